@@ -1,0 +1,3 @@
+"""Butterfly and Kronecker-sparse factorizations."""
+
+__all__ = []

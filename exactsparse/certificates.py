@@ -1,0 +1,206 @@
+"""Result values, their certificates, and their JSON form.
+
+Every decision routine returns a frozen :class:`Result` (or a subclass): ``verdict``,
+``certificate`` (immutable exact data: nested tuples, :class:`FrozenDict`, ints,
+:class:`~fractions.Fraction`, strings), ``theorem`` (a reference key, listed in
+:data:`THEOREMS`) and ``backend``.  ``to_json``/``from_json`` round-trip a result, writing
+rationals as ``"p/q"`` strings.  :func:`exactsparse.verify` re-checks a certificate from
+its own data with plain exact arithmetic, without calling the decision routine.
+
+Examples
+--------
+>>> from fractions import Fraction
+>>> r = Result(kind="demo", verdict="yes", certificate={"x": Fraction(1, 3), "ks": [1, 2]},
+...            theorem="fsmf.disjoint", backend="flint")
+>>> r.certificate["ks"]
+(1, 2)
+>>> Result.from_json(r.to_json()) == r
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from fractions import Fraction
+
+import numpy as np
+
+from .exceptions import CertificateError
+
+__all__ = ["FrozenDict", "freeze", "to_jsonable", "Result", "THEOREMS", "register_result"]
+
+#: Reference keys used in ``Result.theorem``, with the source they point to.
+THEOREMS = {
+    "fsmf.disjoint": "Le, Riccietti, Gribonval, SIMAX 2023 (arXiv:2112.00386): disjoint-or-"
+                     "identical rank-one supports, block-SVD is globally optimal; ICASSP 2022 Thm 1",
+    "fsmf.cec": "Le, Riccietti, Gribonval, SIMAX 2023 (arXiv:2112.00386): complete equivalence "
+                "classes (derived formulation, sufficient condition)",
+    "fsmf.not-covered": "No tractability theorem of arXiv:2112.00386 applies",
+    "fsmf.local": "Alternating least squares, a local method (uncertified)",
+    "ident.completion": "Zheng, Riccietti, Gribonval, arXiv:2110.01235: iterative completability",
+    "ident.jacobian": "Zheng, Riccietti, Gribonval, arXiv:2110.01235: generic local "
+                      "identifiability (Jacobian rank)",
+    "ident.witness": "Zheng, Riccietti, Gribonval, arXiv:2110.01235: explicit witness",
+    "butterfly.exact": "Zheng, Riccietti, Gribonval, SIMODS 2023 (arXiv:2110.01230): exact "
+                       "identification of butterfly factorizations",
+}
+
+_RESULT_TYPES = {}
+
+
+class FrozenDict(Mapping):
+    """A read-only, hashable, picklable mapping."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self, *args, **kwargs):
+        object.__setattr__(self, "_d", dict(*args, **kwargs))
+
+    def __setattr__(self, key, value):
+        raise AttributeError("FrozenDict is immutable")
+
+    def __getitem__(self, key):
+        return self._d[key]
+
+    def __iter__(self):
+        return iter(self._d)
+
+    def __len__(self):
+        return len(self._d)
+
+    def __hash__(self):
+        return hash(tuple(sorted(self._d.items(), key=lambda kv: str(kv[0]))))
+
+    def __repr__(self):
+        return f"FrozenDict({self._d!r})"
+
+    def __reduce__(self):
+        return (FrozenDict, (self._d,))
+
+
+def freeze(obj):
+    """Turn nested data into immutable exact data (lists → tuples, dicts → FrozenDict,
+    numpy arrays → tuples, flint rationals → Fraction)."""
+    if isinstance(obj, (FrozenDict, str, bool, int, Fraction, type(None))):
+        return obj
+    if isinstance(obj, Mapping):
+        return FrozenDict({k: freeze(v) for k, v in obj.items()})
+    if isinstance(obj, (list, tuple)):
+        return tuple(freeze(v) for v in obj)
+    if isinstance(obj, np.ndarray):
+        return freeze(obj.tolist())
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        return float(obj)
+    if isinstance(obj, (set, frozenset)):
+        return tuple(sorted(freeze(v) for v in obj))
+    mod = type(obj).__module__ or ""
+    if mod.startswith("flint"):
+        name = type(obj).__name__
+        if name == "fmpz":
+            return int(obj)
+        if name == "fmpq":
+            return Fraction(int(obj.p), int(obj.q))
+        if name in ("fmpq_mat", "fmpz_mat"):
+            return freeze(obj.tolist())
+    if hasattr(obj, "tolist"):
+        return freeze(obj.tolist())
+    return obj
+
+
+def to_jsonable(obj):
+    """Nested data → JSON-compatible data; Fractions become ``"p/q"`` strings."""
+    if isinstance(obj, Fraction):
+        return str(obj.numerator) if obj.denominator == 1 else f"{obj.numerator}/{obj.denominator}"
+    if isinstance(obj, Mapping):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, (bool, int, float, str, type(None))):
+        return obj
+    return to_jsonable(freeze(obj)) if freeze(obj) is not obj else str(obj)
+
+
+def _from_jsonable(obj, rational_strings=True):
+    from .exact import _RATIONAL_RE   # noqa: PLC0415 - tiny, local use
+    if isinstance(obj, dict):
+        return FrozenDict({k: _from_jsonable(v, rational_strings) for k, v in obj.items()})
+    if isinstance(obj, list):
+        return tuple(_from_jsonable(v, rational_strings) for v in obj)
+    if rational_strings and isinstance(obj, str):
+        m = _RATIONAL_RE.match(obj)
+        if m and "/" in obj:
+            return Fraction(int(m.group(1)), int(m.group(2)))
+    return obj
+
+
+def register_result(cls):
+    """Class decorator: make ``Result.from_json`` rebuild ``cls`` for its ``KIND``."""
+    _RESULT_TYPES[cls.KIND] = cls
+    return cls
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """A verdict with its certificate.
+
+    Attributes
+    ----------
+    kind : str
+        Which question was answered (``"fsmf.classify"``, ``"fsmf.solve"``, ...);
+        :func:`exactsparse.verify` dispatches on it.
+    verdict : str
+    certificate : FrozenDict
+        Immutable exact data re-checked by :func:`exactsparse.verify`.
+    theorem : str
+        A key of :data:`THEOREMS`.
+    backend : str
+        ``"flint"``, ``"sympy"`` or ``"numpy"`` (numeric).
+    """
+
+    kind: str
+    verdict: str
+    certificate: object
+    theorem: str
+    backend: str
+
+    #: Fields whose JSON strings stay strings (e.g. exact expressions).
+    _STRING_FIELDS = ()
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            object.__setattr__(self, f.name, freeze(getattr(self, f.name)))
+
+    def __bool__(self):
+        raise TypeError("A Result has no truth value; use the matching is_x() function or "
+                        "compare .verdict.")
+
+    def to_dict(self):
+        return {f.name: to_jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    def to_json(self, **kwargs):
+        return json.dumps(self.to_dict(), **kwargs)
+
+    @classmethod
+    def from_dict(cls, d):
+        if not isinstance(d, Mapping) or "kind" not in d:
+            raise CertificateError("invalid certificate: a result needs a 'kind' key.")
+        target = _RESULT_TYPES.get(d["kind"], Result)
+        names = {f.name for f in dataclasses.fields(target)}
+        missing = names - set(d)
+        if missing:
+            raise CertificateError(f"invalid certificate: missing keys {sorted(missing)}.")
+        kw = {k: (v if k in target._STRING_FIELDS else _from_jsonable(v))
+              for k, v in d.items() if k in names}
+        return target(**kw)
+
+    @classmethod
+    def from_json(cls, text):
+        try:
+            d = json.loads(text)
+        except (json.JSONDecodeError, TypeError) as exc:
+            raise CertificateError(f"invalid certificate: not JSON ({exc}).") from None
+        return cls.from_dict(d)

@@ -1,0 +1,3 @@
+"""Certificate checkers for hard FSMF results (certify, spurious, reduce, attainment)."""
+
+CHECKS = {}

@@ -1,0 +1,89 @@
+"""Exception hierarchy of exactsparse.
+
+Every error raised on bad input derives from :class:`ExactSparseError` *and* from the
+matching built-in exception, so ``except ValueError`` keeps working for callers that do
+not know this library.  Messages name the argument, what was expected and what was
+received, e.g. ``Argument 'I' must be a 0/1 matrix, not one containing 2 at (0, 1).``
+"""
+
+__all__ = [
+    "ExactSparseError",
+    "ArgumentError",
+    "SupportError",
+    "ShapeError",
+    "NonFiniteError",
+    "FloatInExactError",
+    "ExactTypeError",
+    "ParseError",
+    "SizeLimitError",
+    "BudgetError",
+    "CertificateError",
+    "NotCoveredError",
+    "CompletionError",
+    "ChainabilityError",
+    "PowerOfTwoError",
+]
+
+
+class ExactSparseError(Exception):
+    """Base class of every error raised by exactsparse."""
+
+
+class ArgumentError(ExactSparseError, ValueError):
+    """An argument has a valid type but a value out of its domain (e.g. a density > 1)."""
+
+
+class SupportError(ExactSparseError, ValueError):
+    """A support pattern is not a 0/1 matrix, or is otherwise invalid."""
+
+
+class ShapeError(ExactSparseError, ValueError):
+    """Shapes of the arguments do not fit together (or a matrix is empty)."""
+
+
+class NonFiniteError(ExactSparseError, ValueError):
+    """An input contains NaN or infinity."""
+
+
+class FloatInExactError(ExactSparseError, TypeError):
+    """A floating-point number reached an exact routine without explicit conversion.
+
+    Convert explicitly with :func:`exactsparse.exact.from_float` (the exact binary
+    rational) or :func:`exactsparse.exact.rationalize` (a nearby small rational).
+    """
+
+
+class ExactTypeError(ExactSparseError, TypeError):
+    """An input of a type that cannot be interpreted exactly (e.g. a string, an object)."""
+
+
+class ParseError(ExactSparseError, ValueError):
+    """A matrix or support file could not be parsed (the message names file and line)."""
+
+
+class SizeLimitError(ExactSparseError, ValueError):
+    """An instance is out of reach of the requested exact routine."""
+
+
+class BudgetError(ExactSparseError, ValueError):
+    """A time or work budget is invalid (e.g. not positive)."""
+
+
+class CertificateError(ExactSparseError, ValueError):
+    """A certificate is malformed or does not belong to the instance it is checked against."""
+
+
+class NotCoveredError(ExactSparseError, ValueError):
+    """An exact routine needs an instance covered by a theorem, and this one is not."""
+
+
+class CompletionError(ExactSparseError, ValueError):
+    """The completion algorithm could not recover a rank-one contribution."""
+
+
+class ChainabilityError(ExactSparseError, ValueError):
+    """Two Kronecker-sparse patterns cannot be chained."""
+
+
+class PowerOfTwoError(ExactSparseError, ValueError):
+    """A size must be a power of two."""

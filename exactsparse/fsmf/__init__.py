@@ -1,0 +1,3 @@
+"""Fixed-support matrix factorization (FSMF): tractability, solvers, hardness."""
+
+__all__ = []

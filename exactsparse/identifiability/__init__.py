@@ -1,0 +1,3 @@
+"""Identifiability of two-layer sparse factorizations with fixed supports."""
+
+__all__ = []

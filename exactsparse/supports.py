@@ -1,0 +1,411 @@
+"""Support patterns as immutable 0/1 masks and as bipartite graphs.
+
+A support of an m×r factor is a 0/1 mask.  For a pair ``(I, J)`` with ``I`` m×r and
+``J`` n×r (the ``X Yᵀ`` convention of Le, Riccietti & Gribonval [1]_), column ``k`` gives
+the *rank-one support* ``S_k = supp(I[:, k]) × supp(J[:, k])``; identical column pairs form
+*equivalence classes*; a class ``P`` with ``|P| >= min(|R_P|, |C_P|)`` is *complete* (CEC);
+classes whose rectangles ``S_P`` intersect are adjacent in the *overlap graph*, whose
+connected components are independent sub-instances.
+
+Graph convention (networkx bipartite): row ``i`` of a support is the node ``("r", i)`` with
+attribute ``bipartite=0``; column ``j`` is ``("c", j)`` with ``bipartite=1``; an edge per
+nonzero.
+
+References
+----------
+.. [1] Q.-T. Le, E. Riccietti, R. Gribonval, "Spurious valleys, NP-hardness, and
+   tractability of sparse matrix factorization with fixed support", SIAM J. Matrix Anal.
+   Appl. (2023), arXiv:2112.00386.
+
+Examples
+--------
+>>> from exactsparse import Support
+>>> I = Support("10/11/01")
+>>> I.shape, I.nnz
+((3, 2), 4)
+>>> str(I.T)
+'110/011'
+>>> sorted(I.to_graph().edges())[:2]
+[(('r', 0), ('c', 0)), (('r', 1), ('c', 0))]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from .exceptions import ArgumentError, NonFiniteError, ShapeError, SupportError
+
+__all__ = [
+    "Support", "as_support", "check_pair", "rank_one_supports", "right_from_rx",
+    "EquivalenceClass", "equivalence_classes", "complete_classes", "degenerate_columns",
+    "overlap_graph", "overlap_components", "cover_graph",
+    "full", "identity", "lower_triangular", "upper_triangular", "block_diagonal",
+    "random_support",
+]
+
+
+class Support:
+    """An immutable 0/1 support pattern.
+
+    Parameters
+    ----------
+    data : array_like, str, scipy.sparse matrix or Support
+        numpy bool or 0/1 array, nested lists, a string of rows ``"110/011"`` (rows separated
+        by ``/``, ``;``, ``,`` or newlines), or a scipy.sparse matrix (its stored nonzeros
+        must all equal 1).
+    name : str
+        Argument name used in error messages.
+
+    Raises
+    ------
+    SupportError
+        An entry other than 0/1 (or bool).
+    NonFiniteError
+        NaN or infinity.
+    ShapeError
+        Not 2-D, ragged, or with a zero dimension.
+    """
+
+    __slots__ = ("_a", "_hash")
+
+    def __init__(self, data, name="support"):
+        object.__setattr__(self, "_a", _to_bool_array(data, name))
+        object.__setattr__(self, "_hash", None)
+
+    def __setattr__(self, key, value):
+        raise AttributeError("Support is immutable")
+
+    # -- basic data
+    @property
+    def shape(self):
+        return self._a.shape
+
+    @property
+    def nnz(self):
+        return int(self._a.sum())
+
+    @property
+    def array(self):
+        """A read-only boolean numpy view."""
+        return self._a
+
+    def to_numpy(self, dtype=np.int64):
+        return self._a.astype(dtype)
+
+    def __array__(self, dtype=None, copy=None):
+        return self._a.astype(dtype) if dtype is not None else self._a.copy()
+
+    def to_scipy(self):
+        return sp.csr_matrix(self._a.astype(np.int8))
+
+    def tolist(self):
+        return self._a.astype(int).tolist()
+
+    @property
+    def T(self):
+        return Support(self._a.T)
+
+    def column(self, k):
+        """Row indices of the nonzeros of column ``k`` (a tuple)."""
+        return tuple(int(i) for i in np.flatnonzero(self._a[:, k]))
+
+    def row(self, i):
+        return tuple(int(j) for j in np.flatnonzero(self._a[i, :]))
+
+    def __getitem__(self, idx):
+        return self._a[idx]
+
+    def __eq__(self, other):
+        return isinstance(other, Support) and self.shape == other.shape and bool(
+            np.array_equal(self._a, other._a))
+
+    def __hash__(self):
+        if self._hash is None:
+            object.__setattr__(self, "_hash", hash((self.shape, np.packbits(self._a).tobytes())))
+        return self._hash
+
+    def __str__(self):
+        return "/".join("".join("1" if v else "0" for v in row) for row in self._a)
+
+    def __repr__(self):
+        if self._a.size <= 64:
+            return f"Support({str(self)!r})"
+        return f"Support(shape={self.shape}, nnz={self.nnz})"
+
+    def __reduce__(self):
+        return (Support, (self._a.copy(),))
+
+    # -- graphs
+    def to_graph(self):
+        """The bipartite graph: nodes ``("r", i)`` (bipartite=0), ``("c", j)`` (bipartite=1)."""
+        G = nx.Graph()
+        m, n = self.shape
+        G.add_nodes_from((("r", i) for i in range(m)), bipartite=0)
+        G.add_nodes_from((("c", j) for j in range(n)), bipartite=1)
+        rows, cols = np.nonzero(self._a)
+        G.add_edges_from((("r", int(i)), ("c", int(j))) for i, j in zip(rows, cols))
+        return G
+
+    @classmethod
+    def from_graph(cls, G, shape=None):
+        """Inverse of :meth:`to_graph`; ``shape`` defaults to the largest indices + 1."""
+        for u in G.nodes:
+            if not (isinstance(u, tuple) and len(u) == 2 and u[0] in ("r", "c")):
+                raise SupportError(f"Argument 'G' must have nodes ('r', i) / ('c', j), not {u!r}.")
+        if shape is None:
+            m = 1 + max((u[1] for u in G.nodes if u[0] == "r"), default=-1)
+            n = 1 + max((u[1] for u in G.nodes if u[0] == "c"), default=-1)
+            shape = (m, n)
+        a = np.zeros(shape, bool)
+        for u, v in G.edges:
+            (r, c) = (u, v) if u[0] == "r" else (v, u)
+            if r[0] != "r" or c[0] != "c":
+                raise SupportError(f"Argument 'G' has an edge {u!r}-{v!r} that is not row-column.")
+            a[r[1], c[1]] = True
+        return cls(a)
+
+
+def _to_bool_array(data, name):
+    if isinstance(data, Support):
+        return data._a
+    if isinstance(data, str):
+        rows = [r.strip() for r in data.replace(";", "/").replace(",", "/")
+                .replace("\n", "/").split("/") if r.strip()]
+        bad = [c for r in rows for c in r if c not in "01"]
+        if bad:
+            raise SupportError(f"Argument {name!r} must be a string of 0/1 rows like '110/011', "
+                               f"not one containing {bad[0]!r}.")
+        data = [[int(c) for c in r] for r in rows]
+    elif sp.issparse(data):
+        vals = np.asarray(data.tocoo().data)
+        if vals.size and not np.all(vals == 1):
+            raise SupportError(f"Argument {name!r} must have stored entries equal to 1, "
+                               f"not {vals[vals != 1][0]!r}.")
+        data = data.toarray() != 0
+    try:
+        arr = np.asarray(data)
+    except ValueError as exc:
+        raise ShapeError(f"Argument {name!r} must be a rectangular 0/1 matrix ({exc}).") from None
+    if arr.dtype == object:
+        raise ShapeError(f"Argument {name!r} must be a rectangular 0/1 matrix, not ragged rows.")
+    if arr.ndim != 2:
+        raise ShapeError(f"Argument {name!r} must be 2-D, not {arr.ndim}-D of shape {arr.shape}.")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ShapeError(f"Argument {name!r} must be non-empty, not of shape {arr.shape}.")
+    if arr.dtype == bool:
+        out = arr.copy()
+    elif arr.dtype.kind in "iuf":
+        if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+            raise NonFiniteError(f"Argument {name!r} must be a 0/1 matrix, not one with NaN/inf.")
+        bad = np.argwhere((arr != 0) & (arr != 1))
+        if bad.size:
+            i, j = (int(t) for t in bad[0])
+            raise SupportError(f"Argument {name!r} must be a 0/1 matrix, not one containing "
+                               f"{arr[i, j]!r} at ({i}, {j}).")
+        out = arr != 0
+    else:
+        raise SupportError(f"Argument {name!r} must be a 0/1 matrix, not of dtype {arr.dtype}.")
+    out.setflags(write=False)
+    return out
+
+
+def as_support(S, name="support"):
+    """``S`` as a :class:`Support` (validated)."""
+    return S if isinstance(S, Support) else Support(S, name)
+
+
+def check_pair(I, J):
+    """Validate a support pair ``(I, J)`` (m×r and n×r); return the two Supports."""
+    I, J = as_support(I, "I"), as_support(J, "J")
+    if I.shape[1] != J.shape[1]:
+        raise ShapeError(f"Arguments 'I' {I.shape} and 'J' {J.shape} must have the same number "
+                         f"of columns r (X Yᵀ convention; for an r×n right support use "
+                         "right_from_rx).")
+    return I, J
+
+
+def right_from_rx(J_rx):
+    """Convert a right support in the ``X @ Y`` convention (r×n) to the ``X Yᵀ`` one (n×r).
+
+    >>> str(right_from_rx("110/011"))
+    '10/11/01'
+    """
+    return as_support(J_rx, "J_rx").T
+
+
+def rank_one_supports(I, J):
+    """The rank-one supports ``S_k = (R_k, C_k)`` as pairs of tuples of indices.
+
+    >>> rank_one_supports("10/11", "11/01")
+    (((0, 1), (0,)), ((1,), (0, 1)))
+    """
+    I, J = check_pair(I, J)
+    return tuple((I.column(k), J.column(k)) for k in range(I.shape[1]))
+
+
+@dataclass(frozen=True)
+class EquivalenceClass:
+    """A class of identical columns of ``(I, J)``: column indices, row set, column set."""
+
+    columns: tuple
+    rows: tuple
+    cols: tuple
+
+    @property
+    def size(self):
+        return len(self.columns)
+
+    @property
+    def is_complete(self):
+        """``|P| >= min(|R_P|, |C_P|)``: the class fits any matrix supported on ``S_P``."""
+        return self.size >= min(len(self.rows), len(self.cols))
+
+    @property
+    def area(self):
+        return len(self.rows) * len(self.cols)
+
+
+def degenerate_columns(I, J):
+    """Columns ``k`` with ``I[:, k] = 0`` or ``J[:, k] = 0`` (they contribute nothing)."""
+    I, J = check_pair(I, J)
+    bad = ~I.array.any(axis=0) | ~J.array.any(axis=0)
+    return tuple(int(k) for k in np.flatnonzero(bad))
+
+
+def equivalence_classes(I, J):
+    """The equivalence classes of non-degenerate columns, ordered by first column.
+
+    Linear in ``nnz(I) + nnz(J) + r`` (columns are grouped by hashing their index sets).
+
+    >>> [c.columns for c in equivalence_classes("11/11", "11/11")]
+    [(0, 1)]
+    """
+    I, J = check_pair(I, J)
+    groups = {}
+    Ic, Jc = sp.csc_matrix(I.array), sp.csc_matrix(J.array)
+    for k in range(I.shape[1]):
+        R = tuple(int(i) for i in Ic.indices[Ic.indptr[k]:Ic.indptr[k + 1]])
+        C = tuple(int(j) for j in Jc.indices[Jc.indptr[k]:Jc.indptr[k + 1]])
+        if R and C:
+            groups.setdefault((R, C), []).append(k)
+    return tuple(EquivalenceClass(tuple(ks), R, C) for (R, C), ks in groups.items())
+
+
+def complete_classes(I, J):
+    """The complete equivalence classes (CEC)."""
+    return tuple(c for c in equivalence_classes(I, J) if c.is_complete)
+
+
+def _incidence(sets, size):
+    indptr = np.zeros(len(sets) + 1, np.int64)
+    indptr[1:] = np.cumsum([len(s) for s in sets])
+    idx = np.fromiter((i for s in sets for i in s), np.int64, count=int(indptr[-1]))
+    return sp.csc_matrix((np.ones(idx.size, np.int32), idx, indptr), shape=(size, len(sets)))
+
+
+def rectangle_overlaps(rects, shape):
+    """Pairs ``(p, q)``, p < q, of rectangles ``(rows, cols)`` that intersect.
+
+    Uses two sparse incidence products: the cost is the number of pairs of rectangles that
+    share a row plus those that share a column.
+    """
+    if not rects:
+        return []
+    Rm = _incidence([r for r, _ in rects], shape[0])
+    Cm = _incidence([c for _, c in rects], shape[1])
+    both = ((Rm.T @ Rm) != 0).multiply((Cm.T @ Cm) != 0).tocoo()
+    return sorted((int(p), int(q)) for p, q in zip(both.row, both.col) if p < q)
+
+
+def overlap_graph(I, J, classes=None):
+    """Graph on class indices, ``p ~ q`` when ``S_p`` and ``S_q`` intersect."""
+    I, J = check_pair(I, J)
+    classes = equivalence_classes(I, J) if classes is None else classes
+    G = nx.Graph()
+    G.add_nodes_from(range(len(classes)))
+    shape = (I.shape[0], J.shape[0])
+    G.add_edges_from(rectangle_overlaps([(c.rows, c.cols) for c in classes], shape))
+    return G
+
+
+def overlap_components(I, J):
+    """Connected components of the overlap graph, as tuples of classes (independent parts)."""
+    classes = equivalence_classes(I, J)
+    G = overlap_graph(I, J, classes)
+    comps = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: c[0])
+    return tuple(tuple(classes[p] for p in comp) for comp in comps)
+
+
+def cover_graph(I, J):
+    """Bipartite graph of covered entries: edge (``("r", i)``, ``("c", j)``) with attribute
+    ``ks`` the tuple of columns ``k`` whose ``S_k`` contains ``(i, j)``."""
+    I, J = check_pair(I, J)
+    G = nx.Graph()
+    G.add_nodes_from((("r", i) for i in range(I.shape[0])), bipartite=0)
+    G.add_nodes_from((("c", j) for j in range(J.shape[0])), bipartite=1)
+    for k, (R, C) in enumerate(rank_one_supports(I, J)):
+        for i in R:
+            for j in C:
+                e = (("r", i), ("c", j))
+                if G.has_edge(*e):
+                    G.edges[e]["ks"] = G.edges[e]["ks"] + (k,)
+                else:
+                    G.add_edge(*e, ks=(k,))
+    return G
+
+
+# ----------------------------------------------------------------------------- generators
+def _dim(v, name):
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+        raise ShapeError(f"Argument {name!r} must be a positive integer, not {v!r}.")
+    return int(v)
+
+
+def full(m, n):
+    """All-ones m×n support."""
+    return Support(np.ones((_dim(m, "m"), _dim(n, "n")), bool))
+
+
+def identity(n):
+    """Identity support of size n."""
+    return Support(np.eye(_dim(n, "n"), dtype=bool))
+
+
+def lower_triangular(n):
+    """Lower-triangular (L of LU) support."""
+    return Support(np.tril(np.ones((_dim(n, "n"),) * 2, bool)))
+
+
+def upper_triangular(n):
+    """Upper-triangular (U of LU) support."""
+    return Support(np.triu(np.ones((_dim(n, "n"),) * 2, bool)))
+
+
+def block_diagonal(*shapes):
+    """Block-diagonal support with all-ones blocks of the given ``(rows, cols)`` shapes.
+
+    >>> str(block_diagonal((1, 2), (2, 1)))
+    '110/001/001'
+    """
+    if not shapes:
+        raise ShapeError("Argument 'shapes' must name at least one block.")
+    shapes = [(_dim(a, "rows"), _dim(b, "cols")) for a, b in shapes]
+    a = np.zeros((sum(s[0] for s in shapes), sum(s[1] for s in shapes)), bool)
+    i = j = 0
+    for p, q in shapes:
+        a[i:i + p, j:j + q] = True
+        i, j = i + p, j + q
+    return Support(a)
+
+
+def random_support(m, n, density, seed=None):
+    """Random support with i.i.d. Bernoulli(``density``) entries (``seed`` for numpy)."""
+    m, n = _dim(m, "m"), _dim(n, "n")
+    if not 0 <= density <= 1:
+        raise ArgumentError(f"Argument 'density' must lie in [0, 1], not {density!r}.")
+    rng = np.random.default_rng(seed)
+    return Support(rng.random((m, n)) < density)
