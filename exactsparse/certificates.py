@@ -43,6 +43,8 @@ THEOREMS = {
     "ident.jacobian": "Zheng, Riccietti, Gribonval, arXiv:2110.01235: generic local "
                       "identifiability (Jacobian rank)",
     "ident.witness": "Zheng, Riccietti, Gribonval, arXiv:2110.01235: explicit witness",
+    "ident.partial": "Zheng, Riccietti, Gribonval, arXiv:2110.01235: partial completion "
+                     "(derived strengthening of iterative completability, sufficient)",
     "butterfly.exact": "Zheng, Riccietti, Gribonval, SIMODS 2023 (arXiv:2110.01230): exact "
                        "identification of butterfly factorizations",
 }
@@ -132,8 +134,8 @@ def _from_jsonable(obj, rational_strings=True):
         return tuple(_from_jsonable(v, rational_strings) for v in obj)
     if rational_strings and isinstance(obj, str):
         m = _RATIONAL_RE.match(obj)
-        if m and "/" in obj:
-            return Fraction(int(m.group(1)), int(m.group(2)))
+        if m:
+            return Fraction(int(m.group(1)), int(m.group(2) or 1))
     return obj
 
 

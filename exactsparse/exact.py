@@ -487,7 +487,8 @@ class EigenTail:
         return parts, total
 
     def expr(self):
-        """The exact value as a sympy expression (radicals when sympy finds them)."""
+        """The exact value as a sympy expression (radicals when sympy finds them, else a sum
+        of ``CRootOf``: the ``n − k`` smallest eigenvalues of ``G``)."""
         import sympy
         rv = self.rational_value()
         if rv is not None:
@@ -504,8 +505,8 @@ class EigenTail:
             for r, m in rs.items():
                 roots.extend([r] * (m * mult))
         roots.sort(key=lambda r: float(sympy.re(sympy.N(r, 30))), reverse=True)
-        tr = self.trace()
-        return sympy.expand(sympy.Rational(tr.numerator, tr.denominator) - sum(roots[: self.k]))
+        # tr(G) − (k largest) = sum of the n − k smallest eigenvalues.
+        return sympy.expand(sum(roots[self.k:], sympy.Integer(0)))
 
 
 def _pq(f):

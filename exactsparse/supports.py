@@ -205,7 +205,7 @@ def _to_bool_array(data, name):
         if bad.size:
             i, j = (int(t) for t in bad[0])
             raise SupportError(f"Argument {name!r} must be a 0/1 matrix, not one containing "
-                               f"{arr[i, j]!r} at ({i}, {j}).")
+                               f"{arr[i, j].item()!r} at ({i}, {j}).")
         out = arr != 0
     else:
         raise SupportError(f"Argument {name!r} must be a 0/1 matrix, not of dtype {arr.dtype}.")

@@ -1,0 +1,304 @@
+"""Kronecker-sparse (KS) support patterns, butterfly supports and the bit-reversal permutation.
+
+A KS pattern ``π = (a, b, c, d)`` is the support ``I_a ⊗ 1_{b×c} ⊗ I_d`` of an
+``(a·b·d) × (a·c·d)`` matrix with ``a·b·c·d`` nonzeros [1]_.  A matrix with that support is
+stored as its *twiddle tensor* ``T`` of shape ``(a, d, b, c)``:
+``X[i·b·d + β·d + j, i·c·d + γ·d + j] = T[i, j, β, γ]``.
+
+Two consecutive patterns ``π₁ = (a₁, b₁, c₁, d₁)`` (left) and ``π₂ = (a₂, b₂, c₂, d₂)``
+(right) are *chainable* when ``a₁c₁/a₂ = b₂d₂/d₁ = r`` is an integer, ``a₁ | a₂`` and
+``d₂ | d₁``; ``r`` is the rank of the blocks of the two-factor problem, and the product of the
+supports is the KS pattern ``(a₁, b₁d₁/d₂, c₂a₂/a₁, d₂)`` [2]_.
+
+For ``N = 2^L`` the square-dyadic butterfly chain, in product order (leftmost factor first),
+is ``π_k = (2^{k−1}, 2, 2, N/2^k)``, ``k = 1..L``; with the numbering ``Z = X_L ⋯ X_1`` of
+[1]_ the factor ``X_ℓ`` has support ``S_ℓ = I_{N/2^ℓ} ⊗ 1_{2×2} ⊗ I_{2^{ℓ−1}}``.
+
+References
+----------
+.. [1] L. Zheng, E. Riccietti, R. Gribonval, "Efficient identification of butterfly sparse
+   matrix factorizations", SIAM J. Math. Data Sci. 5(1), 2023, arXiv:2110.01230.
+.. [2] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Butterfly factorization with error
+   guarantees", SIAM J. Matrix Anal. Appl. 46(4), 2025, arXiv:2411.04506.
+
+Examples
+--------
+>>> from exactsparse.butterfly import KSPattern, butterfly_patterns
+>>> butterfly_patterns(8)
+(KSPattern(a=1, b=2, c=2, d=4), KSPattern(a=2, b=2, c=2, d=2), KSPattern(a=4, b=2, c=2, d=1))
+>>> chain_product(butterfly_patterns(8))
+KSPattern(a=1, b=8, c=8, d=1)
+>>> str(KSPattern(2, 1, 1, 1).to_support())
+'10/01'
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..exceptions import ArgumentError, ChainabilityError, PowerOfTwoError, ShapeError
+from ..supports import Support
+
+__all__ = [
+    "KSPattern", "check_chainable", "chain_product", "chain_ranks", "butterfly_patterns",
+    "butterfly_supports", "monarch_patterns", "bit_reversal_permutation", "log2_size",
+]
+
+
+def _positive_int(v, name):
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or int(v) < 1:
+        raise ArgumentError(f"Argument {name!r} must be a positive integer, not {v!r}.")
+    return int(v)
+
+
+@dataclass(frozen=True)
+class KSPattern:
+    """The Kronecker-sparse pattern ``I_a ⊗ 1_{b×c} ⊗ I_d`` (an immutable value).
+
+    Parameters
+    ----------
+    a, b, c, d : int
+        Positive integers.
+
+    Raises
+    ------
+    ArgumentError
+        A parameter is not a positive integer.
+
+    Examples
+    --------
+    >>> p = KSPattern(1, 2, 2, 2)
+    >>> p.shape, p.nnz, p.T
+    ((4, 4), 8, KSPattern(a=1, b=2, c=2, d=2))
+    >>> str(p.to_support())
+    '1010/0101/1010/0101'
+    """
+
+    a: int
+    b: int
+    c: int
+    d: int
+
+    def __post_init__(self):
+        for name in "abcd":
+            object.__setattr__(self, name, _positive_int(getattr(self, name), name))
+
+    @property
+    def shape(self):
+        """``(a·b·d, a·c·d)``."""
+        return (self.a * self.b * self.d, self.a * self.c * self.d)
+
+    @property
+    def nnz(self):
+        return self.a * self.b * self.c * self.d
+
+    @property
+    def twiddle_shape(self):
+        """Shape ``(a, d, b, c)`` of the twiddle tensor of a matrix with this support."""
+        return (self.a, self.d, self.b, self.c)
+
+    @property
+    def T(self):
+        """The pattern of the transpose, ``(a, c, b, d)``."""
+        return KSPattern(self.a, self.c, self.b, self.d)
+
+    def indices(self):
+        """Row and column indices of the nonzeros, in twiddle order ``(a, d, b, c)``."""
+        i, j, beta, gamma = np.indices(self.twiddle_shape, dtype=np.int64)
+        rows = (i * self.b + beta) * self.d + j
+        cols = (i * self.c + gamma) * self.d + j
+        return rows.ravel(), cols.ravel()
+
+    def to_scipy(self):
+        """The 0/1 support as a ``scipy.sparse.csr_matrix`` (int8)."""
+        rows, cols = self.indices()
+        return sp.csr_matrix((np.ones(rows.size, np.int8), (rows, cols)), shape=self.shape)
+
+    def to_support(self):
+        """The pattern as a dense :class:`~exactsparse.supports.Support`."""
+        return Support(self.to_scipy().toarray())
+
+
+def _as_pattern(p, name):
+    if isinstance(p, KSPattern):
+        return p
+    try:
+        a, b, c, d = p
+    except (TypeError, ValueError):
+        raise ArgumentError(f"Argument {name!r} must be a KS pattern (a, b, c, d), "
+                            f"not {p!r}.") from None
+    return KSPattern(a, b, c, d)
+
+
+def check_chainable(left, right):
+    """The block rank ``r`` of two chainable KS patterns, or a :class:`ChainabilityError`.
+
+    Parameters
+    ----------
+    left, right : KSPattern or tuple
+        ``(a₁, b₁, c₁, d₁)`` and ``(a₂, b₂, c₂, d₂)``, in product order.
+
+    Returns
+    -------
+    int
+        ``r = a₁c₁/a₂ = b₂d₂/d₁``.
+
+    Raises
+    ------
+    ChainabilityError
+        Naming both patterns and the condition that fails.
+
+    Notes
+    -----
+    Chainability (Le, Zheng, Riccietti, Gribonval 2025, Def. of chainable KS patterns) makes
+    every split of the chain a set of disjoint rank-``r`` block problems, which guarantees that
+    the best-approximation problem has a minimiser.
+
+    Examples
+    --------
+    >>> check_chainable((1, 2, 2, 2), (2, 2, 2, 1))
+    1
+    >>> check_chainable((2, 2, 2, 1), (1, 2, 2, 2))  # the butterfly chain in reverse order
+    Traceback (most recent call last):
+    ...
+    exactsparse.exceptions.ChainabilityError: Patterns left=(2, 2, 2, 1) and right=(1, 2, 2, 2) are not chainable: a₁ = 2 must divide a₂ = 1.
+    """
+    left, right = _as_pattern(left, "left"), _as_pattern(right, "right")
+    a1, b1, c1, d1 = left.a, left.b, left.c, left.d
+    a2, b2, c2, d2 = right.a, right.b, right.c, right.d
+    head = (f"Patterns left={(a1, b1, c1, d1)} and right={(a2, b2, c2, d2)} are not chainable: ")
+    if left.shape[1] != right.shape[0]:
+        raise ChainabilityError(head + f"the inner sizes a₁c₁d₁ = {left.shape[1]} and "
+                                f"a₂b₂d₂ = {right.shape[0]} differ.")
+    if a2 % a1:
+        raise ChainabilityError(head + f"a₁ = {a1} must divide a₂ = {a2}.")
+    if d1 % d2:
+        raise ChainabilityError(head + f"d₂ = {d2} must divide d₁ = {d1}.")
+    if (a1 * c1) % a2 or (b2 * d2) % d1 or (a1 * c1) // a2 != (b2 * d2) // d1:
+        raise ChainabilityError(head + f"a₁c₁/a₂ = {a1 * c1}/{a2} and b₂d₂/d₁ = "
+                                f"{b2 * d2}/{d1} must be the same integer r.")
+    return (a1 * c1) // a2
+
+
+def chain_ranks(patterns):
+    """Validate a chain of KS patterns (product order); return ``(patterns, ranks)``.
+
+    >>> chain_ranks([(1, 2, 2, 2), (2, 2, 2, 1)])[1]
+    (1,)
+    """
+    if isinstance(patterns, KSPattern) or not hasattr(patterns, "__len__") or not patterns:
+        raise ArgumentError(f"Argument 'patterns' must be a non-empty sequence of KS patterns, "
+                            f"not {patterns!r}.")
+    pats = tuple(_as_pattern(p, f"patterns[{k}]") for k, p in enumerate(patterns))
+    ranks = tuple(check_chainable(pats[k], pats[k + 1]) for k in range(len(pats) - 1))
+    return pats, ranks
+
+
+def chain_product(patterns):
+    """The KS pattern of the product of a chainable chain (product order).
+
+    The product of chainable ``(a₁, b₁, c₁, d₁)`` and ``(a₂, b₂, c₂, d₂)`` is
+    ``(a₁, b₁d₁/d₂, c₂a₂/a₁, d₂)``.
+
+    >>> chain_product([(1, 2, 2, 2), (2, 2, 2, 1)])
+    KSPattern(a=1, b=4, c=4, d=1)
+    """
+    pats, _ = chain_ranks(patterns)
+    first, last = pats[0], pats[-1]
+    m, n = first.shape[0], last.shape[1]
+    return KSPattern(first.a, m // (first.a * last.d), n // (first.a * last.d), last.d)
+
+
+def log2_size(n, name="N"):
+    """``L`` with ``n = 2^L`` (``L >= 1``), or a :class:`PowerOfTwoError` suggesting padding.
+
+    >>> log2_size(1024)
+    10
+    >>> log2_size(12)
+    Traceback (most recent call last):
+    ...
+    exactsparse.exceptions.PowerOfTwoError: Argument 'N' must be a power of two >= 2, not 12; pad the matrix with zeros to size 16 (e.g. numpy.pad), or give a chain of KS patterns.
+    """
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise ArgumentError(f"Argument {name!r} must be an integer, not {n!r}.")
+    n = int(n)
+    if n < 2 or n & (n - 1):
+        pad = 1 << max(1, (n - 1).bit_length())
+        raise PowerOfTwoError(f"Argument {name!r} must be a power of two >= 2, not {n}; pad the "
+                              f"matrix with zeros to size {pad} (e.g. numpy.pad), or give a chain "
+                              "of KS patterns.")
+    return n.bit_length() - 1
+
+
+def butterfly_patterns(n):
+    """The square-dyadic butterfly chain ``π_k = (2^{k−1}, 2, 2, n/2^k)``, leftmost first.
+
+    Parameters
+    ----------
+    n : int
+        A power of two ``N = 2^L``.
+
+    Returns
+    -------
+    tuple of KSPattern
+        ``L`` chainable patterns of rank 1 whose product is ``(1, N, N, 1)`` (a full matrix).
+
+    Examples
+    --------
+    >>> butterfly_patterns(4)
+    (KSPattern(a=1, b=2, c=2, d=2), KSPattern(a=2, b=2, c=2, d=1))
+    """
+    L = log2_size(n, "n")
+    return tuple(KSPattern(2 ** (k - 1), 2, 2, n >> k) for k in range(1, L + 1))
+
+
+def butterfly_supports(n):
+    """The butterfly supports as :class:`~exactsparse.supports.Support` values, leftmost first.
+
+    The factor ``X_ℓ`` of ``Z = X_L ⋯ X_1`` has support ``S_ℓ = I_{N/2^ℓ} ⊗ 1_{2×2} ⊗
+    I_{2^{ℓ−1}}``; this returns ``(S_L, ..., S_1)``.
+
+    >>> [str(S) for S in butterfly_supports(4)]
+    ['1010/0101/1010/0101', '1100/1100/0011/0011']
+    """
+    return tuple(p.to_support() for p in butterfly_patterns(n))
+
+
+def monarch_patterns(n):
+    """The two Monarch patterns ``(1, √n, √n, √n)``, ``(√n, √n, √n, 1)`` (``n`` a square).
+
+    >>> monarch_patterns(16)
+    (KSPattern(a=1, b=4, c=4, d=4), KSPattern(a=4, b=4, c=4, d=1))
+    """
+    n = _positive_int(n, "n")
+    s = int(round(n ** 0.5))
+    if s * s != n:
+        raise ArgumentError(f"Argument 'n' must be a perfect square, not {n}.")
+    return (KSPattern(1, s, s, s), KSPattern(s, s, s, 1))
+
+
+def bit_reversal_permutation(n):
+    """The bit-reversal permutation of ``range(n)``, ``n = 2^L`` (an involution).
+
+    The radix-2 Cooley–Tukey factorization reads ``DFT_N = B · P`` with ``B`` a butterfly
+    product and ``(P x)[k] = x[perm[k]]``.
+
+    >>> bit_reversal_permutation(8).tolist()
+    [0, 4, 2, 6, 1, 5, 3, 7]
+    """
+    L = log2_size(n, "n")
+    k = np.arange(n, dtype=np.int64)
+    out = np.zeros(n, dtype=np.int64)
+    for bit in range(L):
+        out |= ((k >> bit) & 1) << (L - 1 - bit)
+    return out
+
+
+def _check_shape(shape, pattern, name="A"):
+    if tuple(shape) != pattern.shape:
+        raise ShapeError(f"Argument {name!r} must have shape {pattern.shape} (the product of the "
+                         f"pattern chain {pattern}), not {tuple(shape)}.")

@@ -1,0 +1,237 @@
+"""Re-checking FSMF tractability and solution certificates.
+
+Uses only the supports as arrays, exact rational arithmetic (:mod:`exactsparse.exact`) and,
+for values, the Eckart–Young identity ``Σ_{t>k} σ_t(B)² = Σ_{t>k} λ_t(BᵀB)`` evaluated on
+the characteristic polynomial.  It never calls :func:`check_tractable` or
+:func:`solve_fsmf`.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from .. import exact
+from ..exceptions import CertificateError, FloatInExactError
+from ..supports import as_support
+
+__all__ = ["CHECKS"]
+
+
+def _fail(msg):
+    raise CertificateError(f"invalid certificate: {msg}")
+
+
+def _pair(instance, names):
+    if isinstance(instance, dict):
+        return tuple(instance[n] for n in names)
+    if not isinstance(instance, (tuple, list)) or len(instance) != len(names):
+        _fail(f"the instance must be {names} (a tuple or a dict)")
+    return tuple(instance)
+
+
+def _class_masks(cert, I, J):
+    """Check the class list against the supports; return rectangles as boolean masks."""
+    I, J = I.array, J.array
+    m, n, r = I.shape[0], J.shape[0], I.shape[1]
+    seen, masks, keys = set(), [], set()
+    for p, (cols_k, rows, cols) in enumerate(cert["classes"]):
+        key = (tuple(rows), tuple(cols))
+        if key in keys or not rows or not cols:
+            _fail(f"class {p} is empty or duplicates another class")
+        keys.add(key)
+        for k in cols_k:
+            if not 0 <= k < r or k in seen:
+                _fail(f"column {k} is out of range or listed twice")
+            seen.add(k)
+            if tuple(np.flatnonzero(I[:, k])) != key[0] or tuple(np.flatnonzero(J[:, k])) != key[1]:
+                _fail(f"column {k} does not have the rows/columns claimed for class {p}")
+        mask = np.zeros((m, n), bool)
+        mask[np.ix_(rows, cols)] = True
+        masks.append(mask)
+    for k in cert["degenerate"]:
+        if I[:, k].any() and J[:, k].any():
+            _fail(f"column {k} is claimed degenerate but is not")
+        seen.add(k)
+    if len(seen) != r:
+        _fail("some columns belong to no class")
+    return masks
+
+
+def _complete_mask(cert, masks, shape):
+    classes, complete = cert["classes"], set(cert["complete"])
+    T = np.zeros(shape, bool)
+    for p, (cols_k, rows, cols) in enumerate(classes):
+        is_cec = len(cols_k) >= min(len(rows), len(cols))
+        if is_cec != (p in complete):
+            _fail(f"class {p} is {'' if is_cec else 'not '}complete, contrary to the claim")
+        if is_cec:
+            T |= masks[p]
+    return T
+
+
+def check_classify(result, instance):
+    I, J = (as_support(S, n) for S, n in zip(_pair(instance, ("I", "J")), ("I", "J")))
+    cert = result.certificate
+    masks = _class_masks(cert, I, J)
+    T = _complete_mask(cert, masks, (I.shape[0], J.shape[0]))
+    if result.verdict == "tractable":
+        return _check_rectangles(result, cert, masks, T)
+    if result.verdict == "not-covered":
+        return _check_obstruction(cert["obstruction"], cert, masks, T)
+    _fail(f"unknown verdict {result.verdict!r}")
+
+
+def _check_rectangles(result, cert, masks, T):
+    complete = set(cert["complete"])
+    rects = {int(p): rc for p, rc in cert["rectangles"].items()}
+    cover = np.zeros(T.shape, np.int64)
+    for p, mask in enumerate(masks):
+        if p in complete:
+            continue
+        if p not in rects:
+            _fail(f"non-complete class {p} has no rectangle")
+        rows, cols = rects[p]
+        rect = np.zeros(T.shape, bool)
+        rect[np.ix_(rows, cols)] = True
+        if not np.array_equal(rect, mask & ~T):
+            _fail(f"the rectangle of class {p} is not S_P minus the complete classes")
+        cover += rect
+    if cover.max(initial=0) > 1:
+        _fail("two remainder rectangles intersect")
+    if result.family == "disjoint" and sum((m.astype(np.int64) for m in masks),
+                                           np.zeros(T.shape, np.int64)).max(initial=0) > 1:
+        _fail("family 'disjoint' claimed but two class rectangles intersect")
+    return f"{len(masks)} classes, {len(complete)} complete, rectangles disjoint"
+
+
+def _check_obstruction(obs, cert, masks, T):
+    complete = set(cert["complete"])
+    if obs["type"] == "overlap":
+        p, q = obs["classes"]
+        i, j = obs["cell"]
+        if p == q or p in complete or q in complete:
+            _fail("an overlap obstruction needs two distinct non-complete classes")
+        if not (masks[p][i, j] and masks[q][i, j] and not T[i, j]):
+            _fail(f"cell {(i, j)} is not shared by classes {p}, {q} outside the complete ones")
+        return f"classes {p} and {q} overlap at {(i, j)} outside every complete class"
+    if obs["type"] == "non-rectangular":
+        p = obs["class"]
+        (a, j1), (i2, b) = obs["cells"]
+        if p in complete:
+            _fail("a non-rectangular obstruction needs a non-complete class")
+        free = masks[p] & ~T
+        if not (free[a, j1] and free[i2, b] and masks[p][a, b] and T[a, b]) or \
+                tuple(obs["missing"]) != (a, b):
+            _fail("the cells do not show a non-rectangular remainder")
+        return f"S_{p} minus the complete classes is not a rectangle"
+    _fail(f"unknown obstruction {obs.get('type')!r}")
+
+
+# ----------------------------------------------------------------------------- solutions
+def _support_ok(M, S, name):
+    arr = np.array(M, dtype=object)
+    if arr.shape != S.shape:
+        _fail(f"{name} has shape {arr.shape}, the support {S.shape}")
+    nz = np.vectorize(lambda v: v != 0, otypes=[bool])(arr)
+    if (nz & ~S.array).any():
+        _fail(f"{name} has a nonzero outside its support")
+
+
+def _lower_value(Aex, cert):
+    """The optimal value from the certificate's structure (exact tail per rectangle)."""
+    m, n = Aex.shape
+    covered = np.zeros((m, n), bool)
+    for _, rows, cols in cert["classes"]:
+        covered[np.ix_(rows, cols)] = True
+    rational = sum((v * v for v in Aex[~covered]), Fraction(0))
+    tails = []
+    for p, (rows, cols) in cert["rectangles"].items():
+        k = len(cert["classes"][int(p)][0])
+        B = exact.as_matrix(Aex[np.ix_(rows, cols)].tolist())
+        G = B.transpose() * B if B.ncols() <= B.nrows() else B * B.transpose()
+        tails.append(exact.EigenTail(G, k))
+    return rational, tails
+
+
+def check_solve(result, instance):
+    A, I, J = _pair(instance, ("A", "I", "J"))
+    I, J = as_support(I, "I"), as_support(J, "J")
+    fake = type("R", (), {"verdict": "tractable" if result.verdict == "optimal" else
+                          "not-covered", "family": result.family,
+                          "certificate": result.certificate})
+    detail = check_classify(fake, (I, J))
+    _support_ok(result.X, I, "X")
+    _support_ok(result.Y, J, "Y")
+    try:
+        Aex = np.array(exact.to_fractions(exact.as_matrix(A, "A")), dtype=object)
+    except FloatInExactError:
+        Aex = None
+    loss = _loss(A if Aex is None else Aex, result)
+    if result.verdict == "not-covered":
+        if result.certified:
+            _fail("a not-covered answer cannot be certified")
+        return f"{detail}; local point with loss {float(loss):.6g} (uncertified)"
+    if Aex is None:
+        return _check_numeric(A, result, loss, detail)
+    rational, tails = _lower_value(Aex, result.certificate)
+    if result.exact:
+        vals = [t.rational_value() for t in tails]
+        if any(v is None for v in vals) or loss != rational + sum(vals, Fraction(0)):
+            _fail("the exact loss of X, Y differs from the optimal value")
+    if result.certified:
+        _check_value_string(result, rational, tails)
+    elif abs(float(loss) - result.value_float) > 1e-9 * max(1.0, abs(result.value_float)):
+        _fail("value_float is not the loss of X, Y")
+    return f"{detail}; optimal value re-derived from {len(tails)} block(s)"
+
+
+def _loss(A, result):
+    if result.exact:
+        if not (isinstance(A, np.ndarray) and A.dtype == object):
+            _fail("exact factors claimed for a floating-point instance")
+        X, Y = np.array(result.X, dtype=object), np.array(result.Y, dtype=object)
+        return sum((v * v for v in (A - X.dot(Y.T)).ravel()), Fraction(0))
+    A = np.asarray(A)
+    A = A.astype(float) if A.dtype == object else A
+    X, Y = np.array(result.X), np.array(result.Y)
+    return float(np.linalg.norm(A - X @ Y.T) ** 2)
+
+
+def _check_value_string(result, rational, tails):
+    import flint
+    import sympy
+    ball = flint.arb(flint.fmpq(rational.numerator, rational.denominator))
+    for t in tails:
+        ball += t.enclosure()
+    claimed = sympy.sympify(result.value)
+    approx = sympy.N(claimed, 40)
+    if not approx.is_real:
+        _fail("the value is not a real number")
+    mid, rad = Fraction(str(ball.mid().str(40, radius=False))), float(ball.rad())
+    if abs(Fraction(str(approx)) - mid) > Fraction(rad) + Fraction(1, 10**25):
+        _fail(f"the value {result.value} lies outside the re-derived enclosure {ball}")
+    lo, hi = (Fraction(s) for s in result.enclosure)
+    if not lo <= Fraction(str(approx)) <= hi:
+        _fail("the value lies outside its own enclosure")
+
+
+def _check_numeric(A, result, loss, detail):
+    A = np.asarray(A)
+    cert = result.certificate
+    covered = np.zeros(A.shape, bool)
+    for _, rows, cols in cert["classes"]:
+        covered[np.ix_(rows, cols)] = True
+    best = float(np.sum(np.abs(A[~covered]) ** 2))
+    for p, (rows, cols) in cert["rectangles"].items():
+        k = len(cert["classes"][int(p)][0])
+        s = np.linalg.svd(A[np.ix_(rows, cols)], compute_uv=False)
+        best += float(np.sum(s[k:] ** 2))
+    tol = 1e-8 * max(1.0, float(np.linalg.norm(A)) ** 2)
+    if abs(loss - best) > tol or abs(loss - result.value_float) > tol:
+        _fail(f"loss {loss:.12g} of X, Y differs from the block-SVD value {best:.12g}")
+    return f"{detail}; numeric loss matches the block-SVD value to {tol:.1e}"
+
+
+CHECKS = {"fsmf.classify": check_classify, "fsmf.solve": check_solve}

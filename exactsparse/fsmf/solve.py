@@ -1,0 +1,375 @@
+"""Solving tractable FSMF instances to global optimality: :func:`solve_fsmf`.
+
+On a tractable support pair (see :func:`~exactsparse.fsmf.check_tractable`) the
+block-SVD algorithm of Le, Riccietti & Gribonval [1]_ is globally optimal: each
+non-complete class ``P`` takes the best rank-``|P|`` approximation of ``A`` on its
+rectangle ``R'_P × C'_P``; complete classes fit the residual on their rectangles exactly;
+the rest of ``X`` and ``Y`` is zero.  The optimal value is
+
+    L* = Σ_{(i, j) uncovered} A_ij² + Σ_P Σ_{t > |P|} σ_t(A[R'_P, C'_P])²,
+
+and ``Σ_{t>k} σ_t(B)² = tr(BᵀB) − (sum of the k largest eigenvalues of BᵀB)`` is an
+algebraic number for rational ``B``: :func:`solve_fsmf` returns it exactly (a sympy
+expression), with a certified ``arb`` enclosure computed independently by flint, and
+exact rational ``X``, ``Y`` whenever the top eigenspaces are rational.
+
+References
+----------
+.. [1] Q.-T. Le, E. Riccietti, R. Gribonval, "Spurious valleys, NP-hardness, and
+   tractability of sparse matrix factorization with fixed support", SIAM J. Matrix Anal.
+   Appl. (2023), arXiv:2112.00386.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from fractions import Fraction
+
+import flint
+import numpy as np
+
+from .. import exact
+from ..certificates import Result, register_result
+from ..exceptions import FloatInExactError, NonFiniteError, ShapeError
+from ..supports import check_pair
+from .local import als
+from .tractable import check_tractable
+
+__all__ = ["FSMFSolution", "solve_fsmf", "fsmf_loss"]
+
+
+@register_result
+@dataclasses.dataclass(frozen=True)
+class FSMFSolution(Result):
+    """Result of :func:`solve_fsmf` (the same fields whatever the path taken).
+
+    Attributes
+    ----------
+    verdict : {"optimal", "not-covered"}
+        ``"optimal"``: a tractability theorem applies and ``X``, ``Y`` are global minimisers.
+        ``"not-covered"``: no theorem applies; ``X``, ``Y`` come from a local solver
+        (alternating least squares) and are *uncertified*.
+    family : str or None
+        The tractable family, as in :func:`check_tractable`.
+    value : str or None
+        Exact optimal value, a sympy-parsable expression (exact path only).
+    value_float : float
+        The loss as a float (of ``value`` when exact, else of the returned ``X``, ``Y``).
+    enclosure : tuple of str or None
+        ``(lower, upper)`` rational bounds (``"p/q"``) from a certified flint ``arb`` ball.
+    attained : bool or None
+        True when the optimum is attained (always, on tractable instances); None if unknown.
+    certified : bool
+        True when ``value`` is exact and certified (exact path on a tractable instance).
+    exact : bool
+        True when ``X`` and ``Y`` are exact rationals (Fractions); else floats.
+    X, Y : tuple of tuples
+        The factors (m×r and n×r).
+    """
+
+    KIND = "fsmf.solve"
+    _STRING_FIELDS = ("value", "enclosure")
+    family: object
+    value: object
+    value_float: float
+    enclosure: object
+    attained: object
+    certified: bool
+    exact: bool
+    X: tuple
+    Y: tuple
+
+    def X_array(self):
+        """``X`` as a numpy array (object dtype of Fractions when exact)."""
+        return np.array(self.X, dtype=object if self.exact else None)
+
+    def Y_array(self):
+        return np.array(self.Y, dtype=object if self.exact else None)
+
+
+# ----------------------------------------------------------------------------- input
+def _prepare(A, exact_mode):
+    """Return ``(A_exact or None, A_numeric)`` after validation."""
+    if isinstance(A, np.ndarray) and A.dtype.kind in "fc":
+        if not np.all(np.isfinite(A)):
+            raise NonFiniteError("Argument 'A' must be finite; it contains NaN or infinity.")
+        if exact_mode:
+            exact.as_matrix(A, "A")           # raises FloatInExactError
+        if A.ndim != 2 or 0 in A.shape:
+            raise ShapeError(f"Argument 'A' must be a non-empty 2-D matrix, not shape {A.shape}.")
+        return None, A.astype(np.complex128 if A.dtype.kind == "c" else np.float64)
+    try:
+        M = exact.as_matrix(A, "A")
+    except FloatInExactError:
+        if exact_mode:
+            raise
+        arr = np.asarray(A)
+        if arr.dtype.kind not in "fc":
+            raise
+        return _prepare(arr, False)
+    Afr = np.array(exact.to_fractions(M), dtype=object)
+    if exact_mode is False:
+        return None, Afr.astype(np.float64)
+    return Afr, Afr.astype(np.float64)
+
+
+def fsmf_loss(A, X, Y):
+    """``||A − X Yᵀ||_F²``: exact (a Fraction) for exact inputs, a float otherwise."""
+    try:
+        M, Xm, Ym = exact.as_matrix(A, "A"), exact.as_matrix(X, "X"), exact.as_matrix(Y, "Y")
+    except FloatInExactError:
+        A, X, Y = (np.asarray(t, dtype=complex if np.iscomplexobj(t) else float)
+                   for t in (A, X, Y))
+        return float(np.linalg.norm(A - X @ Y.T) ** 2)
+    if Xm.ncols() != Ym.ncols() or Xm.nrows() != M.nrows() or Ym.nrows() != M.ncols():
+        raise ShapeError(f"Shapes of 'A' {(M.nrows(), M.ncols())}, 'X' {(Xm.nrows(), Xm.ncols())}"
+                         f" and 'Y' {(Ym.nrows(), Ym.ncols())} do not fit A ≈ X Yᵀ.")
+    return exact.frobenius_sq(M - Xm * Ym.transpose())
+
+
+def _check_shapes(Ashape, I, J):
+    if Ashape != (I.shape[0], J.shape[0]):
+        raise ShapeError(f"Argument 'A' has shape {Ashape} but the supports give "
+                         f"{(I.shape[0], J.shape[0])} (I is {I.shape}, J is {J.shape}).")
+
+
+# ----------------------------------------------------------------------------- solver
+def solve_fsmf(A, I, J, *, exact_mode=None, restarts=20, seed=0):
+    """Solve ``min ||A − X Yᵀ||_F²`` with ``supp X ⊆ I``, ``supp Y ⊆ J``.
+
+    Parameters
+    ----------
+    A : matrix, m×n
+        Exact entries (int, Fraction, ``"p/q"``, numpy integer arrays, flint/sympy
+        matrices) take the exact path; a float or complex numpy array the numeric path.
+    I, J : supports, m×r and n×r
+    exact_mode : bool or None
+        None: decided by the type of ``A``.  True: require exact entries (a float raises
+        :class:`~exactsparse.exceptions.FloatInExactError`).  False: numeric path always.
+    restarts, seed : int
+        Local solver settings, used only on instances that are not covered.
+
+    Returns
+    -------
+    FSMFSolution
+
+    Raises
+    ------
+    ShapeError, SupportError, NonFiniteError, FloatInExactError
+
+    Notes
+    -----
+    Implements the block-SVD algorithm (globally optimal on the tractable families, see
+    :func:`check_tractable`).  Exact path: each block value
+    ``tr(G) − Σ_{top k} λ(G)`` with ``G`` the smaller Gram matrix of the block, the
+    eigenvalues taken as roots of the characteristic polynomial (sympy radicals /
+    ``CRootOf``), enclosed by flint's certified root isolation.  Exact factors: when the
+    ``k`` largest eigenvalues are the roots of complete rational factors of the
+    characteristic polynomial, the top eigenspace is ``ker f(G)`` and the best
+    approximation ``B Π`` is rational.
+
+    Examples
+    --------
+    >>> s = solve_fsmf([[1, 2, 0], [0, 1, 3], [5, -2, 7]], [[1, 0], [1, 0], [1, 1]],
+    ...                [[1, 1], [1, 1], [1, 1]])
+    >>> s.verdict, s.value, round(s.value_float, 10)
+    ('optimal', '15/2 - sqrt(41)/2', 4.2984378813)
+    >>> solve_fsmf([[4, 2], [2, 1]], [[1], [1]], [[1], [1]]).X
+    ((Fraction(4, 1),), (Fraction(2, 1),))
+    """
+    I, J = check_pair(I, J)
+    Aex, Anum = _prepare(A, exact_mode)
+    _check_shapes(Anum.shape, I, J)
+    cls = check_tractable(I, J)
+    if cls.verdict != "tractable":
+        return _local(Anum, I, J, cls, restarts, seed, Aex is not None)
+    plan = _plan(cls, I.shape[1])
+    if Aex is not None:
+        return _solve_exact(Aex, Anum, I, J, cls, plan)
+    return _solve_numeric(Anum, I, J, cls, plan)
+
+
+def _plan(cls, r):
+    """Blocks to approximate: list of (columns, rows', cols') and CEC list."""
+    cert = cls.certificate
+    blocks = []
+    for p, (rows, cols) in cert["rectangles"].items():
+        blocks.append((cls.classes[int(p)][0], rows, cols))
+    cecs = [cls.classes[q] for q in cls.complete_classes]
+    return blocks, cecs
+
+
+def _uncovered_mask(shape, cls):
+    mask = np.ones(shape, bool)
+    for _, rows, cols in cls.classes:
+        mask[np.ix_(rows, cols)] = False
+    return mask
+
+
+def _fit_cecs(X, Y, R, cecs):
+    """Complete classes fit the residual ``R`` on their rectangles exactly (in place)."""
+    done = np.zeros(R.shape, bool)
+    for cols_k, rows, cols in cecs:
+        block = R[np.ix_(rows, cols)].copy()
+        block[done[np.ix_(rows, cols)]] = 0
+        done[np.ix_(rows, cols)] = True
+        if len(rows) <= len(cols_k):
+            for t, i in enumerate(rows):
+                X[i, cols_k[t]] = 1
+                Y[list(cols), cols_k[t]] = block[t, :]
+        else:
+            for t, j in enumerate(cols):
+                Y[j, cols_k[t]] = 1
+                X[list(rows), cols_k[t]] = block[:, t]
+
+
+def _solve_numeric(A, I, J, cls, plan, theorem_only=False):
+    blocks, cecs = plan
+    m, n, r = A.shape[0], A.shape[1], I.shape[1]
+    X = np.zeros((m, r), A.dtype)
+    Y = np.zeros((n, r), A.dtype)
+    for ks, rows, cols in blocks:
+        Xb, Yb = _numeric_block(A[np.ix_(rows, cols)], len(ks))
+        X[np.ix_(rows, ks)] = Xb
+        Y[np.ix_(cols, ks)] = Yb
+    _fit_cecs(X, Y, A - X @ Y.T, cecs)
+    loss = float(np.linalg.norm(A - X @ Y.T) ** 2)
+    return FSMFSolution(
+        kind=FSMFSolution.KIND, verdict="optimal", certificate=cls.certificate,
+        theorem=cls.theorem, backend="numpy", family=cls.family, value=None,
+        value_float=loss, enclosure=None, attained=True, certified=False, exact=False,
+        X=_floats(X), Y=_floats(Y))
+
+
+def _numeric_block(B, k):
+    """Best rank-k approximation factors, √σ split on both sides."""
+    U, s, Vh = np.linalg.svd(B, full_matrices=False)
+    k_eff = min(k, s.size)
+    root = np.sqrt(s[:k_eff])
+    Xb = np.zeros((B.shape[0], k), B.dtype)
+    Yb = np.zeros((B.shape[1], k), B.dtype)
+    Xb[:, :k_eff] = U[:, :k_eff] * root
+    Yb[:, :k_eff] = Vh[:k_eff].T * root     # X Yᵀ = U Σ Vh (plain transpose, also complex)
+    return Xb, Yb
+
+
+def _floats(M):
+    if np.iscomplexobj(M):
+        return tuple(tuple(complex(v) for v in row) for row in M)
+    return tuple(tuple(float(v) for v in row) for row in M)
+
+
+def _solve_exact(Aex, Anum, I, J, cls, plan):
+    import sympy
+    blocks, cecs = plan
+    m, n, r = Aex.shape[0], Aex.shape[1], I.shape[1]
+    outside = sum((v * v for v in Aex[_uncovered_mask((m, n), cls)]), Fraction(0))
+    value = sympy.Rational(outside.numerator, outside.denominator)
+    ball = flint.arb(flint.fmpq(outside.numerator, outside.denominator))
+    X = np.full((m, r), Fraction(0), dtype=object)
+    Y = np.full((n, r), Fraction(0), dtype=object)
+    rational = True
+    for ks, rows, cols in blocks:
+        B = Aex[np.ix_(rows, cols)]
+        tail, factors = _exact_block(B, len(ks))
+        value += tail.expr()
+        ball += tail.enclosure()
+        if factors is None:
+            rational = False
+        else:
+            X[np.ix_(rows, ks)], Y[np.ix_(cols, ks)] = factors
+    if rational:
+        _fit_cecs(X, Y, Aex - _matmul_t(X, Y), cecs)
+        Xo, Yo = _fracs(X), _fracs(Y)
+    else:
+        num = _solve_numeric(Anum, I, J, cls, plan)
+        Xo, Yo = num.X, num.Y
+    lo, hi = _ball_bounds(ball)
+    value = value if value.has(sympy.CRootOf) else sympy.expand(value)
+    return FSMFSolution(
+        kind=FSMFSolution.KIND, verdict="optimal", certificate=cls.certificate,
+        theorem=cls.theorem, backend="flint", family=cls.family, value=str(value),
+        value_float=float(ball.mid()), enclosure=(lo, hi), attained=True, certified=True,
+        exact=rational, X=Xo, Y=Yo)
+
+
+def _ball_bounds(ball):
+    lo, hi = ball.lower().mid(), ball.upper().mid()
+    return tuple(exact.fraction_str(_arf_fraction(b)) for b in (lo, hi))
+
+
+def _arf_fraction(a):
+    man, e = a.man_exp()
+    man, e = int(man), int(e)
+    return Fraction(man * 2**e) if e >= 0 else Fraction(man, 2**-e)
+
+
+def _matmul_t(X, Y):
+    return np.array([[sum((X[i, k] * Y[j, k] for k in range(X.shape[1])), Fraction(0))
+                      for j in range(Y.shape[0])] for i in range(X.shape[0])], dtype=object)
+
+
+def _fracs(M):
+    return tuple(tuple(Fraction(v) for v in row) for row in M)
+
+
+def _exact_block(B, k):
+    """``(EigenTail, (Xb, Yb) or None)`` for the best rank-k approximation of rational B."""
+    Bm = exact.as_matrix(B.tolist(), "A")
+    p, q = Bm.nrows(), Bm.ncols()
+    column_side = q <= p
+    G = Bm.transpose() * Bm if column_side else Bm * Bm.transpose()
+    tail = exact.EigenTail(G, k)
+    rk = exact.rank(Bm)
+    if rk <= k:
+        return tail, _rank_factorization(Bm, k)
+    split = tail.top_factor_split()
+    if split is None:
+        return tail, None
+    V = _top_eigenspace(G, split[0])
+    VtV_inv = (V.transpose() * V).inv()
+    if column_side:
+        Xb, Yb = Bm * V * VtV_inv, V
+    else:
+        Xb, Yb = V, Bm.transpose() * V * VtV_inv
+    return tail, (_obj(Xb), _obj(Yb))
+
+
+def _obj(M):
+    return np.array(exact.to_fractions(M), dtype=object).reshape(M.nrows(), M.ncols())
+
+
+def _rank_factorization(Bm, k):
+    R, piv = exact.rref(Bm)
+    p, q = Bm.nrows(), Bm.ncols()
+    Xb = np.full((p, k), Fraction(0), dtype=object)
+    Yb = np.full((q, k), Fraction(0), dtype=object)
+    Bf, Rf = exact.to_fractions(Bm), exact.to_fractions(R)
+    for t, j in enumerate(piv):
+        Xb[:, t] = [Bf[i][j] for i in range(p)]
+        Yb[:, t] = Rf[t]
+    return Xb, Yb
+
+
+def _top_eigenspace(G, parts):
+    """A rational basis (columns) of the span of the chosen top eigenvectors."""
+    n = G.nrows()
+    cols = []
+    for coeffs, count in parts:
+        F = flint.fmpq_mat(n, n)
+        power = flint.fmpq_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
+        for c in coeffs:                      # Horner-free: Σ c_i G^i
+            F += power * flint.fmpq(c.numerator, c.denominator)
+            power = power * G
+        K = exact.nullspace(F)
+        cols.extend([[K[i, t] for i in range(n)] for t in range(count)])
+    return flint.fmpq_mat(n, len(cols), [cols[t][i] for i in range(n) for t in range(len(cols))])
+
+
+def _local(Anum, I, J, cls, restarts, seed, was_exact):
+    X, Y, loss = als(Anum, I.array, J.array, restarts=restarts, seed=seed)
+    return FSMFSolution(
+        kind=FSMFSolution.KIND, verdict="not-covered", certificate=cls.certificate,
+        theorem="fsmf.local", backend="numpy", family=None, value=None, value_float=loss,
+        enclosure=None, attained=None, certified=False, exact=False,
+        X=_floats(X), Y=_floats(Y))

@@ -1,0 +1,192 @@
+"""Which FSMF instances are tractable: :func:`check_tractable`.
+
+Two families of supports make fixed-support matrix factorization
+``min ||A - X Yᵀ||_F²`` (``supp X ⊆ I``, ``supp Y ⊆ J``) solvable to global optimality
+in polynomial time (Le, Riccietti & Gribonval [1]_):
+
+1. *Disjoint-or-identical rank-one supports* (paper; ICASSP 2022 Thm 1 [2]_): the
+   rectangles ``S_P = R_P × C_P`` of distinct equivalence classes are pairwise disjoint.
+2. *With complete equivalence classes* (derived formulation — a sufficient condition, see
+   Notes): with ``T`` the union of the rectangles of the complete classes (CEC), every
+   non-complete class leaves a rectangle ``S_P \\ T = R'_P × C'_P`` and these rectangles
+   are pairwise disjoint.
+
+Anything else is reported ``"not-covered"`` with an explicit obstruction: never a guess.
+
+References
+----------
+.. [1] Q.-T. Le, E. Riccietti, R. Gribonval, "Spurious valleys, NP-hardness, and
+   tractability of sparse matrix factorization with fixed support", SIAM J. Matrix Anal.
+   Appl. (2023), arXiv:2112.00386.
+.. [2] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Fast learning of fast transforms,
+   with guarantees", ICASSP 2022.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ..certificates import Result, register_result
+from ..supports import check_pair, degenerate_columns, equivalence_classes, rectangle_overlaps
+
+__all__ = ["TractabilityResult", "check_tractable", "is_tractable"]
+
+
+@register_result
+@dataclasses.dataclass(frozen=True)
+class TractabilityResult(Result):
+    """Verdict of :func:`check_tractable`.
+
+    Attributes
+    ----------
+    verdict : {"tractable", "not-covered"}
+    family : {"disjoint", "complete-classes"} or None
+    classes : tuple of (columns, rows, cols)
+        The equivalence classes of non-degenerate columns.
+    complete_classes : tuple of int
+        Indices (into ``classes``) of the complete classes.
+    certificate : FrozenDict
+        ``classes``, ``complete``, ``degenerate`` and, when tractable, ``rectangles``
+        (``class index -> (rows, cols)`` of ``S_P \\ T`` for each non-complete class);
+        when not covered, ``obstruction``: ``{"type": "overlap", "classes": (p, q),
+        "cell": (i, j)}`` or ``{"type": "non-rectangular", "class": p, "cells": ((i1, j1),
+        (i2, j2)), "missing": (i1, j2)}``.
+    """
+
+    KIND = "fsmf.classify"
+    family: object
+    classes: tuple
+    complete_classes: tuple
+
+
+def check_tractable(I, J):
+    """Decide whether the support pair ``(I, J)`` lies in a tractable FSMF family.
+
+    Parameters
+    ----------
+    I : support, m×r
+        Support of the left factor ``X``.
+    J : support, n×r
+        Support of the right factor ``Y`` (``X Yᵀ`` convention; for an r×n support use
+        :func:`exactsparse.right_from_rx`).
+
+    Returns
+    -------
+    TractabilityResult
+        ``verdict`` is ``"tractable"`` (with ``family``) or ``"not-covered"`` (with an
+        obstruction in the certificate).  Re-check with :func:`exactsparse.verify`.
+
+    Raises
+    ------
+    SupportError, ShapeError
+        Entries other than 0/1, or ``I`` and ``J`` with different numbers of columns.
+
+    Notes
+    -----
+    Family 1 is Theorem 1 of [2]_ / the tractability theorem of [1]_.  Family 2 is the
+    spec's *derived* formulation of the complete-class result — a sufficient condition: a
+    complete class (``|P| >= min(|R_P|, |C_P|)``) fits any matrix supported on ``S_P``, so
+    the entries of ``T`` cost nothing, and the remaining problem splits into independent
+    best-rank-``|P|`` approximations on the disjoint rectangles ``R'_P × C'_P``.  Without
+    the rectangle condition the remainder is low-rank approximation with missing entries,
+    NP-hard already for rank one, and the answer is ``"not-covered"``.
+
+    Cost: grouping the columns is linear in ``nnz(I) + nnz(J) + r``; overlaps are found with
+    two sparse incidence products (linear in the number of pairs of classes sharing a row
+    or a column); a remainder rectangle is computed on the block of one class only.
+
+    Examples
+    --------
+    >>> r = check_tractable([[1, 0], [1, 0], [1, 1]], [[1, 1], [1, 1], [1, 1]])
+    >>> r.verdict, r.family, r.complete_classes
+    ('tractable', 'complete-classes', (1,))
+    >>> check_tractable([[1, 0], [1, 1], [0, 1]], [[1, 0], [1, 1], [0, 1]]).verdict
+    'not-covered'
+    """
+    I, J = check_pair(I, J)
+    shape = (I.shape[0], J.shape[0])
+    classes = equivalence_classes(I, J)
+    complete = tuple(p for p, c in enumerate(classes) if c.is_complete)
+    rects = [(c.rows, c.cols) for c in classes]
+    overlaps = rectangle_overlaps(rects, shape)
+    base = {
+        "classes": tuple((c.columns, c.rows, c.cols) for c in classes),
+        "complete": complete,
+        "degenerate": degenerate_columns(I, J),
+    }
+    if not overlaps:
+        rect = {p: rects[p] for p in range(len(classes)) if p not in complete}
+        return _result("tractable", "disjoint", base, rect, classes, complete)
+    return _check_family2(classes, complete, overlaps, shape, base)
+
+
+def is_tractable(I, J):
+    """``check_tractable(I, J).verdict == "tractable"``."""
+    return check_tractable(I, J).verdict == "tractable"
+
+
+def _result(verdict, family, base, rect_or_obstruction, classes, complete):
+    cert = dict(base)
+    if verdict == "tractable":
+        cert["rectangles"] = {str(p): rc for p, rc in sorted(rect_or_obstruction.items())}
+        theorem = "fsmf.disjoint" if family == "disjoint" else "fsmf.cec"
+    else:
+        cert["obstruction"] = rect_or_obstruction
+        theorem = "fsmf.not-covered"
+    return TractabilityResult(
+        kind=TractabilityResult.KIND, verdict=verdict, certificate=cert, theorem=theorem,
+        backend="combinatorial", family=family,
+        classes=base["classes"], complete_classes=complete)
+
+
+def _check_family2(classes, complete, overlaps, shape, base):
+    cset = set(complete)
+    cec_neighbours = {}
+    for p, q in overlaps:
+        if p in cset and q not in cset:
+            cec_neighbours.setdefault(q, []).append(p)
+        elif q in cset and p not in cset:
+            cec_neighbours.setdefault(p, []).append(q)
+    rect = {}
+    for p, c in enumerate(classes):
+        if p in cset:
+            continue
+        rem, obstruction = _remainder(p, c, [classes[q] for q in cec_neighbours.get(p, [])])
+        if obstruction is not None:
+            return _result("not-covered", None, base, obstruction, classes, complete)
+        rect[p] = rem
+    keys = [p for p in rect if rect[p][0] and rect[p][1]]
+    clash = rectangle_overlaps([rect[p] for p in keys], shape)
+    if clash:
+        a, b = keys[clash[0][0]], keys[clash[0][1]]
+        (ra, ca), (rb, cb) = rect[a], rect[b]
+        i = min(set(ra) & set(rb))
+        j = min(set(ca) & set(cb))
+        obstruction = {"type": "overlap", "classes": (min(a, b), max(a, b)), "cell": (i, j)}
+        return _result("not-covered", None, base, obstruction, classes, complete)
+    return _result("tractable", "complete-classes", base, rect, classes, complete)
+
+
+def _remainder(p, c, cecs):
+    """``S_P \\ T`` restricted to the block of class ``c``: a rectangle, or an obstruction."""
+    rows, cols = np.asarray(c.rows), np.asarray(c.cols)
+    covered = np.zeros((rows.size, cols.size), bool)
+    for q in cecs:
+        covered[np.ix_(np.isin(rows, q.rows), np.isin(cols, q.cols))] = True
+    free = ~covered
+    r_idx = np.flatnonzero(free.any(axis=1))
+    c_idx = np.flatnonzero(free.any(axis=0))
+    sub = free[np.ix_(r_idx, c_idx)]
+    if sub.all():
+        return (tuple(int(rows[i]) for i in r_idx), tuple(int(cols[j]) for j in c_idx)), None
+    # A hole (a, b) in the bounding box of the free cells: row a and column b both have free
+    # cells (a, j1) and (i2, b), so a rectangle holding them would hold (a, b) too.
+    a, b = (int(t) for t in np.argwhere(~sub)[0])
+    j1 = int(np.flatnonzero(sub[a])[0])
+    i2 = int(np.flatnonzero(sub[:, b])[0])
+    R = lambda i: int(rows[r_idx[i]])   # noqa: E731
+    C = lambda j: int(cols[c_idx[j]])   # noqa: E731
+    return None, {"type": "non-rectangular", "class": p,
+                  "cells": ((R(a), C(j1)), (R(i2), C(b))), "missing": (R(a), C(b))}

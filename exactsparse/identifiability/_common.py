@@ -1,0 +1,88 @@
+"""Shared, private helpers of :mod:`exactsparse.identifiability`.
+
+The rank-one supports ``S_k = R_k × C_k`` of a pair ``(I, J)`` (``I`` m×r, ``J`` n×r, the
+``X Yᵀ`` convention) and the inverse map "entry ``(i, j)`` → the columns ``k`` whose
+``S_k`` contains it" (the *cover*), computed once per instance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ..exact import as_matrix, to_fractions
+from ..exceptions import ShapeError
+from ..supports import check_pair, equivalence_classes, rank_one_supports
+
+__all__ = []
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A validated support pair with its rank-one supports and cover.
+
+    Attributes
+    ----------
+    I, J : Support
+    rects : tuple of (tuple, tuple)
+        ``(R_k, C_k)`` for every column ``k`` (empty tuples for a degenerate column).
+    cover : dict
+        ``(i, j) -> tuple of k`` with ``(i, j) ∈ S_k``, over the union of the ``S_k``.
+    """
+
+    I: object
+    J: object
+    rects: tuple
+    cover: dict
+
+    @property
+    def m(self):
+        return self.I.shape[0]
+
+    @property
+    def n(self):
+        return self.J.shape[0]
+
+    @property
+    def r(self):
+        return self.I.shape[1]
+
+    def degenerate(self):
+        """Columns ``k`` with ``R_k`` or ``C_k`` empty."""
+        return tuple(k for k, (R, C) in enumerate(self.rects) if not R or not C)
+
+    def identical(self):
+        """Classes (tuples of >= 2 columns) of identical non-degenerate columns."""
+        return tuple(c.columns for c in equivalence_classes(self.I, self.J) if c.size > 1)
+
+
+def pattern(I, J):
+    """Validate ``(I, J)`` and build its :class:`Pattern` (cost ``O(sum_k |S_k|)``)."""
+    I, J = check_pair(I, J)
+    rects = rank_one_supports(I, J)
+    cover = {}
+    for k, (R, C) in enumerate(rects):
+        for i in R:
+            for j in C:
+                cover.setdefault((i, j), []).append(k)
+    return Pattern(I, J, rects, {e: tuple(ks) for e, ks in cover.items()})
+
+
+def fraction_rows(A, name, shape=None):
+    """An exact matrix as a list of lists of Fraction, with an optional shape check."""
+    M = as_matrix(A, name)
+    if shape is not None and (M.nrows(), M.ncols()) != tuple(shape):
+        raise ShapeError(f"Argument {name!r} must have shape {tuple(shape)}, not "
+                         f"{(M.nrows(), M.ncols())}.")
+    return [list(row) for row in to_fractions(M)]
+
+
+def product(X, Y):
+    """``X Yᵀ`` for lists of lists of Fraction."""
+    r = len(X[0]) if X else 0
+    return [[sum((x[k] * y[k] for k in range(r)), Fraction(0)) for y in Y] for x in X]
+
+
+def support_of(M):
+    """The 0/1 pattern of a list-of-lists matrix, as a tuple of tuples."""
+    return tuple(tuple(int(v != 0) for v in row) for row in M)

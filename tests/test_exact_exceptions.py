@@ -1,0 +1,62 @@
+"""Bad input to the exact backend: typed errors."""
+
+import math
+
+import numpy as np
+import pytest
+
+from exactsparse import exact
+from exactsparse.exceptions import (ExactSparseError, ExactTypeError, FloatInExactError,
+                                    NonFiniteError, ParseError, ShapeError)
+
+
+@pytest.mark.parametrize("A", [[[0.5, 1]], np.array([[1.0, 2.0]]), [[np.float64(1.0)]]])
+def test_floats_refused(A):
+    with pytest.raises(FloatInExactError, match="exact.from_float"):
+        exact.as_matrix(A)
+
+
+def test_float_error_is_type_error_and_library_error():
+    with pytest.raises(TypeError):
+        exact.as_rational(0.5)
+    with pytest.raises(ExactSparseError):
+        exact.as_rational(0.5)
+
+
+@pytest.mark.parametrize("x", [math.nan, math.inf])
+def test_non_finite(x):
+    with pytest.raises(NonFiniteError):
+        exact.as_rational(x)
+    with pytest.raises(NonFiniteError):
+        exact.as_matrix(np.array([[x]]))
+    with pytest.raises(NonFiniteError):
+        exact.from_float(x)
+
+
+@pytest.mark.parametrize("A", [[], [[]], [[1, 2], [3]], [1, 2]])
+def test_shapes(A):
+    with pytest.raises(ShapeError):
+        exact.as_matrix(A)
+
+
+def test_strings_and_objects():
+    with pytest.raises(ParseError):
+        exact.as_matrix([["1/0"]])
+    with pytest.raises(ParseError):
+        exact.as_matrix([["abc"]])
+    with pytest.raises(ExactTypeError):
+        exact.as_matrix([[object()]])
+    with pytest.raises(ExactTypeError):
+        exact.rank([[1]], backend="magma")
+
+
+def test_from_float_requires_exact_flag_and_rationalize_positive_tol():
+    with pytest.raises(ExactTypeError):
+        exact.from_float(0.5, exact=False)
+    with pytest.raises(ExactTypeError):
+        exact.rationalize(0.5, tol=0)
+
+
+def test_charpoly_non_square():
+    with pytest.raises(ShapeError, match="square"):
+        exact.charpoly([[1, 2]])

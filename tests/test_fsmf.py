@@ -1,0 +1,215 @@
+"""FSMF tractability and the block-SVD solver.
+
+Expected values come from independent routes: values published in the spec (Le,
+Riccietti & Gribonval), numpy singular values, a set-based re-implementation of the
+tractability definition, and multi-start local optimisation (upper bounds).
+"""
+
+import itertools
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import exactsparse as es
+from exactsparse.examples import EXAMPLES, get_example
+from exactsparse.fsmf.local import als
+
+PUBLISHED = {e.name: e for e in EXAMPLES if e.published is not None}
+
+
+@pytest.mark.parametrize("name", ["low-rank", "butterfly-4", "cec-overlap", "single-cec"])
+def test_known_instances_published_values(name):
+    ex = PUBLISHED[name]
+    s = es.solve_fsmf(ex.A, ex.I, ex.J)
+    assert s.verdict == "optimal" and s.certified and s.attained is True
+    assert abs(s.value_float - ex.published) < 1e-9
+    assert abs(float(sympy.N(sympy.sympify(s.value), 30)) - ex.published) < 1e-9
+    lo, hi = (Fraction(t) for t in s.enclosure)
+    assert lo <= Fraction(ex.published) + Fraction(1, 10**9) and hi >= Fraction(ex.published) - Fraction(1, 10**9)
+    assert es.verify(s, (ex.A, ex.I, ex.J))
+
+
+def test_cec_overlap_closed_form():
+    ex = get_example("cec-overlap")
+    s = es.solve_fsmf(ex.A, ex.I, ex.J)
+    assert sympy.simplify(sympy.sympify(s.value) - (15 - sympy.sqrt(41)) / 2) == 0
+
+
+def test_low_rank_is_smallest_singular_value_squared():
+    ex = get_example("low-rank")
+    sv = np.linalg.svd(np.array(ex.A, float), compute_uv=False)
+    assert abs(es.solve_fsmf(ex.A, ex.I, ex.J).value_float - sv[2] ** 2) < 1e-12
+
+
+@pytest.mark.parametrize("name", ["lu-2", "overlap-no-cec", "six-cycle"])
+def test_not_covered_instances(name):
+    ex = get_example(name)
+    c = es.check_tractable(ex.I, ex.J)
+    assert c.verdict == "not-covered" and c.family is None
+    s = es.solve_fsmf(ex.A, ex.I, ex.J)
+    assert s.verdict == "not-covered" and not s.certified and s.value is None
+    assert s.attained is None
+    assert es.verify(c, (ex.I, ex.J)) and es.verify(s, (ex.A, ex.I, ex.J))
+
+
+def test_lu_is_never_certified():
+    ex = get_example("lu-2")
+    s = es.solve_fsmf(ex.A, ex.I, ex.J)
+    assert s.verdict != "optimal" and s.value_float > 0
+
+
+def test_six_cycle_local_solver_reaches_published_minimum():
+    ex = get_example("six-cycle")
+    s = es.solve_fsmf(ex.A, ex.I, ex.J, restarts=30)
+    assert abs(s.value_float - ex.published) < 1e-7
+
+
+def _brute_tractable(I, J):
+    """Set-based re-implementation of the two tractable families (independent route)."""
+    I, J = np.asarray(I, bool), np.asarray(J, bool)
+    classes = {}
+    for k in range(I.shape[1]):
+        R, C = tuple(np.flatnonzero(I[:, k])), tuple(np.flatnonzero(J[:, k]))
+        if R and C:
+            classes.setdefault((R, C), []).append(k)
+    cells = {key: set(itertools.product(*key)) for key in classes}
+    cec = {key for key, ks in classes.items() if len(ks) >= min(len(key[0]), len(key[1]))}
+    T = set().union(*(cells[k] for k in cec)) if cec else set()
+    rems = []
+    for key in classes:
+        if key in cec:
+            continue
+        rem = cells[key] - T
+        rows, cols = {i for i, _ in rem}, {j for _, j in rem}
+        if rem != set(itertools.product(rows, cols)):
+            return False
+        rems.append(rem)
+    return all(not (a & b) for a, b in itertools.combinations(rems, 2))
+
+
+@given(st.integers(0, 10**9))
+@settings(max_examples=300, deadline=None)
+def test_tractability_matches_set_definition(seed):
+    rng = np.random.default_rng(seed)
+    m, n, r = (int(v) for v in rng.integers(1, 5, size=3))
+    d = rng.uniform(0.2, 0.9)
+    I, J = rng.random((m, r)) < d, rng.random((n, r)) < d
+    c = es.check_tractable(I, J)
+    assert (c.verdict == "tractable") == _brute_tractable(I, J)
+    assert es.verify(c, (I, J))
+
+
+def _random_tractable(rng):
+    """Random tractable instance: disjoint rectangles plus complete classes."""
+    m, n = int(rng.integers(2, 6)), int(rng.integers(2, 6))
+    cols_I, cols_J = [], []
+    rows = rng.permutation(m)
+    cut = int(rng.integers(1, m)) if m > 1 else 1
+    for R in (rows[:cut], rows[cut:]):
+        if len(R) == 0:
+            continue
+        C = rng.choice(n, size=int(rng.integers(1, n + 1)), replace=False)
+        for _ in range(int(rng.integers(1, 3))):
+            cols_I.append(np.isin(np.arange(m), R))
+            cols_J.append(np.isin(np.arange(n), C))
+    if rng.random() < 0.5:   # a complete class on a random 1×k block
+        i, C = int(rng.integers(m)), rng.choice(n, size=int(rng.integers(1, n + 1)), replace=False)
+        cols_I.append(np.arange(m) == i)
+        cols_J.append(np.isin(np.arange(n), C))
+    return np.array(cols_I).T, np.array(cols_J).T
+
+
+@given(st.integers(0, 10**9))
+@settings(max_examples=40, deadline=None)
+def test_block_svd_is_at_most_best_local_value(seed):
+    rng = np.random.default_rng(seed)
+    I, J = _random_tractable(rng)
+    assume(es.is_tractable(I, J))
+    A = rng.integers(-4, 5, size=(I.shape[0], J.shape[0]))
+    s = es.solve_fsmf(A, I, J)
+    assert s.verdict == "optimal"
+    _, _, local = als(A.astype(float), I, J, restarts=15, seed=seed)
+    assert s.value_float <= local + 1e-9          # the global value is a lower bound...
+    assert local - s.value_float < 1e-5           # ...reached by local search on these sizes
+    assert es.verify(s, (A, I, J))
+
+
+@given(st.integers(0, 10**9))
+@settings(max_examples=30, deadline=None)
+def test_permutation_and_scaling_invariance(seed):
+    rng = np.random.default_rng(seed)
+    I, J = _random_tractable(rng)
+    assume(es.is_tractable(I, J))
+    A = rng.integers(-3, 4, size=(I.shape[0], J.shape[0]))
+    s = es.solve_fsmf(A, I, J)
+    pr, pc, pk = (rng.permutation(t) for t in (I.shape[0], J.shape[0], I.shape[1]))
+    s2 = es.solve_fsmf(A[np.ix_(pr, pc)], I[np.ix_(pr, pk)], J[np.ix_(pc, pk)])
+    assert s2.verdict == s.verdict
+    v1, v2 = sympy.sympify(s.value), sympy.sympify(s2.value)
+    assert abs(sympy.N(v1 - v2, 40)) < 1e-30
+    s3 = es.solve_fsmf(3 * A, I, J)
+    assert abs(sympy.N(sympy.sympify(s3.value) - 9 * v1, 40)) < 1e-28
+
+
+@given(st.integers(0, 10**9))
+@settings(max_examples=30, deadline=None)
+def test_numeric_and_exact_paths_agree(seed):
+    rng = np.random.default_rng(seed)
+    I, J = _random_tractable(rng)
+    assume(es.is_tractable(I, J))
+    A = rng.integers(-3, 4, size=(I.shape[0], J.shape[0]))
+    ex = es.solve_fsmf(A, I, J)
+    nu = es.solve_fsmf(A.astype(float), I, J)
+    assert nu.backend == "numpy" and not nu.certified
+    assert abs(ex.value_float - nu.value_float) < 1e-9
+    assert es.verify(nu, (A.astype(float), I, J))
+
+
+def test_exact_factors_when_value_is_rational():
+    A = [[3, 0], [0, 1], [0, 0]]       # singular values 3, 1: rank-1 optimum is rational
+    s = es.solve_fsmf(A, np.ones((3, 1)), np.ones((2, 1)))
+    assert s.exact and s.value == "1"
+    assert es.fsmf_loss(A, s.X, s.Y) == 1
+    assert all(isinstance(v, Fraction) for row in s.X for v in row)
+
+
+def test_exact_factors_from_rational_eigenspace():
+    A = [[2, 1], [1, 2]]               # eigenvalues 3, 1 with rational eigenvectors
+    s = es.solve_fsmf(A, [[1], [1]], [[1], [1]])
+    assert s.exact and es.fsmf_loss(A, s.X, s.Y) == Fraction(1)
+
+
+def test_complex_numeric_path():
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((4, 3)) + 1j * rng.standard_normal((4, 3))
+    s = es.solve_fsmf(A, np.ones((4, 2)), np.ones((3, 2)))
+    sv = np.linalg.svd(A, compute_uv=False)
+    assert abs(s.value_float - sv[2] ** 2) < 1e-10
+    X, Y = np.array(s.X), np.array(s.Y)
+    assert abs(np.linalg.norm(A - X @ Y.T) ** 2 - sv[2] ** 2) < 1e-10
+
+
+def test_results_are_frozen_and_json_round_trip():
+    ex = get_example("cec-overlap")
+    s = es.solve_fsmf(ex.A, ex.I, ex.J)
+    with pytest.raises(Exception):
+        s.verdict = "x"
+    back = es.Result.from_json(s.to_json())
+    assert type(back) is type(s) and back == s
+
+
+def test_is_tractable_wraps_check():
+    assert es.is_tractable("10/01", "10/01")
+    assert not es.is_tractable("10/11/01", "10/11/01")
+
+
+def test_classification_scales_to_a_million_nonzeros():
+    # 1000 classes of 1000 nonzeros on each side: disjoint blocks (block diagonal).
+    I = es.block_diagonal(*[(10, 1)] * 1000)
+    J = es.block_diagonal(*[(10, 1)] * 1000)
+    c = es.check_tractable(I, J)
+    assert c.verdict == "tractable" and len(c.classes) == 1000
