@@ -253,50 +253,35 @@ def _validate_option(value, allowed, name):
 
 
 # ----------------------------------------------------------------------------- block solves
-def _sqnorm(x):
-    """``Σ |x|²`` over the last axis, without full-size temporaries."""
-    if np.iscomplexobj(x):
-        re, im = x.real, x.imag
-        return np.einsum("...k,...k->...", re, re) + np.einsum("...k,...k->...", im, im)
-    return np.einsum("...k,...k->...", x, x)
+def _gram2(B):
+    """``(p, s, w)``: squared norms of the two rows of ``B`` (..., 2, k) and ``Σ B₀ conj(B₁)``."""
+    if hasattr(np, "vecdot"):
+        ps = np.vecdot(B, B).real
+        return ps[..., 0], ps[..., 1], np.vecdot(B[..., 1, :], B[..., 0, :])
+    ps = np.einsum("...k,...k->...", B, B.conj()).real   # pragma: no cover - numpy < 2
+    return ps[..., 0], ps[..., 1], np.einsum("...k,...k->...", B[..., 0, :], B[..., 1, :].conj())
 
 
-def _inner(x, y):
-    """``Σ x · conj(y)`` over the last axis."""
-    if np.iscomplexobj(x):
-        xr, xi, yr, yi = x.real, x.imag, y.real, y.imag
-        re = np.einsum("...k,...k->...", xr, yr) + np.einsum("...k,...k->...", xi, yi)
-        im = np.einsum("...k,...k->...", xi, yr) - np.einsum("...k,...k->...", xr, yi)
-        return re + 1j * im
-    return np.einsum("...k,...k->...", x, y)
+def _pair_rank1(B):
+    """Closed-form top eigenpair of the 2×2 Gram matrix ``B Bᴴ`` of ``B`` (..., 2, k).
 
-
-def _pair_rank1(x0, x1):
-    """Closed-form top eigenpair of the Gram matrix of two vectors (over the last axis).
-
-    Returns ``(u0, u1, lam)``: the unit top eigenvector ``u`` of ``[[⟨x0,x0⟩, ⟨x0,x1⟩],
-    [⟨x1,x0⟩, ⟨x1,x1⟩]]`` and its eigenvalue, so that ``[x0; x1] ≈ u (u^H [x0; x1])`` is
-    the best rank-one approximation (Eckart–Young).  The branch avoids cancellation.
+    Returns ``(u, lam)``: ``u`` (..., 2) the unit top eigenvector of ``[[p, w], [w̄, s]]``
+    and ``lam`` its eigenvalue, so that ``B ≈ u (uᴴ B)`` is the best rank-one approximation
+    (Eckart–Young).  The branch on ``p ≥ s`` avoids cancellation; a zero block gets ``e₀``.
     """
-    p, s, w = _sqnorm(x0), _sqnorm(x1), _inner(x0, x1)
+    p, s, w = _gram2(B)
     half = 0.5 * (p - s)
     rad = np.hypot(half, np.abs(w))
     big = half >= 0
-    e0 = np.where(big, half + rad, w)
-    e1 = np.where(big, np.conj(w), rad - half)
-    nrm = np.sqrt(np.abs(e0) ** 2 + np.abs(e1) ** 2)
+    u = np.empty((*p.shape, 2), dtype=B.dtype)
+    u[..., 0] = np.where(big, half + rad, w)
+    u[..., 1] = np.where(big, np.conj(w), rad - half)
+    nrm = np.sqrt(np.sum(np.abs(u) ** 2, axis=-1))
     zero = nrm == 0
+    u[zero] = (1, 0)
     nrm[zero] = 1
-    e0 = np.where(zero, 1, e0 / nrm).astype(x0.dtype, copy=False)
-    e1 = np.where(zero, 0, e1 / nrm).astype(x0.dtype, copy=False)
-    lam = 0.5 * (p + s) + rad
-    return e0, e1, lam
-
-
-def _combine(x0, x1, c0, c1, out):
-    """``out = c0 · x0 + c1 · x1`` (coefficients broadcast over the last axis)."""
-    np.multiply(x0, c0[..., None], out=out)
-    out += x1 * c1[..., None]
+    u /= nrm[..., None]
+    return u, 0.5 * (p + s) + rad
 
 
 def _balance(sigma, scaling, unit_side_carries):
@@ -381,23 +366,20 @@ def _split(T, left, right, r, scale_to, scaling):
 
 def _split_rows(V, Lv, Rv, scale_to, scaling):
     """``2 × c`` rank-one blocks: closed-form 2×2 Gram eigenvector on the row side."""
-    x0, x1 = V[:, :, 0], V[:, :, 1]
-    u0, u1, lam = _pair_rank1(x0, x1)
+    B = V.transpose(0, 1, 3, 4, 2, 5)                       # (A1, d2, q, p, 2, c2)
+    u, lam = _pair_rank1(B)
     fu, fs = _balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "left")
-    Lv[..., 0, 0] = u0 * fu
-    Lv[..., 1, 0] = u1 * fu
-    _combine(x0, x1, np.conj(u0) * fs, np.conj(u1) * fs, out=Rv[..., 0, :])
+    Lv[..., 0] = u * fu[..., None]
+    np.matmul((u.conj() * fs[..., None])[..., None, :], B, out=Rv)
 
 
 def _split_cols(V, Lv, Rv, scale_to, scaling):
     """``b × 2`` rank-one blocks: closed-form 2×2 Gram eigenvector on the column side."""
-    y0 = np.moveaxis(V[..., 0], 2, -1)
-    y1 = np.moveaxis(V[..., 1], 2, -1)
-    u0, u1, lam = _pair_rank1(y0, y1)
+    B = V.transpose(0, 1, 3, 4, 2, 5)                       # (A1, d2, q, p, b1, 2)
+    u, lam = _pair_rank1(B.swapaxes(-1, -2))
     fu, fs = _balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "right")
-    _combine(y0, y1, np.conj(u0) * fs, np.conj(u1) * fs, out=Lv[..., :, 0])
-    Rv[..., 0, 0] = u0 * fu
-    Rv[..., 0, 1] = u1 * fu
+    np.matmul(B, (u.conj() * fs[..., None])[..., :, None], out=Lv)
+    Rv[..., 0, :] = u * fu[..., None]
 
 
 def _split_generic(V, Lv, Rv, r, scale_to, scaling):
@@ -548,6 +530,11 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
 
 
 def _run_tree(A, pats, ranks, tree, scaling, progress):
+    if tree == "right":
+        # Right-to-left on A is left-to-right on Aᵀ with the transposed chain reversed.
+        tp = tuple(p.T for p in reversed(pats))
+        tw = _run_tree(A.swapaxes(-1, -2), tp, ranks[::-1], "left", scaling, progress)
+        return None if tw is None else [t.swapaxes(-1, -2) for t in reversed(tw)]
     T = _to_twiddle(A, chain_product(pats))
     del A
     tw = _factor_chain([T], pats, ranks, tree, scaling, progress)

@@ -182,8 +182,9 @@ def check_solve(result, instance):
             _fail("the exact loss of X, Y differs from the optimal value")
     if result.certified:
         _check_value_string(result, rational, tails)
-    elif abs(float(loss) - result.value_float) > 1e-9 * max(1.0, abs(result.value_float)):
-        _fail("value_float is not the loss of X, Y")
+    if abs(float(loss) - result.value_float) > 1e-9 * max(1.0, abs(result.value_float)):
+        _fail(f"the loss {float(loss):.12g} of X, Y is not the claimed value "
+              f"{result.value_float:.12g}")
     return f"{detail}; optimal value re-derived from {len(tails)} block(s)"
 
 
@@ -212,6 +213,8 @@ def _check_value_string(result, rational, tails):
     mid, rad = Fraction(str(ball.mid().str(40, radius=False))), float(ball.rad())
     if abs(Fraction(str(approx)) - mid) > Fraction(rad) + Fraction(1, 10**25):
         _fail(f"the value {result.value} lies outside the re-derived enclosure {ball}")
+    if abs(float(approx) - result.value_float) > 1e-9 * max(1.0, abs(result.value_float)):
+        _fail("value_float does not match the exact value")
     lo, hi = (Fraction(s) for s in result.enclosure)
     if not lo <= Fraction(str(approx)) <= hi:
         _fail("the value lies outside its own enclosure")

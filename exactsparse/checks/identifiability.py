@@ -106,16 +106,17 @@ def _pattern(A):
 
 def _scale_between(x2, y2, x, y):
     """Whether some ``d ≠ 0`` has ``x2 = d x`` and ``y = d y2``."""
-    ds = set()
-    for a, b in ((x2, x), (y, y2)):
-        for u, v in zip(a, b):
-            if v == 0 and u != 0:
+    d = None
+    for u, v in list(zip(x2, x)) + list(zip(y, y2)):
+        if v == 0:
+            if u != 0:
                 return False
-            if v != 0:
-                ds.add(u / v)
-    return (len(ds) <= 1 and Fraction(0) not in ds) and all(
-        (u == 0) == (v == 0) or v == 0 for a, b in ((x2, x), (y, y2)) for u, v in zip(a, b)
-        if not ds or u == next(iter(ds)) * v)
+            continue
+        if d is None:
+            d = u / v
+        elif u / v != d:
+            return False
+    return d != 0
 
 
 def _equivalent(X, Y, X2, Y2):

@@ -11,6 +11,11 @@ equivalent [1]_.  Witnesses are built constructively, never by a random search:
 ``"identical-columns"`` / ``"transvection"``
     columns ``k ≠ l`` with ``R_k ⊆ R_l`` and ``C_l ⊆ C_k``: ``X_l ← X_l + s X_k``,
     ``Y_k ← Y_k − s Y_l`` keeps supports and product (identical columns are a special case).
+``"jacobian-kernel"``
+    a kernel vector ``(δX, δY)`` of the Jacobian at a random point, not a scaling
+    direction: ``X2 = X + s δX`` and ``Y2`` the solution of the linear system
+    ``X2 Y2ᵀ = X Yᵀ`` on the support ``J`` (and the same with ``X`` and ``Y`` swapped);
+    succeeds when the fibre is ruled along that direction.
 ``"dependent-columns"``
     a row ``j`` of ``Y`` and a set ``K`` of its columns such that every row of
     ``∪_{k∈K} R_k`` lies in at least two ``R_k``: choose ``X`` with ``sum_{k∈K} X_k = 0``
@@ -29,9 +34,11 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
+import flint
 import networkx as nx
 
 from ..exceptions import ShapeError
+from ..exact import nullspace as exact_nullspace
 from ..supports import rectangle_overlaps
 from ._common import fraction_rows, pattern, product, support_of
 
@@ -337,6 +344,78 @@ def _dependent_witness(pat, rng, side, j, K):
     return _first_valid(pat, build, "dependent-columns", tuple(K))
 
 
+def _solve_other(pat, A2, Z, B, side):
+    """Given the ``side`` factor ``A2`` (0: X, 1: Y), the other factor ``B2`` with
+    ``X2 Y2ᵀ = Z`` and support in ``J`` (resp. ``I``), free values taken from ``B``; or None."""
+    S = pat.J if side == 0 else pat.I
+    B2 = [row[:] for row in B]
+    for j in range(S.shape[0]):
+        K = [k for k in range(pat.r) if S[j, k]]
+        rhs = [Z[i][j] if side == 0 else Z[j][i] for i in range(len(A2))]
+        y = _solve_one(A2, K, rhs, [B[j][k] for k in K])
+        if y is None:
+            return None
+        for k, v in zip(K, y):
+            B2[j][k] = v
+    return B2
+
+
+def _solve_one(A, K, rhs, default):
+    """A solution ``y`` of ``A[:, K] y = rhs`` (free variables set to ``default``)."""
+    if not K:
+        return [] if all(v == 0 for v in rhs) else None
+    rows = [[A[i][k] for k in K] + [rhs[i]] for i in range(len(A))]
+    M = flint.fmpq_mat(len(rows), len(K) + 1,
+                       [flint.fmpq(v.numerator, v.denominator) for row in rows for v in row])
+    R, rank = M.rref()
+    piv = [next(c for c in range(len(K) + 1) if R[t, c] != 0) for t in range(rank)]
+    if len(K) in piv:
+        return None
+    y = list(default)
+    free = [c for c in range(len(K)) if c not in piv]
+    for t, c in enumerate(piv):
+        val = R[t, len(K)] - sum((R[t, f] * flint.fmpq(y[f].numerator, y[f].denominator)
+                                  for f in free), flint.fmpq(0))
+        y[c] = Fraction(int(val.p), int(val.q))
+    return y
+
+
+def _kernel_directions(pat, X, Y):
+    from .jacobian import jacobian
+    K = exact_nullspace(jacobian(X, Y, pat.I, pat.J))
+    nx_ = pat.I.nnz
+    xs = [(i, k) for i in range(pat.m) for k in range(pat.r) if pat.I[i, k]]
+    ys = [(j, k) for j in range(pat.n) for k in range(pat.r) if pat.J[j, k]]
+    for c in range(K.ncols()):
+        col = [Fraction(int(K[t, c].p), int(K[t, c].q)) for t in range(K.nrows())]
+        dX = [[Fraction(0)] * pat.r for _ in range(pat.m)]
+        dY = [[Fraction(0)] * pat.r for _ in range(pat.n)]
+        for t, (i, k) in enumerate(xs):
+            dX[i][k] = col[t]
+        for t, (j, k) in enumerate(ys):
+            dY[j][k] = col[nx_ + t]
+        yield dX, dY
+
+
+def _jacobian_kernel(pat, rng):
+    if pat.degenerate() or pat.I.nnz + pat.J.nnz > 400:
+        return None
+    X, Y = _random_point(pat, rng)
+    Z = product(X, Y)
+    for dX, dY in _kernel_directions(pat, X, Y):
+        for side, A, dA, B in ((0, X, dX, Y), (1, Y, dY, X)):
+            def build(s, A=A, dA=dA, B=B, side=side):
+                A2 = [[a + s * d for a, d in zip(ra, rd)] for ra, rd in zip(A, dA)]
+                B2 = _solve_other(pat, A2, Z, B, side)
+                if B2 is None:
+                    return X, Y, X, Y
+                return (X, Y, A2, B2) if side == 0 else (X, Y, B2, A2)
+            w = _first_valid(pat, build, "jacobian-kernel", ())
+            if w is not None:
+                return w
+    return None
+
+
 def find_witness(I, J, seed=0):
     """A witness that ``(I, J)`` is not identifiable, built constructively, or None.
 
@@ -377,7 +456,8 @@ def find_witness(I, J, seed=0):
     pat = pattern(I, J)
     rng = random.Random(seed)
     for search in (_degenerate, lambda p, g: _transvections(p, g, True),
-                   lambda p, g: _transvections(p, g, False), _dependent_columns):
+                   lambda p, g: _transvections(p, g, False), _dependent_columns,
+                   _jacobian_kernel):
         w = search(pat, rng)
         if w is not None:
             return w
