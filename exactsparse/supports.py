@@ -70,10 +70,20 @@ class Support:
         Not 2-D, ragged, or with a zero dimension.
     """
 
-    __slots__ = ("_a", "_hash")
+    __slots__ = ("_a", "_sp", "_hash", "_shape")
 
     def __init__(self, data, name="support"):
-        object.__setattr__(self, "_a", _to_bool_array(data, name))
+        if isinstance(data, Support):
+            a, csc, shape = data._a, data._sp, data._shape
+        elif sp.issparse(data):
+            a, csc = None, _to_csc(data, name)
+            shape = csc.shape
+        else:
+            a, csc = _to_bool_array(data, name), None
+            shape = a.shape
+        object.__setattr__(self, "_a", a)
+        object.__setattr__(self, "_sp", csc)
+        object.__setattr__(self, "_shape", tuple(int(t) for t in shape))
         object.__setattr__(self, "_hash", None)
 
     def __setattr__(self, key, value):
@@ -82,62 +92,81 @@ class Support:
     # -- basic data
     @property
     def shape(self):
-        return self._a.shape
+        return self._shape
 
     @property
     def nnz(self):
-        return int(self._a.sum())
+        return int(self.csc.nnz) if self._a is None else int(self._a.sum())
 
     @property
     def array(self):
-        """A read-only boolean numpy view."""
+        """A read-only boolean numpy view (built on first use for sparse-backed supports)."""
+        if self._a is None:
+            a = self._sp.toarray() != 0
+            a.setflags(write=False)
+            object.__setattr__(self, "_a", a)
         return self._a
 
+    @property
+    def csc(self):
+        """The pattern as a canonical scipy ``csc_matrix`` of int8 ones (read it, don't edit)."""
+        if self._sp is None:
+            object.__setattr__(self, "_sp", sp.csc_matrix(self._a, dtype=np.int8))
+        return self._sp
+
     def to_numpy(self, dtype=np.int64):
-        return self._a.astype(dtype)
+        return self.array.astype(dtype)
 
     def __array__(self, dtype=None, copy=None):
-        return self._a.astype(dtype) if dtype is not None else self._a.copy()
+        return self.array.astype(dtype) if dtype is not None else self.array.copy()
 
     def to_scipy(self):
-        return sp.csr_matrix(self._a.astype(np.int8))
+        return self.csc.tocsr(copy=True)
 
     def tolist(self):
-        return self._a.astype(int).tolist()
+        return self.array.astype(int).tolist()
 
     @property
     def T(self):
+        if self._a is None:
+            return Support(self.csc.T.tocsc())
         return Support(self._a.T)
 
     def column(self, k):
         """Row indices of the nonzeros of column ``k`` (a tuple)."""
-        return tuple(int(i) for i in np.flatnonzero(self._a[:, k]))
+        c = self.csc
+        return tuple(c.indices[c.indptr[k]:c.indptr[k + 1]].tolist())
 
     def row(self, i):
-        return tuple(int(j) for j in np.flatnonzero(self._a[i, :]))
+        return tuple(np.flatnonzero(self.array[i, :]).tolist())
 
     def __getitem__(self, idx):
-        return self._a[idx]
+        return self.array[idx]
 
     def __eq__(self, other):
-        return isinstance(other, Support) and self.shape == other.shape and bool(
-            np.array_equal(self._a, other._a))
+        if not isinstance(other, Support) or self.shape != other.shape:
+            return False
+        if self._a is not None and other._a is not None:
+            return bool(np.array_equal(self._a, other._a))
+        return (self.csc != other.csc).nnz == 0
 
     def __hash__(self):
         if self._hash is None:
-            object.__setattr__(self, "_hash", hash((self.shape, np.packbits(self._a).tobytes())))
+            c = self.csc
+            object.__setattr__(self, "_hash", hash((self.shape, c.indptr.tobytes(),
+                                                    c.indices.tobytes())))
         return self._hash
 
     def __str__(self):
-        return "/".join("".join("1" if v else "0" for v in row) for row in self._a)
+        return "/".join("".join("1" if v else "0" for v in row) for row in self.array)
 
     def __repr__(self):
-        if self._a.size <= 64:
+        if self.shape[0] * self.shape[1] <= 64:
             return f"Support({str(self)!r})"
         return f"Support(shape={self.shape}, nnz={self.nnz})"
 
     def __reduce__(self):
-        return (Support, (self._a.copy(),))
+        return (Support, (self.csc.copy(),) if self._a is None else (self._a.copy(),))
 
     # -- graphs
     def to_graph(self):
@@ -146,7 +175,8 @@ class Support:
         m, n = self.shape
         G.add_nodes_from((("r", i) for i in range(m)), bipartite=0)
         G.add_nodes_from((("c", j) for j in range(n)), bipartite=1)
-        rows, cols = np.nonzero(self._a)
+        coo = self.csc.tocoo()
+        rows, cols = coo.row, coo.col
         G.add_edges_from((("r", int(i)), ("c", int(j))) for i, j in zip(rows, cols))
         return G
 
@@ -169,9 +199,22 @@ class Support:
         return cls(a)
 
 
+def _to_csc(data, name):
+    c = sp.csc_matrix(data)
+    if c.ndim != 2 or 0 in c.shape:
+        raise ShapeError(f"Argument {name!r} must be non-empty, not of shape {c.shape}.")
+    c.eliminate_zeros()
+    vals = np.asarray(c.data)
+    if vals.size and not np.all(vals == 1):
+        raise SupportError(f"Argument {name!r} must have stored entries equal to 1, "
+                           f"not {vals[vals != 1][0].item()!r}.")
+    c.sum_duplicates()
+    c.sort_indices()
+    return sp.csc_matrix((np.ones(c.indices.size, np.int8), c.indices.copy(), c.indptr.copy()),
+                         shape=c.shape)
+
+
 def _to_bool_array(data, name):
-    if isinstance(data, Support):
-        return data._a
     if isinstance(data, str):
         rows = [r.strip() for r in data.replace(";", "/").replace(",", "/")
                 .replace("\n", "/").split("/") if r.strip()]
@@ -180,12 +223,6 @@ def _to_bool_array(data, name):
             raise SupportError(f"Argument {name!r} must be a string of 0/1 rows like '110/011', "
                                f"not one containing {bad[0]!r}.")
         data = [[int(c) for c in r] for r in rows]
-    elif sp.issparse(data):
-        vals = np.asarray(data.tocoo().data)
-        if vals.size and not np.all(vals == 1):
-            raise SupportError(f"Argument {name!r} must have stored entries equal to 1, "
-                               f"not {vals[vals != 1][0]!r}.")
-        data = data.toarray() != 0
     try:
         arr = np.asarray(data)
     except ValueError as exc:
@@ -272,8 +309,8 @@ class EquivalenceClass:
 def degenerate_columns(I, J):
     """Columns ``k`` with ``I[:, k] = 0`` or ``J[:, k] = 0`` (they contribute nothing)."""
     I, J = check_pair(I, J)
-    bad = ~I.array.any(axis=0) | ~J.array.any(axis=0)
-    return tuple(int(k) for k in np.flatnonzero(bad))
+    bad = (np.diff(I.csc.indptr) == 0) | (np.diff(J.csc.indptr) == 0)
+    return tuple(np.flatnonzero(bad).tolist())
 
 
 def equivalence_classes(I, J):
@@ -286,10 +323,10 @@ def equivalence_classes(I, J):
     """
     I, J = check_pair(I, J)
     groups = {}
-    Ic, Jc = sp.csc_matrix(I.array), sp.csc_matrix(J.array)
+    Ic, Jc = I.csc, J.csc
     for k in range(I.shape[1]):
-        R = tuple(int(i) for i in Ic.indices[Ic.indptr[k]:Ic.indptr[k + 1]])
-        C = tuple(int(j) for j in Jc.indices[Jc.indptr[k]:Jc.indptr[k + 1]])
+        R = tuple(Ic.indices[Ic.indptr[k]:Ic.indptr[k + 1]].tolist())
+        C = tuple(Jc.indices[Jc.indptr[k]:Jc.indptr[k + 1]].tolist())
         if R and C:
             groups.setdefault((R, C), []).append(k)
     return tuple(EquivalenceClass(tuple(ks), R, C) for (R, C), ks in groups.items())
@@ -310,15 +347,34 @@ def _incidence(sets, size):
 def rectangle_overlaps(rects, shape):
     """Pairs ``(p, q)``, p < q, of rectangles ``(rows, cols)`` that intersect.
 
-    Uses two sparse incidence products: the cost is the number of pairs of rectangles that
-    share a row plus those that share a column.
+    Two strategies, chosen by their cost: sparse incidence products ``RᵀR ∘ CᵀC`` (cost
+    ``Σ_i deg(i)² + Σ_j deg(j)²``, small for sparse patterns) or packed bitsets of the row
+    and column sets compared pairwise (cost ``p² (m + n) / 64`` words, small for few dense
+    rectangles).
     """
-    if not rects:
+    p = len(rects)
+    if p < 2:
         return []
     Rm = _incidence([r for r, _ in rects], shape[0])
     Cm = _incidence([c for _, c in rects], shape[1])
-    both = ((Rm.T @ Rm) != 0).multiply((Cm.T @ Cm) != 0).tocoo()
-    return sorted((int(p), int(q)) for p, q in zip(both.row, both.col) if p < q)
+    deg_r = np.diff(Rm.tocsr().indptr).astype(np.float64)
+    deg_c = np.diff(Cm.tocsr().indptr).astype(np.float64)
+    sparse_cost = float(deg_r @ deg_r + deg_c @ deg_c)
+    dense_cost = p * p * (shape[0] + shape[1]) / 64.0
+    if sparse_cost <= 4 * dense_cost:
+        both = ((Rm.T @ Rm) != 0).multiply((Cm.T @ Cm) != 0).tocoo()
+        return sorted((int(a), int(b)) for a, b in zip(both.row, both.col) if a < b)
+    return _packed_overlaps(Rm, Cm)
+
+
+def _packed_overlaps(Rm, Cm):
+    R = np.packbits(Rm.T.toarray().astype(bool), axis=1).view(np.uint8)
+    C = np.packbits(Cm.T.toarray().astype(bool), axis=1).view(np.uint8)
+    out = []
+    for a in range(R.shape[0] - 1):
+        hit = (R[a] & R[a + 1:]).any(axis=1) & (C[a] & C[a + 1:]).any(axis=1)
+        out.extend((a, a + 1 + int(b)) for b in np.flatnonzero(hit))
+    return out
 
 
 def overlap_graph(I, J, classes=None):
@@ -394,12 +450,8 @@ def block_diagonal(*shapes):
     if not shapes:
         raise ShapeError("Argument 'shapes' must name at least one block.")
     shapes = [(_dim(a, "rows"), _dim(b, "cols")) for a, b in shapes]
-    a = np.zeros((sum(s[0] for s in shapes), sum(s[1] for s in shapes)), bool)
-    i = j = 0
-    for p, q in shapes:
-        a[i:i + p, j:j + q] = True
-        i, j = i + p, j + q
-    return Support(a)
+    blocks = [sp.csc_matrix(np.ones((p, q), np.int8)) for p, q in shapes]
+    return Support(sp.block_diag(blocks, format="csc"))
 
 
 def random_support(m, n, density, seed=None):

@@ -213,3 +213,15 @@ def test_classification_scales_to_a_million_nonzeros():
     J = es.block_diagonal(*[(10, 1)] * 1000)
     c = es.check_tractable(I, J)
     assert c.verdict == "tractable" and len(c.classes) == 1000
+
+
+def test_non_complete_class_inside_a_complete_one():
+    # class {0} (rows 0-1, cols 0-1, size 1) lies inside the complete class {1, 2}
+    I = [[1, 1, 1], [1, 1, 1], [0, 1, 1]]
+    J = [[1, 1, 1], [1, 1, 1]]
+    c = es.check_tractable(I, J)
+    assert c.verdict == "tractable" and c.family == "complete-classes"
+    A = [[1, 2], [3, 4], [5, 7]]
+    s = es.solve_fsmf(A, I, J)
+    assert s.value == "0" and es.fsmf_loss(A, s.X, s.Y) == 0
+    assert es.verify(s, (A, I, J))

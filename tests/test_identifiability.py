@@ -35,7 +35,7 @@ KNOWN = {
                           es.right_from_rx(np.kron(np.eye(2, dtype=int), [[1, 1], [1, 1]])),
                           "identifiable", "iterative-completion", 12, 12),
     "empty-column": ([[1, 0], [1, 0]], [[1, 1], [0, 1]], "not-identifiable", "degenerate",
-                     None, 4),
+                     2, 3),
 }
 
 

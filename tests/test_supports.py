@@ -132,3 +132,30 @@ def test_pickle_round_trip():
     import pickle
     s = es.Support("101/010")
     assert pickle.loads(pickle.dumps(s)) == s
+
+
+@given(st.integers(0, 10**9))
+@settings(max_examples=60, deadline=None)
+def test_overlap_strategies_agree(seed):
+    rng = np.random.default_rng(seed)
+    m, n, p = (int(v) for v in rng.integers(1, 30, size=3))
+    rects = [(tuple(np.flatnonzero(rng.random(m) < 0.3)), tuple(np.flatnonzero(rng.random(n) < 0.3)))
+             for _ in range(p)]
+    rects = [(r, c) for r, c in rects if r and c]
+    if len(rects) < 2:
+        return
+    R = S._incidence([r for r, _ in rects], m)
+    C = S._incidence([c for _, c in rects], n)
+    packed = sorted(S._packed_overlaps(R, C))
+    both = ((R.T @ R) != 0).multiply((C.T @ C) != 0).tocoo()
+    sparse = sorted((int(a), int(b)) for a, b in zip(both.row, both.col) if a < b)
+    brute = sorted((a, b) for a in range(len(rects)) for b in range(a + 1, len(rects))
+                   if set(rects[a][0]) & set(rects[b][0]) and set(rects[a][1]) & set(rects[b][1]))
+    assert packed == sparse == brute == S.rectangle_overlaps(rects, (m, n))
+
+
+def test_sparse_backed_support_never_densifies_for_classes():
+    big = es.block_diagonal(*[(3, 1)] * 20000)     # 60000 × 20000, dense would be 1.2 GB
+    assert big._a is None and big.nnz == 60000
+    assert len(es.equivalence_classes(big, big)) == 20000 and big._a is None
+    assert es.Support(big.to_scipy()) == big

@@ -7,6 +7,7 @@ twiddle form and the :class:`ButterflyFactors` value), :mod:`~exactsparse.butter
 (exact identification over Q, with certificates re-checked by :func:`exactsparse.verify`).
 """
 
+from .exact import ButterflyIdentification, identify_butterfly, is_butterfly
 from .numeric import ButterflyFactors, butterfly_factorize
 from .supports import (KSPattern, bit_reversal_permutation, butterfly_patterns,
                        butterfly_supports, chain_product, chain_ranks, check_chainable,
@@ -16,4 +17,5 @@ __all__ = [
     "KSPattern", "check_chainable", "chain_product", "chain_ranks", "butterfly_patterns",
     "butterfly_supports", "monarch_patterns", "bit_reversal_permutation", "log2_size",
     "ButterflyFactors", "butterfly_factorize",
+    "ButterflyIdentification", "identify_butterfly", "is_butterfly",
 ]

@@ -265,15 +265,22 @@ def _gram2(B):
 def _pair_rank1(B):
     """Closed-form top eigenpair of the 2×2 Gram matrix ``B Bᴴ`` of ``B`` (..., 2, k).
 
-    Returns ``(u, lam)``: ``u`` (..., 2) the unit top eigenvector of ``[[p, w], [w̄, s]]``
-    and ``lam`` its eigenvalue, so that ``B ≈ u (uᴴ B)`` is the best rank-one approximation
-    (Eckart–Young).  The branch on ``p ≥ s`` avoids cancellation; a zero block gets ``e₀``.
+    Returns ``(u, lam)``: ``u`` (..., 2) the unit top eigenvector and ``lam`` its
+    eigenvalue, so that ``B ≈ u (uᴴ B)`` is the best rank-one approximation (Eckart–Young).
     """
     p, s, w = _gram2(B)
+    return _eig2(p, s, w, B.dtype)
+
+
+def _eig2(p, s, w, dtype):
+    """Unit top eigenvector and eigenvalue of ``[[p, w], [w̄, s]]`` (batched, closed form).
+
+    The branch on ``p ≥ s`` avoids cancellation; a zero matrix gets ``e₀``.
+    """
     half = 0.5 * (p - s)
     rad = np.hypot(half, np.abs(w))
     big = half >= 0
-    u = np.empty((*p.shape, 2), dtype=B.dtype)
+    u = np.empty((*p.shape, 2), dtype=dtype)
     u[..., 0] = np.where(big, half + rad, w)
     u[..., 1] = np.where(big, np.conj(w), rad - half)
     nrm = np.sqrt(np.sum(np.abs(u) ** 2, axis=-1))
@@ -374,11 +381,21 @@ def _split_rows(V, Lv, Rv, scale_to, scaling):
 
 
 def _split_cols(V, Lv, Rv, scale_to, scaling):
-    """``b × 2`` rank-one blocks: closed-form 2×2 Gram eigenvector on the column side."""
-    B = V.transpose(0, 1, 3, 4, 2, 5)                       # (A1, d2, q, p, b1, 2)
-    u, lam = _pair_rank1(B.swapaxes(-1, -2))
+    """``b × 2`` rank-one blocks: closed-form 2×2 Gram eigenvector on the column side.
+
+    The Gram of the two columns is accumulated over the (strided) row axis in memory order.
+    """
+    re = V.real if np.iscomplexobj(V) else V
+    ps = np.einsum("ijbsuc,ijbsuc->ijsuc", re, re)
+    if re is not V:
+        ps += np.einsum("ijbsuc,ijbsuc->ijsuc", V.imag, V.imag)
+    w = np.einsum("ijbsu,ijbsu->ijsu", V[..., 1].conj(), V[..., 0])
+    u, lam = _eig2(ps[..., 0], ps[..., 1], w, V.dtype)
     fu, fs = _balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "right")
-    np.matmul(B, (u.conj() * fs[..., None])[..., :, None], out=Lv)
+    cu = (u.conj() * fs[..., None])[:, :, None]                 # (A1, d2, 1, q, p, 2)
+    left = V[..., 0] * cu[..., 0]
+    left += V[..., 1] * cu[..., 1]
+    Lv[..., 0] = np.moveaxis(left, 2, -1)
     Rv[..., 0, :] = u * fu[..., None]
 
 
@@ -516,9 +533,9 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     if isinstance(perm, str) and perm == "auto":
         return _best_of(A, pats, tree, scaling, (None, "bitrev"), progress)
     p = _validate_perm(perm, A.shape[-1])
-    with _blas_one_thread():
+    with _blas_one_thread(), np.errstate(all="ignore"):   # non-finite results checked below
         try:
-            tw = _run_tree(A if p is None else A[..., :, p], pats, ranks, tree, scaling,
+            tw = _run_tree(A if p is None else np.take(A, p, axis=-1), pats, ranks, tree, scaling,
                            progress)
         except np.linalg.LinAlgError:
             tw = None
@@ -530,11 +547,6 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
 
 
 def _run_tree(A, pats, ranks, tree, scaling, progress):
-    if tree == "right":
-        # Right-to-left on A is left-to-right on Aᵀ with the transposed chain reversed.
-        tp = tuple(p.T for p in reversed(pats))
-        tw = _run_tree(A.swapaxes(-1, -2), tp, ranks[::-1], "left", scaling, progress)
-        return None if tw is None else [t.swapaxes(-1, -2) for t in reversed(tw)]
     T = _to_twiddle(A, chain_product(pats))
     del A
     tw = _factor_chain([T], pats, ranks, tree, scaling, progress)

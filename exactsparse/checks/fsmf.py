@@ -148,6 +148,8 @@ def _lower_value(Aex, cert):
     rational = sum((v * v for v in Aex[~covered]), Fraction(0))
     tails = []
     for p, (rows, cols) in cert["rectangles"].items():
+        if not rows or not cols:
+            continue
         k = len(cert["classes"][int(p)][0])
         B = exact.as_matrix(Aex[np.ix_(rows, cols)].tolist())
         G = B.transpose() * B if B.ncols() <= B.nrows() else B * B.transpose()
@@ -228,6 +230,8 @@ def _check_numeric(A, result, loss, detail):
         covered[np.ix_(rows, cols)] = True
     best = float(np.sum(np.abs(A[~covered]) ** 2))
     for p, (rows, cols) in cert["rectangles"].items():
+        if not rows or not cols:
+            continue
         k = len(cert["classes"][int(p)][0])
         s = np.linalg.svd(A[np.ix_(rows, cols)], compute_uv=False)
         best += float(np.sum(s[k:] ** 2))

@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 import networkx as nx
+import scipy.sparse as sp
 
 from ..exact import as_matrix, to_fractions
 from ..exceptions import CertificateError
-from ..supports import check_pair, degenerate_columns, rank_one_supports
+from ..supports import check_pair, degenerate_columns
 
 __all__ = ["CHECKS"]
 
@@ -41,6 +42,17 @@ def _cover(rects):
             for j in C:
                 cover.setdefault((i, j), []).append(k)
     return cover
+
+
+def _rects(I, J):
+    """``(R_k, C_k)`` per column, via CSC (linear in nnz + r)."""
+    cols = []
+    for S in (I, J):
+        A = sp.csc_matrix(S.array)
+        A.sort_indices()
+        cols.append([tuple(int(i) for i in A.indices[A.indptr[k]:A.indptr[k + 1]])
+                     for k in range(S.shape[1])])
+    return tuple(zip(*cols))
 
 
 def _tree_edges(tree, k, rects):
@@ -74,7 +86,7 @@ def _replay_step(k, tree, rects, cover, known, full):
 def _check_completion(res, I, J):
     if degenerate_columns(I, J):
         _fail("a degenerate pair cannot be identifiable.")
-    rects = rank_one_supports(I, J)
+    rects = _rects(I, J)
     cover = _cover(rects)
     known = [set() for _ in rects]
     full = res.certificate.get("criterion") == "iterative-completion"

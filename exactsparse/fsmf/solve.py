@@ -194,7 +194,8 @@ def _plan(cls, r):
     cert = cls.certificate
     blocks = []
     for p, (rows, cols) in cert["rectangles"].items():
-        blocks.append((cls.classes[int(p)][0], rows, cols))
+        if rows and cols:                 # a class entirely inside T contributes nothing
+            blocks.append((cls.classes[int(p)][0], rows, cols))
     cecs = [cls.classes[q] for q in cls.complete_classes]
     return blocks, cecs
 

@@ -153,19 +153,22 @@ def _check_family2(classes, complete, overlaps, shape, base):
     for p, c in enumerate(classes):
         if p in cset:
             continue
-        rem, obstruction = _remainder(p, c, [classes[q] for q in cec_neighbours.get(p, [])])
+        if p not in cec_neighbours:          # untouched by T: the whole rectangle remains
+            rect[p] = (c.rows, c.cols)
+            continue
+        rem, obstruction = _remainder(p, c, [classes[q] for q in cec_neighbours[p]])
         if obstruction is not None:
             return _result("not-covered", None, base, obstruction, classes, complete)
         rect[p] = rem
-    keys = [p for p in rect if rect[p][0] and rect[p][1]]
-    clash = rectangle_overlaps([rect[p] for p in keys], shape)
-    if clash:
-        a, b = keys[clash[0][0]], keys[clash[0][1]]
+    # Remainders are subsets of the rectangles: only pairs that overlapped can clash.
+    for a, b in overlaps:
+        if a in cset or b in cset:
+            continue
         (ra, ca), (rb, cb) = rect[a], rect[b]
-        i = min(set(ra) & set(rb))
-        j = min(set(ca) & set(cb))
-        obstruction = {"type": "overlap", "classes": (min(a, b), max(a, b)), "cell": (i, j)}
-        return _result("not-covered", None, base, obstruction, classes, complete)
+        rows, cols = set(ra) & set(rb), set(ca) & set(cb)
+        if rows and cols:
+            obstruction = {"type": "overlap", "classes": (a, b), "cell": (min(rows), min(cols))}
+            return _result("not-covered", None, base, obstruction, classes, complete)
     return _result("tractable", "complete-classes", base, rect, classes, complete)
 
 

@@ -12,7 +12,9 @@ from fractions import Fraction
 
 from ..exact import as_matrix, to_fractions
 from ..exceptions import ShapeError
-from ..supports import check_pair, equivalence_classes, rank_one_supports
+import scipy.sparse as sp
+
+from ..supports import check_pair, equivalence_classes
 
 __all__ = []
 
@@ -59,13 +61,22 @@ class Pattern:
 def pattern(I, J):
     """Validate ``(I, J)`` and build its :class:`Pattern` (cost ``O(sum_k |S_k|)``)."""
     I, J = check_pair(I, J)
-    rects = rank_one_supports(I, J)
+    rects = tuple(zip(_columns(I), _columns(J)))
     cover = {}
     for k, (R, C) in enumerate(rects):
         for i in R:
             for j in C:
                 cover.setdefault((i, j), []).append(k)
     return Pattern(I, J, rects, {e: tuple(ks) for e, ks in cover.items()})
+
+
+def _columns(S):
+    """Row indices of the nonzeros of every column (CSC: linear in nnz + r, unlike
+    ``Support.column``, which copies a dense column each call)."""
+    A = sp.csc_matrix(S.array)
+    A.sort_indices()
+    return [tuple(int(i) for i in A.indices[A.indptr[k]:A.indptr[k + 1]])
+            for k in range(S.shape[1])]
 
 
 def fraction_rows(A, name, shape=None):

@@ -44,7 +44,7 @@ def support_pairs(m, n, r):
     permutations of the rows of ``I``, of the rows of ``J`` and of the columns ``k``.
 
     >>> len(support_pairs(1, 1, 1)), len(support_pairs(2, 2, 2))
-    (1, 13)
+    (1, 10)
     """
     for v, name in ((m, "m"), (n, "n"), (r, "r")):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:

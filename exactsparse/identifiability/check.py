@@ -68,10 +68,12 @@ def _decide(pat, comp, plain, witness):
         return "unknown", {"criterion": "degenerate", "stuck": (),
                            "reason": "only doubly-empty columns: degenerate by convention, "
                                      "but no witness exists"}, "ident.witness"
+    if plain.complete:
+        return "identifiable", {"criterion": "iterative-completion", "steps": plain.steps,
+                                "order": plain.order}, "ident.completion"
     if comp.complete:
-        crit = "iterative-completion" if plain.complete else "partial-completion"
-        return "identifiable", {"criterion": crit, "steps": comp.steps, "order": comp.order}, (
-            "ident.completion" if plain.complete else "ident.partial")
+        return "identifiable", {"criterion": "partial-completion", "steps": comp.steps,
+                                "order": comp.order}, "ident.partial"
     if witness is not None:
         return "not-identifiable", {"criterion": witness.construction,
                                     "witness": _witness_data(witness)}, "ident.witness"

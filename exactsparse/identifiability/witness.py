@@ -174,9 +174,9 @@ def equivalent(X, Y, X2, Y2):
 
     Examples
     --------
-    >>> e = equivalent([[1, 2]], [[3, 4]], [[4, 2]], [[2, 3]])
+    >>> e = equivalent([[1, 2]], [[3, 4]], [[4, 2]], [[2, "3/2"]])
     >>> e.perm, [str(d) for d in e.D]
-    ((1, 0), ['1', '2'])
+    ((1, 0), ['2', '2'])
     >>> equivalent([[1, 1], [1, 1]], [[1, 0], [2, 3], [0, 1]],
     ...            [[1, 1], [1, 1]], [[1, 0], [4, 1], [0, 1]]) is None
     True
@@ -449,7 +449,7 @@ def find_witness(I, J, seed=0):
     --------
     >>> w = find_witness([[1, 1], [1, 1]], [[1, 0], [1, 1], [0, 1]])
     >>> w.construction
-    'transvection'
+    'dependent-columns'
     >>> find_witness("100/010/001", "100/010/001") is None
     True
     """

@@ -1,0 +1,148 @@
+"""Benchmark: exactsparse.butterfly_factorize against pyfaust.fact.butterfly(type='bbtree').
+
+One run, BLAS pinned to one thread (threadpoolctl), side by side:
+N = 256 … 4096 for both, and 16384 for exactsparse alone (real inputs only), on the Hadamard
+matrix, the DFT (bit-reversal permutation given to both) and a random butterfly product plus
+1e-3 relative Gaussian noise.  Reported per row: time (median of the repeats), relative error,
+error against the noise-free product, peak extra resident memory during the call (sampled
+from /proc/self/statm, in units of the input matrix size), the ratio pyfaust/exactsparse and
+the ratio to one ``np.linalg.norm(A)``.
+
+Usage: ``python benchmarks/bench_butterfly.py [--max-n 4096] [--big 16384] [--no-pyfaust]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import threading
+import time
+import warnings
+
+import numpy as np
+import scipy.linalg
+from threadpoolctl import threadpool_limits
+
+from exactsparse.butterfly import ButterflyFactors, butterfly_factorize, butterfly_patterns
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+class PeakRSS:
+    """Peak resident memory above the starting level, sampled every millisecond."""
+
+    def __enter__(self):
+        self.base = self.peak = self._rss()
+        self._stop = False
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+        return self
+
+    def _rss(self):
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * PAGE
+
+    def _run(self):
+        while not self._stop:
+            self.peak = max(self.peak, self._rss())
+            time.sleep(0.001)
+
+    def __exit__(self, *exc):
+        self._stop = True
+        self._t.join()
+        self.peak = max(self.peak, self._rss())
+
+    @property
+    def extra(self):
+        return self.peak - self.base
+
+
+def inputs(n, rng, real_only=False):
+    """``(name, A, clean, perm)`` for the three test inputs."""
+    H = scipy.linalg.hadamard(n).astype(np.float64)
+    yield "hadamard", H, H, None
+    del H
+    if not real_only:
+        D = np.fft.fft(np.eye(n))
+        yield "dft", D, D, "bitrev"
+        del D
+    pats = butterfly_patterns(n)
+    clean = ButterflyFactors(pats, [rng.standard_normal(p.twiddle_shape) for p in pats]).todense()
+    noise = rng.standard_normal(clean.shape)
+    noise *= 1e-3 * np.linalg.norm(clean) / np.linalg.norm(noise)
+    noise += clean
+    yield "noisy", noise, clean, None
+
+
+def timed(fn, repeats):
+    times, out, mem = [], None, 0
+    for _ in range(repeats):
+        with PeakRSS() as m:
+            t0 = time.perf_counter()
+            out = fn()
+            times.append(time.perf_counter() - t0)
+        mem = max(mem, m.extra)
+    return statistics.median(times), out, mem
+
+
+def rel(A, B):
+    return float(np.linalg.norm(A - B) / np.linalg.norm(A))
+
+
+def run_exactsparse(A, perm, repeats):
+    t, F, mem = timed(lambda: butterfly_factorize(A, perm=perm), repeats)
+    return t, F.todense(), mem
+
+
+def run_pyfaust(A, perm, repeats):
+    import pyfaust.fact
+    kw = {"perm": perm} if perm else {}
+    t, F, mem = timed(lambda: pyfaust.fact.butterfly(A, type="bbtree", **kw), repeats)
+    return t, F.toarray(), mem
+
+
+def row(name, n, method, t, approx, A, clean, mem, t_norm, ref=None):
+    ratio = f"{ref / t:8.1f}" if ref else "       -"
+    print(f"{name:9s} {n:6d} {method:12s} {t:9.4f} {rel(A, approx):10.2e} {rel(clean, approx):10.2e}"
+          f" {mem / A.nbytes:8.2f} {ratio} {t / t_norm:9.1f}", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--max-n", type=int, default=4096)
+    ap.add_argument("--big", type=int, default=16384)
+    ap.add_argument("--no-pyfaust", action="store_true")
+    args = ap.parse_args()
+    try:
+        import pyfaust.fact  # noqa: F401
+        have_faust = not args.no_pyfaust
+    except ImportError:
+        have_faust = False
+        print("# pyfaust not installed: exactsparse only")
+    warnings.filterwarnings("ignore")
+    rng = np.random.default_rng(0)
+    print(f"# numpy {np.__version__}, BLAS pinned to 1 thread; time = median of repeats (s); "
+          "mem = peak extra RSS / matrix bytes;\n# x_pyfaust = pyfaust time / exactsparse "
+          "time; x_norm = time / one np.linalg.norm(A)")
+    print(f"{'input':9s} {'N':>6s} {'method':12s} {'time_s':>9s} {'rel_err':>10s} "
+          f"{'err_clean':>10s} {'mem_x':>8s} {'x_pyfaust':>8s} {'x_norm':>9s}")
+    sizes = [n for n in (256, 512, 1024, 2048, 4096) if n <= args.max_n]
+    with threadpool_limits(1):
+        for n in sizes + ([args.big] if args.big else []):
+            big = n > args.max_n
+            for name, A, clean, perm in inputs(n, rng, real_only=big):
+                t_norm = min(timed(lambda: np.linalg.norm(A), 5)[0], 1e9)
+                reps = 5 if n <= 1024 else (3 if n <= 4096 else 1)
+                t_es, approx, mem = run_exactsparse(A, perm, reps)
+                t_pf = None
+                if have_faust and not big:
+                    t_pf, approx_pf, mem_pf = run_pyfaust(A, perm, 1 if n >= 2048 else 3)
+                    row(name, n, "pyfaust", t_pf, approx_pf, A, clean, mem_pf, t_norm)
+                    del approx_pf
+                row(name, n, "exactsparse", t_es, approx, A, clean, mem, t_norm, t_pf)
+                del approx, A, clean
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Exact coefficient rings for butterfly identification: Z ⊂ Q and Z[ζ_n] ⊂ Q(ζ_n).
+
+A matrix over a ring is an integer numpy array with a trailing coefficient axis of length
+``m``: ``m = 1`` for the integers, ``m = φ(n) = n/2`` for the cyclotomic integers of a
+power-of-two order ``n``, where ``Φ_n(x) = x^{n/2} + 1`` and multiplication is a negacyclic
+convolution.  Entries stay in int64 while a bound proves it safe, else Python ints.
+
+Examples
+--------
+>>> R = CyclotomicRing(8)            # ζ = exp(2πi/8), basis 1, ζ, ζ², ζ³
+>>> z = R.power(np.array([3]))       # ζ³
+>>> R.mul(z, z).tolist()             # ζ⁶ = −ζ²
+[[0, 0, -1, 0]]
+>>> R.fractions(np.array([0, 1, 0, 0]), np.array([0, 0, 0, 2]))   # ζ / (2ζ³) = −ζ²/2
+(Fraction(0, 1), Fraction(0, 1), Fraction(-1, 2), Fraction(0, 1))
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import flint
+import numpy as np
+
+from ..exceptions import ArgumentError
+from .supports import log2_size
+
+__all__ = ["IntegerRing", "CyclotomicRing", "dft_cyclotomic", "cyclotomic_to_complex"]
+
+_SAFE = 2 ** 62
+
+
+def _maxabs(a):
+    return max(abs(int(a.max())), abs(int(a.min()))) if a.size else 0
+
+
+def _dtype_for(a, b, m):
+    return np.int64 if _maxabs(a) * _maxabs(b) * m < _SAFE else object
+
+
+class IntegerRing:
+    """The integers (inside Q), as arrays with a trailing axis of length 1."""
+
+    m = 1
+    name = "Q"
+
+    def one(self):
+        return np.ones(1, dtype=np.int64)
+
+    def mul(self, a, b):
+        dt = _dtype_for(a, b, 1)
+        return a.astype(dt) * b.astype(dt)
+
+    def fractions(self, num, den):
+        """``num / den`` (two length-1 coefficient vectors) as a Fraction."""
+        return Fraction(int(num[0]), int(den[0]))
+
+    def to_json_field(self):
+        return "Q"
+
+
+class CyclotomicRing:
+    """``Z[ζ_n]`` for ``n = 2^k >= 4``, coefficients in the power basis ``1, ζ, …, ζ^{n/2−1}``.
+
+    Raises
+    ------
+    PowerOfTwoError
+        ``n`` is not a power of two.
+    """
+
+    def __init__(self, n):
+        k = log2_size(n, "n")
+        if k < 2:
+            raise ArgumentError(f"Argument 'n' must be a power of two >= 4, not {n}.")
+        self.n, self.m = int(n), int(n) // 2
+        self.name = f"Q(zeta_{n})"
+
+    def one(self):
+        e = np.zeros(self.m, dtype=np.int64)
+        e[0] = 1
+        return e
+
+    def power(self, e):
+        """``ζ^e`` for an integer array ``e`` (coefficient arrays, trailing axis ``m``)."""
+        e = np.asarray(e, dtype=np.int64) % self.n
+        out = np.zeros((*e.shape, self.m), dtype=np.int64)
+        sign = np.where(e < self.m, 1, -1)
+        np.put_along_axis(out, (e % self.m)[..., None], sign[..., None], axis=-1)
+        return out
+
+    def mul(self, a, b):
+        """Negacyclic product along the last axis (``x^m = −1``), broadcasting."""
+        dt = _dtype_for(a, b, self.m)
+        a, b = np.broadcast_arrays(a.astype(dt), b.astype(dt))
+        out = np.zeros(a.shape, dtype=dt)
+        m = self.m
+        for i in range(m):
+            ai = a[..., i:i + 1]
+            out[..., i:] += ai * b[..., :m - i]
+            if i:
+                out[..., :i] -= ai * b[..., m - i:]
+        return out
+
+    def _poly(self, coeffs):
+        return flint.fmpq_poly([int(c) for c in coeffs])
+
+    def fractions(self, num, den):
+        """``num / den`` in ``Q(ζ_n)`` (``den`` ≠ 0) as a tuple of ``m`` Fractions."""
+        phi = flint.fmpq_poly([1] + [0] * (self.m - 1) + [1])
+        g, inv, _ = self._poly(den).xgcd(phi)
+        q = (self._poly(num) * inv / g) % phi
+        c = [Fraction(int(v.p), int(v.q)) for v in q.coeffs()]
+        return tuple(c + [Fraction(0)] * (self.m - len(c)))
+
+    def to_json_field(self):
+        return f"cyclotomic:{self.n}"
+
+
+def dft_cyclotomic(n, perm=None):
+    """The DFT matrix ``[ω^{jk}]``, ``ω = e^{−2πi/n} = ζ_n^{−1}``, over ``Z[ζ_n]``.
+
+    Returns an int64 array ``(n, n, n/2)`` of coefficients; ``perm`` (an index array) permutes
+    the columns.
+
+    >>> D = dft_cyclotomic(4)
+    >>> bool(np.allclose(cyclotomic_to_complex(D, 4), np.fft.fft(np.eye(4))))
+    True
+    """
+    R = CyclotomicRing(n)
+    j = np.arange(n)
+    E = -np.outer(j, j)
+    if perm is not None:
+        E = E[:, np.asarray(perm)]
+    return R.power(E)
+
+
+def cyclotomic_to_complex(coeffs, n):
+    """Evaluate coefficient arrays at ``ζ_n = e^{2πi/n}`` (floating point, for checks)."""
+    coeffs = np.asarray(coeffs)
+    z = np.exp(2j * np.pi * np.arange(coeffs.shape[-1]) / n)
+    return coeffs.astype(np.complex128) @ z

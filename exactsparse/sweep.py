@@ -1,0 +1,145 @@
+"""Sweeps: every small support pattern checked against a theorem.
+
+:func:`support_pairs` enumerates support pairs ``(I, J)`` (m×r, n×r) up to the symmetries
+of the factorization — row permutations of ``I``, row permutations of ``J`` and a common
+permutation of the ``r`` columns — and :func:`tractability_sweep` checks the tractability
+theorem of Le, Riccietti & Gribonval [1]_ on each of them against multi-start local
+optimisation.  Parallel and distributed sweeps build on these generators.
+
+References
+----------
+.. [1] Q.-T. Le, E. Riccietti, R. Gribonval, "Spurious valleys, NP-hardness, and
+   tractability of sparse matrix factorization with fixed support", SIAM J. Matrix Anal.
+   Appl. (2023), arXiv:2112.00386.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from .exceptions import ShapeError, SizeLimitError
+
+__all__ = ["support_pairs", "SweepRecord", "tractability_sweep", "greedy_block_loss"]
+
+_MAX_PATTERNS = 2_000_000
+
+
+def _row_multisets(m, r):
+    return itertools.combinations_with_replacement(range(2 ** r), m)
+
+
+def _canonical(I_rows, J_rows, r, perms):
+    best = None
+    for p in perms:
+        a = tuple(sorted(_permute_bits(x, p) for x in I_rows))
+        b = tuple(sorted(_permute_bits(x, p) for x in J_rows))
+        if best is None or (a, b) < best:
+            best = (a, b)
+    return best
+
+
+def _permute_bits(x, p):
+    return sum(((x >> k) & 1) << p[k] for k in range(len(p)))
+
+
+def _to_array(rows, r):
+    return np.array([[(x >> k) & 1 for k in range(r)] for x in rows], dtype=bool)
+
+
+def support_pairs(m, n, r):
+    """All support pairs ``(I, J)`` of shapes m×r and n×r up to symmetry.
+
+    Two pairs are identified when one is obtained from the other by permuting the rows of
+    ``I``, the rows of ``J``, and the columns of both simultaneously (these permutations
+    map FSMF instances, their values and their identifiability to each other).
+
+    Yields
+    ------
+    (I, J) : tuple of bool ndarrays
+
+    Examples
+    --------
+    >>> sum(1 for _ in support_pairs(1, 1, 1))
+    4
+    >>> sum(1 for _ in support_pairs(2, 2, 2))
+    58
+    """
+    for v, name in ((m, "m"), (n, "n"), (r, "r")):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ShapeError(f"Argument {name!r} must be a positive integer, not {v!r}.")
+    from math import comb
+    count = comb(2 ** r + m - 1, m) * comb(2 ** r + n - 1, n)
+    if count > _MAX_PATTERNS:
+        raise SizeLimitError(f"Arguments (m, n, r) = {(m, n, r)} give {count} raw patterns, "
+                             f"more than the {_MAX_PATTERNS} this enumerator handles.")
+    perms = list(itertools.permutations(range(r)))
+    seen = set()
+    for I_rows in _row_multisets(m, r):
+        for J_rows in _row_multisets(n, r):
+            key = _canonical(I_rows, J_rows, r, perms)
+            if key not in seen:
+                seen.add(key)
+                yield _to_array(key[0], r), _to_array(key[1], r)
+
+
+@dataclass(frozen=True)
+class SweepRecord:
+    """One instance of a sweep: supports, the random ``A``, and the values compared."""
+
+    I: tuple
+    J: tuple
+    A: tuple
+    verdict: str
+    value: float          # block-SVD value: exact optimum if tractable, greedy otherwise
+    local: float          # best value of the local solver over its restarts
+
+
+def greedy_block_loss(A, I, J):
+    """Loss of the block-SVD recipe applied class by class to the running residual.
+
+    On tractable instances this is the global optimum; elsewhere it is only a feasible
+    point (a baseline for the local solver).
+    """
+    from .supports import equivalence_classes
+    R = np.array(A, dtype=float)
+    for c in equivalence_classes(I, J):
+        B = R[np.ix_(c.rows, c.cols)]
+        U, s, Vh = np.linalg.svd(B, full_matrices=False)
+        k = min(c.size, s.size)
+        R[np.ix_(c.rows, c.cols)] = B - (U[:, :k] * s[:k]) @ Vh[:k]
+    return float(np.sum(R ** 2))
+
+
+def tractability_sweep(m, n, r, *, restarts=8, iters=300, seed=0, entries=(-3, 3)):
+    """Check the tractability theorem on every support pair up to symmetry.
+
+    For each pair a random integer ``A`` is drawn; tractable pairs get the exact block-SVD
+    value from :func:`~exactsparse.fsmf.solve_fsmf`, the others the greedy block value of
+    :func:`greedy_block_loss`; both are compared with the best of ``restarts`` runs of the
+    alternating-least-squares local solver.
+
+    Returns
+    -------
+    list of SweepRecord
+    """
+    from .fsmf import als, check_tractable, solve_fsmf
+    rng = np.random.default_rng(seed)
+    out = []
+    for I, J in support_pairs(m, n, r):
+        A = rng.integers(entries[0], entries[1] + 1, size=(m, n))
+        verdict = check_tractable(I, J).verdict
+        if verdict == "tractable":
+            value = solve_fsmf(A, I, J).value_float
+        else:
+            value = greedy_block_loss(A, I, J)
+        _, _, local = als(A.astype(float), I, J, restarts=restarts, iters=iters,
+                          seed=int(rng.integers(2**31)))
+        out.append(SweepRecord(_t(I), _t(J), _t(A), verdict, value, local))
+    return out
+
+
+def _t(a):
+    return tuple(tuple(int(v) for v in row) for row in np.asarray(a))
