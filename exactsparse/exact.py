@@ -402,11 +402,11 @@ class EigenTail:
     computed by flint's certified complex root isolation, independently of sympy.
     """
 
-    def __init__(self, G, k):
+    def __init__(self, G, k, backend="flint"):
         self.G = as_matrix(G, "G")
         self.k = int(k)
         self.n = self.G.nrows()
-        self.coeffs = charpoly(self.G)
+        self.coeffs = charpoly(self.G, backend=backend)
 
     def _int_poly(self):
         den = math.lcm(*(c.denominator for c in self.coeffs))
@@ -522,6 +522,6 @@ def _assert_separated(tagged):
                                   "increase precision")
 
 
-def eigen_tail(G, k):
-    """Shorthand for :class:`EigenTail` ``(G, k)``."""
-    return EigenTail(G, k)
+def eigen_tail(G, k, backend="flint"):
+    """Shorthand for :class:`EigenTail` ``(G, k, backend)``."""
+    return EigenTail(G, k, backend)

@@ -392,3 +392,38 @@ def test_cli_identify(tmp_path, capsys):
     assert verify({"kind": data["kind"], "verdict": data["verdict"],
                    "certificate": data["certificate"], "theorem": data["theorem"],
                    "backend": "integer"}, scipy.linalg.hadamard(8))
+
+
+# ----------------------------------------------------------------------------- cyclotomic (DFT)
+@pytest.mark.parametrize("n", [4, 8, 16, 32, 64])
+def test_dft_exact_in_cyclotomic_field(n):
+    from exactsparse.butterfly.rings import cyclotomic_to_complex, dft_cyclotomic
+    D = dft_cyclotomic(n)
+    assert np.allclose(cyclotomic_to_complex(D, n), np.fft.fft(np.eye(n)))   # independent
+    r = identify_butterfly(D, cyclotomic=n, perm="bitrev")
+    assert r.verdict == "butterfly" and r.certificate["essentially_unique"]
+    assert verify(r, D)
+    # the exact factors, evaluated at ζ = e^{2πi/n}, multiply back to the DFT (with P)
+    mats = [dense_factor(p, cyclotomic_to_complex(np.array(t, dtype=float), n))
+            for p, t in zip(bf(n), r.certificate["factors"])]
+    prod = mats[0]
+    for X in mats[1:]:
+        prod = prod @ X
+    assert np.allclose(prod[:, np.argsort(bit_reversal_permutation(n))], np.fft.fft(np.eye(n)))
+
+
+def test_dft_without_permutation_is_not_butterfly_exactly():
+    from exactsparse.butterfly.rings import dft_cyclotomic
+    D = dft_cyclotomic(16)
+    r = identify_butterfly(D, cyclotomic=16)
+    assert r.verdict == "not-butterfly" and verify(r, D)
+    d = json.loads(r.to_json())
+    d["certificate"]["determinant"] = ["0"] * 8
+    assert not verify(json.dumps(d), D)
+
+
+def test_cyclotomic_certificate_rejects_other_instance():
+    from exactsparse.butterfly.rings import dft_cyclotomic
+    D = dft_cyclotomic(8)
+    r = identify_butterfly(D, cyclotomic=8, perm="bitrev")
+    assert not verify(r, dft_cyclotomic(8, perm=bit_reversal_permutation(8)))

@@ -172,3 +172,13 @@ def test_cli_errors(tmp_path, capsys):
     np.save(nan, A)
     assert main(["butterfly", "factorize", str(nan)]) == 1
     assert "NonFiniteError" in capsys.readouterr().err
+
+
+def test_cyclotomic_input_validation():
+    from exactsparse.butterfly.rings import CyclotomicRing
+    with pytest.raises(ShapeError, match=r"must be an integer array of shape \(N, N, 4\)"):
+        identify_butterfly(np.zeros((8, 8), dtype=int), cyclotomic=8)
+    with pytest.raises(PowerOfTwoError):
+        CyclotomicRing(12)
+    with pytest.raises(ArgumentError, match=">= 4"):
+        CyclotomicRing(2)

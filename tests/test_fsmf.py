@@ -21,10 +21,12 @@ from exactsparse.fsmf.local import als
 PUBLISHED = {e.name: e for e in EXAMPLES if e.published is not None}
 
 
+@pytest.mark.parametrize("backend", ["flint", "sympy"])
 @pytest.mark.parametrize("name", ["low-rank", "butterfly-4", "cec-overlap", "single-cec"])
-def test_known_instances_published_values(name):
+def test_known_instances_published_values(name, backend):
     ex = PUBLISHED[name]
-    s = es.solve_fsmf(ex.A, ex.I, ex.J)
+    s = es.solve_fsmf(ex.A, ex.I, ex.J, backend=backend)
+    assert s.backend == backend
     assert s.verdict == "optimal" and s.certified and s.attained is True
     assert abs(s.value_float - ex.published) < 1e-9
     assert abs(float(sympy.N(sympy.sympify(s.value), 30)) - ex.published) < 1e-9
@@ -177,9 +179,10 @@ def test_exact_factors_when_value_is_rational():
     assert all(isinstance(v, Fraction) for row in s.X for v in row)
 
 
-def test_exact_factors_from_rational_eigenspace():
+@pytest.mark.parametrize("backend", ["flint", "sympy"])
+def test_exact_factors_from_rational_eigenspace(backend):
     A = [[2, 1], [1, 2]]               # eigenvalues 3, 1 with rational eigenvectors
-    s = es.solve_fsmf(A, [[1], [1]], [[1], [1]])
+    s = es.solve_fsmf(A, [[1], [1]], [[1], [1]], backend=backend)
     assert s.exact and es.fsmf_loss(A, s.X, s.Y) == Fraction(1)
 
 
@@ -225,3 +228,20 @@ def test_non_complete_class_inside_a_complete_one():
     s = es.solve_fsmf(A, I, J)
     assert s.value == "0" and es.fsmf_loss(A, s.X, s.Y) == 0
     assert es.verify(s, (A, I, J))
+
+
+def test_exact_factors_with_a_tied_eigenvalue():
+    s = es.solve_fsmf([[1, 0], [0, 1]], [[1], [1]], [[1], [1]])
+    assert s.exact and s.value == "1" and es.fsmf_loss([[1, 0], [0, 1]], s.X, s.Y) == 1
+
+
+@given(st.lists(st.integers(-3, 3), min_size=6, max_size=6), st.integers(1, 2))
+@settings(max_examples=60, deadline=None)
+def test_exact_factors_attain_the_exact_value(entries, k):
+    A = np.array(entries).reshape(3, 2)
+    s = es.solve_fsmf(A, np.ones((3, k), int), np.ones((2, k), int))
+    sv = np.linalg.svd(A.astype(float), compute_uv=False)
+    assert abs(s.value_float - float(np.sum(sv[k:] ** 2))) < 1e-9
+    if s.exact:
+        assert es.fsmf_loss(A, s.X, s.Y) == Fraction(sympy.Rational(s.value).p,
+                                                      sympy.Rational(s.value).q)

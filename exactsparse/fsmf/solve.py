@@ -134,7 +134,7 @@ def _check_shapes(Ashape, I, J):
 
 
 # ----------------------------------------------------------------------------- solver
-def solve_fsmf(A, I, J, *, exact_mode=None, restarts=20, seed=0):
+def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0):
     """Solve ``min ||A − X Yᵀ||_F²`` with ``supp X ⊆ I``, ``supp Y ⊆ J``.
 
     Parameters
@@ -146,6 +146,9 @@ def solve_fsmf(A, I, J, *, exact_mode=None, restarts=20, seed=0):
     exact_mode : bool or None
         None: decided by the type of ``A``.  True: require exact entries (a float raises
         :class:`~exactsparse.exceptions.FloatInExactError`).  False: numeric path always.
+    backend : {"flint", "sympy"}
+        Exact backend for ranks, echelon forms and characteristic polynomials (the
+        certified enclosure always comes from flint's ``arb``).
     restarts, seed : int
         Local solver settings, used only on instances that are not covered.
 
@@ -177,6 +180,7 @@ def solve_fsmf(A, I, J, *, exact_mode=None, restarts=20, seed=0):
     >>> solve_fsmf([[4, 2], [2, 1]], [[1], [1]], [[1], [1]]).X
     ((Fraction(4, 1),), (Fraction(2, 1),))
     """
+    exact._check_backend(backend)
     I, J = check_pair(I, J)
     Aex, Anum = _prepare(A, exact_mode)
     _check_shapes(Anum.shape, I, J)
@@ -185,7 +189,7 @@ def solve_fsmf(A, I, J, *, exact_mode=None, restarts=20, seed=0):
         return _local(Anum, I, J, cls, restarts, seed, Aex is not None)
     plan = _plan(cls, I.shape[1])
     if Aex is not None:
-        return _solve_exact(Aex, Anum, I, J, cls, plan)
+        return _solve_exact(Aex, Anum, I, J, cls, plan, backend)
     return _solve_numeric(Anum, I, J, cls, plan)
 
 
@@ -260,7 +264,7 @@ def _floats(M):
     return tuple(tuple(float(v) for v in row) for row in M)
 
 
-def _solve_exact(Aex, Anum, I, J, cls, plan):
+def _solve_exact(Aex, Anum, I, J, cls, plan, backend):
     import sympy
     blocks, cecs = plan
     m, n, r = Aex.shape[0], Aex.shape[1], I.shape[1]
@@ -272,7 +276,7 @@ def _solve_exact(Aex, Anum, I, J, cls, plan):
     rational = True
     for ks, rows, cols in blocks:
         B = Aex[np.ix_(rows, cols)]
-        tail, factors = _exact_block(B, len(ks))
+        tail, factors = _exact_block(B, len(ks), backend)
         value += tail.expr()
         ball += tail.enclosure()
         if factors is None:
@@ -289,7 +293,7 @@ def _solve_exact(Aex, Anum, I, J, cls, plan):
     value = value if value.has(sympy.CRootOf) else sympy.expand(value)
     return FSMFSolution(
         kind=FSMFSolution.KIND, verdict="optimal", certificate=cls.certificate,
-        theorem=cls.theorem, backend="flint", family=cls.family, value=str(value),
+        theorem=cls.theorem, backend=backend, family=cls.family, value=str(value),
         value_float=float(ball.mid()), enclosure=(lo, hi), attained=True, certified=True,
         exact=rational, X=Xo, Y=Yo)
 
@@ -314,20 +318,20 @@ def _fracs(M):
     return tuple(tuple(Fraction(v) for v in row) for row in M)
 
 
-def _exact_block(B, k):
+def _exact_block(B, k, backend):
     """``(EigenTail, (Xb, Yb) or None)`` for the best rank-k approximation of rational B."""
     Bm = exact.as_matrix(B.tolist(), "A")
     p, q = Bm.nrows(), Bm.ncols()
     column_side = q <= p
     G = Bm.transpose() * Bm if column_side else Bm * Bm.transpose()
-    tail = exact.EigenTail(G, k)
-    rk = exact.rank(Bm)
+    tail = exact.EigenTail(G, k, backend)
+    rk = exact.rank(Bm, backend)
     if rk <= k:
-        return tail, _rank_factorization(Bm, k)
+        return tail, _rank_factorization(Bm, k, backend)
     split = tail.top_factor_split()
     if split is None:
         return tail, None
-    V = _top_eigenspace(G, split[0])
+    V = _top_eigenspace(G, split[0], backend)
     VtV_inv = (V.transpose() * V).inv()
     if column_side:
         Xb, Yb = Bm * V * VtV_inv, V
@@ -340,8 +344,8 @@ def _obj(M):
     return np.array(exact.to_fractions(M), dtype=object).reshape(M.nrows(), M.ncols())
 
 
-def _rank_factorization(Bm, k):
-    R, piv = exact.rref(Bm)
+def _rank_factorization(Bm, k, backend):
+    R, piv = exact.rref(Bm, backend)
     p, q = Bm.nrows(), Bm.ncols()
     Xb = np.full((p, k), Fraction(0), dtype=object)
     Yb = np.full((q, k), Fraction(0), dtype=object)
@@ -352,7 +356,7 @@ def _rank_factorization(Bm, k):
     return Xb, Yb
 
 
-def _top_eigenspace(G, parts):
+def _top_eigenspace(G, parts, backend):
     """A rational basis (columns) of the span of the chosen top eigenvectors."""
     n = G.nrows()
     cols = []
@@ -362,7 +366,7 @@ def _top_eigenspace(G, parts):
         for c in coeffs:                      # Horner-free: Σ c_i G^i
             F += power * flint.fmpq(c.numerator, c.denominator)
             power = power * G
-        K = exact.nullspace(F)
+        K = exact.nullspace(F, backend)
         cols.extend([[K[i, t] for i in range(n)] for t in range(count)])
     return flint.fmpq_mat(n, len(cols), [cols[t][i] for i in range(n) for t in range(len(cols))])
 

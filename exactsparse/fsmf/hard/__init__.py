@@ -1,3 +1,31 @@
-"""FSMF beyond the tractable families: reductions, hard cores, certification, spurious minima."""
+"""FSMF beyond the tractable families: reductions, hard cores, certification, spurious minima.
 
-__all__ = []
+Le, Riccietti & Gribonval (SIMAX 2023, arXiv:2112.00386) show FSMF is NP-hard through
+masked rank-one approximation (Gillis & Glineur, SIMAX 2011); this package implements the
+reduction, the reduction of any instance to its hard core(s), a certified interval for the
+optimum of small cores, certified spurious local minima, and non-attainment certificates.
+"""
+
+from ...certificates import THEOREMS as _THEOREMS
+from .attainment import check_attainment, lu_family, no_exact_factorization
+from .certify import certify_fsmf, masked_bounds
+from .hardcore import check_reduction, lift_solution, reduce_fsmf
+from .reductions import (fsmf_loss, fsmf_solution_to_masked, masked_loss,
+                         masked_solution_to_fsmf, masked_to_fsmf)
+from .spurious import find_spurious_minima
+
+_THEOREMS.update({
+    "fsmf.reduce": "Le, Riccietti, Gribonval, SIMAX 2023 (arXiv:2112.00386): overlap "
+                   "components, absorption of complete classes",
+    "fsmf.certify": "Variable projection + stratified critical-value enclosure (this "
+                    "library); hardness: Gillis & Glineur, SIMAX 2011",
+    "fsmf.spurious": "Le, Riccietti, Gribonval, SIMAX 2023 (arXiv:2112.00386): spurious "
+                     "local minima outside the tractable families; Krawczyk test",
+    "fsmf.attainment": "Le, Riccietti, Gribonval, SIMAX 2023 (arXiv:2112.00386): the "
+                       "infimum need not be attained (LU example); weak Nullstellensatz",
+})
+
+__all__ = ["masked_to_fsmf", "masked_solution_to_fsmf", "fsmf_solution_to_masked",
+           "masked_loss", "fsmf_loss", "reduce_fsmf", "check_reduction", "lift_solution",
+           "certify_fsmf", "masked_bounds", "find_spurious_minima", "check_attainment",
+           "no_exact_factorization", "lu_family"]

@@ -1,0 +1,71 @@
+"""Numerical local search on a masked rank-one core (internal, uncertified by itself)."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import minimize
+
+from ._masked import MaskedCore
+
+__all__ = ["local_minima"]
+
+
+def _fg(core, free, j0):
+    def f(z):
+        y = _y(z, free, j0, core.shape[1])
+        try:
+            return float(core.value(y, 0.0)), np.array(core.gradient(y, free, 0.0))
+        except ZeroDivisionError:
+            return np.inf, np.zeros(len(free))
+    return f
+
+
+def _y(z, free, j0, n):
+    y = [0.0] * n
+    y[j0] = 1.0
+    for a, j in enumerate(free):
+        y[j] = float(z[a])
+    return y
+
+
+def local_minima(core: MaskedCore, starts=40, seed=0):
+    """Multistart BFGS + Newton polish in the chart ``y_0 = 1``.
+
+    Returns a list of ``(value, y)`` with distinct values (float), best first.
+    """
+    n = core.shape[1]
+    j0, free = 0, list(range(1, n))
+    if not free:
+        return [(float(core.value([1.0], 0.0)), [1.0])]
+    rng = np.random.default_rng(seed)
+    f = _fg(core, free, j0)
+    found = []
+    for _ in range(starts):
+        z0 = rng.standard_normal(len(free)) * rng.choice([0.3, 1.0, 3.0])
+        res = minimize(f, z0, jac=True, method="BFGS", options={"gtol": 1e-12, "maxiter": 500})
+        z = _newton(core, free, j0, res.x)
+        if z is None:
+            continue
+        y = _y(z, free, j0, n)
+        val = float(core.value(y, 0.0))
+        if all(abs(val - v) > 1e-7 * (1 + abs(v)) for v, _ in found):
+            found.append((val, y))
+    return sorted(found, key=lambda t: t[0])
+
+
+def _newton(core, free, j0, z, steps=8):
+    z = np.asarray(z, float)
+    for _ in range(steps):
+        try:
+            y = _y(z, free, j0, core.shape[1])
+            g = np.array(core.gradient(y, free, 0.0))
+            H = np.array(core.hessian(y, free, 0.0))
+            step = np.linalg.solve(H, g)
+        except (ZeroDivisionError, np.linalg.LinAlgError):
+            return None
+        z = z - step
+        if not np.all(np.isfinite(z)):
+            return None
+        if np.linalg.norm(step) < 1e-15 * (1 + np.linalg.norm(z)):
+            break
+    return z
