@@ -122,7 +122,8 @@ def run_pyfaust(A, perm, repeats):
 
 def row(name, n, method, t, approx, A, clean, mem, t_norm, ref=None):
     ratio = f"{ref / t:8.1f}" if ref else "       -"
-    print(f"{name:9s} {n:6d} {method:12s} {t:9.4f} {rel(A, approx):10.2e} {rel(clean, approx):10.2e}"
+    print(f"{name:9s} {n:6d} {method:12s} {t:9.4f} {rel(A, approx):10.2e} "
+          f"{rel(clean, approx):10.2e}"
           f" {mem / A.nbytes:8.2f} {ratio} {t / t_norm:9.1f}", flush=True)
 
 

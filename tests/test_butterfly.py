@@ -107,7 +107,7 @@ def test_support_graph_conversion():
     assert G.number_of_edges() == 16
 
 
-# ----------------------------------------------------------------------------- numeric: exact inputs
+# ------------------------------------------------------------------------ numeric: exact inputs
 @pytest.mark.parametrize("tree", ["left", "right", "balanced"])
 @pytest.mark.parametrize("scaling", ["unit", "sqrt"])
 @pytest.mark.parametrize("complex_", [False, True])
@@ -169,7 +169,8 @@ def test_factors_are_essentially_unique():
 
 
 @pytest.mark.parametrize("tree", ["left", "right", "balanced"])
-@pytest.mark.parametrize("chain", [RANK2_CHAIN, [(1, 4, 8, 4), (4, 8, 4, 1)], [(1, 4, 4, 4), (4, 4, 4, 1)]])
+@pytest.mark.parametrize("chain", [RANK2_CHAIN, [(1, 4, 8, 4), (4, 8, 4, 1)],
+                                   [(1, 4, 4, 4), (4, 4, 4, 1)]])
 def test_general_ks_chains(tree, chain):
     Z, _ = random_product(chain)
     F = butterfly_factorize(Z, chain, tree=tree)
@@ -191,7 +192,7 @@ def test_large_blocks_use_subspace_iteration():
     assert rel(Z, F.todense()) <= 1e-13
 
 
-# ----------------------------------------------------------------------------- numeric: noise, dtypes, batches
+# ------------------------------------------------------------- numeric: noise, dtypes, batches
 def test_noisy_input_lands_at_noise_level():
     Z, _ = random_product(bf(256))
     noise = RNG.standard_normal(Z.shape)
@@ -278,7 +279,8 @@ def test_identify_hadamard(n):
     r = identify_butterfly(H)
     assert r.verdict == "butterfly" and r.certificate["essentially_unique"]
     assert verify(r, H)
-    X = [dense_factor(p, np.array(t, dtype=object)) for p, t in zip(bf(n), r.certificate["factors"])]
+    X = [dense_factor(p, np.array(t, dtype=object))
+         for p, t in zip(bf(n), r.certificate["factors"])]
     P = X[0]
     for M in X[1:]:
         P = P @ M
@@ -427,3 +429,15 @@ def test_cyclotomic_certificate_rejects_other_instance():
     D = dft_cyclotomic(8)
     r = identify_butterfly(D, cyclotomic=8, perm="bitrev")
     assert not verify(r, dft_cyclotomic(8, perm=bit_reversal_permutation(8)))
+
+
+def test_cli_progress_bar_only_on_a_terminal(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "h.npy"
+    np.save(path, scipy.linalg.hadamard(16).astype(float))
+    assert main(["butterfly", "factorize", str(path)]) == 0
+    assert "factorizing" not in capsys.readouterr().err          # not a TTY under pytest
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    assert main(["butterfly", "factorize", str(path)]) == 0
+    assert "factorizing [" in capsys.readouterr().err
+    assert main(["butterfly", "factorize", str(path), "--quiet"]) == 0
+    assert "factorizing" not in capsys.readouterr().err

@@ -8,7 +8,7 @@ import pytest
 import scipy.linalg
 
 from exactsparse import (ArgumentError, ChainabilityError, ExactSparseError, FloatInExactError,
-                         NonFiniteError, ParseError, PowerOfTwoError, ShapeError, verify)
+                         NonFiniteError, PowerOfTwoError, ShapeError, verify)
 from exactsparse.butterfly import (ButterflyFactors, KSPattern, bit_reversal_permutation,
                                    butterfly_factorize, butterfly_patterns, chain_ranks,
                                    check_chainable, identify_butterfly, monarch_patterns)

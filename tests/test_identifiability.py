@@ -225,7 +225,11 @@ def test_verdict_permutation_invariant(pair, rnd):
     I2 = [[I[i][k] for k in pk] for i in pi]
     J2 = [[J[j][k] for k in pk] for j in pj]
     a, b = es.check_identifiable(I, J), es.check_identifiable(I2, J2)
-    assert a.verdict == b.verdict
+    # completion is a permutation-invariant closure; a decided verdict is always correct, but
+    # the Jacobian-kernel witness depends on the random point, so "unknown" may differ.
+    assert (a.verdict == "identifiable") == (b.verdict == "identifiable")
+    if "unknown" not in (a.verdict, b.verdict):
+        assert a.verdict == b.verdict
     assert a.jacobian_rank == b.jacobian_rank
 
 

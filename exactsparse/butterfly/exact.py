@@ -18,7 +18,6 @@ References
 from __future__ import annotations
 
 import dataclasses
-from fractions import Fraction
 
 import numpy as np
 

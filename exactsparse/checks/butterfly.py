@@ -40,7 +40,7 @@ def _instance(instance):
     """``(Z, patterns or None)`` from ``Z``, ``(Z,)``, ``(Z, patterns)`` or a dict."""
     if isinstance(instance, dict):
         return instance["Z"], instance.get("patterns")
-    if isinstance(instance, tuple) and len(instance) in (1, 2) and np.ndim(instance[0]) == 2:
+    if isinstance(instance, tuple) and len(instance) in (1, 2) and np.ndim(instance[0]) in (2, 3):
         return instance[0], (instance[1] if len(instance) == 2 else None)
     return instance, None
 

@@ -1,5 +1,99 @@
-"""CLI commands `fsmf reduce|certify|spurious|hardness` (filled in by their issue)."""
+"""CLI commands ``fsmf reduce|certify|spurious|hardness``."""
+
+from __future__ import annotations
+
+from ..certificates import to_jsonable
+
+__all__ = ["register_commands"]
+
+
+def _common(p, matrix=True):
+    if matrix:
+        p.add_argument("--matrix", required=True, help="matrix A file (.txt/.csv/.json/.npy)")
+    p.add_argument("--left", required=True, help="support I of X (m x r)")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--right", help="support J of Y (n x r, X Y^T convention)")
+    g.add_argument("--right-rx", help="right support in the X @ Y convention (r x n)")
+    p.add_argument("--json", action="store_true", help="JSON output")
+
+
+def _load(args):
+    from ..fileio import read_matrix, read_support
+    from ..supports import right_from_rx
+    A = read_matrix(args.matrix) if getattr(args, "matrix", None) else None
+    I = read_support(args.left)
+    J = read_support(args.right) if args.right else right_from_rx(read_support(args.right_rx))
+    return A, I, J
 
 
 def register_commands(fsmf_sub):
-    """Add the hard-instance commands to the `fsmf` subparsers."""
+    """Add the hard-instance commands to the ``fsmf`` subparsers."""
+    p = fsmf_sub.add_parser("reduce", help="reduce an instance to its hard core(s)")
+    _common(p)
+    p.set_defaults(func=_reduce)
+    p = fsmf_sub.add_parser("certify", help="certified interval for the optimal value")
+    _common(p)
+    p.add_argument("--budget", type=float, default=10.0, help="time budget in seconds")
+    p.set_defaults(func=_certify)
+    p = fsmf_sub.add_parser("spurious", help="find certified spurious local minima")
+    _common(p)
+    p.add_argument("--starts", type=int, default=60)
+    p.set_defaults(func=_spurious)
+    p = fsmf_sub.add_parser("hardness", help="build the FSMF instance of masked rank-one "
+                                             "approximation (NP-hardness reduction)")
+    p.add_argument("--matrix", required=True)
+    p.add_argument("--mask", required=True, help="0/1 mask of observed entries")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_hardness)
+
+
+def _emit(args, data, text):
+    from . import emit
+    emit(args, to_jsonable(data), text)
+    return 0
+
+
+def _reduce(args):
+    from ..fsmf.hard import check_reduction
+    res = check_reduction(*_load(args))
+    c = res.certificate
+    data = {"verdict": res.verdict, "constant": c["constant"], "sizes": c["sizes"],
+            "parts": c["parts"]}
+    text = "\n".join([f"constant: {c['constant']}"] + [
+        f"part {k}: {p['kind']} {p['m']}x{p['n']} rank {p['rank']} observed {p['observed']}"
+        for k, p in enumerate(c["sizes"]["parts"])])
+    return _emit(args, data, text)
+
+
+def _certify(args):
+    from ..fsmf.hard import certify_fsmf
+    res = certify_fsmf(*_load(args), budget=args.budget)
+    c = res.certificate
+    data = {"verdict": res.verdict, "lower": c["lower"], "upper": c["upper"],
+            "lower_float": float(c["lower"]), "upper_float": float(c["upper"]),
+            "certified": c["certified"], "attained": c["attained"], "reason": c["reason"],
+            "X": c["X"], "Y": c["Y"]}
+    text = (f"{res.verdict}: {float(c['lower']):.10g} <= min <= {float(c['upper']):.10g}"
+            + (f" ({c['reason']})" if c["reason"] else ""))
+    return _emit(args, data, text)
+
+
+def _spurious(args):
+    from ..fsmf.hard import find_spurious_minima
+    res = find_spurious_minima(*_load(args), starts=args.starts)
+    c = res.certificate
+    minima = [{"value": f"[{mm['value_lower']}, {mm['value_upper']}]",
+               "value_float": float((mm["value_lower"] + mm["value_upper"]) / 2),
+               "certified": True} for mm in c["minima"]]
+    data = {"verdict": res.verdict, "minima": minima,
+            "better": c.get("better"), "reason": c.get("reason", "")}
+    text = f"{res.verdict}: " + ", ".join(f"{m['value_float']:.10g}" for m in minima)
+    return _emit(args, data, text)
+
+
+def _hardness(args):
+    from ..fileio import read_matrix, read_support
+    from ..fsmf.hard import masked_to_fsmf
+    A, I, J = masked_to_fsmf(read_matrix(args.matrix), read_support(args.mask))
+    data = {"I": I.tolist(), "J": J.tolist(), "r": I.shape[1]}
+    return _emit(args, data, f"I = {I}\nJ = {J}")

@@ -176,7 +176,7 @@ def check_reduction(A, I, J):
     are disjoint, lie in their classes' rectangles outside the CEC union, and that together
     with the CEC union and the uncovered entries they partition the matrix.
 
-    >>> res = check_reduction([[1, 2], [3, 4]], "10/11", "11/01")
+    >>> res = check_reduction([[1, 2], [3, 4]], "1/1", "1/1")
     >>> res.verdict, res.certificate["parts"][0]["kind"]
     ('reduced', 'svd')
     """

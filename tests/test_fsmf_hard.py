@@ -1,0 +1,171 @@
+"""Tests for FSMF beyond the tractable families (issue 3)."""
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from exactsparse import verify
+from exactsparse.exceptions import BudgetError, ShapeError, SupportError, FloatInExactError
+from exactsparse.fsmf.hard import (certify_fsmf, check_attainment, check_reduction,
+                                   find_spurious_minima, fsmf_loss, fsmf_solution_to_masked,
+                                   masked_loss, masked_solution_to_fsmf, masked_to_fsmf,
+                                   no_exact_factorization, reduce_fsmf)
+
+SPEC_A = [[2, 1, 0], [0, 1, 1], [-1, 0, 3]]
+SPEC_I, SPEC_J = "1100/1010/1001", "1010/1001/1100"
+
+
+def _rand_frac(rng, lo=-5, hi=5):
+    return Fraction(int(rng.integers(lo, hi + 1)), int(rng.integers(1, 4)))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_reduction_loss_equality_random(seed):
+    rng = np.random.default_rng(seed)
+    m, n = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+    A = [[_rand_frac(rng) for _ in range(n)] for _ in range(m)]
+    mask = (rng.random((m, n)) < 0.6).astype(int)
+    x = [_rand_frac(rng) for _ in range(m)]
+    y = [_rand_frac(rng) for _ in range(n)]
+    M, I, J = masked_to_fsmf(A, mask)
+    X, Y = masked_solution_to_fsmf(A, mask, x, y)
+    assert fsmf_loss(M, I, J, X, Y) == masked_loss(A, mask, x, y)
+    x2, y2 = fsmf_solution_to_masked(X, Y)
+    assert masked_loss(A, mask, x2, y2) == masked_loss(A, mask, x, y)
+    # arbitrary FSMF factors: masked loss of column 0 <= FSMF loss (missing entries free)
+    Xr = [[_rand_frac(rng) if I[i, k] else 0 for k in range(I.shape[1])] for i in range(m)]
+    Yr = [[_rand_frac(rng) if J[j, k] else 0 for k in range(I.shape[1])] for j in range(n)]
+    xr, yr = fsmf_solution_to_masked(Xr, Yr)
+    assert masked_loss(A, mask, xr, yr) <= fsmf_loss(M, I, J, Xr, Yr)
+
+
+def test_spec_instance_is_the_reduction_of_the_six_cycle():
+    M, I, J = masked_to_fsmf(SPEC_A, "110/011/101")
+    assert str(I) == "1100/1010/1001" and str(J) == "1010/1001/1100"
+
+
+def test_certify_spec_instance():
+    res = certify_fsmf(SPEC_A, SPEC_I, SPEC_J, budget=30)
+    c = res.certificate
+    assert res.verdict == "certified" and c["certified"] and c["attained"] is True
+    assert c["lower"] <= c["upper"]
+    assert abs(float(c["lower"]) - 1.2772114616) < 1e-9
+    assert abs(float(c["upper"]) - 1.2772114616) < 1e-9
+    assert verify(res, (SPEC_A, SPEC_I, SPEC_J))
+    assert verify(res.to_json(), (SPEC_A, SPEC_I, SPEC_J))
+
+
+def test_certify_lower_bound_below_many_local_starts():
+    """Independent check: a dense random search never goes below the certified lower."""
+    res = certify_fsmf(SPEC_A, SPEC_I, SPEC_J, budget=30)
+    rng = np.random.default_rng(1)
+    best = math.inf
+    A = np.array(SPEC_A, float)
+    W = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]], bool)
+    for _ in range(3000):
+        y = rng.standard_normal(3)
+        x = np.array([(A[i, W[i]] @ y[W[i]]) / (y[W[i]] @ y[W[i]]) for i in range(3)])
+        best = min(best, float((((A - np.outer(x, y)) ** 2)[W]).sum()))
+    assert float(res.certificate["lower"]) <= best + 1e-12
+
+
+@pytest.mark.parametrize("name,A,I,J,value", [
+    ("plain low-rank", [[4, 1, 2], [1, 3, 0], [2, 0, 1], [1, 1, 1]], "11/11/11/11",
+     "11/11/11", 0.2851545744),
+    ("cec overlap", [[1, 2, 0], [0, 1, 3], [5, -2, 7]], "10/10/11", "11/11/11",
+     (15 - math.sqrt(41)) / 2),
+    ("single cec", [[1, 2, 3], [4, 5, 6], [7, 8, 10]], "111/111/111", "111/111/111", 0.0),
+])
+def test_certify_known_tractable_instances(name, A, I, J, value):
+    res = certify_fsmf(A, I, J, budget=20)
+    c = res.certificate
+    assert res.verdict == "certified", name
+    assert float(c["lower"]) - 1e-9 <= value <= float(c["upper"]) + 1e-9
+    assert float(c["upper"]) - float(c["lower"]) < 1e-8
+    assert verify(res, (A, I, J))
+
+
+def test_reduce_sum_of_parts_exact():
+    """Spec instance padded with an uncovered row: value = constant + masked part."""
+    A = SPEC_A + [[1, 2, Fraction(1, 2)]]
+    I = SPEC_I + "/0000"
+    red = reduce_fsmf(A, I, SPEC_J)
+    assert red.constant == 1 + 4 + Fraction(1, 4)
+    assert [p.kind for p in red.parts] == ["masked"]
+    res = certify_fsmf(A, I, SPEC_J, budget=30)
+    base = certify_fsmf(SPEC_A, SPEC_I, SPEC_J, budget=30)
+    assert res.certificate["upper"] == base.certificate["upper"] + red.constant
+    assert res.certificate["lower"] == base.certificate["lower"] + red.constant
+    assert verify(check_reduction(A, I, SPEC_J), (A, I, SPEC_J))
+
+
+def test_reduce_two_independent_components():
+    # block-diagonal: spec instance and a 2x2 rank-one block
+    A = [[2, 1, 0, 0, 0], [0, 1, 1, 0, 0], [-1, 0, 3, 0, 0], [0, 0, 0, 1, 2], [0, 0, 0, 3, 4]]
+    I = ["11000", "10100", "10010", "00001", "00001"]
+    J = ["10100", "10010", "11000", "00001", "00001"]
+    res = check_reduction(A, "/".join(I), "/".join(J))
+    kinds = sorted(p["kind"] for p in res.certificate["parts"])
+    assert kinds == ["masked", "svd"]
+    assert verify(res, (A, "/".join(I), "/".join(J)))
+    c = certify_fsmf(A, "/".join(I), "/".join(J), budget=30).certificate
+    tail = (30 - math.sqrt(884)) / 2        # sigma_2([[1,2],[3,4]])^2
+    assert abs(float(c["lower"]) - (1.2772114616 + tail)) < 1e-8
+
+
+def test_spurious_spec_instance():
+    res = find_spurious_minima(SPEC_A, SPEC_I, SPEC_J)
+    assert res.verdict == "spurious"
+    vals = [float(m["value_lower"]) for m in res.certificate["minima"]]
+    assert any(abs(v - 4.6945235202) < 1e-8 for v in vals)
+    assert verify(res, (SPEC_A, SPEC_I, SPEC_J))
+    assert verify(res.to_json(), (SPEC_A, SPEC_I, SPEC_J))
+    assert not verify(res, ([[2, 1, 0], [0, 1, 1], [-1, 0, 4]], SPEC_I, SPEC_J))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_no_spurious_on_tractable_disjoint(seed):
+    rng = np.random.default_rng(seed)
+    A = [[int(v) for v in row] for row in rng.integers(-4, 5, (4, 4))]
+    # disjoint rank-one supports: two 2x2 blocks, plus a block-diagonal variant
+    I, J = "10/10/01/01", "10/10/01/01"
+    assert find_spurious_minima(A, I, J, starts=10).verdict == "none-found"
+    M, I2, J2 = masked_to_fsmf(A, np.ones((4, 4), int))       # full mask: plain rank one
+    assert find_spurious_minima(M, I2, J2, starts=15, seed=seed).verdict == "none-found"
+
+
+def test_lu_not_attained_two_backends():
+    A, L = [[0, 1], [1, 0]], "10/11"
+    assert no_exact_factorization(A, L, L, backend="flint")
+    assert no_exact_factorization(A, L, L, backend="sympy")
+    res = check_attainment(A, L, L)
+    assert res.verdict == "not-attained"
+    assert verify(res, (A, L, L))
+    assert not no_exact_factorization([[1, 1], [1, 2]], L, L, backend="sympy")
+    assert check_attainment([[1, 1], [1, 2]], L, L).verdict == "exact"
+
+
+def test_lu_certify_never_claims_attained_positive_optimum():
+    res = certify_fsmf([[0, 1], [1, 0]], "10/11", "10/11", budget=10)
+    c = res.certificate
+    assert c["lower"] == 0 and c["upper"] > 0 or res.verdict == "unknown"
+    assert c["attained"] is not True
+
+
+def test_fsmf_hard_exceptions():
+    with pytest.raises(BudgetError):
+        certify_fsmf(SPEC_A, SPEC_I, SPEC_J, budget=0)
+    with pytest.raises(BudgetError):
+        certify_fsmf(SPEC_A, SPEC_I, SPEC_J, budget=-1.0)
+    with pytest.raises(SupportError):
+        masked_to_fsmf(SPEC_A, [[1, 2, 0], [0, 1, 1], [1, 0, 1]])
+    with pytest.raises(ShapeError):
+        masked_to_fsmf(SPEC_A, "11/11")
+    with pytest.raises(ShapeError):
+        reduce_fsmf([[1, 2]], SPEC_I, SPEC_J)
+    with pytest.raises(FloatInExactError):
+        certify_fsmf([[0.5, 1], [1, 0]], "10/11", "10/11")
+    with pytest.raises(ShapeError):
+        certify_fsmf(SPEC_A, "1100/1010/1001", "10/10/11")
