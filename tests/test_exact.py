@@ -6,7 +6,7 @@ import flint
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from exactsparse import exact
@@ -80,7 +80,8 @@ def test_rationalize_is_within_tolerance(f, tol):
     x = float(f)
     q = exact.rationalize(x, tol)
     assert abs(q - Fraction(x)) <= Fraction(tol)
-    assert q.denominator <= f.denominator
+    if abs(Fraction(x) - f) <= Fraction(tol):     # f itself is a candidate: q is simpler
+        assert q.denominator <= f.denominator
 
 
 INPUTS = {
