@@ -33,18 +33,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import itertools
+
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from .exceptions import ArgumentError, NonFiniteError, ShapeError, SupportError
+from .exceptions import ArgumentError, NonFiniteError, ShapeError, SizeLimitError, SupportError
 
 __all__ = [
     "Support", "as_support", "check_pair", "rank_one_supports", "right_from_rx",
     "EquivalenceClass", "equivalence_classes", "complete_classes", "degenerate_columns",
     "overlap_graph", "overlap_components", "cover_graph",
     "full", "identity", "lower_triangular", "upper_triangular", "block_diagonal",
-    "random_support",
+    "random_support", "support_pairs",
 ]
 
 
@@ -461,3 +463,78 @@ def random_support(m, n, density, seed=None):
         raise ArgumentError(f"Argument 'density' must lie in [0, 1], not {density!r}.")
     rng = np.random.default_rng(seed)
     return Support(rng.random((m, n)) < density)
+
+
+# ----------------------------------------------------------------------------- enumeration
+_MAX_PATTERNS = 2_000_000
+
+
+def _row_multisets(m, r):
+    return itertools.combinations_with_replacement(range(2 ** r), m)
+
+
+def _canonical(I_rows, J_rows, r, perms):
+    best = None
+    for p in perms:
+        a = tuple(sorted(_permute_bits(x, p) for x in I_rows))
+        b = tuple(sorted(_permute_bits(x, p) for x in J_rows))
+        if best is None or (a, b) < best:
+            best = (a, b)
+    return best
+
+
+def _or(rows):
+    out = 0
+    for x in rows:
+        out |= x
+    return out
+
+
+def _permute_bits(x, p):
+    return sum(((x >> k) & 1) << p[k] for k in range(len(p)))
+
+
+def _to_array(rows, r):
+    return np.array([[(x >> k) & 1 for k in range(r)] for x in rows], dtype=bool)
+
+
+def support_pairs(m, n, r, nondegenerate=False):
+    """All support pairs ``(I, J)`` of shapes m×r and n×r up to symmetry.
+
+    Two pairs are identified when one is obtained from the other by permuting the rows of
+    ``I``, the rows of ``J``, and the columns of both simultaneously (these permutations
+    map FSMF instances, their values and their identifiability to each other).  With
+    ``nondegenerate=True`` only pairs without a zero row or a zero column in ``I`` or
+    ``J`` are listed.
+
+    Yields
+    ------
+    (I, J) : tuple of bool ndarrays
+
+    Examples
+    --------
+    >>> sum(1 for _ in support_pairs(1, 1, 1))
+    4
+    >>> sum(1 for _ in support_pairs(2, 2, 2))
+    58
+    >>> sum(1 for _ in support_pairs(2, 2, 2, nondegenerate=True))
+    10
+    """
+    for v, name in ((m, "m"), (n, "n"), (r, "r")):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ShapeError(f"Argument {name!r} must be a positive integer, not {v!r}.")
+    from math import comb
+    count = comb(2 ** r + m - 1, m) * comb(2 ** r + n - 1, n)
+    if count > _MAX_PATTERNS:
+        raise SizeLimitError(f"Arguments (m, n, r) = {(m, n, r)} give {count} raw patterns, "
+                             f"more than the {_MAX_PATTERNS} this enumerator handles.")
+    perms = list(itertools.permutations(range(r)))
+    seen = set()
+    full = 2 ** r - 1
+    ok = (lambda rows: 0 not in rows and _or(rows) == full) if nondegenerate else (lambda rows: True)
+    for I_rows in filter(ok, _row_multisets(m, r)):
+        for J_rows in filter(ok, _row_multisets(n, r)):
+            key = _canonical(I_rows, J_rows, r, perms)
+            if key not in seen:
+                seen.add(key)
+                yield _to_array(key[0], r), _to_array(key[1], r)

@@ -1,6 +1,6 @@
 """Sweeps: every small support pattern checked against a theorem.
 
-:func:`support_pairs` enumerates support pairs ``(I, J)`` (m×r, n×r) up to the symmetries
+:func:`~exactsparse.supports.support_pairs` enumerates support pairs ``(I, J)`` (m×r, n×r) up to the symmetries
 of the factorization — row permutations of ``I``, row permutations of ``J`` and a common
 permutation of the ``r`` columns — and :func:`tractability_sweep` checks the tractability
 theorem of Le, Riccietti & Gribonval [1]_ on each of them against multi-start local
@@ -15,75 +15,13 @@ References
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
-from .exceptions import ShapeError, SizeLimitError
+from .supports import support_pairs
 
-__all__ = ["support_pairs", "SweepRecord", "tractability_sweep", "greedy_block_loss"]
-
-_MAX_PATTERNS = 2_000_000
-
-
-def _row_multisets(m, r):
-    return itertools.combinations_with_replacement(range(2 ** r), m)
-
-
-def _canonical(I_rows, J_rows, r, perms):
-    best = None
-    for p in perms:
-        a = tuple(sorted(_permute_bits(x, p) for x in I_rows))
-        b = tuple(sorted(_permute_bits(x, p) for x in J_rows))
-        if best is None or (a, b) < best:
-            best = (a, b)
-    return best
-
-
-def _permute_bits(x, p):
-    return sum(((x >> k) & 1) << p[k] for k in range(len(p)))
-
-
-def _to_array(rows, r):
-    return np.array([[(x >> k) & 1 for k in range(r)] for x in rows], dtype=bool)
-
-
-def support_pairs(m, n, r):
-    """All support pairs ``(I, J)`` of shapes m×r and n×r up to symmetry.
-
-    Two pairs are identified when one is obtained from the other by permuting the rows of
-    ``I``, the rows of ``J``, and the columns of both simultaneously (these permutations
-    map FSMF instances, their values and their identifiability to each other).
-
-    Yields
-    ------
-    (I, J) : tuple of bool ndarrays
-
-    Examples
-    --------
-    >>> sum(1 for _ in support_pairs(1, 1, 1))
-    4
-    >>> sum(1 for _ in support_pairs(2, 2, 2))
-    58
-    """
-    for v, name in ((m, "m"), (n, "n"), (r, "r")):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ShapeError(f"Argument {name!r} must be a positive integer, not {v!r}.")
-    from math import comb
-    count = comb(2 ** r + m - 1, m) * comb(2 ** r + n - 1, n)
-    if count > _MAX_PATTERNS:
-        raise SizeLimitError(f"Arguments (m, n, r) = {(m, n, r)} give {count} raw patterns, "
-                             f"more than the {_MAX_PATTERNS} this enumerator handles.")
-    perms = list(itertools.permutations(range(r)))
-    seen = set()
-    for I_rows in _row_multisets(m, r):
-        for J_rows in _row_multisets(n, r):
-            key = _canonical(I_rows, J_rows, r, perms)
-            if key not in seen:
-                seen.add(key)
-                yield _to_array(key[0], r), _to_array(key[1], r)
-
+__all__ = ["SweepRecord", "tractability_sweep", "greedy_block_loss"]
 
 @dataclass(frozen=True)
 class SweepRecord:

@@ -193,14 +193,27 @@ def test_large_blocks_use_subspace_iteration():
 
 
 # ------------------------------------------------------------- numeric: noise, dtypes, batches
-def test_noisy_input_lands_at_noise_level():
+@pytest.mark.parametrize("tree", ["left", "right", "balanced"])
+def test_noisy_input_lands_at_noise_level(tree):
     Z, _ = random_product(bf(256))
     noise = RNG.standard_normal(Z.shape)
     noise *= 1e-3 * np.linalg.norm(Z) / np.linalg.norm(noise)
-    F = butterfly_factorize(Z + noise)
+    F = butterfly_factorize(Z + noise, tree=tree)
     A = F.todense()
     assert 0.5e-3 <= rel(Z + noise, A) <= 1.01e-3
     assert rel(Z, A) < 0.5e-3            # denoised: error vs clean below the noise
+
+
+def test_twiddle_product_inverts_split():
+    from exactsparse.butterfly.numeric import _twiddle_product
+    chain = RANK2_CHAIN[:2]
+    pats, (r,) = chain_ranks(chain)
+    TL = RNG.standard_normal(pats[0].twiddle_shape)
+    TR = RNG.standard_normal(pats[1].twiddle_shape)
+    prod = chain_product(pats)
+    P = _twiddle_product(TL, TR, pats[0], pats[1], r)
+    expected = dense_factor(chain[0], TL) @ dense_factor(chain[1], TR)
+    assert np.allclose(dense_factor(tuple(prod.__dict__.values()), P), expected)
 
 
 def test_unit_scaling_factors_are_normalised():

@@ -9,7 +9,7 @@ import pytest
 from exactsparse import verify
 from exactsparse.exceptions import BudgetError, ShapeError, SupportError, FloatInExactError
 from exactsparse.fsmf.hard import (certify_fsmf, check_attainment, check_reduction,
-                                   find_spurious_minima, fsmf_loss, fsmf_solution_to_masked,
+                                   find_spurious_minima, supported_loss, fsmf_solution_to_masked,
                                    masked_loss, masked_solution_to_fsmf, masked_to_fsmf,
                                    no_exact_factorization, reduce_fsmf)
 
@@ -31,14 +31,14 @@ def test_reduction_loss_equality_random(seed):
     y = [_rand_frac(rng) for _ in range(n)]
     M, I, J = masked_to_fsmf(A, mask)
     X, Y = masked_solution_to_fsmf(A, mask, x, y)
-    assert fsmf_loss(M, I, J, X, Y) == masked_loss(A, mask, x, y)
+    assert supported_loss(M, I, J, X, Y) == masked_loss(A, mask, x, y)
     x2, y2 = fsmf_solution_to_masked(X, Y)
     assert masked_loss(A, mask, x2, y2) == masked_loss(A, mask, x, y)
     # arbitrary FSMF factors: masked loss of column 0 <= FSMF loss (missing entries free)
     Xr = [[_rand_frac(rng) if I[i, k] else 0 for k in range(I.shape[1])] for i in range(m)]
     Yr = [[_rand_frac(rng) if J[j, k] else 0 for k in range(I.shape[1])] for j in range(n)]
     xr, yr = fsmf_solution_to_masked(Xr, Yr)
-    assert masked_loss(A, mask, xr, yr) <= fsmf_loss(M, I, J, Xr, Yr)
+    assert masked_loss(A, mask, xr, yr) <= supported_loss(M, I, J, Xr, Yr)
 
 
 def test_spec_instance_is_the_reduction_of_the_six_cycle():

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import exactsparse as es
 from exactsparse.cli import main
-from exactsparse.identifiability.census import support_pairs
+from exactsparse.supports import support_pairs as _support_pairs
 
 LU3 = np.tril(np.ones((3, 3), int)).tolist()
 PARTIAL_I = [[1, 1, 0], [1, 1, 1], [0, 1, 0]]
@@ -79,6 +79,13 @@ def _r2_rule(I, J):
     if not (R[0] & R[1]) or not (C[0] & C[1]):
         return True
     return any(not R[a] <= R[1 - a] and not C[a] <= C[1 - a] for a in range(2))
+
+
+def support_pairs(m, n, r):
+    """Non-degenerate pairs up to symmetry, as tuples of 0/1 rows."""
+    for I, J in _support_pairs(m, n, r, nondegenerate=True):
+        yield (tuple(tuple(int(v) for v in row) for row in I),
+               tuple(tuple(int(v) for v in row) for row in J))
 
 
 @pytest.mark.parametrize("m,n", [(1, 2), (2, 2), (2, 3), (3, 3)])

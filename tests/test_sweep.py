@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from exactsparse.exceptions import ShapeError, SizeLimitError
-from exactsparse.sweep import greedy_block_loss, support_pairs, tractability_sweep
+from exactsparse.supports import support_pairs
+from exactsparse.sweep import greedy_block_loss, tractability_sweep
 
 
 def _brute_orbits(m, n, r):

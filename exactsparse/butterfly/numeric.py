@@ -219,7 +219,8 @@ def _validate_chain(patterns, shape):
         if m != n:
             raise ShapeError(f"Argument 'A' must be square for a butterfly factorization "
                              f"(or give 'patterns'), not of shape {shape}.")
-        return butterfly_patterns(n), (1,) * (log2_size(n, "N") - 1)
+        L = log2_size(n, "N")
+        return butterfly_patterns(n), (1,) * (L - 1)
     pats, ranks = chain_ranks(patterns)
     prod = chain_product(pats)
     if prod.shape != tuple(shape):
@@ -344,11 +345,13 @@ def _subspace_iteration(B, r):
 
 
 # ----------------------------------------------------------------------------- one split
-def _split(T, left, right, r, scale_to, scaling):
+def _split(T, left, right, r, scale_to, scaling, spare=None, perm=None):
     """Best split ``M ≈ L R`` of the twiddle ``T`` of ``M`` (pattern ``left·right``).
 
     The blocks indexed by ``(i, j₂, σ, u)`` of the view ``T[i, j₂, β₁, σ, u, γ₂]`` are the
     disjoint rank-``r`` problems of the split; returns the twiddles of ``L`` and ``R``.
+    ``R`` is written into ``spare`` (a free flat buffer, not aliasing ``T``) when it fits;
+    ``perm`` (rank-one ``2 × c`` blocks only) permutes the columns of ``M`` on the fly.
     """
     A1 = T.shape[0]
     b1, c1, d1 = left.b, left.c, left.d
@@ -356,10 +359,17 @@ def _split(T, left, right, r, scale_to, scaling):
     p, q = right.a // left.a, d1 // d2
     V = T.reshape(A1, d2, b1, q, p, c2)
     TL = np.empty((A1, d1, b1, c1), T.dtype)
-    TR = np.empty((A1 * p, d2, b2, c2), T.dtype)
+    shape_r = (A1 * p, d2, b2, c2)
+    size_r = A1 * p * d2 * b2 * c2
+    if spare is not None and spare.size >= size_r and spare.dtype == T.dtype:
+        TR = spare[:size_r].reshape(shape_r)
+    else:
+        TR = np.empty(shape_r, T.dtype)
     Lv = TL.reshape(A1, q, d2, b1, p, r).transpose(0, 2, 1, 4, 3, 5)
     Rv = TR.reshape(A1, p, d2, r, q, c2).transpose(0, 2, 4, 1, 3, 5)
-    if r == 1 and b1 == 2:
+    if r == 1 and b1 == 2 and perm is not None:
+        _split_rows_permuted(V, Lv, Rv, scale_to, scaling, perm)
+    elif r == 1 and b1 == 2:
         _split_rows(V, Lv, Rv, scale_to, scaling)
     elif r == 1 and c2 == 2:
         _split_cols(V, Lv, Rv, scale_to, scaling)
@@ -375,6 +385,18 @@ def _split_rows(V, Lv, Rv, scale_to, scaling):
     fu, fs = _balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "left")
     Lv[..., 0] = u * fu[..., None]
     np.matmul((u.conj() * fs[..., None])[..., None, :], B, out=Rv)
+
+
+def _split_rows_permuted(V, Lv, Rv, scale_to, scaling, perm, budget=1 << 19):
+    """:func:`_split_rows` on ``M[:, perm]`` without a permuted copy of ``M``: the columns of
+    a few rows at a time are gathered into a cache-sized buffer and split at once."""
+    A1, d2, b1, q, p, c2 = V.shape
+    M = V.reshape(A1, d2, b1, q, p * c2)
+    step = max(1, budget // (A1 * d2 * b1 * p * c2))
+    for s0 in range(0, q, step):
+        chunk = np.take(M[:, :, :, s0:s0 + step], perm, axis=-1)
+        Vc = chunk.reshape(A1, d2, b1, -1, p, c2)
+        _split_rows(Vc, Lv[:, :, s0:s0 + step], Rv[:, :, s0:s0 + step], scale_to, scaling)
 
 
 def _split_cols(V, Lv, Rv, scale_to, scaling):
@@ -416,20 +438,63 @@ def _split_index(n, tree):
     return {"left": 1, "right": n - 1}.get(tree, n // 2)
 
 
-def _factor_chain(holder, pats, ranks, tree, scaling, progress):
-    """Recursively split ``holder[0]`` (a twiddle, consumed) along the tree; twiddles out."""
+def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spare=None,
+                  perm=None):
+    """Recursively split ``holder[0]`` (a twiddle, consumed) along the tree; twiddles out.
+
+    With ``"unit"`` scaling the part being factorized carries the scale and the rest stays
+    orthonormal [3]_: a leaf on the left is unit-norm (the scale goes right); a left part that
+    is split further takes the scale, and once it is factorized the column norms of its
+    product are pushed into the right part before that one is factorized.  When the left
+    part is a leaf, buffers are recycled: the right part of the next split is written into the
+    memory of a consumed one (``owned`` says ``T`` is ours, ``spare`` is free memory).
+    ``perm`` permutes the columns of ``T`` during the first split (left tree only).
+    """
     T = holder.pop()
     if len(pats) == 1:
-        return [T]
+        return [T if T.base is None else T.copy()]
     k = _split_index(len(pats), tree)
     left, right = chain_product(pats[:k]), chain_product(pats[k:])
-    scale_to = "right" if len(pats) - k >= k else "left"
-    TL, TR = _split(T, left, right, ranks[k - 1], scale_to, scaling)
+    TL, TR = _split(T, left, right, ranks[k - 1], "right" if k == 1 else "left", scaling,
+                    spare if k == 1 else None, perm)
     if progress is not None:
         progress(T.size)
+    free = _flat_buffer(T) if owned and k == 1 else None
     del T
-    first = _factor_chain([TL], pats[:k], ranks[:k - 1], tree, scaling, progress)
-    return first + _factor_chain([TR], pats[k:], ranks[k:], tree, scaling, progress)
+    first = _factor_chain([TL], pats[:k], ranks[:k - 1], tree, scaling, progress, True)
+    if scaling == "unit" and k > 1 and len(pats) - k > 1:
+        _push_column_scale(first, pats[:k], ranks[:k - 1], TR, right)
+    return first + _factor_chain([TR], pats[k:], ranks[k:], tree, scaling, progress, True,
+                                 free)
+
+
+def _flat_buffer(T):
+    """The whole contiguous buffer behind ``T`` (its base when ``T`` is a view of one)."""
+    base = T if T.base is None else T.base
+    return base.reshape(-1) if base.flags.c_contiguous and base.dtype == T.dtype else None
+
+
+def _twiddle_product(TL, TR, left, right, r):
+    """Twiddle of the product of two chainable factors (the inverse of a split)."""
+    A1, p, q = TL.shape[0], right.a // left.a, left.d // right.d
+    TL6 = TL.reshape(A1, q, right.d, left.b, p, r)
+    TR6 = TR.reshape(A1, p, right.d, r, q, right.c)
+    M = np.einsum("isjbur,iujrsg->ijbsug", TL6, TR6)
+    return M.reshape(A1, right.d, left.b * q, p * right.c)
+
+
+def _push_column_scale(tws, pats, ranks, TR, right):
+    """Normalise the columns of the product of ``tws`` (in place, on its last factor) and
+    multiply the matching rows of the right part ``TR`` by the removed norms."""
+    P, pat = tws[0], pats[0]
+    for t, nxt, r in zip(tws[1:], pats[1:], ranks):
+        P, pat = _twiddle_product(P, t, pat, nxt, r), chain_product([pat, nxt])
+    norms = np.sqrt(np.sum(np.abs(P) ** 2, axis=2))           # (A, d, c): columns (i, γ, j)
+    norms[norms == 0] = 1
+    flat = norms.transpose(0, 2, 1).ravel()
+    last = pats[-1]
+    tws[-1] /= flat.reshape(-1, last.c, last.d).transpose(0, 2, 1)[:, :, None, :]
+    TR *= flat.reshape(-1, right.b, right.d).transpose(0, 2, 1)[..., None]
 
 
 def _to_twiddle(A, prod):
@@ -460,9 +525,11 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
         Order of the splits: peel the leftmost factor first (``"left"``, the fastest: rank-one
         ``2×m`` blocks in closed form), the rightmost first, or split the chain in halves.
     scaling : {"unit", "sqrt"}
-        ``"unit"`` keeps the peeled side orthonormal (unit-norm rank-one pieces) and moves the
-        scale to the side still to be split, as in the error-guarantee analysis [3]_;
-        ``"sqrt"`` splits ``√σ`` between both sides.
+        ``"unit"`` (recommended) orthonormalises as in the error-guarantee analysis [3]_: the
+        part being factorized carries the scale and every other part is orthonormal
+        (unit-norm rank-one pieces), so the error stays within ``C_β`` of the best one and
+        noise is removed best.  ``"sqrt"`` splits ``√σ`` between both sides at every split;
+        on noisy inputs it can land above the noise level with deep trees.
     perm : None, "identity", "bitrev", "auto" or array of int
         A known column permutation ``P`` (``(P x)[k] = x[perm[k]]``): the solver factorizes
         ``A Pᵀ``.  ``"bitrev"`` is the bit-reversal of the radix-2 DFT; ``"auto"`` tries
@@ -532,8 +599,7 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     p = _validate_perm(perm, A.shape[-1])
     with _blas_one_thread(), np.errstate(all="ignore"):   # non-finite results checked below
         try:
-            tw = _run_tree(A if p is None else _permute_columns(A, p), pats, ranks, tree,
-                           scaling, progress)
+            tw = _run_tree(A, pats, ranks, tree, scaling, progress, p)
         except np.linalg.LinAlgError:
             tw = None
     if tw is None:
@@ -552,10 +618,19 @@ def _permute_columns(A, p, rows=64):
     return out.reshape(A.shape)
 
 
-def _run_tree(A, pats, ranks, tree, scaling, progress):
-    T = _to_twiddle(A, chain_product(pats))
+def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None):
+    prod = chain_product(pats)
+    fused = (perm is not None and tree == "left" and prod.a == prod.d == 1 and len(pats) > 1
+             and pats[0].b == 2 and ranks[0] == 1)
+    if perm is not None and not fused:
+        A, perm = _permute_columns(A, perm), None
+        owned = True
+    else:
+        owned = False
+    T = _to_twiddle(A, prod)
+    owned = owned or not np.may_share_memory(T, A)
     del A
-    tw = _factor_chain([T], pats, ranks, tree, scaling, progress)
+    tw = _factor_chain([T], pats, ranks, tree, scaling, progress, owned, perm=perm)
     if not all(np.isfinite(t).all() for t in tw):
         return None
     return tw

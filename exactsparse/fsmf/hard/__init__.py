@@ -10,7 +10,7 @@ from ...certificates import THEOREMS as _THEOREMS
 from .attainment import check_attainment, lu_family, no_exact_factorization
 from .certify import certify_fsmf, masked_bounds
 from .hardcore import check_reduction, lift_solution, reduce_fsmf
-from .reductions import (fsmf_loss, fsmf_solution_to_masked, masked_loss,
+from .reductions import (supported_loss, fsmf_solution_to_masked, masked_loss,
                          masked_solution_to_fsmf, masked_to_fsmf)
 from .spurious import find_spurious_minima
 
@@ -26,6 +26,6 @@ _THEOREMS.update({
 })
 
 __all__ = ["masked_to_fsmf", "masked_solution_to_fsmf", "fsmf_solution_to_masked",
-           "masked_loss", "fsmf_loss", "reduce_fsmf", "check_reduction", "lift_solution",
+           "masked_loss", "supported_loss", "reduce_fsmf", "check_reduction", "lift_solution",
            "certify_fsmf", "masked_bounds", "find_spurious_minima", "check_attainment",
            "no_exact_factorization", "lu_family"]

@@ -94,9 +94,9 @@ def lu_family(eps):
     ``X = [[e, 0], [1/e, 1/e]]``, ``Y = [[e, 0], [1/e, -1/e]]`` (both lower triangular):
     ``X Y^T = [[e^2, 1], [1, 0]]``.
 
-    >>> from exactsparse.fsmf.hard.reductions import fsmf_loss
+    >>> from exactsparse.fsmf.hard.reductions import supported_loss
     >>> X, Y = lu_family(Fraction(1, 10))
-    >>> fsmf_loss([[0, 1], [1, 0]], "10/11", "10/11", X, Y)
+    >>> supported_loss([[0, 1], [1, 0]], "10/11", "10/11", X, Y)
     Fraction(1, 10000)
     """
     e = exact.as_rational(eps, "eps")

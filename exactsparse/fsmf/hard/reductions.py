@@ -39,7 +39,7 @@ from ... import exact
 from ...exceptions import ShapeError
 from ...supports import Support, as_support, check_pair
 
-__all__ = ["masked_loss", "fsmf_loss", "masked_to_fsmf", "masked_solution_to_fsmf",
+__all__ = ["masked_loss", "supported_loss", "masked_to_fsmf", "masked_solution_to_fsmf",
            "fsmf_solution_to_masked"]
 
 
@@ -76,10 +76,10 @@ def masked_loss(A, mask, x, y):
                 if W[i, j]), Fraction(0))
 
 
-def fsmf_loss(A, I, J, X, Y):
+def supported_loss(A, I, J, X, Y):
     """Exact FSMF loss ``||A - X Y^T||_F^2``; ``X``, ``Y`` must respect the supports.
 
-    >>> fsmf_loss([[1, 2]], "1", "1/1", [[1]], [[1], [2]])
+    >>> supported_loss([[1, 2]], "1", "1/1", [[1]], [[1], [2]])
     Fraction(0, 1)
     """
     I, J = check_pair(I, J)
@@ -141,7 +141,7 @@ def masked_solution_to_fsmf(A, mask, x, y):
 
     >>> A, mask = [[1, 5], [3, 4]], "10/11"
     >>> X, Y = masked_solution_to_fsmf(A, mask, [1, 3], [1, 2])
-    >>> fsmf_loss(*masked_to_fsmf(A, mask), X, Y) == masked_loss(A, mask, [1, 3], [1, 2])
+    >>> supported_loss(*masked_to_fsmf(A, mask), X, Y) == masked_loss(A, mask, [1, 3], [1, 2])
     True
     """
     A = _fractions(A)
@@ -167,7 +167,7 @@ def fsmf_solution_to_masked(X, Y):
 
     The full column 0 is the rank-one pair; the loss on ``Omega`` is unchanged and the
     single-entry columns only lower the loss on missing entries, so
-    ``masked_loss(x, y) <= fsmf_loss(X, Y)`` with equality at any optimum.
+    ``masked_loss(x, y) <= supported_loss(X, Y)`` with equality at any optimum.
     """
     Xf, Yf = exact.to_fractions(exact.as_matrix(X, "X")), exact.to_fractions(
         exact.as_matrix(Y, "Y"))
