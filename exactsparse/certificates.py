@@ -160,7 +160,8 @@ class Result:
     theorem : str
         A key of :data:`THEOREMS`.
     backend : str
-        ``"flint"``, ``"sympy"`` or ``"numpy"`` (numeric).
+        ``"flint"``, ``"sympy"``, ``"integer"`` (plain Python/numpy integer arithmetic),
+        ``"combinatorial"`` (supports only) or ``"numpy"`` (numeric, uncertified).
     """
 
     kind: str
