@@ -66,8 +66,8 @@ def test_solve_then_verify_round_trip(capsys, cec_files, tmp_path):
 
 
 def test_right_rx_convention(capsys):
-    code, out, _ = run(capsys, "fsmf", "classify", "--left", "10/01", "--right", "110/001",
-                       "--right-rx", "--json")
+    code, out, _ = run(capsys, "fsmf", "classify", "--left", "10/01", "--right-rx", "110/001",
+                       "--json")
     assert code == 0 and json.loads(out)["classes"][0]["cols"] == [0, 1]
 
 

@@ -129,7 +129,9 @@ def test_cli_errors(tmp_path, capsys):
                  str(tmp_path / "J.txt")]) == 1
     assert "SupportError" in capsys.readouterr().err
     (tmp_path / "I.txt").write_text("11\n")
-    assert main(["ident", "check", "--left", str(tmp_path / "I.txt")]) == 1
+    with pytest.raises(SystemExit) as exc:          # a usage error: exit code 2
+        main(["ident", "check", "--left", str(tmp_path / "I.txt")])
+    assert exc.value.code == 2
     assert "--right" in capsys.readouterr().err
     (tmp_path / "Z.txt").write_text("1 0\n")
     assert main(["ident", "recover", "--matrix", str(tmp_path / "Z.txt"), "--left",

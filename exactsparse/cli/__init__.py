@@ -53,6 +53,9 @@ def main(argv=None):
     except ExactSparseError as exc:
         print(f"exactsparse: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:                      # e.g. piped into `head`
+        sys.stderr.close()
+        return 0
     except (OSError, MemoryError) as exc:
         print(f"exactsparse: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -9,18 +9,21 @@ from ..certificates import to_jsonable
 from ..fileio import read_matrix, read_support
 from ..supports import Support, right_from_rx
 
-__all__ = ["add_pair_args", "add_matrix_arg", "load_pair", "load_matrix", "jsonable"]
+__all__ = ["add_pair_args", "add_matrix_arg", "load_pair", "load_matrix", "jsonable",
+           "read_support_arg"]
 
 _INLINE = re.compile(r"^[01]+([/;][01]+)*$")
 
 
 def add_pair_args(p, required=True):
+    """``--left I`` and one of ``--right J`` (n×r, X Yᵀ) / ``--right-rx J`` (r×n, X @ Y)."""
     p.add_argument("--left", "-I", required=required, metavar="I",
                    help="left support (m×r): a .txt/.csv/.json/.npy file or inline '110/011'")
-    p.add_argument("--right", "-J", required=required, metavar="J",
-                   help="right support, n×r (X Yᵀ convention); see --right-rx")
-    p.add_argument("--right-rx", action="store_true",
-                   help="the right support is given r×n (X @ Y convention)")
+    g = p.add_mutually_exclusive_group(required=required)
+    g.add_argument("--right", "-J", metavar="J",
+                   help="right support, n×r (X Yᵀ convention): file or inline")
+    g.add_argument("--right-rx", metavar="J_RX",
+                   help="right support given r×n (X @ Y convention): file or inline")
 
 
 def add_matrix_arg(p, required=True, name="--matrix"):
@@ -35,9 +38,16 @@ def _support(text):
 
 
 def load_pair(args):
+    """The pair ``(I, J)`` in the X Yᵀ convention (``--right-rx`` is transposed)."""
     I = _support(args.left)
-    J = _support(args.right)
-    return I, (right_from_rx(J) if args.right_rx else J)
+    if args.right_rx is not None:
+        return I, right_from_rx(_support(args.right_rx))
+    return I, _support(args.right)
+
+
+def read_support_arg(text):
+    """A support from a file name or an inline string like ``110/011``."""
+    return _support(text)
 
 
 def load_matrix(path, numeric=False):

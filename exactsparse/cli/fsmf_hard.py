@@ -8,21 +8,19 @@ __all__ = ["register_commands"]
 
 
 def _common(p, matrix=True):
+    from .common import add_pair_args
     if matrix:
-        p.add_argument("--matrix", required=True, help="matrix A file (.txt/.csv/.json/.npy)")
-    p.add_argument("--left", required=True, help="support I of X (m x r)")
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--right", help="support J of Y (n x r, X Y^T convention)")
-    g.add_argument("--right-rx", help="right support in the X @ Y convention (r x n)")
+        p.add_argument("--matrix", "-A", required=True,
+                       help="matrix A file (.txt/.csv/.json/.npy)")
+    add_pair_args(p)
     p.add_argument("--json", action="store_true", help="JSON output")
 
 
 def _load(args):
-    from ..fileio import read_matrix, read_support
-    from ..supports import right_from_rx
+    from ..fileio import read_matrix
+    from .common import load_pair
     A = read_matrix(args.matrix) if getattr(args, "matrix", None) else None
-    I = read_support(args.left)
-    J = read_support(args.right) if args.right else right_from_rx(read_support(args.right_rx))
+    I, J = load_pair(args)
     return A, I, J
 
 
@@ -92,8 +90,9 @@ def _spurious(args):
 
 
 def _hardness(args):
-    from ..fileio import read_matrix, read_support
+    from ..fileio import read_matrix
     from ..fsmf.hard import masked_to_fsmf
-    A, I, J = masked_to_fsmf(read_matrix(args.matrix), read_support(args.mask))
+    from .common import read_support_arg
+    A, I, J = masked_to_fsmf(read_matrix(args.matrix), read_support_arg(args.mask))
     data = {"I": I.tolist(), "J": J.tolist(), "r": I.shape[1]}
     return _emit(args, data, f"I = {I}\nJ = {J}")

@@ -12,28 +12,21 @@ from __future__ import annotations
 
 from ..certificates import to_jsonable
 from ..exact import to_strings
-from ..exceptions import ArgumentError
-from ..fileio import read_matrix, read_support
+from ..fileio import read_matrix
 from ..identifiability import check_identifiable, recover_factors
-from ..supports import right_from_rx
 from . import emit
+from .common import add_pair_args, load_pair
 
 __all__ = ["register"]
 
 
 def _add_supports(p):
-    p.add_argument("--left", required=True, metavar="I", help="m×r support file of X")
-    p.add_argument("--right", metavar="J", help="n×r support file of Y (Z = X Yᵀ)")
-    p.add_argument("--right-rx", metavar="JRX", help="r×n right support (Z = X @ Y)")
+    add_pair_args(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def _supports(args):
-    if (args.right is None) == (args.right_rx is None):
-        raise ArgumentError("Exactly one of '--right' and '--right-rx' must be given.")
-    I = read_support(args.left)
-    J = read_support(args.right) if args.right else right_from_rx(read_support(args.right_rx))
-    return I, J
+    return load_pair(args)
 
 
 def _check(args):

@@ -31,9 +31,9 @@ def _instance(args):
     parts = []
     if args.matrix:
         parts.append(load_matrix(args.matrix))
-    if args.left or args.right:
-        if not (args.left and args.right):
-            raise CertificateError("give both --left and --right (or neither)")
+    if args.left or args.right or args.right_rx:
+        if not (args.left and (args.right or args.right_rx)):
+            raise CertificateError("give both --left and --right/--right-rx (or neither)")
         parts.extend(load_pair(args))
     return parts[0] if len(parts) == 1 else tuple(parts)
 

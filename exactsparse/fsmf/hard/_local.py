@@ -64,8 +64,8 @@ def _newton(core, free, j0, z, steps=8):
         except (ZeroDivisionError, np.linalg.LinAlgError):
             return None
         z = z - step
-        if not np.all(np.isfinite(z)):
-            return None
-        if np.linalg.norm(step) < 1e-15 * (1 + np.linalg.norm(z)):
+        if not np.all(np.isfinite(z)) or np.max(np.abs(z)) > 1e150:
+            return None                      # diverging Newton: no critical point here
+        if np.max(np.abs(step)) < 1e-15 * (1 + np.max(np.abs(z))):
             break
     return z
