@@ -169,3 +169,27 @@ def test_fsmf_hard_exceptions():
         certify_fsmf([[0.5, 1], [1, 0]], "10/11", "10/11")
     with pytest.raises(ShapeError):
         certify_fsmf(SPEC_A, "1100/1010/1001", "10/10/11")
+
+
+def test_general_core_upper_bound_is_a_local_minimum_value():
+    """A general core (overlapping classes, no CEC) gets the exact loss of a rational point
+    as upper bound; compared with an independent multistart BFGS on the same problem."""
+    from scipy.optimize import minimize
+    from exactsparse.examples import get_example
+    e = get_example("overlap-no-cec")
+    res = certify_fsmf(e.A, e.I, e.J)
+    assert res.verdict == "unknown" and not res.certificate["certified"]
+    assert verify(res, (e.A, e.I, e.J))
+    A = np.array(e.A, float)
+    I, J = np.array(e.I, bool), np.array(e.J, bool)
+
+    def f(z):
+        X = np.zeros(I.shape)
+        Y = np.zeros(J.shape)
+        X[I], Y[J] = z[:I.sum()], z[I.sum():]
+        return float(np.sum((A - X @ Y.T) ** 2))
+    rng = np.random.default_rng(0)
+    best = min(minimize(f, rng.standard_normal(I.sum() + J.sum()), method="BFGS").fun
+               for _ in range(30))
+    assert float(res.certificate["upper"]) <= best + 1e-6
+    assert float(res.certificate["lower"]) == 0

@@ -12,21 +12,31 @@ from threadpoolctl import threadpool_limits
 __all__ = ["als"]
 
 
-def _update(A, X, Y, I):
-    """Rows of X: least squares on the allowed columns, for fixed Y (A ≈ X Yᵀ)."""
+def _update(A, X, Y, I, W):
+    """Rows of X: least squares on the allowed columns and observed entries, Y fixed."""
     for i in range(A.shape[0]):
         ks = np.flatnonzero(I[i])
-        if ks.size:
-            X[i, ks] = np.linalg.lstsq(Y[:, ks], A[i], rcond=None)[0]
+        if not ks.size:
+            continue
+        obs = slice(None) if W is None else np.flatnonzero(W[i])
+        X[i, ks] = np.linalg.lstsq(Y[obs][:, ks], A[i, obs], rcond=None)[0]
 
 
-def als(A, I, J, *, restarts=20, iters=1000, tol=1e-14, seed=0):
+def _loss(A, X, Y, W):
+    R = A - X @ Y.T
+    return float(np.linalg.norm(R if W is None else R * W) ** 2)
+
+
+def als(A, I, J, *, mask=None, restarts=20, iters=1000, tol=1e-14, seed=0):
     """Best of ``restarts`` runs of alternating least squares.
 
     Parameters
     ----------
     A : ndarray, m×n (float or complex)
     I, J : bool ndarrays, m×r and n×r
+    mask : bool ndarray, m×n, optional
+        Observed entries: the loss is ``Σ_{mask} (A − X Yᵀ)²`` (missing entries cost
+        nothing).  Default: every entry is observed.
     restarts, iters : int
     tol : float
         Relative decrease of the loss below which a run stops.
@@ -37,6 +47,7 @@ def als(A, I, J, *, restarts=20, iters=1000, tol=1e-14, seed=0):
     X, Y, loss
     """
     rng = np.random.default_rng(seed)
+    W = None if mask is None else np.asarray(mask, bool)
     best = (None, None, np.inf)
     dtype = A.dtype
     with threadpool_limits(1):
@@ -45,9 +56,9 @@ def als(A, I, J, *, restarts=20, iters=1000, tol=1e-14, seed=0):
             Y = rng.standard_normal(J.shape).astype(dtype) * J
             prev = np.inf
             for _ in range(int(iters)):
-                _update(A, X, Y, I)
-                _update(A.T, Y, X, J)
-                loss = float(np.linalg.norm(A - X @ Y.T) ** 2)
+                _update(A, X, Y, I, W)
+                _update(A.T, Y, X, J, None if W is None else W.T)
+                loss = _loss(A, X, Y, W)
                 if np.isfinite(prev) and prev - loss <= tol * max(prev, 1e-300):
                     break
                 prev = loss

@@ -22,6 +22,7 @@ import numpy as np
 from ... import exact
 from ...certificates import Result
 from ...exceptions import BudgetError, SizeLimitError
+from ...supports import check_pair
 from ._critical import Unresolved, critical_values, stratum_core
 from ._local import local_minima
 from ._masked import MaskedCore
@@ -204,7 +205,7 @@ def _svd_part(part):
     return lo, hi, (Xp, Yp), True, hi - lo <= TOLERANCE * (1 + float(hi))
 
 
-def _part_interval(part, deadline, starts, seed):
+def _part_interval(part, deadline, starts, seed, supports):
     if part.kind == "absorbed":
         return Fraction(0), Fraction(0), ((), ()), True, True, ""
     if part.kind == "svd":
@@ -215,12 +216,36 @@ def _part_interval(part, deadline, starts, seed):
         mb = masked_bounds(part.core, budget=left, starts=starts, seed=seed)
         pts = ([[v] for v in mb["x"]], [[v] for v in mb["y"]])
         return mb["lo"], mb["hi"], pts, mb["attained"], mb["certified"], mb["reason"]
-    hi = part.core.norm_sq()
-    zero = ([[Fraction(0)] * part.rank for _ in part.rows],
-            [[Fraction(0)] * part.rank for _ in part.cols])
-    return Fraction(0), hi, zero, None, False, (
+    hi, pts = _general_upper(part, supports, starts, seed)
+    return Fraction(0), hi, pts, None, False, (
         "general core (several overlapping non-complete classes or a class of size > 1 "
-        "with missing entries): no exact certifier")
+        "with missing entries): no exact lower bound; upper bound from local search")
+
+
+def _general_upper(part, supports, starts, seed):
+    """Upper bound for a general core: the exact loss of a rationalised local minimiser
+    (masked alternating least squares), or of the zero point if that is better."""
+    from ..local import als
+    I, J = supports
+    core = part.core
+    A = np.array([[float(v) for v in row] for row in core.A])
+    Ip = I.array[np.ix_(part.rows, part.columns)]
+    Jp = J.array[np.ix_(part.cols, part.columns)]
+    X, Y, _ = als(A, Ip, Jp, mask=np.array(core.omega, bool), restarts=max(1, starts // 4),
+                  seed=seed)
+    Xq = [[exact.rationalize(float(v), 1e-12) if Ip[i, t] else Fraction(0)
+           for t, v in enumerate(row)] for i, row in enumerate(X)]
+    Yq = [[exact.rationalize(float(v), 1e-12) if Jp[j, t] else Fraction(0)
+           for t, v in enumerate(row)] for j, row in enumerate(Y)]
+    m, n = core.shape
+    loss = sum(((core.A[i][j] - sum((Xq[i][t] * Yq[j][t] for t in range(part.rank)),
+                                    Fraction(0))) ** 2
+                for i in range(m) for j in range(n) if core.omega[i][j]), Fraction(0))
+    zero = core.norm_sq()
+    if loss <= zero:
+        return loss, (Xq, Yq)
+    return zero, ([[Fraction(0)] * part.rank for _ in part.rows],
+                  [[Fraction(0)] * part.rank for _ in part.cols])
 
 
 def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0):
@@ -274,10 +299,11 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0):
     """
     deadline = _deadline(budget)
     red = reduce_fsmf(A, I, J)
+    supports = check_pair(I, J)
     lo = hi = red.constant
     pieces, attained, certified, reasons, parts = [], True, True, [], []
     for part in red.parts:
-        plo, phi, pts, att, cert, why = _part_interval(part, deadline, starts, seed)
+        plo, phi, pts, att, cert, why = _part_interval(part, deadline, starts, seed, supports)
         lo, hi = lo + plo, hi + phi
         pieces.append(pts)
         attained = attained if att is True else (None if attained is not False else False)
