@@ -41,14 +41,14 @@ from fractions import Fraction
 import flint
 import numpy as np
 
-from .exceptions import (ExactTypeError, FloatInExactError, NonFiniteError,
-                         ParseError, ShapeError)
+from .exceptions import (ArgumentError, ExactTypeError, FloatInExactError, NonFiniteError,
+                         ParseError, PrecisionError, ShapeError, SingularError)
 
 __all__ = [
     "BACKENDS", "PRIME62", "as_rational", "as_matrix", "from_float", "rationalize",
     "parse_rational", "to_fractions", "to_strings", "fraction_str", "rank", "rank_mod_p",
     "rref", "nullspace", "solve", "charpoly", "integer_matrix", "frobenius_sq",
-    "eigen_tail", "EigenTail",
+    "eigen_tail", "EigenTail", "precision", "parse_value",
 ]
 
 BACKENDS = ("flint", "sympy")
@@ -69,13 +69,18 @@ def parse_rational(text, name="value"):
     (Fraction(-1, 2), Fraction(1, 4), Fraction(1, 100))
     """
     s = str(text)
+    if len(s) > 10_000:
+        raise ParseError(f"Argument {name!r} is too long ({len(s)} characters > 10000).")
     m = _RATIONAL_RE.match(s)
     if m:
         q = int(m.group(2)) if m.group(2) is not None else 1
         if q == 0:
             raise ParseError(f"Argument {name!r} has a zero denominator: {s!r}.")
         return Fraction(int(m.group(1)), q)
-    if _DECIMAL_RE.match(s):
+    d = _DECIMAL_RE.match(s)
+    if d:
+        if d.group(2) and abs(int(d.group(2)[1:])) > 10_000:
+            raise ParseError(f"Argument {name!r} has an exponent beyond ±10000: {s.strip()!r}.")
         return Fraction(s.strip())
     raise ParseError(f"Argument {name!r} must be an integer, 'p/q' or a decimal, not {s!r}.")
 
@@ -149,7 +154,10 @@ def rationalize(x, tol=1e-12):
     >>> rationalize(0.3333333333333333), rationalize(3.14159, tol=1e-2)
     (Fraction(1, 3), Fraction(22, 7))
     """
-    tol = float(tol)
+    try:
+        tol = float(tol)
+    except (TypeError, ValueError):
+        raise ExactTypeError(f"Argument 'tol' must be a positive number, not {tol!r}.") from None
     if not tol > 0:
         raise ExactTypeError(f"Argument 'tol' must be positive, not {tol!r}.")
     return _map_float(x, lambda v: _simplest_within(Fraction(v), Fraction(tol)))
@@ -185,6 +193,8 @@ def _map_float(x, fn):
         return fn(float(arr))
     if arr.ndim == 1:
         return tuple(fn(float(v)) for v in arr)
+    if arr.ndim != 2:
+        raise ShapeError(f"Argument 'x' must be a scalar, 1-D or 2-D, not {arr.ndim}-D.")
     return tuple(tuple(fn(float(v)) for v in row) for row in arr)
 
 
@@ -319,6 +329,10 @@ def rank_mod_p(A, p=PRIME62):
     many primes).  The denominators are cleared first; a prime dividing the common
     denominator is refused.
     """
+    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or not 2 <= p < 2**63 \
+            or not flint.fmpz(int(p)).is_prime():
+        raise ArgumentError(f"Argument 'p' must be a prime below 2**63, not {p!r}.")
+    p = int(p)
     Z, d = integer_matrix(A)
     if d % p == 0:
         raise ExactTypeError(f"Argument 'p' divides the common denominator {d}; pick another prime.")
@@ -370,6 +384,8 @@ def solve(A, b, backend="flint"):
     if M.nrows() != M.ncols() or B.nrows() != M.nrows():
         raise ShapeError(f"Arguments 'A' {(M.nrows(), M.ncols())} and 'b' "
                          f"{(B.nrows(), B.ncols())} must form a square system.")
+    if rank(M) < M.nrows():
+        raise SingularError("Argument 'A' is a singular matrix: A x = b has no unique solution.")
     if backend == "sympy":
         return _from_sympy_dm(_sympy_dm(M).lu_solve(_sympy_dm(B)))
     return M.solve(B)
@@ -392,14 +408,46 @@ def charpoly(A, backend="flint"):
 
 
 # ----------------------------------------------------------------------------- eigen tails
+class precision:
+    """Context manager raising flint's working precision (bits) for arb arithmetic.
+
+    >>> with precision(256):
+    ...     flint.ctx.prec
+    256
+    """
+
+    def __init__(self, bits):
+        self.bits = int(bits)
+
+    def __enter__(self):
+        self.old = flint.ctx.prec
+        flint.ctx.prec = max(self.old, self.bits)
+        return self
+
+    def __exit__(self, *exc):
+        flint.ctx.prec = self.old
+        return False
+
+
+_MAX_PREC = 1 << 15
+
+
 class EigenTail:
     """``tr(G) - (sum of the k largest eigenvalues of G)`` for a rational symmetric PSD ``G``.
 
     This is ``sum_{t > k} sigma_t(B)^2`` when ``G = B^T B`` (Eckart-Young), the optimal
-    value of a best rank-``k`` approximation.  Held exactly as the characteristic
-    polynomial of ``G`` and ``k``; :meth:`expr` gives a sympy closed form (radicals when
-    available, ``CRootOf`` otherwise) and :meth:`enclosure` a certified ``arb`` ball
-    computed by flint's certified complex root isolation, independently of sympy.
+    value of a best rank-``k`` approximation: the sum of the ``n - k`` smallest
+    eigenvalues.  Held exactly as the characteristic polynomial of ``G`` and ``k``.  The
+    eigenvalues are the roots of its irreducible factors, isolated by flint's certified
+    root finder at increasing precision until all distinct roots have disjoint balls, so
+    their order is certified (two roots closer than any float can separate are still
+    ordered correctly).  :meth:`expr` gives a sympy closed form (rationals, radicals for
+    quadratic factors, ``CRootOf`` otherwise), :meth:`enclosure` a certified ``arb`` ball
+    computed independently of sympy.
+
+    >>> t = EigenTail([[5, 2], [2, 10]], 1)
+    >>> t.expr(), t.rational_value()
+    (15/2 - sqrt(41)/2, None)
     """
 
     def __init__(self, G, k, backend="flint"):
@@ -407,30 +455,51 @@ class EigenTail:
         self.k = int(k)
         self.n = self.G.nrows()
         self.coeffs = charpoly(self.G, backend=backend)
+        self._sorted = None
 
     def _int_poly(self):
         den = math.lcm(*(c.denominator for c in self.coeffs))
         return flint.fmpz_poly([int(c * den) for c in self.coeffs])
 
+    def roots(self):
+        """Eigenvalues in decreasing order, certified: ``(ball, factor, j)`` with ``factor``
+        an irreducible factor (integer coefficients, constant term first) and ``j`` the
+        index of the root among that factor's roots in increasing order; repeated
+        eigenvalues appear once per multiplicity."""
+        if self._sorted is None:
+            self._sorted = self._isolate()
+        return self._sorted
+
+    def _isolate(self):
+        factors = []
+        for f, mult in self._int_poly().factor()[1]:
+            if f.coeffs()[-1] < 0:
+                f = -f
+            factors.append((tuple(int(c) for c in f.coeffs()), f, int(mult)))
+        bits = 128
+        while bits <= _MAX_PREC:
+            with precision(bits):
+                entries = []
+                for coeffs, f, mult in factors:
+                    balls = sorted((r.real for r, _ in f.complex_roots()),
+                                   key=lambda b: b.mid())
+                    entries.extend((b, coeffs, j, mult) for j, b in enumerate(balls))
+                entries.sort(key=lambda e: e[0].mid(), reverse=True)
+                if all(not a[0].overlaps(b[0]) for a, b in zip(entries, entries[1:])):
+                    self._prec = bits
+                    return [(b, c, j) for b, c, j, mult in entries for _ in range(mult)]
+            bits *= 4
+        raise PrecisionError(f"could not separate the eigenvalues of a {self.n}×{self.n} Gram "
+                             f"matrix with {_MAX_PREC} bits")
+
     def enclosure(self, prec=128):
-        """A certified real ball containing the value (flint ``arb``)."""
+        """A certified real ball containing the value (flint ``arb``), at the precision
+        that separated the roots (at least ``prec`` bits)."""
         if self.k >= self.n:
             return flint.arb(0)
-        if self.k == 0:
-            return flint.arb(flint.fmpq(*_pq(self.trace())))
-        old = flint.ctx.prec
-        flint.ctx.prec = max(prec, 64)
-        try:
-            roots = []
-            fac = self._int_poly().factor()[1]
-            for f, mult in fac:
-                for r, m in f.complex_roots():
-                    roots.extend([r.real] * (m * mult))
-            roots.sort(key=lambda z: float(z.mid()), reverse=True)
-            top = sum(roots[: self.k], flint.arb(0))
-            return flint.arb(flint.fmpq(*_pq(self.trace()))) - top
-        finally:
-            flint.ctx.prec = old
+        roots = self.roots()
+        with precision(max(prec, self._prec)):
+            return sum((b for b, _, _ in roots[self.k:]), flint.arb(0))
 
     def trace(self):
         return sum((Fraction(int(self.G[i, i].p), int(self.G[i, i].q)) for i in range(self.n)),
@@ -458,70 +527,112 @@ class EigenTail:
         irreducible factors of the characteristic polynomial whose roots are all among
         the k largest eigenvalues, used ``count`` times (a rational root, degree 1, may be
         used fewer times than its multiplicity), and ``total`` the exact sum.  None when
-        the k-th and (k+1)-th largest eigenvalues are conjugate roots of one irreducible
-        factor of degree > 1 (the value is then irrational).
+        the k-th and (k+1)-th largest eigenvalues are roots of one irreducible factor of
+        degree > 1 split by the cut (the value is then irrational).
         """
-        fac = self._int_poly().factor()[1]
-        tagged = []                       # (ball, factor index)
-        for idx, (f, mult) in enumerate(fac):
-            for r, m in f.complex_roots():
-                tagged.extend([(r.real, idx)] * (m * mult))
-        tagged.sort(key=lambda t: float(t[0].mid()), reverse=True)
-        _assert_separated(tagged)
         used = {}
-        for _, idx in tagged[: self.k]:
-            used[idx] = used.get(idx, 0) + 1
+        for _, coeffs, _ in self.roots()[: self.k]:
+            used[coeffs] = used.get(coeffs, 0) + 1
         parts, total = [], Fraction(0)
-        for idx, cnt in used.items():
-            f, mult = fac[idx]
-            deg = f.degree()
+        for coeffs, cnt in used.items():
+            deg = len(coeffs) - 1
             if deg > 1 and cnt % deg:
                 return None
-            coeffs = [Fraction(int(c)) for c in f.coeffs()]
+            cf = [Fraction(c) for c in coeffs]
             if deg == 1:
-                root = -coeffs[0] / coeffs[1]
-                total += cnt * root
+                total += cnt * (-cf[0] / cf[1])
             else:
-                total += (cnt // deg) * (-coeffs[-2] / coeffs[-1])
-            parts.append((tuple(coeffs), cnt))
+                total += (cnt // deg) * (-cf[-2] / cf[-1])
+            parts.append((tuple(cf), cnt))
         return parts, total
 
     def expr(self):
-        """The exact value as a sympy expression (radicals when sympy finds them, else a sum
-        of ``CRootOf``: the ``n − k`` smallest eigenvalues of ``G``)."""
+        """The exact value as a sympy expression: the sum of the ``n − k`` smallest
+        eigenvalues, each a rational, a radical (quadratic factor) or a ``CRootOf``."""
         import sympy
         rv = self.rational_value()
         if rv is not None:
             return sympy.Rational(rv.numerator, rv.denominator)
-        x = sympy.Symbol("x")
-        poly = sympy.Poly([sympy.Rational(c.numerator, c.denominator)
-                           for c in reversed(self.coeffs)], x)
-        roots = []
-        for fac, mult in sympy.factor_list(poly)[1]:
-            fp = sympy.Poly(fac, x)
-            rs = sympy.roots(fp) if fp.degree() <= 2 else {}
-            if sum(rs.values()) != fp.degree():
-                rs = {sympy.CRootOf(fp, i): 1 for i in range(fp.degree())}
-            for r, m in rs.items():
-                roots.extend([r] * (m * mult))
-        roots.sort(key=lambda r: float(sympy.re(sympy.N(r, 30))), reverse=True)
-        # tr(G) − (k largest) = sum of the n − k smallest eigenvalues.
-        return sympy.expand(sum(roots[self.k:], sympy.Integer(0)))
+        return sympy.expand(sum((_root_expr(c, j) for _, c, j in self.roots()[self.k:]),
+                                sympy.Integer(0)))
 
 
-def _pq(f):
-    return int(f.numerator), int(f.denominator)
-
-
-def _assert_separated(tagged):
-    # Distinct real eigenvalues have disjoint balls at 128 bits unless they are equal roots
-    # of the same factor (multiplicity), which share a factor index: safe either way.
-    for (a, i), (b, j) in zip(tagged, tagged[1:]):
-        if i != j and a.overlaps(b):
-            raise ArithmeticError("eigenvalue isolation failed to separate distinct roots; "
-                                  "increase precision")
+def _root_expr(coeffs, j):
+    """The j-th smallest real root of the integer polynomial ``coeffs`` (constant first)."""
+    import sympy
+    x = sympy.Symbol("x")
+    if len(coeffs) == 2:
+        return sympy.Rational(-coeffs[0], coeffs[1])
+    if len(coeffs) == 3:
+        c, b, a = coeffs
+        root = sympy.sqrt(sympy.Integer(b * b - 4 * a * c))
+        return (-b + (root if j == 1 else -root)) / sympy.Integer(2 * a)
+    return sympy.CRootOf(sympy.Poly(list(reversed(coeffs)), x), j)
 
 
 def eigen_tail(G, k, backend="flint"):
     """Shorthand for :class:`EigenTail` ``(G, k, backend)``."""
     return EigenTail(G, k, backend)
+
+
+# ----------------------------------------------------------------------------- safe parsing
+_FUNCS = ("sqrt", "CRootOf", "Rational")
+
+
+def parse_value(text):
+    """Parse an exact value written by this library (``"15/2 - sqrt(41)/2"``,
+    ``"CRootOf(x**3 - 39*x**2 + 246*x - 67, 0)"``) into a sympy expression *without*
+    evaluating code: only integers, ``+ - * / **``, ``sqrt``, ``Rational``, ``CRootOf``
+    and the symbol ``x`` (inside ``CRootOf``) are allowed.
+
+    >>> parse_value("15/2 - sqrt(41)/2")
+    15/2 - sqrt(41)/2
+    >>> parse_value("__import__('os')")
+    Traceback (most recent call last):
+    ...
+    exactsparse.exceptions.ParseError: Argument 'value' is not an exact value expression: Call of a non-whitelisted function.
+    """
+    import ast
+    import sympy
+    if not isinstance(text, str) or len(text) > 100_000:
+        raise ParseError("Argument 'value' must be a string of at most 100000 characters.")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ParseError(f"Argument 'value' is not an expression ({exc.msg}).") from None
+    return _build(tree.body, sympy)
+
+
+def _build(node, sympy):
+    import ast
+    ops = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+           ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
+           ast.Pow: lambda a, b: a ** b}
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return sympy.Integer(node.value)
+    if isinstance(node, ast.BinOp) and type(node.op) in ops:
+        if isinstance(node.op, ast.Pow) and not (isinstance(node.right, ast.Constant)
+                                                  and type(node.right.value) is int
+                                                  and 0 <= node.right.value <= 64):
+            raise ParseError("Argument 'value' is not an exact value expression: "
+                             "only small integer powers are allowed.")
+        return ops[type(node.op)](_build(node.left, sympy), _build(node.right, sympy))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        v = _build(node.operand, sympy)
+        return -v if isinstance(node.op, ast.USub) else v
+    if isinstance(node, ast.Name) and node.id == "x":
+        return sympy.Symbol("x")
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+            node.func.id in _FUNCS and not node.keywords:
+        args = [_build(a, sympy) for a in node.args]
+        if node.func.id == "sqrt" and len(args) == 1:
+            return sympy.sqrt(args[0])
+        if node.func.id == "Rational" and len(args) == 2:
+            return sympy.Rational(args[0], args[1])
+        if node.func.id == "CRootOf" and len(args) == 2 and args[1].is_Integer:
+            return sympy.CRootOf(sympy.Poly(args[0], sympy.Symbol("x")), int(args[1]))
+    raise ParseError("Argument 'value' is not an exact value expression: "
+                     f"{type(node).__name__} of a non-whitelisted function."
+                     if isinstance(node, ast.Call) else
+                     "Argument 'value' is not an exact value expression: "
+                     f"{type(node).__name__} not allowed.")

@@ -22,6 +22,8 @@ __all__ = [
     "CompletionError",
     "ChainabilityError",
     "PowerOfTwoError",
+    "PrecisionError",
+    "SingularError",
 ]
 
 
@@ -87,3 +89,11 @@ class ChainabilityError(ExactSparseError, ValueError):
 
 class PowerOfTwoError(ExactSparseError, ValueError):
     """A size must be a power of two."""
+
+
+class PrecisionError(ExactSparseError, ArithmeticError):
+    """Certified numerics could not separate or enclose a quantity at the maximal precision."""
+
+
+class SingularError(ExactSparseError, ZeroDivisionError):
+    """A linear system that must be non-singular is singular."""

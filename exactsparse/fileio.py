@@ -46,6 +46,8 @@ def _read_json(path):
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"File {path!r} is not UTF-8 text ({exc.reason}).") from None
     except json.JSONDecodeError as exc:
         raise ParseError(f"File {path!r}, line {exc.lineno}: invalid JSON ({exc.msg}).") from None
     if not isinstance(data, list) or not all(isinstance(r, list) for r in data):
@@ -67,16 +69,21 @@ def _read_json(path):
 
 def _read_text(path):
     rows = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            toks = [t for t in line.replace(",", " ").split() if t]
-            try:
-                rows.append([parse_rational(t, "entry") for t in toks])
-            except ExactSparseError as exc:
-                raise ParseError(f"File {path!r}, line {lineno}: {exc}") from None
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.readlines()
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"File {path!r} is not UTF-8 text ({exc.reason} at byte "
+                         f"{exc.start}).") from None
+    for lineno, line in enumerate(lines, start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        toks = [t for t in line.replace(",", " ").split() if t]
+        try:
+            rows.append([parse_rational(t, "entry") for t in toks])
+        except ExactSparseError as exc:
+            raise ParseError(f"File {path!r}, line {lineno}: {exc}") from None
     return _rect(rows, path)
 
 
@@ -91,11 +98,14 @@ def _rect(rows, path):
 
 
 def read_matrix(path, numeric=False):
-    """A matrix from a file: exact rows of Fractions, or a float numpy array if ``numeric``.
+    """A matrix from a file: exact rows of Fractions, or a numpy array.
 
-    With ``numeric=False`` a float ``.npy`` raises
-    :class:`~exactsparse.exceptions.FloatInExactError` through the exact conversion of the
-    caller; with ``numeric=True`` everything is returned as a float (or complex) array.
+    Text and JSON files give exact rows (decimals read as the rationals they write).  A
+    ``.npy`` file is returned as its numpy array: integer arrays are exact, a float array
+    stays a float array — handed to an exact routine it raises
+    :class:`~exactsparse.exceptions.FloatInExactError`; routines with a numeric path
+    (``solve_fsmf``) take that path and label the answer uncertified.  With
+    ``numeric=True`` everything is returned as a float (or complex) array.
     """
     t = read_table(path)
     if numeric:
@@ -110,8 +120,11 @@ def read_support(path):
     from .supports import Support
     path = os.fspath(path)
     if os.path.splitext(path)[1].lower() in (".txt", ".csv", "") and os.path.exists(path):
-        with open(path, encoding="utf-8") as fh:
-            lines = [ln.split("#", 1)[0].strip() for ln in fh]
+        try:
+            with open(path, encoding="utf-8") as fh:
+                lines = [ln.split("#", 1)[0].strip() for ln in fh]
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"File {path!r} is not UTF-8 text ({exc.reason}).") from None
         lines = [ln for ln in lines if ln]
         if lines and all(set(ln) <= set("01") and len(ln) > 1 for ln in lines):
             return Support("/".join(lines), name=path)

@@ -192,6 +192,10 @@ class Support:
             m = 1 + max((u[1] for u in G.nodes if u[0] == "r"), default=-1)
             n = 1 + max((u[1] for u in G.nodes if u[0] == "c"), default=-1)
             shape = (m, n)
+        for u in G.nodes:
+            if isinstance(u[1], bool) or not isinstance(u[1], (int, np.integer)) or u[1] < 0 \
+                    or u[1] >= shape[0 if u[0] == "r" else 1]:
+                raise SupportError(f"Argument 'G' has node {u!r} outside shape {tuple(shape)}.")
         a = np.zeros(shape, bool)
         for u, v in G.edges:
             (r, c) = (u, v) if u[0] == "r" else (v, u)
@@ -451,6 +455,9 @@ def block_diagonal(*shapes):
     """
     if not shapes:
         raise ShapeError("Argument 'shapes' must name at least one block.")
+    for sh in shapes:
+        if not isinstance(sh, (tuple, list)) or len(sh) != 2:
+            raise ShapeError(f"Argument 'shapes' must hold (rows, cols) pairs, not {sh!r}.")
     shapes = [(_dim(a, "rows"), _dim(b, "cols")) for a, b in shapes]
     blocks = [sp.csc_matrix(np.ones((p, q), np.int8)) for p, q in shapes]
     return Support(sp.block_diag(blocks, format="csc"))
@@ -459,7 +466,9 @@ def block_diagonal(*shapes):
 def random_support(m, n, density, seed=None):
     """Random support with i.i.d. Bernoulli(``density``) entries (``seed`` for numpy)."""
     m, n = _dim(m, "m"), _dim(n, "n")
-    if not 0 <= density <= 1:
+    if isinstance(density, bool) or not isinstance(density, (int, float, np.integer,
+                                                              np.floating)) \
+            or not 0 <= density <= 1:
         raise ArgumentError(f"Argument 'density' must lie in [0, 1], not {density!r}.")
     rng = np.random.default_rng(seed)
     return Support(rng.random((m, n)) < density)

@@ -38,8 +38,11 @@ class SweepRecord:
 def greedy_block_loss(A, I, J):
     """Loss of the block-SVD recipe applied class by class to the running residual.
 
-    On tractable instances this is the global optimum; elsewhere it is only a feasible
-    point (a baseline for the local solver).
+    Each class takes the best rank-``|P|`` approximation of the residual on its whole
+    rectangle ``S_P``.  On the disjoint family (pairwise disjoint ``S_P``) this is the
+    global optimum; with overlapping classes — including the complete-class family, whose
+    optimum works on ``S_P \\ T`` instead — it is only a feasible point, a baseline for
+    the local solver.
     """
     from .supports import equivalence_classes
     R = np.array(A, dtype=float)

@@ -122,3 +122,15 @@ def test_console_entry_help():
     out = subprocess.run([sys.executable, "-m", "exactsparse", "--help"], capture_output=True,
                          text=True, check=True)
     assert "fsmf" in out.stdout and "verify" in out.stdout
+
+
+def test_cli_json_output_is_verifiable(capsys, cec_files, tmp_path):
+    A, I, J = cec_files
+    for cmd, inst in ((["fsmf", "solve", "--matrix", A], ["--matrix", A]),
+                      (["fsmf", "classify"], [])):
+        code, out, _ = run(capsys, *cmd, "--left", I, "--right", J, "--json")
+        res = tmp_path / "out.json"
+        res.write_text(out)
+        code, out, _ = run(capsys, "verify", str(res), *inst, "--left", I, "--right", J,
+                           "--json")
+        assert code == 0 and json.loads(out)["valid"] is True, out

@@ -60,3 +60,37 @@ def test_from_float_requires_exact_flag_and_rationalize_positive_tol():
 def test_charpoly_non_square():
     with pytest.raises(ShapeError, match="square"):
         exact.charpoly([[1, 2]])
+
+
+@pytest.mark.parametrize("p", [4, 1, 2**64 + 13, -7, 2.5])
+def test_rank_mod_p_needs_a_small_prime(p):
+    from exactsparse.exceptions import ArgumentError
+    with pytest.raises((ArgumentError, ExactTypeError)):
+        exact.rank_mod_p([[1, 2], [3, 4]], p=p)
+
+
+def test_huge_exponent_refused_quickly():
+    with pytest.raises(ParseError, match="exponent"):
+        exact.parse_rational("1e999999999")
+
+
+def test_singular_solve():
+    from exactsparse.exceptions import SingularError
+    with pytest.raises(SingularError):
+        exact.solve([[1, 2], [2, 4]], [[1], [1]])
+    with pytest.raises(ZeroDivisionError):
+        exact.solve([[0]], [[1]], backend="sympy")
+
+
+def test_rationalize_bad_tol_and_from_float_3d():
+    with pytest.raises(ExactTypeError):
+        exact.rationalize(0.5, tol="abc")
+    with pytest.raises(ShapeError):
+        exact.from_float(np.zeros((2, 2, 2)))
+
+
+def test_parse_value_is_a_whitelist():
+    assert str(exact.parse_value("CRootOf(x**3 - 39*x**2 + 246*x - 67, 0)")).startswith("CRootOf")
+    for bad in ("__import__('os')", "x.__class__", "sqrt(2, 3)", "2**10**10", "lambda: 1"):
+        with pytest.raises(ParseError):
+            exact.parse_value(bad)

@@ -53,3 +53,12 @@ def test_bad_support_file(tmp_path):
     p.write_text("1 2\n0 1\n")
     with pytest.raises(SupportError):
         read_support(p)
+
+
+def test_non_utf8_file(tmp_path):
+    p = tmp_path / "bin.txt"
+    p.write_bytes(b"\xff\xfe1 2\n")
+    with pytest.raises(ParseError, match="UTF-8"):
+        read_matrix(p)
+    with pytest.raises(ParseError, match="UTF-8"):
+        read_support(p)

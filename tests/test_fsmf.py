@@ -245,3 +245,27 @@ def test_exact_factors_attain_the_exact_value(entries, k):
     if s.exact:
         assert es.fsmf_loss(A, s.X, s.Y) == Fraction(sympy.Rational(s.value).p,
                                                       sympy.Rational(s.value).q)
+
+
+def test_nearly_tied_eigenvalues_rational():
+    # diag(1, d, 1/2) with d = 1 - 1e-18: the rank-1 optimum keeps the entry 1, so the
+    # value is d² + 1/4 (closed form for diagonal matrices, independent of the solver).
+    d = 1 - Fraction(1, 10**18)
+    A = [[1, 0, 0], [0, d, 0], [0, 0, Fraction(1, 2)]]
+    s = es.solve_fsmf(A, [[1], [1], [1]], [[1], [1], [1]])
+    assert s.exact and Fraction(s.value) == d * d + Fraction(1, 4)
+    assert es.fsmf_loss(A, s.X, s.Y) == d * d + Fraction(1, 4)
+    assert es.verify(s, (A, [[1], [1], [1]], [[1], [1], [1]]))
+
+
+@pytest.mark.parametrize("gap", [20, 40])
+def test_nearly_tied_irrational_eigenvalues(gap):
+    c = 1 + Fraction(1, 10**gap)
+    A = [[1, 1, 0, 0], [1, 0, 0, 0], [0, 0, c, c], [0, 0, c, 0]]
+    s = es.solve_fsmf(A, np.ones((4, 1), int), np.ones((4, 1), int))
+    M = sympy.Matrix([[sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction)
+                       else v for v in row] for row in A])
+    ev = sorted(sympy.N(e, 120) for e in (M.T * M).eigenvals(multiple=True))
+    truth = sum(ev[:3])
+    assert abs(sympy.N(es.exact.parse_value(s.value) - truth, 120)) < sympy.Float(10) ** -90
+    assert es.verify(s, (A, np.ones((4, 1), int), np.ones((4, 1), int)))

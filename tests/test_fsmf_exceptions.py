@@ -71,3 +71,74 @@ def test_verify_rejects_tampered_certificates():
     d = json.loads(s.to_json())
     d["X"][0][1] = "5"        # outside the support
     assert not es.verify(json.dumps(d), (ex.A, ex.I, ex.J))
+
+
+def _tampered(ex, **changes):
+    d = json.loads(es.solve_fsmf(ex.A, ex.I, ex.J).to_json())
+    d.update(changes)
+    return json.dumps(d)
+
+
+@pytest.mark.parametrize("changes", [
+    {"certified": False, "value": "0"},
+    {"certified": False, "enclosure": ["0", "0"]},
+    {"attained": False},
+    {"attained": "maybe"},
+    {"family": "bogus"},
+    {"theorem": "bogus"},
+    {"enclosure": ["-1000", "1000"]},
+    {"value_float": float("nan")},
+    {"value_float": 0.0},
+])
+def test_verify_rejects_tampered_solve_fields(changes):
+    ex = get_example("cec-overlap")
+    assert not es.verify(_tampered(ex, **changes), (ex.A, ex.I, ex.J))
+
+
+def test_verify_rejects_tampered_not_covered_and_numeric_results():
+    ex = get_example("overlap-no-cec")
+    for changes in ({"value_float": 0.0}, {"value": "0", "attained": True},
+                    {"certified": True}):
+        assert not es.verify(_tampered(ex, **changes), (ex.A, ex.I, ex.J))
+    ex = get_example("low-rank")
+    A = np.array(ex.A, float)
+    d = json.loads(es.solve_fsmf(A, ex.I, ex.J).to_json())
+    d.update(certified=True, value="0")
+    assert not es.verify(json.dumps(d), (A, ex.I, ex.J))
+    d = json.loads(es.solve_fsmf(A, ex.I, ex.J).to_json())
+    d["X"] = [[float("nan")] * 2 for _ in d["X"]]
+    assert not es.verify(json.dumps(d), (A, ex.I, ex.J))
+
+
+def test_verify_never_evaluates_code(tmp_path):
+    ex = get_example("cec-overlap")
+    flag = tmp_path / "pwned"
+    payload = f"__import__('os').system('touch {flag}') or 15/2 - sqrt(41)/2"
+    v = es.verify(_tampered(ex, value=payload), (ex.A, ex.I, ex.J))
+    assert not v.valid and not flag.exists()
+
+
+def test_verify_checks_classify_header_fields():
+    ex = get_example("cec-overlap")
+    d = json.loads(es.check_tractable(ex.I, ex.J).to_json())
+    for key, val in (("complete_classes", [0, 1]), ("classes", []), ("family", None)):
+        e = dict(d)
+        e[key] = val
+        assert not es.verify(json.dumps(e), (ex.I, ex.J))
+
+
+def test_huge_entries_are_refused_clearly():
+    from exactsparse.exceptions import SizeLimitError
+    with pytest.raises(SizeLimitError):
+        es.solve_fsmf([[10**400, 1], [1, 2]], [[1], [1]], [[1], [1]])
+
+
+def test_bad_restarts():
+    from exactsparse.exceptions import ArgumentError
+    with pytest.raises(ArgumentError, match="restarts"):
+        es.solve_fsmf([[1]], [[1]], [[1]], restarts="x")
+
+
+def test_loss_shapes():
+    with pytest.raises(ShapeError):
+        es.fsmf_loss(np.ones((2, 2)), np.ones((3, 1)), np.ones((2, 1)))

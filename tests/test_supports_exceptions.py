@@ -53,3 +53,15 @@ def test_from_graph_bad_nodes():
     G = nx.Graph([(1, 2)])
     with pytest.raises(SupportError):
         es.Support.from_graph(G)
+
+
+def test_more_generator_and_graph_errors():
+    import networkx as nx
+    G = nx.Graph()
+    G.add_edge(("r", -1), ("c", 0))
+    with pytest.raises(SupportError):
+        es.Support.from_graph(G, shape=(1, 1))
+    with pytest.raises(ArgumentError):
+        es.random_support(2, 2, "a")
+    with pytest.raises(ShapeError):
+        es.block_diagonal((1,))

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import flint
 import numpy as np
+import sympy
 
 from .. import exact
 from ..exceptions import CertificateError, FloatInExactError
@@ -71,19 +73,40 @@ def _complete_mask(cert, masks, shape):
     return T
 
 
+_THEOREM_OF = {"disjoint": "fsmf.disjoint", "complete-classes": "fsmf.cec"}
+
+
+def _check_header(result, cert, verdict):
+    """Top-level fields must agree with the certificate and the verdict."""
+    if tuple(result.classes) != tuple(cert["classes"]) or \
+            tuple(result.complete_classes) != tuple(cert["complete"]):
+        _fail("the 'classes'/'complete_classes' fields differ from the certificate")
+    if verdict == "tractable":
+        if result.family not in _THEOREM_OF or result.theorem != _THEOREM_OF[result.family]:
+            _fail(f"family {result.family!r} / theorem {result.theorem!r} do not name a "
+                  "tractable family")
+    elif result.family is not None or result.theorem != "fsmf.not-covered":
+        _fail("a not-covered verdict has no family and theorem 'fsmf.not-covered'")
+
+
 def check_classify(result, instance):
     I, J = (as_support(S, n) for S, n in zip(_pair(instance, ("I", "J")), ("I", "J")))
     cert = result.certificate
+    if result.verdict not in ("tractable", "not-covered"):
+        _fail(f"unknown verdict {result.verdict!r}")
+    _check_header(result, cert, result.verdict)
+    return _check_structure(result.verdict, result.family, cert, I, J)
+
+
+def _check_structure(verdict, family, cert, I, J):
     masks = _class_masks(cert, I, J)
     T = _complete_mask(cert, masks, (I.shape[0], J.shape[0]))
-    if result.verdict == "tractable":
-        return _check_rectangles(result, cert, masks, T)
-    if result.verdict == "not-covered":
-        return _check_obstruction(cert["obstruction"], cert, masks, T)
-    _fail(f"unknown verdict {result.verdict!r}")
+    if verdict == "tractable":
+        return _check_rectangles(family, cert, masks, T)
+    return _check_obstruction(cert["obstruction"], cert, masks, T)
 
 
-def _check_rectangles(result, cert, masks, T):
+def _check_rectangles(family, cert, masks, T):
     complete = set(cert["complete"])
     rects = {int(p): rc for p, rc in cert["rectangles"].items()}
     cover = np.zeros(T.shape, np.int64)
@@ -100,7 +123,7 @@ def _check_rectangles(result, cert, masks, T):
         cover += rect
     if cover.max(initial=0) > 1:
         _fail("two remainder rectangles intersect")
-    if result.family == "disjoint" and sum((m.astype(np.int64) for m in masks),
+    if family == "disjoint" and sum((m.astype(np.int64) for m in masks),
                                            np.zeros(T.shape, np.int64)).max(initial=0) > 1:
         _fail("family 'disjoint' claimed but two class rectangles intersect")
     return f"{len(masks)} classes, {len(complete)} complete, rectangles disjoint"
@@ -157,36 +180,79 @@ def _lower_value(Aex, cert):
     return rational, tails
 
 
+def _close(a, b, tol):
+    """``|a - b| <= tol``, False for NaN (a tampered NaN never passes)."""
+    return bool(abs(float(a) - float(b)) <= tol)
+
+
+def _finite_factors(result):
+    for name in ("X", "Y"):
+        for row in getattr(result, name):
+            for v in row:
+                if not isinstance(v, Fraction) and not np.isfinite(complex(v)):
+                    _fail(f"{name} has a non-finite entry")
+    if not np.isfinite(result.value_float):
+        _fail("value_float is not finite")
+
+
+def _check_solve_fields(result, exact_instance):
+    """The combinations of fields a solve result may have (never shape-shifting)."""
+    if result.verdict == "not-covered":
+        if (result.value, result.attained, result.certified, result.family,
+                result.enclosure, result.exact) != (None, None, False, None, None, False) \
+                or result.theorem != "fsmf.local":
+            _fail("a not-covered answer carries no exact value, attainment, family or "
+                  "enclosure, and theorem 'fsmf.local'")
+        return
+    if result.verdict != "optimal":
+        _fail(f"unknown verdict {result.verdict!r}")
+    if result.attained is not True:
+        _fail("an optimal answer on a tractable instance is attained")
+    if result.family not in _THEOREM_OF or result.theorem != _THEOREM_OF[result.family]:
+        _fail(f"family {result.family!r} / theorem {result.theorem!r} mismatch")
+    if not exact_instance and (result.certified or result.value is not None or
+                               result.enclosure is not None or result.exact):
+        _fail("a floating-point instance has no certified exact value or exact factors")
+    if result.certified != (result.value is not None) or \
+            result.certified != (result.enclosure is not None):
+        _fail("'certified' goes with an exact value and its enclosure, and only with them")
+
+
 def check_solve(result, instance):
     A, I, J = _pair(instance, ("A", "I", "J"))
     I, J = as_support(I, "I"), as_support(J, "J")
-    fake = type("R", (), {"verdict": "tractable" if result.verdict == "optimal" else
-                          "not-covered", "family": result.family,
-                          "certificate": result.certificate})
-    detail = check_classify(fake, (I, J))
-    _support_ok(result.X, I, "X")
-    _support_ok(result.Y, J, "Y")
     try:
         Aex = np.array(exact.to_fractions(exact.as_matrix(A, "A")), dtype=object)
     except FloatInExactError:
         Aex = None
+    _check_solve_fields(result, Aex is not None)
+    _finite_factors(result)
+    verdict = "tractable" if result.verdict == "optimal" else "not-covered"
+    detail = _check_structure(verdict, result.family, result.certificate, I, J)
+    _support_ok(result.X, I, "X")
+    _support_ok(result.Y, J, "Y")
     loss = _loss(A if Aex is None else Aex, result)
+    tol = 1e-9 * max(1.0, abs(float(loss)))
+    if not _close(loss, result.value_float, tol):
+        _fail(f"the loss {float(loss):.12g} of X, Y is not value_float "
+              f"{result.value_float:.12g}")
     if result.verdict == "not-covered":
-        if result.certified:
-            _fail("a not-covered answer cannot be certified")
         return f"{detail}; local point with loss {float(loss):.6g} (uncertified)"
     if Aex is None:
         return _check_numeric(A, result, loss, detail)
     rational, tails = _lower_value(Aex, result.certificate)
+    with exact.precision(256):
+        ball = flint.arb(flint.fmpq(rational.numerator, rational.denominator))
+        for t in tails:
+            ball += t.enclosure(256)
+    if not _close(loss, ball.mid(), tol + float(ball.rad())):
+        _fail(f"the loss {float(loss):.12g} of X, Y is not the optimal value {ball}")
     if result.exact:
         vals = [t.rational_value() for t in tails]
         if any(v is None for v in vals) or loss != rational + sum(vals, Fraction(0)):
             _fail("the exact loss of X, Y differs from the optimal value")
     if result.certified:
-        _check_value_string(result, rational, tails)
-    if abs(float(loss) - result.value_float) > 1e-9 * max(1.0, abs(result.value_float)):
-        _fail(f"the loss {float(loss):.12g} of X, Y is not the claimed value "
-              f"{result.value_float:.12g}")
+        _check_value_string(result, ball)
     return f"{detail}; optimal value re-derived from {len(tails)} block(s)"
 
 
@@ -194,32 +260,35 @@ def _loss(A, result):
     if result.exact:
         if not (isinstance(A, np.ndarray) and A.dtype == object):
             _fail("exact factors claimed for a floating-point instance")
+        if not all(isinstance(v, Fraction) for M in (result.X, result.Y) for r in M for v in r):
+            _fail("exact factors must be rationals")
         X, Y = np.array(result.X, dtype=object), np.array(result.Y, dtype=object)
         return sum((v * v for v in (A - X.dot(Y.T)).ravel()), Fraction(0))
     A = np.asarray(A)
     A = A.astype(float) if A.dtype == object else A
     X, Y = np.array(result.X), np.array(result.Y)
+    if X.shape[0] != A.shape[0] or Y.shape[0] != A.shape[1]:
+        _fail("X, Y do not fit the shape of A")
     return float(np.linalg.norm(A - X @ Y.T) ** 2)
 
 
-def _check_value_string(result, rational, tails):
-    import flint
-    import sympy
-    ball = flint.arb(flint.fmpq(rational.numerator, rational.denominator))
-    for t in tails:
-        ball += t.enclosure()
-    claimed = sympy.sympify(result.value)
-    approx = sympy.N(claimed, 40)
+def _check_value_string(result, ball):
+    claimed = exact.parse_value(result.value)          # whitelisted parser, no eval
+    approx = sympy.N(claimed, 110)       # well below the 256-bit enclosure width
     if not approx.is_real:
         _fail("the value is not a real number")
-    mid, rad = Fraction(str(ball.mid().str(40, radius=False))), float(ball.rad())
-    if abs(Fraction(str(approx)) - mid) > Fraction(rad) + Fraction(1, 10**25):
+    v = Fraction(str(approx))
+    slack = Fraction(1, 10**95) * (1 + abs(v))
+    mid, rad = Fraction(ball.mid().str(60, radius=False)), Fraction(float(ball.rad()))
+    if abs(v - mid) > rad + Fraction(1, 10**40) * (1 + abs(mid)):
         _fail(f"the value {result.value} lies outside the re-derived enclosure {ball}")
-    if abs(float(approx) - result.value_float) > 1e-9 * max(1.0, abs(result.value_float)):
+    if not _close(v, result.value_float, 1e-9 * max(1.0, abs(float(v)))):
         _fail("value_float does not match the exact value")
-    lo, hi = (Fraction(s) for s in result.enclosure)
-    if not lo <= Fraction(str(approx)) <= hi:
+    lo, hi = (Fraction(t) for t in result.enclosure)
+    if not lo - slack <= v <= hi + slack:
         _fail("the value lies outside its own enclosure")
+    if hi - lo > Fraction(1, 10**12) * (1 + abs(v)):
+        _fail("the enclosure is wider than 1e-12 (relative)")
 
 
 def _check_numeric(A, result, loss, detail):
@@ -236,7 +305,7 @@ def _check_numeric(A, result, loss, detail):
         s = np.linalg.svd(A[np.ix_(rows, cols)], compute_uv=False)
         best += float(np.sum(s[k:] ** 2))
     tol = 1e-8 * max(1.0, float(np.linalg.norm(A)) ** 2)
-    if abs(loss - best) > tol or abs(loss - result.value_float) > tol:
+    if not (_close(loss, best, tol) and _close(loss, result.value_float, tol)):
         _fail(f"loss {loss:.12g} of X, Y differs from the block-SVD value {best:.12g}")
     return f"{detail}; numeric loss matches the block-SVD value to {tol:.1e}"
 

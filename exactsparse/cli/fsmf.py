@@ -38,6 +38,7 @@ def classify_dict(r):
                     for k, a, b in r.classes],
         "complete_classes": list(r.complete_classes),
         "theorem": r.theorem, "certificate": jsonable(r.certificate),
+        "result": r.to_dict(),          # the full Result: `exactsparse verify` reads it
     }
 
 
@@ -60,6 +61,7 @@ def solve_dict(s):
         "enclosure": list(s.enclosure) if s.enclosure else None, "family": s.family,
         "X": jsonable(s.X), "Y": jsonable(s.Y), "theorem": s.theorem,
         "certificate": jsonable(s.certificate),
+        "result": s.to_dict(),          # the full Result: `exactsparse verify` reads it
     }
 
 

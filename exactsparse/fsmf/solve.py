@@ -30,7 +30,8 @@ import numpy as np
 
 from .. import exact
 from ..certificates import Result, register_result
-from ..exceptions import FloatInExactError, NonFiniteError, ShapeError
+from ..exceptions import (ArgumentError, FloatInExactError, NonFiniteError, ShapeError,
+                          SizeLimitError)
 from ..supports import check_pair
 from .local import als
 from .tractable import check_tractable
@@ -108,9 +109,15 @@ def _prepare(A, exact_mode):
             raise
         return _prepare(arr, False)
     Afr = np.array(exact.to_fractions(M), dtype=object)
-    if exact_mode is False:
-        return None, Afr.astype(np.float64)
-    return Afr, Afr.astype(np.float64)
+    try:
+        Af = Afr.astype(np.float64)
+    except OverflowError:
+        raise SizeLimitError("Argument 'A' has entries beyond the float range; the loss "
+                             "could not be reported as value_float.") from None
+    if not np.all(np.isfinite(Af)) or float(np.sum(Af * Af)) == np.inf:
+        raise SizeLimitError("Argument 'A' has entries whose squares exceed the float "
+                             "range; the loss could not be reported as value_float.")
+    return (None if exact_mode is False else Afr), Af
 
 
 def fsmf_loss(A, X, Y):
@@ -120,6 +127,10 @@ def fsmf_loss(A, X, Y):
     except FloatInExactError:
         A, X, Y = (np.asarray(t, dtype=complex if np.iscomplexobj(t) else float)
                    for t in (A, X, Y))
+        if A.ndim != 2 or X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1] or \
+                (X.shape[0], Y.shape[0]) != A.shape:
+            raise ShapeError(f"Shapes of 'A' {A.shape}, 'X' {X.shape} and 'Y' {Y.shape} do "
+                             "not fit A ≈ X Yᵀ.")
         return float(np.linalg.norm(A - X @ Y.T) ** 2)
     if Xm.ncols() != Ym.ncols() or Xm.nrows() != M.nrows() or Ym.nrows() != M.ncols():
         raise ShapeError(f"Shapes of 'A' {(M.nrows(), M.ncols())}, 'X' {(Xm.nrows(), Xm.ncols())}"
@@ -181,6 +192,9 @@ def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0
     ((Fraction(4, 1),), (Fraction(2, 1),))
     """
     exact._check_backend(backend)
+    for name, v, low in (("restarts", restarts, 1), ("seed", seed, 0)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+            raise ArgumentError(f"Argument {name!r} must be an integer >= {low}, not {v!r}.")
     I, J = check_pair(I, J)
     Aex, Anum = _prepare(A, exact_mode)
     _check_shapes(Anum.shape, I, J)
@@ -270,26 +284,27 @@ def _solve_exact(Aex, Anum, I, J, cls, plan, backend):
     m, n, r = Aex.shape[0], Aex.shape[1], I.shape[1]
     outside = sum((v * v for v in Aex[_uncovered_mask((m, n), cls)]), Fraction(0))
     value = sympy.Rational(outside.numerator, outside.denominator)
-    ball = flint.arb(flint.fmpq(outside.numerator, outside.denominator))
     X = np.full((m, r), Fraction(0), dtype=object)
     Y = np.full((n, r), Fraction(0), dtype=object)
     rational = True
-    for ks, rows, cols in blocks:
-        B = Aex[np.ix_(rows, cols)]
-        tail, factors = _exact_block(B, len(ks), backend)
-        value += tail.expr()
-        ball += tail.enclosure()
-        if factors is None:
-            rational = False
-        else:
-            X[np.ix_(rows, ks)], Y[np.ix_(cols, ks)] = factors
+    with exact.precision(256):
+        ball = flint.arb(flint.fmpq(outside.numerator, outside.denominator))
+        for ks, rows, cols in blocks:
+            B = Aex[np.ix_(rows, cols)]
+            tail, factors = _exact_block(B, len(ks), backend)
+            value += tail.expr()
+            ball += tail.enclosure(256)
+            if factors is None:
+                rational = False
+            else:
+                X[np.ix_(rows, ks)], Y[np.ix_(cols, ks)] = factors
+        lo, hi = _ball_bounds(ball)
     if rational:
         _fit_cecs(X, Y, Aex - _matmul_t(X, Y), cecs)
         Xo, Yo = _fracs(X), _fracs(Y)
     else:
         num = _solve_numeric(Anum, I, J, cls, plan)
         Xo, Yo = num.X, num.Y
-    lo, hi = _ball_bounds(ball)
     value = value if value.has(sympy.CRootOf) else sympy.expand(value)
     return FSMFSolution(
         kind=FSMFSolution.KIND, verdict="optimal", certificate=cls.certificate,
