@@ -10,7 +10,6 @@ products ``X Yᵀ = X2 Y2ᵀ``, no column matching ``X2_k = d X_l``, ``Y2_k = Y_
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fractions import Fraction
 
 import networkx as nx
 import scipy.sparse as sp

@@ -25,7 +25,6 @@ from ...exceptions import BudgetError, SizeLimitError
 from ...supports import check_pair
 from ._critical import Unresolved, critical_values, stratum_core
 from ._local import local_minima
-from ._masked import MaskedCore
 from .hardcore import lift_solution, reduce_fsmf
 
 __all__ = ["certify_fsmf", "masked_bounds", "TOLERANCE"]

@@ -38,7 +38,7 @@ import networkx as nx
 from ... import exact
 from ...certificates import Result
 from ...exceptions import ShapeError
-from ...supports import check_pair, equivalence_classes, overlap_components
+from ...supports import check_pair, overlap_components
 from ._masked import MaskedCore
 
 __all__ = ["Part", "Reduction", "reduce_fsmf", "check_reduction", "lift_solution"]
