@@ -417,7 +417,8 @@ def test_dft_exact_in_cyclotomic_field(n):
     assert np.allclose(cyclotomic_to_complex(D, n), np.fft.fft(np.eye(n)))   # independent
     r = identify_butterfly(D, cyclotomic=n, perm="bitrev")
     assert r.verdict == "butterfly" and r.certificate["essentially_unique"]
-    assert verify(r, D)
+    assert verify(r, (D, "bitrev")) and verify(r, {"Z": D, "perm": bit_reversal_permutation(n)})
+    assert not verify(r, D)                     # a certificate for D Pᵀ does not certify D
     # the exact factors, evaluated at ζ = e^{2πi/n}, multiply back to the DFT (with P)
     mats = [dense_factor(p, cyclotomic_to_complex(np.array(t, dtype=float), n))
             for p, t in zip(bf(n), r.certificate["factors"])]

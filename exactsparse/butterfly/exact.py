@@ -51,19 +51,37 @@ class ButterflyIdentification(Result):
 
 
 # ----------------------------------------------------------------------------- input
+_INT64_OK = 2 ** 31     # entries and denominators below this stay in int64 (products < 2^62)
+
+
+def _int_array(arr):
+    """An integer numpy array as int64 when its entries are small, else Python ints (object):
+    uint64 values ≥ 2^63 are never wrapped."""
+    if arr.size == 0:
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "b":
+        return arr.astype(np.int64)
+    if arr.dtype.kind in "iu" and int(arr.max()) < _INT64_OK and int(arr.min()) > -_INT64_OK:
+        return arr.astype(np.int64)
+    return np.array([int(v) for v in arr.ravel().tolist()], dtype=object).reshape(arr.shape)
+
+
 def _integer_form(Z):
-    """``(M, D)``: integers (int64 or Python ints) ``M`` of shape (m, n, 1) with ``Z = M / D``."""
+    """``(M, D)``: integers (int64 or Python ints) ``M`` of shape (m, n, 1) with ``Z = M / D``.
+
+    ``M`` is an object array of Python ints whenever an entry or ``D`` reaches ``2^31``, so
+    that no later product (``B·piv``, ``M·D``, ``D²``) can overflow."""
     try:
         arr = np.asarray(Z)
     except (ValueError, TypeError):
         arr = None
     if arr is not None and arr.dtype.kind in "iub" and arr.ndim == 2:
-        M, D = arr.astype(np.int64), 1
+        M, D = _int_array(arr), 1
     else:
         Zi, D = _exact.as_matrix(Z, "Z").numer_denom()
         M, D = np.array([[int(v) for v in row] for row in Zi.tolist()], dtype=object), int(D)
-        if M.size and max(abs(int(M.max())), abs(int(M.min()))) < 2 ** 62:
-            M = M.astype(np.int64)
+        if D < _INT64_OK:
+            M = _int_array(M)
     return M[..., None], D
 
 
@@ -74,7 +92,7 @@ def _cyclotomic_form(Z, n):
         raise ShapeError(f"Argument 'Z' must be an integer array of shape (N, N, {ring.m}) "
                          f"(coefficients in the power basis of Q(ζ_{n})), not {arr.dtype} of "
                          f"shape {arr.shape}.")
-    return arr.astype(np.int64), 1, ring
+    return _int_array(arr), 1, ring
 
 
 def _validate(Z, patterns, cyclotomic):
@@ -262,7 +280,7 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None):
         T = _from_blocks(B[ar, beta], A1, left, right, "right")
         rows = _from_blocks(_blocks(rows, left, right)[ar, beta], A1, left, right, "right")
         cols = _from_blocks(_blocks(cols, left, right)[ar, beta], A1, left, right, "right")
-    den = np.zeros(T.shape, dtype=np.int64)
+    den = np.zeros(T.shape, dtype=object)
     den[..., 0] = D
     factors.append(_entries(ring, T, den))
     return _butterfly(ring, pats, p, factors, splits)
@@ -289,7 +307,7 @@ def _not_butterfly(M, D, ring, s, pats, perm, rows, cols, bad):
     blk, b1, k1, b2, k2 = bad
     r = (int(rows[blk, b1, k1, 0]), int(rows[blk, b2, k2, 0]))
     c = (int(cols[blk, b1, k1, 0]), int(cols[blk, b2, k2, 0]))
-    den = np.zeros(M.shape[-1], dtype=np.int64)
+    den = np.zeros(M.shape[-1], dtype=object)
     den[0] = D
     minor = [[ring.fractions(M[i, j], den) for j in c] for i in r]
     det = ring.mul(M[r[0], c[0]], M[r[1], c[1]]) - ring.mul(M[r[0], c[1]], M[r[1], c[0]])
@@ -300,7 +318,7 @@ def _not_butterfly(M, D, ring, s, pats, perm, rows, cols, bad):
         "patterns": [_pattern_tuple(p) for p in pats],
         "perm": None if perm is None else perm.tolist(),
         "rows": r, "cols": c, "minor": minor,
-        "determinant": ring.fractions(det, ring.one() * D * D)})
+        "determinant": ring.fractions(det, ring.one().astype(object) * (D * D))})
 
 
 def is_butterfly(Z, patterns=None, **kwargs):

@@ -33,6 +33,8 @@ TREES = ("left", "right", "balanced")
 SCALINGS = ("unit", "sqrt")
 _SMALL_SVD = 16        # blocks with min(b, c) above this use subspace iteration
 _MAX_SUBSPACE_ITER = 60
+_OVERSAMPLE = 6          # extra vectors: the iteration is memory-bound, more vectors are ~free
+_SUBSPACE_RTOL = 1e-4     # stop when the energy gain is below this fraction of the error²
 
 _controller = None
 
@@ -108,36 +110,71 @@ class ButterflyFactors:
                 f"batch_shape={self.batch_shape}, perm={'yes' if self.perm is not None else None})")
 
     def matmul(self, x):
-        """``Z @ x`` in ``O(nnz)`` per column: ``x`` of shape ``(*batch, n)`` or
-        ``(*batch, n, k)`` (or ``(n,)`` / ``(n, k)`` broadcast over the batch)."""
+        """``Z @ x`` in ``O(nnz)`` per column, with numpy's ``@`` conventions.
+
+        ``x`` of shape ``(n,)`` is one vector (result ``(*batch, m)``); ``x`` of ndim >= 2 is a
+        matrix ``(..., n, k)`` whose leading axes broadcast against the batch (result
+        ``(*batch, m, k)``).  A batch of vectors, one per product, goes through
+        :meth:`matvec`.  The vector/matrix decision depends on ``x.ndim`` only, never on the
+        batch shape.
+        """
         x = np.asarray(x)
-        n = self.shape[1]
-        vec = x.ndim == len(self.batch_shape) + 1 or x.ndim == 1
+        if x.ndim == 0:
+            raise ShapeError("Argument 'x' must be a vector or a matrix, not a scalar.")
+        vec = x.ndim == 1
         if vec:
-            x = x[..., None]
+            x = x[:, None]
+        return self._apply(x)[..., 0] if vec else self._apply(x)
+
+    __matmul__ = matmul
+
+    def matvec(self, x):
+        """One vector per product: ``x`` of shape ``(*batch, n)`` (or ``(n,)``, broadcast) →
+        ``(*batch, m)``."""
+        x = np.asarray(x)
+        if x.ndim == 0:
+            raise ShapeError("Argument 'x' must be a vector or a batch of vectors.")
+        return self._apply(x[..., None])[..., 0]
+
+    def _apply(self, x):
+        n = self.shape[1]
         if x.shape[-2] != n:
             raise ShapeError(f"Argument 'x' must have {n} rows, not shape {x.shape}.")
         if self.perm is not None:
             x = x[..., self.perm, :]
-        x = np.broadcast_to(x, (*self.batch_shape, n, x.shape[-1]))
-        for p, t in zip(reversed(self.patterns), reversed(self.twiddles)):
+        try:
+            lead = np.broadcast_shapes(self.batch_shape, x.shape[:-2])
+        except ValueError:
+            raise ShapeError(f"Argument 'x' of shape {x.shape} does not broadcast against the "
+                             f"batch shape {self.batch_shape}.") from None
+        x = np.broadcast_to(x, (*lead, n, x.shape[-1]))
+        tws = [np.broadcast_to(t, (*lead, *t.shape[len(self.batch_shape):]))
+               for t in self.twiddles]
+        for p, t in zip(reversed(self.patterns), reversed(tws)):
             x = _apply_twiddle(t, p, x)
-        return x[..., 0] if vec else x
-
-    __matmul__ = matmul
+        return x
 
     def todense(self):
         """The dense product, shape ``(*batch, m, n)``."""
         n = self.shape[1]
         eye = np.eye(n, dtype=self.dtype)
-        return self.matmul(eye)
+        return self._apply(eye)
 
     def relative_error(self, A):
-        """``‖A − Z‖_F / ‖A‖_F`` computed with the dense product."""
+        """``‖A − Z‖_F / ‖A‖_F`` per product, computed with the dense product.
+
+        ``A`` has shape ``(m, n)`` or ``(*batch, m, n)``; returns a float for an unbatched
+        product, else an array of shape ``batch_shape``."""
         A = np.asarray(A)
+        if A.ndim < 2 or A.shape[-2:] != self.shape:
+            raise ShapeError(f"Argument 'A' must have trailing shape {self.shape}, not "
+                             f"{A.shape}.")
         D = self.todense()
-        num = np.linalg.norm((A - D).reshape(*self.batch_shape, -1), axis=-1)
-        den = np.linalg.norm(A.reshape(*self.batch_shape, -1), axis=-1)
+        lead = np.broadcast_shapes(self.batch_shape, A.shape[:-2])
+        diff = np.broadcast_to(A - D, (*lead, *self.shape))
+        num = np.linalg.norm(diff.reshape(*lead, -1), axis=-1)
+        den = np.linalg.norm(np.broadcast_to(A, (*lead, *self.shape)).reshape(*lead, -1),
+                             axis=-1)
         out = num / np.where(den == 0, 1, den)
         return float(out) if out.ndim == 0 else out
 
@@ -301,7 +338,9 @@ def _balance(sigma, scaling, unit_side_carries):
         return root, np.sqrt(inv)
     if unit_side_carries:
         return sigma, inv
-    return np.ones_like(sigma), np.ones_like(sigma)
+    # σ = 0: both pieces are zero (a unit vector there would be a spurious column/row that
+    # the rest of the tree must then fit)
+    return (sigma > 0).astype(sigma.dtype), np.ones_like(sigma)
 
 
 def _lowrank(B, r):
@@ -322,23 +361,33 @@ def _lowrank(B, r):
 
 
 def _subspace_iteration(B, r):
-    """Batched subspace iteration (oversampling 2) until the top ``r`` singular values settle.
+    """Batched subspace iteration (oversampling ``_OVERSAMPLE``) for the best rank-``r`` approximation.
 
     Each iteration reads ``B`` twice, so large blocks cost ``O(size)`` per iteration instead
-    of the ``O(size · min(m, k))`` of a full SVD.
+    of the ``O(size · min(m, k))`` of a full SVD.  Stopping rule: the captured energy
+    ``s² = Σ_{i≤r} s_i²`` of every block increases monotonically towards ``σ₁² + … + σ_r²``
+    and the squared error of the approximation is ``‖B‖² − s²``; iteration stops when the last
+    gain of ``s²`` is below ``_SUBSPACE_RTOL`` times that squared error (noisy blocks: the
+    remaining excess error is negligible against the noise) or below ``100 ε ‖B‖²`` (exact
+    blocks: rounding level).
     """
     n, m, k = B.shape
-    l = min(r + 2, m, k)
+    l = min(r + _OVERSAMPLE, m, k)
     rng = np.random.default_rng(0)
     Q, _ = np.linalg.qr(B @ rng.standard_normal((k, l)).astype(B.dtype))
-    tol = 100 * np.finfo(B.dtype).eps
+    norm2 = np.sum(np.abs(B) ** 2, axis=(1, 2))
+    floor = 100 * np.finfo(B.dtype).eps * norm2
     prev = None
     for _ in range(_MAX_SUBSPACE_ITER):
         Zh = Q.conj().swapaxes(-1, -2) @ B                     # (n, l, k)
-        sv = np.linalg.svd(Zh, compute_uv=False)[..., :r]
-        if prev is not None and np.all(np.abs(sv - prev) <= tol * np.maximum(sv[..., :1], 1e-300)):
-            break
-        prev = sv
+        ev = np.linalg.eigvalsh(Zh @ Zh.conj().swapaxes(-1, -2))   # σ_i² of Zh, ascending
+        s2 = np.sum(ev[..., l - r:], axis=-1).real
+        if prev is not None:
+            gain = np.abs(s2 - prev)
+            resid = np.maximum(norm2 - s2, 0)
+            if np.all(gain <= np.maximum(_SUBSPACE_RTOL * resid, floor)):
+                break
+        prev = s2
         Q, _ = np.linalg.qr(B @ Zh.conj().swapaxes(-1, -2))
     Uc, S, Vh = np.linalg.svd(Zh, full_matrices=False)
     return Q @ Uc[..., :r], S[..., :r], Vh[..., :r, :]
@@ -423,12 +472,13 @@ def _split_generic(V, Lv, Rv, r, scale_to, scaling):
     A1, d2, b1, q, p, c2 = V.shape
     B = np.ascontiguousarray(V.transpose(0, 1, 3, 4, 2, 5)).reshape(-1, b1, c2)
     U, S, Vh = _lowrank(B, r)
+    mask = (S > 0).astype(S.dtype)        # σ = 0: both pieces zero, not a unit vector
     if scaling == "sqrt":
         fl = fr = np.sqrt(S)
     elif scale_to == "left":
-        fl, fr = S, np.ones_like(S)
+        fl, fr = S, mask
     else:
-        fl, fr = np.ones_like(S), S
+        fl, fr = mask, S
     Lv[...] = (U * fl[:, None, :]).reshape(A1, d2, q, p, b1, r)
     Rv[...] = (Vh * fr[:, :, None]).reshape(A1, d2, q, p, r, c2)
 
@@ -490,10 +540,11 @@ def _push_column_scale(tws, pats, ranks, TR, right):
     for t, nxt, r in zip(tws[1:], pats[1:], ranks):
         P, pat = _twiddle_product(P, t, pat, nxt, r), chain_product([pat, nxt])
     norms = np.sqrt(np.sum(np.abs(P) ** 2, axis=2))           # (A, d, c): columns (i, γ, j)
-    norms[norms == 0] = 1
     flat = norms.transpose(0, 2, 1).ravel()
+    div = np.where(flat == 0, 1, flat)
     last = pats[-1]
-    tws[-1] /= flat.reshape(-1, last.c, last.d).transpose(0, 2, 1)[:, :, None, :]
+    tws[-1] /= div.reshape(-1, last.c, last.d).transpose(0, 2, 1)[:, :, None, :]
+    # a zero column of the left product meets a row of TR that must be zero too
     TR *= flat.reshape(-1, right.b, right.d).transpose(0, 2, 1)[..., None]
 
 

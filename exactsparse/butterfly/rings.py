@@ -35,6 +35,10 @@ def _maxabs(a):
 
 
 def _dtype_for(a, b, m):
+    """int64 when a bound proves the product exact; Python ints (object) otherwise, and
+    always when an operand already holds Python ints."""
+    if np.asarray(a).dtype == object or np.asarray(b).dtype == object:
+        return object
     return np.int64 if _maxabs(a) * _maxabs(b) * m < _SAFE else object
 
 

@@ -1,7 +1,15 @@
 """Certificate checker for ``butterfly.identify`` results.
 
 Re-checks a certificate from its own data with exact integer arithmetic and support
-arithmetic only (it never imports the decision routine):
+arithmetic only: it imports :mod:`exactsparse.exact` (to read the instance) and nothing of
+:mod:`exactsparse.butterfly`; the little KS-pattern arithmetic it needs (chainability,
+products, the butterfly chain, the bit reversal) is re-implemented here.
+
+The instance is ``Z``, ``(Z,)``, ``(Z, perm)``, ``(Z, patterns)``, ``(Z, patterns, perm)`` or a
+dict with keys ``"Z"``, ``"patterns"``, ``"perm"``; ``perm`` is None/``"identity"`` (the
+default), ``"bitrev"`` or an index array, and must be the certificate's ``perm`` (a
+certificate for ``Z Pᵀ`` does not certify ``Z``).  Certificate numbers must be integers,
+Fractions or ``"p/q"`` strings.
 
 ``"butterfly"``
     the chain is chainable with rank-one splits and matches ``Z`` (and the butterfly chain
@@ -18,31 +26,137 @@ arithmetic only (it never imports the decision routine):
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from math import lcm
 
 import numpy as np
+import scipy.sparse as sp
 
 from .. import exact
-from ..butterfly.supports import KSPattern, butterfly_patterns, chain_product, chain_ranks
 from ..exceptions import CertificateError
 
 __all__ = ["CHECKS"]
 
 _SAFE = 2 ** 62
+_RATIONAL = re.compile(r"\s*[+-]?\d{1,4000}(/\d{1,4000})?\s*\Z")
 
 
 def _fail(msg):
     raise CertificateError(f"invalid certificate: {msg}")
 
 
+# ----------------------------------------------------------------------------- KS patterns
+def _pattern(p):
+    """A pattern ``(a, b, c, d)`` of positive ints from a tuple or a KSPattern-like value."""
+    try:
+        t = tuple(getattr(p, k) for k in "abcd") if hasattr(p, "a") else tuple(p)
+    except TypeError:
+        t = ()
+    if len(t) != 4 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                              and v >= 1 for v in t):
+        _fail(f"{p!r} is not a KS pattern (a, b, c, d) of positive integers.")
+    return tuple(int(v) for v in t)
+
+
+def _shape(p):
+    a, b, c, d = p
+    return (a * b * d, a * c * d)
+
+
+def _rank(l, r):
+    """Block rank of two chainable patterns (left, right), or fail."""
+    a1, b1, c1, d1 = l
+    a2, b2, c2, d2 = r
+    if (_shape(l)[1] != _shape(r)[0] or a2 % a1 or d1 % d2 or (a1 * c1) % a2
+            or (b2 * d2) % d1 or (a1 * c1) // a2 != (b2 * d2) // d1):
+        _fail(f"the patterns {l} and {r} are not chainable.")
+    return (a1 * c1) // a2
+
+
+def _ranks(pats):
+    return [_rank(pats[k], pats[k + 1]) for k in range(len(pats) - 1)]
+
+
+def _product(pats):
+    _ranks(pats)
+    a, d = pats[0][0], pats[-1][3]
+    m, n = _shape(pats[0])[0], _shape(pats[-1])[1]
+    return (a, m // (a * d), n // (a * d), d)
+
+
+def _butterfly_chain(n):
+    L = n.bit_length() - 1
+    if n < 2 or n & (n - 1):
+        _fail(f"the default butterfly chain needs a power-of-two size, not {n}.")
+    return [(2 ** (k - 1), 2, 2, n >> k) for k in range(1, L + 1)]
+
+
+def _bitrev(n):
+    L = n.bit_length() - 1
+    if n < 1 or n & (n - 1):
+        _fail(f"'bitrev' needs a power-of-two size, not {n}.")
+    k = np.arange(n, dtype=np.int64)
+    out = np.zeros(n, dtype=np.int64)
+    for bit in range(L):
+        out |= ((k >> bit) & 1) << (L - 1 - bit)
+    return out
+
+
+def _support(p):
+    """The 0/1 support of pattern ``p`` as an int32 CSR matrix."""
+    a, b, c, d = p
+    i, j, beta, gamma = np.indices((a, d, b, c), dtype=np.int64)
+    rows, cols = ((i * b + beta) * d + j).ravel(), ((i * c + gamma) * d + j).ravel()
+    return sp.csr_matrix((np.ones(rows.size, np.int32), (rows, cols)), shape=_shape(p))
+
+
+# ----------------------------------------------------------------------------- instance
+def _perm_array(p, n, what):
+    """``p`` (None, "identity", "bitrev" or indices) as an index array (identity = arange)."""
+    if p is None or (isinstance(p, str) and p == "identity"):
+        return np.arange(n, dtype=np.int64)
+    if isinstance(p, str):
+        if p == "bitrev":
+            return _bitrev(n)
+        _fail(f"unknown {what} permutation {p!r}.")
+    try:
+        arr = np.array(p)
+    except (ValueError, TypeError):
+        arr = None
+    if (arr is None or arr.shape != (n,) or (n and arr.dtype.kind not in "iu")
+            or not np.array_equal(np.sort(arr), np.arange(n))):
+        _fail(f"the {what} 'perm' is not a permutation of the {n} columns.")
+    return arr.astype(np.int64)
+
+
+def _is_perm_like(x):
+    if x is None or isinstance(x, str):
+        return True
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError):
+        return False
+    return arr.ndim == 1 and arr.dtype.kind in "iu"
+
+
 def _instance(instance):
-    """``(Z, patterns or None)`` from ``Z``, ``(Z,)``, ``(Z, patterns)`` or a dict."""
+    """``(Z, patterns or None, perm or None)`` from the accepted instance forms."""
     if isinstance(instance, dict):
-        return instance["Z"], instance.get("patterns")
-    if isinstance(instance, tuple) and len(instance) in (1, 2) and np.ndim(instance[0]) in (2, 3):
-        return instance[0], (instance[1] if len(instance) == 2 else None)
-    return instance, None
+        if "Z" not in instance:
+            _fail("a dict instance needs the key 'Z'.")
+        return instance["Z"], instance.get("patterns"), instance.get("perm")
+    if (isinstance(instance, tuple) and 1 <= len(instance) <= 3
+            and np.ndim(instance[0]) in (2, 3)):
+        rest = instance[1:]
+        if len(rest) == 0:
+            return instance[0], None, None
+        if len(rest) == 1:
+            if _is_perm_like(rest[0]):
+                return instance[0], None, rest[0]
+            return instance[0], rest[0], None
+        return instance[0], rest[0], rest[1]
+    return instance, None, None
 
 
 def _integer_matrix(Z, m):
@@ -51,26 +165,31 @@ def _integer_matrix(Z, m):
         arr = np.asarray(Z)
         if arr.ndim != 3 or arr.shape[-1] != m or arr.dtype.kind not in "iu":
             _fail(f"a cyclotomic instance must be an integer array (N, N, {m}), not {arr.shape}.")
-        return arr.astype(object), 1
+        return np.array(arr.tolist(), dtype=object).reshape(arr.shape), 1
     arr = None
     try:
         arr = np.asarray(Z)
     except (ValueError, TypeError):
         pass
     if arr is not None and arr.ndim == 2 and arr.dtype.kind in "iub":
-        return arr.astype(object)[..., None], 1
+        return np.array(arr.astype(object).tolist() if arr.dtype.kind == "b" else arr.tolist(),
+                        dtype=object).reshape(arr.shape)[..., None], 1
     Zi, D = exact.as_matrix(Z, "Z").numer_denom()
     return np.array([[[int(v)] for v in row] for row in Zi.tolist()], dtype=object), int(D)
 
 
+# ----------------------------------------------------------------------------- field
 def _field(cert):
     """``(m, mul)``: coefficient count and exact multiplication of the certificate's field."""
     field = cert.get("field", "Q")
     if field == "Q":
         return 1, lambda a, b: a * b
     if isinstance(field, str) and field.startswith("cyclotomic:"):
-        n = int(field.split(":", 1)[1])
-        if n < 4 or n & (n - 1):
+        try:
+            n = int(field.split(":", 1)[1])
+        except ValueError:
+            _fail(f"unsupported field {field!r}.")
+        if n < 4 or n & (n - 1) or n > 2 ** 16:
             _fail(f"unsupported field {field!r}.")
         return n // 2, _negacyclic
     _fail(f"unknown field {field!r}.")
@@ -88,38 +207,67 @@ def _negacyclic(a, b):
     return out
 
 
+def _number(v):
+    """An exact certificate number: an int, a Fraction or a ``"p/q"`` string (nothing else:
+    no floats, no decimal exponents, which could be made arbitrarily expensive)."""
+    if isinstance(v, Fraction):
+        return v
+    if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+        return Fraction(int(v))
+    if isinstance(v, str) and _RATIONAL.match(v):
+        try:
+            return Fraction(v.strip())
+        except (ValueError, ZeroDivisionError):
+            pass
+    _fail(f"{v!r} is not an exact number (an integer, a Fraction or a 'p/q' string).")
+
+
 def _entry(v, m):
     """A certificate entry as a tuple of m Fractions."""
-    return (Fraction(v),) if m == 1 else tuple(Fraction(c) for c in v)
+    if m == 1:
+        return (_number(v),)
+    if isinstance(v, (str, bytes)) or not hasattr(v, "__len__") or len(v) != m:
+        _fail(f"{v!r} is not a tuple of {m} coefficients.")
+    return tuple(_number(c) for c in v)
 
 
 def _chain(cert, M, patterns):
-    pats, ranks = chain_ranks([KSPattern(*p) for p in cert["patterns"]])
+    pats = [_pattern(p) for p in cert["patterns"]]
+    if not pats:
+        _fail("the chain is empty.")
+    ranks = _ranks(pats)
     if any(r != 1 for r in ranks):
         _fail(f"the chain has splits of rank {ranks}, not all 1.")
-    if chain_product(pats).shape != M.shape[:2]:
-        _fail(f"the chain has product shape {chain_product(pats).shape}, Z has {M.shape[:2]}.")
-    expected = (butterfly_patterns(M.shape[0]) if patterns is None
-                else chain_ranks(patterns)[0])
-    if tuple(pats) != tuple(expected):
+    if _shape(_product(pats)) != M.shape[:2]:
+        _fail(f"the chain has product shape {_shape(_product(pats))}, Z has {M.shape[:2]}.")
+    if patterns is None:
+        if M.shape[0] != M.shape[1]:
+            _fail("a non-square instance needs its chain of patterns.")
+        expected = _butterfly_chain(M.shape[0])
+    else:
+        try:
+            expected = [_pattern(p) for p in patterns]
+        except CertificateError:
+            _fail("the instance's patterns are not a chain of KS patterns.")
+    if pats != expected:
         _fail("the chain of the certificate is not the chain of the instance.")
     return pats
 
 
-def _perm(cert, n):
-    p = cert.get("perm")
-    if p is None:
-        return None
-    p = np.array(p, dtype=np.int64)
-    if p.shape != (n,) or not np.array_equal(np.sort(p), np.arange(n)):
-        _fail("'perm' is not a permutation of the columns.")
-    return p
+def _perm(cert, n, instance_perm):
+    """The certificate's column permutation, which must be the instance's (None = identity)."""
+    p = _perm_array(cert.get("perm"), n, "certificate's")
+    q = _perm_array(instance_perm, n, "instance's")
+    if not np.array_equal(p, q):
+        _fail("the certificate's 'perm' is not the permutation of the instance "
+              "(pass (Z, perm) to verify a certificate for Z Pᵀ).")
+    return None if np.array_equal(p, np.arange(n)) else p
 
 
 def _disjoint(pats, s):
     """Supports of the split after factor ``s``; raise unless its rank-one supports are disjoint."""
-    SL = chain_product(pats[:s + 1]).to_scipy().astype(np.int32)
-    SR = chain_product(pats[s + 1:]).to_scipy().astype(np.int32)
+    SL = _support(_product(pats[:s + 1]))
+    SR = _support(_product(pats[s + 1:]))
     prod = SL @ SR
     if prod.nnz and prod.max() > 1:
         _fail(f"the rank-one supports of split {s} overlap.")
@@ -127,20 +275,25 @@ def _disjoint(pats, s):
 
 
 # ----------------------------------------------------------------------------- butterfly
+def _twiddle_shape(p):
+    a, b, c, d = p
+    return (a, d, b, c)
+
+
 def _integer_factor(tw, pat, k, m):
     """A factor's twiddle as Python ints (a, d, b, c, m) and its common denominator."""
-    want = pat.twiddle_shape + ((m,) if m > 1 else ())
+    want = _twiddle_shape(pat) + ((m,) if m > 1 else ())
     try:
         arr = np.array(tw, dtype=object)
     except (ValueError, TypeError):
         arr = None
     if arr is None or arr.shape != want:
         _fail(f"factor {k} does not have the shape {want} of its pattern over the field.")
-    flat = [tuple(Fraction(c) for c in e) for e in arr.reshape(-1, m).tolist()]
+    flat = [tuple(_number(c) for c in e) for e in arr.reshape(-1, m).tolist()]
     d = lcm(*(c.denominator for e in flat for c in e))
     ints = np.array([[c.numerator * (d // c.denominator) for c in e] for e in flat],
                     dtype=object)
-    return ints.reshape(*pat.twiddle_shape, m), d
+    return ints.reshape(*_twiddle_shape(pat), m), d
 
 
 def _maxabs(X):
@@ -150,7 +303,7 @@ def _maxabs(X):
 def _apply(T, pat, X, mul):
     """``Xf @ X`` for the factor of pattern ``pat`` with integer twiddle ``T`` (a, d, b, c, m);
     ``X`` of shape (rows, k, m).  int64 when a bound proves it exact, Python ints otherwise."""
-    a, b, c, d = pat.a, pat.b, pat.c, pat.d
+    a, b, c, d = pat
     m = X.shape[2]
     dtype = np.int64 if _maxabs(T) * _maxabs(X) * c * m < _SAFE else object
     T, x = T.astype(dtype), X.astype(dtype).reshape(a, c, d, X.shape[1], m)
@@ -169,12 +322,13 @@ def _eye(n, m):
 def _cumulative(Ts, pats, mul, m):
     """``right[k] = X_k ⋯ X_K`` and ``left[k] = (X_0 ⋯ X_k)ᵀ`` (integer twiddles)."""
     right, left = {}, {}
-    X = _eye(pats[-1].shape[1], m)
+    X = _eye(_shape(pats[-1])[1], m)
     for k in reversed(range(len(pats))):
         X = right[k] = _apply(Ts[k], pats[k], X, mul)
-    Y = _eye(pats[0].shape[0], m)
+    Y = _eye(_shape(pats[0])[0], m)
     for k in range(len(pats)):
-        Y = left[k] = _apply(Ts[k].transpose(0, 1, 3, 2, 4), pats[k].T, Y, mul)
+        a, b, c, d = pats[k]
+        Y = left[k] = _apply(Ts[k].transpose(0, 1, 3, 2, 4), (a, c, b, d), Y, mul)
     return right, left
 
 
@@ -182,49 +336,79 @@ def _zero_rows(X):
     return ~np.asarray((X != 0).any(axis=(1, 2)), dtype=bool)
 
 
-def _check_butterfly(cert, M, D, patterns, m, mul):
+def _count(v, what):
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+        _fail(f"{what} {v!r} is not an integer.")
+    return int(v)
+
+
+def _check_butterfly(cert, M, D, patterns, perm_in, m, mul):
     pats = _chain(cert, M, patterns)
-    if len(cert["factors"]) != len(pats):
-        _fail(f"{len(cert['factors'])} factors for a chain of {len(pats)} patterns.")
-    ints = [_integer_factor(tw, p, k, m) for k, (tw, p) in enumerate(zip(cert["factors"], pats))]
+    factors = cert["factors"]
+    if not hasattr(factors, "__len__") or len(factors) != len(pats):
+        _fail(f"the factors do not match a chain of {len(pats)} patterns.")
+    perm = _perm(cert, M.shape[1], perm_in)
+    ints = [_integer_factor(tw, p, k, m) for k, (tw, p) in enumerate(zip(factors, pats))]
     Ts = [t for t, _ in ints]
     dens = 1
     for _, d in ints:
         dens *= d
-    perm = _perm(cert, M.shape[1])
     Mp = M if perm is None else M[:, perm]
     right, left = _cumulative(Ts, pats, mul, m)
-    if not np.array_equal(right[0] * D, Mp * dens):
+    # exact comparison in Python ints: Π factors = Z Pᵀ  ⇔  (Π integer twiddles)·D = M Pᵀ·dens
+    lhs = np.asarray(right[0], dtype=object) * D
+    rhs = np.asarray(Mp, dtype=object) * dens
+    if lhs.shape != rhs.shape or not all(int(x) == int(y) for x, y in zip(lhs.ravel().tolist(),
+                                                                         rhs.ravel().tolist())):
         _fail("the product of the factors is not Z.")
     splits = cert["splits"]
-    if len(splits) != len(pats) - 1:
-        _fail(f"{len(splits)} splits for a chain of {len(pats)} factors.")
-    for s, sp in enumerate(splits):
+    if not hasattr(splits, "__len__") or len(splits) != len(pats) - 1:
+        _fail(f"the splits do not match a chain of {len(pats)} factors.")
+    for s, spl in enumerate(splits):
         _disjoint(pats, s)
         deg = int((_zero_rows(left[s]) | _zero_rows(right[s + 1])).sum())
-        if sp["degenerate"] != deg or sp["blocks"] != pats[s].shape[1]:
-            _fail(f"split {s} has {deg} zero pieces out of {pats[s].shape[1]}, the "
-                  f"certificate says {sp['degenerate']} out of {sp['blocks']}.")
-    if cert["essentially_unique"] != all(sp["degenerate"] == 0 for sp in splits):
+        claimed_deg = _count(spl["degenerate"], "'degenerate'")
+        claimed_blocks = _count(spl["blocks"], "'blocks'")
+        if claimed_deg != deg or claimed_blocks != _shape(pats[s])[1]:
+            _fail(f"split {s} has {deg} zero pieces out of {_shape(pats[s])[1]}, the "
+                  f"certificate says {spl['degenerate']} out of {spl['blocks']}.")
+    if cert["essentially_unique"] is not all(_count(spl["degenerate"], "'degenerate'") == 0
+                                             for spl in splits):
         _fail("'essentially_unique' does not match the degenerate pieces.")
     return f"exact product of {len(pats)} factors, {len(splits)} disjoint splits"
 
 
 # ----------------------------------------------------------------------------- not-butterfly
-def _check_not_butterfly(cert, M, D, patterns, m, mul):
+def _index(v, n, what):
+    v = _count(v, what)
+    if not 0 <= v < n:
+        _fail(f"{what} {v} out of range(0, {n}).")
+    return v
+
+
+def _check_not_butterfly(cert, M, D, patterns, perm_in, m, mul):
     pats = _chain(cert, M, patterns)
-    s = int(cert["level"])
+    s = _count(cert["level"], "'level'")
     if not 0 <= s < len(pats) - 1:
         _fail(f"split level {s} out of range.")
-    (r1, r2), (c1, c2) = cert["rows"], cert["cols"]
-    minor = [[tuple(Fraction(v, D) for v in M[i, j]) for j in (c1, c2)] for i in (r1, r2)]
-    if [[_entry(v, m) for v in r] for r in cert["minor"]] != minor:
+    try:
+        (r1, r2), (c1, c2) = cert["rows"], cert["cols"]
+    except (TypeError, ValueError):
+        _fail("'rows' and 'cols' must be pairs of indices.")
+    r1, r2 = (_index(v, M.shape[0], "row") for v in (r1, r2))
+    c1, c2 = (_index(v, M.shape[1], "column") for v in (c1, c2))
+    minor = [[tuple(Fraction(int(v), D) for v in M[i, j]) for j in (c1, c2)] for i in (r1, r2)]
+    try:
+        claimed = [[_entry(v, m) for v in r] for r in cert["minor"]]
+    except TypeError:
+        _fail("'minor' is not a 2×2 matrix.")
+    if claimed != minor:
         _fail("the minor is not the submatrix of Z at rows × cols.")
     det = mul(M[r1, c1], M[r2, c2]) - mul(M[r1, c2], M[r2, c1])
-    det = tuple(Fraction(v, D * D) for v in det)
+    det = tuple(Fraction(int(v), D * D) for v in det)
     if not any(det) or det != _entry(cert["determinant"], m):
         _fail(f"the determinant of the minor is {det}, not a nonzero {cert['determinant']}.")
-    perm = _perm(cert, M.shape[1])
+    perm = _perm(cert, M.shape[1], perm_in)
     if perm is not None:                       # positions of the columns in Z Pᵀ
         c1, c2 = (int(np.flatnonzero(perm == c)[0]) for c in (c1, c2))
     SL, SR = _disjoint(pats, s)
@@ -236,14 +420,14 @@ def _check_not_butterfly(cert, M, D, patterns, m, mul):
 
 
 def _check_identify(result, instance):
-    Z, patterns = _instance(instance)
+    Z, patterns, perm = _instance(instance)
     cert = result.certificate
     m, mul = _field(cert)
     M, D = _integer_matrix(Z, m)
     if result.verdict == "butterfly":
-        return _check_butterfly(cert, M, D, patterns, m, mul)
+        return _check_butterfly(cert, M, D, patterns, perm, m, mul)
     if result.verdict == "not-butterfly":
-        return _check_not_butterfly(cert, M, D, patterns, m, mul)
+        return _check_not_butterfly(cert, M, D, patterns, perm, m, mul)
     _fail(f"unknown verdict {result.verdict!r}.")
 
 

@@ -5,8 +5,15 @@
 tensors (``twiddle_0`` … leftmost first), the ``patterns`` (K×4) and ``perm`` to an ``.npz``
 and reports ``relative_error``, ``seconds`` (the factorization alone) and ``n_factors``.
 
-``exactsparse butterfly identify MATRIX [--json] [--out cert.json]`` decides exactly whether
-the matrix is a butterfly product and prints the ``verdict`` and its ``certificate``.
+``exactsparse butterfly identify MATRIX [--perm identity|bitrev|FILE] [--cyclotomic n]
+[--json] [--out cert.json]`` decides exactly whether ``Z Pᵀ`` is a butterfly product and prints
+the ``verdict`` and its ``certificate``.  With ``--cyclotomic n`` the matrix is an integer
+``.npy`` array ``(N, N, n/2)`` of coefficients over ``Q(ζ_n)`` (e.g. the DFT:
+``--cyclotomic N --perm bitrev``).
+
+``exactsparse butterfly verify RESULT MATRIX [--perm ...] [--cyclotomic n]`` re-checks a result
+against the instance ``(Z, perm)``.  The generic ``exactsparse verify RESULT --matrix Z``
+passes ``Z`` alone, which means the identity permutation.
 """
 
 from __future__ import annotations
@@ -40,8 +47,21 @@ def register(sub):
     i = cmds.add_parser("identify", help="exact identification over Q with a certificate")
     i.add_argument("matrix", metavar="MATRIX", help="exact matrix (.txt/.csv/.json, integer .npy)")
     i.add_argument("--out", help="write the result (JSON, re-checkable by verify) to this file")
+    i.add_argument("--perm", default="identity", metavar="identity|bitrev|FILE",
+                   help="known column permutation P (Z Pᵀ is identified): identity (default), "
+                        "bitrev (the DFT), or a file of indices (.npy or text)")
+    i.add_argument("--cyclotomic", type=int, default=None, metavar="n",
+                   help="work over Q(ζ_n): MATRIX is an integer .npy array (N, N, n/2) of "
+                        "coefficients (the DFT: --cyclotomic N --perm bitrev)")
     i.add_argument("--json", action="store_true", help="machine-readable output")
     i.set_defaults(func=_identify)
+    v = cmds.add_parser("verify", help="re-check an identify result against (MATRIX, perm)")
+    v.add_argument("result", metavar="RESULT", help="JSON result written by identify --out")
+    v.add_argument("matrix", metavar="MATRIX", help="the instance matrix")
+    v.add_argument("--perm", default="identity", metavar="identity|bitrev|FILE")
+    v.add_argument("--cyclotomic", type=int, default=None, metavar="n")
+    v.add_argument("--json", action="store_true", help="machine-readable output")
+    v.set_defaults(func=_verify)
 
 
 class _Bar:
@@ -91,10 +111,60 @@ def _factorize(args):
     return 0
 
 
+def _read_perm(spec):
+    """``identity``/``bitrev`` or a file of column indices (.npy, or whitespace/comma text)."""
+    if spec in ("identity", "bitrev"):
+        return None if spec == "identity" else "bitrev"
+    from ..exceptions import ArgumentError
+    try:
+        if str(spec).endswith(".npy"):
+            p = np.load(spec, allow_pickle=False)
+        else:
+            with open(spec, encoding="utf-8") as fh:
+                p = np.array([int(t) for t in fh.read().replace(",", " ").split()], dtype=np.int64)
+    except (OSError, ValueError) as exc:
+        raise ArgumentError(f"Argument '--perm' must be identity, bitrev or a file of column "
+                            f"indices, not {spec!r} ({exc}).") from None
+    return np.asarray(p).ravel()
+
+
+def _read_instance(args):
+    if args.cyclotomic is None:
+        return read_matrix(args.matrix)
+    from ..exceptions import ArgumentError
+    try:
+        Z = np.load(args.matrix, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise ArgumentError(f"With --cyclotomic, MATRIX must be an integer .npy array "
+                            f"(N, N, n/2), not {args.matrix!r} ({exc}).") from None
+    return Z
+
+
+def _verify(args):
+    import json
+
+    from ..certificates import Result
+    from ..checks import verify
+    from ..exceptions import CertificateError
+    try:
+        with open(args.result, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CertificateError(f"invalid certificate: cannot read {args.result!r} ({exc})") from None
+    if isinstance(data, dict) and "result" in data and "kind" not in data:
+        data = data["result"]
+    Z, perm = _read_instance(args), _read_perm(args.perm)
+    res = verify(Result.from_dict(data) if isinstance(data, dict) and "kind" in data else data,
+                 {"Z": Z, "perm": perm})
+    emit(args, {"valid": res.valid, "message": res.message, "kind": res.kind},
+         ("valid: " if res.valid else "INVALID: ") + res.message)
+    return 0
+
+
 def _identify(args):
     from ..butterfly import identify_butterfly
-    Z = read_matrix(args.matrix)
-    r = identify_butterfly(Z)
+    Z = _read_instance(args)
+    r = identify_butterfly(Z, perm=_read_perm(args.perm), cyclotomic=args.cyclotomic)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             fh.write(r.to_json())
