@@ -268,3 +268,164 @@ def test_r2_rule_up_to_4():
     for I, J in support_pairs(4, 4, 2):
         assert (es.check_identifiable(list(I), list(J)).verdict == "identifiable") == \
             _r2_rule(I, J)
+
+
+# ------------------------------------------------------------------ review fixes (issue 4)
+def test_check_dense_32_r32_fast():
+    # Used to hang in the exact rank over Q of a 1024×1828 Jacobian.  Independent route:
+    # every entry of the 32×32 product is covered (numpy), so the rank is at most 1024
+    # rows; exact.rank_mod_p of the Jacobian (another prime) gives the lower bound 1024.
+    I = es.random_support(32, 32, 0.9, seed=1)
+    J = es.random_support(32, 32, 0.9, seed=2)
+    t = time.perf_counter()
+    res = es.check_identifiable(I, J)
+    assert time.perf_counter() - t < 5.0          # ~0.8 s measured
+    rows = int(((np.array(I.tolist()) @ np.array(J.tolist()).T) > 0).sum())
+    assert rows == 1024
+    X, Y = es.random_point(I, J, seed=0)
+    assert es.exact.rank_mod_p(es.jacobian(X, Y, I, J), 2**61 - 1) == rows
+    assert res.jacobian_rank == res.jacobian_rank_mod_p == rows
+    assert res.certificate["jacobian"]["method"] == "mod-p meets shape"
+    assert es.verify(res, (I, J))
+
+
+def test_exact_rank_capped_and_reported_none():
+    # I = J = ones(40, 2): identical columns, the GL(2) orbit has dimension r² = 4, so the
+    # rank is nnz - 4 = 156 (below min(shape) = 160 and expected = 158): not certified by
+    # the mod-p rank, and the 1600×160 Jacobian exceeds the default cap.
+    ones = [[1, 1]] * 40
+    t = time.perf_counter()
+    res = es.check_identifiable(ones, ones)
+    assert time.perf_counter() - t < 5.0
+    assert res.jacobian_rank is None and res.jacobian_rank_mod_p == 156
+    assert res.certificate["jacobian"]["method"] == "skipped"
+    assert "max_exact" in res.certificate["jacobian_note"]
+    assert es.verify(res, (ones, ones))
+    assert es.check_identifiable(ones, ones, max_exact=None).jacobian_rank == 156
+
+
+def _tamper(I, J, mutate):
+    d = json.loads(es.check_identifiable(I, J).to_json())
+    mutate(d)
+    return es.verify(json.dumps(d), (I, J))
+
+
+def _unknown(stuck):
+    def mut(d):
+        d.update(verdict="unknown", theorem="ident.jacobian")
+        d["certificate"] = {"criterion": "none", "stuck": stuck, "reason": "forged",
+                            "jacobian": d["certificate"]["jacobian"], "absent": []}
+    return mut
+
+
+ONES = "11/11/11"
+TAMPER = {
+    "rank above rows": (ONES, ONES, lambda d: d.update(jacobian_rank=10)),
+    "rank above expected": (LU3, LU3, lambda d: d.update(jacobian_rank=10)),
+    "mod-p zeroed": (ONES, ONES, lambda d: d.update(jacobian_rank_mod_p=0)),
+    "mod-p above Q": (ONES, ONES, lambda d: d.update(jacobian_rank_mod_p=9)),
+    "None-ness mismatch": (ONES, ONES, lambda d: d.update(jacobian_rank=None,
+                                                          jacobian_rank_mod_p=99)),
+    "Q without mod-p": (ONES, ONES, lambda d: d.update(jacobian_rank_mod_p=None)),
+    "ranks zeroed": (LU3, LU3, lambda d: d.update(jacobian_rank=0, jacobian_rank_mod_p=0)),
+    "ranks bool": ("10/01", "10/01", lambda d: d.update(jacobian_rank=True,
+                                                        jacobian_rank_mod_p=False)),
+    "order permuted": (LU3, LU3, lambda d: d["certificate"].update(order=[2, 1, 0])),
+    "order garbage": (LU3, LU3, lambda d: d["certificate"].update(order=[7, "x"])),
+    "order deleted": (LU3, LU3, lambda d: d["certificate"].pop("order")),
+    "criterion bogus": (LU3, LU3, lambda d: d["certificate"].update(criterion="bogus")),
+    "criterion swapped": (LU3, LU3, lambda d: d["certificate"].update(
+        criterion="partial-completion")),
+    "theorem bogus": (LU3, LU3, lambda d: d.update(theorem="nonsense")),
+    "witness theorem": (ONES, ONES, lambda d: d.update(theorem="ident.completion")),
+    "witness criterion": (ONES, ONES, lambda d: d["certificate"].update(criterion="bogus")),
+    "backend bogus": (LU3, LU3, lambda d: d.update(backend="numpy")),
+    "expected as string": (ONES, ONES, lambda d: d.update(expected_rank="10")),
+    "jacobian seed changed": (ONES, ONES, lambda d: d["certificate"]["jacobian"].update(
+        seed=5, prime=9)),
+    "unknown on not-identifiable": (ONES, ONES, _unknown([0, 1])),
+    "unknown on identifiable": (LU3, LU3, _unknown([])),
+    "unknown when r = 2": ("11/11", "10/11/01", _unknown([0, 1])),
+    "unknown, wrong stuck": ("110/101/011", "110/101/011", _unknown([0])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TAMPER))
+def test_verify_rejects_tampered_fields(name):
+    I, J, mutate = TAMPER[name]
+    assert es.verify(es.check_identifiable(I, J), (I, J))      # the honest one passes
+    assert not _tamper(I, J, mutate)
+
+
+# The 11 non-degenerate r = 3 pairs (m, n <= 3) that used to stay "unknown".
+FORMER_UNKNOWN = [
+    ("100/110/011", "110/110/011"), ("100/110/011", "110/001/011"),
+    ("100/110/011", "110/011/011"), ("100/110/011", "110/011/111"),
+    ("110/110/101", "010/110/101"), ("110/110/101", "110/110/101"),
+    ("110/110/101", "110/001/101"), ("110/110/101", "110/101/101"),
+    ("110/110/101", "110/101/011"), ("110/101/011", "110/110/101"),
+    ("110/101/011", "110/101/011"),
+]
+
+
+def _sympy(M):
+    import sympy
+    return sympy.Matrix([[sympy.Rational(v.numerator, v.denominator) for v in row]
+                         for row in M])
+
+
+@pytest.mark.parametrize("I, J", FORMER_UNKNOWN)
+def test_former_unknown_pairs_have_exact_witnesses(I, J):
+    res = es.check_identifiable(I, J)
+    assert res.verdict == "not-identifiable"
+    assert res.certificate["criterion"] in ("fibre-curve", "fibre-root")
+    w = res.witness
+    # independent re-check with sympy: same product, supports exactly (I, J)
+    assert _sympy(w["X"]) * _sympy(w["Y"]).T == _sympy(w["X2"]) * _sympy(w["Y2"]).T
+    for M, S in (("X", I), ("X2", I), ("Y", J), ("Y2", J)):
+        assert [[int(v != 0) for v in row] for row in w[M]] == \
+            [[int(c) for c in row] for row in S.split("/")]
+    # not a column rescaling: canonical forms (first nonzero of X_k = 1) differ
+    assert es.canonical(w["X"], w["Y"]) != es.canonical(w["X2"], w["Y2"])
+    assert es.verify(res, (I, J)) and es.verify(res.to_json(), (I, J))
+
+
+def test_cyclic_pair_second_rational_solution():
+    # I = J = 110/101/011: at a generic point the fibre has exactly two points up to
+    # scaling; the second one is rational (the other root of a quadratic).
+    res = es.check_identifiable("110/101/011", "110/101/011")
+    assert res.certificate["criterion"] == "fibre-root"
+    assert res.jacobian_rank == res.expected_rank == 9        # finite fibre
+
+
+@pytest.mark.parametrize("I, J, without", [
+    ([[1, 0]], [[1, 0]], ([[1]], [[1]])),
+    ([[1, 0, 1], [0, 0, 1]], [[1, 0, 0], [1, 0, 1]], ([[1, 1], [0, 1]], [[1, 0], [1, 1]])),
+    ([[0, 1, 1], [0, 1, 1]], [[0, 1, 1]] * 3, ([[1, 1]] * 2, [[1, 1]] * 3)),
+])
+def test_absent_column_is_left_out(I, J, without):
+    # A column empty on both sides is forced to zero: the verdict is that of the pair
+    # without it, and expected_rank = nnz(I) + nnz(J) - (number of the other columns).
+    res, ref = es.check_identifiable(I, J), es.check_identifiable(*without)
+    assert res.verdict == ref.verdict
+    assert res.expected_rank == ref.expected_rank == \
+        int(np.sum(I)) + int(np.sum(J)) - len(without[0][0])
+    assert res.certificate["absent"] == tuple(
+        k for k in range(len(I[0])) if not any(r[k] for r in I) and not any(r[k] for r in J))
+    assert es.verify(res, (I, J))
+
+
+def test_all_columns_absent():
+    res = es.check_identifiable([[0, 0]], [[0, 0], [0, 0]])
+    assert (res.verdict, res.expected_rank, res.jacobian_rank) == ("identifiable", 0, 0)
+    assert es.verify(res, ([[0, 0]], [[0, 0], [0, 0]]))
+    X, Y = es.recover_factors([[3]], [[1, 0]], [[1, 0]])
+    assert X == ((Fraction(1), Fraction(0)),) and Y == ((Fraction(3), Fraction(0)),)
+
+
+def test_absent_column_forged_identifiable_rejected_for_half_empty():
+    # a column empty on one side only stays degenerate: never identifiable
+    I, J = [[1, 0]], [[1, 1]]
+    d = es.check_identifiable([[1, 0]], [[1, 0]]).to_dict()
+    d["expected_rank"] = 2
+    assert not es.verify(d, (I, J))

@@ -102,11 +102,54 @@ def test_check_bad_max_jacobian_size():
         es.check_identifiable("1", "1", max_jacobian_size=1.5)
 
 
-def test_is_identifiable_unknown_raises():
-    I, J = "001/011/110", "011/011/110"
-    assert es.check_identifiable(I, J).verdict == "unknown"
+def test_is_identifiable_unknown_raises(monkeypatch):
+    # No pair with m, n, r <= 3 is undecided any more: disable the witness search on the
+    # cyclic pair (not partially completable, r = 3) to obtain an honest "unknown".
+    import exactsparse.identifiability.check as check
+    monkeypatch.setattr(check, "find_witness", lambda *a, **k: None)
+    I, J = "110/101/011", "110/101/011"
+    res = es.check_identifiable(I, J)
+    assert res.verdict == "unknown" and res.certificate["stuck"] == (0, 1, 2)
+    assert es.verify(res, (I, J))             # the replay confirms completion is stuck
     with pytest.raises(NotCoveredError, match="undecided"):
         es.is_identifiable(I, J)
+
+
+# --------------------------------------------------------------- review fixes (issue 4)
+@pytest.mark.parametrize("p", [1, 4, 6, 9, 15, 2**61 + 1, 0, -7, 2**70, 2**63 + 29, "x",
+                               1.5, True, None])
+def test_jacobian_rank_rejects_bad_prime(p):
+    # p = 1, 4, 6 used to abort the interpreter inside FLINT; p = 9 was accepted as prime.
+    # Independent route: exact.rank_mod_p refuses the same values.
+    with pytest.raises(ArgumentError):
+        es.exact.rank_mod_p([[1]], p)
+    with pytest.raises(ArgumentError, match="Argument 'p' must be a prime below 2\\*\\*63"):
+        es.jacobian_rank("100/010/001", "100/010/001", p=p)
+
+
+def test_jacobian_rank_accepts_primes():
+    # 2**61 - 1 is a Mersenne prime; rank of the Id_3 Jacobian is 3 (three 1×1 blocks).
+    jr = es.jacobian_rank("100/010/001", "100/010/001", p=2**61 - 1)
+    assert (jr.rank, jr.rank_mod_p, jr.prime) == (3, 3, 2**61 - 1)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "x", True])
+def test_jacobian_rank_bad_max_exact(bad):
+    with pytest.raises(ArgumentError, match="max_exact"):
+        es.jacobian_rank("1", "1", max_exact=bad)
+    with pytest.raises(ArgumentError, match="max_exact"):
+        es.check_identifiable("1", "1", max_exact=bad)
+
+
+@pytest.mark.parametrize("seed", [[1], -1, 1.5, "3", True])
+def test_seed_validated(seed):
+    for fn in (es.find_witness, es.check_identifiable, es.random_point):
+        with pytest.raises(ArgumentError, match="Argument 'seed'"):
+            fn("11/11/11", "11/11/11", seed=seed)
+
+
+def test_find_witness_seed_none():
+    assert es.find_witness("11/11/11", "11/11/11", seed=None) is not None
 
 
 def test_errors_are_library_errors():
@@ -137,3 +180,13 @@ def test_cli_errors(tmp_path, capsys):
     assert main(["ident", "recover", "--matrix", str(tmp_path / "Z.txt"), "--left",
                  str(tmp_path / "J.txt"), "--right", str(tmp_path / "J.txt")]) == 1
     assert "Argument 'Z'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("bad", ["no", None, 1])
+def test_partial_must_be_bool(bad):
+    with pytest.raises(ArgumentError, match="Argument 'partial'"):
+        es.completion("10/01", "10/01", partial=bad)
+    with pytest.raises(ArgumentError, match="Argument 'partial'"):
+        es.is_completable("10/01", "10/01", partial=bad)
+    with pytest.raises(ArgumentError, match="Argument 'partial'"):
+        es.recover_factors([[1, 0], [0, 1]], "10/01", "10/01", partial=bad)

@@ -1,11 +1,22 @@
 """Certificate checkers for hard FSMF results (certify, spurious, reduce, attainment).
 
 Only exact arithmetic (Fractions, flint balls and polynomials) and the support structure
-are used; no decision routine of :mod:`exactsparse.fsmf` is imported.
+are used; no decision routine of :mod:`exactsparse.fsmf` is imported.  Every malformed or
+inconsistent certificate raises :class:`CertificateError` (``verify`` reports it invalid).
+
+What is *not* re-checked: the lower bound of a ``masked`` part of an ``fsmf.certify``
+certificate (the stratified critical-value search is not re-run).  It is accepted when it
+is ``<= 0`` (trivially sound), when it equals the part's upper bound (then the exact point
+must be a critical point: its exact gradient is checked to vanish), or otherwise on trust
+(the message says so).  A certified masked part must have ``lower == upper`` or
+``lower > 0`` within :data:`TOLERANCE`, so an interval ``[0, upper]`` (e.g. the LU example,
+infimum 0 not attained) can never be certified.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import re
 from fractions import Fraction
 
 import flint
@@ -14,49 +25,267 @@ from .. import exact
 from ..exceptions import CertificateError
 from ..supports import check_pair, equivalence_classes
 
-__all__ = ["CHECKS"]
+__all__ = ["CHECKS", "TOLERANCE", "GROEBNER_BUDGET", "MAX_FAMILY_BOUND"]
+
+#: Same value as :data:`exactsparse.fsmf.hard.certify.TOLERANCE` (not imported on purpose).
+TOLERANCE = Fraction(1e-9)
+#: Seconds allowed to re-compute a Gröbner basis (killed subprocess beyond it).
+GROEBNER_BUDGET = 30.0
+#: A non-attainment family must end with a loss at most this (and its stated bound).
+MAX_FAMILY_BOUND = Fraction(1, 10**6)
+
+_RAT = re.compile(r"^\s*[+-]?\d+(/\d+)?\s*$")
+
+
+def _fail(msg):
+    raise CertificateError(f"invalid certificate: {msg}")
+
+
+def _rat(v, what="value"):
+    """A rational from the certificate: Fraction, int or a ``"p/q"`` string (no floats,
+    bools, exponents or nan)."""
+    if isinstance(v, bool):
+        _fail(f"{what} is a boolean, not a rational.")
+    if isinstance(v, Fraction):
+        return v
+    if isinstance(v, int):
+        return Fraction(v)
+    if isinstance(v, str) and _RAT.match(v):
+        f = Fraction(v.strip())
+        return f
+    _fail(f"{what} {v!r} is not an exact rational.")
+
+
+def _int(v, what, lo, hi):
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v < hi:
+        _fail(f"{what} {v!r} is not an integer in [{lo}, {hi}).")
+    return v
+
+
+def _flag(v, what, allowed=(True, False)):
+    if not any(v is a for a in allowed):
+        _fail(f"{what} must be one of {allowed}, not {v!r}.")
+    return v
+
+
+def _seq(v, what):
+    if isinstance(v, (str, bytes, dict)) or not hasattr(v, "__iter__"):
+        _fail(f"{what} must be a list.")
+    return list(v)
+
+
+def _get(c, key):
+    try:
+        return c[key]
+    except (KeyError, TypeError):
+        _fail(f"missing field {key!r}.")
 
 
 def _instance(instance):
     if isinstance(instance, dict):
         instance = (instance["A"], instance["I"], instance["J"])
     if not isinstance(instance, (tuple, list)) or len(instance) != 3:
-        raise CertificateError("invalid certificate: the instance must be (A, I, J).")
+        _fail("the instance must be (A, I, J).")
     A, I, J = instance
     I, J = check_pair(I, J)
     M = exact.as_matrix(A, "A")
     if (M.nrows(), M.ncols()) != (I.shape[0], J.shape[0]):
-        raise CertificateError("invalid certificate: A does not fit I and J.")
+        _fail("A does not fit I and J.")
     return [list(r) for r in exact.to_fractions(M)], I, J
 
 
-def _loss(A, I, J, X, Y):
+def _factors(I, J, X, Y):
     m, n, r = I.shape[0], J.shape[0], I.shape[1]
-    X = [[Fraction(v) for v in row] for row in X]
-    Y = [[Fraction(v) for v in row] for row in Y]
+    X = [[_rat(v, "an entry of X") for v in _seq(row, "X row")] for row in _seq(X, "X")]
+    Y = [[_rat(v, "an entry of Y") for v in _seq(row, "Y row")] for row in _seq(Y, "Y")]
     if len(X) != m or len(Y) != n or any(len(row) != r for row in X + Y):
-        raise CertificateError("invalid certificate: X or Y has the wrong shape.")
+        _fail("X or Y has the wrong shape.")
     for F, S in ((X, I), (Y, J)):
         for i, row in enumerate(F):
             for k, v in enumerate(row):
                 if v and not S[i, k]:
-                    raise CertificateError(f"invalid certificate: factor entry ({i}, {k}) "
-                                           "is outside its support.")
-    return sum(((A[i][j] - sum((X[i][k] * Y[j][k] for k in range(r)), Fraction(0))) ** 2
-                for i in range(m) for j in range(n)), Fraction(0))
+                    _fail(f"factor entry ({i}, {k}) is outside its support.")
+    return X, Y
+
+
+def _residual(A, X, Y):
+    r = len(X[0]) if X else 0
+    return [[A[i][j] - sum((X[i][k] * Y[j][k] for k in range(r)), Fraction(0))
+             for j in range(len(Y))] for i in range(len(X))]
+
+
+def _loss(A, I, J, X, Y, cells=None):
+    X, Y = _factors(I, J, X, Y)
+    R = _residual(A, X, Y)
+    if cells is None:
+        cells = [(i, j) for i in range(len(A)) for j in range(len(A[0]))]
+    return sum((R[i][j] ** 2 for i, j in cells), Fraction(0))
+
+
+def _gradient_vanishes(A, I, J, X, Y, columns):
+    """Exact gradient of ``||A - X Y^T||^2`` w.r.t. the supported entries of ``columns``."""
+    X, Y = _factors(I, J, X, Y)
+    R = _residual(A, X, Y)
+    m, n = len(A), len(A[0])
+    for k in columns:
+        for i in range(m):
+            if I[i, k] and sum((R[i][j] * Y[j][k] for j in range(n)), Fraction(0)) != 0:
+                return False
+        for j in range(n):
+            if J[j, k] and sum((R[i][j] * X[i][k] for i in range(m)), Fraction(0)) != 0:
+                return False
+    return True
+
+
+# ---------------------------------------------------------------- reduction structure
+def _rect(cl):
+    return {(i, j) for i in cl.rows for j in cl.cols}
+
+
+def _structure(I, J):
+    classes = equivalence_classes(I, J)
+    of = {k: cl for cl in classes for k in cl.columns}
+    T = set().union(*(_rect(cl) for cl in classes if cl.is_complete)) if classes else set()
+    covered = set().union(*(_rect(cl) for cl in classes)) if classes else set()
+    return classes, of, T, covered
+
+
+def _constant(A, covered):
+    return sum((A[i][j] ** 2 for i in range(len(A)) for j in range(len(A[0]))
+                if (i, j) not in covered), Fraction(0))
+
+
+def _check_parts(parts, A, I, J):
+    """Structural checks of the parts of a reduction; returns the parsed parts
+    ``(kind, cells, columns, classes)`` and ``(T, covered)``."""
+    classes, of, T, covered = _structure(I, J)
+    m, n, r = I.shape[0], J.shape[0], I.shape[1]
+    used_cols, seen, out = set(), set(), []
+    for p in _seq(parts, "parts"):
+        kind = _get(p, "kind")
+        if kind not in ("absorbed", "svd", "masked", "general"):
+            _fail(f"unknown part kind {kind!r}.")
+        cols = [_int(k, "a factor column", 0, r) for k in _seq(_get(p, "columns"), "columns")]
+        if len(set(cols)) != len(cols) or used_cols & set(cols):
+            _fail("a factor column appears twice (in one part or in two parts).")
+        used_cols |= set(cols)
+        if any(k not in of for k in cols):
+            _fail("a part uses a degenerate (empty) factor column.")
+        pcl = []
+        for k in cols:
+            if of[k] not in pcl:
+                pcl.append(of[k])
+        if {k for cl in pcl for k in cl.columns} != set(cols):
+            _fail("a part's columns are not a union of whole equivalence classes.")
+        raw = [tuple(_int(v, "a cell index", 0, (m, n)[t]) for t, v in
+                     enumerate(_seq(c, "cell"))) for c in _seq(_get(p, "cells"), "cells")]
+        if any(len(c) != 2 for c in raw):
+            _fail("a cell is not a pair (i, j).")
+        cells = set(raw)
+        if len(cells) != len(raw):
+            _fail("duplicate cells in a part.")
+        if cells & seen:
+            _fail("two parts share a cell.")
+        seen |= cells
+        if kind == "absorbed":
+            if cells or not pcl or not all(cl.is_complete for cl in pcl):
+                _fail("an absorbed part must hold only complete classes and no cells.")
+        else:
+            if not pcl or any(cl.is_complete for cl in pcl):
+                _fail("a non-absorbed part must hold non-complete classes only.")
+            if cells != set().union(*(_rect(cl) for cl in pcl)) - T or not cells:
+                _fail("a part's cells are not its classes' cells outside the complete-class "
+                      "union.")
+            rows = {i for i, _ in cells}
+            cc = {j for _, j in cells}
+            if kind == "svd" and (len(pcl) != 1 or len(cells) != len(rows) * len(cc)):
+                _fail("an svd part must be one class on a full rectangle.")
+            if kind == "masked" and (len(pcl) != 1 or pcl[0].size != 1):
+                _fail("a masked part must be one class of size 1.")
+        out.append((kind, cells, cols, pcl, p))
+    if seen | T != covered:
+        _fail("the parts and the complete classes do not cover the classes' cells.")
+    for cl in classes:
+        if not cl.is_complete and _rect(cl) - T and not set(cl.columns) <= used_cols:
+            _fail("a non-complete class with cells outside the complete-class union is in "
+                  "no part.")
+    return out, T, covered
+
+
+def _within(lo, hi):
+    return lo <= hi and hi - lo <= TOLERANCE * (1 + hi)
+
+
+def _svd_lower_ok(A, cells, rank, lower):
+    rows = sorted({i for i, _ in cells})
+    cols = sorted({j for _, j in cells})
+    B = exact.as_matrix([[A[i][j] for j in cols] for i in rows])
+    tail = exact.eigen_tail(B.transpose() * B, rank)
+    rv = tail.rational_value()
+    if rv is not None:
+        return lower <= rv
+    with exact.precision(256):
+        ball = tail.enclosure(prec=256)
+        return bool(flint.arb(flint.fmpq(lower.numerator, lower.denominator)) <= ball)
 
 
 def check_certify(result, instance):
     A, I, J = _instance(instance)
     c = result.certificate
-    up = _loss(A, I, J, c["X"], c["Y"])
-    if up != Fraction(c["upper"]):
-        raise CertificateError(f"invalid certificate: the exact loss of (X, Y) is {up}, "
-                               f"not the claimed upper bound {c['upper']}.")
-    parts_lo = sum((Fraction(p["lower"]) for p in c["parts"]), Fraction(c["constant"]))
-    if parts_lo != Fraction(c["lower"]) or Fraction(c["lower"]) > up:
-        raise CertificateError("invalid certificate: lower bound inconsistent with its parts.")
-    return f"upper bound {float(up):.10g} re-computed exactly"
+    verdict = result.verdict
+    if verdict not in ("certified", "unknown"):
+        _fail(f"unknown verdict {verdict!r}.")
+    certified = _flag(_get(c, "certified"), "certified")
+    attained = _flag(_get(c, "attained"), "attained", (True, False, None))
+    lower, upper = _rat(_get(c, "lower"), "lower"), _rat(_get(c, "upper"), "upper")
+    X, Y = _get(c, "X"), _get(c, "Y")
+    up = _loss(A, I, J, X, Y)
+    if up != upper:
+        _fail(f"the exact loss of (X, Y) is {up}, not the claimed upper bound {upper}.")
+    parts, T, covered = _check_parts(_get(c, "parts"), A, I, J)
+    const = _constant(A, covered)
+    if _rat(_get(c, "constant"), "constant") != const:
+        _fail(f"the constant (uncovered entries) is {const}, not {c['constant']}.")
+    lo_sum, up_sum, all_cert, trusted = const, const, True, 0
+    for kind, cells, cols, pcl, p in parts:
+        plo, pup = _rat(_get(p, "lower"), "a part's lower"), _rat(_get(p, "upper"),
+                                                                  "a part's upper")
+        pcert = _flag(_get(p, "certified"), "a part's certified")
+        if plo > pup:
+            _fail("a part's lower bound exceeds its upper bound.")
+        if pup != _loss(A, I, J, X, Y, sorted(cells)):
+            _fail("a part's upper bound is not the exact loss of (X, Y) on its cells.")
+        if pcert and not _within(plo, pup):
+            _fail("a part is certified but its interval is wider than the tolerance.")
+        if plo == pup and plo > 0 and not _gradient_vanishes(A, I, J, X, Y, cols):
+            _fail("a part claims lower == upper but (X, Y) is not a critical point there.")
+        if kind in ("absorbed", "general"):
+            if plo > 0:
+                _fail(f"an {kind} part cannot have a positive lower bound.")
+            if pcert and plo != pup:
+                _fail(f"an {kind} part is certified only when lower == upper.")
+        elif kind == "svd":
+            if not _svd_lower_ok(A, cells, len(cols), plo):
+                _fail("an svd part's lower bound exceeds the re-computed eigenvalue tail.")
+        elif plo > 0 and plo != pup:
+            trusted += 1                        # masked: the search is not re-run
+        if kind == "masked" and pcert and not (plo == pup or plo > 0):
+            _fail("a masked part with lower bound 0 < upper cannot be certified.")
+        lo_sum, up_sum = lo_sum + plo, up_sum + pup
+        all_cert = all_cert and pcert
+    if lo_sum != lower or up_sum != upper:
+        _fail("lower/upper are not the constant plus the parts' bounds.")
+    should = lower == upper or (all_cert and _within(lower, upper))
+    if certified != should or (verdict == "certified") != certified:
+        _fail(f"verdict {verdict!r} / certified {certified} do not match the intervals "
+              f"(every part certified and width within tolerance: {should}).")
+    if (attained is True) != certified:
+        _fail("attained must be True exactly when the result is certified.")
+    if lower == upper and not _gradient_vanishes(A, I, J, X, Y, range(I.shape[1])):
+        _fail("lower == upper but (X, Y) is not a critical point.")
+    note = f"; lower bound of {trusted} masked part(s) not re-run" if trusted else ""
+    return (f"upper bound {float(up):.10g} re-computed exactly, parts and consistency "
+            f"checked{note}")
 
 
 # ---------------------------------------------------------------- spurious (independent)
@@ -153,65 +382,148 @@ def _check_minimum(a, mm, better):
         flint.ctx.prec = old
 
 
+def _parse_minimum(mm, d):
+    mid = [_rat(v, "mid") for v in _seq(_get(mm, "mid"), "mid")]
+    rad = [_rat(v, "rad") for v in _seq(_get(mm, "rad"), "rad")]
+    C = [[_rat(v, "C") for v in _seq(row, "C row")] for row in _seq(_get(mm, "C"), "C")]
+    if len(mid) != d or len(rad) != d or len(C) != d or any(len(row) != d for row in C):
+        _fail("a minimum's box or preconditioner has the wrong size.")
+    if any(not r > 0 for r in rad):
+        _fail("a box radius is not positive.")
+    if _get(mm, "certified") is not True:
+        _fail("a listed minimum is not marked certified.")
+    vlo = _rat(_get(mm, "value_lower"), "value_lower")
+    vhi = _rat(_get(mm, "value_upper"), "value_upper")
+    if vlo > vhi:
+        _fail("value_lower > value_upper.")
+    return {"mid": mid, "rad": rad, "C": C}, vlo, vhi
+
+
 def check_spurious(result, instance):
     A, I, J = _instance(instance)
     c = result.certificate
-    if not c["minima"]:
+    minima = _seq(_get(c, "minima"), "minima")
+    if result.verdict not in ("spurious", "none-found"):
+        _fail(f"unknown verdict {result.verdict!r}.")
+    if (result.verdict == "spurious") != bool(minima):
+        _fail("verdict 'spurious' must come with a non-empty list of minima (and only then).")
+    if not minima:
         return "no spurious minimum claimed"
-    better = _loss(A, I, J, c["X"], c["Y"])
-    if better != Fraction(c["better"]):
-        raise CertificateError("invalid certificate: the better point's loss differs.")
+    better = _loss(A, I, J, _get(c, "X"), _get(c, "Y"))
+    if better != _rat(_get(c, "better"), "better"):
+        _fail("the better point's loss differs.")
+    _int(_get(c, "column"), "column", 0, I.shape[1])
+    _flag(_get(c, "transposed"), "transposed")
     a, const = _masked_structure(A, I, J, c)
-    for mm in c["minima"]:
-        val = _check_minimum(a, mm, better) + _q(const)
-        if not _q(better) < val:
-            raise CertificateError("invalid certificate: the better point is not strictly "
-                                   "below the local minimum value.")
-    return f"{len(c['minima'])} spurious local minimum(s) re-checked"
+    d = len(a[0]) - 1
+    boxes = []
+    for mm in minima:
+        box, vlo, vhi = _parse_minimum(mm, d)
+        for other in boxes:
+            if all(abs(p - q) <= r + t for p, q, r, t in
+                   zip(box["mid"], other["mid"], box["rad"], other["rad"])):
+                _fail("two listed minima have overlapping boxes (a duplicate).")
+        boxes.append(box)
+        old = flint.ctx.prec
+        flint.ctx.prec = 256
+        try:
+            val = _check_minimum(a, box, better) + _q(const)
+            if not (val >= _q(vlo) and val <= _q(vhi)):
+                _fail("the re-computed value ball is not inside [value_lower, value_upper].")
+            if not _q(better) < val or not better < vlo:
+                _fail("the better point is not strictly below the local minimum value.")
+        finally:
+            flint.ctx.prec = old
+    return f"{len(minima)} spurious local minimum(s) re-checked"
 
 
 def check_reduce(result, instance):
     A, I, J = _instance(instance)
     c = result.certificate
-    classes = {k: cl for cl in equivalence_classes(I, J) for k in cl.columns}
-    T = set()
-    for cols in c["cec_columns"]:
-        cl = classes[cols[0]]
-        if not cl.is_complete or set(cl.columns) != set(cols):
-            raise CertificateError("invalid certificate: a listed CEC is not complete.")
-        T |= {(i, j) for i in cl.rows for j in cl.cols}
-    seen = set()
-    for p in c["parts"]:
-        cells = {tuple(t) for t in p["cells"]}
-        rect = set()
-        for k in p["columns"]:
-            cl = classes[k]
-            rect |= {(i, j) for i in cl.rows for j in cl.cols}
-        if cells & seen or cells & T or not cells <= rect:
-            raise CertificateError("invalid certificate: parts overlap or leave their classes.")
-        seen |= cells
-    covered = {(i, j) for cl in classes.values() for i in cl.rows for j in cl.cols}
-    if seen | T != covered:
-        raise CertificateError("invalid certificate: parts and CECs do not cover the classes.")
-    const = sum((A[i][j] ** 2 for i in range(len(A)) for j in range(len(A[0]))
-                 if (i, j) not in covered), Fraction(0))
-    if const != Fraction(c["constant"]):
-        raise CertificateError("invalid certificate: wrong constant.")
-    return f"{len(c['parts'])} part(s)"
+    if result.verdict != "reduced":
+        _fail(f"unknown verdict {result.verdict!r}.")
+    classes, of, T, covered = _structure(I, J)
+    listed = []
+    for cols in _seq(_get(c, "cec_columns"), "cec_columns"):
+        cols = [_int(k, "a CEC column", 0, I.shape[1]) for k in _seq(cols, "CEC")]
+        if not cols or cols[0] not in of:
+            _fail("an empty or degenerate CEC is listed.")
+        cl = of[cols[0]]
+        if not cl.is_complete or sorted(cl.columns) != sorted(cols) or len(set(cols)) != \
+                len(cols):
+            _fail("a listed CEC is not a complete class.")
+        listed.append(tuple(sorted(cols)))
+    complete = sorted(tuple(sorted(cl.columns)) for cl in classes if cl.is_complete)
+    if sorted(listed) != complete:
+        _fail("cec_columns must list every complete class exactly once.")
+    parts, T, covered = _check_parts(_get(c, "parts"), A, I, J)
+    for (kind, cells, cols, pcl, p) in parts:
+        for key, idx in (("rows", 0), ("cols", 1)):
+            if key in p and sorted(p[key]) != sorted({t[idx] for t in cells}):
+                _fail(f"a part's {key} do not match its cells.")
+    if _rat(_get(c, "constant"), "constant") != _constant(A, covered):
+        _fail("wrong constant.")
+    if "sizes" in c:
+        sizes = c["sizes"]
+        want = {"before": {"m": len(A), "n": len(A[0]), "r": I.shape[1]},
+                "parts": [{"kind": kind, "m": len({i for i, _ in cells}),
+                           "n": len({j for _, j in cells}), "rank": len(cols),
+                           "observed": len(cells)} for kind, cells, cols, _, _ in parts]}
+        try:
+            got = {"before": dict(sizes["before"]), "parts": [dict(q) for q in sizes["parts"]]}
+        except (KeyError, TypeError, ValueError):
+            _fail("malformed sizes.")
+        if got != want:
+            _fail("the reported sizes do not match the parts.")
+    return f"{len(parts)} part(s)"
 
 
 def check_attainment(result, instance):
     A, I, J = _instance(instance)
     c = result.certificate
-    losses = [_loss(A, I, J, X, Y) for X, Y in c["family"]]
-    if any(b >= a for a, b in zip(losses, losses[1:])):
-        raise CertificateError("invalid certificate: the family's losses do not decrease.")
-    if c["groebner_is_one"] and not _groebner_one(A, I, J):
-        raise CertificateError("invalid certificate: the Gröbner basis is not [1].")
-    return "Gröbner basis [1] re-computed" if c["groebner_is_one"] else "family re-checked"
+    verdict = result.verdict
+    g1 = _flag(_get(c, "groebner_is_one"), "groebner_is_one")
+    if verdict in ("not-attained", "infeasible"):
+        if not g1:
+            _fail(f"verdict {verdict!r} needs the Gröbner basis [1].")
+        if verdict == "not-attained":
+            family = _seq(_get(c, "family"), "family")
+            if len(family) < 2:
+                _fail("a non-attainment family needs at least two points.")
+            losses = []
+            for pt in family:
+                pt = _seq(pt, "family point")
+                if len(pt) != 2:
+                    _fail("a family point is not (X, Y).")
+                losses.append(_loss(A, I, J, pt[0], pt[1]))
+            if any(b >= a for a, b in zip(losses, losses[1:])):
+                _fail("the family's losses do not decrease strictly.")
+            bound = _rat(_get(c, "loss_bound"), "loss_bound")
+            if not (0 < bound <= MAX_FAMILY_BOUND) or losses[-1] > bound:
+                _fail(f"the family's last loss {float(losses[-1]):.3g} is not below the "
+                      f"stated bound (at most {float(MAX_FAMILY_BOUND):g}).")
+        ok, value = _groebner_one(A, I, J)
+        if not ok:
+            _fail(f"the Gröbner basis could not be re-checked: {value}")
+        if not value:
+            _fail("the Gröbner basis is not [1].")
+        return "Gröbner basis [1] re-computed" + (
+            f"; family of {len(c['family'])} exact points with decreasing losses"
+            if verdict == "not-attained" else "")
+    if verdict in ("exact", "attained"):
+        if g1:
+            _fail("an exact factorization contradicts a Gröbner basis [1].")
+        if _loss(A, I, J, _get(c, "X"), _get(c, "Y")) != 0:
+            _fail("the claimed exact factorization does not reproduce A.")
+        return "exact factorization re-checked (loss 0)"
+    if verdict == "unknown":
+        if g1:
+            _fail("verdict 'unknown' with a Gröbner basis [1] claimed.")
+        return "nothing claimed"
+    _fail(f"unknown verdict {verdict!r}.")
 
 
-def _groebner_one(A, I, J):
+def _groebner_one_now(A, I, J):
     m, n, r = I.shape[0], J.shape[0], I.shape[1]
     names = [f"x{i}_{k}" for i in range(m) for k in range(r) if I[i, k]] + \
             [f"y{j}_{k}" for j in range(n) for k in range(r) if J[j, k]]
@@ -230,7 +542,39 @@ def _groebner_one(A, I, J):
                     p += den * g[f"x{i}_{k}"] * g[f"y{j}_{k}"]
             polys.append(p)
     G = flint.fmpz_mpoly_vec(polys, ctx).buchberger_naive()
-    return any(p.is_constant() and not p.is_zero() for p in G)
+    return bool(any(p.is_constant() and not p.is_zero() for p in G))
+
+
+def _groebner_one(A, I, J, budget=None):
+    """``(True, is_one)`` or ``(False, reason)``; the Buchberger run is in a forked child
+    killed after ``budget`` (default :data:`GROEBNER_BUDGET`) seconds."""
+    budget = GROEBNER_BUDGET if budget is None else budget
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:                               # pragma: no cover - non-POSIX
+        return True, _groebner_one_now(A, I, J)
+    recv, send = ctx.Pipe(duplex=False)
+
+    def child():
+        try:
+            send.send((True, _groebner_one_now(A, I, J)))
+        except BaseException as exc:                 # noqa: BLE001
+            send.send((False, f"{type(exc).__name__}: {exc}"))
+    proc = ctx.Process(target=child, daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if recv.poll(budget):
+            try:
+                return recv.recv()
+            except EOFError:
+                return False, "the Gröbner process died"
+        return False, f"not finished within {budget:g} s"
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(1)
+        recv.close()
 
 
 CHECKS = {"fsmf.certify": check_certify, "fsmf.spurious": check_spurious,

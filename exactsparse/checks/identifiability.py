@@ -9,14 +9,16 @@ products ``X Yᵀ = X2 Y2ᵀ``, no column matching ``X2_k = d X_l``, ``Y2_k = Y_
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 
+import flint
 import networkx as nx
 import scipy.sparse as sp
 
 from ..exact import as_matrix, to_fractions
 from ..exceptions import CertificateError
-from ..supports import check_pair, degenerate_columns
+from ..supports import check_pair
 
 __all__ = ["CHECKS"]
 
@@ -67,6 +69,11 @@ def _tree_edges(tree, k, rects):
     return out
 
 
+def _half_empty(rects):
+    """Columns empty on exactly one side (degenerate; columns empty on both are absent)."""
+    return tuple(k for k, (R, C) in enumerate(rects) if bool(R) != bool(C))
+
+
 def _replay_step(k, tree, rects, cover, known, full):
     edges = _tree_edges(tree, k, rects)
     for e in edges:
@@ -82,22 +89,86 @@ def _replay_step(k, tree, rects, cover, known, full):
     known[k].update((i, j) for i in rows for j in cols)
 
 
+_IDENTIFIABLE = {"iterative-completion": "ident.completion",
+                 "partial-completion": "ident.partial"}
+_CONSTRUCTIONS = ("degenerate", "identical-columns", "transvection", "dependent-columns",
+                  "jacobian-kernel", "fibre-curve", "fibre-root")
+
+
 def _check_completion(res, I, J):
-    if degenerate_columns(I, J):
-        _fail("a degenerate pair cannot be identifiable.")
     rects = _rects(I, J)
+    if _half_empty(rects):
+        _fail("a degenerate pair cannot be identifiable.")
+    crit = res.certificate.get("criterion")
+    if crit not in _IDENTIFIABLE or res.theorem != _IDENTIFIABLE[crit]:
+        _fail(f"criterion {crit!r} / theorem {res.theorem!r} do not certify identifiability.")
     cover = _cover(rects)
     known = [set() for _ in rects]
-    full = res.certificate.get("criterion") == "iterative-completion"
-    for step in res.certificate.get("steps", ()):
-        if not (isinstance(step, (tuple, list)) and len(step) == 2) or not isinstance(
-                step[0], int) or not 0 <= step[0] < len(rects):
+    full = crit == "iterative-completion"
+    steps = res.certificate.get("steps")
+    if not isinstance(steps, (tuple, list)):
+        _fail("an identifiable verdict needs completion steps.")
+    order = []
+    for step in steps:
+        if not (isinstance(step, (tuple, list)) and len(step) == 2) or isinstance(
+                step[0], bool) or not isinstance(step[0], int) or not 0 <= step[0] < len(rects):
             _fail(f"malformed step {step!r}.")
-        _replay_step(step[0], step[1], rects, cover, known, full)
+        k = step[0]
+        _replay_step(k, step[1], rects, cover, known, full)
+        if len(known[k]) == len(rects[k][0]) * len(rects[k][1]) and k not in order:
+            order.append(k)
     for k, (R, C) in enumerate(rects):
         if len(known[k]) != len(R) * len(C):
             _fail(f"contribution C_{k} is not completed by the steps.")
-    return f"{len(res.certificate['steps'])} completion steps replayed"
+    claimed = res.certificate.get("order")
+    if not isinstance(claimed, (tuple, list)) or list(claimed) != order:
+        _fail(f"recovery order {claimed!r} is not the order {order} of the replayed steps.")
+    return f"{len(steps)} completion steps replayed"
+
+
+def _stuck_columns(rects):
+    """Replay partial completion on the supports (independently of the decision routine):
+    the columns whose contribution stays incomplete."""
+    cover = _cover(rects)
+    known = [set() for _ in rects]
+    progress = True
+    while progress:
+        progress = False
+        for k, (R, C) in enumerate(rects):
+            if len(known[k]) == len(R) * len(C):
+                continue
+            obs = [(i, j) for i in R for j in C if (i, j) in known[k]
+                   or all((i, j) in known[l] for l in cover[(i, j)] if l != k)]
+            G = nx.Graph([(("r", i), ("c", j)) for i, j in obs])
+            for comp in nx.connected_components(G):
+                rows = [u[1] for u in comp if u[0] == "r"]
+                cols = [u[1] for u in comp if u[0] == "c"]
+                new = {(i, j) for i in rows for j in cols} - known[k]
+                if new:
+                    known[k] |= new
+                    progress = True
+    return tuple(k for k, (R, C) in enumerate(rects) if len(known[k]) < len(R) * len(C))
+
+
+def _check_unknown(res, I, J):
+    cert = res.certificate
+    if not cert.get("reason") or cert.get("criterion") != "none" or \
+            res.theorem != "ident.jacobian":
+        _fail("an unknown verdict must state which criterion failed (criterion 'none', "
+              "theorem 'ident.jacobian', a reason).")
+    rects = _rects(I, J)
+    if _half_empty(rects):
+        _fail("a degenerate pair is never identifiable: the verdict cannot be unknown.")
+    live = sum(1 for R, C in rects if R or C)
+    if live <= 2:
+        _fail("for r <= 2 the verdict is always decided (completability is necessary and "
+              "sufficient), never unknown.")
+    stuck = _stuck_columns(rects)
+    if not stuck:
+        _fail("partial completion succeeds on (I, J): the pair is identifiable, not unknown.")
+    if not isinstance(cert.get("stuck"), (tuple, list)) or list(cert["stuck"]) != list(stuck):
+        _fail(f"stuck columns {cert.get('stuck')!r} are not the replayed {list(stuck)}.")
+    return f"unknown verdict: partial completion replayed, stuck at {list(stuck)}"
 
 
 # ----------------------------------------------------------------------------- witness
@@ -149,8 +220,12 @@ def _check_witness(res, I, J):
     (m, r), n = I.shape, J.shape[0]
     X, X2 = (_fractions(w.get(a), a, (m, r)) for a in ("X", "X2"))
     Y, Y2 = (_fractions(w.get(a), a, (n, r)) for a in ("Y", "Y2"))
+    crit, how = res.certificate.get("criterion"), w.get("construction")
+    if how not in _CONSTRUCTIONS or crit != how or res.theorem != "ident.witness":
+        _fail(f"criterion {crit!r}, construction {how!r} and theorem {res.theorem!r} do not "
+              "match a witness construction.")
     exact = w.get("exact_supports", True) is not False
-    if not exact and not degenerate_columns(I, J):
+    if not exact and not _half_empty(_rects(I, J)):
         _fail("supports ⊆ (I, J) are only accepted for a degenerate pair.")
     for name, A, S in (("X", X, I), ("Y", Y, J), ("X2", X2, I), ("Y2", Y2, J)):
         P, T = _pattern(A), S.tolist()
@@ -164,13 +239,74 @@ def _check_witness(res, I, J):
     return f"witness ({w.get('construction', '?')}) re-checked exactly"
 
 
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _rank_mod_p(I, J, rects, seed, p):
+    """The mod-p rank of the support-restricted Jacobian at the documented random point
+    (entries ``randrange(1, 2**31)`` of ``random.Random(seed)``, ``X`` on ``I`` row-major,
+    then ``Y`` on ``J``), built here from its definition."""
+    rng = random.Random(seed)
+    (m, r), n = I.shape, J.shape[0]
+    Ia, Ja = I.array, J.array
+    X = {(i, k): rng.randrange(1, 2**31) for i in range(m) for k in range(r) if Ia[i, k]}
+    Y = {(j, k): rng.randrange(1, 2**31) for j in range(n) for k in range(r) if Ja[j, k]}
+    col = {v: t for t, v in enumerate([("x",) + e for e in X] + [("y",) + e for e in Y])}
+    rows = {e: t for t, e in enumerate(sorted(_cover(rects)))}
+    if not rows or not col:
+        return 0, (len(rows), len(col))
+    N = flint.nmod_mat(len(rows), len(col), p)
+    for k, (R, C) in enumerate(rects):
+        for i in R:
+            for j in C:
+                t = rows[(i, j)]
+                N[t, col[("x", i, k)]] = (int(N[t, col[("x", i, k)]]) + Y[(j, k)]) % p
+                N[t, col[("y", j, k)]] = (int(N[t, col[("y", j, k)]]) + X[(i, k)]) % p
+    return int(N.rank()), (len(rows), len(col))
+
+
 def _check_ranks(res, I, J):
-    expected = I.nnz + J.nnz - I.shape[1]
-    if res.expected_rank != expected:
-        _fail(f"expected_rank is {res.expected_rank}, not nnz(I) + nnz(J) - r = {expected}.")
+    rects = _rects(I, J)
+    expected = I.nnz + J.nnz - sum(1 for R, C in rects if R or C)
+    if not _is_int(res.expected_rank) or res.expected_rank != expected:
+        _fail(f"expected_rank is {res.expected_rank!r}, not nnz(I) + nnz(J) - r' = "
+              f"{expected} (r' the columns non-empty on some side).")
+    if res.backend != "flint":
+        _fail(f"backend {res.backend!r} is not 'flint'.")
+    absent = tuple(k for k, (R, C) in enumerate(rects) if not R and not C)
+    if tuple(res.certificate.get("absent", ())) != absent:
+        _fail(f"absent columns {res.certificate.get('absent')!r} are not {absent}.")
     jr, jp = res.jacobian_rank, res.jacobian_rank_mod_p
-    if jr is not None and not degenerate_columns(I, J) and not (0 <= jp <= jr <= expected):
-        _fail(f"Jacobian ranks {jp} (mod p) <= {jr} (over Q) <= {expected} do not hold.")
+    jac = res.certificate.get("jacobian")
+    if jp is None:
+        if jr is not None or jac is not None:
+            _fail("a rank over Q (or Jacobian data) without a rank mod p.")
+        return
+    if not _is_int(jp) or (jr is not None and not _is_int(jr)):
+        _fail(f"Jacobian ranks {jr!r}, {jp!r} are not ints.")
+    if not isinstance(jac, Mapping) or not _is_int(jac.get("seed")) or jac["seed"] < 0 \
+            or not _is_int(jac.get("prime")) or not 2 <= jac["prime"] < 2**63 \
+            or not flint.fmpz(jac["prime"]).is_prime():
+        _fail("the Jacobian data (seed >= 0, a prime below 2**63) is missing or malformed.")
+    rp, shape = _rank_mod_p(I, J, rects, jac["seed"], jac["prime"])
+    if jp != rp:
+        _fail(f"jacobian_rank_mod_p is {jp}, recomputed {rp}.")
+    method = jac.get("method")
+    if tuple(jac.get("shape", ())) != shape:
+        _fail(f"Jacobian shape {jac.get('shape')!r} is not {shape}.")
+    bound = min(shape[0], shape[1], expected)
+    if jr is None:
+        if method != "skipped":
+            _fail("jacobian_rank is None but the method is not 'skipped'.")
+        return
+    if not 0 <= jp <= jr <= bound:
+        _fail(f"Jacobian ranks 0 <= {jp} (mod p) <= {jr} (over Q) <= {bound} "
+              "(min(rows, columns, expected)) do not hold.")
+    if method == "mod-p meets bound" and not jr == jp == expected or \
+            method == "mod-p meets shape" and not jr == jp == min(shape) or \
+            method not in ("mod-p meets bound", "mod-p meets shape", "flint", "sympy"):
+        _fail(f"method {method!r} does not certify the rank over Q {jr}.")
 
 
 def check_ident(res, instance):
@@ -182,9 +318,7 @@ def check_ident(res, instance):
     if res.verdict == "not-identifiable":
         return _check_witness(res, I, J)
     if res.verdict == "unknown":
-        if not res.certificate.get("reason"):
-            _fail("an unknown verdict must state which criterion failed.")
-        return "unknown verdict (nothing to re-check beyond the ranks)"
+        return _check_unknown(res, I, J)
     _fail(f"unknown verdict {res.verdict!r}.")
 
 

@@ -24,6 +24,17 @@ def _load(args):
     return A, I, J
 
 
+def _positive_int(text):
+    import argparse
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, not {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, not {text!r}")
+    return v
+
+
 def register_commands(fsmf_sub):
     """Add the hard-instance commands to the ``fsmf`` subparsers."""
     p = fsmf_sub.add_parser("reduce", help="reduce an instance to its hard core(s)")
@@ -35,7 +46,9 @@ def register_commands(fsmf_sub):
     p.set_defaults(func=_certify)
     p = fsmf_sub.add_parser("spurious", help="find certified spurious local minima")
     _common(p)
-    p.add_argument("--starts", type=int, default=60)
+    p.add_argument("--starts", type=_positive_int, default=60,
+                   help="number of local-search starts (>= 1)")
+    p.add_argument("--budget", type=float, default=60.0, help="time budget in seconds")
     p.set_defaults(func=_spurious)
     p = fsmf_sub.add_parser("hardness", help="build the FSMF instance of masked rank-one "
                                              "approximation (NP-hardness reduction)")
@@ -78,11 +91,11 @@ def _certify(args):
 
 def _spurious(args):
     from ..fsmf.hard import find_spurious_minima
-    res = find_spurious_minima(*_load(args), starts=args.starts)
+    res = find_spurious_minima(*_load(args), starts=args.starts, budget=args.budget)
     c = res.certificate
     minima = [{"value": f"[{mm['value_lower']}, {mm['value_upper']}]",
                "value_float": float((mm["value_lower"] + mm["value_upper"]) / 2),
-               "certified": True} for mm in c["minima"]]
+               "certified": mm.get("certified") is True} for mm in c["minima"]]
     data = {"verdict": res.verdict, "minima": minima,
             "better": c.get("better"), "reason": c.get("reason", "")}
     text = f"{res.verdict}: " + ", ".join(f"{m['value_float']:.10g}" for m in minima)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..exact import as_matrix, to_fractions
-from ..exceptions import ShapeError
+from ..exceptions import ArgumentError, ShapeError
+import numpy as np
 import scipy.sparse as sp
 
 from ..supports import check_pair, equivalence_classes
@@ -50,12 +51,27 @@ class Pattern:
         return self.I.shape[1]
 
     def degenerate(self):
-        """Columns ``k`` with ``R_k`` or ``C_k`` empty."""
-        return tuple(k for k, (R, C) in enumerate(self.rects) if not R or not C)
+        """Columns ``k`` with exactly one of ``R_k``, ``C_k`` empty (``X_k = 0`` and ``Y_k``
+        unseen by ``Z``, or the converse): such a pair is never identifiable."""
+        return tuple(k for k, (R, C) in enumerate(self.rects) if bool(R) != bool(C))
+
+    def absent(self):
+        """Columns ``k`` with ``R_k`` and ``C_k`` both empty: ``X_k = Y_k = 0`` is forced, so
+        the column is absent from every factorization and does not affect identifiability."""
+        return tuple(k for k, (R, C) in enumerate(self.rects) if not R and not C)
 
     def identical(self):
         """Classes (tuples of >= 2 columns) of identical non-degenerate columns."""
         return tuple(c.columns for c in equivalence_classes(self.I, self.J) if c.size > 1)
+
+
+def check_seed(seed):
+    """A seed must be an int ``>= 0`` (or None: fresh entropy)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ArgumentError(f"Argument 'seed' must be an int >= 0 or None, not {seed!r}.")
+    return int(seed)
 
 
 def pattern(I, J):

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 from ..certificates import FrozenDict, Result, register_result
 from ..exceptions import ArgumentError, NotCoveredError
 from ._common import pattern
 from .completion import _run
-from .jacobian import jacobian_rank
+from .jacobian import MAX_EXACT_ENTRIES, expected_rank, jacobian_rank
 from .witness import find_witness
 
 __all__ = ["IdentifiabilityResult", "check_identifiable", "is_identifiable"]
@@ -35,12 +37,14 @@ class IdentifiabilityResult(Result):
         ``criterion`` and, for ``identifiable``, ``steps`` (replayable completion steps
         ``(k, spanning tree)``) and ``order``; for ``not-identifiable``, ``witness`` with
         ``X, Y, X2, Y2`` (Fractions), ``construction``, ``columns``, ``exact_supports``;
-        for ``unknown``, ``stuck`` and ``reason``.
+        for ``unknown``, ``stuck`` and ``reason``; always ``absent`` and ``jacobian``.
     jacobian_rank : int or None
-        Rank over Q of the support-restricted Jacobian at a random point (None if skipped).
+        Rank over Q of the support-restricted Jacobian at a random point (None if skipped:
+        above ``max_jacobian_size``, or above ``max_exact`` without a mod-p certificate).
     jacobian_rank_mod_p : int or None
+        Its rank modulo a 62-bit prime (a lower bound; None above ``max_jacobian_size``).
     expected_rank : int
-        ``nnz(I) + nnz(J) − r``.
+        ``nnz(I) + nnz(J) − r'``, ``r'`` the columns non-empty on some side.
     """
 
     KIND = "ident.check"
@@ -62,12 +66,13 @@ def _witness_data(w):
 def _decide(pat, comp, plain, witness):
     """(verdict, certificate, theorem) from the completion runs and the witness search."""
     if pat.degenerate() and witness is not None:
-        return "not-identifiable", {"criterion": "degenerate",
+        # a column empty on exactly one side: the "degenerate" witness of find_witness
+        return "not-identifiable", {"criterion": witness.construction,
                                     "witness": _witness_data(witness)}, "ident.witness"
-    if pat.degenerate():
-        return "unknown", {"criterion": "degenerate", "stuck": (),
-                           "reason": "only doubly-empty columns: degenerate by convention, "
-                                     "but no witness exists"}, "ident.witness"
+    if pat.degenerate():                  # not reached: the degenerate construction applies
+        return "unknown", {"criterion": "none", "stuck": pat.degenerate(),
+                           "reason": "degenerate column but no witness was built"}, \
+            "ident.jacobian"
     if plain.complete:
         return "identifiable", {"criterion": "iterative-completion", "steps": plain.steps,
                                 "order": plain.order}, "ident.completion"
@@ -82,7 +87,16 @@ def _decide(pat, comp, plain, witness):
                                  "applies"}, "ident.jacobian"
 
 
-def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE):
+def _check_int(name, value, low=None):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or (
+            low is not None and value < low):
+        raise ArgumentError(f"Argument {name!r} must be an int"
+                            f"{'' if low is None else f' >= {low}'}, not {value!r}.")
+    return int(value)
+
+
+def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
+                       max_exact=MAX_EXACT_ENTRIES):
     """Decide whether every ``(X, Y)`` with supports exactly ``(I, J)`` is identifiable.
 
     Parameters
@@ -92,21 +106,34 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE):
     J : array_like or Support
         n×r support of ``Y`` (``Z = X Yᵀ``; see :func:`exactsparse.right_from_rx`).
     seed : int
-        Seed of the random point of the Jacobian rank and of the witness values.
+        Seed (``>= 0``) of the random point of the Jacobian rank and of the witness values.
     max_jacobian_size : int
-        Compute the Jacobian rank only when ``nnz(I) + nnz(J)`` is at most this.
+        Compute the Jacobian rank only when ``nnz(I) + nnz(J)`` is at most this (default
+        5000); otherwise both ranks are None.
+    max_exact : int or None
+        Cap on the exact rank over Q, in Jacobian entries (rows × columns; default
+        40 000).  The rank over Q is reported when the mod-p rank certifies it (it equals
+        ``expected_rank`` or ``min(rows, columns)``: the rank over Q lies between the mod-p
+        rank and these bounds) or when the Jacobian is below the cap; otherwise
+        ``jacobian_rank`` is None and ``certificate["jacobian"]["method"]`` is
+        ``"skipped"``.  None: no cap (the exact rank may then take minutes at 32×32).
 
     Returns
     -------
     IdentifiabilityResult
         ``verdict`` ``"identifiable"`` (certificate: completion steps with spanning trees),
         ``"not-identifiable"`` (certificate: an exact witness) or ``"unknown"`` (the
-        criterion that failed); each is re-checked by :func:`exactsparse.verify`.
+        criterion that failed); each is re-checked by :func:`exactsparse.verify`.  The
+        certificate also holds ``jacobian`` (``seed``, ``prime``, ``method``, ``shape``;
+        None when skipped), from which ``verify`` recomputes the mod-p rank, and ``absent``
+        (the columns empty on both sides).
 
     Raises
     ------
     SupportError, ShapeError
         A support is not 0/1, or ``I`` and ``J`` have different numbers of columns.
+    ArgumentError
+        ``seed``, ``max_jacobian_size`` or ``max_exact`` is not a non-negative int.
 
     Notes
     -----
@@ -116,7 +143,15 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE):
     completion (derived) is also sufficient.  A witness comes from one of the constructions
     of :func:`find_witness`.  The Jacobian rank (generic local identifiability) is reported
     alongside; it never decides the verdict alone.  Cost: ``O(sum_k |S_k|)`` per completion
-    pass plus ``O(r²)`` overlap tests, plus one rank mod p.
+    pass plus ``O(r²)`` overlap tests, plus one rank mod p (and at most one capped exact
+    rank): a dense 32×32 pair with ``r = 32`` takes well under a few seconds.
+
+    *Degenerate columns.*  A column empty on exactly one side (``X_k = 0`` but
+    ``Y_k ≠ 0``, or the converse) makes the pair not identifiable (``Y_k`` is unseen by
+    ``Z``): verdict ``"not-identifiable"`` with the ``"degenerate"`` witness.  A column
+    empty on *both* sides is forced to zero in every factorization, so it is simply absent:
+    the verdict is that of the pair without it (listed in ``certificate["absent"]``), and
+    ``expected_rank`` leaves it out (``nnz(I) + nnz(J) − r'``, ``r'`` the other columns).
 
     References
     ----------
@@ -130,22 +165,32 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE):
     >>> res = check_identifiable("11/11/11", "11/11/11")
     >>> res.verdict, res.certificate["criterion"], res.jacobian_rank, res.expected_rank
     ('not-identifiable', 'identical-columns', 8, 10)
+    >>> check_identifiable([[1, 0]], [[1, 0]]).verdict     # column 1 is absent
+    'identifiable'
     """
-    if isinstance(max_jacobian_size, bool) or not isinstance(max_jacobian_size, int):
-        raise ArgumentError(f"Argument 'max_jacobian_size' must be an int, not "
-                            f"{max_jacobian_size!r}.")
+    seed = _check_int("seed", seed, 0)
+    max_jacobian_size = _check_int("max_jacobian_size", max_jacobian_size)
+    if max_exact is not None:
+        max_exact = _check_int("max_exact", max_exact, 0)
     pat = pattern(I, J)
     comp, plain = _run(pat, True), _run(pat, False)
     witness = None if comp.complete and not pat.degenerate() else find_witness(pat.I, pat.J,
                                                                                 seed)
     verdict, cert, theorem = _decide(pat, comp, plain, witness)
-    jr = (jacobian_rank(pat.I, pat.J, seed) if pat.I.nnz + pat.J.nnz <= max_jacobian_size
-          else None)
+    jr = (jacobian_rank(pat.I, pat.J, seed, max_exact=max_exact)
+          if pat.I.nnz + pat.J.nnz <= max_jacobian_size else None)
+    cert["absent"] = pat.absent()
+    cert["jacobian"] = None if jr is None else FrozenDict(
+        seed=seed, prime=jr.prime, method=jr.method, shape=jr.shape)
+    if jr is not None and jr.rank is None:
+        cert["jacobian_note"] = (f"exact rank over Q skipped: the {jr.shape[0]}×{jr.shape[1]} "
+                                 f"Jacobian exceeds max_exact={max_exact} entries and the "
+                                 f"mod-p rank {jr.rank_mod_p} certifies no bound")
     return IdentifiabilityResult(
         kind=IdentifiabilityResult.KIND, verdict=verdict, certificate=cert, theorem=theorem,
         backend="flint", jacobian_rank=None if jr is None else jr.rank,
         jacobian_rank_mod_p=None if jr is None else jr.rank_mod_p,
-        expected_rank=pat.I.nnz + pat.J.nnz - pat.r)
+        expected_rank=expected_rank(pat))
 
 
 def is_identifiable(I, J, seed=0):

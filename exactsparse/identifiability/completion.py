@@ -25,7 +25,9 @@ from collections import deque
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..exceptions import CompletionError, SupportError
+import numpy as np
+
+from ..exceptions import ArgumentError, CompletionError, SupportError
 from ._common import fraction_rows, pattern, product
 
 __all__ = ["Completion", "completion", "is_completable", "recover_factors"]
@@ -201,7 +203,13 @@ def completion(I, J, partial=True):
     >>> c.complete, c.order
     (True, (0, 1, 2))
     """
-    return _run(pattern(I, J), partial)
+    return _run(pattern(I, J), _check_partial(partial))
+
+
+def _check_partial(partial):
+    if not isinstance(partial, (bool, np.bool_)):
+        raise ArgumentError(f"Argument 'partial' must be a bool, not {partial!r}.")
+    return bool(partial)
 
 
 def is_completable(I, J, partial=False):
@@ -215,7 +223,7 @@ def is_completable(I, J, partial=False):
     >>> is_completable("11/11", "10/11/01")
     False
     """
-    return _run(pattern(I, J), partial).complete
+    return _run(pattern(I, J), _check_partial(partial)).complete
 
 
 # ----------------------------------------------------------------------------- on values
@@ -282,6 +290,8 @@ def _factors(pat, vals):
     X = [[Fraction(0)] * pat.r for _ in range(pat.m)]
     Y = [[Fraction(0)] * pat.r for _ in range(pat.n)]
     for k, (R, C) in enumerate(pat.rects):
+        if not R:                          # an absent column (both sides empty) stays 0
+            continue
         i0, j0 = R[0], C[0]
         for i in R:
             X[i][k] = vals[k][(i, j0)] / vals[k][(i0, j0)]
@@ -339,6 +349,7 @@ def recover_factors(Z, I, J, partial=True):
     ...
     exactsparse.exceptions.SupportError: Argument 'Z' must vanish outside the union of the rank-one supports S_k = supp(I[:, k]) × supp(J[:, k]), not Z[0, 1] = 5.
     """
+    partial = _check_partial(partial)
     pat = pattern(I, J)
     Zr = fraction_rows(Z, "Z", (pat.m, pat.n))
     if pat.degenerate():

@@ -18,16 +18,30 @@ import random
 from dataclasses import dataclass
 
 import flint
+import numpy as np
 
 from ..exact import BACKENDS, PRIME62, as_matrix, rank
 from ..exceptions import ArgumentError, ExactTypeError
-from ._common import fraction_rows, pattern
+from ._common import check_seed, fraction_rows, pattern
 
 __all__ = ["JacobianRank", "jacobian", "jacobian_rank", "random_point"]
 
 #: Random points have integer entries in [1, _RANGE]; a rank drop at such a point happens
 #: with probability at most (rank) / _RANGE (Schwartz-Zippel).
 _RANGE = 2**31
+
+#: Default cap on the exact rank over Q: it is computed only when the Jacobian has at most
+#: this many entries (rows × columns); above it ``rank`` is None unless the mod-p rank
+#: already certifies it (it meets ``min(shape)`` or ``expected``).
+MAX_EXACT_ENTRIES = 40_000
+
+
+def _check_prime(p):
+    """The validation of :func:`exactsparse.exact.rank_mod_p`: an int prime ``2 <= p < 2**63``."""
+    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or not 2 <= p < 2**63 \
+            or not flint.fmpz(int(p)).is_prime():
+        raise ArgumentError(f"Argument 'p' must be a prime below 2**63, not {p!r}.")
+    return int(p)
 
 
 @dataclass(frozen=True)
@@ -36,16 +50,20 @@ class JacobianRank:
 
     Attributes
     ----------
-    rank : int
-        Exact rank over Q at the point.
+    rank : int or None
+        Exact rank over Q at the point; None when it was not certified (the Jacobian has
+        more than ``max_exact`` entries and the mod-p rank is below ``min(shape)`` and
+        ``expected``).
     rank_mod_p : int
         Rank modulo ``prime`` (a lower bound for ``rank``).
     expected : int
-        ``nnz(I) + nnz(J) − r``: the rank of a generically locally identifiable pair.
+        ``nnz(I) + nnz(J) − r'`` (``r'`` the columns non-empty on some side): the rank of
+        a generically locally identifiable pair.
     prime : int
     method : str
         How ``rank`` was certified: ``"mod-p meets bound"`` (the mod-p lower bound equals the
-        upper bound ``expected``) or the exact backend used (``"flint"``, ``"sympy"``).
+        upper bound ``expected``), ``"mod-p meets shape"`` (it equals ``min(shape)``), the
+        exact backend used (``"flint"``, ``"sympy"``), or ``"skipped"`` (``rank`` is None).
     shape : tuple of int
         ``(equations, variables)``.
     """
@@ -71,7 +89,7 @@ def random_point(I, J, seed=0):
     [[1, 0], [1, 1]]
     """
     pat = pattern(I, J)
-    rng = random.Random(seed)
+    rng = random.Random(check_seed(seed))
     X = [[rng.randrange(1, _RANGE) if pat.I[i, k] else 0 for k in range(pat.r)]
          for i in range(pat.m)]
     Y = [[rng.randrange(1, _RANGE) if pat.J[j, k] else 0 for k in range(pat.r)]
@@ -132,7 +150,8 @@ def _nmod_rank(pat, X, Y, p):
     return int(N.rank())
 
 
-def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62):
+def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
+                  max_exact=MAX_EXACT_ENTRIES):
     """Rank of the support-restricted Jacobian at a random integer point, exactly and mod p.
 
     Parameters
@@ -144,15 +163,26 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62):
     exact : {"auto", True}
         ``"auto"``: compute the rank over Q only when the mod-p rank is below the bound
         ``nnz(I) + nnz(J) − r`` (otherwise the two are equal: the rank over Q lies between
-        them).  ``True``: always compute it with ``backend``.
+        them, or the mod-p rank equals ``min(shape)``).  ``True``: always compute it with
+        ``backend``.
     backend : {"flint", "sympy"}
         Exact backend for the rank over Q.
     p : int
-        A prime below 2**64 (default: the largest prime below 2**62).
+        A prime below 2**63 (default: the largest prime below 2**62), validated as in
+        :func:`exactsparse.exact.rank_mod_p`.
+    max_exact : int or None
+        With ``exact="auto"``, the rank over Q is computed only when the Jacobian has at
+        most this many entries (rows × columns; default 40 000, well under a second); above
+        it ``rank`` is None and ``method`` is ``"skipped"``.  None: no cap.
 
     Returns
     -------
     JacobianRank
+
+    Raises
+    ------
+    ArgumentError
+        ``p`` is not a prime below 2**63, ``exact`` or ``max_exact`` is invalid.
 
     Notes
     -----
@@ -174,19 +204,35 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62):
     >>> jacobian_rank("100/010/001", "100/010/001").full
     True
     """
-    if exact not in ("auto", True):
+    if exact is not True and exact != "auto":
         raise ArgumentError(f"Argument 'exact' must be 'auto' or True, not {exact!r}.")
     if backend not in BACKENDS:
         raise ExactTypeError(f"Argument 'backend' must be one of {BACKENDS}, not {backend!r}.")
+    p = _check_prime(p)
+    if max_exact is not None and (isinstance(max_exact, bool) or not isinstance(
+            max_exact, (int, np.integer)) or max_exact < 0):
+        raise ArgumentError(f"Argument 'max_exact' must be an int >= 0 or None, not "
+                            f"{max_exact!r}.")
     pat = pattern(I, J)
     X, Y = random_point(pat.I, pat.J, seed)
-    expected = pat.I.nnz + pat.J.nnz - pat.r
+    expected = expected_rank(pat)
     rp = _nmod_rank(pat, X, Y, p)
     ents, shape = _entries(pat, X, Y)
     if exact == "auto" and rp == expected:
         return JacobianRank(rp, rp, expected, p, "mod-p meets bound", shape)
+    if exact == "auto" and rp == min(shape):
+        return JacobianRank(rp, rp, expected, p, "mod-p meets shape", shape)
+    if exact == "auto" and max_exact is not None and shape[0] * shape[1] > max_exact:
+        return JacobianRank(None, rp, expected, p, "skipped", shape)
     rq = _exact_rank(ents, shape, backend)
     return JacobianRank(rq, rp, expected, p, backend, shape)
+
+
+def expected_rank(pat):
+    """``nnz(I) + nnz(J) − r'`` over the ``r'`` columns non-empty on some side (a column
+    empty on both sides is absent from the factorization); never negative."""
+    live = sum(1 for R, C in pat.rects if R or C)
+    return pat.I.nnz + pat.J.nnz - live
 
 
 def _exact_rank(ents, shape, backend):

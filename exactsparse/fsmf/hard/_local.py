@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from scipy.optimize import minimize
 
 from ._masked import MaskedCore
 
-__all__ = ["local_minima"]
+__all__ = ["local_minima", "local_search"]
 
 
 def _fg(core, free, j0):
@@ -28,21 +30,32 @@ def _y(z, free, j0, n):
     return y
 
 
-def local_minima(core: MaskedCore, starts=40, seed=0):
-    """Multistart BFGS + Newton polish in the chart ``y_0 = 1``.
+def local_search(core: MaskedCore, starts=40, seed=0, deadline=None):
+    """Multistart BFGS + Newton polish, the starts spread over the charts ``y_{j0} = 1``.
 
-    Returns a list of ``(value, y)`` with distinct values (float), best first.
+    Returns ``(minima, points)``: ``minima`` a list of ``(value, y)`` of Newton-polished
+    critical points with distinct values (float, best first; ``y`` in the chart of its
+    start, i.e. one entry equal to 1), ``points`` every finite BFGS end point ``(value,
+    y)`` (upper-bound candidates even when no critical point is nearby, e.g. when the
+    infimum is approached at the boundary of a chart).  ``deadline`` (monotonic seconds)
+    stops the search early.
     """
     n = core.shape[1]
-    j0, free = 0, list(range(1, n))
-    if not free:
-        return [(float(core.value([1.0], 0.0)), [1.0])]
+    if n == 1:
+        v = float(core.value([1.0], 0.0))
+        return [(v, [1.0])], [(v, [1.0])]
     rng = np.random.default_rng(seed)
-    f = _fg(core, free, j0)
-    found = []
-    for _ in range(starts):
+    found, points = [], []
+    for s in range(max(1, int(starts))):
+        if deadline is not None and time.monotonic() > deadline and s > 0:
+            break
+        j0 = s % n                           # chart y_{j0} = 1 (chart 0 first)
+        free = [j for j in range(n) if j != j0]
+        f = _fg(core, free, j0)
         z0 = rng.standard_normal(len(free)) * rng.choice([0.3, 1.0, 3.0])
         res = minimize(f, z0, jac=True, method="BFGS", options={"gtol": 1e-12, "maxiter": 500})
+        if np.all(np.isfinite(res.x)) and np.isfinite(res.fun):
+            points.append((float(res.fun), _y(res.x, free, j0, n)))
         z = _newton(core, free, j0, res.x)
         if z is None:
             continue
@@ -50,7 +63,12 @@ def local_minima(core: MaskedCore, starts=40, seed=0):
         val = float(core.value(y, 0.0))
         if all(abs(val - v) > 1e-7 * (1 + abs(v)) for v, _ in found):
             found.append((val, y))
-    return sorted(found, key=lambda t: t[0])
+    return sorted(found, key=lambda t: t[0]), sorted(points, key=lambda t: t[0])
+
+
+def local_minima(core: MaskedCore, starts=40, seed=0, deadline=None):
+    """Polished local minima only (see :func:`local_search`), best first."""
+    return local_search(core, starts, seed, deadline)[0]
 
 
 def _newton(core, free, j0, z, steps=8):

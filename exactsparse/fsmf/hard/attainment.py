@@ -9,19 +9,65 @@ References
 
 from __future__ import annotations
 
+import math
+import multiprocessing
+import time
 from fractions import Fraction
 
 import flint
 
 from ... import exact
 from ...certificates import Result
-from ...exceptions import SizeLimitError
+from ...exceptions import BudgetError, SizeLimitError
 from .hardcore import _validate
 
 __all__ = ["exact_factorization_system", "no_exact_factorization", "lu_family",
-           "check_attainment"]
+           "check_attainment", "groebner_with_budget"]
 
 MAX_VARIABLES = 40
+
+#: Stated bound on the last loss of a non-attainment family (checked by ``verify``).
+FAMILY_BOUND = Fraction(1, 10**9)
+
+
+def _check_budget(budget):
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not budget > 0 \
+            or not math.isfinite(budget):
+        raise BudgetError(f"Argument 'budget' must be a positive number of seconds, not "
+                          f"{budget!r}.")
+    return float(budget)
+
+
+def _run_killable(fn, args, budget):
+    """Run ``fn(*args)`` (returning a picklable value) in a forked child process, killed
+    after ``budget`` seconds.  Returns ``(True, value)`` or ``(False, reason)``.  Where
+    ``fork`` is unavailable the call runs in-process (no hard deadline)."""
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:                               # pragma: no cover - non-POSIX
+        return True, fn(*args)
+    recv, send = ctx.Pipe(duplex=False)
+
+    def child():
+        try:
+            send.send((True, fn(*args)))
+        except BaseException as exc:                 # noqa: BLE001 - reported to the parent
+            send.send((False, f"{type(exc).__name__}: {exc}"))
+    proc = ctx.Process(target=child, daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if recv.poll(budget):
+            try:
+                return recv.recv()
+            except EOFError:
+                return False, "the Gröbner process died"
+        return False, f"Gröbner basis not computed within the budget of {budget:g} s"
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(1)
+        recv.close()
 
 
 def exact_factorization_system(A, I, J, backend="flint"):
@@ -68,24 +114,44 @@ def _gcd(a, b):
     return a
 
 
-def no_exact_factorization(A, I, J, backend="flint"):
+def no_exact_factorization(A, I, J, backend="flint", budget=60.0):
     """True when a reduced Gröbner basis of ``X Y^T = A`` on the supports is ``[1]``.
 
     Then no factorization (real or complex) with these supports reproduces ``A`` (weak
-    Nullstellensatz), so an infimum 0 cannot be attained.
+    Nullstellensatz), so an infimum 0 cannot be attained.  The computation is killed after
+    ``budget`` seconds (``TimeoutError``).
 
     >>> no_exact_factorization([[0, 1], [1, 0]], "10/11", "10/11")
     True
     >>> no_exact_factorization([[0, 1], [1, 0]], "10/11", "10/11", backend="sympy")
     True
     """
+    ok, value = groebner_with_budget(A, I, J, budget=budget, backend=backend)
+    if not ok:
+        raise TimeoutError(value)
+    return value
+
+
+def _groebner_is_one(A, I, J, backend):
     polys, names = exact_factorization_system(A, I, J, backend)
     if backend == "sympy":
         import sympy
         G = sympy.groebner(polys, *[sympy.Symbol(s) for s in names], order="grevlex")
         return list(G.exprs) == [1]
     G = flint.fmpz_mpoly_vec(polys, polys[0].context()).buchberger_naive().autoreduction()
-    return any(p.is_constant() and not p.is_zero() for p in G)
+    return bool(any(p.is_constant() and not p.is_zero() for p in G))
+
+
+def groebner_with_budget(A, I, J, budget=10.0, backend="flint"):
+    """Whether the Gröbner basis of ``X Y^T = A`` is ``[1]``, within ``budget`` seconds.
+
+    The computation runs in a forked process killed at the budget.  Returns
+    ``(True, is_one)`` or ``(False, reason)``.  Bad input raises in the caller (the system
+    is built here first, so size limits and type errors surface directly).
+    """
+    budget = _check_budget(budget)
+    exact_factorization_system(A, I, J, backend)            # validation in-process
+    return _run_killable(_groebner_is_one, (A, I, J, backend), budget)
 
 
 def lu_family(eps):
@@ -105,30 +171,67 @@ def lu_family(eps):
     return X, Y
 
 
-def check_attainment(A, I, J, backend="flint"):
+def check_attainment(A, I, J, backend="flint", budget=30.0):
     """Decide non-attainment of a zero infimum via a Gröbner basis ``[1]``.
 
-    Returns a Result (kind ``fsmf.attainment``) with verdict ``"not-attained"`` when the
-    system ``X Y^T = A`` is infeasible and a family with loss tending to 0 is known (the LU
-    example, certificate ``family``: points at ``eps = 1/10, 1/100, 1/1000``, losses
-    ``eps^4``), ``"exact"``
-    when ``A`` has an exact factorization (the infimum 0 would be attained),
-    ``"infeasible"`` when no exact factorization exists (nothing is claimed about the
-    infimum), and the Gröbner basis evidence.
+    Parameters
+    ----------
+    A, I, J : the instance (``X Y^T`` convention)
+    backend : "flint" or "sympy"
+    budget : float
+        Seconds (> 0) for the Gröbner basis (run in a killable subprocess) and the search
+        for an exact factorization.
+
+    Returns
+    -------
+    Result
+        kind ``fsmf.attainment``; verdict
+
+        * ``"not-attained"``: the Gröbner basis is ``[1]`` and an exact family with losses
+          decreasing below ``loss_bound`` is known (the LU example: points at
+          ``eps = 1/10, 1/100, 1/1000``, losses ``eps^4``), so the infimum 0 is not
+          attained;
+        * ``"infeasible"``: the Gröbner basis is ``[1]`` (no exact factorization; nothing
+          is claimed about the infimum);
+        * ``"exact"``: an exact rational factorization ``X``, ``Y`` (loss 0, in the
+          certificate) was found, so the infimum 0 is attained;
+        * ``"unknown"``: neither (budget exhausted, or feasible over the complex numbers
+          but no exact rational factorization found), with ``reason``.
 
     Notes
     -----
     LU example [1]_: ``I = J = tril(ones(2, 2))``, ``A = [[0, 1], [1, 0]]``: ``inf L = 0``
-    (losses ``eps^2``) but ``x_00 y_00 = 0``, ``x_00 y_10 = 1``, ``x_10 y_00 = 1`` have no
+    (losses ``eps^4``) but ``x_00 y_00 = 0``, ``x_00 y_10 = 1``, ``x_10 y_00 = 1`` have no
     common solution: the Gröbner basis is ``[1]``.
     """
-    infeasible = no_exact_factorization(A, I, J, backend)
+    budget = _check_budget(budget)
+    start = time.monotonic()
     Af, I2, J2 = _validate(A, I, J)
-    family = []
-    if infeasible and str(I2) == "10/11" and str(J2) == "10/11" and \
-            [list(r) for r in Af] == [[0, 1], [1, 0]]:
-        family = [lu_family(Fraction(1, 10 ** k)) for k in (1, 2, 3)]
-    verdict = "exact" if not infeasible else ("not-attained" if family else "infeasible")
-    return Result(kind="fsmf.attainment", verdict=verdict,
-                  certificate={"groebner_is_one": infeasible, "family": family},
+    ok, value = groebner_with_budget(A, I, J, budget=budget, backend=backend)
+    cert = {"groebner_is_one": bool(ok and value), "family": [], "reason": ""}
+    if ok and value:
+        if str(I2) == "10/11" and str(J2) == "10/11" and \
+                [list(r) for r in Af] == [[0, 1], [1, 0]]:
+            eps = [Fraction(1, 10 ** k) for k in (1, 2, 3)]
+            cert.update(family=[lu_family(e) for e in eps], eps=eps, loss_bound=FAMILY_BOUND)
+            verdict = "not-attained"
+        else:
+            verdict = "infeasible"
+    else:
+        reason = "" if ok else value
+        left = budget - (time.monotonic() - start)
+        X = Y = None
+        if left > 0:
+            from .certify import certify_fsmf
+            res = certify_fsmf(A, I, J, budget=max(left, 0.05), starts=20)
+            if res.certificate["upper"] == 0:
+                X, Y = res.certificate["X"], res.certificate["Y"]
+        if X is not None:
+            verdict = "exact"
+            cert.update(X=X, Y=Y)
+        else:
+            verdict = "unknown"
+            cert["reason"] = reason or ("the Gröbner basis is not [1] but no exact rational "
+                                        "factorization was found")
+    return Result(kind="fsmf.attainment", verdict=verdict, certificate=cert,
                   theorem="fsmf.attainment", backend=backend)

@@ -24,7 +24,8 @@ from ...certificates import Result
 from ...exceptions import BudgetError, SizeLimitError
 from ...supports import check_pair
 from ._critical import Unresolved, critical_values, stratum_core
-from ._local import local_minima
+from ._local import local_search
+from ._masked import MaskedCore
 from .hardcore import lift_solution, reduce_fsmf
 
 __all__ = ["certify_fsmf", "masked_bounds", "TOLERANCE"]
@@ -56,19 +57,22 @@ def _upper(ball):
     return _frac(ball.upper())
 
 
-def _upper_point(core, starts, seed):
-    """Best local minimum, rationalized; exact value.  Returns (hi, x, y, candidates)."""
-    cands = local_minima(core, starts=starts, seed=seed)
+def _upper_point(core, starts, seed, deadline=None):
+    """Best point found by the multistart (polished minima and raw end points, starts in
+    every chart ``y_{j0} = 1``), rationalized; exact value.  Returns (hi, x, y, candidates)
+    with ``candidates`` the polished local minima."""
+    cands, points = local_search(core, starts=starts, seed=seed, deadline=deadline)
     best = None
-    for _, yf in cands[:3]:
+    trials = [yf for _, yf in cands[:3]] + [yf for _, yf in points[:5]] + \
+        [[1.0] * core.shape[1]]
+    for yf in trials:
         y = [exact.rationalize(v, 1e-13) for v in yf]
+        if not any(y):
+            continue
         x = core.best_x(y)
         val = _exact_loss(core, x, y)
         if best is None or val < best[0]:
             best = (val, x, y)
-    if best is None:
-        y = [Fraction(1)] * core.shape[1]
-        best = (_exact_loss(core, core.best_x(y), y), core.best_x(y), y)
     return (*best, cands)
 
 
@@ -81,6 +85,11 @@ def _exact_loss(core, x, y):
 def _strata_bounds(core, deadline):
     """Upper bounds ``B[J]`` on ``sup Q_J`` over each open stratum (see Notes of
     :func:`masked_bounds`), plus the critical F-balls and boundary F-bounds."""
+    with exact.precision(256):
+        return _strata_bounds_prec(core, deadline)
+
+
+def _strata_bounds_prec(core, deadline):
     n = core.shape[1]
     total = core.norm_sq()
     B, crit_F, boundary_F = {}, [], []
@@ -125,6 +134,49 @@ def _orient(core):
     return (core.transpose(), True) if core.shape[1] > core.shape[0] else (core, False)
 
 
+def _within(lo, hi):
+    """``hi - lo <= TOLERANCE * (1 + hi)``, compared exactly (as the checker does)."""
+    return lo <= hi and hi - lo <= Fraction(TOLERANCE) * (1 + hi)
+
+
+def _mask_components(core):
+    """Connected components of the bipartite graph rows--columns of the observed entries,
+    as ``(rows, cols)`` index lists (rows/columns without observed entries are dropped)."""
+    m, n = core.shape
+    parent = list(range(m + n))
+
+    def find(u):
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+    for i in range(m):
+        for j in range(n):
+            if core.omega[i][j]:
+                parent[find(i)] = find(m + j)
+    comps = {}
+    for i in range(m):
+        if any(core.omega[i]):
+            comps.setdefault(find(i), ([], []))[0].append(i)
+    for j in range(n):
+        if any(core.omega[i][j] for i in range(m)):
+            comps.setdefault(find(m + j), ([], []))[1].append(j)
+    return sorted(comps.values())
+
+
+def _sub(core, rows, cols):
+    return MaskedCore(tuple(tuple(core.A[i][j] for j in cols) for i in rows),
+                      tuple(tuple(core.omega[i][j] for j in cols) for i in rows))
+
+
+def _close(lo, hi):
+    """The certification rule of a masked (component) interval: ``lo == hi`` exactly, or
+    ``0 < lo`` and relative width at most :data:`TOLERANCE` (an interval ``[0, hi]`` with
+    ``hi > 0`` is never certified: it cannot separate an attained minimum from a
+    non-attained infimum 0, e.g. the LU example)."""
+    return lo == hi or (lo > 0 and hi - lo <= Fraction(TOLERANCE) * (1 + hi))
+
+
 def masked_bounds(core, budget=10.0, starts=40, seed=0):
     """Exact interval for ``min_{x,y} sum_Omega (A_ij - x_i y_j)^2`` of a masked core.
 
@@ -145,7 +197,11 @@ def masked_bounds(core, budget=10.0, starts=40, seed=0):
 
     Notes
     -----
-    Variable projection: for fixed ``y`` the best ``x`` is a least-squares solution, so
+    The mask is first split into the connected components of its bipartite row/column
+    graph: the problem is a sum of independent problems, one per component (each with its
+    own scaling), so ``lo`` and ``hi`` are sums.  A fully observed component is a rank-one
+    truncated SVD (exact eigenvalue tail).  On a connected component:
+    variable projection: for fixed ``y`` the best ``x`` is a least-squares solution, so
     ``min L = inf_y F(y)``, ``F = ||A_Omega||^2 - Q``, ``Q(y) = sum_i s_i(y)^2 / d_i(y)``
     (rows with ``d_i = 0`` contribute 0 to ``Q``), scale invariant.  Stratify by
     ``J = supp(y)``.  On the open stratum ``(R*)^J`` the chart ``y_{J[0]} = 1`` is a full
@@ -158,27 +214,96 @@ def masked_bounds(core, budget=10.0, starts=40, seed=0):
     ``lo = ||A_Omega||^2 - max_J B(J)`` is a rigorous lower bound (non-compactness and
     vanishing denominators are exactly the boundary terms).  When every boundary bound is
     above ``hi`` the infimum is attained at a critical point (so ``attained = True``).
-    Size limit: at most 3 variables on the smaller side (two free chart variables).
+    When ``hi`` is 0 exactly (an exact fit was found), ``lo = hi = 0``.
+    ``certified`` needs ``lo == hi`` or ``lo > 0`` with relative width at most
+    :data:`TOLERANCE` (see :func:`_close`).
+    Size limit: at most 3 variables on the smaller side of every component (two free chart
+    variables).
     """
     deadline = time.monotonic() + budget
+    m, n = core.shape
+    out = {"lo": Fraction(0), "hi": Fraction(0), "attained": True, "certified": True,
+           "critical": [], "boundary": [], "reason": ""}
+    x, y = [Fraction(0)] * m, [Fraction(0)] * n
+    reasons = []
+    for rows, cols in _mask_components(core):
+        sub = _sub(core, rows, cols)
+        if all(all(r) for r in sub.omega):
+            r = _full_rank_one(sub)
+        else:
+            r = _connected_bounds(sub, deadline, starts, seed)
+        out["lo"] += r["lo"]
+        out["hi"] += r["hi"]
+        out["critical"] += r.get("critical", [])
+        out["boundary"] += r.get("boundary", [])
+        if r["attained"] is not True:
+            out["attained"] = None
+        out["certified"] = out["certified"] and r["certified"]
+        if r["reason"]:
+            reasons.append(r["reason"])
+        for a, i in enumerate(rows):
+            x[i] = r["x"][a]
+        for b, j in enumerate(cols):
+            y[j] = r["y"][b]
+    if out["lo"] == out["hi"]:
+        out["attained"], out["certified"] = True, True
+        reasons = []
+    if not out["certified"]:
+        out["attained"] = out["attained"] if out["attained"] is True else None
+    out["reason"] = "; ".join(reasons)
+    out["x"], out["y"] = x, y
+    return out
+
+
+def _full_rank_one(core):
+    """A fully observed component: best rank-one approximation (exact eigenvalue tail)."""
+    A = [list(r) for r in core.A]
+    B = exact.as_matrix(A)
+    tail = exact.eigen_tail(B.transpose() * B, 1)
+    rv = tail.rational_value()
+    lo = rv if rv is not None else max(Fraction(0), _lower(tail.enclosure(prec=256)))
+    U, s, Vt = np.linalg.svd(np.array([[float(v) for v in r] for r in A]))
+    trials = [[exact.rationalize(float(v), 1e-13) for v in Vt[0]]]
+    trials += [list(r) for r in A if any(r)]          # exact when the rank is one
+    best = None
+    for yv in trials:
+        if not any(yv):
+            continue
+        xv = core.best_x(yv)
+        val = _exact_loss(core, xv, yv)
+        if best is None or val < best[0]:
+            best = (val, xv, yv)
+    if best is None:                                  # A = 0
+        best = (Fraction(0), [Fraction(0)] * len(A), [Fraction(1)] * len(A[0]))
+    hi, xv, yv = best
+    if rv is not None and hi == rv:
+        lo = hi
+    return {"lo": lo, "hi": hi, "x": xv, "y": yv, "attained": True,
+            "certified": _close(lo, hi),
+            "reason": "" if _close(lo, hi) else "rank-one tail not closed"}
+
+
+def _connected_bounds(core, deadline, starts, seed):
     oriented, flipped = _orient(core)
-    hi, x, y, cands = _upper_point(oriented, starts, seed)
+    hi, x, y, cands = _upper_point(oriented, starts, seed, deadline)
     out = {"hi": hi, "lo": Fraction(0), "attained": None, "certified": False,
-           "critical": [], "reason": ""}
-    try:
-        B, crit, bnd = _strata_bounds(oriented, deadline)
-        out["lo"] = max(Fraction(0), oriented.norm_sq() - max(B.values()))
-        out["critical"] = sorted({round(float(b.mid()), 10) for _, b in crit})
-        out["boundary"] = [float(v) for _, v in bnd]
-        if all(v > hi for _, v in bnd):
-            out["attained"] = True
-            width = float(hi - out["lo"])
-            out["certified"] = width <= TOLERANCE * (1 + float(hi))
-        if not out["certified"]:
-            out["reason"] = "interval not closed (boundary bound below the upper bound or " \
-                            "several critical values in it)"
-    except (SizeLimitError, Unresolved, TimeoutError) as exc:
-        out["reason"] = f"lower bound not computed: {exc}"
+           "critical": [], "boundary": [], "reason": ""}
+    if hi == 0:
+        out.update(lo=hi, attained=True, certified=True)
+    else:
+        try:
+            B, crit, bnd = _strata_bounds(oriented, deadline)
+            out["lo"] = max(Fraction(0), oriented.norm_sq() - max(B.values()))
+            out["critical"] = sorted({round(float(b.mid()), 10) for _, b in crit})
+            out["boundary"] = [float(v) for _, v in bnd]
+            if out["lo"] == hi or all(v > hi for _, v in bnd):
+                out["attained"] = True
+                out["certified"] = _close(out["lo"], hi)
+            if not out["certified"]:
+                out["reason"] = "interval not closed (boundary bound below the upper " \
+                                "bound, several critical values in it, or lower bound 0)"
+        except (SizeLimitError, Unresolved, TimeoutError) as exc:
+            out["reason"] = f"lower bound not computed: {exc}"
     out["x"], out["y"] = (y, x) if flipped else (x, y)
     return out
 
@@ -201,7 +326,7 @@ def _svd_part(part):
               for i in range(len(A)) for j in range(len(A[0]))), Fraction(0))
     if rv is not None and hi == rv:
         lo = hi
-    return lo, hi, (Xp, Yp), True, hi - lo <= TOLERANCE * (1 + float(hi))
+    return lo, hi, (Xp, Yp), True, _within(lo, hi)
 
 
 def _part_interval(part, deadline, starts, seed, supports):
@@ -212,6 +337,8 @@ def _part_interval(part, deadline, starts, seed, supports):
         return lo, hi, pts, att, cert, ""
     if part.kind == "masked":
         left = max(0.05, deadline - time.monotonic())
+        if deadline - time.monotonic() <= 0:
+            left = 0.05
         mb = masked_bounds(part.core, budget=left, starts=starts, seed=seed)
         pts = ([[v] for v in mb["x"]], [[v] for v in mb["y"]])
         return mb["lo"], mb["hi"], pts, mb["attained"], mb["certified"], mb["reason"]
@@ -303,16 +430,23 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0):
     pieces, attained, certified, reasons, parts = [], True, True, [], []
     for part in red.parts:
         plo, phi, pts, att, cert, why = _part_interval(part, deadline, starts, seed, supports)
+        if plo == phi:
+            att, cert, why = True, True, ""
         lo, hi = lo + plo, hi + phi
         pieces.append(pts)
         attained = attained if att is True else (None if attained is not False else False)
         certified = certified and cert
         if why:
             reasons.append(why)
-        parts.append({"kind": part.kind, "lower": plo, "upper": phi, "certified": cert})
+        parts.append({"kind": part.kind, "lower": plo, "upper": phi, "certified": cert,
+                      "columns": list(part.columns), "cells": [list(c) for c in part.cells]})
+    certified = certified and _within(lo, hi)
+    if lo == hi:
+        certified, attained = True, True
     X, Y = lift_solution(red, I, J, pieces)
-    cert = {"lower": lo, "upper": hi, "X": X, "Y": Y, "attained": attained if certified
-            else None, "certified": certified, "constant": red.constant, "parts": parts,
-            "reason": "; ".join(reasons)}
+    cert = {"lower": lo, "upper": hi, "X": X, "Y": Y,
+            "attained": True if certified and attained is True else None,
+            "certified": certified, "constant": red.constant, "parts": parts,
+            "reason": "; ".join(reasons) if not certified else ""}
     return Result(kind="fsmf.certify", verdict="certified" if certified else "unknown",
                   certificate=cert, theorem="fsmf.certify", backend="flint")

@@ -9,13 +9,15 @@ References
 
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 
 import flint
 import numpy as np
 
 from ...certificates import Result
-from .certify import _orient, _upper_point, _lower, _upper
+from ...exceptions import ArgumentError
+from .certify import _deadline, _orient, _upper_point, _lower, _upper
 from .hardcore import lift_solution, reduce_fsmf
 
 __all__ = ["find_spurious_minima", "krawczyk_check"]
@@ -77,18 +79,29 @@ def _certify_candidate(core, yf, hi):
     ok, vball, pd = krawczyk_check(core, mid, rad, C)
     if not (ok and pd and vball is not None):
         return None
-    return {"mid": mid, "rad": rad, "C": C, "value_lower": _lower(vball),
-            "value_upper": _upper(vball), "spurious": hi < _lower(vball)}
+    # widen the value ball slightly (still an enclosure) so that an independent
+    # re-computation in ball arithmetic lies inside the reported interval
+    pad = Fraction(1, 10**30) * (1 + abs(_upper(vball)))
+    vlo, vhi = _lower(vball) - pad, _upper(vball) + pad
+    return {"mid": mid, "rad": rad, "C": C, "value_lower": vlo, "value_upper": vhi,
+            "spurious": hi < vlo, "certified": True}
 
 
-def find_spurious_minima(A, I, J, starts=60, seed=0):
+def _boxes_meet(a, b):
+    return all(abs(p - q) <= r + t for p, q, r, t in zip(a["mid"], b["mid"], a["rad"], b["rad"]))
+
+
+def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
     """Find and certify spurious local minima of ``||A - X Y^T||^2`` on fixed supports.
 
     Parameters
     ----------
     A : array_like of rationals; I, J : Support-like (``X Y^T`` convention)
     starts, seed : int
-        Multistart local search on the masked variables.
+        Multistart local search on the masked variables (``starts >= 1``).
+    budget : float
+        Seconds (> 0); the search and the certification stop when it runs out (the
+        minima certified so far are returned, ``reason`` says the budget ran out).
 
     Returns
     -------
@@ -97,6 +110,13 @@ def find_spurious_minima(A, I, J, starts=60, seed=0):
         ``"none-found"``; the certificate lists ``minima`` (each with ``value_lower``,
         ``value_upper``, the Krawczyk box and preconditioner, ``certified``) and the better
         exact point ``X``, ``Y`` with loss ``better``.
+
+    Raises
+    ------
+    ArgumentError
+        ``starts`` not an integer >= 1.
+    BudgetError
+        ``budget`` not a positive number.
 
     Notes
     -----
@@ -119,6 +139,9 @@ def find_spurious_minima(A, I, J, starts=60, seed=0):
     >>> [round(float(mm["value_lower"]), 6) for mm in res.certificate["minima"]]
     [4.694524]
     """
+    if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 1:
+        raise ArgumentError(f"Argument 'starts' must be an integer >= 1, not {starts!r}.")
+    deadline = _deadline(budget)
     red = reduce_fsmf(A, I, J)
     masked = [p for p in red.parts if p.kind == "masked"]
     others = [p for p in red.parts if p.kind not in ("masked", "absorbed")]
@@ -128,21 +151,32 @@ def find_spurious_minima(A, I, J, starts=60, seed=0):
             theorem="fsmf.spurious", backend="flint")
     part = masked[0]
     core, flipped = _orient(part.core)
-    hi, x, y, cands = _upper_point(core, starts, seed)
-    minima = []
+    hi, x, y, cands = _upper_point(core, starts, seed, deadline)
+    minima, reason = [], ""
     for val, yf in cands:
+        if time.monotonic() > deadline:
+            reason = "budget exhausted before every candidate was checked"
+            break
+        if abs(yf[0]) < 1e-8:
+            continue
+        yf = [v / yf[0] for v in yf]             # the chart y_0 = 1 of the certificate
         if max(abs(v) for v in yf) > 1e6 or min(abs(v) for v in yf) < 1e-8:
             continue
         c = _certify_candidate(core, yf, hi)
-        if c is not None and c["spurious"]:
-            c["value_lower"] += red.constant
-            c["value_upper"] += red.constant
-            minima.append(c)
+        if c is None or not c["spurious"]:
+            continue
+        if any(_boxes_meet(c, o) for o in minima):
+            continue                             # the same critical point twice
+        minima.append(c)
+    for c in minima:
+        c["value_lower"] += red.constant
+        c["value_upper"] += red.constant
     xx, yy = (y, x) if flipped else (x, y)
     X, Y = lift_solution(red, I, J, [([[v] for v in xx], [[v] for v in yy])
                                      if p.kind == "masked" else ((), ()) for p in red.parts])
     cert = {"minima": minima, "better": red.constant + hi, "X": X, "Y": Y,
             "transposed": flipped, "constant": red.constant,
-            "rows": list(part.rows), "cols": list(part.cols), "column": part.columns[0]}
+            "rows": list(part.rows), "cols": list(part.cols), "column": part.columns[0],
+            "reason": reason}
     return Result(kind="fsmf.spurious", verdict="spurious" if minima else "none-found",
                   certificate=cert, theorem="fsmf.spurious", backend="flint")
