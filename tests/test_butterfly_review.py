@@ -19,8 +19,8 @@ import pytest
 import scipy.linalg
 
 from exactsparse import verify
-from exactsparse.butterfly import (ButterflyFactors, bit_reversal_permutation, butterfly_factorize,
-                                   butterfly_patterns, identify_butterfly)
+from exactsparse.butterfly import (ButterflyFactors, butterfly_factorize, butterfly_patterns,
+                                   identify_butterfly)
 from exactsparse.certificates import Result
 
 RNG = np.random.default_rng(7)
