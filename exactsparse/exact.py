@@ -45,7 +45,7 @@ from .exceptions import (ArgumentError, ExactTypeError, FloatInExactError, NonFi
                          ParseError, PrecisionError, ShapeError, SingularError)
 
 __all__ = [
-    "BACKENDS", "PRIME62", "as_rational", "as_matrix", "from_float", "rationalize",
+    "BACKENDS", "PRIME62", "check_prime", "as_rational", "as_matrix", "from_float", "rationalize",
     "parse_rational", "to_fractions", "to_strings", "fraction_str", "rank", "rank_mod_p",
     "rref", "nullspace", "solve", "charpoly", "integer_matrix", "frobenius_sq",
     "eigen_tail", "EigenTail", "precision", "parse_value",
@@ -322,6 +322,18 @@ def rank(A, backend="flint"):
     return int(Z.rank())
 
 
+def check_prime(p, name="p"):
+    """``p`` as an int after checking it is a prime ``2 <= p < 2**63`` (nmod's range).
+
+    >>> check_prime(7)
+    7
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or not 2 <= p < 2**63 \
+            or not flint.fmpz(int(p)).is_prime():
+        raise ArgumentError(f"Argument {name!r} must be a prime below 2**63, not {p!r}.")
+    return int(p)
+
+
 def rank_mod_p(A, p=PRIME62):
     """Rank of the integer-scaled matrix modulo a prime ``p`` (default: a 62-bit prime).
 
@@ -329,10 +341,7 @@ def rank_mod_p(A, p=PRIME62):
     many primes).  The denominators are cleared first; a prime dividing the common
     denominator is refused.
     """
-    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or not 2 <= p < 2**63 \
-            or not flint.fmpz(int(p)).is_prime():
-        raise ArgumentError(f"Argument 'p' must be a prime below 2**63, not {p!r}.")
-    p = int(p)
+    p = check_prime(p)
     Z, d = integer_matrix(A)
     if d % p == 0:
         raise ExactTypeError(f"Argument 'p' divides the common denominator {d}; pick another prime.")

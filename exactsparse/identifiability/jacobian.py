@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import flint
 import numpy as np
 
-from ..exact import BACKENDS, PRIME62, as_matrix, rank
+from ..exact import BACKENDS, PRIME62, as_matrix, check_prime, rank
 from ..exceptions import ArgumentError, ExactTypeError
 from ._common import check_seed, fraction_rows, pattern
 
@@ -34,14 +34,6 @@ _RANGE = 2**31
 #: this many entries (rows × columns); above it ``rank`` is None unless the mod-p rank
 #: already certifies it (it meets ``min(shape)`` or ``expected``).
 MAX_EXACT_ENTRIES = 40_000
-
-
-def _check_prime(p):
-    """The validation of :func:`exactsparse.exact.rank_mod_p`: an int prime ``2 <= p < 2**63``."""
-    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or not 2 <= p < 2**63 \
-            or not flint.fmpz(int(p)).is_prime():
-        raise ArgumentError(f"Argument 'p' must be a prime below 2**63, not {p!r}.")
-    return int(p)
 
 
 @dataclass(frozen=True)
@@ -208,7 +200,7 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
         raise ArgumentError(f"Argument 'exact' must be 'auto' or True, not {exact!r}.")
     if backend not in BACKENDS:
         raise ExactTypeError(f"Argument 'backend' must be one of {BACKENDS}, not {backend!r}.")
-    p = _check_prime(p)
+    p = check_prime(p)
     if max_exact is not None and (isinstance(max_exact, bool) or not isinstance(
             max_exact, (int, np.integer)) or max_exact < 0):
         raise ArgumentError(f"Argument 'max_exact' must be an int >= 0 or None, not "
