@@ -15,13 +15,13 @@ infimum 0 not attained) can never be certified.
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from fractions import Fraction
 
 import flint
 
 from .. import exact
+from .._budget import run_killable
 from ..exceptions import CertificateError
 from ..supports import check_pair, equivalence_classes
 
@@ -549,32 +549,7 @@ def _groebner_one(A, I, J, budget=None):
     """``(True, is_one)`` or ``(False, reason)``; the Buchberger run is in a forked child
     killed after ``budget`` (default :data:`GROEBNER_BUDGET`) seconds."""
     budget = GROEBNER_BUDGET if budget is None else budget
-    try:
-        ctx = multiprocessing.get_context("fork")
-    except ValueError:                               # pragma: no cover - non-POSIX
-        return True, _groebner_one_now(A, I, J)
-    recv, send = ctx.Pipe(duplex=False)
-
-    def child():
-        try:
-            send.send((True, _groebner_one_now(A, I, J)))
-        except BaseException as exc:                 # noqa: BLE001
-            send.send((False, f"{type(exc).__name__}: {exc}"))
-    proc = ctx.Process(target=child, daemon=True)
-    proc.start()
-    send.close()
-    try:
-        if recv.poll(budget):
-            try:
-                return recv.recv()
-            except EOFError:
-                return False, "the Gröbner process died"
-        return False, f"not finished within {budget:g} s"
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(1)
-        recv.close()
+    return run_killable(_groebner_one_now, (A, I, J), budget, "the Gröbner basis")
 
 
 CHECKS = {"fsmf.certify": check_certify, "fsmf.spurious": check_spurious,

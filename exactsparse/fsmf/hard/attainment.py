@@ -10,13 +10,13 @@ References
 from __future__ import annotations
 
 import math
-import multiprocessing
 import time
 from fractions import Fraction
 
 import flint
 
 from ... import exact
+from ..._budget import run_killable
 from ...certificates import Result
 from ...exceptions import BudgetError, SizeLimitError
 from .hardcore import _validate
@@ -36,38 +36,6 @@ def _check_budget(budget):
         raise BudgetError(f"Argument 'budget' must be a positive number of seconds, not "
                           f"{budget!r}.")
     return float(budget)
-
-
-def _run_killable(fn, args, budget):
-    """Run ``fn(*args)`` (returning a picklable value) in a forked child process, killed
-    after ``budget`` seconds.  Returns ``(True, value)`` or ``(False, reason)``.  Where
-    ``fork`` is unavailable the call runs in-process (no hard deadline)."""
-    try:
-        ctx = multiprocessing.get_context("fork")
-    except ValueError:                               # pragma: no cover - non-POSIX
-        return True, fn(*args)
-    recv, send = ctx.Pipe(duplex=False)
-
-    def child():
-        try:
-            send.send((True, fn(*args)))
-        except BaseException as exc:                 # noqa: BLE001 - reported to the parent
-            send.send((False, f"{type(exc).__name__}: {exc}"))
-    proc = ctx.Process(target=child, daemon=True)
-    proc.start()
-    send.close()
-    try:
-        if recv.poll(budget):
-            try:
-                return recv.recv()
-            except EOFError:
-                return False, "the Gröbner process died"
-        return False, f"Gröbner basis not computed within the budget of {budget:g} s"
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(1)
-        recv.close()
 
 
 def exact_factorization_system(A, I, J, backend="flint"):
@@ -151,7 +119,7 @@ def groebner_with_budget(A, I, J, budget=10.0, backend="flint"):
     """
     budget = _check_budget(budget)
     exact_factorization_system(A, I, J, backend)            # validation in-process
-    return _run_killable(_groebner_is_one, (A, I, J, backend), budget)
+    return run_killable(_groebner_is_one, (A, I, J, backend), budget, "the Gröbner basis")
 
 
 def lu_family(eps):
