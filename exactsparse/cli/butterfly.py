@@ -141,24 +141,8 @@ def _read_instance(args):
 
 
 def _verify(args):
-    import json
-
-    from ..certificates import Result
-    from ..checks import verify
-    from ..exceptions import CertificateError
-    try:
-        with open(args.result, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, json.JSONDecodeError) as exc:
-        raise CertificateError(f"invalid certificate: cannot read {args.result!r} ({exc})") from None
-    if isinstance(data, dict) and "result" in data and "kind" not in data:
-        data = data["result"]
-    Z, perm = _read_instance(args), _read_perm(args.perm)
-    res = verify(Result.from_dict(data) if isinstance(data, dict) and "kind" in data else data,
-                 {"Z": Z, "perm": perm})
-    emit(args, {"valid": res.valid, "message": res.message, "kind": res.kind},
-         ("valid: " if res.valid else "INVALID: ") + res.message)
-    return 0
+    from .common import verify_file
+    return verify_file(args, {"Z": _read_instance(args), "perm": _read_perm(args.perm)})
 
 
 def _identify(args):

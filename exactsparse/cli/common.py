@@ -10,7 +10,7 @@ from ..fileio import read_matrix, read_support
 from ..supports import Support, right_from_rx
 
 __all__ = ["add_pair_args", "add_matrix_arg", "load_pair", "load_matrix", "jsonable",
-           "read_support_arg"]
+           "read_support_arg", "verify_file"]
 
 _INLINE = re.compile(r"^[01]+([/;][01]+)*$")
 
@@ -56,3 +56,28 @@ def load_matrix(path, numeric=False):
 
 def jsonable(x):
     return to_jsonable(x)
+
+
+def verify_file(args, instance):
+    """Re-check the result stored in the JSON file ``args.result`` against ``instance``
+    and print the verdict (the ``verify`` commands).  The file may hold a result or a
+    command's ``--json`` output (whose ``result`` key holds the result)."""
+    import json
+
+    from ..certificates import Result
+    from ..checks import verify
+    from ..exceptions import CertificateError
+    from . import emit
+    try:
+        with open(args.result, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CertificateError(f"invalid certificate: cannot read {args.result!r} ({exc})") \
+            from None
+    if isinstance(data, dict) and "result" in data and "kind" not in data:
+        data = data["result"]
+    res = verify(Result.from_dict(data) if isinstance(data, dict) and "kind" in data else data,
+                 instance)
+    emit(args, {"valid": res.valid, "message": res.message, "kind": res.kind},
+         ("valid: " if res.valid else "INVALID: ") + res.message)
+    return 0

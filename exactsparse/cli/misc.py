@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
-from ..certificates import Result
-from ..checks import verify
 from ..exceptions import CertificateError
 from . import emit
-from .common import add_matrix_arg, add_pair_args, load_matrix, load_pair
+from .common import add_matrix_arg, add_pair_args, load_matrix, load_pair, verify_file
 
 __all__ = ["register"]
 
@@ -39,18 +35,7 @@ def _instance(args):
 
 
 def _verify(args):
-    try:
-        with open(args.result, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, json.JSONDecodeError) as exc:
-        raise CertificateError(f"invalid certificate: cannot read {args.result!r} ({exc})") from None
-    if isinstance(data, dict) and "result" in data and "kind" not in data:
-        data = data["result"]
-    res = verify(Result.from_dict(data) if isinstance(data, dict) and "kind" in data else data,
-                 _instance(args))
-    emit(args, {"valid": res.valid, "message": res.message, "kind": res.kind},
-         ("valid: " if res.valid else "INVALID: ") + res.message)
-    return 0
+    return verify_file(args, _instance(args))
 
 
 def _demo(args):
