@@ -9,6 +9,7 @@ import json
 from fractions import Fraction
 
 import numpy as np
+from ks_helpers import dense_factor
 import pytest
 import scipy.linalg
 from hypothesis import given, settings
@@ -26,18 +27,6 @@ RANK2_CHAIN = [(1, 2, 4, 8), (2, 4, 4, 4), (4, 4, 2, 2)]
 
 
 # ----------------------------------------------------------------------------- helpers
-def dense_factor(pattern, T):
-    """Dense matrix of a KS factor from its twiddle, entry by entry (the definition)."""
-    a, b, c, d = pattern
-    X = np.zeros((a * b * d, a * c * d), dtype=np.asarray(T).dtype)
-    for i in range(a):
-        for j in range(d):
-            for beta in range(b):
-                for gamma in range(c):
-                    X[i * b * d + beta * d + j, i * c * d + gamma * d + j] = T[i][j][beta][gamma]
-    return X
-
-
 def random_product(patterns, complex_=False, rng=RNG, integer=False):
     """``(Z, factors)`` with ``Z = X_1 ⋯ X_K`` multiplied densely with ``@``."""
     mats = []

@@ -15,6 +15,7 @@ import time
 from fractions import Fraction as F
 
 import numpy as np
+from ks_helpers import dense_factor
 import pytest
 import scipy.linalg
 
@@ -28,17 +29,7 @@ P4 = [[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]]       # bit revers
 
 
 def dense(T, pat, dtype=object):
-    """``X[i·b·d + β·d + j, i·c·d + γ·d + j] = T[i][j][β][γ]`` (independent of the library)."""
-    a, b, c, d = pat
-    X = np.zeros((a * b * d, a * c * d), dtype=dtype)
-    if dtype is object:
-        X[...] = F(0)
-    for i in range(a):
-        for j in range(d):
-            for be in range(b):
-                for ga in range(c):
-                    X[i * b * d + be * d + j, i * c * d + ga * d + j] = T[i][j][be][ga]
-    return X
+    return dense_factor(pat, T, dtype)
 
 
 def pats(n):

@@ -125,13 +125,18 @@ def _random_tractable(rng):
     return np.array(cols_I).T, np.array(cols_J).T
 
 
-@given(st.integers(0, 10**9))
-@settings(max_examples=40, deadline=None)
-def test_block_svd_is_at_most_best_local_value(seed):
+def _tractable_instance(seed, bound):
+    """A random tractable ``(A, I, J)`` with integer entries in [-bound, bound]."""
     rng = np.random.default_rng(seed)
     I, J = _random_tractable(rng)
     assume(es.is_tractable(I, J))
-    A = rng.integers(-4, 5, size=(I.shape[0], J.shape[0]))
+    return rng.integers(-bound, bound + 1, size=(I.shape[0], J.shape[0])), I, J, rng
+
+
+@given(st.integers(0, 10**9))
+@settings(max_examples=40, deadline=None)
+def test_block_svd_is_at_most_best_local_value(seed):
+    A, I, J, _ = _tractable_instance(seed, 4)
     s = es.solve_fsmf(A, I, J)
     assert s.verdict == "optimal"
     _, _, local = als(A.astype(float), I, J, restarts=15, seed=seed)
@@ -143,10 +148,7 @@ def test_block_svd_is_at_most_best_local_value(seed):
 @given(st.integers(0, 10**9))
 @settings(max_examples=30, deadline=None)
 def test_permutation_and_scaling_invariance(seed):
-    rng = np.random.default_rng(seed)
-    I, J = _random_tractable(rng)
-    assume(es.is_tractable(I, J))
-    A = rng.integers(-3, 4, size=(I.shape[0], J.shape[0]))
+    A, I, J, rng = _tractable_instance(seed, 3)
     s = es.solve_fsmf(A, I, J)
     pr, pc, pk = (rng.permutation(t) for t in (I.shape[0], J.shape[0], I.shape[1]))
     s2 = es.solve_fsmf(A[np.ix_(pr, pc)], I[np.ix_(pr, pk)], J[np.ix_(pc, pk)])
@@ -160,10 +162,7 @@ def test_permutation_and_scaling_invariance(seed):
 @given(st.integers(0, 10**9))
 @settings(max_examples=30, deadline=None)
 def test_numeric_and_exact_paths_agree(seed):
-    rng = np.random.default_rng(seed)
-    I, J = _random_tractable(rng)
-    assume(es.is_tractable(I, J))
-    A = rng.integers(-3, 4, size=(I.shape[0], J.shape[0]))
+    A, I, J, _ = _tractable_instance(seed, 3)
     ex = es.solve_fsmf(A, I, J)
     nu = es.solve_fsmf(A.astype(float), I, J)
     assert nu.backend == "numpy" and not nu.certified

@@ -62,18 +62,24 @@ def _upper_point(core, starts, seed, deadline=None):
     every chart ``y_{j0} = 1``), rationalized; exact value.  Returns (hi, x, y, candidates)
     with ``candidates`` the polished local minima."""
     cands, points = local_search(core, starts=starts, seed=seed, deadline=deadline)
-    best = None
     trials = [yf for _, yf in cands[:3]] + [yf for _, yf in points[:5]] + \
         [[1.0] * core.shape[1]]
-    for yf in trials:
-        y = [exact.rationalize(v, 1e-13) for v in yf]
+    best = _best_point(core, [[exact.rationalize(v, 1e-13) for v in yf] for yf in trials])
+    return (*best, cands)
+
+
+def _best_point(core, trials):
+    """``(loss, x, y)`` of the best exact point: each rational ``y`` with its optimal ``x``
+    (least squares); None when every trial is zero."""
+    best = None
+    for y in trials:
         if not any(y):
             continue
         x = core.best_x(y)
         val = _exact_loss(core, x, y)
         if best is None or val < best[0]:
             best = (val, x, y)
-    return (*best, cands)
+    return best
 
 
 def _exact_loss(core, x, y):
@@ -265,14 +271,7 @@ def _full_rank_one(core):
     U, s, Vt = np.linalg.svd(np.array([[float(v) for v in r] for r in A]))
     trials = [[exact.rationalize(float(v), 1e-13) for v in Vt[0]]]
     trials += [list(r) for r in A if any(r)]          # exact when the rank is one
-    best = None
-    for yv in trials:
-        if not any(yv):
-            continue
-        xv = core.best_x(yv)
-        val = _exact_loss(core, xv, yv)
-        if best is None or val < best[0]:
-            best = (val, xv, yv)
+    best = _best_point(core, trials)
     if best is None:                                  # A = 0
         best = (Fraction(0), [Fraction(0)] * len(A), [Fraction(1)] * len(A[0]))
     hi, xv, yv = best
