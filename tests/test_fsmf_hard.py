@@ -115,6 +115,22 @@ def test_reduce_two_independent_components():
     assert abs(float(c["lower"]) - (1.2772114616 + tail)) < 1e-8
 
 
+def test_reduce_isolated_complete_class_sizes_verify():
+    """Regression: an isolated complete class (absorbed part) reported rank 0 in ``sizes``
+    while verify counts its factor columns, so valid reductions failed to verify."""
+    A = [[2, 1, 0, 0, 0], [0, 1, 1, 0, 0], [-1, 0, 3, 0, 0], [0, 0, 0, 5, -1], [0, 0, 0, 2, 7]]
+    I = "/".join(["110000", "101000", "100100", "000011", "000011"])
+    J = "/".join(["101000", "100100", "110000", "000011", "000011"])
+    res = check_reduction(A, I, J)
+    sizes = res.certificate["sizes"]["parts"]
+    absorbed = [p for p in sizes if p["kind"] == "absorbed"]
+    assert absorbed and absorbed[0]["rank"] == 2 and absorbed[0]["observed"] == 0
+    assert verify(res, (A, I, J))
+    c = certify_fsmf(A, I, J, budget=30)
+    base = certify_fsmf(SPEC_A, SPEC_I, SPEC_J, budget=30)
+    assert c.certificate["upper"] == base.certificate["upper"]    # the CEC fits its block
+
+
 def test_spurious_spec_instance():
     res = find_spurious_minima(SPEC_A, SPEC_I, SPEC_J)
     assert res.verdict == "spurious"

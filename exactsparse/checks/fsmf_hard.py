@@ -1,14 +1,19 @@
 """Certificate checkers for hard FSMF results (certify, spurious, reduce, attainment).
 
-Only exact arithmetic (Fractions, flint balls and polynomials) and the support structure
-are used; no decision routine of :mod:`exactsparse.fsmf` is imported.  Every malformed or
-inconsistent certificate raises :class:`CertificateError` (``verify`` reports it invalid).
+Only exact arithmetic (Fractions, flint balls, flint and sympy polynomials) and the support
+structure are used; no decision routine of :mod:`exactsparse.fsmf` is imported.  Every
+malformed or inconsistent certificate raises :class:`CertificateError` (``verify`` reports
+it invalid).
 
-What is *not* re-checked: the lower bound of a ``masked`` part of an ``fsmf.certify``
-certificate (the stratified critical-value search is not re-run).  It is accepted when it
-is ``<= 0`` (trivially sound), when it equals the part's upper bound (then the exact point
-must be a critical point: its exact gradient is checked to vanish), or otherwise on trust
-(the message says so).  A certified masked part must have ``lower == upper`` or
+The positive lower bound of a ``masked`` part of an ``fsmf.certify`` certificate is
+re-computed by an independent route (:mod:`._masked_lower`: the stratified
+variable-projection bound with sympy resultants and real root isolation) in a child
+process killed after :data:`MASKED_CHECK_BUDGET` seconds, refined through
+:data:`MASKED_CHECK_BITS` until it covers the claim; the claim is rejected when it exceeds
+the re-computed bound, and also when the re-check cannot be done (size limit, degenerate
+stratum, budget): nothing is accepted on trust.  A lower bound ``<= 0`` is trivially sound.
+A part claiming ``lower == upper`` must moreover sit at an exact critical point (its exact
+gradient is checked to vanish).  A certified masked part must have ``lower == upper`` or
 ``lower > 0`` within :data:`TOLERANCE`, so an interval ``[0, upper]`` (e.g. the LU example,
 infimum 0 not attained) can never be certified.
 """
@@ -16,6 +21,7 @@ infimum 0 not attained) can never be certified.
 from __future__ import annotations
 
 import re
+import time
 from fractions import Fraction
 
 import flint
@@ -24,13 +30,20 @@ from .. import exact
 from .._budget import run_killable
 from ..exceptions import CertificateError
 from ..supports import check_pair, equivalence_classes
+from ._masked_lower import masked_lower
 
-__all__ = ["CHECKS", "TOLERANCE", "GROEBNER_BUDGET", "MAX_FAMILY_BOUND"]
+__all__ = ["CHECKS", "TOLERANCE", "GROEBNER_BUDGET", "MAX_FAMILY_BOUND",
+           "MASKED_CHECK_BUDGET", "MASKED_CHECK_BITS"]
 
 #: Same value as :data:`exactsparse.fsmf.hard.certify.TOLERANCE` (not imported on purpose).
 TOLERANCE = Fraction(1e-9)
 #: Seconds allowed to re-compute a Gröbner basis (killed subprocess beyond it).
 GROEBNER_BUDGET = 30.0
+#: Seconds allowed to re-compute the lower bound of one masked part (killed beyond it).
+MASKED_CHECK_BUDGET = 60.0
+#: Root-isolation widths ``2^-bits`` tried in turn until the re-computed bound covers the
+#: claimed one (claims come from 256-bit balls, so a finer level is usually needed).
+MASKED_CHECK_BITS = (320, 1024, 2048)
 #: A non-attainment family must end with a loss at most this (and its stated bound).
 MAX_FAMILY_BOUND = Fraction(1, 10**6)
 
@@ -229,6 +242,31 @@ def _svd_lower_ok(A, cells, rank, lower):
         return bool(flint.arb(flint.fmpq(lower.numerator, lower.denominator)) <= ball)
 
 
+def _masked_lower_now(entries, claimed, budget):
+    deadline = time.monotonic() + budget
+    lo = None
+    for bits in MASKED_CHECK_BITS:
+        lo = masked_lower(entries, bits, deadline)
+        if claimed <= lo:
+            break
+    return lo
+
+
+def _check_masked_lower(A, cells, claimed, budget=None):
+    """Fail unless ``claimed`` is at most an independently re-computed lower bound of the
+    masked rank-one minimum on ``cells`` (child process killed after ``budget``, default
+    :data:`MASKED_CHECK_BUDGET`, seconds)."""
+    budget = MASKED_CHECK_BUDGET if budget is None else budget
+    entries = {(i, j): A[i][j] for i, j in sorted(cells)}
+    ok, value = run_killable(_masked_lower_now, (entries, claimed, budget), budget,
+                             "the masked lower bound")
+    if not ok:
+        _fail(f"masked lower bound could not be re-checked: {value}")
+    if claimed > value:
+        _fail(f"a masked part's lower bound {float(claimed):.12g} exceeds the re-computed "
+              f"lower bound {float(value):.12g}.")
+
+
 def check_certify(result, instance):
     A, I, J = _instance(instance)
     c = result.certificate
@@ -246,7 +284,7 @@ def check_certify(result, instance):
     const = _constant(A, covered)
     if _rat(_get(c, "constant"), "constant") != const:
         _fail(f"the constant (uncovered entries) is {const}, not {c['constant']}.")
-    lo_sum, up_sum, all_cert, trusted = const, const, True, 0
+    lo_sum, up_sum, all_cert, rechecked = const, const, True, 0
     for kind, cells, cols, pcl, p in parts:
         plo, pup = _rat(_get(p, "lower"), "a part's lower"), _rat(_get(p, "upper"),
                                                                   "a part's upper")
@@ -267,8 +305,9 @@ def check_certify(result, instance):
         elif kind == "svd":
             if not _svd_lower_ok(A, cells, len(cols), plo):
                 _fail("an svd part's lower bound exceeds the re-computed eigenvalue tail.")
-        elif plo > 0 and plo != pup:
-            trusted += 1                        # masked: the search is not re-run
+        elif plo > 0:
+            _check_masked_lower(A, cells, plo)  # masked: independent re-computation
+            rechecked += 1
         if kind == "masked" and pcert and not (plo == pup or plo > 0):
             _fail("a masked part with lower bound 0 < upper cannot be certified.")
         lo_sum, up_sum = lo_sum + plo, up_sum + pup
@@ -283,7 +322,7 @@ def check_certify(result, instance):
         _fail("attained must be True exactly when the result is certified.")
     if lower == upper and not _gradient_vanishes(A, I, J, X, Y, range(I.shape[1])):
         _fail("lower == upper but (X, Y) is not a critical point.")
-    note = f"; lower bound of {trusted} masked part(s) not re-run" if trusted else ""
+    note = f"; lower bound of {rechecked} masked part(s) re-computed" if rechecked else ""
     return (f"upper bound {float(up):.10g} re-computed exactly, parts and consistency "
             f"checked{note}")
 

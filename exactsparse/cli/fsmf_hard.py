@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from ..certificates import to_jsonable
 
 __all__ = ["register_commands"]
@@ -52,8 +54,12 @@ def register_commands(fsmf_sub):
     p.set_defaults(func=_spurious)
     p = fsmf_sub.add_parser("hardness", help="build the FSMF instance of masked rank-one "
                                              "approximation (NP-hardness reduction)")
-    p.add_argument("--matrix", required=True)
-    p.add_argument("--mask", required=True, help="0/1 mask of observed entries")
+    p.add_argument("--matrix", help="matrix A of the masked instance")
+    p.add_argument("--mask", help="0/1 mask of observed entries (with --matrix)")
+    p.add_argument("--biclique", metavar="GRAPH",
+                   help="instead of --matrix/--mask: a bipartite graph (0/1 biadjacency, "
+                        "file or inline like 110/011) turned into a masked instance by the "
+                        "maximum-edge-biclique gadget")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_hardness)
 
@@ -104,8 +110,25 @@ def _spurious(args):
 
 def _hardness(args):
     from ..fileio import read_matrix
-    from ..fsmf.hard import masked_to_fsmf
+    from ..fsmf.hard import biclique_to_masked, masked_to_fsmf
     from .common import read_support_arg
-    A, I, J = masked_to_fsmf(read_matrix(args.matrix), read_support_arg(args.mask))
-    data = {"I": I.tolist(), "J": J.tolist(), "r": I.shape[1]}
-    return _emit(args, data, f"I = {I}\nJ = {J}")
+    if (args.biclique is None) == (args.matrix is None and args.mask is None) or \
+            (args.biclique is None and (args.matrix is None or args.mask is None)):
+        print("exactsparse fsmf hardness: error: give either --matrix and --mask, or "
+              "--biclique alone.", file=sys.stderr)
+        return 2
+    data, text = {}, ""
+    if args.biclique is not None:
+        inst = biclique_to_masked(read_support_arg(args.biclique))
+        Am, W = inst.A, inst.mask
+        data = {"A": [[str(v) for v in row] for row in Am], "mask": W.tolist(),
+                "c": inst.c, "edges": inst.edges, "nonedges": [list(g) for g in inst.gadgets],
+                "shape": list(inst.shape)}
+        text = (f"graph with {inst.edges} edges and {len(inst.gadgets)} non-edges -> masked "
+                f"{inst.shape[0]}x{inst.shape[1]} instance (c = {inst.c}); "
+                f"beta = floor(edges - min)\n")
+    else:
+        Am, W = read_matrix(args.matrix), read_support_arg(args.mask)
+    A, I, J = masked_to_fsmf(Am, W)
+    data.update({"I": I.tolist(), "J": J.tolist(), "r": I.shape[1]})
+    return _emit(args, data, text + f"I = {I}\nJ = {J}")

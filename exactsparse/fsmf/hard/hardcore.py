@@ -74,11 +74,13 @@ class Reduction:
     cecs: tuple
 
     def sizes(self):
-        """Sizes before/after as plain data."""
+        """Sizes before/after as plain data (``rank`` = number of factor columns of the
+        part; an absorbed part has no cells)."""
         m, n = self.shape
         return {"before": {"m": m, "n": n, "r": self.r},
                 "parts": [{"kind": p.kind, "m": len(p.rows), "n": len(p.cols),
-                           "rank": p.rank, "observed": len(p.cells)} for p in self.parts]}
+                           "rank": len(p.columns), "observed": len(p.cells)}
+                          for p in self.parts]}
 
 
 def _validate(A, I, J):

@@ -1,0 +1,85 @@
+"""CLI contract of ``exactsparse fsmf reduce|certify|hardness`` (JSON keys, exit codes)."""
+
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from exactsparse.cli import main
+from exactsparse.fsmf.hard import masked_to_fsmf
+
+SPEC_A = "2 1 0\n0 1 1\n-1 0 3\n"
+SPEC_I, SPEC_J = "1100/1010/1001", "1010/1001/1100"
+
+
+@pytest.fixture
+def spec_file(tmp_path):
+    f = tmp_path / "A.txt"
+    f.write_text(SPEC_A)
+    return str(f)
+
+
+def _run(capsys, argv):
+    code = main(argv)
+    out = capsys.readouterr()
+    return code, out
+
+
+def test_certify_json_keys(capsys, spec_file):
+    code, out = _run(capsys, ["fsmf", "certify", "-A", spec_file, "-I", SPEC_I, "-J", SPEC_J,
+                              "--budget", "60", "--json"])
+    assert code == 0
+    d = json.loads(out.out)
+    assert {"lower", "upper", "lower_float", "upper_float", "certified", "attained"} <= set(d)
+    lo, hi = Fraction(d["lower"]), Fraction(d["upper"])
+    assert lo <= hi and d["certified"] is True and d["attained"] is True
+    assert float(hi) == pytest.approx(1.2772114616, abs=1e-9)
+    assert d["lower_float"] == pytest.approx(float(lo))
+
+
+def test_reduce_reports_sizes(capsys, spec_file):
+    code, out = _run(capsys, ["fsmf", "reduce", "-A", spec_file, "-I", SPEC_I, "-J", SPEC_J,
+                              "--json"])
+    assert code == 0
+    d = json.loads(out.out)
+    assert {"verdict", "constant", "sizes", "parts"} <= set(d)
+    kinds = [p["kind"] for p in d["parts"]]
+    assert "masked" in kinds
+
+
+def test_hardness_from_mask_matches_library(capsys, spec_file):
+    code, out = _run(capsys, ["fsmf", "hardness", "--matrix", spec_file, "--mask",
+                              "110/011/101", "--json"])
+    assert code == 0
+    d = json.loads(out.out)
+    _, I, J = masked_to_fsmf([[2, 1, 0], [0, 1, 1], [-1, 0, 3]], "110/011/101")
+    assert d["I"] == I.tolist() and d["J"] == J.tolist() and d["r"] == 4
+
+
+def test_hardness_from_biclique(capsys):
+    code, out = _run(capsys, ["fsmf", "hardness", "--biclique", "110/011", "--json"])
+    assert code == 0
+    d = json.loads(out.out)
+    assert d["edges"] == 4 and d["c"] == 32 * 4 ** 4 and d["nonedges"] == [[0, 2], [1, 0]]
+    mask = np.array(d["mask"], bool)
+    assert mask.shape == tuple(d["shape"]) == (4, 5)
+    assert d["r"] == 1 + int((~mask).sum())
+    assert Fraction(d["A"][2][3]) == d["c"]
+
+
+@pytest.mark.parametrize("argv", [["fsmf", "hardness", "--biclique", "11", "--mask", "11"],
+                                  ["fsmf", "hardness", "--mask", "11"],
+                                  ["fsmf", "hardness"]])
+def test_hardness_usage_errors_exit_2(capsys, argv):
+    code, out = _run(capsys, argv)
+    assert code == 2 and "either --matrix and --mask, or --biclique" in out.err
+
+
+def test_hardness_bad_graph_exit_1(capsys, tmp_path):
+    f = tmp_path / "G.txt"
+    f.write_text("1 2\n0 1\n")
+    code, out = _run(capsys, ["fsmf", "hardness", "--biclique", str(f)])
+    assert code == 1 and "SupportError" in out.err
+    code, out = _run(capsys, ["fsmf", "hardness", "--biclique", "12/01"])
+    assert code == 1 and "does not exist" in out.err
