@@ -209,3 +209,59 @@ def test_general_core_upper_bound_is_a_local_minimum_value():
                for _ in range(30))
     assert float(res.certificate["upper"]) <= best + 1e-6
     assert float(res.certificate["lower"]) == 0
+
+
+def _block(*mats):
+    m = sum(len(a) for a in mats)
+    n = sum(len(a[0]) for a in mats)
+    out = [[0] * n for _ in range(m)]
+    i = j = 0
+    for a in mats:
+        for r, row in enumerate(a):
+            out[i + r][j:j + len(row)] = list(row)
+        i, j = i + len(a), j + len(a[0])
+    return out
+
+
+def _spec_plus_svd_block():
+    """6-cycle core + plain rank-2 block (spec, sigma_3^2) + an isolated complete class."""
+    I1 = [[int(ch) for ch in r] for r in SPEC_I.split("/")]
+    J1 = [[int(ch) for ch in r] for r in SPEC_J.split("/")]
+    A2 = [[4, 1, 2], [1, 3, 0], [2, 0, 1], [1, 1, 1]]
+    A = _block(SPEC_A, A2, [[5, -1], [2, 7]])
+    I = _block(I1, [[1, 1]] * 4, [[1, 1]] * 2)
+    J = _block(J1, [[1, 1]] * 3, [[1, 1]] * 2)
+    return A, np.array(I), np.array(J), A2
+
+
+def test_spurious_with_svd_rectangle_and_cec():
+    """The spurious minimum of the core survives next to an svd rectangle: its value is
+    4.6945235202 + sigma_3(A2)^2 (sigma from numpy, an independent route)."""
+    A, I, J, A2 = _spec_plus_svd_block()
+    res = find_spurious_minima(A, I, J)
+    assert res.verdict == "spurious" and verify(res, (A, I, J))
+    tail = float(np.linalg.svd(np.array(A2, float), compute_uv=False)[2] ** 2)
+    vals = [(float(m["value_lower"]), float(m["value_upper"]))
+            for m in res.certificate["minima"]]
+    assert any(lo - 1e-9 <= 4.6945235202 + tail <= hi + 1e-9 for lo, hi in vals)
+    assert float(res.certificate["better"]) == pytest.approx(1.2772114616 + tail, abs=1e-9)
+
+
+def test_spurious_svd_parts_forgeries_rejected():
+    import json
+    A, I, J, _ = _spec_plus_svd_block()
+    res = find_spurious_minima(A, I, J)
+    inst = (A, I, J)
+
+    def forged(mut):
+        d = json.loads(res.to_json())
+        mut(d["certificate"])
+        return verify(json.dumps(d), inst)
+
+    assert forged(lambda c: None)
+    assert not forged(lambda c: c.update(svd_parts=[]))
+    assert not forged(lambda c: c["svd_parts"][0].update(lower="1"))       # above the tail
+    assert not forged(lambda c: c["svd_parts"][0].update(upper="1/10"))    # below the tail
+    assert not forged(lambda c: c["svd_parts"][0].update(columns=[0]))
+    assert not forged(lambda c: c["svd_parts"].append(dict(c["svd_parts"][0])))
+    assert not forged(lambda c: c["minima"][0].update(value_upper=c["minima"][0]["value_lower"]))

@@ -229,17 +229,28 @@ def _within(lo, hi):
     return lo <= hi and hi - lo <= TOLERANCE * (1 + hi)
 
 
-def _svd_lower_ok(A, cells, rank, lower):
+def _svd_tail_compare(A, cells, rank, bound, upper):
+    """``bound <= tail`` (``upper=False``) or ``bound >= tail`` (``upper=True``) for the
+    eigenvalue tail of the rectangle: exact when rational, else by a 256-bit ball."""
     rows = sorted({i for i, _ in cells})
     cols = sorted({j for _, j in cells})
     B = exact.as_matrix([[A[i][j] for j in cols] for i in rows])
     tail = exact.eigen_tail(B.transpose() * B, rank)
     rv = tail.rational_value()
     if rv is not None:
-        return lower <= rv
+        return bound >= rv if upper else bound <= rv
     with exact.precision(256):
         ball = tail.enclosure(prec=256)
-        return bool(flint.arb(flint.fmpq(lower.numerator, lower.denominator)) <= ball)
+        b = flint.arb(flint.fmpq(bound.numerator, bound.denominator))
+        return bool(b >= ball) if upper else bool(b <= ball)
+
+
+def _svd_lower_ok(A, cells, rank, lower):
+    return _svd_tail_compare(A, cells, rank, lower, upper=False)
+
+
+def _svd_upper_ok(A, cells, rank, upper):
+    return _svd_tail_compare(A, cells, rank, upper, upper=True)
 
 
 def _masked_lower_now(entries, claimed, budget):
@@ -328,31 +339,66 @@ def check_certify(result, instance):
 
 
 # ---------------------------------------------------------------- spurious (independent)
+def _svd_parts(A, c, classes, T):
+    """Parse and check the ``svd_parts`` of a spurious certificate: each is one
+    non-complete class on a full rectangle outside ``T`` with ``lower <= tail <= upper``.
+    Returns ``{column tuple: (cells, lower, upper)}``."""
+    of = {k: cl for cl in classes for k in cl.columns}
+    out = {}
+    for p in _seq(c.get("svd_parts", []), "svd_parts"):
+        cols = tuple(sorted(_int(k, "an svd column", 0, max(of, default=0) + 1)
+                            for k in _seq(_get(p, "columns"), "columns")))
+        if not cols or cols[0] not in of or tuple(sorted(of[cols[0]].columns)) != cols:
+            _fail("an svd part is not exactly one equivalence class.")
+        cl = of[cols[0]]
+        if cl.is_complete or cols in out:
+            _fail("an svd part is a complete class or listed twice.")
+        cells = _rect(cl) - T
+        rows, cc = {i for i, _ in cells}, {j for _, j in cells}
+        if not cells or len(cells) != len(rows) * len(cc):
+            _fail("an svd part's cells outside the complete classes are not a rectangle.")
+        lo, up = _rat(_get(p, "lower"), "an svd lower"), _rat(_get(p, "upper"), "an svd upper")
+        if not _svd_lower_ok(A, cells, len(cols), lo) or not _svd_upper_ok(A, cells,
+                                                                           len(cols), up):
+            _fail("an svd part's [lower, upper] does not contain its eigenvalue tail.")
+        out[cols] = (cells, lo, up)
+    return out
+
+
 def _masked_structure(A, I, J, c):
     k0 = int(c["column"])
     rows_all, cols_all = I.column(k0), J.column(k0)
+    classes = equivalence_classes(I, J)
     T = set()
-    for cl in equivalence_classes(I, J):
+    for cl in classes:
+        if cl.is_complete:
+            T |= _rect(cl)
+    svd = _svd_parts(A, c, classes, T)
+    for cl in classes:
         if k0 in cl.columns:
             if len(cl.columns) != 1:
                 raise CertificateError("invalid certificate: the masked column is not alone.")
-            continue
-        if not cl.is_complete:
+        elif not cl.is_complete and tuple(sorted(cl.columns)) not in svd:
             raise CertificateError("invalid certificate: a class other than the masked "
-                                   "column is not complete.")
-        T |= {(i, j) for i in cl.rows for j in cl.cols}
+                                   "column is neither complete nor a listed svd part.")
     cells = {(i, j) for i in rows_all for j in cols_all} - T
+    pieces = [cells] + [v[0] for v in svd.values()]
+    if sum(len(p) for p in pieces) != len(set().union(*pieces)):
+        raise CertificateError("invalid certificate: the masked core and the svd parts "
+                               "share a cell outside the complete classes.")
     rows = sorted({i for i, _ in cells})
     cols = sorted({j for _, j in cells})
     if rows != list(c["rows"]) or cols != list(c["cols"]):
         raise CertificateError("invalid certificate: rows/cols of the core do not match.")
-    covered = T | {(i, j) for i in rows_all for j in cols_all}
+    covered = T.union(*pieces)
     const = sum((A[i][j] ** 2 for i in range(len(A)) for j in range(len(A[0]))
                  if (i, j) not in covered), Fraction(0))
     a = [[A[i][j] if (i, j) in cells else None for j in cols] for i in rows]
     if c["transposed"]:
         a = [list(col) for col in zip(*a)]
-    return a, const
+    lo = sum((v[1] for v in svd.values()), Fraction(0))
+    up = sum((v[2] for v in svd.values()), Fraction(0))
+    return a, const, (lo, up)
 
 
 def _q(v):
@@ -453,7 +499,7 @@ def check_spurious(result, instance):
         _fail("the better point's loss differs.")
     _int(_get(c, "column"), "column", 0, I.shape[1])
     _flag(_get(c, "transposed"), "transposed")
-    a, const = _masked_structure(A, I, J, c)
+    a, const, (svd_lo, svd_up) = _masked_structure(A, I, J, c)
     d = len(a[0]) - 1
     boxes = []
     for mm in minima:
@@ -467,8 +513,9 @@ def check_spurious(result, instance):
         flint.ctx.prec = 256
         try:
             val = _check_minimum(a, box, better) + _q(const)
-            if not (val >= _q(vlo) and val <= _q(vhi)):
-                _fail("the re-computed value ball is not inside [value_lower, value_upper].")
+            if not (val + _q(svd_lo) >= _q(vlo) and val + _q(svd_up) <= _q(vhi)):
+                _fail("the re-computed value ball (plus the svd parts' bounds) is not inside "
+                      "[value_lower, value_upper].")
             if not _q(better) < val or not better < vlo:
                 _fail("the better point is not strictly below the local minimum value.")
         finally:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ...certificates import Result
 from ...exceptions import ArgumentError
-from .certify import _deadline, _orient, _upper_point, _lower, _upper
+from .certify import _deadline, _orient, _upper_point, _lower, _upper, _svd_part
 from .hardcore import lift_solution, reduce_fsmf
 
 __all__ = ["find_spurious_minima", "krawczyk_check"]
@@ -120,9 +120,13 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
 
     Notes
     -----
-    Only instances whose hard core is a single masked rank-one part (all other classes
-    complete, e.g. the NP-hardness reduction) are handled; others give ``"none-found"``
-    with the reason.  A certified spurious local minimum [1]_: (i) the Krawczyk operator
+    Instances whose reduction (:func:`reduce_fsmf`) has a single masked rank-one part, plus
+    any number of rectangles solved by truncated SVD (``svd`` parts) and complete classes,
+    are handled; others give ``"none-found"`` with the reason.  The ``svd`` parts sit at a
+    truncated SVD (a global, hence local, minimiser of their block, whose value lies in the
+    part's exact ``[lower, upper]``, listed in ``svd_parts``); the parts share no cell
+    outside the complete classes, so ``L >= constant + F(y) + sum of the svd tails`` near
+    the point, with equality at it.  A certified spurious local minimum [1]_: (i) the Krawczyk operator
     maps the box into its interior, so it holds exactly one zero of ``grad F`` (reduced
     variable-projection loss, chart ``y_0 = 1``: the scaling direction is removed);
     (ii) the Hessian ball is positive definite (Sylvester), so that zero is a strict local
@@ -144,12 +148,16 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
     deadline = _deadline(budget)
     red = reduce_fsmf(A, I, J)
     masked = [p for p in red.parts if p.kind == "masked"]
-    others = [p for p in red.parts if p.kind not in ("masked", "absorbed")]
+    others = [p for p in red.parts if p.kind not in ("masked", "absorbed", "svd")]
     if len(masked) != 1 or others:
         return Result(kind="fsmf.spurious", verdict="none-found", certificate={
-            "minima": [], "reason": "hard core is not a single masked rank-one part"},
+            "minima": [], "reason": "hard core is not a single masked rank-one part (plus "
+                                    "truncated-SVD rectangles and complete classes)"},
             theorem="fsmf.spurious", backend="flint")
     part = masked[0]
+    svd = {id(p): _svd_part(p) for p in red.parts if p.kind == "svd"}
+    svd_lo = sum((v[0] for v in svd.values()), Fraction(0))
+    svd_hi = sum((v[1] for v in svd.values()), Fraction(0))
     core, flipped = _orient(part.core)
     hi, x, y, cands = _upper_point(core, starts, seed, deadline)
     minima, reason = [], ""
@@ -162,19 +170,24 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
         yf = [v / yf[0] for v in yf]             # the chart y_0 = 1 of the certificate
         if max(abs(v) for v in yf) > 1e6 or min(abs(v) for v in yf) < 1e-8:
             continue
-        c = _certify_candidate(core, yf, hi)
+        c = _certify_candidate(core, yf, hi + svd_hi - svd_lo)
         if c is None or not c["spurious"]:
             continue
         if any(_boxes_meet(c, o) for o in minima):
             continue                             # the same critical point twice
         minima.append(c)
     for c in minima:
-        c["value_lower"] += red.constant
-        c["value_upper"] += red.constant
+        c["value_lower"] += red.constant + svd_lo
+        c["value_upper"] += red.constant + svd_hi
     xx, yy = (y, x) if flipped else (x, y)
-    X, Y = lift_solution(red, I, J, [([[v] for v in xx], [[v] for v in yy])
-                                     if p.kind == "masked" else ((), ()) for p in red.parts])
-    cert = {"minima": minima, "better": red.constant + hi, "X": X, "Y": Y,
+    pieces = [([[v] for v in xx], [[v] for v in yy]) if p.kind == "masked"
+              else svd[id(p)][2] if p.kind == "svd" else ((), ()) for p in red.parts]
+    X, Y = lift_solution(red, I, J, pieces)
+    svd_parts = [{"columns": list(p.columns), "cells": [list(t) for t in p.cells],
+                  "lower": svd[id(p)][0], "upper": svd[id(p)][1]}
+                 for p in red.parts if p.kind == "svd"]
+    cert = {"minima": minima, "better": red.constant + hi + svd_hi, "X": X, "Y": Y,
+            "svd_parts": svd_parts,
             "transposed": flipped, "constant": red.constant,
             "rows": list(part.rows), "cols": list(part.cols), "column": part.columns[0],
             "reason": reason}
