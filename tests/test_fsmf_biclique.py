@@ -253,8 +253,31 @@ def test_point_to_biclique_exceptions():
         point_to_biclique(inst, [float("nan")] + [1] * (M - 1), [1] * N)
     with pytest.raises(ExactSparseError):
         point_to_biclique(inst, ["x"] * M, [1] * N)
+    with pytest.raises(ExactSparseError):                 # gadget coordinates too
+        point_to_biclique(inst, [1] * (M - 1) + [None], [1] * N)
 
 
 def test_max_biclique_size_limit():
     with pytest.raises(SizeLimitError):
         max_biclique(np.ones((23, 23), int))
+
+
+def test_certify_gadget_instances_within_budget_and_consistent():
+    """certify_fsmf on the FSMF form of gadget instances (r up to a few hundred) respects
+    its budget roughly, verifies, and its interval is consistent with the theorem
+    (e - beta - 1/2 <= inf <= e - beta)."""
+    import time
+    from exactsparse import verify
+    from exactsparse.fsmf.hard import certify_fsmf
+    for s in ("11/10", "110/011/101", "1101/0111/1010/1110"):
+        B = _dense(s)
+        inst = biclique_to_masked(s)
+        M, I, J = inst.fsmf()
+        t = time.monotonic()
+        res = certify_fsmf(M, I, J, budget=2)
+        assert time.monotonic() - t < 20
+        assert verify(res, (M, I, J))
+        e, beta = inst.edges, _brute_beta(B)
+        lo, hi = res.certificate["lower"], res.certificate["upper"]
+        assert lo <= e - beta and hi >= e - beta - Fraction(1, 2)
+        assert hi <= inst.edges + Fraction(1, 10**6)      # at least the trivial value e

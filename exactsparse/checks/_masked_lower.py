@@ -120,7 +120,7 @@ def _transpose(rows):
 def _component(rows, bits, deadline):
     n = 1 + max(j for r in rows for j in r)
     if all(len(r) == n for r in rows):
-        return _full_tail(rows, n, bits)
+        return _full_tail(rows, n, bits, deadline)
     if n > len(rows):
         rows, n = _transpose(rows), len(rows)
     if n > MAX_COLUMNS:
@@ -154,12 +154,12 @@ def _tick(deadline):
 
 
 # ------------------------------------------------------------------ fully observed
-def _full_tail(rows, n, bits):
+def _full_tail(rows, n, bits, deadline=float("inf")):
     M = sympy.Matrix([[sympy.Rational(r[j].numerator, r[j].denominator) for j in range(n)]
                       for r in rows])
     G = M.T * M if n <= len(rows) else M * M.T
     lam = sympy.Symbol("lam")
-    roots = _real_roots(G.charpoly(lam).as_poly(), bits)
+    roots = _real_roots(G.charpoly(lam).as_poly(), bits, deadline)
     top = max((hi for _, hi in roots), default=Fraction(0))      # G = 0: no nonzero root
     return _frac(G.trace()) - top
 
@@ -170,10 +170,14 @@ def _frac(q):
     return Fraction(int(q.p), int(q.q))
 
 
-def _real_roots(p, bits):
+def _real_roots(p, bits, deadline=float("inf")):
     """Intervals ``(lo, hi)`` of Fractions of width ``<= 2^-bits`` containing every
-    nonzero real root of the univariate ``p`` (exact for rational roots)."""
-    eps = sympy.Rational(1, 2 ** bits)
+    nonzero real root of the univariate ``p`` (exact for rational roots).
+
+    sympy isolates the roots (``Poly.intervals`` without ``eps``); each isolating interval
+    of an irreducible factor of degree >= 2 is then refined by exact bisection (sign
+    changes in integer arithmetic), checking ``deadline`` at every step: sympy's own
+    refinement to ``eps`` cannot be interrupted and took minutes on some resultants."""
     out = []
     for f, _ in sympy.factor_list(p)[1]:
         f = sympy.Poly(f, *p.gens)
@@ -183,9 +187,41 @@ def _real_roots(p, bits):
                 r = _frac(-c0 / c1)
                 out.append((r, r))
             continue
-        for a, b in f.intervals(eps=eps, sqf=True):
-            out.append((_frac(a), _frac(b)))
+        _tick(deadline)
+        coeffs = [int(c) for c in f.clear_denoms()[1].all_coeffs()]
+        for a, b in f.intervals(sqf=True):
+            out.append(_bisect(coeffs, _frac(a), _frac(b), bits, deadline))
     return out
+
+
+def _sign_at(coeffs, x):
+    """Sign of the integer polynomial (highest degree first) at the Fraction ``x``."""
+    p, q = x.numerator, x.denominator
+    acc, qp = 0, 1
+    for c in coeffs:               # Horner on the homogenised form sum c_k p^k q^(d-k)
+        acc = acc * p + c * qp
+        qp *= q
+    return (acc > 0) - (acc < 0)
+
+
+def _bisect(coeffs, a, b, bits, deadline):
+    """Refine an isolating interval ``[a, b]`` (one simple irrational root inside, so the
+    signs at the ends differ) to width ``<= 2^-bits``."""
+    width = Fraction(1, 2 ** bits)
+    if a == b:
+        return a, b
+    sa = _sign_at(coeffs, a)
+    while b - a > width:
+        _tick(deadline)
+        mid = (a + b) / 2
+        sm = _sign_at(coeffs, mid)
+        if sm == 0:
+            return mid, mid
+        if sm == sa:
+            a, sa = mid, sm
+        else:
+            b = mid
+    return a, b
 
 
 # ------------------------------------------------------------------ strata
@@ -287,16 +323,17 @@ def _stratum_values(rows, J, bits, deadline):
     prec = bits + 64
     if nv == 1:
         return [_q_value(sub, [root], prec) for f in facs[0]
-                for root in _real_roots(f, bits)]
+                for root in _real_roots(f, bits, deadline)]
     out = []
     for f in facs[0]:
         for g in facs[1]:
             _tick(deadline)
-            out += [_q_value(sub, box, prec) for box in _common_boxes(f, g, bits, prec)]
+            out += [_q_value(sub, box, prec)
+                    for box in _common_boxes(f, g, bits, prec, deadline)]
     return out
 
 
-def _common_boxes(f, g, bits, prec):
+def _common_boxes(f, g, bits, prec, deadline=float("inf")):
     """Boxes of the grid of resultant roots that may hold a common zero of ``f``, ``g``."""
     z0, z1 = _Z
     if (f * g.LC() - g * f.LC()).is_zero:
@@ -305,8 +342,9 @@ def _common_boxes(f, g, bits, prec):
     r1 = sympy.resultant(f.as_expr(), g.as_expr(), z0)
     if r0 == 0 or r1 == 0:
         raise Unchecked("a vanishing resultant")
-    xs = _real_roots(sympy.Poly(r0, z0), bits)
-    ys = _real_roots(sympy.Poly(r1, z1), bits)
+    _tick(deadline)
+    xs = _real_roots(sympy.Poly(r0, z0), bits, deadline)
+    ys = _real_roots(sympy.Poly(r1, z1), bits, deadline)
     return [(a, b) for a in xs for b in ys
             if _may_vanish(f, (a, b), prec) and _may_vanish(g, (a, b), prec)]
 

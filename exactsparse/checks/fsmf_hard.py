@@ -122,9 +122,16 @@ def _factors(I, J, X, Y):
 
 
 def _residual(A, X, Y):
-    r = len(X[0]) if X else 0
-    return [[A[i][j] - sum((X[i][k] * Y[j][k] for k in range(r)), Fraction(0))
-             for j in range(len(Y))] for i in range(len(X))]
+    """``A - X Y^T`` exactly, summing only over factor columns nonzero in both rows (the
+    reductions of the NP-hardness gadgets have thousands of mostly-zero columns)."""
+    nzX = [{k: v for k, v in enumerate(row) if v} for row in X]
+    nzY = [{k: v for k, v in enumerate(row) if v} for row in Y]
+
+    def dot(a, b):
+        if len(a) > len(b):
+            a, b = b, a
+        return sum((v * b[k] for k, v in a.items() if k in b), Fraction(0))
+    return [[A[i][j] - dot(nzX[i], nzY[j]) for j in range(len(Y))] for i in range(len(X))]
 
 
 def _loss(A, I, J, X, Y, cells=None):

@@ -53,9 +53,12 @@ def local_search(core: MaskedCore, starts=40, seed=0, deadline=None):
         free = [j for j in range(n) if j != j0]
         f = _fg(core, free, j0)
         z0 = rng.standard_normal(len(free)) * rng.choice([0.3, 1.0, 3.0])
-        res = minimize(f, z0, jac=True, method="BFGS", options={"gtol": 1e-12, "maxiter": 500})
+        res = minimize(f, z0, jac=True, method="BFGS", callback=_stopper(deadline),
+                       options={"gtol": 1e-12, "maxiter": 500})
         if np.all(np.isfinite(res.x)) and np.isfinite(res.fun):
             points.append((float(res.fun), _y(res.x, free, j0, n)))
+        if deadline is not None and time.monotonic() > deadline:
+            break                            # keep the end point, skip the Newton polish
         z = _newton(core, free, j0, res.x)
         if z is None:
             continue
@@ -64,6 +67,14 @@ def local_search(core: MaskedCore, starts=40, seed=0, deadline=None):
         if all(abs(val - v) > 1e-7 * (1 + abs(v)) for v, _ in found):
             found.append((val, y))
     return sorted(found, key=lambda t: t[0]), sorted(points, key=lambda t: t[0])
+
+
+def _stopper(deadline):
+    """A scipy callback that stops the minimiser (``StopIteration``) past ``deadline``."""
+    def callback(*_):
+        if deadline is not None and time.monotonic() > deadline:
+            raise StopIteration
+    return callback
 
 
 def local_minima(core: MaskedCore, starts=40, seed=0, deadline=None):

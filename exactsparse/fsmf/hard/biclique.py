@@ -5,8 +5,8 @@ maximum-edge biclique problem (MBP).  Their construction was not available to us
 module implements a reduction **derived here** (same source problem, same conclusion, own
 gadget and own proof, given in the Notes of :func:`biclique_to_masked`).  Composed with
 :func:`~exactsparse.fsmf.hard.reductions.masked_to_fsmf` (Le, Riccietti & Gribonval [2]_) it
-turns any bipartite graph into an FSMF instance whose optimal value determines the maximum
-biclique size: ``beta(G) = floor(|E| - min FSMF)``.
+turns any bipartite graph into an FSMF instance whose infimum (not always attained)
+determines the maximum biclique size: ``beta(G) = floor(|E| - inf FSMF)``.
 
 The gadget.  For a bipartite graph with biadjacency ``B`` (``m x n``, ``e`` edges, ``q``
 non-edges) and ``c = max(1, 32 e^4)``, the masked instance has size ``(m+q) x (n+q)``:
@@ -95,7 +95,7 @@ class BicliqueInstance:
         return int(self.biadjacency.nnz)
 
     def fsmf(self):
-        """The FSMF instance ``(A, I, J)`` of :func:`masked_to_fsmf` (same optimal value).
+        """The FSMF instance ``(A, I, J)`` of :func:`masked_to_fsmf` (same infimum).
 
         Note that ``r = 1 + (number of missing entries)`` grows like ``(m + q)(n + q)``."""
         return masked_to_fsmf(self.A, self.mask)
@@ -277,8 +277,8 @@ def point_to_biclique(inst, x, y):
     if len(x) != M or len(y) != N:
         raise ShapeError(f"Arguments 'x', 'y' must have lengths {M}, {N}, not "
                          f"{len(x)}, {len(y)}.")
-    ax = [abs(_number(v, "x")) for v in x[:m]]
-    ay = [abs(_number(v, "y")) for v in y[:n]]
+    ax = [abs(_number(v, "x")) for v in x][:m]          # every entry is validated
+    ay = [abs(_number(v, "y")) for v in y][:n]
     ro = sorted(range(m), key=lambda i: -ax[i])
     co = sorted(range(n), key=lambda j: -ay[j])
     dense = inst.biadjacency.array

@@ -63,9 +63,21 @@ def _upper_point(core, starts, seed, deadline=None):
     with ``candidates`` the polished local minima."""
     cands, points = local_search(core, starts=starts, seed=seed, deadline=deadline)
     trials = [yf for _, yf in cands[:3]] + [yf for _, yf in points[:5]] + \
-        [[1.0] * core.shape[1]]
+        [[1.0] * core.shape[1], _als_point(core, starts, seed)]
     best = _best_point(core, [[exact.rationalize(v, 1e-13) for v in yf] for yf in trials])
     return (*best, cands)
+
+
+def _als_point(core, starts, seed):
+    """``y`` of the best of a few masked alternating-least-squares runs (vectorised; on
+    large cores the chart-wise BFGS above can stall far from any good point)."""
+    from ..local import als
+    m, n = core.shape
+    A = np.array([[float(v) for v in row] for row in core.A])
+    _, Y, _ = als(A, np.ones((m, 1), bool), np.ones((n, 1), bool),
+                  mask=np.array(core.omega, bool), restarts=min(5, max(1, starts // 10)),
+                  iters=500, seed=seed)
+    return [float(v) for v in Y[:, 0]]
 
 
 def _best_point(core, trials):

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import networkx as nx
+import numpy as np
 
 from ... import exact
 from ...certificates import Result
@@ -210,19 +211,22 @@ def lift_solution(red, I, J, pieces):
                 X[i][k] = Fraction(Xp[b][a])
             for b, j in enumerate(part.cols):
                 Y[j][k] = Fraction(Yp[b][a])
-    _fit_cecs(red, X, Y)
+    _fit_cecs(red, X, Y, np.asarray(I.array, bool), np.asarray(J.array, bool))
     return tuple(map(tuple, X)), tuple(map(tuple, Y))
 
 
-def _fit_cecs(red, X, Y):
+def _fit_cecs(red, X, Y, Ia, Ja):
+    """Fit the residual on the CEC union exactly; the product at ``(i, j)`` only involves
+    the factor columns ``k`` with ``I[i, k]`` and ``J[j, k]`` (so the cost is not
+    ``cells x r`` Fraction products on reductions with thousands of columns)."""
     done = set()
-    m, n = red.shape
     for c in red.cecs:
         cells = [(i, j) for i in c.rows for j in c.cols if (i, j) not in done]
         done |= set(cells)
         R = {}
         for i, j in cells:
-            R[i, j] = red.A[i][j] - sum(X[i][k] * Y[j][k] for k in range(len(X[0])))
+            ks = np.flatnonzero(Ia[i] & Ja[j])
+            R[i, j] = red.A[i][j] - sum((X[i][k] * Y[j][k] for k in ks), Fraction(0))
         if len(c.columns) >= len(c.rows):
             for a, i in enumerate(c.rows):
                 k = c.columns[a]
