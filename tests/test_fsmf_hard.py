@@ -265,3 +265,37 @@ def test_spurious_svd_parts_forgeries_rejected():
     assert not forged(lambda c: c["svd_parts"][0].update(columns=[0]))
     assert not forged(lambda c: c["svd_parts"].append(dict(c["svd_parts"][0])))
     assert not forged(lambda c: c["minima"][0].update(value_upper=c["minima"][0]["value_lower"]))
+
+
+def _numeric_masked_min(A, W, starts=60, seed=0):
+    from scipy.optimize import minimize
+    A, W = np.array(A, float), np.array(W, float)
+    m = A.shape[0]
+    rng = np.random.default_rng(seed)
+
+    def f(z):
+        R = W * (A - np.outer(z[:m], z[m:]))
+        return (R ** 2).sum(), np.concatenate([-2 * R @ z[m:], -2 * R.T @ z[:m]])
+    return min(minimize(f, rng.normal(size=sum(A.shape)) * s, jac=True,
+                        method="L-BFGS-B").fun for s in (0.1, 1, 10) for _ in range(starts // 3))
+
+
+@pytest.mark.parametrize("name,A,W", [
+    # every gradient numerator of a stratum vanishes: F constant on its orthants
+    ("flat-stratum", [[-2, 2, -2, 1], [0, 2, -2, 1], [2, 3, -2, 0]],
+     [[1, 0, 1, 0], [1, 1, 1, 1], [1, 1, 1, 0]]),
+    # the Cauchy-Schwarz boundary bound alone gives lower 2 < 3.5969: needs the sub-core
+    ("sub-core-boundary", [[2, 2, 3], [-2, -1, -1], [1, 1, -2]],
+     [[0, 1, 1], [1, 1, 1], [0, 1, 1]]),
+    # one orientation has a vanishing gradient numerator, the transpose resolves
+    ("transpose-fallback", [[0, -3, -1], [0, 2, 0], [2, 0, -2]],
+     [[1, 0, 1], [1, 1, 0], [1, 1, 0]]),
+])
+def test_certify_masked_cores_formerly_unknown(name, A, W):
+    M, I, J = masked_to_fsmf(A, W)
+    res = certify_fsmf(M, I, J, budget=30)
+    assert res.verdict == "certified", res.certificate["reason"]
+    v = verify(res, (M, I, J))
+    assert v and "re-computed" in v.message
+    assert float(res.certificate["lower"]) == pytest.approx(_numeric_masked_min(A, W),
+                                                            abs=1e-7)

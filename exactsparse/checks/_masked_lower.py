@@ -16,8 +16,12 @@ only to evaluate on isolating boxes); nothing from :mod:`exactsparse.fsmf` is im
 * Otherwise columns are the smaller side (at most :data:`MAX_COLUMNS`); for every support
   ``J = supp(y)`` the critical points of ``Q_J`` in the chart ``y_{J[0]} = 1`` are zeros of
   the gradient numerators (factors vanishing only off the stratum dropped), found through
-  resultants; ``B(J) = max(critical values, B(J') + sum of ||a_{i, Omega_i ∩ J}||^2 over
-  rows observing J but not J')`` bounds ``sup Q_J`` and ``lo = ||A_Omega||^2 - max_J B(J)``.
+  resultants; ``B(J) = max(critical values, B(J') + S(J', J))`` bounds ``sup Q_J`` and
+  ``lo = ||A_Omega||^2 - max_J B(J)``, where ``S(J', J)`` bounds the rows observing ``J``
+  but not ``J'`` (they only see the coordinates ``J \\ J'``, whose direction is free): their
+  norm minus a lower bound of their own masked minimum, computed recursively (0 when
+  unresolved: Cauchy-Schwarz).  An unresolved component is retried transposed (the same
+  problem) when both sides are within the limit.
 
 Candidates form a superset of the critical points (grid points of resultant roots kept
 unless a ball excludes a common zero), which only lowers the bound.  A degenerate stratum,
@@ -126,6 +130,17 @@ def _component(rows, bits, deadline):
     if n > MAX_COLUMNS:
         raise Unchecked(f"a masked component has {n} > {MAX_COLUMNS} rows and columns "
                         f"(more than two free chart variables)")
+    try:
+        return _stratified(rows, n, bits, deadline)
+    except Unchecked as exc:             # the transpose is the same problem: try it too
+        if len(rows) > MAX_COLUMNS or len(rows) == n and _transpose(rows) == rows or \
+                "time budget" in str(exc):
+            raise
+        return _stratified(_transpose(rows), len(rows), bits, deadline)
+
+
+def _stratified(rows, n, bits, deadline):
+    """``||a||^2 - max_J B(J)`` with the columns of ``rows`` (``n`` of them) as ``y``."""
     total = sum((v * v for r in rows for v in r.values()), Fraction(0))
     B = {}
     for size in range(1, n + 1):
@@ -133,7 +148,8 @@ def _component(rows, bits, deadline):
             _tick(deadline)
             best = max((hi for _, hi in _stratum_values(rows, J, bits, deadline)),
                        default=None)
-            bnd = max((B[Jp] + _z_sum(rows, Jp, J) for Jp in _proper(J)), default=None)
+            bnd = max((B[Jp] + _sub_sup(rows, Jp, J, bits, deadline) for Jp in _proper(J)),
+                      default=None)
             B[J] = max(v for v in (best, bnd, Fraction(0)) if v is not None)
     return total - max(B.values())
 
@@ -141,6 +157,25 @@ def _component(rows, bits, deadline):
 def _proper(J):
     for size in range(1, len(J)):
         yield from itertools.combinations(J, size)
+
+
+def _sub_sup(rows, Jp, J, bits, deadline):
+    """Bound on the rows that observe ``J`` but not ``J'`` near the stratum ``J'``: their
+    norm (Cauchy-Schwarz, :func:`_z_sum`) minus a rigorous lower bound of their own masked
+    minimum on the columns ``J \\ J'`` (their direction there is free), 0 when that
+    cannot be resolved."""
+    sub = {(i, j): r[j] for i, r in enumerate(rows) if any(j in r for j in J)
+           and not any(j in r for j in Jp) for j in J if j in r}
+    if not sub:
+        return Fraction(0)
+    lo = Fraction(0)
+    for comp in _components(sub):
+        try:
+            lo += max(Fraction(0), _component(comp, bits, deadline))
+        except Unchecked as exc:
+            if "time budget" in str(exc):
+                raise
+    return _z_sum(rows, Jp, J) - lo
 
 
 def _z_sum(rows, Jp, J):

@@ -12,7 +12,10 @@ are common zeros of the numerators ``G_k = D dN/dz_k - N dD/dz_k`` off ``D = 0``
   ``res_{z2}(f, g)`` and ``res_{z1}(f, g)`` are computed, their real roots isolated, and
   every box of the grid either excluded (``f`` or ``g`` has no zero on it, in ball
   arithmetic) or kept;
-* the value ``F`` is evaluated in ball arithmetic on each kept root/box.
+* the value ``F`` is evaluated in ball arithmetic on each kept root/box;
+* when every ``G_k`` vanishes identically, ``F`` is constant on each connected component
+  of the stratum (the orthants of the chart) and its values at the points ``(1, ±1, ...)``
+  are all the critical values.
 
 The result is a list of real balls that contains every critical value of ``F`` on the
 stratum (a superset: kept boxes that hold no common root only add candidates, which keeps
@@ -21,6 +24,7 @@ any lower bound valid).
 
 from __future__ import annotations
 
+import itertools
 import time
 from fractions import Fraction
 
@@ -80,11 +84,13 @@ def _gcd(a, b):
     return a
 
 
+def _gradients(N, D, ctx):
+    return [D * N.derivative(k) - N * D.derivative(k) for k in range(len(ctx.gens()))]
+
+
 def _numerators(N, D, ctx):
     out = []
-    nv = len(ctx.gens())
-    for k in range(nv):
-        G = D * N.derivative(k) - N * D.derivative(k)
+    for G in _gradients(N, D, ctx):
         if G.is_zero():
             raise Unresolved("a gradient numerator vanishes identically")
         keep = []
@@ -156,6 +162,11 @@ def critical_values(sub, deadline, prec=256):
     try:
         ctx = flint.fmpz_mpoly_ctx.get(tuple(f"z{k}" for k in range(nv)), "lex")
         N, D, den = _polys(sub, ctx)
+        if all(G.is_zero() for G in _gradients(N, D, ctx)):
+            # F is locally constant on the stratum: constant on each orthant of the chart
+            return [flint.arb(flint.fmpq(*_pq(sub.value([Fraction(1)] + [Fraction(e)
+                                                                          for e in signs]))))
+                    for signs in itertools.product((1, -1), repeat=nv)]
         facs = _numerators(N, D, ctx)
         _check(deadline)
         if nv == 1:

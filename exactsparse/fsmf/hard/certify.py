@@ -122,16 +122,65 @@ def _strata_bounds_prec(core, deadline):
                 qball = nq - fball
                 best = max(best, _upper(qball))
                 crit_F.append((J, flint.arb(flint.fmpq(*_pq(total))) - qball))
-            bnd = max((B[Jp] + _z_sum(core, Jp, J) for Jp in _proper(J)), default=None)
+            bnd = max((B[Jp] + _sub_sup(core, Jp, J, deadline) for Jp in _proper(J)),
+                      default=None)
             if bnd is not None:
                 boundary_F.append((J, total - bnd))
             B[J] = max(best, bnd if bnd is not None else Fraction(-1))
     return B, crit_F, boundary_F
 
 
+def _strata_bounds_either(core, deadline):
+    """:func:`_strata_bounds` of ``core``, or of its transpose (the same problem) when
+    ``core`` cannot be resolved and the transpose is within the size limit too."""
+    try:
+        return _strata_bounds(core, deadline)
+    except (Unresolved, SizeLimitError) as exc:
+        other = core.transpose()
+        if other.shape[1] > 3 or other.shape == core.shape and other == core:
+            raise exc
+        return _strata_bounds(other, deadline)
+
+
 def _proper(J):
     for size in range(1, len(J)):
         yield from itertools.combinations(J, size)
+
+
+def _sub_sup(core, Jp, J, deadline):
+    """Upper bound on the ``lim sup`` of the ``Q`` of the rows observing ``J`` but not
+    ``J'`` along a sequence of the stratum ``J`` tending to the stratum ``J'``: those rows
+    only see the vanishing coordinates ``J \\ J'``, whose direction is free, so their sum
+    is at most ``sup Q`` of their sub-core, i.e. its norm minus a rigorous lower bound of
+    its masked minimum (recursively; 0 when that cannot be computed, which is the
+    Cauchy-Schwarz bound ``_z_sum``)."""
+    rows = [i for i in range(core.shape[0]) if any(core.omega[i][j] for j in J)
+            and not any(core.omega[i][j] for j in Jp)]
+    cols = [j for j in J if j not in Jp and any(core.omega[i][j] for i in rows)]
+    if not rows:
+        return Fraction(0)
+    return _z_sum(core, Jp, J) - _lower_only(_sub(core, rows, cols), deadline)
+
+
+def _lower_only(core, deadline):
+    """A rigorous lower bound of the masked minimum of ``core`` (sum over the components
+    of the mask; a component that cannot be resolved contributes 0)."""
+    lo = Fraction(0)
+    for rows, cols in _mask_components(core):
+        sub = _sub(core, rows, cols)
+        if all(all(r) for r in sub.omega):
+            B = exact.as_matrix([list(r) for r in sub.A])
+            tail = exact.eigen_tail(B.transpose() * B, 1)
+            rv = tail.rational_value()
+            lo += rv if rv is not None else max(Fraction(0), _lower(tail.enclosure(prec=256)))
+            continue
+        oriented, _ = _orient(sub)
+        try:
+            Bs, _, _ = _strata_bounds(oriented, deadline)
+        except (Unresolved, SizeLimitError):
+            continue
+        lo += max(Fraction(0), oriented.norm_sq() - max(Bs.values()))
+    return lo
 
 
 def _z_sum(core, Jp, J):
@@ -226,8 +275,10 @@ def masked_bounds(core, budget=10.0, starts=40, seed=0):
     chart and every ``d_i > 0``.  Let ``y^t`` (unit norm) with ``Q_J(y^t) -> sup``; a limit
     point ``y*`` either lies in the stratum (then ``sup`` is attained at a critical point,
     enclosed by :mod:`._critical`) or has a smaller support ``J'``: rows observing ``J'``
-    are continuous at ``y*``, the others are bounded by Cauchy-Schwarz, so
-    ``sup <= B(J') + sum_{rows observing J but not J'} ||a_i||^2``.  Hence
+    are continuous at ``y*``; the others only see the vanishing coordinates ``J \\ J'``,
+    whose direction is free, so their sum is at most ``sup Q`` of their sub-core, i.e. its
+    norm minus a rigorous lower bound of its own masked minimum (recursively; 0, the
+    Cauchy-Schwarz bound, when unresolved): ``sup <= B(J') + that``.  Hence
     ``B(J) = max(critical values, boundary bounds)`` bounds ``sup Q_J`` and
     ``lo = ||A_Omega||^2 - max_J B(J)`` is a rigorous lower bound (non-compactness and
     vanishing denominators are exactly the boundary terms).  When every boundary bound is
@@ -235,6 +286,10 @@ def masked_bounds(core, budget=10.0, starts=40, seed=0):
     When ``hi`` is 0 exactly (an exact fit was found), ``lo = hi = 0``.
     ``certified`` needs ``lo == hi`` or ``lo > 0`` with relative width at most
     :data:`TOLERANCE` (see :func:`_close`).
+    A stratum where every gradient numerator vanishes identically has ``F`` constant on
+    each orthant of the chart (its values at ``(1, ±1, ...)`` are the critical values); when
+    a stratum cannot be resolved (a curve of critical points, a vanishing resultant) and
+    the transposed core is within the limit too, the transpose (same problem) is used.
     Size limit: at most 3 variables on the smaller side of every component (two free chart
     variables).
     """
@@ -303,7 +358,7 @@ def _connected_bounds(core, deadline, starts, seed):
         out.update(lo=hi, attained=True, certified=True)
     else:
         try:
-            B, crit, bnd = _strata_bounds(oriented, deadline)
+            B, crit, bnd = _strata_bounds_either(oriented, deadline)
             out["lo"] = max(Fraction(0), oriented.norm_sq() - max(B.values()))
             out["critical"] = sorted({round(float(b.mid()), 10) for _, b in crit})
             out["boundary"] = [float(v) for _, v in bnd]
