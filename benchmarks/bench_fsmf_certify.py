@@ -25,7 +25,7 @@ def _instance(m, n, seed):
 
 def certify_sizes(limit):
     best = None
-    for n, ms in ((2, range(2, 9)), (3, (3, 4, 5, 6, 7, 8, 10, 12, 14, 16)), (4, range(4, 9))):
+    for n, ms in ((2, range(2, 9)), (3, (3, 4, 5, 6, 7, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)), (4, range(4, 9))):
         for m in ms:
             A, W = _instance(m, n, seed=m * 10 + n)
             M, I, J = masked_to_fsmf(A, W)
