@@ -63,21 +63,34 @@ def _upper_point(core, starts, seed, deadline=None):
     with ``candidates`` the polished local minima."""
     cands, points = local_search(core, starts=starts, seed=seed, deadline=deadline)
     trials = [yf for _, yf in cands[:3]] + [yf for _, yf in points[:5]] + \
-        [[1.0] * core.shape[1], _als_point(core, starts, seed)]
+        [[1.0] * core.shape[1], _als_point(core, starts, seed, deadline)]
     best = _best_point(core, [[exact.rationalize(v, 1e-13) for v in yf] for yf in trials])
     return (*best, cands)
 
 
-def _als_point(core, starts, seed):
-    """``y`` of the best of a few masked alternating-least-squares runs (vectorised; on
-    large cores the chart-wise BFGS above can stall far from any good point)."""
-    from ..local import als
+def _als_point(core, starts, seed, deadline=None):
+    """``y`` of the best of a few masked rank-one alternating-least-squares runs
+    (vectorised closed-form updates ``x = (W∘A) y / (W y²)`` and symmetrically; on large
+    cores the chart-wise BFGS above can stall far from any good point)."""
     m, n = core.shape
     A = np.array([[float(v) for v in row] for row in core.A])
-    _, Y, _ = als(A, np.ones((m, 1), bool), np.ones((n, 1), bool),
-                  mask=np.array(core.omega, bool), restarts=min(5, max(1, starts // 10)),
-                  iters=500, seed=seed)
-    return [float(v) for v in Y[:, 0]]
+    W = np.array(core.omega, float)
+    WA = W * A
+    rng = np.random.default_rng(seed)
+    best = (np.inf, np.ones(n))
+    for _ in range(min(5, max(1, starts // 10))):
+        y = rng.standard_normal(n)
+        for it in range(500):
+            x = (WA @ y) / np.maximum(W @ (y * y), 1e-300)
+            y = (WA.T @ x) / np.maximum(W.T @ (x * x), 1e-300)
+            if it % 50 == 0 and deadline is not None and time.monotonic() > deadline:
+                break
+        loss = float(((WA - W * np.outer(x, y)) ** 2).sum())
+        if np.isfinite(loss) and loss < best[0]:
+            best = (loss, y)
+        if deadline is not None and time.monotonic() > deadline:
+            break
+    return [float(v) for v in best[1]]
 
 
 def _best_point(core, trials):
