@@ -146,6 +146,9 @@ def _strata_bounds_prec(core, deadline):
 def _strata_bounds_either(core, deadline):
     """:func:`_strata_bounds` of ``core``, or of its transpose (the same problem) when
     ``core`` cannot be resolved and the transpose is within the size limit too."""
+    if min(core.shape) > 3:
+        raise SizeLimitError(f"the core is {core.shape[0]}x{core.shape[1]}: its smaller side "
+                             f"exceeds the exact limit of 3 (two free chart variables)")
     try:
         return _strata_bounds(core, deadline)
     except (Unresolved, SizeLimitError) as exc:
