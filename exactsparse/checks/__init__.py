@@ -17,7 +17,7 @@ __all__ = ["verify", "Verification"]
 
 _MODULES = {
     "fsmf.certify": "exactsparse.checks.fsmf_hard",
-    "fsmf.spurious": "exactsparse.checks.fsmf_hard",
+    "fsmf.spurious": "exactsparse.checks.fsmf_spurious",
     "fsmf.reduce": "exactsparse.checks.fsmf_hard",
     "fsmf.attainment": "exactsparse.checks.fsmf_hard",
     "fsmf": "exactsparse.checks.fsmf",

@@ -1,0 +1,208 @@
+"""Certificate checker for certified spurious local minima (``fsmf.spurious``).
+
+Independently re-derives the masked core from ``(A, I, J)`` (every other class complete
+or a listed ``svd_parts`` rectangle whose ``[lower, upper]`` contains its re-computed
+eigenvalue tail), re-runs the Krawczyk inclusion and the Hessian test in ball arithmetic,
+and checks the exact better point.  Shares the parsing helpers of :mod:`.fsmf_hard`; no
+decision routine is imported.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import flint
+
+from ..exceptions import CertificateError
+from ..supports import equivalence_classes
+from .fsmf_hard import (_fail, _flag, _get, _instance, _int, _loss, _rat, _rect, _seq,
+                        _svd_lower_ok, _svd_upper_ok)
+
+__all__ = ["CHECKS"]
+
+
+def _svd_parts(A, c, classes, T):
+    """Parse and check the ``svd_parts`` of a spurious certificate: each is one
+    non-complete class on a full rectangle outside ``T`` with ``lower <= tail <= upper``.
+    Returns ``{column tuple: (cells, lower, upper)}``."""
+    of = {k: cl for cl in classes for k in cl.columns}
+    out = {}
+    for p in _seq(c.get("svd_parts", []), "svd_parts"):
+        cols = tuple(sorted(_int(k, "an svd column", 0, max(of, default=0) + 1)
+                            for k in _seq(_get(p, "columns"), "columns")))
+        if not cols or cols[0] not in of or tuple(sorted(of[cols[0]].columns)) != cols:
+            _fail("an svd part is not exactly one equivalence class.")
+        cl = of[cols[0]]
+        if cl.is_complete or cols in out:
+            _fail("an svd part is a complete class or listed twice.")
+        cells = _rect(cl) - T
+        rows, cc = {i for i, _ in cells}, {j for _, j in cells}
+        if not cells or len(cells) != len(rows) * len(cc):
+            _fail("an svd part's cells outside the complete classes are not a rectangle.")
+        lo, up = _rat(_get(p, "lower"), "an svd lower"), _rat(_get(p, "upper"), "an svd upper")
+        if not _svd_lower_ok(A, cells, len(cols), lo) or not _svd_upper_ok(A, cells,
+                                                                           len(cols), up):
+            _fail("an svd part's [lower, upper] does not contain its eigenvalue tail.")
+        out[cols] = (cells, lo, up)
+    return out
+
+
+def _masked_structure(A, I, J, c):
+    k0 = int(c["column"])
+    rows_all, cols_all = I.column(k0), J.column(k0)
+    classes = equivalence_classes(I, J)
+    T = set()
+    for cl in classes:
+        if cl.is_complete:
+            T |= _rect(cl)
+    svd = _svd_parts(A, c, classes, T)
+    for cl in classes:
+        if k0 in cl.columns:
+            if len(cl.columns) != 1:
+                raise CertificateError("invalid certificate: the masked column is not alone.")
+        elif not cl.is_complete and tuple(sorted(cl.columns)) not in svd:
+            raise CertificateError("invalid certificate: a class other than the masked "
+                                   "column is neither complete nor a listed svd part.")
+    cells = {(i, j) for i in rows_all for j in cols_all} - T
+    pieces = [cells] + [v[0] for v in svd.values()]
+    if sum(len(p) for p in pieces) != len(set().union(*pieces)):
+        raise CertificateError("invalid certificate: the masked core and the svd parts "
+                               "share a cell outside the complete classes.")
+    rows = sorted({i for i, _ in cells})
+    cols = sorted({j for _, j in cells})
+    if rows != list(c["rows"]) or cols != list(c["cols"]):
+        raise CertificateError("invalid certificate: rows/cols of the core do not match.")
+    covered = T.union(*pieces)
+    const = sum((A[i][j] ** 2 for i in range(len(A)) for j in range(len(A[0]))
+                 if (i, j) not in covered), Fraction(0))
+    a = [[A[i][j] if (i, j) in cells else None for j in cols] for i in rows]
+    if c["transposed"]:
+        a = [list(col) for col in zip(*a)]
+    lo = sum((v[1] for v in svd.values()), Fraction(0))
+    up = sum((v[2] for v in svd.values()), Fraction(0))
+    return a, const, (lo, up)
+
+
+def _q(v):
+    return flint.arb(flint.fmpq(int(Fraction(v).numerator), int(Fraction(v).denominator)))
+
+
+def _F_parts(a, y):
+    """Per row ``(s, d, obs)`` with ``s = sum a_ij y_j``, ``d = sum y_j^2`` over observed j."""
+    out = []
+    for row in a:
+        obs = [j for j, v in enumerate(row) if v is not None]
+        s = sum((_q(row[j]) * y[j] for j in obs), flint.arb(0))
+        d = sum((y[j] * y[j] for j in obs), flint.arb(0))
+        if obs and d.contains(0):
+            raise CertificateError("invalid certificate: a denominator may vanish on the box.")
+        out.append((s, d, obs))
+    return out
+
+
+def _grad_hess(a, y):
+    n = len(y)
+    g = [flint.arb(0) for _ in range(n)]
+    H = [[flint.arb(0) for _ in range(n)] for _ in range(n)]
+    val = flint.arb(0)
+    for row, (s, d, obs) in zip(a, _F_parts(a, y)):
+        if not obs:
+            continue
+        w = [_q(row[j]) if j in obs else flint.arb(0) for j in range(n)]
+        e = [1 if j in obs else 0 for j in range(n)]
+        val += sum((_q(row[j]) ** 2 for j in obs), flint.arb(0)) - s * s / d
+        for j in range(n):
+            g[j] += -2 * s * w[j] / d + 2 * s * s * e[j] * y[j] / (d * d)
+            for k in range(n):
+                h = 2 * w[j] * w[k] / d - 4 * s * (w[j] * e[k] * y[k] + w[k] * e[j] * y[j]) \
+                    / (d * d) + 8 * s * s * e[j] * e[k] * y[j] * y[k] / (d * d * d)
+                if j == k:
+                    h -= 2 * s * s * e[j] / (d * d)
+                H[j][k] -= h
+    return val, g, H
+
+
+def _check_minimum(a, mm, better):
+    mid, rad, C = mm["mid"], mm["rad"], mm["C"]
+    d = len(mid)
+    old = flint.ctx.prec
+    flint.ctx.prec = 256
+    try:
+        box = [_q(v) + flint.arb(0, float(r)) for v, r in zip(mid, rad)]
+        _, gm, _ = _grad_hess(a, [flint.arb(1)] + [_q(v) for v in mid])
+        val, _, Hb = _grad_hess(a, [flint.arb(1)] + box)
+        gm, Hb = gm[1:], [row[1:] for row in Hb[1:]]
+        for i in range(d):
+            K = _q(mid[i]) - sum((_q(C[i][j]) * gm[j] for j in range(d)), flint.arb(0))
+            for j in range(d):
+                e = (1 if i == j else 0) - sum((_q(C[i][k]) * Hb[k][j] for k in range(d)),
+                                               flint.arb(0))
+                K += e * (box[j] - _q(mid[j]))
+            if not box[i].contains_interior(K):
+                raise CertificateError("invalid certificate: Krawczyk inclusion fails.")
+        Hs = [[(Hb[i][j] + Hb[j][i]) / 2 for j in range(d)] for i in range(d)]
+        for k in range(1, d + 1):
+            if not flint.arb_mat([r[:k] for r in Hs[:k]]).det() > 0:
+                raise CertificateError("invalid certificate: Hessian not positive definite.")
+        return val
+    finally:
+        flint.ctx.prec = old
+
+
+def _parse_minimum(mm, d):
+    mid = [_rat(v, "mid") for v in _seq(_get(mm, "mid"), "mid")]
+    rad = [_rat(v, "rad") for v in _seq(_get(mm, "rad"), "rad")]
+    C = [[_rat(v, "C") for v in _seq(row, "C row")] for row in _seq(_get(mm, "C"), "C")]
+    if len(mid) != d or len(rad) != d or len(C) != d or any(len(row) != d for row in C):
+        _fail("a minimum's box or preconditioner has the wrong size.")
+    if any(not r > 0 for r in rad):
+        _fail("a box radius is not positive.")
+    if _get(mm, "certified") is not True:
+        _fail("a listed minimum is not marked certified.")
+    vlo = _rat(_get(mm, "value_lower"), "value_lower")
+    vhi = _rat(_get(mm, "value_upper"), "value_upper")
+    if vlo > vhi:
+        _fail("value_lower > value_upper.")
+    return {"mid": mid, "rad": rad, "C": C}, vlo, vhi
+
+
+def check_spurious(result, instance):
+    A, I, J = _instance(instance)
+    c = result.certificate
+    minima = _seq(_get(c, "minima"), "minima")
+    if result.verdict not in ("spurious", "none-found"):
+        _fail(f"unknown verdict {result.verdict!r}.")
+    if (result.verdict == "spurious") != bool(minima):
+        _fail("verdict 'spurious' must come with a non-empty list of minima (and only then).")
+    if not minima:
+        return "no spurious minimum claimed"
+    better = _loss(A, I, J, _get(c, "X"), _get(c, "Y"))
+    if better != _rat(_get(c, "better"), "better"):
+        _fail("the better point's loss differs.")
+    _int(_get(c, "column"), "column", 0, I.shape[1])
+    _flag(_get(c, "transposed"), "transposed")
+    a, const, (svd_lo, svd_up) = _masked_structure(A, I, J, c)
+    d = len(a[0]) - 1
+    boxes = []
+    for mm in minima:
+        box, vlo, vhi = _parse_minimum(mm, d)
+        for other in boxes:
+            if all(abs(p - q) <= r + t for p, q, r, t in
+                   zip(box["mid"], other["mid"], box["rad"], other["rad"])):
+                _fail("two listed minima have overlapping boxes (a duplicate).")
+        boxes.append(box)
+        old = flint.ctx.prec
+        flint.ctx.prec = 256
+        try:
+            val = _check_minimum(a, box, better) + _q(const)
+            if not (val + _q(svd_lo) >= _q(vlo) and val + _q(svd_up) <= _q(vhi)):
+                _fail("the re-computed value ball (plus the svd parts' bounds) is not inside "
+                      "[value_lower, value_upper].")
+            if not _q(better) < val or not better < vlo:
+                _fail("the better point is not strictly below the local minimum value.")
+        finally:
+            flint.ctx.prec = old
+    return f"{len(minima)} spurious local minimum(s) re-checked"
+
+
+CHECKS = {"fsmf.spurious": check_spurious}
