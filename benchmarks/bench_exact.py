@@ -13,11 +13,12 @@ diagonal / tractable).
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import statistics
 import time
 
 import numpy as np
+
+from exactsparse._budget import run_killable
 
 
 def _matrix(n, rank, seed):
@@ -36,23 +37,17 @@ def _median(fn, repeat=3):
     return statistics.median(times)
 
 
-def _sympy_job(kind, M, q):
+def _sympy_job(kind, M):
     from exactsparse import exact
     t = time.perf_counter()
     (exact.rank if kind == "rank" else exact.nullspace)(M, backend="sympy")
-    q.put(time.perf_counter() - t)
+    return time.perf_counter() - t
 
 
 def _sympy_time(kind, M, cap):
-    q = mp.Queue()
-    p = mp.Process(target=_sympy_job, args=(kind, M, q))
-    p.start()
-    p.join(cap)
-    if p.is_alive():
-        p.terminate()
-        p.join()
-        return None
-    return q.get()
+    """Seconds of the sympy run, or None past ``cap`` (killed child, see _budget)."""
+    ok, value = run_killable(_sympy_job, (kind, M), cap, "the sympy run")
+    return value if ok else None
 
 
 def bench_linear_algebra(cap):

@@ -12,12 +12,12 @@ Run: ``python benchmarks/bench_identifiability.py``.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import time
 
 import numpy as np
 
 import exactsparse as es
+from exactsparse._budget import run_killable
 from exactsparse.identifiability.jacobian import _entries, _exact_rank, _nmod_rank
 from exactsparse.identifiability._common import pattern
 
@@ -33,7 +33,7 @@ def _jacobian_data(n, seed=0):
     return pat, X, Y
 
 
-def _run(method, n, out):
+def _run(method, n):
     pat, X, Y = _jacobian_data(n)
     t = time.perf_counter()
     if method == "nmod":
@@ -41,20 +41,13 @@ def _run(method, n, out):
     else:
         ents, shape = _entries(pat, X, Y)
         rank = _exact_rank(ents, shape, "flint" if method == "fmpz" else "sympy")
-    out.put((rank, time.perf_counter() - t))
+    return rank, time.perf_counter() - t
 
 
 def timed(method, n, cap=CAP):
     """(rank, seconds) or (None, '> cap') when the child process exceeds ``cap``."""
-    q = mp.Queue()
-    p = mp.Process(target=_run, args=(method, n, q))
-    p.start()
-    p.join(cap)
-    if p.is_alive():
-        p.terminate()
-        p.join()
-        return None, f"> {cap:.0f}"
-    return q.get()
+    ok, value = run_killable(_run, (method, n), cap, f"the {method} rank")
+    return value if ok else (None, f"> {cap:.0f}" if "budget" in value else value)
 
 
 def bench_jacobian():

@@ -113,3 +113,22 @@ def product(X, Y):
 def support_of(M):
     """The 0/1 pattern of a list-of-lists matrix, as a tuple of tuples."""
     return tuple(tuple(int(v != 0) for v in row) for row in M)
+
+
+def factors_from_values(pat, vals, zero):
+    """Factors ``(X, Y)`` of rank-one blocks given by their values ``vals[k][(i, j)]`` on
+    ``R_k x C_k``: ``X[:, k]`` is the column ``j0 = C[0]`` scaled by its entry at
+    ``i0 = R[0]``, ``Y[:, k]`` the row ``i0``; entries outside the supports are ``zero``.
+    Works for any field type (Fractions, rational functions); raises ZeroDivisionError
+    when a pivot ``vals[k][(i0, j0)]`` is zero."""
+    X = [[zero] * pat.r for _ in range(pat.m)]
+    Y = [[zero] * pat.r for _ in range(pat.n)]
+    for k, (R, C) in enumerate(pat.rects):
+        if not R:                          # an absent column (both sides empty) stays 0
+            continue
+        i0, j0 = R[0], C[0]
+        for i in R:
+            X[i][k] = vals[k][(i, j0)] / vals[k][(i0, j0)]
+        for j in C:
+            Y[j][k] = vals[k][(i0, j)]
+    return X, Y

@@ -28,7 +28,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..exceptions import ArgumentError, CompletionError, SupportError
-from ._common import fraction_rows, pattern, product
+from ._common import factors_from_values, fraction_rows, pattern, product
 
 __all__ = ["Completion", "completion", "is_completable", "recover_factors"]
 
@@ -286,20 +286,6 @@ def _apply_step(Zr, pat, vals, k, tree):
             vals[k][(i, j)] = new
 
 
-def _factors(pat, vals):
-    X = [[Fraction(0)] * pat.r for _ in range(pat.m)]
-    Y = [[Fraction(0)] * pat.r for _ in range(pat.n)]
-    for k, (R, C) in enumerate(pat.rects):
-        if not R:                          # an absent column (both sides empty) stays 0
-            continue
-        i0, j0 = R[0], C[0]
-        for i in R:
-            X[i][k] = vals[k][(i, j0)] / vals[k][(i0, j0)]
-        for j in C:
-            Y[j][k] = vals[k][(i0, j)]
-    return X, Y
-
-
 def recover_factors(Z, I, J, partial=True):
     """Recover ``(X, Y)`` with ``Z = X Yᵀ`` and supports exactly ``(I, J)`` by completion.
 
@@ -366,7 +352,7 @@ def recover_factors(Z, I, J, partial=True):
     vals = [dict() for _ in pat.rects]
     for k, tree in comp.steps:
         _apply_step(Zr, pat, vals, k, tree)
-    X, Y = _factors(pat, vals)
+    X, Y = factors_from_values(pat, vals, Fraction(0))
     _check_product(Zr, X, Y)
     return tuple(map(tuple, X)), tuple(map(tuple, Y))
 

@@ -56,7 +56,8 @@ import networkx as nx
 from ..exceptions import ShapeError
 from ..exact import nullspace as exact_nullspace
 from ..supports import rectangle_overlaps
-from ._common import check_seed, fraction_rows, pattern, product, support_of
+from ._common import (check_seed, factors_from_values, fraction_rows, pattern, product,
+                      support_of)
 
 __all__ = ["Equivalence", "Witness", "equivalent", "canonical", "find_witness"]
 
@@ -606,21 +607,12 @@ def _fibre_attempt(pat, X, Y, Zc, orig, reveal):
         k, e = todo[0]
         vals[k][e] = _const(orig[k][e])
     # factors as rational functions, then every equation of the lifted system
-    X2 = [[None] * pat.r for _ in range(pat.m)]
-    Y2 = [[None] * pat.r for _ in range(pat.n)]
-    eqs = []
     try:
-        for k, (R, C) in enumerate(pat.rects):
-            if not R:
-                continue
-            i0, j0 = R[0], C[0]
-            for i in R:
-                X2[i][k] = vals[k][(i, j0)] / vals[k][(i0, j0)]
-            for j in C:
-                Y2[j][k] = vals[k][(i0, j)]
-            eqs += [vals[k][(i, j)] - X2[i][k] * Y2[j][k] for i in R for j in C]
+        X2, Y2 = factors_from_values(pat, vals, None)
     except ZeroDivisionError:
         return []
+    eqs = [vals[k][(i, j)] - X2[i][k] * Y2[j][k]
+           for k, (R, C) in enumerate(pat.rects) for i in R for j in C]
     for e, ks in pat.cover.items():
         acc = Zc[e]
         for k in ks:
