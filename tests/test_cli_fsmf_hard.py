@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from exactsparse.cli import main
-from exactsparse.fsmf.hard import masked_to_fsmf
 
 SPEC_A = "2 1 0\n0 1 1\n-1 0 3\n"
 SPEC_I, SPEC_J = "1100/1010/1001", "1010/1001/1100"
@@ -53,8 +52,10 @@ def test_hardness_from_mask_matches_library(capsys, spec_file):
                               "110/011/101", "--json"])
     assert code == 0
     d = json.loads(out.out)
-    _, I, J = masked_to_fsmf([[2, 1, 0], [0, 1, 1], [-1, 0, 3]], "110/011/101")
-    assert d["I"] == I.tolist() and d["J"] == J.tolist() and d["r"] == 4
+    # the spec's 6-cycle instance: one full column + one single-entry column per missing
+    # entry (0, 2), (1, 0), (2, 1), written out by hand
+    assert d["I"] == [[1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 0, 1]]
+    assert d["J"] == [[1, 0, 1, 0], [1, 0, 0, 1], [1, 1, 0, 0]] and d["r"] == 4
 
 
 def test_hardness_from_biclique(capsys):

@@ -108,8 +108,8 @@ def test_biclique_point_loss_window_and_fsmf_lift(name):
         assert e - k <= L <= e - k + Fraction(1, 4)
         X, Y = masked_solution_to_fsmf(inst.A, inst.mask, x, y)
         assert supported_loss(A3, I, J, X, Y) == L
-        assert point_to_biclique(inst, x, y) == (rows, cols) or \
-            len(point_to_biclique(inst, x, y)[0]) * len(point_to_biclique(inst, x, y)[1]) >= k
+        r2, c2 = point_to_biclique(inst, x, y)      # item 2: >= e - L - 1/2 >= k - 3/4
+        assert len(r2) * len(c2) >= k and all(B[i, j] for i in r2 for j in c2)
 
 
 @pytest.mark.parametrize("c,x,y", [(5, 1, 1), (5, 2, 3), (5, 0.1, 0.3), (3, 10, 1),

@@ -135,19 +135,26 @@ def _residual(A, X, Y):
     return [[A[i][j] - dot(nzX[i], nzY[j]) for j in range(len(Y))] for i in range(len(X))]
 
 
-def _loss(A, I, J, X, Y, cells=None):
+def _state(A, I, J, X, Y):
+    """Parsed factors and the exact residual ``A - X Y^T``, computed once per certificate."""
     X, Y = _factors(I, J, X, Y)
-    R = _residual(A, X, Y)
+    return X, Y, _residual(A, X, Y)
+
+
+def _sq(R, cells=None):
     if cells is None:
-        cells = [(i, j) for i in range(len(A)) for j in range(len(A[0]))]
+        cells = [(i, j) for i in range(len(R)) for j in range(len(R[0]))]
     return sum((R[i][j] ** 2 for i, j in cells), Fraction(0))
 
 
-def _gradient_vanishes(A, I, J, X, Y, columns):
-    """Exact gradient of ``||A - X Y^T||^2`` w.r.t. the supported entries of ``columns``."""
-    X, Y = _factors(I, J, X, Y)
-    R = _residual(A, X, Y)
-    m, n = len(A), len(A[0])
+def _loss(A, I, J, X, Y, cells=None):
+    return _sq(_state(A, I, J, X, Y)[2], cells)
+
+
+def _stationary(I, J, X, Y, R, columns):
+    """Exact gradient of ``||A - X Y^T||^2`` w.r.t. the supported entries of ``columns``
+    vanishes (``R`` the residual)."""
+    m, n = len(R), len(R[0])
     for k in columns:
         for i in range(m):
             if I[i, k] and sum((R[i][j] * Y[j][k] for j in range(n)), Fraction(0)) != 0:
@@ -158,7 +165,6 @@ def _gradient_vanishes(A, I, J, X, Y, columns):
     return True
 
 
-# ---------------------------------------------------------------- reduction structure
 def _rect(cl):
     return {(i, j) for i in cl.rows for j in cl.cols}
 
@@ -237,28 +243,23 @@ def _within(lo, hi):
     return lo <= hi and hi - lo <= TOLERANCE * (1 + hi)
 
 
-def _svd_tail_compare(A, cells, rank, bound, upper):
-    """``bound <= tail`` (``upper=False``) or ``bound >= tail`` (``upper=True``) for the
-    eigenvalue tail of the rectangle: exact when rational, else by a 256-bit ball."""
+def _svd_tail_within(A, cells, rank, lower=None, upper=None):
+    """``lower <= tail <= upper`` (a bound given as None is not checked) for the
+    eigenvalue tail of the rectangle on ``cells``: exact when rational, else by a 256-bit
+    ball; the tail is computed once."""
     rows = sorted({i for i, _ in cells})
     cols = sorted({j for _, j in cells})
     B = exact.as_matrix([[A[i][j] for j in cols] for i in rows])
     tail = exact.eigen_tail(B.transpose() * B, rank)
     rv = tail.rational_value()
     if rv is not None:
-        return bound >= rv if upper else bound <= rv
+        return (lower is None or lower <= rv) and (upper is None or upper >= rv)
     with exact.precision(256):
         ball = tail.enclosure(prec=256)
-        b = flint.arb(flint.fmpq(bound.numerator, bound.denominator))
-        return bool(b >= ball) if upper else bool(b <= ball)
 
-
-def _svd_lower_ok(A, cells, rank, lower):
-    return _svd_tail_compare(A, cells, rank, lower, upper=False)
-
-
-def _svd_upper_ok(A, cells, rank, upper):
-    return _svd_tail_compare(A, cells, rank, upper, upper=True)
+        def q(b):
+            return flint.arb(flint.fmpq(b.numerator, b.denominator))
+        return bool((lower is None or q(lower) <= ball) and (upper is None or q(upper) >= ball))
 
 
 def _masked_lower_now(entries, claimed, budget):
@@ -295,8 +296,8 @@ def check_certify(result, instance):
     certified = _flag(_get(c, "certified"), "certified")
     attained = _flag(_get(c, "attained"), "attained", (True, False, None))
     lower, upper = _rat(_get(c, "lower"), "lower"), _rat(_get(c, "upper"), "upper")
-    X, Y = _get(c, "X"), _get(c, "Y")
-    up = _loss(A, I, J, X, Y)
+    X, Y, R = _state(A, I, J, _get(c, "X"), _get(c, "Y"))
+    up = _sq(R)
     if up != upper:
         _fail(f"the exact loss of (X, Y) is {up}, not the claimed upper bound {upper}.")
     parts, T, covered = _check_parts(_get(c, "parts"), A, I, J)
@@ -310,11 +311,11 @@ def check_certify(result, instance):
         pcert = _flag(_get(p, "certified"), "a part's certified")
         if plo > pup:
             _fail("a part's lower bound exceeds its upper bound.")
-        if pup != _loss(A, I, J, X, Y, sorted(cells)):
+        if pup != _sq(R, sorted(cells)):
             _fail("a part's upper bound is not the exact loss of (X, Y) on its cells.")
         if pcert and not _within(plo, pup):
             _fail("a part is certified but its interval is wider than the tolerance.")
-        if plo == pup and plo > 0 and not _gradient_vanishes(A, I, J, X, Y, cols):
+        if plo == pup and plo > 0 and not _stationary(I, J, X, Y, R, cols):
             _fail("a part claims lower == upper but (X, Y) is not a critical point there.")
         if kind in ("absorbed", "general"):
             if plo > 0:
@@ -322,7 +323,7 @@ def check_certify(result, instance):
             if pcert and plo != pup:
                 _fail(f"an {kind} part is certified only when lower == upper.")
         elif kind == "svd":
-            if not _svd_lower_ok(A, cells, len(cols), plo):
+            if not _svd_tail_within(A, cells, len(cols), lower=plo):
                 _fail("an svd part's lower bound exceeds the re-computed eigenvalue tail.")
         elif plo > 0:
             _check_masked_lower(A, cells, plo)  # masked: independent re-computation
@@ -339,7 +340,7 @@ def check_certify(result, instance):
               f"(every part certified and width within tolerance: {should}).")
     if (attained is True) != certified:
         _fail("attained must be True exactly when the result is certified.")
-    if lower == upper and not _gradient_vanishes(A, I, J, X, Y, range(I.shape[1])):
+    if lower == upper and not _stationary(I, J, X, Y, R, range(I.shape[1])):
         _fail("lower == upper but (X, Y) is not a critical point.")
     note = f"; lower bound of {rechecked} masked part(s) re-computed" if rechecked else ""
     return (f"upper bound {float(up):.10g} re-computed exactly, parts and consistency "

@@ -16,7 +16,7 @@ import flint
 from ..exceptions import CertificateError
 from ..supports import equivalence_classes
 from .fsmf_hard import (_fail, _flag, _get, _instance, _int, _loss, _rat, _rect, _seq,
-                        _svd_lower_ok, _svd_upper_ok)
+                        _svd_tail_within)
 
 __all__ = ["CHECKS"]
 
@@ -40,8 +40,7 @@ def _svd_parts(A, c, classes, T):
         if not cells or len(cells) != len(rows) * len(cc):
             _fail("an svd part's cells outside the complete classes are not a rectangle.")
         lo, up = _rat(_get(p, "lower"), "an svd lower"), _rat(_get(p, "upper"), "an svd upper")
-        if not _svd_lower_ok(A, cells, len(cols), lo) or not _svd_upper_ok(A, cells,
-                                                                           len(cols), up):
+        if not _svd_tail_within(A, cells, len(cols), lower=lo, upper=up):
             _fail("an svd part's [lower, upper] does not contain its eigenvalue tail.")
         out[cols] = (cells, lo, up)
     return out
