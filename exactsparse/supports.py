@@ -482,16 +482,6 @@ def _row_multisets(m, r):
     return itertools.combinations_with_replacement(range(2 ** r), m)
 
 
-def _canonical(I_rows, J_rows, r, perms):
-    best = None
-    for p in perms:
-        a = tuple(sorted(_permute_bits(x, p) for x in I_rows))
-        b = tuple(sorted(_permute_bits(x, p) for x in J_rows))
-        if best is None or (a, b) < best:
-            best = (a, b)
-    return best
-
-
 def _or(rows):
     out = 0
     for x in rows:
@@ -537,13 +527,21 @@ def support_pairs(m, n, r, nondegenerate=False):
     if count > _MAX_PATTERNS:
         raise SizeLimitError(f"Arguments (m, n, r) = {(m, n, r)} give {count} raw patterns, "
                              f"more than the {_MAX_PATTERNS} this enumerator handles.")
-    perms = list(itertools.permutations(range(r)))
+    # image of every row bit pattern under every column permutation, computed once
+    images = [[_permute_bits(x, p) for x in range(2 ** r)]
+              for p in itertools.permutations(range(r))]
     seen = set()
     full = 2 ** r - 1
     ok = (lambda rows: 0 not in rows and _or(rows) == full) if nondegenerate else (lambda rows: True)
+    J_all = list(filter(ok, _row_multisets(n, r)))
     for I_rows in filter(ok, _row_multisets(m, r)):
-        for J_rows in filter(ok, _row_multisets(n, r)):
-            key = _canonical(I_rows, J_rows, r, perms)
+        # canonical key = lexicographic minimum of (image of I, image of J) over the
+        # permutations; only those reaching the minimum image of I can attain it
+        Ik = [tuple(sorted(t[x] for x in I_rows)) for t in images]
+        a = min(Ik)
+        best = [t for t, k in zip(images, Ik) if k == a]
+        for J_rows in J_all:
+            key = (a, min(tuple(sorted(t[x] for x in J_rows)) for t in best))
             if key not in seen:
                 seen.add(key)
                 yield _to_array(key[0], r), _to_array(key[1], r)
