@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .examples import _t
 from .supports import support_pairs
 
 __all__ = ["SweepRecord", "tractability_sweep", "greedy_block_loss"]
@@ -72,15 +73,11 @@ def tractability_sweep(m, n, r, *, restarts=8, iters=300, seed=0, entries=(-3, 3
     for I, J in support_pairs(m, n, r):
         A = rng.integers(entries[0], entries[1] + 1, size=(m, n))
         verdict = check_tractable(I, J).verdict
-        if verdict == "tractable":
-            value = solve_fsmf(A, I, J).value_float
+        if verdict == "tractable":          # only the float value is kept: no exact path
+            value = solve_fsmf(A, I, J, exact_mode=False).value_float
         else:
             value = greedy_block_loss(A, I, J)
         _, _, local = als(A.astype(float), I, J, restarts=restarts, iters=iters,
                           seed=int(rng.integers(2**31)))
         out.append(SweepRecord(_t(I), _t(J), _t(A), verdict, value, local))
     return out
-
-
-def _t(a):
-    return tuple(tuple(int(v) for v in row) for row in np.asarray(a))
