@@ -123,7 +123,8 @@ def to_jsonable(obj):
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, (bool, int, float, str, type(None))):
         return obj
-    return to_jsonable(freeze(obj)) if freeze(obj) is not obj else str(obj)
+    frozen = freeze(obj)
+    return to_jsonable(frozen) if frozen is not obj else str(obj)
 
 
 def _from_jsonable(obj, rational_strings=True):
@@ -134,7 +135,7 @@ def _from_jsonable(obj, rational_strings=True):
         return tuple(_from_jsonable(v, rational_strings) for v in obj)
     if rational_strings and isinstance(obj, str):
         m = _RATIONAL_RE.match(obj)
-        if m:
+        if m and int(m.group(2) or 1) != 0:     # "p/0" stays a string (checkers reject it)
             return Fraction(int(m.group(1)), int(m.group(2) or 1))
     return obj
 

@@ -6,6 +6,7 @@ tractability definition, and multi-start local optimisation (upper bounds).
 """
 
 import itertools
+import json
 from fractions import Fraction
 
 import numpy as np
@@ -202,6 +203,18 @@ def test_results_are_frozen_and_json_round_trip():
         s.verdict = "x"
     back = es.Result.from_json(s.to_json())
     assert type(back) is type(s) and back == s
+
+
+def test_from_json_zero_denominator_is_not_a_crash():
+    """Regression: a "p/0" string raised ZeroDivisionError inside Result.from_json; it now
+    stays a string and verify reports the certificate invalid."""
+    ex = get_example("cec-overlap")
+    s = es.solve_fsmf(ex.A, ex.I, ex.J)
+    d = json.loads(s.to_json())
+    d["enclosure"][0] = "1/0"
+    back = es.Result.from_json(json.dumps(d))
+    assert back.enclosure[0] == "1/0"
+    assert not es.verify(json.dumps(d), (ex.A, ex.I, ex.J))
 
 
 def test_is_tractable_wraps_check():
