@@ -14,11 +14,10 @@ from collections.abc import Mapping
 
 import flint
 import networkx as nx
-import scipy.sparse as sp
 
 from ..exact import as_matrix, to_fractions
 from ..exceptions import CertificateError
-from ..supports import check_pair
+from ..supports import check_pair, rank_one_supports
 
 __all__ = ["CHECKS"]
 
@@ -46,14 +45,8 @@ def _cover(rects):
 
 
 def _rects(I, J):
-    """``(R_k, C_k)`` per column, via CSC (linear in nnz + r)."""
-    cols = []
-    for S in (I, J):
-        A = sp.csc_matrix(S.array)
-        A.sort_indices()
-        cols.append([tuple(int(i) for i in A.indices[A.indptr[k]:A.indptr[k + 1]])
-                     for k in range(S.shape[1])])
-    return tuple(zip(*cols))
+    """``(R_k, C_k)`` per column (``I``, ``J`` validated Supports)."""
+    return rank_one_supports(I, J)
 
 
 def _tree_edges(tree, k, rects):

@@ -13,9 +13,8 @@ from fractions import Fraction
 from ..exact import as_matrix, to_fractions
 from ..exceptions import ArgumentError, ShapeError
 import numpy as np
-import scipy.sparse as sp
 
-from ..supports import check_pair, equivalence_classes
+from ..supports import check_pair
 
 __all__ = []
 
@@ -60,10 +59,6 @@ class Pattern:
         the column is absent from every factorization and does not affect identifiability."""
         return tuple(k for k, (R, C) in enumerate(self.rects) if not R and not C)
 
-    def identical(self):
-        """Classes (tuples of >= 2 columns) of identical non-degenerate columns."""
-        return tuple(c.columns for c in equivalence_classes(self.I, self.J) if c.size > 1)
-
 
 def check_seed(seed):
     """A seed must be an int ``>= 0`` (or None: fresh entropy)."""
@@ -77,22 +72,13 @@ def check_seed(seed):
 def pattern(I, J):
     """Validate ``(I, J)`` and build its :class:`Pattern` (cost ``O(sum_k |S_k|)``)."""
     I, J = check_pair(I, J)
-    rects = tuple(zip(_columns(I), _columns(J)))
+    rects = tuple((I.column(k), J.column(k)) for k in range(I.shape[1]))
     cover = {}
     for k, (R, C) in enumerate(rects):
         for i in R:
             for j in C:
                 cover.setdefault((i, j), []).append(k)
     return Pattern(I, J, rects, {e: tuple(ks) for e, ks in cover.items()})
-
-
-def _columns(S):
-    """Row indices of the nonzeros of every column (CSC: linear in nnz + r, unlike
-    ``Support.column``, which copies a dense column each call)."""
-    A = sp.csc_matrix(S.array)
-    A.sort_indices()
-    return [tuple(int(i) for i in A.indices[A.indptr[k]:A.indptr[k + 1]])
-            for k in range(S.shape[1])]
 
 
 def fraction_rows(A, name, shape=None):
