@@ -109,13 +109,29 @@ def _rand_point(I, J, rng):
     return X, Y
 
 
+def _assert_recovered(X, Y, Xr, Yr, Z):
+    """Checked without es.canonical: exact product Z, every column of Xr / Yr proportional
+    to the original one, and the first nonzero of every X column equal to 1."""
+    P = (np.array(Xr, dtype=object) @ np.array(Yr, dtype=object).T).tolist()
+    assert P == Z
+    for k in range(len(X[0])):
+        x, y = [r[k] for r in X], [r[k] for r in Y]
+        xr, yr = [r[k] for r in Xr], [r[k] for r in Yr]
+        nz = [i for i, v in enumerate(x) if v]
+        if not nz:
+            continue
+        c = xr[nz[0]] / x[nz[0]]
+        assert xr[nz[0]] == 1
+        assert xr == [c * v for v in x] and yr == [v / c for v in y]
+
+
 @pytest.mark.parametrize("name", ["identity-3", "lu-3", "partial-example", "butterfly-split-4"])
 def test_recover_factors_returns_canonical(name):
     I, J = KNOWN[name][:2]
     X, Y = _rand_point(I, J, random.Random(1))
     Z = (np.array(X, dtype=object) @ np.array(Y, dtype=object).T).tolist()
     Xr, Yr = es.recover_factors(Z, I, J)
-    assert (Xr, Yr) == es.canonical(X, Y)
+    _assert_recovered(X, Y, Xr, Yr, Z)
     assert all(isinstance(v, Fraction) for row in Xr + Yr for v in row)
 
 
@@ -160,7 +176,9 @@ def test_jacobian_32_fast():
     t = time.perf_counter()
     jr = es.jacobian_rank(I, J)
     assert time.perf_counter() - t < 2.0      # ~0.3 s measured; generous on noisy CI
-    assert jr.shape[0] == 1024 and jr.rank == jr.expected
+    assert jr.shape[0] == 1024
+    # nnz(I) + nnz(J) - r, counted here (no empty column at this density)
+    assert jr.rank == int(I.to_numpy().sum()) + int(J.to_numpy().sum()) - 32
 
 
 def test_verify_rejects_tampered_witness():
@@ -260,7 +278,7 @@ def test_recover_roundtrip_when_completable(pair, seed):
         return
     X, Y = _rand_point(I, J, random.Random(seed))
     Z = (np.array(X, dtype=object) @ np.array(Y, dtype=object).T).tolist()
-    assert es.recover_factors(Z, I, J) == es.canonical(X, Y)
+    _assert_recovered(X, Y, *es.recover_factors(Z, I, J), Z)
 
 
 @pytest.mark.slow
