@@ -198,6 +198,17 @@ def _map_float(x, fn):
     return tuple(tuple(fn(float(v)) for v in row) for row in arr)
 
 
+def arb_fraction(a):
+    """The exact rational value of the midpoint of a flint ``arb`` (e.g. an endpoint
+    ``ball.lower()``, which is exact).
+
+    >>> arb_fraction(flint.arb(3) / 4)
+    Fraction(3, 4)
+    """
+    man, exp = a.mid().man_exp()
+    return Fraction(int(man)) * Fraction(2) ** int(exp)
+
+
 def fraction_str(x):
     """``"p/q"`` (or ``"p"`` when integral) for a rational.
 

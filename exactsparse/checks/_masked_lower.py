@@ -38,6 +38,7 @@ from fractions import Fraction
 import flint
 import sympy
 
+from ..exact import arb_fraction
 from ..exceptions import SizeLimitError
 
 __all__ = ["masked_lower", "Unchecked", "MAX_COLUMNS"]
@@ -304,8 +305,7 @@ def _ball(lo, hi):
 def _arb_frac(a):
     if not a.is_finite():
         raise _Imprecise("a non-finite ball")
-    man, exp = a.mid().man_exp()
-    return Fraction(int(man)) * Fraction(2) ** int(exp)
+    return arb_fraction(a)
 
 
 def _polys(sub, nv):

@@ -300,7 +300,7 @@ def _solve_exact(Aex, Anum, I, J, cls, plan, backend):
                 X[np.ix_(rows, ks)], Y[np.ix_(cols, ks)] = factors
         lo, hi = _ball_bounds(ball)
     if rational:
-        _fit_cecs(X, Y, Aex - _matmul_t(X, Y), cecs)
+        _fit_cecs(X, Y, Aex - X.dot(Y.T), cecs)   # object arrays of Fractions: exact
         Xo, Yo = _fracs(X), _fracs(Y)
     else:
         num = _solve_numeric(Anum, I, J, cls, plan)
@@ -314,19 +314,8 @@ def _solve_exact(Aex, Anum, I, J, cls, plan, backend):
 
 
 def _ball_bounds(ball):
-    lo, hi = ball.lower().mid(), ball.upper().mid()
-    return tuple(exact.fraction_str(_arf_fraction(b)) for b in (lo, hi))
-
-
-def _arf_fraction(a):
-    man, e = a.man_exp()
-    man, e = int(man), int(e)
-    return Fraction(man * 2**e) if e >= 0 else Fraction(man, 2**-e)
-
-
-def _matmul_t(X, Y):
-    return np.array([[sum((X[i, k] * Y[j, k] for k in range(X.shape[1])), Fraction(0))
-                      for j in range(Y.shape[0])] for i in range(X.shape[0])], dtype=object)
+    return tuple(exact.fraction_str(exact.arb_fraction(b)) for b in (ball.lower(),
+                                                                    ball.upper()))
 
 
 def _fracs(M):

@@ -51,7 +51,7 @@ import numpy as np
 from ... import exact
 from ...exceptions import ArgumentError, ShapeError, SizeLimitError
 from ...supports import Support, as_support
-from .reductions import masked_loss, masked_to_fsmf
+from .reductions import masked_loss, masked_to_fsmf  # noqa: F401 (masked_loss: doctests)
 
 __all__ = ["BicliqueInstance", "biclique_to_masked", "biclique_point", "point_to_biclique",
            "max_biclique", "is_biclique"]

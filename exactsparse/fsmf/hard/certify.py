@@ -42,19 +42,12 @@ def _deadline(budget):
     return time.monotonic() + float(budget)
 
 
-def _frac(a):
-    """Exact rational value of an exact arb (e.g. an endpoint)."""
-    man, exp = a.mid().man_exp()
-    man, exp = int(man), int(exp)
-    return Fraction(man) * (Fraction(2) ** exp)
-
-
 def _lower(ball):
-    return _frac(ball.lower())
+    return exact.arb_fraction(ball.lower())
 
 
 def _upper(ball):
-    return _frac(ball.upper())
+    return exact.arb_fraction(ball.upper())
 
 
 def _upper_point(core, starts, seed, deadline=None):
