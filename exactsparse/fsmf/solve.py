@@ -200,14 +200,14 @@ def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0
     _check_shapes(Anum.shape, I, J)
     cls = check_tractable(I, J)
     if cls.verdict != "tractable":
-        return _local(Anum, I, J, cls, restarts, seed, Aex is not None)
-    plan = _plan(cls, I.shape[1])
+        return _local(Anum, I, J, cls, restarts, seed)
+    plan = _plan(cls)
     if Aex is not None:
         return _solve_exact(Aex, Anum, I, J, cls, plan, backend)
-    return _solve_numeric(Anum, I, J, cls, plan)
+    return _solve_numeric(Anum, I, cls, plan)
 
 
-def _plan(cls, r):
+def _plan(cls):
     """Blocks to approximate: list of (columns, rows', cols') and CEC list."""
     cert = cls.certificate
     blocks = []
@@ -242,7 +242,7 @@ def _fit_cecs(X, Y, R, cecs):
                 X[list(rows), cols_k[t]] = block[:, t]
 
 
-def _solve_numeric(A, I, J, cls, plan, theorem_only=False):
+def _solve_numeric(A, I, cls, plan):
     blocks, cecs = plan
     m, n, r = A.shape[0], A.shape[1], I.shape[1]
     X = np.zeros((m, r), A.dtype)
@@ -303,7 +303,7 @@ def _solve_exact(Aex, Anum, I, J, cls, plan, backend):
         _fit_cecs(X, Y, Aex - X.dot(Y.T), cecs)   # object arrays of Fractions: exact
         Xo, Yo = _fracs(X), _fracs(Y)
     else:
-        num = _solve_numeric(Anum, I, J, cls, plan)
+        num = _solve_numeric(Anum, I, cls, plan)
         Xo, Yo = num.X, num.Y
     value = value if value.has(sympy.CRootOf) else sympy.expand(value)
     return FSMFSolution(
@@ -375,7 +375,7 @@ def _top_eigenspace(G, parts, backend):
     return flint.fmpq_mat(n, len(cols), [cols[t][i] for i in range(n) for t in range(len(cols))])
 
 
-def _local(Anum, I, J, cls, restarts, seed, was_exact):
+def _local(Anum, I, J, cls, restarts, seed):
     X, Y, loss = als(Anum, I.array, J.array, restarts=restarts, seed=seed)
     return FSMFSolution(
         kind=FSMFSolution.KIND, verdict="not-covered", certificate=cls.certificate,

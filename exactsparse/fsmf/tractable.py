@@ -118,8 +118,8 @@ def check_tractable(I, J):
     }
     if not overlaps:
         rect = {p: rects[p] for p in range(len(classes)) if p not in complete}
-        return _result("tractable", "disjoint", base, rect, classes, complete)
-    return _check_family2(classes, complete, overlaps, shape, base)
+        return _result("tractable", "disjoint", base, rect, complete)
+    return _check_family2(classes, complete, overlaps, base)
 
 
 def is_tractable(I, J):
@@ -127,7 +127,7 @@ def is_tractable(I, J):
     return check_tractable(I, J).verdict == "tractable"
 
 
-def _result(verdict, family, base, rect_or_obstruction, classes, complete):
+def _result(verdict, family, base, rect_or_obstruction, complete):
     cert = dict(base)
     if verdict == "tractable":
         cert["rectangles"] = {str(p): rc for p, rc in sorted(rect_or_obstruction.items())}
@@ -141,7 +141,7 @@ def _result(verdict, family, base, rect_or_obstruction, classes, complete):
         classes=base["classes"], complete_classes=complete)
 
 
-def _check_family2(classes, complete, overlaps, shape, base):
+def _check_family2(classes, complete, overlaps, base):
     cset = set(complete)
     cec_neighbours = {}
     for p, q in overlaps:
@@ -158,7 +158,7 @@ def _check_family2(classes, complete, overlaps, shape, base):
             continue
         rem, obstruction = _remainder(p, c, [classes[q] for q in cec_neighbours[p]])
         if obstruction is not None:
-            return _result("not-covered", None, base, obstruction, classes, complete)
+            return _result("not-covered", None, base, obstruction, complete)
         rect[p] = rem
     # Remainders are subsets of the rectangles: only pairs that overlapped can clash.
     for a, b in overlaps:
@@ -168,8 +168,8 @@ def _check_family2(classes, complete, overlaps, shape, base):
         rows, cols = set(ra) & set(rb), set(ca) & set(cb)
         if rows and cols:
             obstruction = {"type": "overlap", "classes": (a, b), "cell": (min(rows), min(cols))}
-            return _result("not-covered", None, base, obstruction, classes, complete)
-    return _result("tractable", "complete-classes", base, rect, classes, complete)
+            return _result("not-covered", None, base, obstruction, complete)
+    return _result("tractable", "complete-classes", base, rect, complete)
 
 
 def _remainder(p, c, cecs):
