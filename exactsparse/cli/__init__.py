@@ -44,10 +44,7 @@ def emit(args, data, text):
 
 def main(argv=None):
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if not hasattr(args, "func"):
-        parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "--help"])
-        return 2
+    args = parser.parse_args(argv)      # every group and command is required: func is set
     try:
         return int(args.func(args) or 0)
     except ExactSparseError as exc:

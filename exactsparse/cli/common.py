@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 import re
 
-from ..certificates import to_jsonable
-from ..fileio import read_matrix, read_support
+from ..fileio import read_support
 from ..supports import Support, right_from_rx
 
-__all__ = ["add_pair_args", "add_matrix_arg", "load_pair", "load_matrix", "jsonable",
-           "read_support_arg", "verify_file"]
+__all__ = ["add_pair_args", "add_matrix_arg", "load_pair", "read_support_arg", "verify_file"]
 
 _INLINE = re.compile(r"^[01]+([/;][01]+)*$")
 
@@ -31,7 +29,8 @@ def add_matrix_arg(p, required=True, name="--matrix"):
                    help="matrix file: .txt/.csv (ints, p/q, decimals read exactly), .json, .npy")
 
 
-def _support(text):
+def read_support_arg(text):
+    """A support from a file name or an inline string like ``110/011``."""
     if not os.path.exists(text) and _INLINE.match(text):
         return Support(text)
     return read_support(text)
@@ -39,23 +38,10 @@ def _support(text):
 
 def load_pair(args):
     """The pair ``(I, J)`` in the X Yᵀ convention (``--right-rx`` is transposed)."""
-    I = _support(args.left)
+    I = read_support_arg(args.left)
     if args.right_rx is not None:
-        return I, right_from_rx(_support(args.right_rx))
-    return I, _support(args.right)
-
-
-def read_support_arg(text):
-    """A support from a file name or an inline string like ``110/011``."""
-    return _support(text)
-
-
-def load_matrix(path, numeric=False):
-    return read_matrix(path, numeric=numeric)
-
-
-def jsonable(x):
-    return to_jsonable(x)
+        return I, right_from_rx(read_support_arg(args.right_rx))
+    return I, read_support_arg(args.right)
 
 
 def verify_file(args, instance):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ..fsmf import check_tractable, solve_fsmf
 from . import emit, fsmf_hard
-from .common import add_matrix_arg, add_pair_args, jsonable, load_matrix, load_pair
+from ..certificates import to_jsonable as jsonable
+from ..fileio import read_matrix
+from .common import add_matrix_arg, add_pair_args, load_pair
 
 __all__ = ["register"]
 
@@ -67,7 +69,7 @@ def solve_dict(s):
 
 def _solve(args):
     I, J = load_pair(args)
-    A = load_matrix(args.matrix, numeric=args.numeric)
+    A = read_matrix(args.matrix, numeric=args.numeric)
     s = solve_fsmf(A, I, J, exact_mode=False if args.numeric else None,
                    restarts=args.restarts, seed=args.seed)
     text = f"verdict: {s.verdict}"

@@ -9,11 +9,9 @@ from ..certificates import to_jsonable
 __all__ = ["register_commands"]
 
 
-def _common(p, matrix=True):
-    from .common import add_pair_args
-    if matrix:
-        p.add_argument("--matrix", "-A", required=True,
-                       help="matrix A file (.txt/.csv/.json/.npy)")
+def _common(p):
+    from .common import add_matrix_arg, add_pair_args
+    add_matrix_arg(p)
     add_pair_args(p)
     p.add_argument("--json", action="store_true", help="JSON output")
 

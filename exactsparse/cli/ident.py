@@ -25,12 +25,8 @@ def _add_supports(p):
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
-def _supports(args):
-    return load_pair(args)
-
-
 def _check(args):
-    I, J = _supports(args)
+    I, J = load_pair(args)
     res = check_identifiable(I, J, seed=args.seed)
     data = res.to_dict()
     w = res.witness
@@ -50,7 +46,7 @@ def _check(args):
 
 
 def _recover(args):
-    I, J = _supports(args)
+    I, J = load_pair(args)
     X, Y = recover_factors(read_matrix(args.matrix), I, J)
     data = {"X": to_strings(X), "Y": to_strings(Y)}
     emit(args, data, f"X = {data['X']}\nY = {data['Y']}")

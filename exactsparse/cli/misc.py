@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..exceptions import CertificateError
 from . import emit
-from .common import add_matrix_arg, add_pair_args, load_matrix, load_pair, verify_file
+from ..fileio import read_matrix
+from .common import add_matrix_arg, add_pair_args, load_pair, verify_file
 
 __all__ = ["register"]
 
@@ -26,7 +27,7 @@ def register(sub):
 def _instance(args):
     parts = []
     if args.matrix:
-        parts.append(load_matrix(args.matrix))
+        parts.append(read_matrix(args.matrix))
     if args.left or args.right or args.right_rx:
         if not (args.left and (args.right or args.right_rx)):
             raise CertificateError("give both --left and --right/--right-rx (or neither)")
