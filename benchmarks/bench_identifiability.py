@@ -38,7 +38,7 @@ def _run(method, n):
     pat, X, Y = _jacobian_data(n)
     t = time.perf_counter()
     if method == "nmod":
-        rank = _nmod_rank(pat, X, Y, es.exact.PRIME62)
+        rank = _nmod_rank(*_entries(pat, X, Y), es.exact.PRIME62)
     else:
         ents, shape = _entries(pat, X, Y)
         rank = _exact_rank(ents, shape, "flint" if method == "fmpz" else "sympy")

@@ -132,8 +132,9 @@ def jacobian(X, Y, I, J):
     return M
 
 
-def _nmod_rank(pat, X, Y, p):
-    ents, (neq, nvar) = _entries(pat, X, Y)
+def _nmod_rank(ents, shape, p):
+    """Rank mod ``p`` of the Jacobian given by its entries (see :func:`_entries`)."""
+    neq, nvar = shape
     if not neq or not nvar:
         return 0
     N = flint.nmod_mat(neq, nvar, p)
@@ -208,8 +209,8 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
     pat = pattern(I, J)
     X, Y = random_point(pat.I, pat.J, seed)
     expected = expected_rank(pat)
-    rp = _nmod_rank(pat, X, Y, p)
     ents, shape = _entries(pat, X, Y)
+    rp = _nmod_rank(ents, shape, p)
     if exact == "auto" and rp == expected:
         return JacobianRank(rp, rp, expected, p, "mod-p meets bound", shape)
     if exact == "auto" and rp == min(shape):

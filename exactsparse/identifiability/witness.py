@@ -54,7 +54,7 @@ import flint
 import networkx as nx
 
 from ..exceptions import ShapeError
-from ..exact import nullspace as exact_nullspace
+from ..exact import nullspace as exact_nullspace, rref as exact_rref
 from ..supports import rectangle_overlaps
 from ._common import (check_seed, factors_from_values, fraction_rows, pattern, product,
                       support_of)
@@ -385,8 +385,7 @@ def _solve_one(A, K, rhs, default):
     rows = [[A[i][k] for k in K] + [rhs[i]] for i in range(len(A))]
     M = flint.fmpq_mat(len(rows), len(K) + 1,
                        [flint.fmpq(v.numerator, v.denominator) for row in rows for v in row])
-    R, rank = M.rref()
-    piv = [next(c for c in range(len(K) + 1) if R[t, c] != 0) for t in range(rank)]
+    R, piv = exact_rref(M)
     if len(K) in piv:
         return None
     y = list(default)
