@@ -329,7 +329,9 @@ def _exact_block(B, k, backend):
     column_side = q <= p
     G = Bm.transpose() * Bm if column_side else Bm * Bm.transpose()
     tail = exact.EigenTail(G, k, backend)
-    rk = exact.rank(Bm, backend)
+    # G is symmetric PSD, so rank(B) = rank(G) = n - (multiplicity of the root 0), read
+    # from the charpoly already computed (coefficients from the constant term up)
+    rk = tail.n - next(i for i, c in enumerate(tail.coeffs) if c != 0)
     if rk <= k:
         return tail, _rank_factorization(Bm, k, backend)
     split = tail.top_factor_split()
