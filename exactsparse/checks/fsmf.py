@@ -162,18 +162,27 @@ def _support_ok(M, S, name):
         _fail(f"{name} has a nonzero outside its support")
 
 
-def _lower_value(Aex, cert):
-    """The optimal value from the certificate's structure (exact tail per rectangle)."""
-    m, n = Aex.shape
-    covered = np.zeros((m, n), bool)
+def _covered(shape, cert):
+    """Cells covered by some class of the certificate."""
+    covered = np.zeros(shape, bool)
     for _, rows, cols in cert["classes"]:
         covered[np.ix_(rows, cols)] = True
+    return covered
+
+
+def _blocks(cert):
+    """``(rows, cols, k)`` of every non-empty rectangle with its class size ``k``."""
+    for p, (rows, cols) in cert["rectangles"].items():
+        if rows and cols:
+            yield rows, cols, len(cert["classes"][int(p)][0])
+
+
+def _lower_value(Aex, cert):
+    """The optimal value from the certificate's structure (exact tail per rectangle)."""
+    covered = _covered(Aex.shape, cert)
     rational = sum((v * v for v in Aex[~covered]), Fraction(0))
     tails = []
-    for p, (rows, cols) in cert["rectangles"].items():
-        if not rows or not cols:
-            continue
-        k = len(cert["classes"][int(p)][0])
+    for rows, cols, k in _blocks(cert):
         B = exact.as_matrix(Aex[np.ix_(rows, cols)].tolist())
         G = B.transpose() * B if B.ncols() <= B.nrows() else B * B.transpose()
         tails.append(exact.EigenTail(G, k))
@@ -294,14 +303,9 @@ def _check_value_string(result, ball):
 def _check_numeric(A, result, loss, detail):
     A = np.asarray(A)
     cert = result.certificate
-    covered = np.zeros(A.shape, bool)
-    for _, rows, cols in cert["classes"]:
-        covered[np.ix_(rows, cols)] = True
+    covered = _covered(A.shape, cert)
     best = float(np.sum(np.abs(A[~covered]) ** 2))
-    for p, (rows, cols) in cert["rectangles"].items():
-        if not rows or not cols:
-            continue
-        k = len(cert["classes"][int(p)][0])
+    for rows, cols, k in _blocks(cert):
         s = np.linalg.svd(A[np.ix_(rows, cols)], compute_uv=False)
         best += float(np.sum(s[k:] ** 2))
     tol = 1e-8 * max(1.0, float(np.linalg.norm(A)) ** 2)
