@@ -28,28 +28,10 @@ from fractions import Fraction
 import numpy as np
 
 from .exceptions import CertificateError
+from .kinds import THEOREMS, kind_spec
 
-__all__ = ["FrozenDict", "freeze", "to_jsonable", "Result", "THEOREMS", "register_result"]
+__all__ = ["FrozenDict", "freeze", "to_jsonable", "from_jsonable", "Result", "THEOREMS"]
 
-#: Reference keys used in ``Result.theorem``, with the source they point to.
-THEOREMS = {
-    "fsmf.disjoint": "Le, Riccietti, Gribonval, SIMAX 2023 (arXiv:2112.00386): disjoint-or-"
-                     "identical rank-one supports, block-SVD is globally optimal; ICASSP 2022 Thm 1",
-    "fsmf.cec": "Le, Riccietti, Gribonval, SIMAX 2023 (arXiv:2112.00386): complete equivalence "
-                "classes (derived formulation, sufficient condition)",
-    "fsmf.not-covered": "No tractability theorem of arXiv:2112.00386 applies",
-    "fsmf.local": "Alternating least squares, a local method (uncertified)",
-    "ident.completion": "Zheng, Riccietti, Gribonval, arXiv:2110.01235: iterative completability",
-    "ident.jacobian": "Zheng, Riccietti, Gribonval, arXiv:2110.01235: generic local "
-                      "identifiability (Jacobian rank)",
-    "ident.witness": "Zheng, Riccietti, Gribonval, arXiv:2110.01235: explicit witness",
-    "ident.partial": "Zheng, Riccietti, Gribonval, arXiv:2110.01235: partial completion "
-                     "(derived strengthening of iterative completability, sufficient)",
-    "butterfly.exact": "Zheng, Riccietti, Gribonval, SIMODS 2023 (arXiv:2110.01230): exact "
-                       "identification of butterfly factorizations",
-}
-
-_RESULT_TYPES = {}
 
 
 class FrozenDict(Mapping):
@@ -127,23 +109,19 @@ def to_jsonable(obj):
     return to_jsonable(frozen) if frozen is not obj else str(obj)
 
 
-def _from_jsonable(obj, rational_strings=True):
+def from_jsonable(obj, rational_strings=True):
+    """JSON data → immutable exact data: ``"p/q"`` strings become Fractions (the inverse of
+    :func:`to_jsonable` on certificates)."""
     from .exact import _RATIONAL_RE   # noqa: PLC0415 - tiny, local use
     if isinstance(obj, dict):
-        return FrozenDict({k: _from_jsonable(v, rational_strings) for k, v in obj.items()})
+        return FrozenDict({k: from_jsonable(v, rational_strings) for k, v in obj.items()})
     if isinstance(obj, list):
-        return tuple(_from_jsonable(v, rational_strings) for v in obj)
+        return tuple(from_jsonable(v, rational_strings) for v in obj)
     if rational_strings and isinstance(obj, str):
         m = _RATIONAL_RE.match(obj)
         if m and int(m.group(2) or 1) != 0:     # "p/0" stays a string (checkers reject it)
             return Fraction(int(m.group(1)), int(m.group(2) or 1))
     return obj
-
-
-def register_result(cls):
-    """Class decorator: make ``Result.from_json`` rebuild ``cls`` for its ``KIND``."""
-    _RESULT_TYPES[cls.KIND] = cls
-    return cls
 
 
 @dataclasses.dataclass(frozen=True)
@@ -192,12 +170,13 @@ class Result:
     def from_dict(cls, d):
         if not isinstance(d, Mapping) or "kind" not in d:
             raise CertificateError("invalid certificate: a result needs a 'kind' key.")
-        target = _RESULT_TYPES.get(d["kind"], Result)
+        spec = kind_spec(d["kind"])
+        target = spec.result_class() if spec is not None else Result
         names = {f.name for f in dataclasses.fields(target)}
         missing = names - set(d)
         if missing:
             raise CertificateError(f"invalid certificate: missing keys {sorted(missing)}.")
-        kw = {k: (v if k in target._STRING_FIELDS else _from_jsonable(v))
+        kw = {k: (v if k in target._STRING_FIELDS else from_jsonable(v))
               for k, v in d.items() if k in names}
         return target(**kw)
 

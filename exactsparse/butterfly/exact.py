@@ -17,37 +17,17 @@ References
 
 from __future__ import annotations
 
-import dataclasses
 
 import numpy as np
 
 from .. import exact as _exact
-from ..certificates import Result, register_result
+from ..results.butterfly import ButterflyIdentification
 from ..exceptions import ArgumentError, ShapeError
 from .numeric import _validate_perm
 from .rings import CyclotomicRing, IntegerRing
 from .supports import butterfly_patterns, chain_product, chain_ranks, log2_size
 
 __all__ = ["ButterflyIdentification", "identify_butterfly", "is_butterfly"]
-
-
-@register_result
-@dataclasses.dataclass(frozen=True)
-class ButterflyIdentification(Result):
-    """Result of :func:`identify_butterfly` (kind ``"butterfly.identify"``).
-
-    ``verdict`` is ``"butterfly"`` or ``"not-butterfly"``.  For ``"butterfly"`` the
-    certificate holds the ``field`` (``"Q"`` or ``"cyclotomic:n"``), ``patterns`` (leftmost
-    first), the column permutation ``perm`` (or None), the exact ``factors`` as twiddle tensors
-    of Fractions (of tuples of ``n/2`` Fractions, coefficients in ``1, ζ, …``, over
-    ``Q(ζ_n)``), and per split the number of rank-one ``blocks`` and of ``degenerate`` (zero)
-    ones; ``essentially_unique`` is True when no block is degenerate.  For
-    ``"not-butterfly"`` it holds the split (``level``, ``left``, ``right`` patterns) and a
-    2×2 submatrix of the input (``rows``, ``cols``, ``minor``) inside one rank-one block of
-    that split, with its nonzero ``determinant``.
-    """
-
-    KIND = "butterfly.identify"
 
 
 # ----------------------------------------------------------------------------- input

@@ -1,7 +1,8 @@
 """Independent re-checking of certificates: :func:`verify`.
 
-``verify`` dispatches on ``result.kind`` to a checker module of this package
-(``checks/fsmf.py``, ``checks/identifiability.py``, ``checks/butterfly.py``).  Checkers use
+``verify`` dispatches on ``result.kind`` through the one table of result kinds,
+:data:`exactsparse.kinds.KINDS`, to a checker function of this package (``checks/fsmf.py``,
+``checks/identifiability.py``, ``checks/butterfly.py``, ...), loaded on first use.  Checkers use
 only :mod:`exactsparse.exact` and :mod:`exactsparse.supports` (plain exact multiplication,
 rank, connectivity); they never import a decision routine.  A checker raises
 :class:`~exactsparse.exceptions.CertificateError` (or any error) on a bad certificate;
@@ -10,20 +11,12 @@ rank, connectivity); they never import a decision routine.  A checker raises
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
+
+from ..kinds import kind_spec
 
 __all__ = ["verify", "Verification"]
 
-_MODULES = {
-    "fsmf.certify": "exactsparse.checks.fsmf_hard",
-    "fsmf.spurious": "exactsparse.checks.fsmf_spurious",
-    "fsmf.reduce": "exactsparse.checks.fsmf_hard",
-    "fsmf.attainment": "exactsparse.checks.fsmf_hard",
-    "fsmf": "exactsparse.checks.fsmf",
-    "ident": "exactsparse.checks.identifiability",
-    "butterfly": "exactsparse.checks.butterfly",
-}
 
 
 @dataclass(frozen=True)
@@ -66,13 +59,15 @@ def verify(result, instance=None):
         elif isinstance(result, dict):
             result = Result.from_dict(result)
         kind = result.kind
-        module = _MODULES.get(kind) or _MODULES.get(kind.split(".", 1)[0])
-        if module is None:
+        spec = kind_spec(kind)
+        if spec is None:
             return Verification(False, f"invalid certificate: unknown kind {kind!r}", kind)
-        checks = importlib.import_module(module).CHECKS
-        if kind not in checks:
-            return Verification(False, f"invalid certificate: no checker for {kind!r}", kind)
-        detail = checks[kind](result, instance)
+        if not isinstance(result, spec.result_class()):   # e.g. a hand-built Result
+            result = Result.from_dict(result.to_dict())
+        if result.theorem not in spec.theorems:
+            return Verification(False, f"invalid certificate: theorem {result.theorem!r} is "
+                                f"not one of {list(spec.theorems)} for {kind!r}", kind)
+        detail = spec.check_function()(result, instance)
         return Verification(True, "certificate valid" + (f": {detail}" if detail else ""), kind)
     except Exception as exc:  # noqa: BLE001 - verify must never crash
         msg = str(exc)

@@ -419,7 +419,7 @@ def _check_not_butterfly(cert, M, D, patterns, perm_in, m, mul):
     return f"rank-2 minor in split {s}"
 
 
-def _check_identify(result, instance):
+def check_identify(result, instance):
     Z, patterns, perm = _instance(instance)
     cert = result.certificate
     m, mul = _field(cert)
@@ -431,4 +431,4 @@ def _check_identify(result, instance):
     _fail(f"unknown verdict {result.verdict!r}.")
 
 
-CHECKS = {"butterfly.identify": _check_identify}
+CHECKS = {"butterfly.identify": check_identify}

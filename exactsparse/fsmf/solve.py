@@ -22,14 +22,13 @@ References
 
 from __future__ import annotations
 
-import dataclasses
 from fractions import Fraction
 
 import flint
 import numpy as np
 
 from .. import exact
-from ..certificates import Result, register_result
+from ..results.fsmf import FSMFSolution
 from ..exceptions import (ArgumentError, FloatInExactError, NonFiniteError, ShapeError,
                           SizeLimitError)
 from ..supports import check_pair
@@ -37,55 +36,6 @@ from .local import als
 from .tractable import check_tractable
 
 __all__ = ["FSMFSolution", "solve_fsmf", "fsmf_loss"]
-
-
-@register_result
-@dataclasses.dataclass(frozen=True)
-class FSMFSolution(Result):
-    """Result of :func:`solve_fsmf` (the same fields whatever the path taken).
-
-    Attributes
-    ----------
-    verdict : {"optimal", "not-covered"}
-        ``"optimal"``: a tractability theorem applies and ``X``, ``Y`` are global minimisers.
-        ``"not-covered"``: no theorem applies; ``X``, ``Y`` come from a local solver
-        (alternating least squares) and are *uncertified*.
-    family : str or None
-        The tractable family, as in :func:`check_tractable`.
-    value : str or None
-        Exact optimal value, a sympy-parsable expression (exact path only).
-    value_float : float
-        The loss as a float (of ``value`` when exact, else of the returned ``X``, ``Y``).
-    enclosure : tuple of str or None
-        ``(lower, upper)`` rational bounds (``"p/q"``) from a certified flint ``arb`` ball.
-    attained : bool or None
-        True when the optimum is attained (always, on tractable instances); None if unknown.
-    certified : bool
-        True when ``value`` is exact and certified (exact path on a tractable instance).
-    exact : bool
-        True when ``X`` and ``Y`` are exact rationals (Fractions); else floats.
-    X, Y : tuple of tuples
-        The factors (m×r and n×r).
-    """
-
-    KIND = "fsmf.solve"
-    _STRING_FIELDS = ("value", "enclosure")
-    family: object
-    value: object
-    value_float: float
-    enclosure: object
-    attained: object
-    certified: bool
-    exact: bool
-    X: tuple
-    Y: tuple
-
-    def X_array(self):
-        """``X`` as a numpy array (object dtype of Fractions when exact)."""
-        return np.array(self.X, dtype=object if self.exact else None)
-
-    def Y_array(self):
-        return np.array(self.Y, dtype=object if self.exact else None)
 
 
 # ----------------------------------------------------------------------------- input

@@ -24,41 +24,13 @@ References
 
 from __future__ import annotations
 
-import dataclasses
 
 import numpy as np
 
-from ..certificates import Result, register_result
+from ..results.fsmf import TractabilityResult
 from ..supports import check_pair, degenerate_columns, equivalence_classes, rectangle_overlaps
 
 __all__ = ["TractabilityResult", "check_tractable", "is_tractable"]
-
-
-@register_result
-@dataclasses.dataclass(frozen=True)
-class TractabilityResult(Result):
-    """Verdict of :func:`check_tractable`.
-
-    Attributes
-    ----------
-    verdict : {"tractable", "not-covered"}
-    family : {"disjoint", "complete-classes"} or None
-    classes : tuple of (columns, rows, cols)
-        The equivalence classes of non-degenerate columns.
-    complete_classes : tuple of int
-        Indices (into ``classes``) of the complete classes.
-    certificate : FrozenDict
-        ``classes``, ``complete``, ``degenerate`` and, when tractable, ``rectangles``
-        (``class index -> (rows, cols)`` of ``S_P \\ T`` for each non-complete class);
-        when not covered, ``obstruction``: ``{"type": "overlap", "classes": (p, q),
-        "cell": (i, j)}`` or ``{"type": "non-rectangular", "class": p, "cells": ((i1, j1),
-        (i2, j2)), "missing": (i1, j2)}``.
-    """
-
-    KIND = "fsmf.classify"
-    family: object
-    classes: tuple
-    complete_classes: tuple
 
 
 def check_tractable(I, J):

@@ -8,11 +8,11 @@ References
 
 from __future__ import annotations
 
-import dataclasses
 
 import numpy as np
 
-from ..certificates import FrozenDict, Result, register_result
+from ..certificates import FrozenDict
+from ..results.identifiability import IdentifiabilityResult
 from ..exceptions import ArgumentError, NotCoveredError
 from ._common import pattern
 from .completion import _run
@@ -23,39 +23,6 @@ __all__ = ["IdentifiabilityResult", "check_identifiable", "is_identifiable"]
 
 #: Above this many variables (nnz(I) + nnz(J)) the Jacobian rank is skipped by default.
 MAX_JACOBIAN_SIZE = 5000
-
-
-@register_result
-@dataclasses.dataclass(frozen=True)
-class IdentifiabilityResult(Result):
-    """Verdict of :func:`check_identifiable`.
-
-    Attributes
-    ----------
-    verdict : {"identifiable", "not-identifiable", "unknown"}
-    certificate : FrozenDict
-        ``criterion`` and, for ``identifiable``, ``steps`` (replayable completion steps
-        ``(k, spanning tree)``) and ``order``; for ``not-identifiable``, ``witness`` with
-        ``X, Y, X2, Y2`` (Fractions), ``construction``, ``columns``, ``exact_supports``;
-        for ``unknown``, ``stuck`` and ``reason``; always ``absent`` and ``jacobian``.
-    jacobian_rank : int or None
-        Rank over Q of the support-restricted Jacobian at a random point (None if skipped:
-        above ``max_jacobian_size``, or above ``max_exact`` without a mod-p certificate).
-    jacobian_rank_mod_p : int or None
-        Its rank modulo a 62-bit prime (a lower bound; None above ``max_jacobian_size``).
-    expected_rank : int
-        ``nnz(I) + nnz(J) − r'``, ``r'`` the columns non-empty on some side.
-    """
-
-    KIND = "ident.check"
-    jacobian_rank: object = None
-    jacobian_rank_mod_p: object = None
-    expected_rank: int = 0
-
-    @property
-    def witness(self):
-        """The witness (a FrozenDict with ``X, Y, X2, Y2``) or None."""
-        return self.certificate.get("witness")
 
 
 def _witness_data(w):

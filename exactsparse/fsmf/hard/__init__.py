@@ -7,7 +7,6 @@ of any instance to its hard core(s), a certified interval for the optimum of sma
 certified spurious local minima, and non-attainment certificates.
 """
 
-from ...certificates import THEOREMS as _THEOREMS
 from .biclique import (BicliqueInstance, biclique_point, biclique_to_masked, is_biclique,
                        max_biclique, point_to_biclique)
 from .attainment import check_attainment, lu_family, no_exact_factorization
@@ -16,19 +15,11 @@ from .hardcore import check_reduction, lift_solution, reduce_fsmf
 from .reductions import (supported_loss, fsmf_solution_to_masked, masked_loss,
                          masked_solution_to_fsmf, masked_to_fsmf)
 from .spurious import find_spurious_minima
+from ...results.fsmf import AttainmentResult, CertifyResult, ReductionResult, SpuriousResult
 
-_THEOREMS.update({
-    "fsmf.reduce": "Le, Riccietti, Gribonval, SIMAX 2023 (arXiv:2112.00386): overlap "
-                   "components, absorption of complete classes",
-    "fsmf.certify": "Variable projection + stratified critical-value enclosure (this "
-                    "library); hardness: Gillis & Glineur, SIMAX 2011",
-    "fsmf.spurious": "Le, Riccietti, Gribonval, SIMAX 2023 (arXiv:2112.00386): spurious "
-                     "local minima outside the tractable families; Krawczyk test",
-    "fsmf.attainment": "Le, Riccietti, Gribonval, SIMAX 2023 (arXiv:2112.00386): the "
-                       "infimum need not be attained (LU example); weak Nullstellensatz",
-})
 
-__all__ = ["masked_to_fsmf", "masked_solution_to_fsmf", "fsmf_solution_to_masked",
+__all__ = ["ReductionResult", "CertifyResult", "AttainmentResult", "SpuriousResult",
+           "masked_to_fsmf", "masked_solution_to_fsmf", "fsmf_solution_to_masked",
            "masked_loss", "supported_loss", "reduce_fsmf", "check_reduction", "lift_solution",
            "certify_fsmf", "masked_bounds", "find_spurious_minima", "check_attainment",
            "no_exact_factorization", "lu_family", "BicliqueInstance", "biclique_to_masked",

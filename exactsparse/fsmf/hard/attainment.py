@@ -17,7 +17,7 @@ import flint
 
 from ... import exact
 from ..._budget import run_killable
-from ...certificates import Result
+from ...results.fsmf import AttainmentResult
 from ...exceptions import BudgetError, SizeLimitError
 from .hardcore import _validate
 
@@ -152,7 +152,7 @@ def check_attainment(A, I, J, backend="flint", budget=30.0):
 
     Returns
     -------
-    Result
+    AttainmentResult
         kind ``fsmf.attainment``; verdict
 
         * ``"not-attained"``: the Gröbner basis is ``[1]`` and an exact family with losses
@@ -201,5 +201,5 @@ def check_attainment(A, I, J, backend="flint", budget=30.0):
             verdict = "unknown"
             cert["reason"] = reason or ("the Gröbner basis is not [1] but no exact rational "
                                         "factorization was found")
-    return Result(kind="fsmf.attainment", verdict=verdict, certificate=cert,
+    return AttainmentResult(kind=AttainmentResult.KIND, verdict=verdict, certificate=cert,
                   theorem="fsmf.attainment", backend=backend)

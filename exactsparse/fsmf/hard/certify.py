@@ -20,7 +20,7 @@ import flint
 import numpy as np
 
 from ... import exact
-from ...certificates import Result
+from ...results.fsmf import CertifyResult
 from ...exceptions import BudgetError, SizeLimitError
 from ...supports import check_pair
 from ._critical import Unresolved, critical_values, stratum_core
@@ -464,7 +464,7 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0):
 
     Returns
     -------
-    Result
+    CertifyResult
         ``kind="fsmf.certify"``, ``verdict`` ``"certified"`` or ``"unknown"``; the
         certificate has ``lower``, ``upper`` (Fractions), ``X``, ``Y`` (an exact feasible
         point whose exact loss is ``upper``), ``attained``, ``certified``, ``parts``.
@@ -523,5 +523,5 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0):
             "attained": True if certified and attained is True else None,
             "certified": certified, "constant": red.constant, "parts": parts,
             "reason": "; ".join(reasons) if not certified else ""}
-    return Result(kind="fsmf.certify", verdict="certified" if certified else "unknown",
+    return CertifyResult(kind=CertifyResult.KIND, verdict="certified" if certified else "unknown",
                   certificate=cert, theorem="fsmf.certify", backend="flint")

@@ -37,7 +37,7 @@ import networkx as nx
 import numpy as np
 
 from ... import exact
-from ...certificates import Result
+from ...results.fsmf import ReductionResult
 from ...exceptions import ShapeError
 from ...supports import check_pair, overlap_components
 from ._masked import MaskedCore
@@ -172,7 +172,7 @@ def _make_part(classes, cells, Af):
 
 
 def check_reduction(A, I, J):
-    """:func:`reduce_fsmf` as a :class:`~exactsparse.certificates.Result` (kind ``fsmf.reduce``).
+    """:func:`reduce_fsmf` as a :class:`~exactsparse.results.fsmf.ReductionResult` (kind ``fsmf.reduce``).
 
     The certificate lists the constant, the CEC columns and each part's rows, columns,
     cells and factor columns; :func:`exactsparse.verify` re-checks that the parts' cells
@@ -189,7 +189,7 @@ def check_reduction(A, I, J):
             "parts": [{"kind": p.kind, "rows": list(p.rows), "cols": list(p.cols),
                        "cells": [list(c) for c in p.cells], "columns": list(p.columns)}
                       for p in red.parts]}
-    return Result(kind="fsmf.reduce", verdict="reduced", certificate=cert,
+    return ReductionResult(kind=ReductionResult.KIND, verdict="reduced", certificate=cert,
                   theorem="fsmf.reduce", backend="flint")
 
 

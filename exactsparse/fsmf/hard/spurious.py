@@ -15,7 +15,7 @@ from fractions import Fraction
 import flint
 import numpy as np
 
-from ...certificates import Result
+from ...results.fsmf import SpuriousResult
 from ...exceptions import ArgumentError
 from .certify import _deadline, _orient, _upper_point, _lower, _upper, _svd_part
 from .hardcore import lift_solution, reduce_fsmf
@@ -105,7 +105,7 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
 
     Returns
     -------
-    Result
+    SpuriousResult
         ``kind="fsmf.spurious"``, ``verdict`` ``"spurious"`` (at least one certified) or
         ``"none-found"``; the certificate lists ``minima`` (each with ``value_lower``,
         ``value_upper``, the Krawczyk box and preconditioner, ``certified``) and the better
@@ -150,7 +150,7 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
     masked = [p for p in red.parts if p.kind == "masked"]
     others = [p for p in red.parts if p.kind not in ("masked", "absorbed", "svd")]
     if len(masked) != 1 or others:
-        return Result(kind="fsmf.spurious", verdict="none-found", certificate={
+        return SpuriousResult(kind=SpuriousResult.KIND, verdict="none-found", certificate={
             "minima": [], "reason": "hard core is not a single masked rank-one part (plus "
                                     "truncated-SVD rectangles and complete classes)"},
             theorem="fsmf.spurious", backend="flint")
@@ -191,5 +191,5 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
             "transposed": flipped, "constant": red.constant,
             "rows": list(part.rows), "cols": list(part.cols), "column": part.columns[0],
             "reason": reason}
-    return Result(kind="fsmf.spurious", verdict="spurious" if minima else "none-found",
+    return SpuriousResult(kind=SpuriousResult.KIND, verdict="spurious" if minima else "none-found",
                   certificate=cert, theorem="fsmf.spurious", backend="flint")

@@ -1,0 +1,124 @@
+"""The one table of result kinds: kind → result class, checker, theorem.
+
+Every decision routine of the package returns a frozen :class:`~exactsparse.certificates.Result`
+subclass whose ``KIND`` is a key of :data:`KINDS`.  The table names, as import paths loaded
+only when asked for, the result class (a value type in :mod:`exactsparse.results`, core: no
+decision routine) and the checker (a function in :mod:`exactsparse.checks`), so that
+``Result.from_json`` and :func:`exactsparse.verify` give the same answer in a fresh interpreter
+whatever was imported before, and neither loads a capability.
+
+:data:`THEOREMS` maps the reference keys stored in ``Result.theorem`` to the paper and
+numbered result they point to.  A new capability adds its rows here (and nowhere else).
+
+Examples
+--------
+>>> spec = KINDS["fsmf.classify"]
+>>> spec.result_class().KIND
+'fsmf.classify'
+>>> spec.result_class().THEOREM in THEOREMS
+True
+>>> sorted(set(spec.theorems) - set(THEOREMS))
+[]
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+__all__ = ["THEOREMS", "Kind", "KINDS", "kind_spec"]
+
+_LRG = "Le, Riccietti, Gribonval, SIMAX 2023 (arXiv:2112.00386)"
+_ZRG = "Zheng, Riccietti, Gribonval, arXiv:2110.01235"
+
+#: Reference keys used in ``Result.theorem``, with the source they point to.
+THEOREMS = {
+    "fsmf.disjoint": f"{_LRG}: disjoint-or-identical rank-one supports, block SVD is globally "
+                     "optimal (ICASSP 2022, Theorem 1)",
+    "fsmf.cec": f"{_LRG}: complete equivalence classes (derived formulation, sufficient "
+                "condition)",
+    "fsmf.not-covered": "No tractability theorem of arXiv:2112.00386 applies",
+    "fsmf.local": "Alternating least squares, a local method (uncertified)",
+    "fsmf.reduce": f"{_LRG}: overlap components, absorption of complete classes",
+    "fsmf.certify": "Variable projection + stratified critical-value enclosure (this "
+                    "library); hardness: Gillis & Glineur, SIMAX 2011",
+    "fsmf.spurious": f"{_LRG}: spurious local minima outside the tractable families; "
+                     "Krawczyk test",
+    "fsmf.attainment": f"{_LRG}: the infimum need not be attained (LU example); weak "
+                       "Nullstellensatz",
+    "ident.completion": f"{_ZRG}: iterative completability",
+    "ident.jacobian": f"{_ZRG}: generic local identifiability (Jacobian rank)",
+    "ident.witness": f"{_ZRG}: explicit witness",
+    "ident.partial": f"{_ZRG}: partial completion (derived strengthening of iterative "
+                     "completability, sufficient)",
+    "butterfly.exact": "Zheng, Riccietti, Gribonval, SIMODS 2023 (arXiv:2110.01230): exact "
+                       "identification of butterfly factorizations; Le, Zheng, Riccietti, "
+                       "Gribonval, ICASSP 2022, Lemma 2",
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One row of :data:`KINDS`.
+
+    Attributes
+    ----------
+    name : str
+        The ``kind`` string stored in results.
+    result : str
+        ``"module:Class"`` of the result type (a module of :mod:`exactsparse.results`).
+    checker : str
+        ``"module:function"`` of the certificate checker (a module of
+        :mod:`exactsparse.checks`); called as ``checker(result, instance)``.
+    theorems : tuple of str
+        The keys of :data:`THEOREMS` a result of this kind may carry.
+    """
+
+    name: str
+    result: str
+    checker: str
+    theorems: tuple
+
+    def result_class(self):
+        """The result class (imported on first use)."""
+        return _load(self.result)
+
+    def check_function(self):
+        """The checker function (imported on first use)."""
+        return _load(self.checker)
+
+
+def _load(path):
+    module, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _row(name, result, checker, *theorems):
+    return name, Kind(name, "exactsparse.results." + result, "exactsparse.checks." + checker,
+                      tuple(theorems))
+
+
+#: kind → :class:`Kind`: the one table of result kinds.
+KINDS = dict([
+    _row("fsmf.classify", "fsmf:TractabilityResult", "fsmf:check_classify",
+         "fsmf.disjoint", "fsmf.cec", "fsmf.not-covered"),
+    _row("fsmf.solve", "fsmf:FSMFSolution", "fsmf:check_solve",
+         "fsmf.disjoint", "fsmf.cec", "fsmf.not-covered", "fsmf.local"),
+    _row("fsmf.reduce", "fsmf:ReductionResult", "fsmf_hard:check_reduce", "fsmf.reduce"),
+    _row("fsmf.certify", "fsmf:CertifyResult", "fsmf_hard:check_certify", "fsmf.certify"),
+    _row("fsmf.attainment", "fsmf:AttainmentResult", "fsmf_hard:check_attainment",
+         "fsmf.attainment"),
+    _row("fsmf.spurious", "fsmf:SpuriousResult", "fsmf_spurious:check_spurious",
+         "fsmf.spurious"),
+    _row("ident.check", "identifiability:IdentifiabilityResult", "identifiability:check_ident",
+         "ident.completion", "ident.partial", "ident.witness", "ident.jacobian"),
+    _row("butterfly.identify", "butterfly:ButterflyIdentification", "butterfly:check_identify",
+         "butterfly.exact"),
+])
+
+
+def kind_spec(kind):
+    """The :class:`Kind` row of ``kind``, or None when the table has no such kind."""
+    if not isinstance(kind, str):
+        return None
+    return KINDS.get(kind)

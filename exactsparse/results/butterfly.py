@@ -1,0 +1,28 @@
+"""Result types of :mod:`exactsparse.butterfly`."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..certificates import Result
+
+__all__ = ["ButterflyIdentification"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ButterflyIdentification(Result):
+    """Result of :func:`~exactsparse.identify_butterfly` (kind ``"butterfly.identify"``).
+
+    ``verdict`` is ``"butterfly"`` or ``"not-butterfly"``.  For ``"butterfly"`` the
+    certificate holds the ``field`` (``"Q"`` or ``"cyclotomic:n"``), ``patterns`` (leftmost
+    first), the column permutation ``perm`` (or None), the exact ``factors`` as twiddle tensors
+    of Fractions (of tuples of ``n/2`` Fractions, coefficients in ``1, ζ, …``, over
+    ``Q(ζ_n)``), and per split the number of rank-one ``blocks`` and of ``degenerate`` (zero)
+    ones; ``essentially_unique`` is True when no block is degenerate.  For
+    ``"not-butterfly"`` it holds the split (``level``, ``left``, ``right`` patterns) and a
+    2×2 submatrix of the input (``rows``, ``cols``, ``minor``) inside one rank-one block of
+    that split, with its nonzero ``determinant``.
+    """
+
+    KIND = "butterfly.identify"
+    THEOREM = "butterfly.exact"
