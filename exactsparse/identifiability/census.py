@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..supports import Support, support_pairs
 from .check import check_identifiable
-from .completion import _run
+from .completion import run_completion
 from ._common import pattern
 
 __all__ = ["CensusRow", "census"]
@@ -55,6 +55,7 @@ def _row(I, J):
     pat = pattern(I, J)
     res = check_identifiable(I, J)
     w = res.certificate.get("witness")
-    return CensusRow(str(I), str(J), I.shape[1], _run(pat, False).complete,
-                     _run(pat, True).complete, res.jacobian_rank == res.expected_rank,
-                     w["construction"] if w else "", res.verdict)
+    return CensusRow(str(I), str(J), I.shape[1], run_completion(pat, False).complete,
+                     run_completion(pat, True).complete,
+                     res.jacobian_rank == res.expected_rank, w["construction"] if w else "",
+                     res.verdict)

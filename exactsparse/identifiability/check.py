@@ -15,7 +15,7 @@ from ..certificates import FrozenDict
 from ..results.identifiability import IdentifiabilityResult
 from ..exceptions import ArgumentError, NotCoveredError
 from ._common import pattern
-from .completion import _run
+from .completion import run_completion
 from .jacobian import MAX_EXACT_ENTRIES, expected_rank, jacobian_rank
 from .witness import find_witness
 
@@ -140,7 +140,7 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
     if max_exact is not None:
         max_exact = _check_int("max_exact", max_exact, 0)
     pat = pattern(I, J)
-    comp, plain = _run(pat, True), _run(pat, False)
+    comp, plain = run_completion(pat, True), run_completion(pat, False)
     witness = None if comp.complete and not pat.degenerate() else find_witness(pat.I, pat.J,
                                                                                 seed)
     verdict, cert, theorem = _decide(pat, comp, plain, witness)

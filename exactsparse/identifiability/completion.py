@@ -30,7 +30,8 @@ import numpy as np
 from ..exceptions import ArgumentError, CompletionError, SupportError
 from ._common import factors_from_values, fraction_rows, pattern, product
 
-__all__ = ["Completion", "completion", "is_completable", "recover_factors"]
+__all__ = ["Completion", "completion", "is_completable", "recover_factors",
+           "run_completion"]
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,9 @@ def _process(state, k, partial):
     return steps, woken
 
 
-def _run(pat, partial):
+def run_completion(pat, partial):
+    """Run completion on an already validated :class:`~._common.Pattern` (the shared engine
+    of :func:`completion`, :func:`recover_factors`, the verdict and the fibre search)."""
     state = _State(pat)
     live = [k for k, n in enumerate(state.size) if n]
     queue, queued = deque(live), set(live)
@@ -203,7 +206,7 @@ def completion(I, J, partial=True):
     >>> c.complete, c.order
     (True, (0, 1, 2))
     """
-    return _run(pattern(I, J), _check_partial(partial))
+    return run_completion(pattern(I, J), _check_partial(partial))
 
 
 def _check_partial(partial):
@@ -223,7 +226,7 @@ def is_completable(I, J, partial=False):
     >>> is_completable("11/11", "10/11/01")
     False
     """
-    return _run(pattern(I, J), _check_partial(partial)).complete
+    return run_completion(pattern(I, J), _check_partial(partial)).complete
 
 
 # ----------------------------------------------------------------------------- on values
@@ -343,7 +346,7 @@ def recover_factors(Z, I, J, partial=True):
         raise CompletionError(f"Contribution C_{k} could not be completed: column {k} of I or "
                               "J is empty, so X_k or Y_k is not determined by Z.")
     _check_Z_support(Zr, pat)
-    comp = _run(pat, partial)
+    comp = run_completion(pat, partial)
     if comp.stuck:
         raise CompletionError(
             f"Contribution C_{comp.stuck[0]} could not be completed: (I, J) is not "
