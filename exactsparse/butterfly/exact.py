@@ -23,7 +23,7 @@ import numpy as np
 from .. import exact as _exact
 from ..results.butterfly import ButterflyIdentification
 from ..exceptions import ArgumentError, ShapeError
-from .numeric import _validate_perm
+from ._common import validate_perm
 from .rings import CyclotomicRing, IntegerRing
 from .supports import butterfly_patterns, chain_product, chain_ranks, log2_size
 
@@ -234,7 +234,7 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None):
     'butterfly'
     """
     M, D, ring, pats = _validate(Z, patterns, cyclotomic)
-    p = _validate_perm(perm, M.shape[1])
+    p = validate_perm(perm, M.shape[1])
     Mp = M if p is None else M[:, p]
     prod = chain_product(pats)
     T = _twiddle_of(Mp, prod)

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..exceptions import ArgumentError, ChainabilityError, PowerOfTwoError, ShapeError
+from ..exceptions import ArgumentError, ChainabilityError, PowerOfTwoError
 from ..supports import Support
 
 __all__ = [
@@ -297,8 +297,3 @@ def bit_reversal_permutation(n):
         out |= ((k >> bit) & 1) << (L - 1 - bit)
     return out
 
-
-def _check_shape(shape, pattern, name="A"):
-    if tuple(shape) != pattern.shape:
-        raise ShapeError(f"Argument {name!r} must have shape {pattern.shape} (the product of the "
-                         f"pattern chain {pattern}), not {tuple(shape)}.")
