@@ -116,6 +116,11 @@ def equivalent(X, Y, X2, Y2):
     ------
     ShapeError, FloatInExactError
 
+    See Also
+    --------
+    canonical : the representative under column scaling.
+    exactsparse.identifiability.find_witness : two factorizations that are *not* equivalent.
+
     Notes
     -----
     Column ``k`` of ``X2`` may come from column ``l`` of ``X`` iff ``X2_k = d X_l`` and
@@ -132,6 +137,18 @@ def equivalent(X, Y, X2, Y2):
     >>> e = equivalent([[1, 2]], [[3, 4]], [[4, 2]], [[2, "3/2"]])
     >>> e.perm, [str(d) for d in e.D]
     ((1, 0), ['2', '2'])
+
+    The equivalence is the defining relation: ``X2[:, k] = D[perm[k]] X[:, perm[k]]`` and
+    ``Y2[:, k] = Y[:, perm[k]] / D[perm[k]]``, so both pairs have the same product.
+
+    >>> from fractions import Fraction
+    >>> X, Y, X2, Y2 = [[1, 2]], [[3, 4]], [[4, 2]], [[2, Fraction(3, 2)]]
+    >>> all(X2[0][k] == e.D[l] * X[0][l] and Y2[0][k] == Y[0][l] / e.D[l]
+    ...     for k, l in enumerate(e.perm))
+    True
+
+    The witness of the spec (``r = 2``): same product, not equivalent.
+
     >>> equivalent([[1, 1], [1, 1]], [[1, 0], [2, 3], [0, 1]],
     ...            [[1, 1], [1, 1]], [[1, 0], [4, 1], [0, 1]]) is None
     True
@@ -143,11 +160,46 @@ def canonical(X, Y):
     """The representative of ``(X, Y)`` under column scaling: the first nonzero entry of each
     column of ``X`` is 1 (of ``Y`` when ``X_k = 0``).
 
-    Columns are not reordered (permutations are not normalised).
+    Parameters
+    ----------
+    X, Y : array_like
+        m×r and n×r exact matrices.
 
+    Returns
+    -------
+    X, Y : tuple of tuple of Fraction
+        ``(X D, Y D⁻¹)`` for the diagonal ``D`` that normalises the columns; the product
+        ``X Yᵀ`` is unchanged.  Columns are not reordered (permutations are not
+        normalised).
+
+    Raises
+    ------
+    ShapeError, FloatInExactError
+        ``X`` and ``Y`` have different numbers of columns, or hold floats.
+
+    See Also
+    --------
+    equivalent : decide equivalence up to scaling *and* permutation.
+
+    References
+    ----------
+    .. [1] L. Zheng, E. Riccietti, R. Gribonval, arXiv:2110.01235.
+
+    Examples
+    --------
     >>> Xc, Yc = canonical([[2, 0], [4, 3]], [[1, 1]])
     >>> [[str(v) for v in r] for r in Xc], [[str(v) for v in r] for r in Yc]
     ([['1', '0'], ['2', '1']], [['2', '3']])
+
+    Same product, and an equivalent pair (two pairs related by a scaling have the same
+    representative):
+
+    >>> import numpy as np
+    >>> P = lambda X, Y: np.dot(np.array(X, dtype=object), np.array(Y, dtype=object).T)
+    >>> bool((P(Xc, Yc) == P([[2, 0], [4, 3]], [[1, 1]])).all())
+    True
+    >>> canonical([[6, 0], [12, 1]], [["1/3", 3]]) == (Xc, Yc)
+    True
     """
     Xr, Yr = fraction_rows(X, "X"), fraction_rows(Y, "Y")
     if len(Xr[0]) != len(Yr[0]):

@@ -282,6 +282,13 @@ def find_witness(I, J, seed=0):
     ArgumentError
         ``seed`` is not an int ``>= 0`` or None.
 
+    See Also
+    --------
+    exactsparse.identifiability.equivalent : the equivalence a witness escapes.
+    exactsparse.identifiability.check_identifiable : the verdict, with this witness as its
+        certificate.
+    exactsparse.identifiability.completion : the sufficient criterion on the other side.
+
     Notes
     -----
     Tried in order: degenerate column, identical columns, transvection (``R_k ⊆ R_l``,
@@ -299,9 +306,26 @@ def find_witness(I, J, seed=0):
 
     Examples
     --------
-    >>> w = find_witness([[1, 1], [1, 1]], [[1, 0], [1, 1], [0, 1]])
+    The ``r = 2`` pair of the spec: the two factorizations of the witness have the same
+    product, supports exactly ``(I, J)``, and are not related by a column scaling (nor a
+    permutation).
+
+    >>> import numpy as np
+    >>> I, J = [[1, 1], [1, 1]], [[1, 0], [1, 1], [0, 1]]
+    >>> w = find_witness(I, J)
     >>> w.construction
     'dependent-columns'
+    >>> P = lambda X, Y: np.dot(np.array(X, dtype=object), np.array(Y, dtype=object).T)
+    >>> bool((P(w.X, w.Y) == P(w.X2, w.Y2)).all())
+    True
+    >>> [[int(v != 0) for v in r] for r in w.X2] == I, [[int(v != 0) for v in r] for r in w.Y2] == J
+    (True, True)
+    >>> from exactsparse.identifiability import equivalent
+    >>> equivalent(w.X, w.Y, w.X2, w.Y2) is None
+    True
+
+    Disjoint supports are identifiable: no construction applies.
+
     >>> find_witness("100/010/001", "100/010/001") is None
     True
     """
