@@ -1,8 +1,9 @@
 """A product of Kronecker-sparse factors stored as twiddle tensors: :class:`ButterflyFactors`.
 
 A factor with KS pattern ``(a, b, c, d)`` is stored as its twiddle tensor of shape
-``(a, d, b, c)`` (see :mod:`.supports`); applying it to a vector is one ``einsum`` on a
-reshape, ``O(nnz)`` work, and the dense ``N×N`` support is never built.
+``(a, d, b, c)`` (see :mod:`.supports`; the butterfly supports of [1]_, the KS patterns of
+[2]_); applying it to a vector is one ``einsum`` on a reshape, ``O(nnz)`` work, and the
+dense ``N×N`` support is never built.
 
 References
 ----------
@@ -37,6 +38,11 @@ class ButterflyFactors:
     perm : numpy.ndarray or None
     batch_shape : tuple
 
+    See Also
+    --------
+    exactsparse.butterfly.butterfly_factorize : returns one.
+    exactsparse.butterfly.butterfly_patterns : the default chain.
+
     Examples
     --------
     >>> import numpy as np, scipy.linalg
@@ -48,6 +54,16 @@ class ButterflyFactors:
     True
     >>> x = np.arange(8.0)
     >>> bool(np.allclose(F @ x, scipy.linalg.hadamard(8) @ x))
+    True
+
+    The product of the sparse factors is the dense product:
+
+    >>> from exactsparse.butterfly import butterfly_patterns
+    >>> rng = np.random.default_rng(0)
+    >>> pats = butterfly_patterns(8)
+    >>> G = ButterflyFactors(pats, [rng.standard_normal(p.twiddle_shape) for p in pats])
+    >>> mats = G.to_scipy()
+    >>> bool(np.allclose((mats[0] @ mats[1] @ mats[2]).toarray(), G.todense()))
     True
     """
 

@@ -99,7 +99,8 @@ def lowrank(B, r):
 
 
 def _subspace_iteration(B, r):
-    """Batched subspace iteration (oversampling ``_OVERSAMPLE``) for the best rank-``r`` approximation.
+    """Batched subspace iteration (oversampling ``_OVERSAMPLE``) for the best rank-``r``
+    approximation.
 
     Each iteration reads ``B`` twice, so large blocks cost ``O(size)`` per iteration instead
     of the ``O(size · min(m, k))`` of a full SVD.  Stopping rule: the captured energy
