@@ -1,14 +1,31 @@
 """Butterfly and Kronecker-sparse factorizations: patterns, a numeric hierarchical solver, and
 exact identification with certificates.
 
-Modules: :mod:`~exactsparse.butterfly.supports` (KS patterns, chainability, butterfly
-supports, bit reversal), :mod:`~exactsparse.butterfly.numeric` (the hierarchical solver in
-twiddle form and the :class:`ButterflyFactors` value), :mod:`~exactsparse.butterfly.exact`
-(exact identification over Q, with certificates re-checked by :func:`exactsparse.verify`).
+Modules, by mathematical object:
+
+- :mod:`~exactsparse.butterfly.supports` — KS patterns, chainability, butterfly supports,
+  bit reversal;
+- :mod:`~exactsparse.butterfly.factors` — the :class:`ButterflyFactors` value (a product of
+  KS factors in twiddle form);
+- :mod:`~exactsparse.butterfly.lowrank` — batched best low-rank approximations of the blocks
+  of one split (the two-factor step);
+- :mod:`~exactsparse.butterfly.numeric` — the hierarchical solver
+  :func:`butterfly_factorize` (splits along a tree);
+- :mod:`~exactsparse.butterfly.exact` and :mod:`~exactsparse.butterfly.rings` — exact
+  identification over Q or Q(ζ_n), with certificates re-checked by
+  :func:`exactsparse.verify`.
+
+References
+----------
+.. [1] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Fast learning of fast transforms, with
+   guarantees", ICASSP 2022.
+.. [2] L. Zheng, E. Riccietti, R. Gribonval, "Efficient identification of butterfly sparse
+   matrix factorizations", SIAM J. Math. Data Sci. 5(1), 2023, arXiv:2110.01230.
 """
 
 from .exact import ButterflyIdentification, identify_butterfly, is_butterfly
-from .numeric import ButterflyFactors, butterfly_factorize
+from .factors import ButterflyFactors
+from .numeric import butterfly_factorize
 from .supports import (KSPattern, bit_reversal_permutation, butterfly_patterns,
                        butterfly_supports, chain_product, chain_ranks, check_chainable,
                        log2_size, monarch_patterns)

@@ -23,7 +23,7 @@ import numpy as np
 from .. import exact as _exact
 from ..results.butterfly import ButterflyIdentification
 from ..exceptions import ArgumentError, ShapeError
-from .numeric import _validate_perm
+from ._common import validate_perm
 from .rings import CyclotomicRing, IntegerRing
 from .supports import butterfly_patterns, chain_product, chain_ranks, log2_size
 
@@ -201,10 +201,18 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None):
         On a size that is not a power of two (pad), a non-square or mismatched shape, floats,
         or a chain with blocks of rank > 1.
 
+    See Also
+    --------
+    is_butterfly : the bare verdict.
+    exactsparse.butterfly.butterfly_factorize : the numeric (floating-point) counterpart.
+    exactsparse.butterfly.rings.dft_cyclotomic : the DFT over ``Q(ζ_n)``.
+    exactsparse.verify : re-checks the certificate.
+
     Notes
     -----
     Exact identification (Zheng, Riccietti, Gribonval, SIMODS 2023 [1]_; ICASSP 2022 Thm 3
-    [2]_): every split of a butterfly chain has pairwise disjoint rank-one supports, so
+    [2]_): every split of a butterfly chain has pairwise disjoint rank-one supports (ICASSP
+    2022 Lemma 2 [2]_), so
     ``Z = X_1 ⋯ X_L`` forces every block of every split to have rank ≤ 1; the
     left-to-right algorithm reads the factors off exactly, and when no block is zero the
     factorization is essentially unique (unique up to diagonal rescalings
@@ -224,6 +232,20 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None):
     >>> r = identify_butterfly(H)
     >>> r.verdict, r.certificate["essentially_unique"], bool(verify(r, H))
     ('butterfly', True, True)
+
+    The exact factors (twiddle tensors of Fractions) multiply back to ``H`` exactly:
+
+    >>> import numpy as np
+    >>> from exactsparse.butterfly import KSPattern
+    >>> def dense(pattern, twiddle):
+    ...     M = np.zeros(pattern.shape, dtype=object)
+    ...     rows, cols = pattern.indices()
+    ...     M[rows, cols] = np.array(twiddle, dtype=object).ravel()
+    ...     return M
+    >>> X1, X2 = [dense(KSPattern(*p), t) for p, t in zip(r.certificate["patterns"],
+    ...                                                    r.certificate["factors"])]
+    >>> bool((X1 @ X2 == np.array(H)).all())
+    True
     >>> P = [[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]]  # bit reversal, N = 4
     >>> r = identify_butterfly(P)
     >>> r.verdict, r.certificate["rows"], r.certificate["cols"], r.certificate["determinant"]
@@ -234,7 +256,7 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None):
     'butterfly'
     """
     M, D, ring, pats = _validate(Z, patterns, cyclotomic)
-    p = _validate_perm(perm, M.shape[1])
+    p = validate_perm(perm, M.shape[1])
     Mp = M if p is None else M[:, p]
     prod = chain_product(pats)
     T = _twiddle_of(Mp, prod)
@@ -304,9 +326,43 @@ def _not_butterfly(M, D, ring, s, pats, perm, rows, cols, bad):
 def is_butterfly(Z, patterns=None, **kwargs):
     """True when ``Z`` is exactly a product in the (default butterfly) chain.
 
+    Parameters
+    ----------
+    Z, patterns, **kwargs
+        As :func:`identify_butterfly` (``perm``, ``cyclotomic``).
+
+    Returns
+    -------
+    bool
+        ``identify_butterfly(Z, patterns, **kwargs).verdict == "butterfly"``.
+
+    Raises
+    ------
+    PowerOfTwoError, ShapeError, FloatInExactError, ArgumentError
+        As :func:`identify_butterfly`.
+
+    See Also
+    --------
+    identify_butterfly : the verdict with its certificate (the factors or a nonzero minor).
+
+    References
+    ----------
+    .. [1] L. Zheng, E. Riccietti, R. Gribonval, SIAM J. Math. Data Sci. 5(1), 2023,
+       arXiv:2110.01230.
+
+    Examples
+    --------
     >>> is_butterfly([[1, 1], [1, -1]]), is_butterfly([[1, 2], [3, 4]])
     (True, True)
     >>> is_butterfly([[1, 0, 0, 0], [0, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]])
     False
+
+    A product of two factors with the butterfly supports of ``N = 4`` is one:
+
+    >>> import numpy as np
+    >>> X1 = [[1, 0, 2, 0], [0, 3, 0, -1], [5, 0, 1, 0], [0, 1, 0, 4]]   # support S_2
+    >>> X2 = [[2, 1, 0, 0], [1, -3, 0, 0], [0, 0, 1, 7], [0, 0, 2, 1]]   # support S_1
+    >>> is_butterfly(np.dot(X1, X2))
+    True
     """
     return identify_butterfly(Z, patterns, **kwargs).verdict == "butterfly"

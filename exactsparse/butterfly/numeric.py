@@ -18,23 +18,23 @@ References
    guarantees", SIAM J. Matrix Anal. Appl. 46(4), 2025, arXiv:2411.04506.
 """
 
+
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
-from ..exceptions import ArgumentError, NonFiniteError, ShapeError
-from .supports import (bit_reversal_permutation, butterfly_patterns, chain_product,
-                       chain_ranks, log2_size)
+from ._common import (raise_non_finite, validate_chain, validate_matrix, validate_option,
+                      validate_perm)
+from .factors import ButterflyFactors
+from .lowrank import MAX_SUBSPACE_ITER, balance, eig2, lowrank, pair_rank1
+from .supports import chain_product
 
 __all__ = ["ButterflyFactors", "butterfly_factorize"]
 
 TREES = ("left", "right", "balanced")
 SCALINGS = ("unit", "sqrt")
-_SMALL_SVD = 16        # blocks with min(b, c) above this use subspace iteration
-_MAX_SUBSPACE_ITER = 60
-_OVERSAMPLE = 6          # extra vectors: the iteration is memory-bound, more vectors are ~free
-_SUBSPACE_RTOL = 1e-4     # stop when the energy gain is below this fraction of the error²
+#: kept under its former name, read by tests/test_butterfly_review.py
+_MAX_SUBSPACE_ITER = MAX_SUBSPACE_ITER
 
 _controller = None
 
@@ -46,351 +46,6 @@ def _blas_one_thread():
     if _controller is None:
         _controller = ThreadpoolController()
     return _controller.limit(limits=1, user_api="blas")
-
-
-# ----------------------------------------------------------------------------- factor object
-class ButterflyFactors:
-    """A product of Kronecker-sparse factors ``X_1 X_2 ⋯ X_K P`` stored as twiddle tensors.
-
-    ``factors[0]`` is the leftmost factor; ``perm`` (or None) is the column permutation
-    ``(P x)[k] = x[perm[k]]``.  A batch of products of the same chain shares ``patterns``;
-    each twiddle then has shape ``(*batch_shape, a, d, b, c)``.
-
-    Attributes
-    ----------
-    patterns : tuple of KSPattern
-    twiddles : tuple of numpy.ndarray
-    perm : numpy.ndarray or None
-    batch_shape : tuple
-
-    Examples
-    --------
-    >>> import numpy as np, scipy.linalg
-    >>> F = butterfly_factorize(scipy.linalg.hadamard(8))
-    >>> F.n_factors, F.shape
-    (3, (8, 8))
-    >>> bool(np.allclose(F.todense(), scipy.linalg.hadamard(8)))
-    True
-    >>> x = np.arange(8.0)
-    >>> bool(np.allclose(F @ x, scipy.linalg.hadamard(8) @ x))
-    True
-    """
-
-    def __init__(self, patterns, twiddles, perm=None):
-        self.patterns, _ = chain_ranks(patterns)
-        self.twiddles = tuple(np.asarray(t) for t in twiddles)
-        if len(self.twiddles) != len(self.patterns):
-            raise ShapeError(f"Argument 'twiddles' must hold {len(self.patterns)} tensors, "
-                             f"not {len(self.twiddles)}.")
-        self.batch_shape = self.twiddles[0].shape[:-4]
-        for k, (p, t) in enumerate(zip(self.patterns, self.twiddles)):
-            if t.shape != (*self.batch_shape, *p.twiddle_shape):
-                raise ShapeError(f"Argument 'twiddles[{k}]' must have shape "
-                                 f"{(*self.batch_shape, *p.twiddle_shape)}, not {t.shape}.")
-        self.perm = None if perm is None else np.asarray(perm, dtype=np.int64)
-
-    @property
-    def shape(self):
-        """``(m, n)`` of one product."""
-        return (self.patterns[0].shape[0], self.patterns[-1].shape[1])
-
-    @property
-    def n_factors(self):
-        return len(self.patterns)
-
-    @property
-    def dtype(self):
-        return np.result_type(*self.twiddles)
-
-    def __len__(self):
-        return self.n_factors
-
-    def __repr__(self):
-        return (f"ButterflyFactors(shape={self.shape}, n_factors={self.n_factors}, "
-                f"batch_shape={self.batch_shape}, perm={'yes' if self.perm is not None else None})")
-
-    def matmul(self, x):
-        """``Z @ x`` in ``O(nnz)`` per column, with numpy's ``@`` conventions.
-
-        ``x`` of shape ``(n,)`` is one vector (result ``(*batch, m)``); ``x`` of ndim >= 2 is a
-        matrix ``(..., n, k)`` whose leading axes broadcast against the batch (result
-        ``(*batch, m, k)``).  A batch of vectors, one per product, goes through
-        :meth:`matvec`.  The vector/matrix decision depends on ``x.ndim`` only, never on the
-        batch shape.
-        """
-        x = np.asarray(x)
-        if x.ndim == 0:
-            raise ShapeError("Argument 'x' must be a vector or a matrix, not a scalar.")
-        vec = x.ndim == 1
-        if vec:
-            x = x[:, None]
-        return self._apply(x)[..., 0] if vec else self._apply(x)
-
-    __matmul__ = matmul
-
-    def matvec(self, x):
-        """One vector per product: ``x`` of shape ``(*batch, n)`` (or ``(n,)``, broadcast) →
-        ``(*batch, m)``."""
-        x = np.asarray(x)
-        if x.ndim == 0:
-            raise ShapeError("Argument 'x' must be a vector or a batch of vectors.")
-        return self._apply(x[..., None])[..., 0]
-
-    def _apply(self, x):
-        n = self.shape[1]
-        if x.shape[-2] != n:
-            raise ShapeError(f"Argument 'x' must have {n} rows, not shape {x.shape}.")
-        if self.perm is not None:
-            x = x[..., self.perm, :]
-        try:
-            lead = np.broadcast_shapes(self.batch_shape, x.shape[:-2])
-        except ValueError:
-            raise ShapeError(f"Argument 'x' of shape {x.shape} does not broadcast against the "
-                             f"batch shape {self.batch_shape}.") from None
-        x = np.broadcast_to(x, (*lead, n, x.shape[-1]))
-        tws = [np.broadcast_to(t, (*lead, *t.shape[len(self.batch_shape):]))
-               for t in self.twiddles]
-        for p, t in zip(reversed(self.patterns), reversed(tws)):
-            x = _apply_twiddle(t, p, x)
-        return x
-
-    def todense(self):
-        """The dense product, shape ``(*batch, m, n)``."""
-        n = self.shape[1]
-        eye = np.eye(n, dtype=self.dtype)
-        return self._apply(eye)
-
-    def relative_error(self, A):
-        """``‖A − Z‖_F / ‖A‖_F`` per product, computed with the dense product.
-
-        ``A`` has shape ``(m, n)`` or ``(*batch, m, n)``; returns a float for an unbatched
-        product, else an array of shape ``batch_shape``."""
-        A = np.asarray(A)
-        if A.ndim < 2 or A.shape[-2:] != self.shape:
-            raise ShapeError(f"Argument 'A' must have trailing shape {self.shape}, not "
-                             f"{A.shape}.")
-        D = self.todense()
-        lead = np.broadcast_shapes(self.batch_shape, A.shape[:-2])
-        diff = np.broadcast_to(A - D, (*lead, *self.shape))
-        num = np.linalg.norm(diff.reshape(*lead, -1), axis=-1)
-        den = np.linalg.norm(np.broadcast_to(A, (*lead, *self.shape)).reshape(*lead, -1),
-                             axis=-1)
-        out = num / np.where(den == 0, 1, den)
-        return float(out) if out.ndim == 0 else out
-
-    def to_scipy(self):
-        """The factors as a list of ``scipy.sparse.csr_matrix``, leftmost first.
-
-        The permutation, when there is one, is appended as a last factor so that the product
-        of the list equals the matrix.  Unbatched products only.
-        """
-        if self.batch_shape:
-            raise ShapeError(f"to_scipy needs an unbatched product, not batch shape "
-                             f"{self.batch_shape}; index the batch first.")
-        out = []
-        for p, t in zip(self.patterns, self.twiddles):
-            rows, cols = p.indices()
-            out.append(sp.csr_matrix((t.ravel(), (rows, cols)), shape=p.shape))
-        if self.perm is not None:
-            n = self.perm.size
-            out.append(sp.csr_matrix((np.ones(n), (np.arange(n), self.perm)), shape=(n, n)))
-        return out
-
-    def to_faust(self):
-        """The product as a ``pyfaust.Faust`` (needs the optional dependency pyfaust)."""
-        try:
-            import pyfaust
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise ImportError("to_faust needs pyfaust (pip install pyfaust).") from None
-        mats = self.to_scipy()
-        dt = np.complex128 if np.iscomplexobj(self.twiddles[0]) else np.float64
-        return pyfaust.Faust([m.astype(dt) for m in mats])
-
-    def __getitem__(self, idx):
-        """One product (or a sub-batch) of a batch."""
-        if not self.batch_shape:
-            raise ShapeError("Indexing needs a batched product.")
-        tw = [t[idx] for t in self.twiddles]
-        return ButterflyFactors(self.patterns, tw, self.perm)
-
-
-def _apply_twiddle(t, p, x):
-    """``X @ x`` for ``X`` of pattern ``p`` with twiddle ``t``; ``x`` of shape (*B, n, k)."""
-    *B, _, k = x.shape
-    xs = x.reshape(*B, p.a, p.c, p.d, k)
-    y = np.einsum("...ijbc,...icjk->...ibjk", t, xs)
-    return y.reshape(*B, p.shape[0], k)
-
-
-# ----------------------------------------------------------------------------- validation
-def _validate_matrix(A, name="A"):
-    """``A`` as a float32/float64/complex numpy array of ndim >= 2 (finite-checked later)."""
-    arr = np.asarray(A)
-    if arr.dtype.kind in "biu":
-        arr = arr.astype(np.float64)
-    elif arr.dtype.kind == "f" and arr.dtype not in (np.float32, np.float64):
-        arr = arr.astype(np.float64)
-    elif arr.dtype.kind == "c" and arr.dtype not in (np.complex64, np.complex128):
-        arr = arr.astype(np.complex128)
-    elif arr.dtype.kind not in "fc":
-        raise ArgumentError(f"Argument {name!r} must be a real or complex numeric array, not "
-                            f"of dtype {arr.dtype}.")
-    if arr.ndim < 2 or arr.shape[-1] == 0 or arr.shape[-2] == 0:
-        raise ShapeError(f"Argument {name!r} must be a non-empty matrix or a batch of matrices "
-                         f"(ndim >= 2), not of shape {arr.shape}.")
-    return arr
-
-
-def _raise_non_finite(A, name="A"):
-    bad = np.argwhere(~np.isfinite(A))
-    if bad.size:
-        raise NonFiniteError(f"Argument {name!r} must be finite, not one containing "
-                             f"{A[tuple(bad[0])]!r} at {tuple(int(i) for i in bad[0])}.")
-    raise ArgumentError(f"Argument {name!r} has entries too large to square in "
-                        f"{A.dtype} (max |entry| {np.abs(A).max():.3g}); rescale it.")
-
-
-def _validate_chain(patterns, shape):
-    if patterns is None:
-        m, n = shape
-        if m != n:
-            raise ShapeError(f"Argument 'A' must be square for a butterfly factorization "
-                             f"(or give 'patterns'), not of shape {shape}.")
-        L = log2_size(n, "N")
-        return butterfly_patterns(n), (1,) * (L - 1)
-    pats, ranks = chain_ranks(patterns)
-    prod = chain_product(pats)
-    if prod.shape != tuple(shape):
-        raise ShapeError(f"Argument 'A' must have shape {prod.shape} (the product of the pattern "
-                         f"chain, {prod}), not {tuple(shape)}.")
-    return pats, ranks
-
-
-def _validate_perm(perm, n):
-    if perm is None or (isinstance(perm, str) and perm == "identity"):
-        return None
-    if isinstance(perm, str):
-        if perm == "bitrev":
-            return bit_reversal_permutation(n)
-        raise ArgumentError(f"Argument 'perm' must be None, 'identity', 'bitrev', 'auto' or a "
-                            f"permutation array, not {perm!r}.")
-    p = np.asarray(perm)
-    if p.shape != (n,) or p.dtype.kind not in "iu" or not np.array_equal(np.sort(p), np.arange(n)):
-        raise ArgumentError(f"Argument 'perm' must be a permutation of range({n}), not "
-                            f"{np.array2string(p, threshold=8)}.")
-    return p.astype(np.int64)
-
-
-def _validate_option(value, allowed, name):
-    if value not in allowed:
-        raise ArgumentError(f"Argument {name!r} must be one of {allowed}, not {value!r}.")
-    return value
-
-
-# ----------------------------------------------------------------------------- block solves
-def _gram2(B):
-    """``(p, s, w)``: squared norms of the two rows of ``B`` (..., 2, k) and ``Σ B₀ conj(B₁)``."""
-    if hasattr(np, "vecdot"):
-        ps = np.vecdot(B, B).real
-        return ps[..., 0], ps[..., 1], np.vecdot(B[..., 1, :], B[..., 0, :])
-    ps = np.einsum("...k,...k->...", B, B.conj()).real   # pragma: no cover - numpy < 2
-    return ps[..., 0], ps[..., 1], np.einsum("...k,...k->...", B[..., 0, :], B[..., 1, :].conj())
-
-
-def _pair_rank1(B):
-    """Closed-form top eigenpair of the 2×2 Gram matrix ``B Bᴴ`` of ``B`` (..., 2, k).
-
-    Returns ``(u, lam)``: ``u`` (..., 2) the unit top eigenvector and ``lam`` its
-    eigenvalue, so that ``B ≈ u (uᴴ B)`` is the best rank-one approximation (Eckart–Young).
-    """
-    p, s, w = _gram2(B)
-    return _eig2(p, s, w, B.dtype)
-
-
-def _eig2(p, s, w, dtype):
-    """Unit top eigenvector and eigenvalue of ``[[p, w], [w̄, s]]`` (batched, closed form).
-
-    The branch on ``p ≥ s`` avoids cancellation; a zero matrix gets ``e₀``.
-    """
-    half = 0.5 * (p - s)
-    rad = np.hypot(half, np.abs(w))
-    big = half >= 0
-    u = np.empty((*p.shape, 2), dtype=dtype)
-    u[..., 0] = np.where(big, half + rad, w)
-    u[..., 1] = np.where(big, np.conj(w), rad - half)
-    nrm = np.sqrt(np.sum(np.abs(u) ** 2, axis=-1))
-    zero = nrm == 0
-    u[zero] = (1, 0)
-    nrm[zero] = 1
-    u /= nrm[..., None]
-    return u, 0.5 * (p + s) + rad
-
-
-def _balance(sigma, scaling, unit_side_carries):
-    """Multipliers ``(f_unit, f_sigma)`` for the unit-vector side and the ``σ``-carrying side.
-
-    ``"unit"`` scaling keeps one side unit-norm (the orthonormalisation of [3]_ for rank one):
-    the scale stays where it is unless ``unit_side_carries``; ``"sqrt"`` splits ``√σ``.
-    """
-    inv = np.divide(1, sigma, out=np.zeros_like(sigma), where=sigma > 0)
-    if scaling == "sqrt":
-        root = np.sqrt(sigma)
-        return root, np.sqrt(inv)
-    if unit_side_carries:
-        return sigma, inv
-    # σ = 0: both pieces are zero (a unit vector there would be a spurious column/row that
-    # the rest of the tree must then fit)
-    return (sigma > 0).astype(sigma.dtype), np.ones_like(sigma)
-
-
-def _lowrank(B, r):
-    """Batched best rank-``r`` approximation ``U diag(S) Vh`` of ``B`` (n, m, k)."""
-    n, m, k = B.shape
-    if min(m, k) <= _SMALL_SVD or r >= min(m, k) // 2:
-        U, S, Vh = np.linalg.svd(B, full_matrices=False)
-        t = min(r, S.shape[-1])
-        U, S, Vh = U[..., :t], S[..., :t], Vh[..., :t, :]
-    else:
-        U, S, Vh = _subspace_iteration(B, r)
-    if S.shape[-1] < r:
-        pad = r - S.shape[-1]
-        U = np.concatenate([U, np.zeros((n, m, pad), U.dtype)], axis=-1)
-        S = np.concatenate([S, np.zeros((n, pad), S.dtype)], axis=-1)
-        Vh = np.concatenate([Vh, np.zeros((n, pad, k), Vh.dtype)], axis=-2)
-    return U, S, Vh
-
-
-def _subspace_iteration(B, r):
-    """Batched subspace iteration (oversampling ``_OVERSAMPLE``) for the best rank-``r`` approximation.
-
-    Each iteration reads ``B`` twice, so large blocks cost ``O(size)`` per iteration instead
-    of the ``O(size · min(m, k))`` of a full SVD.  Stopping rule: the captured energy
-    ``s² = Σ_{i≤r} s_i²`` of every block increases monotonically towards ``σ₁² + … + σ_r²``
-    and the squared error of the approximation is ``‖B‖² − s²``; iteration stops when the last
-    gain of ``s²`` is below ``_SUBSPACE_RTOL`` times that squared error (noisy blocks: the
-    remaining excess error is negligible against the noise) or below ``100 ε ‖B‖²`` (exact
-    blocks: rounding level).
-    """
-    n, m, k = B.shape
-    l = min(r + _OVERSAMPLE, m, k)
-    rng = np.random.default_rng(0)
-    Q, _ = np.linalg.qr(B @ rng.standard_normal((k, l)).astype(B.dtype))
-    norm2 = np.sum(np.abs(B) ** 2, axis=(1, 2))
-    floor = 100 * np.finfo(B.dtype).eps * norm2
-    prev = None
-    for _ in range(_MAX_SUBSPACE_ITER):
-        Zh = Q.conj().swapaxes(-1, -2) @ B                     # (n, l, k)
-        ev = np.linalg.eigvalsh(Zh @ Zh.conj().swapaxes(-1, -2))   # σ_i² of Zh, ascending
-        s2 = np.sum(ev[..., l - r:], axis=-1).real
-        if prev is not None:
-            gain = np.abs(s2 - prev)
-            resid = np.maximum(norm2 - s2, 0)
-            if np.all(gain <= np.maximum(_SUBSPACE_RTOL * resid, floor)):
-                break
-        prev = s2
-        Q, _ = np.linalg.qr(B @ Zh.conj().swapaxes(-1, -2))
-    Uc, S, Vh = np.linalg.svd(Zh, full_matrices=False)
-    return Q @ Uc[..., :r], S[..., :r], Vh[..., :r, :]
 
 
 # ----------------------------------------------------------------------------- one split
@@ -430,8 +85,8 @@ def _split(T, left, right, r, scale_to, scaling, spare=None, perm=None):
 def _split_rows(V, Lv, Rv, scale_to, scaling):
     """``2 × c`` rank-one blocks: closed-form 2×2 Gram eigenvector on the row side."""
     B = V.transpose(0, 1, 3, 4, 2, 5)                       # (A1, d2, q, p, 2, c2)
-    u, lam = _pair_rank1(B)
-    fu, fs = _balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "left")
+    u, lam = pair_rank1(B)
+    fu, fs = balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "left")
     Lv[..., 0] = u * fu[..., None]
     np.matmul((u.conj() * fs[..., None])[..., None, :], B, out=Rv)
 
@@ -458,8 +113,8 @@ def _split_cols(V, Lv, Rv, scale_to, scaling):
     if re is not V:
         ps += np.einsum("ijbsuc,ijbsuc->ijsuc", V.imag, V.imag)
     w = np.einsum("ijbsu,ijbsu->ijsu", V[..., 1].conj(), V[..., 0])
-    u, lam = _eig2(ps[..., 0], ps[..., 1], w, V.dtype)
-    fu, fs = _balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "right")
+    u, lam = eig2(ps[..., 0], ps[..., 1], w, V.dtype)
+    fu, fs = balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "right")
     cu = (u.conj() * fs[..., None])[:, :, None]                 # (A1, d2, 1, q, p, 2)
     left = V[..., 0] * cu[..., 0]
     left += V[..., 1] * cu[..., 1]
@@ -471,7 +126,7 @@ def _split_generic(V, Lv, Rv, r, scale_to, scaling):
     """General rank-``r`` blocks: batched SVD (small) or subspace iteration (large)."""
     A1, d2, b1, q, p, c2 = V.shape
     B = np.ascontiguousarray(V.transpose(0, 1, 3, 4, 2, 5)).reshape(-1, b1, c2)
-    U, S, Vh = _lowrank(B, r)
+    U, S, Vh = lowrank(B, r)
     mask = (S > 0).astype(S.dtype)        # σ = 0: both pieces zero, not a unit vector
     if scaling == "sqrt":
         fl = fr = np.sqrt(S)
@@ -604,8 +259,17 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     NonFiniteError
         NaN or infinity in ``A``.
 
+    See Also
+    --------
+    ButterflyFactors : the result (apply, densify, export).
+    exactsparse.butterfly.identify_butterfly : the exact, certified counterpart over Q.
+    exactsparse.butterfly.butterfly_patterns : the default chain.
+
     Notes
     -----
+    Every split of a chainable chain is a set of independent best rank-``r`` problems on
+    blocks with pairwise disjoint supports that tile the current matrix (ICASSP 2022 Lemma 2
+    [1]_), solved exactly by a truncated SVD (closed form for rank-one ``2×m`` blocks).
     Exact recovery (ICASSP 2022 Thm 3 [1]_; [2]_): if ``A`` is an exact product in the model,
     every tree returns the true factors up to diagonal rescalings, so the relative error is at
     rounding level.  With the orthonormalised (``"unit"``) scaling the error is within a
@@ -625,7 +289,16 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
 
     Examples
     --------
+    On an exact butterfly product every tree reproduces it to rounding level:
+
     >>> import numpy as np, scipy.linalg
+    >>> from exactsparse.butterfly import butterfly_patterns
+    >>> rng = np.random.default_rng(0)
+    >>> pats = butterfly_patterns(16)
+    >>> Z = ButterflyFactors(pats, [rng.standard_normal(p.twiddle_shape) for p in pats]).todense()
+    >>> [butterfly_factorize(Z, tree=t).relative_error(Z) < 1e-12
+    ...  for t in ("left", "right", "balanced")]
+    [True, True, True]
     >>> H = scipy.linalg.hadamard(4)
     >>> F = butterfly_factorize(H)
     >>> [t.shape for t in F.twiddles]
@@ -641,20 +314,20 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     ...
     exactsparse.exceptions.PowerOfTwoError: Argument 'N' must be a power of two >= 2, not 6; pad the matrix with zeros to size 8 (e.g. numpy.pad), or give a chain of KS patterns.
     """
-    A = _validate_matrix(A)
-    pats, ranks = _validate_chain(patterns, A.shape[-2:])
-    _validate_option(tree, TREES, "tree")
-    _validate_option(scaling, SCALINGS, "scaling")
+    A = validate_matrix(A)
+    pats, ranks = validate_chain(patterns, A.shape[-2:])
+    validate_option(tree, TREES, "tree")
+    validate_option(scaling, SCALINGS, "scaling")
     if isinstance(perm, str) and perm == "auto":
         return _best_of(A, pats, tree, scaling, (None, "bitrev"), progress)
-    p = _validate_perm(perm, A.shape[-1])
+    p = validate_perm(perm, A.shape[-1])
     with _blas_one_thread(), np.errstate(all="ignore"):   # non-finite results checked below
         try:
             tw = _run_tree(A, pats, ranks, tree, scaling, progress, p)
         except np.linalg.LinAlgError:
             tw = None
     if tw is None:
-        _raise_non_finite(A)
+        raise_non_finite(A)
     batch = A.shape[:-2]
     tw = [t.reshape(*batch, *pat.twiddle_shape) for t, pat in zip(tw, pats)]
     return ButterflyFactors(pats, tw, p)

@@ -123,9 +123,41 @@ class CyclotomicRing:
 def dft_cyclotomic(n, perm=None):
     """The DFT matrix ``[ω^{jk}]``, ``ω = e^{−2πi/n} = ζ_n^{−1}``, over ``Z[ζ_n]``.
 
-    Returns an int64 array ``(n, n, n/2)`` of coefficients; ``perm`` (an index array) permutes
-    the columns.
+    Parameters
+    ----------
+    n : int
+        A power of two ``>= 4``.
+    perm : array of int, optional
+        Permutes the columns (``D[:, perm]``).
 
+    Returns
+    -------
+    numpy.ndarray
+        int64 of shape ``(n, n, n/2)``: the coefficients of each entry in the power basis
+        ``1, ζ, …, ζ^{n/2−1}`` of ``Q(ζ_n)``.
+
+    Raises
+    ------
+    PowerOfTwoError, ArgumentError
+        ``n`` is not a power of two ``>= 4``.
+
+    See Also
+    --------
+    cyclotomic_to_complex : evaluate the coefficients at ``ζ_n``.
+    exactsparse.butterfly.identify_butterfly : identifies it exactly with ``cyclotomic=n``.
+
+    Notes
+    -----
+    The DFT is ``B · P`` with ``B`` a butterfly product and ``P`` the bit reversal; its
+    entries are roots of unity, so exact identification works in ``Q(ζ_n)`` [1]_.
+
+    References
+    ----------
+    .. [1] L. Zheng, E. Riccietti, R. Gribonval, "Efficient identification of butterfly
+       sparse matrix factorizations", SIAM J. Math. Data Sci. 5(1), 2023, arXiv:2110.01230.
+
+    Examples
+    --------
     >>> D = dft_cyclotomic(4)
     >>> bool(np.allclose(cyclotomic_to_complex(D, 4), np.fft.fft(np.eye(4))))
     True
@@ -139,7 +171,36 @@ def dft_cyclotomic(n, perm=None):
 
 
 def cyclotomic_to_complex(coeffs, n):
-    """Evaluate coefficient arrays at ``ζ_n = e^{2πi/n}`` (floating point, for checks)."""
+    """Evaluate coefficient arrays at ``ζ_n = e^{2πi/n}`` (floating point, for checks).
+
+    Parameters
+    ----------
+    coeffs : array_like
+        Integer or rational coefficients with a trailing axis of length ``m`` (power basis
+        ``1, ζ, …, ζ^{m−1}``).
+    n : int
+        The order of the root of unity.
+
+    Returns
+    -------
+    numpy.ndarray of complex128
+        Shape ``coeffs.shape[:-1]``.
+
+    See Also
+    --------
+    dft_cyclotomic : the DFT in this representation.
+
+    Examples
+    --------
+    >>> z = cyclotomic_to_complex([0, 0, 1, 0], 8)            # ζ_8² = i
+    >>> bool(np.isclose(z, 1j))
+    True
+    >>> R = CyclotomicRing(8)                                  # products agree with C
+    >>> a, b = np.array([1, 2, 0, -1]), np.array([0, 3, 1, 1])
+    >>> bool(np.isclose(cyclotomic_to_complex(R.mul(a, b), 8),
+    ...                 cyclotomic_to_complex(a, 8) * cyclotomic_to_complex(b, 8)))
+    True
+    """
     coeffs = np.asarray(coeffs)
     z = np.exp(2j * np.pi * np.arange(coeffs.shape[-1]) / n)
     return coeffs.astype(np.complex128) @ z

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..exceptions import ArgumentError, ChainabilityError, PowerOfTwoError, ShapeError
+from ..exceptions import ArgumentError, ChainabilityError, PowerOfTwoError
 from ..supports import Support
 
 __all__ = [
@@ -152,16 +152,35 @@ def check_chainable(left, right):
     ChainabilityError
         Naming both patterns and the condition that fails.
 
+    See Also
+    --------
+    chain_ranks : validate a whole chain.
+    chain_product : the pattern of the product.
+
     Notes
     -----
-    Chainability (Le, Zheng, Riccietti, Gribonval 2025, Def. of chainable KS patterns) makes
-    every split of the chain a set of disjoint rank-``r`` block problems, which guarantees that
-    the best-approximation problem has a minimiser.
+    Chainability (Le, Zheng, Riccietti, Gribonval 2025 [1]_, Def. of chainable KS patterns)
+    makes every split of the chain a set of disjoint rank-``r`` block problems (ICASSP 2022
+    Lemma 2 for the butterfly chain), which guarantees that the best-approximation problem
+    has a minimiser.
+
+    References
+    ----------
+    .. [1] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Butterfly factorization with
+       error guarantees", SIAM J. Matrix Anal. Appl. 46(4), 2025, arXiv:2411.04506.
 
     Examples
     --------
     >>> check_chainable((1, 2, 2, 2), (2, 2, 2, 1))
     1
+
+    The product of two chainable supports is the KS pattern of :func:`chain_product`, and the
+    two factors meet on blocks of rank ``r``:
+
+    >>> L, R = KSPattern(1, 2, 2, 2), KSPattern(2, 2, 2, 1)
+    >>> prod = (L.to_scipy() @ R.to_scipy()).toarray() > 0
+    >>> bool((prod == chain_product([L, R]).to_scipy().toarray()).all())
+    True
     >>> check_chainable((2, 2, 2, 1), (1, 2, 2, 2))  # the butterfly chain in reverse order
     Traceback (most recent call last):
     ...
@@ -187,8 +206,43 @@ def check_chainable(left, right):
 def chain_ranks(patterns):
     """Validate a chain of KS patterns (product order); return ``(patterns, ranks)``.
 
+    Parameters
+    ----------
+    patterns : sequence of KSPattern or (a, b, c, d) tuples
+        Leftmost factor first.
+
+    Returns
+    -------
+    patterns : tuple of KSPattern
+    ranks : tuple of int
+        ``ranks[k]`` is the block rank between ``patterns[k]`` and ``patterns[k + 1]``
+        (:func:`check_chainable`).
+
+    Raises
+    ------
+    ArgumentError
+        Not a non-empty sequence of patterns.
+    ChainabilityError
+        Two consecutive patterns are not chainable.
+
+    See Also
+    --------
+    check_chainable : one pair.
+    chain_product : the pattern of the product.
+
+    References
+    ----------
+    .. [1] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Butterfly factorization with
+       error guarantees", SIAM J. Matrix Anal. Appl. 46(4), 2025, arXiv:2411.04506.
+
+    Examples
+    --------
     >>> chain_ranks([(1, 2, 2, 2), (2, 2, 2, 1)])[1]
     (1,)
+    >>> chain_ranks(monarch_patterns(16))[1]       # Monarch: rank-one blocks too
+    (1,)
+    >>> all(r == 1 for r in chain_ranks(butterfly_patterns(64))[1])
+    True
     """
     if isinstance(patterns, KSPattern) or not hasattr(patterns, "__len__") or not patterns:
         raise ArgumentError(f"Argument 'patterns' must be a non-empty sequence of KS patterns, "
@@ -201,11 +255,43 @@ def chain_ranks(patterns):
 def chain_product(patterns):
     """The KS pattern of the product of a chainable chain (product order).
 
-    The product of chainable ``(a₁, b₁, c₁, d₁)`` and ``(a₂, b₂, c₂, d₂)`` is
-    ``(a₁, b₁d₁/d₂, c₂a₂/a₁, d₂)``.
+    Parameters
+    ----------
+    patterns : sequence of KSPattern or (a, b, c, d) tuples
+        A chainable chain, leftmost factor first.
 
+    Returns
+    -------
+    KSPattern
+        The product of chainable ``(a₁, b₁, c₁, d₁)`` and ``(a₂, b₂, c₂, d₂)`` is
+        ``(a₁, b₁d₁/d₂, c₂a₂/a₁, d₂)`` [1]_.
+
+    Raises
+    ------
+    ArgumentError, ChainabilityError
+        As :func:`chain_ranks`.
+
+    See Also
+    --------
+    chain_ranks, check_chainable
+
+    References
+    ----------
+    .. [1] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Butterfly factorization with
+       error guarantees", SIAM J. Matrix Anal. Appl. 46(4), 2025, arXiv:2411.04506.
+
+    Examples
+    --------
     >>> chain_product([(1, 2, 2, 2), (2, 2, 2, 1)])
     KSPattern(a=1, b=4, c=4, d=1)
+
+    It is the support of the product of the supports:
+
+    >>> import functools
+    >>> pats = butterfly_patterns(8)
+    >>> S = functools.reduce(lambda A, B: A @ B, [p.to_scipy().astype(int) for p in pats])
+    >>> bool(((S.toarray() > 0) == chain_product(pats).to_scipy().toarray()).all())
+    True
     """
     pats, _ = chain_ranks(patterns)
     first, last = pats[0], pats[-1]
@@ -216,8 +302,31 @@ def chain_product(patterns):
 def log2_size(n, name="N"):
     """``L`` with ``n = 2^L`` (``L >= 1``), or a :class:`PowerOfTwoError` suggesting padding.
 
-    >>> log2_size(1024)
-    10
+    Parameters
+    ----------
+    n : int
+    name : str
+        The argument name used in the error message.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ArgumentError
+        ``n`` is not an integer.
+    PowerOfTwoError
+        ``n`` is not a power of two ``>= 2`` (names the padded size).
+
+    See Also
+    --------
+    butterfly_patterns : the chain of ``L`` factors.
+
+    Examples
+    --------
+    >>> log2_size(1024), 2 ** log2_size(1024) == 1024
+    (10, True)
     >>> log2_size(12)
     Traceback (most recent call last):
     ...
@@ -247,10 +356,35 @@ def butterfly_patterns(n):
     tuple of KSPattern
         ``L`` chainable patterns of rank 1 whose product is ``(1, N, N, 1)`` (a full matrix).
 
+    Raises
+    ------
+    PowerOfTwoError
+        ``n`` is not a power of two (pad the matrix).
+
+    See Also
+    --------
+    butterfly_supports : the same chain as 0/1 supports.
+    monarch_patterns : the two-factor Monarch chain.
+
+    Notes
+    -----
+    Every split of this chain has pairwise disjoint rank-one supports (ICASSP 2022 Lemma 2
+    [2]_), which makes the hierarchical factorization exact on exact products [1]_.
+
+    References
+    ----------
+    .. [1] L. Zheng, E. Riccietti, R. Gribonval, "Efficient identification of butterfly
+       sparse matrix factorizations", SIAM J. Math. Data Sci. 5(1), 2023, arXiv:2110.01230.
+    .. [2] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Fast learning of fast
+       transforms, with guarantees", ICASSP 2022.
+
     Examples
     --------
     >>> butterfly_patterns(4)
     (KSPattern(a=1, b=2, c=2, d=2), KSPattern(a=2, b=2, c=2, d=1))
+    >>> pats = butterfly_patterns(16)
+    >>> chain_product(pats), chain_ranks(pats)[1], sum(p.nnz for p in pats) == 2 * 16 * 4
+    (KSPattern(a=1, b=16, c=16, d=1), (1, 1, 1), True)
     """
     L = log2_size(n, "n")
     return tuple(KSPattern(2 ** (k - 1), 2, 2, n >> k) for k in range(1, L + 1))
@@ -259,11 +393,38 @@ def butterfly_patterns(n):
 def butterfly_supports(n):
     """The butterfly supports as :class:`~exactsparse.supports.Support` values, leftmost first.
 
-    The factor ``X_ℓ`` of ``Z = X_L ⋯ X_1`` has support ``S_ℓ = I_{N/2^ℓ} ⊗ 1_{2×2} ⊗
-    I_{2^{ℓ−1}}``; this returns ``(S_L, ..., S_1)``.
+    Parameters
+    ----------
+    n : int
+        A power of two ``N = 2^L``.
 
+    Returns
+    -------
+    tuple of Support
+        The factor ``X_ℓ`` of ``Z = X_L ⋯ X_1`` has support ``S_ℓ = I_{N/2^ℓ} ⊗ 1_{2×2} ⊗
+        I_{2^{ℓ−1}}`` [1]_; this returns ``(S_L, ..., S_1)`` (product order).
+
+    See Also
+    --------
+    butterfly_patterns : the same chain as KS patterns.
+
+    References
+    ----------
+    .. [1] L. Zheng, E. Riccietti, R. Gribonval, "Efficient identification of butterfly
+       sparse matrix factorizations", SIAM J. Math. Data Sci. 5(1), 2023, arXiv:2110.01230.
+
+    Examples
+    --------
     >>> [str(S) for S in butterfly_supports(4)]
     ['1010/0101/1010/0101', '1100/1100/0011/0011']
+
+    Two nonzeros per row, and the product of the supports is full (``2NL`` parameters
+    describe a dense matrix):
+
+    >>> import numpy as np
+    >>> S = [np.array(s.tolist()) for s in butterfly_supports(8)]
+    >>> all((s.sum(axis=1) == 2).all() for s in S), bool((S[0] @ S[1] @ S[2] > 0).all())
+    (True, True)
     """
     return tuple(p.to_support() for p in butterfly_patterns(n))
 
@@ -271,8 +432,36 @@ def butterfly_supports(n):
 def monarch_patterns(n):
     """The two Monarch patterns ``(1, √n, √n, √n)``, ``(√n, √n, √n, 1)`` (``n`` a square).
 
+    Parameters
+    ----------
+    n : int
+        A perfect square.
+
+    Returns
+    -------
+    tuple of KSPattern
+        A chainable pair of rank one whose product is the full ``n×n`` pattern [1]_.
+
+    Raises
+    ------
+    ArgumentError
+        ``n`` is not a positive perfect square.
+
+    See Also
+    --------
+    butterfly_patterns : the ``log2 n``-factor chain.
+
+    References
+    ----------
+    .. [1] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Butterfly factorization with
+       error guarantees", SIAM J. Matrix Anal. Appl. 46(4), 2025, arXiv:2411.04506.
+
+    Examples
+    --------
     >>> monarch_patterns(16)
     (KSPattern(a=1, b=4, c=4, d=4), KSPattern(a=4, b=4, c=4, d=1))
+    >>> chain_product(monarch_patterns(16)), chain_ranks(monarch_patterns(16))[1]
+    (KSPattern(a=1, b=16, c=16, d=1), (1,))
     """
     n = _positive_int(n, "n")
     s = int(round(n ** 0.5))
@@ -284,11 +473,49 @@ def monarch_patterns(n):
 def bit_reversal_permutation(n):
     """The bit-reversal permutation of ``range(n)``, ``n = 2^L`` (an involution).
 
-    The radix-2 Cooley–Tukey factorization reads ``DFT_N = B · P`` with ``B`` a butterfly
-    product and ``(P x)[k] = x[perm[k]]``.
+    Parameters
+    ----------
+    n : int
+        A power of two.
 
-    >>> bit_reversal_permutation(8).tolist()
-    [0, 4, 2, 6, 1, 5, 3, 7]
+    Returns
+    -------
+    numpy.ndarray of int64
+
+    Raises
+    ------
+    PowerOfTwoError
+
+    See Also
+    --------
+    exactsparse.butterfly.butterfly_factorize : takes ``perm="bitrev"``.
+    exactsparse.butterfly.identify_butterfly : takes ``perm="bitrev"``.
+
+    Notes
+    -----
+    The radix-2 Cooley–Tukey factorization reads ``DFT_N = B · P`` with ``B`` a butterfly
+    product and ``(P x)[k] = x[perm[k]]`` [1]_.
+
+    References
+    ----------
+    .. [1] L. Zheng, E. Riccietti, R. Gribonval, "Efficient identification of butterfly
+       sparse matrix factorizations", SIAM J. Math. Data Sci. 5(1), 2023, arXiv:2110.01230.
+
+    Examples
+    --------
+    >>> p = bit_reversal_permutation(8)
+    >>> p.tolist(), p[p].tolist() == list(range(8))          # an involution
+    ([0, 4, 2, 6, 1, 5, 3, 7], True)
+
+    ``DFT · Pᵀ`` (the columns permuted) is an exact butterfly product, the DFT itself is not:
+
+    >>> import numpy as np
+    >>> from exactsparse.butterfly import butterfly_factorize
+    >>> D = np.fft.fft(np.eye(8))
+    >>> butterfly_factorize(D[:, p]).relative_error(D[:, p]) < 1e-12
+    True
+    >>> butterfly_factorize(D).relative_error(D) > 0.1
+    True
     """
     L = log2_size(n, "n")
     k = np.arange(n, dtype=np.int64)
@@ -297,8 +524,3 @@ def bit_reversal_permutation(n):
         out |= ((k >> bit) & 1) << (L - 1 - bit)
     return out
 
-
-def _check_shape(shape, pattern, name="A"):
-    if tuple(shape) != pattern.shape:
-        raise ShapeError(f"Argument {name!r} must have shape {pattern.shape} (the product of the "
-                         f"pattern chain {pattern}), not {tuple(shape)}.")

@@ -118,3 +118,18 @@ def factors_from_values(pat, vals, zero):
         for j in C:
             Y[j][k] = vals[k][(i0, j)]
     return X, Y
+
+
+#: Values of the parameter ``s`` tried along a one-parameter family of factorizations
+#: (a witness construction, or a curve in the fibre) until one gives a valid witness.
+PARAMS = (1, 2, 3, -1, 5, 7, -2, 11, 13, 17)
+
+
+def small_random_point(pat, rng):
+    """Factors ``(X, Y)`` (lists of lists of Fraction) with supports exactly ``(I, J)`` and
+    integer entries in ``[1, 50)`` drawn from ``rng`` (a :class:`random.Random`)."""
+    X = [[Fraction(rng.randrange(1, 50)) if pat.I[i, k] else Fraction(0) for k in range(pat.r)]
+         for i in range(pat.m)]
+    Y = [[Fraction(rng.randrange(1, 50)) if pat.J[j, k] else Fraction(0) for k in range(pat.r)]
+         for j in range(pat.n)]
+    return X, Y

@@ -15,7 +15,7 @@ from ..certificates import FrozenDict
 from ..results.identifiability import IdentifiabilityResult
 from ..exceptions import ArgumentError, NotCoveredError
 from ._common import pattern
-from .completion import _run
+from .completion import run_completion
 from .jacobian import MAX_EXACT_ENTRIES, expected_rank, jacobian_rank
 from .witness import find_witness
 
@@ -102,9 +102,20 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
     ArgumentError
         ``seed``, ``max_jacobian_size`` or ``max_exact`` is not a non-negative int.
 
+    See Also
+    --------
+    is_identifiable : the bare verdict.
+    exactsparse.identifiability.completion : the sufficient criterion (certificate steps).
+    exactsparse.identifiability.find_witness : the witnesses of non-identifiability.
+    exactsparse.identifiability.jacobian_rank : generic local identifiability.
+    exactsparse.verify : re-checks the certificate without calling this function.
+
     Notes
     -----
-    Theorems of Zheng, Riccietti, Gribonval [1]_: iterative completability implies
+    The criteria work on the rank-one contributions ``C_k = X_k Y_kᵀ``: by the lifting
+    theorem (arXiv:2110.01235 Theorem 4.8 [1]_), a non-degenerate ``(X, Y)`` is identifiable
+    iff ``(C_k)_k`` is determined by ``Z = sum_k C_k`` among rank-one matrices supported in
+    the ``S_k``.  Theorems of Zheng, Riccietti, Gribonval [1]_: iterative completability implies
     identifiability for every ``r``, and is necessary for ``r = 2`` (so the verdict for
     ``r = 2`` is never ``"unknown"``); degenerate pairs are never identifiable.  Partial
     completion (derived) is also sufficient.  A witness comes from one of the constructions
@@ -134,13 +145,24 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
     ('not-identifiable', 'identical-columns', 8, 10)
     >>> check_identifiable([[1, 0]], [[1, 0]]).verdict     # column 1 is absent
     'identifiable'
+
+    Each verdict is re-checked from its certificate alone:
+
+    >>> from exactsparse import verify
+    >>> I, J = [[1, 1, 0], [1, 1, 1], [0, 1, 0]], [[1, 0, 0], [1, 1, 0], [0, 1, 1]]
+    >>> res = check_identifiable(I, J)
+    >>> res.verdict, res.certificate["criterion"], verify(res, (I, J)).valid
+    ('identifiable', 'partial-completion', True)
+    >>> res = check_identifiable("11/11", "10/11/01")
+    >>> res.verdict, res.certificate["criterion"], verify(res, ("11/11", "10/11/01")).valid
+    ('not-identifiable', 'dependent-columns', True)
     """
     seed = _check_int("seed", seed, 0)
     max_jacobian_size = _check_int("max_jacobian_size", max_jacobian_size)
     if max_exact is not None:
         max_exact = _check_int("max_exact", max_exact, 0)
     pat = pattern(I, J)
-    comp, plain = _run(pat, True), _run(pat, False)
+    comp, plain = run_completion(pat, True), run_completion(pat, False)
     witness = None if comp.complete and not pat.degenerate() else find_witness(pat.I, pat.J,
                                                                                 seed)
     verdict, cert, theorem = _decide(pat, comp, plain, witness)
@@ -163,16 +185,45 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
 def is_identifiable(I, J, seed=0):
     """``True``/``False`` for ``check_identifiable(I, J).verdict``.
 
+    Parameters
+    ----------
+    I, J : array_like or Support
+        m×r and n×r supports (``X Yᵀ`` convention).
+    seed : int
+        As in :func:`check_identifiable`.
+
+    Returns
+    -------
+    bool
+
     Raises
     ------
     NotCoveredError
         When the verdict is ``"unknown"`` (no guess is made; use
         :func:`check_identifiable` to see which criterion failed).
 
+    See Also
+    --------
+    check_identifiable : the verdict with its certificate.
+    exactsparse.identifiability.is_completable : the sufficient combinatorial criterion.
+
+    References
+    ----------
+    .. [1] L. Zheng, E. Riccietti, R. Gribonval, arXiv:2110.01235.
+
     Examples
     --------
+    LU with ``n = 3`` is unique up to diagonal scaling; the ``r = 2`` pair of the spec is
+    not (two factorizations of one product, not a rescaling of each other):
+
+    >>> is_identifiable("100/110/111", "100/110/111")
+    True
     >>> is_identifiable("11/11", "10/11/01")
     False
+    >>> from exactsparse.identifiability import equivalent
+    >>> X, Y, Y2 = [[1, 1], [1, 1]], [[1, 0], [2, 3], [0, 1]], [[1, 0], [4, 1], [0, 1]]
+    >>> equivalent(X, Y, X, Y2) is None
+    True
     >>> is_identifiable("110/111/010", "100/110/011")
     True
     """

@@ -30,7 +30,8 @@ import numpy as np
 from ..exceptions import ArgumentError, CompletionError, SupportError
 from ._common import factors_from_values, fraction_rows, pattern, product
 
-__all__ = ["Completion", "completion", "is_completable", "recover_factors"]
+__all__ = ["Completion", "completion", "is_completable", "recover_factors",
+           "run_completion"]
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,9 @@ def _process(state, k, partial):
     return steps, woken
 
 
-def _run(pat, partial):
+def run_completion(pat, partial):
+    """Run completion on an already validated :class:`~._common.Pattern` (the shared engine
+    of :func:`completion`, :func:`recover_factors`, the verdict and the fibre search)."""
     state = _State(pat)
     live = [k for k, n in enumerate(state.size) if n]
     queue, queued = deque(live), set(live)
@@ -179,11 +182,20 @@ def completion(I, J, partial=True):
     SupportError, ShapeError
         ``I`` or ``J`` not a 0/1 matrix, or different numbers of columns.
 
+    See Also
+    --------
+    is_completable : the bare verdict.
+    recover_factors : the same steps run on the values of ``Z``.
+    exactsparse.identifiability.check_identifiable : the verdict with its certificate.
+
     Notes
     -----
-    Theorem (Zheng, Riccietti, Gribonval [1]_): if iterative completion recovers every
-    contribution, every ``(X, Y)`` with supports exactly ``(I, J)`` is identifiable; for
-    ``r = 2`` the converse holds.  Partial completion is a derived strengthening (each step
+    Completion works on the rank-one contributions ``C_k = X_k Y_kᵀ``: by the lifting
+    theorem (arXiv:2110.01235 Theorem 4.8 [1]_), a non-degenerate ``(X, Y)`` is identifiable
+    iff its contributions ``(C_k)_k`` are determined by ``Z = sum_k C_k``.  Theorem (Zheng,
+    Riccietti, Gribonval [1]_): if iterative completion recovers every contribution, every
+    ``(X, Y)`` with supports exactly ``(I, J)`` is identifiable; for ``r = 2`` the converse
+    holds.  Partial completion is a derived strengthening (each step
     only uses entries whose value is forced by ``Z``), sufficient as well.  Cost
     ``O(sum_k |S_k| · t)`` where ``t`` is the number of times a contribution is revisited
     (at most the number of steps touching its rectangle).
@@ -194,16 +206,27 @@ def completion(I, J, partial=True):
 
     Examples
     --------
-    >>> c = completion([[1, 1, 0], [1, 1, 1], [0, 1, 0]],
-    ...                [[1, 0, 0], [1, 1, 0], [0, 1, 1]], partial=False)
+    The pair of the spec where iterative completion is stuck and partial completion is not:
+
+    >>> I, J = [[1, 1, 0], [1, 1, 1], [0, 1, 0]], [[1, 0, 0], [1, 1, 0], [0, 1, 1]]
+    >>> c = completion(I, J, partial=False)
     >>> c.complete, c.stuck
     (False, (0, 1, 2))
-    >>> c = completion([[1, 1, 0], [1, 1, 1], [0, 1, 0]],
-    ...                [[1, 0, 0], [1, 1, 0], [0, 1, 1]])
+    >>> c = completion(I, J)
     >>> c.complete, c.order
     (True, (0, 1, 2))
+
+    Every step is a spanning tree of entries of ``S_k = R_k × C_k`` (so it determines the
+    rank-one ``C_k`` on ``rows(tree) × cols(tree)``):
+
+    >>> S = [({i for i in range(3) if I[i][k]}, {j for j in range(3) if J[j][k]})
+    ...      for k in range(3)]
+    >>> all(all(i in S[k][0] and j in S[k][1] for i, j in tree)
+    ...     and len(tree) == len({i for i, _ in tree}) + len({j for _, j in tree}) - 1
+    ...     for k, tree in c.steps)
+    True
     """
-    return _run(pattern(I, J), _check_partial(partial))
+    return run_completion(pattern(I, J), _check_partial(partial))
 
 
 def _check_partial(partial):
@@ -215,15 +238,54 @@ def _check_partial(partial):
 def is_completable(I, J, partial=False):
     """Whether (iterative, or with ``partial=True`` partial) completion succeeds.
 
+    Parameters
+    ----------
+    I, J : array_like or Support
+        m×r and n×r supports (``X Yᵀ`` convention).
+    partial : bool
+        Allow partial completion (default: iterative completion only).
+
+    Returns
+    -------
+    bool
+        ``completion(I, J, partial).complete``.  True implies that every ``(X, Y)`` with
+        supports exactly ``(I, J)`` is identifiable [1]_ (and, for ``r = 2``, False implies
+        that some is not).
+
+    Raises
+    ------
+    SupportError, ShapeError, ArgumentError
+        As :func:`completion`.
+
+    See Also
+    --------
+    completion : the steps and the stuck contributions.
+    exactsparse.identifiability.check_identifiable : the verdict with its certificate.
+
+    Notes
+    -----
     A degenerate column (empty ``R_k`` or ``C_k``) is ignored here; see
     :func:`exactsparse.check_identifiable` for the verdict.
+
+    References
+    ----------
+    .. [1] L. Zheng, E. Riccietti, R. Gribonval, arXiv:2110.01235.
+
+    Examples
+    --------
+    Disjoint rank-one supports are completable; the ``r = 2`` example of the spec is not, and
+    it is indeed not identifiable (two factorizations of one ``Z``, not a rescaling):
 
     >>> is_completable("100/010/001", "100/010/001")
     True
     >>> is_completable("11/11", "10/11/01")
     False
+    >>> import numpy as np
+    >>> X, Y, Y2 = [[1, 1], [1, 1]], [[1, 0], [2, 3], [0, 1]], [[1, 0], [4, 1], [0, 1]]
+    >>> bool((np.dot(X, np.transpose(Y)) == np.dot(X, np.transpose(Y2))).all())
+    True
     """
-    return _run(pattern(I, J), _check_partial(partial)).complete
+    return run_completion(pattern(I, J), _check_partial(partial)).complete
 
 
 # ----------------------------------------------------------------------------- on values
@@ -313,9 +375,16 @@ def recover_factors(Z, I, J, partial=True):
     ShapeError, FloatInExactError
         ``Z`` is not m×n, or holds floats.
 
+    See Also
+    --------
+    completion : the steps on supports alone.
+    exactsparse.identifiability.check_identifiable : whether the recovery is unique.
+    exactsparse.identifiability.equivalent : compare with another factorization.
+
     Notes
     -----
-    The completion algorithm of Zheng, Riccietti, Gribonval [1]_: for each step take a
+    The completion algorithm of Zheng, Riccietti, Gribonval [1]_, on the rank-one
+    contributions of the lifting (arXiv:2110.01235 Theorem 4.8): for each step take a
     spanning tree of the known entries of ``C_k``, set ``u_root = 1`` and propagate
     ``v_b = Z'_ab / u_a``, ``u_a = Z'_ab / v_b``, then ``C_k = u vᵀ`` on the component and
     ``Z' ← Z' − C_k``.  Cost ``O(r · sum_k |S_k|)`` exact operations.  The result is checked:
@@ -330,6 +399,20 @@ def recover_factors(Z, I, J, partial=True):
     >>> X, Y = recover_factors([[2, 6], [3, 9]], [[1], [1]], [[1], [1]])
     >>> [[str(v) for v in r] for r in X], [[str(v) for v in r] for r in Y]
     ([['1'], ['3/2']], [['2'], ['6']])
+
+    A product on the partially completable pair of the spec: the recovered factors multiply
+    back to ``Z`` exactly and are a column rescaling of the factors used to build it.
+
+    >>> import numpy as np
+    >>> I, J = [[1, 1, 0], [1, 1, 1], [0, 1, 0]], [[1, 0, 0], [1, 1, 0], [0, 1, 1]]
+    >>> X0, Y0 = [[2, 1, 0], [3, -1, 5], [0, 4, 0]], [[1, 0, 0], [7, 2, 0], [0, 3, 1]]
+    >>> Z = np.dot(X0, np.transpose(Y0))
+    >>> X, Y = recover_factors(Z.tolist(), I, J)
+    >>> bool((np.dot(np.array(X, dtype=object), np.array(Y, dtype=object).T) == Z).all())
+    True
+    >>> from exactsparse.identifiability import equivalent
+    >>> [str(d) for d in equivalent(X0, Y0, X, Y).D]
+    ['1/2', '1', '1/5']
     >>> recover_factors([[1, 5], [1, 0]], [[1], [1]], [[1], [0]])
     Traceback (most recent call last):
     ...
@@ -343,7 +426,7 @@ def recover_factors(Z, I, J, partial=True):
         raise CompletionError(f"Contribution C_{k} could not be completed: column {k} of I or "
                               "J is empty, so X_k or Y_k is not determined by Z.")
     _check_Z_support(Zr, pat)
-    comp = _run(pat, partial)
+    comp = run_completion(pat, partial)
     if comp.stuck:
         raise CompletionError(
             f"Contribution C_{comp.stuck[0]} could not be completed: (I, J) is not "

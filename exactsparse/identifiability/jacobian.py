@@ -76,9 +76,45 @@ class JacobianRank:
 def random_point(I, J, seed=0):
     """A random point with supports exactly ``(I, J)``: positive integers below 2**31.
 
+    Parameters
+    ----------
+    I, J : array_like or Support
+        m×r and n×r supports (``X Yᵀ`` convention).
+    seed : int or None
+        Seed (``>= 0``) of :class:`random.Random`; None for fresh entropy.
+
+    Returns
+    -------
+    X, Y : list of list of int
+        m×r and n×r, nonzero exactly on ``I`` and ``J``.
+
+    Raises
+    ------
+    SupportError, ShapeError, ArgumentError
+        Invalid supports or seed.
+
+    See Also
+    --------
+    jacobian : the Jacobian at such a point.
+    jacobian_rank : its rank, exactly and mod p.
+
+    Notes
+    -----
+    A rank drop of the Jacobian at this point happens with probability at most
+    ``rank / 2**31`` (Schwartz–Zippel), which is why one point decides the generic rank with
+    high probability; a full rank at one point is a proof [1]_.
+
+    References
+    ----------
+    .. [1] L. Zheng, E. Riccietti, R. Gribonval, arXiv:2110.01235.
+
+    Examples
+    --------
     >>> X, Y = random_point("10/11", "01/11", seed=1)
-    >>> [[int(v != 0) for v in row] for row in X]
-    [[1, 0], [1, 1]]
+    >>> [[int(v != 0) for v in row] for row in X], [[int(v != 0) for v in row] for row in Y]
+    ([[1, 0], [1, 1]], [[0, 1], [1, 1]])
+    >>> random_point("10/11", "01/11", seed=1) == (X, Y)        # reproducible
+    True
     """
     pat = pattern(I, J)
     rng = random.Random(check_seed(seed))
@@ -115,12 +151,49 @@ def _entries(pat, X, Y):
 def jacobian(X, Y, I, J):
     """The Jacobian of ``(X, Y) ↦ X Yᵀ`` restricted to the supports, as an ``fmpq_mat``.
 
-    Rows: the entries ``(i, j)`` of ``∪ S_k`` in lexicographic order; columns: the entries of
-    ``X`` on ``I`` (row-major) then of ``Y`` on ``J``.
+    Parameters
+    ----------
+    X, Y : array_like
+        m×r and n×r exact matrices (ints, Fractions, ``"p/q"`` strings).
+    I, J : array_like or Support
+        Their supports (entries of ``X`` off ``I`` are ignored, and so for ``Y``).
 
+    Returns
+    -------
+    flint.fmpq_mat
+        Rows: the entries ``(i, j)`` of ``∪ S_k`` in lexicographic order; columns: the
+        entries of ``X`` on ``I`` (row-major) then of ``Y`` on ``J``.  The entry of row
+        ``(i, j)`` at variable ``X[i, k]`` is ``Y[j, k]``, at ``Y[j, k]`` it is ``X[i, k]``.
+
+    Raises
+    ------
+    SupportError, ShapeError, FloatInExactError
+
+    See Also
+    --------
+    jacobian_rank : its rank at a random point, exactly and mod p.
+    random_point : a point with supports exactly ``(I, J)``.
+
+    References
+    ----------
+    .. [1] L. Zheng, E. Riccietti, R. Gribonval, arXiv:2110.01235.
+
+    Examples
+    --------
     >>> jacobian([[2]], [[3], [5]], [[1]], [[1], [1]])
     [3, 2, 0]
     [5, 0, 2]
+
+    The ``r`` scaling directions ``(X_k, −Y_k)`` lie in the kernel:
+
+    >>> X, Y = [[1, 2], [3, 0]], [[4, 5], [0, 6]]
+    >>> Jm = jacobian(X, Y, "11/10", "11/01")
+    >>> import flint
+    >>> d0 = flint.fmpq_mat(6, 1, [1, 0, 3, -4, 0, 0])     # X[:, 0] on I, −Y[:, 0] on J
+    >>> d1 = flint.fmpq_mat(6, 1, [0, 2, 0, 0, -5, -6])
+    >>> zero = flint.fmpq_mat(Jm.nrows(), 1)
+    >>> Jm * d0 == zero, Jm * d1 == zero
+    (True, True)
     """
     pat = pattern(I, J)
     Xr = fraction_rows(X, "X", (pat.m, pat.r))
@@ -186,16 +259,32 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
     dimensional fibres and non-identifiability.  Cost: one rank mod p (FLINT ``nmod_mat``),
     plus one exact rank over Q when needed (``fmpz_mat``, slower when rank-deficient).
 
+    See Also
+    --------
+    jacobian : the matrix itself.
+    random_point : the point it is evaluated at.
+    exactsparse.exact.rank_mod_p : the mod-p rank (a lower bound of the rank over Q).
+    exactsparse.identifiability.check_identifiable : the verdict, which reports this rank.
+
     References
     ----------
     .. [1] L. Zheng, E. Riccietti, R. Gribonval, arXiv:2110.01235.
 
     Examples
     --------
+    LU with ``n = 3`` (``I = J = tril(ones(3, 3))``) is identifiable: the rank mod p agrees
+    with the exact rank over Q, and both equal ``nnz(I) + nnz(J) − r = 6 + 6 − 3``.
+
+    >>> jr = jacobian_rank("100/110/111", "100/110/111", exact=True)
+    >>> jr.rank, jr.rank_mod_p, jr.expected, jr.full
+    (9, 9, 9, True)
+    >>> jacobian_rank("100/110/111", "100/110/111", exact=True, backend="sympy").rank
+    9
+
+    Two identical columns (not identifiable): the rank drops below the bound.
+
     >>> jacobian_rank("11/11/11", "11/11/11")
     JacobianRank(rank=8, rank_mod_p=8, expected=10, prime=4611686018427387847, method='flint', shape=(9, 12))
-    >>> jacobian_rank("100/010/001", "100/010/001").full
-    True
     """
     if exact is not True and exact != "auto":
         raise ArgumentError(f"Argument 'exact' must be 'auto' or True, not {exact!r}.")

@@ -1,0 +1,133 @@
+"""Best low-rank approximations of batches of blocks: the two-factor step of a split.
+
+Every split of a chainable KS chain is a set of independent best rank-``r`` problems on
+disjoint blocks (ICASSP 2022 Lemma 2 [1]_); this module solves a whole batch of them at
+once: a closed-form 2×2 Gram eigenproblem for the ``2×m`` / ``m×2`` rank-one blocks, a
+batched small SVD for small blocks, and a batched subspace iteration for large ones
+(Eckart–Young: the truncated SVD is the best approximation).
+
+References
+----------
+.. [1] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Fast learning of fast transforms, with
+   guarantees", ICASSP 2022.
+.. [2] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Butterfly factorization with error
+   guarantees", SIAM J. Matrix Anal. Appl. 46(4), 2025, arXiv:2411.04506.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["pair_rank1", "eig2", "balance", "lowrank", "MAX_SUBSPACE_ITER"]
+
+_SMALL_SVD = 16        # blocks with min(b, c) above this use subspace iteration
+MAX_SUBSPACE_ITER = 60
+_OVERSAMPLE = 6          # extra vectors: the iteration is memory-bound, more vectors are ~free
+_SUBSPACE_RTOL = 1e-4     # stop when the energy gain is below this fraction of the error²
+
+
+def _gram2(B):
+    """``(p, s, w)``: squared norms of the two rows of ``B`` (..., 2, k) and ``Σ B₀ conj(B₁)``."""
+    if hasattr(np, "vecdot"):
+        ps = np.vecdot(B, B).real
+        return ps[..., 0], ps[..., 1], np.vecdot(B[..., 1, :], B[..., 0, :])
+    ps = np.einsum("...k,...k->...", B, B.conj()).real   # pragma: no cover - numpy < 2
+    return ps[..., 0], ps[..., 1], np.einsum("...k,...k->...", B[..., 0, :], B[..., 1, :].conj())
+
+
+def pair_rank1(B):
+    """Closed-form top eigenpair of the 2×2 Gram matrix ``B Bᴴ`` of ``B`` (..., 2, k).
+
+    Returns ``(u, lam)``: ``u`` (..., 2) the unit top eigenvector and ``lam`` its
+    eigenvalue, so that ``B ≈ u (uᴴ B)`` is the best rank-one approximation (Eckart–Young).
+    """
+    p, s, w = _gram2(B)
+    return eig2(p, s, w, B.dtype)
+
+
+def eig2(p, s, w, dtype):
+    """Unit top eigenvector and eigenvalue of ``[[p, w], [w̄, s]]`` (batched, closed form).
+
+    The branch on ``p ≥ s`` avoids cancellation; a zero matrix gets ``e₀``.
+    """
+    half = 0.5 * (p - s)
+    rad = np.hypot(half, np.abs(w))
+    big = half >= 0
+    u = np.empty((*p.shape, 2), dtype=dtype)
+    u[..., 0] = np.where(big, half + rad, w)
+    u[..., 1] = np.where(big, np.conj(w), rad - half)
+    nrm = np.sqrt(np.sum(np.abs(u) ** 2, axis=-1))
+    zero = nrm == 0
+    u[zero] = (1, 0)
+    nrm[zero] = 1
+    u /= nrm[..., None]
+    return u, 0.5 * (p + s) + rad
+
+
+def balance(sigma, scaling, unit_side_carries):
+    """Multipliers ``(f_unit, f_sigma)`` for the unit-vector side and the ``σ``-carrying side.
+
+    ``"unit"`` scaling keeps one side unit-norm (the orthonormalisation of [2]_ for rank one):
+    the scale stays where it is unless ``unit_side_carries``; ``"sqrt"`` splits ``√σ``.
+    """
+    inv = np.divide(1, sigma, out=np.zeros_like(sigma), where=sigma > 0)
+    if scaling == "sqrt":
+        root = np.sqrt(sigma)
+        return root, np.sqrt(inv)
+    if unit_side_carries:
+        return sigma, inv
+    # σ = 0: both pieces are zero (a unit vector there would be a spurious column/row that
+    # the rest of the tree must then fit)
+    return (sigma > 0).astype(sigma.dtype), np.ones_like(sigma)
+
+
+def lowrank(B, r):
+    """Batched best rank-``r`` approximation ``U diag(S) Vh`` of ``B`` (n, m, k)."""
+    n, m, k = B.shape
+    if min(m, k) <= _SMALL_SVD or r >= min(m, k) // 2:
+        U, S, Vh = np.linalg.svd(B, full_matrices=False)
+        t = min(r, S.shape[-1])
+        U, S, Vh = U[..., :t], S[..., :t], Vh[..., :t, :]
+    else:
+        U, S, Vh = _subspace_iteration(B, r)
+    if S.shape[-1] < r:
+        pad = r - S.shape[-1]
+        U = np.concatenate([U, np.zeros((n, m, pad), U.dtype)], axis=-1)
+        S = np.concatenate([S, np.zeros((n, pad), S.dtype)], axis=-1)
+        Vh = np.concatenate([Vh, np.zeros((n, pad, k), Vh.dtype)], axis=-2)
+    return U, S, Vh
+
+
+def _subspace_iteration(B, r):
+    """Batched subspace iteration (oversampling ``_OVERSAMPLE``) for the best rank-``r``
+    approximation.
+
+    Each iteration reads ``B`` twice, so large blocks cost ``O(size)`` per iteration instead
+    of the ``O(size · min(m, k))`` of a full SVD.  Stopping rule: the captured energy
+    ``s² = Σ_{i≤r} s_i²`` of every block increases monotonically towards ``σ₁² + … + σ_r²``
+    and the squared error of the approximation is ``‖B‖² − s²``; iteration stops when the last
+    gain of ``s²`` is below ``_SUBSPACE_RTOL`` times that squared error (noisy blocks: the
+    remaining excess error is negligible against the noise) or below ``100 ε ‖B‖²`` (exact
+    blocks: rounding level).
+    """
+    n, m, k = B.shape
+    l = min(r + _OVERSAMPLE, m, k)
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(B @ rng.standard_normal((k, l)).astype(B.dtype))
+    norm2 = np.sum(np.abs(B) ** 2, axis=(1, 2))
+    floor = 100 * np.finfo(B.dtype).eps * norm2
+    prev = None
+    for _ in range(MAX_SUBSPACE_ITER):
+        Zh = Q.conj().swapaxes(-1, -2) @ B                     # (n, l, k)
+        ev = np.linalg.eigvalsh(Zh @ Zh.conj().swapaxes(-1, -2))   # σ_i² of Zh, ascending
+        s2 = np.sum(ev[..., l - r:], axis=-1).real
+        if prev is not None:
+            gain = np.abs(s2 - prev)
+            resid = np.maximum(norm2 - s2, 0)
+            if np.all(gain <= np.maximum(_SUBSPACE_RTOL * resid, floor)):
+                break
+        prev = s2
+        Q, _ = np.linalg.qr(B @ Zh.conj().swapaxes(-1, -2))
+    Uc, S, Vh = np.linalg.svd(Zh, full_matrices=False)
+    return Q @ Uc[..., :r], S[..., :r], Vh[..., :r, :]
+
