@@ -71,8 +71,11 @@ def check_tractable(I, J):
 
     References
     ----------
-    See the module docstring: Le, Riccietti & Gribonval, SIMAX 2023 (arXiv:2112.00386);
-    Le, Zheng, Riccietti & Gribonval, ICASSP 2022, Theorem 1.
+    .. [1] Q.-T. Le, E. Riccietti, R. Gribonval, "Spurious valleys, NP-hardness, and
+       tractability of sparse matrix factorization with fixed support", SIAM J. Matrix
+       Anal. Appl. (2023), arXiv:2112.00386.
+    .. [2] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Fast learning of fast
+       transforms, with guarantees", ICASSP 2022, Theorem 1.
 
     See Also
     --------
