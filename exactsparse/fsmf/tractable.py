@@ -87,7 +87,7 @@ def check_tractable(I, J):
     Examples
     --------
     Family 2 (the spec's instance "CEC overlapping a non-CEC"): row 2 is a complete class,
-    and the certificate's rectangle ``S_0 \\ T`` is rows 0-1.  The optimal value the
+    the certificate's rectangle ``S_0 \\ T`` is rows 0-1 by all columns.  The value the
     theorem predicts, computed independently with numpy's SVD from the certificate, is
     ``(15 − √41)/2`` and equals the value :func:`solve_fsmf` returns:
 
