@@ -14,8 +14,50 @@ __all__ = ["run_killable"]
 
 def run_killable(fn, args, budget, what="the computation"):
     """Run ``fn(*args)`` (returning a picklable value) in a forked child process, killed
-    after ``budget`` seconds.  Returns ``(True, value)`` or ``(False, reason)``.  Where
-    ``fork`` is unavailable the call runs in-process (no hard deadline)."""
+    after ``budget`` seconds.
+
+    Parameters
+    ----------
+    fn : callable
+        Called as ``fn(*args)`` in the child; its value must be picklable.
+    args : tuple
+    budget : float
+        Seconds to wait for the answer before the child is killed.
+    what : str
+        What is computed, for the reason given when the budget runs out.
+
+    Returns
+    -------
+    (True, value) or (False, reason)
+        ``value`` is what ``fn(*args)`` returned; ``reason`` says that the budget ran out,
+        that the child died, or which exception ``fn`` raised (exceptions are reported,
+        not raised).
+
+    Notes
+    -----
+    Where ``fork`` is unavailable the call runs in-process (no hard deadline).  Decision
+    routines turn ``(False, reason)`` into the verdict ``"unknown"`` with that reason.
+
+    See Also
+    --------
+    exactsparse.check_attainment : its Gröbner basis runs here under the ``budget``.
+    exactsparse.checks.fsmf_hard : the checkers re-run their exact steps the same way.
+
+    Examples
+    --------
+    The value is the one the call gives in-process, and the budget is a hard deadline
+    (a 10 s call is stopped after 0.2 s):
+
+    >>> import time
+    >>> run_killable(pow, (2, 10), 5) == (True, pow(2, 10))
+    True
+    >>> start = time.monotonic(); run_killable(time.sleep, (10,), 0.2, "a nap")
+    (False, 'a nap not finished within the budget of 0.2 s')
+    >>> time.monotonic() - start < 5
+    True
+    >>> run_killable(divmod, (1, 0), 5)
+    (False, 'ZeroDivisionError: integer division or modulo by zero')
+    """
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:                               # pragma: no cover - non-POSIX

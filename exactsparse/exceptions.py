@@ -4,6 +4,22 @@ Every error raised on bad input derives from :class:`ExactSparseError` *and* fro
 matching built-in exception, so ``except ValueError`` keeps working for callers that do
 not know this library.  Messages name the argument, what was expected and what was
 received, e.g. ``Argument 'I' must be a 0/1 matrix, not one containing 2 at (0, 1).``
+
+Examples
+--------
+Every error is both an :class:`ExactSparseError` and a built-in exception:
+
+>>> import exactsparse.exceptions as ex
+>>> errors = [getattr(ex, name) for name in ex.__all__ if name != "ExactSparseError"]
+>>> all(issubclass(E, ExactSparseError) and any(issubclass(E, B) for B in (
+...     ValueError, TypeError, ArithmeticError)) for E in errors)
+True
+>>> from exactsparse.supports import Support
+>>> try:
+...     Support([[1, 2]], "I")
+... except ValueError as exc:       # caught without knowing this library
+...     print(type(exc).__name__, "|", exc)
+SupportError | Argument 'I' must be a 0/1 matrix, not one containing 2 at (0, 1).
 """
 
 __all__ = [

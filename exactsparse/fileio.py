@@ -6,6 +6,10 @@ writes (``0.1`` is 1/10).  ``#`` starts a comment.  JSON files hold a list of li
 or ``"p/q"`` strings.  ``.npy`` files are read with numpy (``allow_pickle=False``): integer
 and boolean arrays are exact; float arrays are exact only through :func:`read_matrix` with
 ``numeric=True`` (the numeric solvers), never silently.
+
+The examples write to a temporary directory and check that what is read back is exactly
+what was written (the file formats have no separate writer: a row of ``str(Fraction)``
+values, or ``str(support)`` with ``/`` replaced by newlines, is a valid file).
 """
 
 from __future__ import annotations
@@ -23,8 +27,46 @@ __all__ = ["read_matrix", "read_support", "read_table"]
 
 
 def read_table(path):
-    """Parse a file into a list of rows of exact entries (Fraction) or, for float ``.npy``,
-    return the numpy array as is.  Errors name the file and the line."""
+    """Parse a matrix file into rows of exact entries.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.txt``/``.csv`` (or any other extension: read as text), ``.json`` or ``.npy``
+        file, in the formats of the module docstring.
+
+    Returns
+    -------
+    list of list of Fraction, or numpy.ndarray
+        The rows, each entry the exact rational the file writes (``0.1`` is 1/10); for a
+        ``.npy`` file the 2-D array as stored (floats stay floats).
+
+    Raises
+    ------
+    ParseError
+        Missing file, invalid JSON or text, an entry that is not a number, ragged rows (the
+        message names the file and the line or row).
+    ShapeError
+        An empty matrix, or a ``.npy`` array that is not 2-D.
+
+    See Also
+    --------
+    read_matrix, read_support, exactsparse.exact.parse_rational
+
+    Examples
+    --------
+    Decimals, ``p/q`` and exponents are read as the exact rationals they write:
+
+    >>> import pathlib, tempfile
+    >>> from fractions import Fraction
+    >>> tmp = tempfile.TemporaryDirectory(); path = pathlib.Path(tmp.name) / "A.txt"
+    >>> _ = path.write_text("1  1/2  0.1   # a comment\\n-3, 2.5e1, 0\\n")
+    >>> read_table(path) == [[1, Fraction(1, 2), Fraction("0.1")], [-3, 25, 0]]
+    True
+    >>> read_table(path)[0][2] == Fraction(1, 10) != 0.1       # not the binary float 0.1
+    True
+    >>> tmp.cleanup()
+    """
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
     if not os.path.exists(path):
@@ -106,6 +148,51 @@ def read_matrix(path, numeric=False):
     :class:`~exactsparse.exceptions.FloatInExactError`; routines with a numeric path
     (``solve_fsmf``) take that path and label the answer uncertified.  With
     ``numeric=True`` everything is returned as a float (or complex) array.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.txt``/``.csv``, ``.json`` or ``.npy`` file.
+    numeric : bool
+        Return a float (or complex) numpy array instead of exact rows.
+
+    Returns
+    -------
+    list of list of Fraction, or numpy.ndarray
+
+    Raises
+    ------
+    ParseError, ShapeError
+        As :func:`read_table`.
+
+    See Also
+    --------
+    read_table, read_support, exactsparse.solve_fsmf
+
+    Examples
+    --------
+    A rational matrix written as ``p/q`` text (or JSON) reads back exactly, and
+    ``numeric=True`` gives its floats:
+
+    >>> import json, pathlib, tempfile
+    >>> import numpy as np
+    >>> from fractions import Fraction as F
+    >>> tmp = tempfile.TemporaryDirectory(); d = pathlib.Path(tmp.name)
+    >>> M = [[F(1, 3), F(-2)], [F(0), F(5, 7)]]
+    >>> _ = (d / "M.txt").write_text("\\n".join(" ".join(map(str, row)) for row in M))
+    >>> _ = (d / "M.json").write_text(json.dumps([[str(v) for v in row] for row in M]))
+    >>> read_matrix(d / "M.txt") == read_matrix(d / "M.json") == M
+    True
+    >>> np.array_equal(read_matrix(d / "M.txt", numeric=True), np.array(M, dtype=float))
+    True
+
+    An integer ``.npy`` array round trips as is; a float one stays float (never silently
+    exact):
+
+    >>> np.save(d / "N.npy", np.array([[1, 2], [3, 4]])); np.save(d / "X.npy", np.eye(2) / 3)
+    >>> read_matrix(d / "N.npy").tolist(), read_matrix(d / "X.npy").dtype
+    ([[1, 2], [3, 4]], dtype('float64'))
+    >>> tmp.cleanup()
     """
     t = read_table(path)
     if numeric:
@@ -116,7 +203,46 @@ def read_matrix(path, numeric=False):
 
 
 def read_support(path):
-    """A 0/1 support from a file (same formats; also lines like ``0110`` without spaces)."""
+    """A 0/1 support from a file (same formats; also lines like ``0110`` without spaces).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.txt``/``.csv`` file (rows like ``0110``, or entries separated by spaces or
+        commas), ``.json`` or ``.npy`` file.
+
+    Returns
+    -------
+    Support
+
+    Raises
+    ------
+    ParseError, ShapeError
+        As :func:`read_table`.
+    SupportError
+        An entry other than 0/1 (the message names the file).
+
+    See Also
+    --------
+    read_matrix, exactsparse.supports.Support, exactsparse.supports.as_support
+
+    Examples
+    --------
+    ``str(S)`` with ``/`` replaced by newlines is a support file; it, a ``.npy`` array and a
+    JSON list of lists all read back to ``S``:
+
+    >>> import json, pathlib, tempfile
+    >>> import numpy as np
+    >>> from exactsparse.supports import random_support
+    >>> S = random_support(5, 4, 0.5, seed=3)
+    >>> tmp = tempfile.TemporaryDirectory(); d = pathlib.Path(tmp.name)
+    >>> _ = (d / "S.txt").write_text(str(S).replace("/", "\\n") + "\\n")
+    >>> np.save(d / "S.npy", S.to_numpy())
+    >>> _ = (d / "S.json").write_text(json.dumps(S.tolist()))
+    >>> [read_support(d / f"S.{ext}") == S for ext in ("txt", "npy", "json")]
+    [True, True, True]
+    >>> tmp.cleanup()
+    """
     from .supports import Support
     path = os.fspath(path)
     if os.path.splitext(path)[1].lower() in (".txt", ".csv", "") and os.path.exists(path):

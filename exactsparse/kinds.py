@@ -72,6 +72,23 @@ class Kind:
         :mod:`exactsparse.checks`); called as ``checker(result, instance)``.
     theorems : tuple of str
         The keys of :data:`THEOREMS` a result of this kind may carry.
+
+    See Also
+    --------
+    kind_spec, exactsparse.verify
+
+    Examples
+    --------
+    Every row is consistent: its class names the row's kind, its default theorem is one of
+    the row's theorems, every theorem is documented, and the checker is a ``check_*``
+    function of :mod:`exactsparse.checks`:
+
+    >>> all(row.result_class().KIND == kind and row.result_class().THEOREM in row.theorems
+    ...     and set(row.theorems) <= set(THEOREMS) for kind, row in KINDS.items())
+    True
+    >>> row = KINDS["fsmf.solve"]
+    >>> row.check_function().__module__, row.check_function().__name__
+    ('exactsparse.checks.fsmf', 'check_solve')
     """
 
     name: str
@@ -118,7 +135,32 @@ KINDS = dict([
 
 
 def kind_spec(kind):
-    """The :class:`Kind` row of ``kind``, or None when the table has no such kind."""
+    """The :class:`Kind` row of ``kind``, or None when the table has no such kind.
+
+    Parameters
+    ----------
+    kind : object
+        A ``kind`` string as stored in ``Result.kind`` (anything else gives None).
+
+    Returns
+    -------
+    Kind or None
+
+    See Also
+    --------
+    Kind, exactsparse.verify : dispatches through this function.
+
+    Examples
+    --------
+    The row of a result's kind names the result's own class and admits its theorem:
+
+    >>> from exactsparse.fsmf import check_tractable
+    >>> r = check_tractable("1/1", "1/1")
+    >>> kind_spec(r.kind).result_class() is type(r), r.theorem in kind_spec(r.kind).theorems
+    (True, True)
+    >>> kind_spec("no.such.kind") is None, kind_spec(None) is None
+    (True, True)
+    """
     if not isinstance(kind, str):
         return None
     return KINDS.get(kind)

@@ -9,31 +9,19 @@ connected components are independent sub-instances.
 
 Graph convention (networkx bipartite): row ``i`` of a support is the node ``("r", i)`` with
 attribute ``bipartite=0``; column ``j`` is ``("c", j)`` with ``bipartite=1``; an edge per
-nonzero.
+nonzero.  Examples assume ``import numpy as np``; each checks the defining property.
 
 References
 ----------
 .. [1] Q.-T. Le, E. Riccietti, R. Gribonval, "Spurious valleys, NP-hardness, and
    tractability of sparse matrix factorization with fixed support", SIAM J. Matrix Anal.
    Appl. (2023), arXiv:2112.00386.
-
-Examples
---------
->>> from exactsparse import Support
->>> I = Support("10/11/01")
->>> I.shape, I.nnz
-((3, 2), 4)
->>> str(I.T)
-'110/011'
->>> sorted(I.to_graph().edges())[:2]
-[(('r', 0), ('c', 0)), (('r', 1), ('c', 0))]
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import itertools
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -70,6 +58,12 @@ class Support:
         NaN or infinity.
     ShapeError
         Not 2-D, ragged, or with a zero dimension.
+
+    Examples
+    --------
+    >>> S = Support("110/011"); G = S.to_graph()   # one value whatever the form; T transposes
+    >>> S == Support(S.csc) == Support(S.tolist()), S.T == Support(S.array.T), S == S.from_graph(G)
+    (True, True, True)
     """
 
     __slots__ = ("_a", "_sp", "_hash", "_shape")
@@ -257,12 +251,21 @@ def _to_bool_array(data, name):
 
 
 def as_support(S, name="support"):
-    """``S`` as a :class:`Support` (validated)."""
+    """``S`` as a validated :class:`Support` (``S`` itself if it is one).
+
+    >>> S = as_support("10/01"); as_support(S) is S, S == as_support(np.eye(2)) == identity(2)
+    (True, True)
+    """
     return S if isinstance(S, Support) else Support(S, name)
 
 
 def check_pair(I, J):
-    """Validate a support pair ``(I, J)`` (m×r and n×r); return the two Supports."""
+    """Validate a support pair ``(I, J)`` (m×r and n×r); return the two Supports.
+
+    >>> check_pair("10/11", "110/011")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    exactsparse.exceptions.ShapeError: Arguments 'I' (2, 2) and 'J' (2, 3) must have the same...
+    """
     I, J = as_support(I, "I"), as_support(J, "J")
     if I.shape[1] != J.shape[1]:
         raise ShapeError(f"Arguments 'I' {I.shape} and 'J' {J.shape} must have the same number "
@@ -274,8 +277,9 @@ def check_pair(I, J):
 def right_from_rx(J_rx):
     """Convert a right support in the ``X @ Y`` convention (r×n) to the ``X Yᵀ`` one (n×r).
 
-    >>> str(right_from_rx("110/011"))
-    '10/11/01'
+    >>> J_rx = Support("110/011")      # the transpose; see also check_pair
+    >>> str(right_from_rx(J_rx)), np.array_equal(right_from_rx(J_rx).array, J_rx.array.T)
+    ('10/11/01', True)
     """
     return as_support(J_rx, "J_rx").T
 
@@ -283,8 +287,14 @@ def right_from_rx(J_rx):
 def rank_one_supports(I, J):
     """The rank-one supports ``S_k = (R_k, C_k)`` as pairs of tuples of indices.
 
-    >>> rank_one_supports("10/11", "11/01")
+    ``S_k`` is the support of the outer product of the columns ``k``:
+
+    >>> I, J = Support("10/11"), Support("11/01")
+    >>> S = rank_one_supports(I, J); S
     (((0, 1), (0,)), ((1,), (0, 1)))
+    >>> all(np.array_equal(np.isin(range(2), R)[:, None] & np.isin(range(2), C),
+    ...                    np.outer(I[:, k], J[:, k])) for k, (R, C) in enumerate(S))
+    True
     """
     I, J = check_pair(I, J)
     return tuple((I.column(k), J.column(k)) for k in range(I.shape[1]))
@@ -292,7 +302,7 @@ def rank_one_supports(I, J):
 
 @dataclass(frozen=True)
 class EquivalenceClass:
-    """A class of identical columns of ``(I, J)``: column indices, row set, column set."""
+    """Identical columns of ``(I, J)``: indices, row set, column set (see equivalence_classes)."""
 
     columns: tuple
     rows: tuple
@@ -313,7 +323,12 @@ class EquivalenceClass:
 
 
 def degenerate_columns(I, J):
-    """Columns ``k`` with ``I[:, k] = 0`` or ``J[:, k] = 0`` (they contribute nothing)."""
+    """Columns ``k`` with ``I[:, k] = 0`` or ``J[:, k] = 0`` (they contribute nothing).
+
+    >>> I, J = Support("100/110"), Support("101/101")
+    >>> degenerate_columns(I, J), tuple(np.flatnonzero(~I.array.any(0) | ~J.array.any(0)).tolist())
+    ((1, 2), (1, 2))
+    """
     I, J = check_pair(I, J)
     bad = (np.diff(I.csc.indptr) == 0) | (np.diff(J.csc.indptr) == 0)
     return tuple(np.flatnonzero(bad).tolist())
@@ -324,8 +339,14 @@ def equivalence_classes(I, J):
 
     Linear in ``nnz(I) + nnz(J) + r`` (columns are grouped by hashing their index sets).
 
-    >>> [c.columns for c in equivalence_classes("11/11", "11/11")]
-    [(0, 1)]
+    Columns share a class exactly when their column pairs are identical:
+
+    >>> I, J = Support("1101/1101/0010/0010"), Support("1100/1101/0011/0010")
+    >>> cl = equivalence_classes(I, J); [(c.columns, c.rows, c.cols, c.is_complete) for c in cl]
+    [((0, 1), (0, 1), (0, 1), True), ((2,), (2, 3), (2, 3), False), ((3,), (0, 1), (1, 2), False)]
+    >>> P, of = np.vstack([I.array, J.array]), {k: c for c in cl for k in c.columns}
+    >>> all((of[k] is of[l]) == np.array_equal(P[:, k], P[:, l]) for k in of for l in of)
+    True
     """
     I, J = check_pair(I, J)
     groups = {}
@@ -339,7 +360,11 @@ def equivalence_classes(I, J):
 
 
 def complete_classes(I, J):
-    """The complete equivalence classes (CEC)."""
+    """The complete equivalence classes (CEC), ``|P| >= min(|R_P|, |C_P|)`` [1]_.
+
+    >>> [c.columns for c in complete_classes("1101/1101/0010/0010", "1100/1101/0011/0010")]
+    [(0, 1)]
+    """
     return tuple(c for c in equivalence_classes(I, J) if c.is_complete)
 
 
@@ -384,7 +409,17 @@ def _packed_overlaps(Rm, Cm):
 
 
 def overlap_graph(I, J, classes=None):
-    """Graph on class indices, ``p ~ q`` when ``S_p`` and ``S_q`` intersect."""
+    """Graph on class indices, ``p ~ q`` when ``S_p`` and ``S_q`` intersect.
+
+    >>> I, J = Support("1101/1101/0010/0010"), Support("1100/1101/0011/0010")
+    >>> S = [np.isin(range(4), c.rows)[:, None] & np.isin(range(4), c.cols)
+    ...      for c in equivalence_classes(I, J)]
+    >>> sorted(overlap_graph(I, J).edges), [(p, q) for p, q in itertools.combinations(range(3), 2)
+    ...                                     if (S[p] & S[q]).any()]
+    ([(0, 2)], [(0, 2)])
+    >>> [[c.columns for c in comp] for comp in overlap_components(I, J)]
+    [[(0, 1), (3,)], [(2,)]]
+    """
     I, J = check_pair(I, J)
     classes = equivalence_classes(I, J) if classes is None else classes
     G = nx.Graph()
@@ -395,7 +430,9 @@ def overlap_graph(I, J, classes=None):
 
 
 def overlap_components(I, J):
-    """Connected components of the overlap graph, as tuples of classes (independent parts)."""
+    """Connected components of the overlap graph, as tuples of classes (independent parts).
+
+    Doctested in :func:`overlap_graph`: the classes of different components do not overlap."""
     classes = equivalence_classes(I, J)
     G = overlap_graph(I, J, classes)
     comps = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: c[0])
@@ -404,7 +441,14 @@ def overlap_components(I, J):
 
 def cover_graph(I, J):
     """Bipartite graph of covered entries: edge (``("r", i)``, ``("c", j)``) with attribute
-    ``ks`` the tuple of columns ``k`` whose ``S_k`` contains ``(i, j)``."""
+    ``ks`` the tuple of columns ``k`` whose ``S_k`` contains ``(i, j)``.
+
+    >>> I, J = Support("110/011"), Support("101/011")
+    >>> G, O = cover_graph(I, J), I.array[:, None, :] & J.array[None, :, :]   # O[i, j, k]
+    >>> sorted((e[0][1], e[1][1], e[2]) for e in G.edges(data="ks")) == [
+    ...     (i, j, tuple(np.flatnonzero(O[i, j]).tolist())) for i, j in zip(*np.nonzero(O.any(2)))]
+    True
+    """
     I, J = check_pair(I, J)
     G = nx.Graph()
     G.add_nodes_from((("r", i) for i in range(I.shape[0])), bipartite=0)
@@ -428,30 +472,37 @@ def _dim(v, name):
 
 
 def full(m, n):
-    """All-ones m×n support."""
+    """All-ones m×n support, ``np.ones((m, n))`` (doctested in :func:`lower_triangular`)."""
     return Support(np.ones((_dim(m, "m"), _dim(n, "n")), bool))
 
 
 def identity(n):
-    """Identity support of size n."""
+    """Identity support of size n, ``np.eye(n)`` (doctested in :func:`lower_triangular`)."""
     return Support(np.eye(_dim(n, "n"), dtype=bool))
 
 
 def lower_triangular(n):
-    """Lower-triangular (L of LU) support."""
+    """Lower-triangular (L of LU) support, ``np.tril``; the generators against numpy:
+
+    >>> ones = np.ones((3, 3))
+    >>> (lower_triangular(3), upper_triangular(3), identity(3), full(3, 3)) == tuple(
+    ...     Support(a) for a in (np.tril(ones), np.triu(ones), np.eye(3), ones))
+    True
+    """
     return Support(np.tril(np.ones((_dim(n, "n"),) * 2, bool)))
 
 
 def upper_triangular(n):
-    """Upper-triangular (U of LU) support."""
+    """Upper-triangular (U of LU) support, ``np.triu`` (doctested in :func:`lower_triangular`)."""
     return Support(np.triu(np.ones((_dim(n, "n"),) * 2, bool)))
 
 
 def block_diagonal(*shapes):
     """Block-diagonal support with all-ones blocks of the given ``(rows, cols)`` shapes.
 
-    >>> str(block_diagonal((1, 2), (2, 1)))
-    '110/001/001'
+    >>> B, ones = block_diagonal((1, 2), (2, 1)), np.ones
+    >>> str(B), B == Support(sp.block_diag([ones((1, 2)), ones((2, 1))]).toarray())
+    ('110/001/001', True)
     """
     if not shapes:
         raise ShapeError("Argument 'shapes' must name at least one block.")
@@ -464,7 +515,12 @@ def block_diagonal(*shapes):
 
 
 def random_support(m, n, density, seed=None):
-    """Random support with i.i.d. Bernoulli(``density``) entries (``seed`` for numpy)."""
+    """Random support with i.i.d. Bernoulli(``density``) entries (``seed`` for numpy).
+
+    >>> S = random_support(200, 100, 0.3, seed=1)    # shape, seed, density (mean of entries)
+    >>> S.shape, S == random_support(200, 100, 0.3, seed=1), abs(S.nnz / 20000 - 0.3) < 0.01
+    ((200, 100), True, True)
+    """
     m, n = _dim(m, "m"), _dim(n, "n")
     if isinstance(density, bool) or not isinstance(density, (int, float, np.integer,
                                                               np.floating)) \
@@ -512,12 +568,8 @@ def support_pairs(m, n, r, nondegenerate=False):
 
     Examples
     --------
-    >>> sum(1 for _ in support_pairs(1, 1, 1))
-    4
-    >>> sum(1 for _ in support_pairs(2, 2, 2))
-    58
-    >>> sum(1 for _ in support_pairs(2, 2, 2, nondegenerate=True))
-    10
+    >>> [sum(1 for _ in support_pairs(*a)) for a in [(1, 1, 1), (2, 2, 2), (2, 2, 2, True)]]
+    [4, 58, 10]
     """
     for v, name in ((m, "m"), (n, "n"), (r, "r")):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:

@@ -281,3 +281,26 @@ def test_nearly_tied_irrational_eigenvalues(gap):
     truth = sum(ev[:3])
     assert abs(sympy.N(es.exact.parse_value(s.value) - truth, 120)) < sympy.Float(10) ** -90
     assert es.verify(s, (A, np.ones((4, 1), int), np.ones((4, 1), int)))
+
+
+@given(st.integers(0, 10**6))
+@settings(max_examples=25, deadline=None)
+def test_als_loss_never_increases_and_respects_supports(seed):
+    rng = np.random.default_rng(seed)
+    m, n, r = (int(v) for v in rng.integers(2, 5, size=3))
+    A = rng.standard_normal((m, n))
+    I, J = rng.random((m, r)) < 0.6, rng.random((n, r)) < 0.6
+    # the first t sweeps of a run are the same for every iters >= t (same seed)
+    losses = [als(A, I, J, restarts=1, iters=t, tol=0, seed=seed)[2] for t in (1, 2, 4, 8)]
+    assert all(a >= b - 1e-12 * max(1.0, a) for a, b in zip(losses, losses[1:]))
+    X, Y, loss = als(A, I, J, restarts=1, iters=8, tol=0, seed=seed)
+    assert not X[~I].any() and not Y[~J].any()
+    assert abs(loss - float(np.linalg.norm(A - X @ Y.T) ** 2)) <= 1e-9 * max(1.0, loss)
+
+
+def test_fsmf_loss_exact_and_float_agree_with_numpy():
+    rng = np.random.default_rng(7)
+    A, X, Y = (rng.integers(-5, 6, size=s) for s in ((3, 4), (3, 2), (4, 2)))
+    exact = es.fsmf_loss(A.tolist(), X.tolist(), Y.tolist())
+    assert isinstance(exact, Fraction) and exact == int(((A - X @ Y.T) ** 2).sum())
+    assert es.fsmf_loss(A.astype(float), X.astype(float), Y.astype(float)) == float(exact)

@@ -159,3 +159,38 @@ def test_sparse_backed_support_never_densifies_for_classes():
     assert big._a is None and big.nnz == 60000
     assert len(es.equivalence_classes(big, big)) == 20000 and big._a is None
     assert es.Support(big.to_scipy()) == big
+
+
+def _orbit_key(I, J):
+    """Canonical key of ``(I, J)`` under row permutations of I, of J and simultaneous
+    column permutations, by brute force over the whole group (independent of the
+    enumerator, which only permutes columns and sorts rows)."""
+    m, r = I.shape
+    n = J.shape[0]
+    return min((I[np.ix_(p, c)].tobytes(), J[np.ix_(q, c)].tobytes())
+               for c in map(list, itertools.permutations(range(r)))
+               for p in map(list, itertools.permutations(range(m)))
+               for q in map(list, itertools.permutations(range(n))))
+
+
+def _all_pairs(m, n, r, nondegenerate):
+    def masks(rows):
+        for bits in itertools.product((0, 1), repeat=rows * r):
+            a = np.array(bits, dtype=bool).reshape(rows, r)
+            if not nondegenerate or (a.any(axis=0).all() and a.any(axis=1).all()):
+                yield a
+    Js = list(masks(n))
+    return ((I, J) for I in masks(m) for J in Js)
+
+
+@pytest.mark.parametrize("m,n,r,nondegenerate", [
+    (m, n, r, nd) for (m, n, r) in [(1, 1, 1), (2, 1, 2), (1, 2, 2), (2, 2, 2), (3, 2, 2)]
+    for nd in (False, True)] + [(2, 2, 3, True)])
+def test_support_pairs_one_per_orbit(m, n, r, nondegenerate):
+    listed = list(S.support_pairs(m, n, r, nondegenerate=nondegenerate))
+    keys = [_orbit_key(np.asarray(I, bool), np.asarray(J, bool)) for I, J in listed]
+    orbits = {_orbit_key(I, J) for I, J in _all_pairs(m, n, r, nondegenerate)}
+    assert all(np.asarray(I).shape == (m, r) and np.asarray(J).shape == (n, r)
+               for I, J in listed)
+    assert len(set(keys)) == len(keys), "two listed pairs are equivalent"
+    assert set(keys) == orbits, "an orbit is missing or a listed pair is not valid"

@@ -34,17 +34,74 @@ def als(A, I, J, *, mask=None, restarts=20, iters=1000, tol=1e-14, seed=0):
     ----------
     A : ndarray, m×n (float or complex)
     I, J : bool ndarrays, m×r and n×r
+        The supports of ``X`` and ``Y`` (``X Yᵀ`` convention).
     mask : bool ndarray, m×n, optional
         Observed entries: the loss is ``Σ_{mask} (A − X Yᵀ)²`` (missing entries cost
         nothing).  Default: every entry is observed.
     restarts, iters : int
+        Number of random starts; maximal number of sweeps per start.
     tol : float
         Relative decrease of the loss below which a run stops.
     seed : int
+        Seed of the numpy generator of the starting points (the result is reproducible).
 
     Returns
     -------
-    X, Y, loss
+    X, Y : ndarray, m×r and n×r
+        The best point found, zero outside ``I`` and ``J``.
+    loss : float
+        Its (masked) loss.
+
+    Notes
+    -----
+    Each half-step solves a least-squares problem exactly (rows of ``X`` with ``Y`` fixed,
+    then rows of ``Y`` with ``X`` fixed), so within a run the loss never increases.  It is
+    a local method: outside the tractable families it can stop at a spurious local minimum
+    or crawl through a flat valley (Le, Riccietti & Gribonval [1]_), so its answers are
+    *uncertified*; on a tractable instance use :func:`solve_fsmf`.  Inputs are not
+    validated here (``solve_fsmf`` validates them before calling ``als``).
+
+    References
+    ----------
+    .. [1] Q.-T. Le, E. Riccietti, R. Gribonval, "Spurious valleys, NP-hardness, and
+       tractability of sparse matrix factorization with fixed support", SIAM J. Matrix
+       Anal. Appl. (2023), arXiv:2112.00386.
+
+    See Also
+    --------
+    solve_fsmf : global optimum on tractable instances (calls ``als`` on the others).
+    fsmf_loss : the loss of a point.
+    exactsparse.find_spurious_minima : certified spurious local minima.
+
+    Examples
+    --------
+    Plain rank-2 approximation of a 4×3 matrix (the spec's first known instance): more
+    sweeps never increase the loss, which reaches ``σ_3(A)²`` (Eckart-Young) and is the
+    loss of the returned point:
+
+    >>> import numpy as np
+    >>> from exactsparse.fsmf import fsmf_loss
+    >>> A = np.array([[4., 1, 2], [1, 3, 0], [2, 0, 1], [1, 1, 1]])
+    >>> I, J = np.ones((4, 2), bool), np.ones((3, 2), bool)
+    >>> losses = [als(A, I, J, restarts=1, iters=t)[2] for t in (1, 2, 5, 50)]
+    >>> all(a >= b for a, b in zip(losses, losses[1:]))
+    True
+    >>> X, Y, loss = als(A, I, J, restarts=1)
+    >>> sigma = np.linalg.svd(A, compute_uv=False)
+    >>> round(loss, 9), round(float(sigma[2]) ** 2, 9), abs(fsmf_loss(A, X, Y) - loss) < 1e-12
+    (0.285154574, 0.285154574, True)
+
+    The supports are respected, and with a ``mask`` the missing entries cost nothing
+    (changing one does not change the run):
+
+    >>> I = np.array([[1, 0], [1, 1], [0, 1], [1, 1]], bool)
+    >>> X, Y, loss = als(A, I, J, restarts=1, iters=20)
+    >>> bool(np.all(X[~I] == 0)), bool(np.all(Y[~J] == 0))
+    (True, True)
+    >>> W = np.ones(A.shape, bool); W[0, 0] = False; B = A.copy(); B[0, 0] = 100
+    >>> masked = [als(M, I, J, mask=W, restarts=1, iters=20)[2] for M in (A, B)]
+    >>> masked[0] == masked[1]
+    True
     """
     rng = np.random.default_rng(seed)
     W = None if mask is None else np.asarray(mask, bool)

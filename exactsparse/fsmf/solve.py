@@ -71,7 +71,41 @@ def _prepare(A, exact_mode):
 
 
 def fsmf_loss(A, X, Y):
-    """``||A − X Yᵀ||_F²``: exact (a Fraction) for exact inputs, a float otherwise."""
+    """The FSMF loss ``||A − X Yᵀ||_F²`` (supports are not checked here).
+
+    Parameters
+    ----------
+    A : matrix, m×n
+    X, Y : matrices, m×r and n×r
+        Exact entries (int, Fraction, ``"p/q"``, integer arrays, flint/sympy matrices), or
+        float/complex arrays for the numeric loss.
+
+    Returns
+    -------
+    Fraction or float
+        Exact when all three are exact; a float as soon as one holds a float.
+
+    Raises
+    ------
+    ShapeError
+        The shapes do not fit ``A ≈ X Yᵀ``.
+
+    See Also
+    --------
+    solve_fsmf : the minimiser over supported ``X``, ``Y`` (its ``value`` is this loss there).
+    als : a local minimiser, returning this loss.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fractions import Fraction as F
+    >>> A, X, Y = [[1, 2], [3, 4]], [[F(1, 2)], [1]], [[2], [3]]
+    >>> fsmf_loss(A, X, Y)                              # A − X Yᵀ = [[0, 1/2], [1, 1]]
+    Fraction(9, 4)
+    >>> R = np.array(A) - np.outer([0.5, 1], [2, 3])    # the same residual, by numpy
+    >>> fsmf_loss(np.array(A, float), np.array(X, float), np.array(Y, float)), float((R ** 2).sum())
+    (2.25, 2.25)
+    """
     try:
         M, Xm, Ym = exact.as_matrix(A, "A"), exact.as_matrix(X, "X"), exact.as_matrix(Y, "Y")
     except FloatInExactError:
@@ -132,14 +166,65 @@ def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0
     characteristic polynomial, the top eigenspace is ``ker f(G)`` and the best
     approximation ``B Π`` is rational.
 
+    The optimal value is Theorem 1 of [2]_ (disjoint rank-one supports) and the
+    complete-class result of [1]_ (``theorem`` is ``"fsmf.disjoint"`` or ``"fsmf.cec"``):
+    ``L* = Σ_{(i, j) uncovered} A_ij² + Σ_P Σ_{t > |P|} σ_t(A[R'_P, C'_P])²``.  On an
+    instance outside both families (``verdict`` ``"not-covered"``, ``theorem``
+    ``"fsmf.local"``) the answer of :func:`als` is returned, uncertified.
+
+    References
+    ----------
+    .. [1] Q.-T. Le, E. Riccietti, R. Gribonval, "Spurious valleys, NP-hardness, and
+       tractability of sparse matrix factorization with fixed support", SIAM J. Matrix
+       Anal. Appl. (2023), arXiv:2112.00386.
+    .. [2] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Fast learning of fast
+       transforms, with guarantees", ICASSP 2022, Theorem 1.
+
+    See Also
+    --------
+    check_tractable : which family applies (the certificate ``solve_fsmf`` reuses).
+    fsmf_loss : the loss of any ``X``, ``Y``.
+    als : the local solver used outside the tractable families.
+    exactsparse.verify : re-derives the optimal value from ``A`` and the supports.
+
     Examples
     --------
-    >>> s = solve_fsmf([[1, 2, 0], [0, 1, 3], [5, -2, 7]], [[1, 0], [1, 0], [1, 1]],
-    ...                [[1, 1], [1, 1], [1, 1]])
-    >>> s.verdict, s.value, round(s.value_float, 10)
-    ('optimal', '15/2 - sqrt(41)/2', 4.2984378813)
-    >>> solve_fsmf([[4, 2], [2, 1]], [[1], [1]], [[1], [1]]).X
-    ((Fraction(4, 1),), (Fraction(2, 1),))
+    The returned ``X``, ``Y`` respect the supports and their exact loss is the optimal
+    value: here row 2 is uncovered (``3² = 9``) and the block ``[[2, 0], [0, 1]]`` keeps
+    its top singular value (``σ_2² = 1``):
+
+    >>> import numpy as np
+    >>> from fractions import Fraction
+    >>> from exactsparse import verify
+    >>> A, I, J = [[2, 0], [0, 1], [3, 0]], [[1], [1], [0]], [[1], [1]]
+    >>> s = solve_fsmf(A, I, J)
+    >>> s.verdict, s.theorem, s.value, s.exact, fsmf_loss(A, s.X, s.Y) == Fraction(s.value)
+    ('optimal', 'fsmf.disjoint', '10', True, True)
+    >>> [bool(np.all(F[~np.array(S, bool)] == 0)) for F, S in ((s.X_array(), I), (s.Y_array(), J))]
+    [True, True]
+    >>> bool(verify(s, (A, I, J)))
+    True
+
+    An irrational optimum (the spec's instance "CEC overlapping a non-CEC"): the exact
+    value, a certified enclosure proved to contain it with exact rationals, and float
+    factors whose loss agrees:
+
+    >>> A, I, J = [[1, 2, 0], [0, 1, 3], [5, -2, 7]], [[1, 0], [1, 0], [1, 1]], np.ones((3, 2))
+    >>> s = solve_fsmf(A, I, J); s.value, s.exact, round(s.value_float, 10)
+    ('15/2 - sqrt(41)/2', False, 4.2984378813)
+    >>> lo, hi = (Fraction(t) for t in s.enclosure)
+    >>> 15 - 2 * hi > 0 and (15 - 2 * hi) ** 2 <= 41 <= (15 - 2 * lo) ** 2   # value in [lo, hi]
+    True
+    >>> abs(fsmf_loss(np.array(A, float), s.X_array(), s.Y_array()) - s.value_float) < 1e-12
+    True
+    >>> bool(verify(s, (A, I, J)))
+    True
+
+    Outside the tractable families the answer is labelled, never passed off as optimal:
+
+    >>> I = J = [[1, 0], [1, 1], [0, 1]]
+    >>> s = solve_fsmf(A, I, J, restarts=2); s.verdict, s.theorem, s.certified
+    ('not-covered', 'fsmf.local', False)
     """
     exact._check_backend(backend)
     for name, v, low in (("restarts", restarts, 1), ("seed", seed, 0)):

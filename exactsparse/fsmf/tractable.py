@@ -69,13 +69,63 @@ def check_tractable(I, J):
     two sparse incidence products (linear in the number of pairs of classes sharing a row
     or a column); a remainder rectangle is computed on the block of one class only.
 
+    References
+    ----------
+    .. [1] Q.-T. Le, E. Riccietti, R. Gribonval, "Spurious valleys, NP-hardness, and
+       tractability of sparse matrix factorization with fixed support", SIAM J. Matrix
+       Anal. Appl. (2023), arXiv:2112.00386.
+    .. [2] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Fast learning of fast
+       transforms, with guarantees", ICASSP 2022, Theorem 1.
+
+    See Also
+    --------
+    is_tractable : the verdict as a bool.
+    solve_fsmf : the block-SVD solution on a tractable pair.
+    exactsparse.verify : re-checks the certificate from the supports alone.
+    exactsparse.supports.equivalence_classes, exactsparse.supports.complete_classes
+
     Examples
     --------
-    >>> r = check_tractable([[1, 0], [1, 0], [1, 1]], [[1, 1], [1, 1], [1, 1]])
-    >>> r.verdict, r.family, r.complete_classes
-    ('tractable', 'complete-classes', (1,))
-    >>> check_tractable([[1, 0], [1, 1], [0, 1]], [[1, 0], [1, 1], [0, 1]]).verdict
-    'not-covered'
+    Family 2 (the spec's instance "CEC overlapping a non-CEC"): row 2 is a complete class,
+    the certificate's rectangle ``S_0 \\ T`` is rows 0-1 by all columns.  The value the
+    theorem predicts, computed independently with numpy's SVD from the certificate, is
+    ``(15 − √41)/2`` and equals the value :func:`solve_fsmf` returns:
+
+    >>> import numpy as np
+    >>> from exactsparse import verify
+    >>> from exactsparse.fsmf import solve_fsmf
+    >>> A = np.array([[1, 2, 0], [0, 1, 3], [5, -2, 7]])
+    >>> I, J = [[1, 0], [1, 0], [1, 1]], [[1, 1], [1, 1], [1, 1]]
+    >>> r = check_tractable(I, J)
+    >>> r.verdict, r.family, r.theorem, r.complete_classes, dict(r.certificate["rectangles"])
+    ('tractable', 'complete-classes', 'fsmf.cec', (1,), {'0': ((0, 1), (0, 1, 2))})
+    >>> rows, cols = r.certificate["rectangles"]["0"]; size = len(r.classes[0][0])
+    >>> tail = np.linalg.svd(A[np.ix_(rows, cols)], compute_uv=False)[size:]
+    >>> best = solve_fsmf(A, I, J).value_float
+    >>> [round(float(v), 10) for v in (tail @ tail, (15 - 41 ** 0.5) / 2, best)]
+    [4.2984378813, 4.2984378813, 4.2984378813]
+    >>> bool(verify(r, (I, J)))
+    True
+
+    Family 1 (ICASSP 2022 Theorem 1): the two-factor butterfly split of size 4 has four
+    pairwise disjoint rank-one supports covering all 16 entries; each block of the Hadamard
+    matrix has rank 1 = ``|P|``, so the optimal value is 0:
+
+    >>> I = np.kron(np.ones((2, 2), int), np.eye(2, dtype=int))
+    >>> J = np.kron(np.eye(2, dtype=int), np.ones((2, 2), int)).T
+    >>> r = check_tractable(I, J); r.family, r.theorem
+    ('disjoint', 'fsmf.disjoint')
+    >>> H = np.kron([[1, 1], [1, -1]], [[1, 1], [1, -1]])
+    >>> rects = r.certificate["rectangles"].values()
+    >>> all(np.linalg.matrix_rank(H[np.ix_(R, C)]) == 1 for R, C in rects)
+    True
+
+    Outside both families the answer is an obstruction, never a guess: here two classes
+    overlap at a cell no complete class covers.
+
+    >>> r = check_tractable([[1, 0], [1, 1], [0, 1]], [[1, 0], [1, 1], [0, 1]])
+    >>> r.verdict, dict(r.certificate["obstruction"])
+    ('not-covered', {'type': 'overlap', 'classes': (0, 1), 'cell': (1, 1)})
     """
     I, J = check_pair(I, J)
     shape = (I.shape[0], J.shape[0])
@@ -95,7 +145,39 @@ def check_tractable(I, J):
 
 
 def is_tractable(I, J):
-    """``check_tractable(I, J).verdict == "tractable"``."""
+    """``check_tractable(I, J).verdict == "tractable"``.
+
+    Parameters
+    ----------
+    I, J : supports, m×r and n×r
+        As :func:`check_tractable`.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    SupportError, ShapeError
+        As :func:`check_tractable`.
+
+    See Also
+    --------
+    check_tractable : the verdict with its certificate (use it when the answer matters).
+
+    Examples
+    --------
+    The LU supports of size 2 are not covered: the non-complete class leaves the L-shaped
+    remainder ``{0, 1}² \\ {(1, 1)}``, not a rectangle (and on ``[[0, 1], [1, 0]]`` the
+    infimum 0 is not attained); a single complete class is:
+
+    >>> from exactsparse.supports import full, lower_triangular
+    >>> L = lower_triangular(2)
+    >>> is_tractable(L, L), dict(check_tractable(L, L).certificate["obstruction"])["missing"]
+    (False, (1, 1))
+    >>> F = full(3, 3); is_tractable(F, F), check_tractable(F, F).verdict
+    (True, 'tractable')
+    """
     return check_tractable(I, J).verdict == "tractable"
 
 

@@ -22,6 +22,24 @@ class ButterflyIdentification(Result):
     ``"not-butterfly"`` it holds the split (``level``, ``left``, ``right`` patterns) and a
     2×2 submatrix of the input (``rows``, ``cols``, ``minor``) inside one rank-one block of
     that split, with its nonzero ``determinant``.
+
+    See Also
+    --------
+    exactsparse.identify_butterfly : returns it.
+    exactsparse.checks.butterfly.check_identify : what :func:`~exactsparse.verify` re-checks
+        (the exact product of the factors).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from exactsparse import identify_butterfly, verify
+    >>> from exactsparse.certificates import Result
+    >>> H = np.kron([[1, 1], [1, -1]], [[1, 1], [1, -1]])
+    >>> b = identify_butterfly(H)
+    >>> b.verdict, b.certificate["field"], Result.from_json(b.to_json()) == b
+    ('butterfly', 'Q', True)
+    >>> bool(verify(b, (H,)))
+    True
     """
 
     KIND = "butterfly.identify"

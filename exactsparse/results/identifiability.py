@@ -28,6 +28,26 @@ class IdentifiabilityResult(Result):
         Its rank modulo a 62-bit prime (a lower bound; None above ``max_jacobian_size``).
     expected_rank : int
         ``nnz(I) + nnz(J) − r'``, ``r'`` the columns non-empty on some side.
+
+    See Also
+    --------
+    exactsparse.check_identifiable : returns it.
+    exactsparse.checks.identifiability.check_ident : what :func:`~exactsparse.verify`
+        re-checks.
+
+    Examples
+    --------
+    A witness of non-identifiability is two different supported factorizations of one
+    product, re-checked exactly:
+
+    >>> import numpy as np
+    >>> from exactsparse import check_identifiable, verify
+    >>> r = check_identifiable("11/01", "11/10")
+    >>> X, Y, X2, Y2 = (np.array(r.witness[k], dtype=object) for k in ("X", "Y", "X2", "Y2"))
+    >>> r.verdict, (X.dot(Y.T) == X2.dot(Y2.T)).all() and not (X == X2).all()
+    ('not-identifiable', True)
+    >>> bool(verify(r, ("11/01", "11/10")))
+    True
     """
 
     KIND = "ident.check"
