@@ -32,7 +32,7 @@ from .exceptions import ArgumentError, NonFiniteError, ShapeError, SizeLimitErro
 __all__ = [
     "Support", "as_support", "check_pair", "rank_one_supports", "right_from_rx",
     "EquivalenceClass", "equivalence_classes", "complete_classes", "degenerate_columns",
-    "overlap_graph", "overlap_components", "cover_graph",
+    "overlap_graph", "overlap_components", "cover_graph", "rectangle_overlaps",
     "full", "identity", "lower_triangular", "upper_triangular", "block_diagonal",
     "random_support", "support_pairs",
 ]
