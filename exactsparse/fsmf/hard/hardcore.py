@@ -38,8 +38,8 @@ import numpy as np
 
 from ... import exact
 from ...results.fsmf import ReductionResult
-from ...exceptions import ShapeError
 from ...supports import check_pair, overlap_components
+from ._common import validate
 from ._masked import MaskedCore
 
 __all__ = ["Part", "Reduction", "reduce_fsmf", "check_reduction", "lift_solution"]
@@ -84,15 +84,6 @@ class Reduction:
                           for p in self.parts]}
 
 
-def _validate(A, I, J):
-    I, J = check_pair(I, J)
-    M = exact.as_matrix(A, "A")
-    if (M.nrows(), M.ncols()) != (I.shape[0], J.shape[0]):
-        raise ShapeError(f"Argument 'A' has shape {(M.nrows(), M.ncols())} but 'I' {I.shape} "
-                         f"and 'J' {J.shape} need ({I.shape[0]}, {J.shape[0]}).")
-    return exact.to_fractions(M), I, J
-
-
 def _cells(c):
     return {(i, j) for i in c.rows for j in c.cols}
 
@@ -122,7 +113,7 @@ def reduce_fsmf(A, I, J):
     problems on disjoint sets of entries.  Linear in the size of the class structure plus
     the overlap computations.
     """
-    Af, I, J = _validate(A, I, J)
+    Af, I, J = validate(A, I, J)
     m, n = len(Af), len(Af[0])
     covered, parts, cecs = set(), [], []
     for comp in overlap_components(I, J):
