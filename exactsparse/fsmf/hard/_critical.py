@@ -44,7 +44,13 @@ class Unresolved(Exception):
 
 
 def stratum_core(core, J):
-    """The sub-core on columns ``J`` keeping rows that observe a column of ``J``."""
+    """The sub-core on columns ``J`` keeping rows that observe a column of ``J``.
+
+    >>> from fractions import Fraction as F
+    >>> core = MaskedCore(((F(1), F(2)), (F(3), F(4))), ((True, False), (False, True)))
+    >>> stratum_core(core, (1,))
+    MaskedCore(A=((Fraction(4, 1),),), omega=((True,),))
+    """
     rows = [i for i in range(core.shape[0]) if any(core.omega[i][j] for j in J)]
     return MaskedCore(tuple(tuple(core.A[i][j] for j in J) for i in rows),
                       tuple(tuple(core.omega[i][j] for j in J) for i in rows))

@@ -214,6 +214,13 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
     BudgetError
         ``budget`` not a positive number.
 
+    See Also
+    --------
+    krawczyk_check : the uniqueness test of one box.
+    certify_fsmf : the certified global value.
+    reduce_fsmf, check_attainment
+    exactsparse.verify : re-runs the Krawczyk and Hessian tests independently.
+
     Notes
     -----
     Instances whose reduction (:func:`reduce_fsmf`) has a single masked rank-one part, plus
@@ -222,9 +229,11 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
     truncated SVD (a global, hence local, minimiser of their block, whose value lies in the
     part's exact ``[lower, upper]``, listed in ``svd_parts``); the parts share no cell
     outside the complete classes, so ``L >= constant + F(y) + sum of the svd tails`` near
-    the point, with equality at it.  A certified spurious local minimum [1]_: (i) the Krawczyk operator
-    maps the box into its interior, so it holds exactly one zero of ``grad F`` (reduced
-    variable-projection loss, chart ``y_0 = 1``: the scaling direction is removed);
+    the point, with equality at it.  A certified spurious local minimum (such minima exist
+    outside the tractable families, Le, Riccietti & Gribonval [1]_): (i) the Krawczyk
+    operator [2]_ maps the box into its interior, so it holds exactly one zero of
+    ``grad F`` (reduced variable-projection loss, chart ``y_0 = 1``: the scaling
+    direction is removed);
     (ii) the Hessian ball is positive definite (Sylvester), so that zero is a strict local
     minimum of ``F`` in the chart, hence a local minimum of ``L`` (``L(x, y) >= F(y)`` with
     equality at the least-squares ``x``, and complete classes fit the residual);
@@ -234,10 +243,17 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
 
     Examples
     --------
-    >>> A = [[2, 1, 0], [0, 1, 1], [-1, 0, 3]]
-    >>> res = find_spurious_minima(A, "1100/1010/1001", "1010/1001/1100")
-    >>> [round(float(mm["value_lower"]), 6) for mm in res.certificate["minima"]]
-    [4.694524]
+    The spec's 3x3 instance: a certified local minimum near 4.6945235202, and an exact
+    feasible point (on the supports) whose loss ``better`` is strictly below it.
+
+    >>> from exactsparse.fsmf.hard import supported_loss
+    >>> A, I, J = [[2, 1, 0], [0, 1, 1], [-1, 0, 3]], "1100/1010/1001", "1010/1001/1100"
+    >>> res = find_spurious_minima(A, I, J)
+    >>> c = res.certificate
+    >>> res.verdict, [round(float(mm["value_lower"]), 6) for mm in c["minima"]]
+    ('spurious', [4.694524])
+    >>> supported_loss(A, I, J, c["X"], c["Y"]) == c["better"] < c["minima"][0]["value_lower"]
+    True
     """
     _check_starts(starts)
     end = deadline(budget)
