@@ -31,6 +31,7 @@ from fractions import Fraction
 import flint
 
 from ...exceptions import SizeLimitError
+from ._common import arb_of, common_denominator
 from ._masked import MaskedCore
 
 __all__ = ["stratum_core", "critical_values", "Unresolved"]
@@ -43,7 +44,13 @@ class Unresolved(Exception):
 
 
 def stratum_core(core, J):
-    """The sub-core on columns ``J`` keeping rows that observe a column of ``J``."""
+    """The sub-core on columns ``J`` keeping rows that observe a column of ``J``.
+
+    >>> from fractions import Fraction as F
+    >>> core = MaskedCore(((F(1), F(2)), (F(3), F(4))), ((True, False), (False, True)))
+    >>> stratum_core(core, (1,))
+    MaskedCore(A=((Fraction(4, 1),),), omega=((True,),))
+    """
     rows = [i for i in range(core.shape[0]) if any(core.omega[i][j] for j in J)]
     return MaskedCore(tuple(tuple(core.A[i][j] for j in J) for i in rows),
                       tuple(tuple(core.omega[i][j] for j in J) for i in rows))
@@ -53,10 +60,7 @@ def _polys(sub, ctx):
     gens = ctx.gens()
     one = ctx.from_dict({(0,) * len(gens): 1})
     y = [one] + list(gens)
-    den = 1
-    for row in sub.A:
-        for v in row:
-            den = den * v.denominator // _gcd(den, v.denominator)
+    den = common_denominator(sub.A)
     terms = []
     for i in range(sub.shape[0]):
         s, d = 0 * one, 0 * one
@@ -76,12 +80,6 @@ def _polys(sub, ctx):
         Q = Q + s2 * (D // d)
     c = int(sub.norm_sq() * den * den)
     return c * D - Q, D, den * den
-
-
-def _gcd(a, b):
-    while b:
-        a, b = b, a % b
-    return a
 
 
 def _gradients(N, D, ctx):
@@ -150,10 +148,25 @@ def critical_values(sub, deadline, prec=256):
     ``sub`` has all its columns in the stratum (see :func:`stratum_core`).  Raises
     :class:`SizeLimitError` beyond two free variables, :class:`Unresolved` when a
     stratum cannot be resolved.
+
+    Examples
+    --------
+    The masked 6-cycle of the spec: the global minimum 1.2772114616 and the spurious
+    minimum 4.6945235202 are critical values of the full stratum.
+
+    >>> import time
+    >>> from fractions import Fraction as F
+    >>> A, mask = [[2, 1, 0], [0, 1, 1], [-1, 0, 3]], "110/011/101"
+    >>> core = MaskedCore(tuple(tuple(F(v) for v in r) for r in A),
+    ...                   tuple(tuple(c == "1" for c in r) for r in mask.split("/")))
+    >>> balls = critical_values(stratum_core(core, (0, 1, 2)), time.monotonic() + 30)
+    >>> [any(b.contains(flint.arb(v)) or abs(b.mid() - v) < 1e-9 for b in balls)
+    ...  for v in (1.2772114616, 4.6945235202)]
+    [True, True]
     """
     nv = sub.shape[1] - 1
     if nv == 0:
-        return [flint.arb(flint.fmpq(*_pq(sub.value([Fraction(1)]))))]
+        return [arb_of(sub.value([Fraction(1)]))]
     if nv > MAX_DIM:
         raise SizeLimitError(f"a stratum with {nv} free variables exceeds the exact limit "
                              f"of {MAX_DIM} (resultant-based critical-value enumeration).")
@@ -163,10 +176,7 @@ def critical_values(sub, deadline, prec=256):
         ctx = flint.fmpz_mpoly_ctx.get(tuple(f"z{k}" for k in range(nv)), "lex")
         N, D, den = _polys(sub, ctx)
         if all(G.is_zero() for G in _gradients(N, D, ctx)):
-            # F is locally constant on the stratum: constant on each orthant of the chart
-            return [flint.arb(flint.fmpq(*_pq(sub.value([Fraction(1)] + [Fraction(e)
-                                                                          for e in signs]))))
-                    for signs in itertools.product((1, -1), repeat=nv)]
+            return _orthant_values(sub, nv)
         facs = _numerators(N, D, ctx)
         _check(deadline)
         if nv == 1:
@@ -175,6 +185,13 @@ def critical_values(sub, deadline, prec=256):
         return _two_var(sub, facs, den, deadline)
     finally:
         flint.ctx.prec = old
+
+
+def _orthant_values(sub, nv):
+    """``F`` is locally constant on the stratum: its values at ``(1, ±1, ...)``, one per
+    orthant of the chart, are all its critical values."""
+    return [arb_of(sub.value([Fraction(1)] + [Fraction(e) for e in signs]))
+            for signs in itertools.product((1, -1), repeat=nv)]
 
 
 def _two_var(sub, facs, den, deadline):
@@ -197,7 +214,3 @@ def _two_var(sub, facs, den, deadline):
 def _check(deadline):
     if time.monotonic() > deadline:
         raise TimeoutError("budget exhausted")
-
-
-def _pq(f):
-    return int(f.numerator), int(f.denominator)

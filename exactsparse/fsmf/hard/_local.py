@@ -50,23 +50,34 @@ def local_search(core: MaskedCore, starts=40, seed=0, deadline=None):
         if deadline is not None and time.monotonic() > deadline and s > 0:
             break
         j0 = s % n                           # chart y_{j0} = 1 (chart 0 first)
-        free = [j for j in range(n) if j != j0]
-        f = _fg(core, free, j0)
-        z0 = rng.standard_normal(len(free)) * rng.choice([0.3, 1.0, 3.0])
-        res = minimize(f, z0, jac=True, method="BFGS", callback=_stopper(deadline),
-                       options={"gtol": 1e-12, "maxiter": 500})
-        if np.all(np.isfinite(res.x)) and np.isfinite(res.fun):
-            points.append((float(res.fun), _y(res.x, free, j0, n)))
+        end, crit = _one_start(core, j0, rng, deadline)
+        if end is not None:
+            points.append(end)
+        if crit is not None and all(abs(crit[0] - v) > 1e-7 * (1 + abs(v)) for v, _ in found):
+            found.append(crit)
         if deadline is not None and time.monotonic() > deadline:
-            break                            # keep the end point, skip the Newton polish
-        z = _newton(core, free, j0, res.x)
-        if z is None:
-            continue
-        y = _y(z, free, j0, n)
-        val = float(core.value(y, 0.0))
-        if all(abs(val - v) > 1e-7 * (1 + abs(v)) for v, _ in found):
-            found.append((val, y))
+            break
     return sorted(found, key=lambda t: t[0]), sorted(points, key=lambda t: t[0])
+
+
+def _one_start(core, j0, rng, deadline):
+    """One random start in the chart ``y_{j0} = 1``: ``(end point, polished critical
+    point)`` as ``(value, y)`` pairs, each None when not finite / not found (the polish is
+    skipped past the deadline)."""
+    n = core.shape[1]
+    free = [j for j in range(n) if j != j0]
+    z0 = rng.standard_normal(len(free)) * rng.choice([0.3, 1.0, 3.0])
+    res = minimize(_fg(core, free, j0), z0, jac=True, method="BFGS",
+                   callback=_stopper(deadline), options={"gtol": 1e-12, "maxiter": 500})
+    end = (float(res.fun), _y(res.x, free, j0, n)) \
+        if np.all(np.isfinite(res.x)) and np.isfinite(res.fun) else None
+    if deadline is not None and time.monotonic() > deadline:
+        return end, None                 # keep the end point, skip the Newton polish
+    z = _newton(core, free, j0, res.x)
+    if z is None:
+        return end, None
+    y = _y(z, free, j0, n)
+    return end, (float(core.value(y, 0.0)), y)
 
 
 def _stopper(deadline):
@@ -78,7 +89,26 @@ def _stopper(deadline):
 
 
 def local_minima(core: MaskedCore, starts=40, seed=0, deadline=None):
-    """Polished local minima only (see :func:`local_search`), best first."""
+    """Polished local minima only (see :func:`local_search`), best first.
+
+    Examples
+    --------
+    The masked 6-cycle of the spec: the global minimum 1.2772114616 and the spurious one
+    4.6945235202 are among the points found (with others that drift to the boundary of a
+    chart), and the gradient of ``F`` (in all coordinates: ``F`` is scale invariant)
+    vanishes at both.
+
+    >>> from fractions import Fraction as F
+    >>> A, mask = [[2, 1, 0], [0, 1, 1], [-1, 0, 3]], "110/011/101"
+    >>> core = MaskedCore(tuple(tuple(F(v) for v in r) for r in A),
+    ...                   tuple(tuple(c == "1" for c in r) for r in mask.split("/")))
+    >>> found = local_minima(core, starts=30)
+    >>> {1.277211, 4.694524} <= {round(v, 6) for v, _ in found}
+    True
+    >>> [max(abs(g) for g in core.gradient(y, [0, 1, 2], 0.0)) < 1e-10 for v, y in found
+    ...  if round(v, 6) in (1.277211, 4.694524)]
+    [True, True]
+    """
     return local_search(core, starts, seed, deadline)[0]
 
 

@@ -110,8 +110,13 @@ def _graph(G):
 
 
 def gadget_constant(e):
-    """``c = max(1, 32 e^4)``: large enough for the lower bound of the Notes
-    (``16 e^3 (1 + sqrt(e)) <= 32 e^4``)."""
+    """``c = max(1, 32 e^4)``: large enough for the lower bound of the Notes of
+    :func:`biclique_to_masked` (``16 e^3 (1 + sqrt(e)) <= 32 e^4``).
+
+    >>> e = 6
+    >>> gadget_constant(e), 16 * e ** 3 * (1 + e ** 0.5) <= gadget_constant(e)
+    (41472, True)
+    """
     return max(1, 32 * int(e) ** 4)
 
 
@@ -134,6 +139,12 @@ def biclique_to_masked(G):
     ------
     SupportError, ShapeError
         ``G`` is not a bipartite graph / 0/1 matrix.
+
+    See Also
+    --------
+    biclique_point, point_to_biclique : the two directions of the theorem below.
+    max_biclique, is_biclique : the source problem, by brute force.
+    masked_to_fsmf : the next reduction (to FSMF); :meth:`BicliqueInstance.fsmf`.
 
     Notes
     -----
@@ -204,6 +215,23 @@ def biclique_to_masked(G):
 def is_biclique(G, rows, cols):
     """``True`` when every pair of ``rows x cols`` is an edge (empty sets are bicliques).
 
+    Parameters
+    ----------
+    G : networkx.Graph or Support-like
+        As in :func:`biclique_to_masked`.
+    rows, cols : sequences of int
+
+    Raises
+    ------
+    ArgumentError
+        An index out of range or repeated.
+
+    See Also
+    --------
+    max_biclique, biclique_point
+
+    Examples
+    --------
     >>> is_biclique("110/011", [0, 1], [1]), is_biclique("110/011", [0, 1], [0, 1])
     (True, False)
     """
@@ -242,6 +270,19 @@ def biclique_point(inst, rows, cols):
     ------
     ArgumentError
         ``rows x cols`` is not a biclique, or bad indices.
+
+    See Also
+    --------
+    point_to_biclique : the other direction; biclique_to_masked (Notes, item 1).
+
+    Examples
+    --------
+    The 6-cycle (``e = 6``) and a biclique with ``k = 2`` edges:
+
+    >>> inst = biclique_to_masked("110/011/101")
+    >>> x, y = biclique_point(inst, [0], [0, 1])
+    >>> 6 - 2 <= masked_loss(inst.A, inst.mask, x, y) <= 6 - 2 + Fraction(1, 4)
+    True
     """
     m, n = inst.biadjacency.shape
     R, C = _indices(rows, m, "rows"), _indices(cols, n, "cols")
@@ -271,6 +312,30 @@ def point_to_biclique(inst, x, y):
     -------
     (rows, cols) : sorted lists of int
         Empty lists when the graph has no edge.
+
+    Raises
+    ------
+    ShapeError
+        ``x``, ``y`` of the wrong lengths.
+    ArgumentError, FloatInExactError
+        A non-finite or non-numeric entry.
+
+    See Also
+    --------
+    biclique_point : the other direction; biclique_to_masked (Notes, item 2).
+
+    Examples
+    --------
+    A perturbed point of a biclique of the 6-cycle (``e = 6``) gives back a biclique with
+    at least ``e - L - 1/2`` edges:
+
+    >>> inst = biclique_to_masked("110/011/101")
+    >>> x, y = biclique_point(inst, [0], [0, 1])
+    >>> x, y = (Fraction(9, 10),) + x[1:], y[:1] + (Fraction(4, 5),) + y[2:]
+    >>> R, C = point_to_biclique(inst, x, y)
+    >>> L = masked_loss(inst.A, inst.mask, x, y)
+    >>> R, C, is_biclique("110/011/101", R, C), len(R) * len(C) >= 6 - L - Fraction(1, 2)
+    ([0], [0, 1], True, True)
     """
     m, n = inst.biadjacency.shape
     M, N = inst.shape
@@ -303,32 +368,53 @@ def _number(v, name):
 def max_biclique(G):
     """Maximum-edge biclique by exhaustive search over subsets of the smaller side.
 
-    Returns ``(rows, cols)`` (sorted lists), ``2^min(m, n)`` work.
+    Parameters
+    ----------
+    G : networkx.Graph or Support-like
+        As in :func:`biclique_to_masked`.
+
+    Returns
+    -------
+    (rows, cols) : sorted lists of int
+        A biclique with the largest number of edges ``|rows| |cols|`` (``2^min(m, n)``
+        work).
 
     Raises
     ------
     SizeLimitError
         ``min(m, n) > MAX_BRUTE_SIDE``.
 
-    >>> max_biclique("111/110/011")
-    ([0, 1], [0, 1])
+    See Also
+    --------
+    is_biclique, biclique_to_masked
+
+    Examples
+    --------
+    >>> R, C = max_biclique("111/110/011")
+    >>> R, C, is_biclique("111/110/011", R, C), len(R) * len(C)
+    ([0, 1], [0, 1], True, 4)
     """
     B = _graph(G)
     dense = np.asarray(B.array)
     flipped = dense.shape[1] > dense.shape[0]
     D = dense.T if flipped else dense
-    m, n = D.shape
-    if n > MAX_BRUTE_SIDE:
-        raise SizeLimitError(f"max_biclique enumerates 2^{n} column sets; the limit is "
-                             f"2^{MAX_BRUTE_SIDE}.")
-    masks = [sum(1 << j for j in range(n) if D[i, j]) for i in range(m)]
-    best = (0, 0, 0)
-    for S in range(1, 1 << n):
-        rows = sum(1 for r in masks if r & S == S)
-        size = rows * bin(S).count("1")
-        if size > best[0]:
-            best = (size, S, rows)
-    _, S, _ = best
-    cols = [j for j in range(n) if S >> j & 1]
-    rows = [i for i in range(m) if masks[i] & S == S] if S else []
+    if D.shape[1] > MAX_BRUTE_SIDE:
+        raise SizeLimitError(f"max_biclique enumerates 2^{D.shape[1]} column sets; the "
+                             f"limit is 2^{MAX_BRUTE_SIDE}.")
+    rows, cols = _best_column_set(D)
     return (cols, rows) if flipped else (rows, cols)
+
+
+def _best_column_set(D):
+    """``(rows, cols)`` maximising ``|rows| |cols|`` over the column sets ``cols`` of the
+    0/1 matrix ``D`` (``rows`` = the rows containing all of them), as bit masks."""
+    m, n = D.shape
+    masks = [sum(1 << j for j in range(n) if D[i, j]) for i in range(m)]
+    best = (0, 0)
+    for S in range(1, 1 << n):
+        size = sum(1 for r in masks if r & S == S) * bin(S).count("1")
+        if size > best[0]:
+            best = (size, S)
+    S = best[1]
+    return ([i for i in range(m) if masks[i] & S == S] if S else []), \
+        [j for j in range(n) if S >> j & 1]

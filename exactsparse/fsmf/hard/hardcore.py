@@ -36,10 +36,9 @@ from fractions import Fraction
 import networkx as nx
 import numpy as np
 
-from ... import exact
 from ...results.fsmf import ReductionResult
-from ...exceptions import ShapeError
 from ...supports import check_pair, overlap_components
+from ._common import validate
 from ._masked import MaskedCore
 
 __all__ = ["Part", "Reduction", "reduce_fsmf", "check_reduction", "lift_solution"]
@@ -84,15 +83,6 @@ class Reduction:
                           for p in self.parts]}
 
 
-def _validate(A, I, J):
-    I, J = check_pair(I, J)
-    M = exact.as_matrix(A, "A")
-    if (M.nrows(), M.ncols()) != (I.shape[0], J.shape[0]):
-        raise ShapeError(f"Argument 'A' has shape {(M.nrows(), M.ncols())} but 'I' {I.shape} "
-                         f"and 'J' {J.shape} need ({I.shape[0]}, {J.shape[0]}).")
-    return exact.to_fractions(M), I, J
-
-
 def _cells(c):
     return {(i, j) for i in c.rows for j in c.cols}
 
@@ -108,36 +98,68 @@ def reduce_fsmf(A, I, J):
     Returns
     -------
     Reduction
+        ``constant`` (squared norm of the uncovered entries), ``parts`` (:class:`Part`:
+        ``absorbed``, ``svd``, ``masked`` or ``general``) and ``cecs`` (the absorbed
+        complete classes).  :func:`check_reduction` wraps it in a
+        :class:`~exactsparse.results.fsmf.ReductionResult`.
 
     Raises
     ------
     ShapeError, SupportError, FloatInExactError
         Bad input (see :func:`exactsparse.supports.check_pair`).
 
+    See Also
+    --------
+    check_reduction : the same as a result with a certificate.
+    lift_solution : part solutions back to factors of the instance.
+    certify_fsmf : sums exact intervals of the parts.
+
     Notes
     -----
-    Exactness: the CEC of a component range over all matrices supported on their
-    rectangles, so the loss on ``T`` is zero at the optimum whatever the other classes do
-    (and the optimum over them is attained); what remains is a sum of independent
-    problems on disjoint sets of entries.  Linear in the size of the class structure plus
-    the overlap computations.
+    Le, Riccietti & Gribonval [1]_: the overlap graph of the equivalence classes splits the
+    instance into independent components, and a complete class fits anything on its
+    rectangle.  Exactness: the CEC of a component range over all matrices supported on
+    their rectangles, so the loss on ``T`` is zero at the optimum whatever the other
+    classes do (and the optimum over them is attained); what remains is a sum of
+    independent problems on disjoint sets of entries.  Linear in the size of the class
+    structure plus the overlap computations.
+
+    Examples
+    --------
+    The spec's instance with a complete class overlapping a non-complete one: one ``svd``
+    part on rows 0, 1 whose rank-one tail is the optimum ``(15 - sqrt(41)) / 2``.
+
+    >>> A = [[1, 2, 0], [0, 1, 3], [5, -2, 7]]
+    >>> red = reduce_fsmf(A, "10/10/11", "11/11/11")
+    >>> [(p.kind, p.rows) for p in red.parts], red.constant
+    ([('svd', (0, 1))], Fraction(0, 1))
+    >>> s = np.linalg.svd(np.array(red.parts[0].core.A, float), compute_uv=False)
+    >>> bool(abs(float(red.constant) + s[1] ** 2 - (15 - 41 ** 0.5) / 2) < 1e-12)
+    True
     """
-    Af, I, J = _validate(A, I, J)
+    Af, I, J = validate(A, I, J)
     m, n = len(Af), len(Af[0])
     covered, parts, cecs = set(), [], []
     for comp in overlap_components(I, J):
-        for c in comp:
-            covered |= _cells(c)
-        cec = [c for c in comp if c.is_complete]
-        cecs.extend(cec)
-        T = set().union(*(_cells(c) for c in cec)) if cec else set()
-        parts.extend(_split_noncomplete([c for c in comp if not c.is_complete], T, Af))
-        if not [c for c in comp if not c.is_complete]:
-            parts.append(Part("absorbed", (), (), (), tuple(k for c in cec for k in c.columns),
-                              0, None))
+        covered |= set().union(*(_cells(c) for c in comp))
+        cecs.extend(c for c in comp if c.is_complete)
+        parts.extend(_component_parts(comp, Af))
     const = sum((Af[i][j] ** 2 for i in range(m) for j in range(n) if (i, j) not in covered),
                 Fraction(0))
     return Reduction(Af, (m, n), I.shape[1], const, tuple(parts), tuple(cecs))
+
+
+def _component_parts(comp, Af):
+    """The parts of one overlap component: its complete classes absorb their union ``T``;
+    the non-complete classes split on what they keep outside ``T`` (an ``absorbed`` part
+    when there are none)."""
+    cec = [c for c in comp if c.is_complete]
+    rest = [c for c in comp if not c.is_complete]
+    if not rest:
+        return [Part("absorbed", (), (), (), tuple(k for c in cec for k in c.columns), 0,
+                     None)]
+    T = set().union(*(_cells(c) for c in cec)) if cec else set()
+    return _split_noncomplete(rest, T, Af)
 
 
 def _split_noncomplete(classes, T, Af):
@@ -172,16 +194,47 @@ def _make_part(classes, cells, Af):
 
 
 def check_reduction(A, I, J):
-    """:func:`reduce_fsmf` as a :class:`~exactsparse.results.fsmf.ReductionResult` (kind ``fsmf.reduce``).
+    """:func:`reduce_fsmf` as a result with a certificate (kind ``fsmf.reduce``).
 
-    The certificate lists the constant, the CEC columns and each part's rows, columns,
-    cells and factor columns; :func:`exactsparse.verify` re-checks that the parts' cells
-    are disjoint, lie in their classes' rectangles outside the CEC union, and that together
-    with the CEC union and the uncovered entries they partition the matrix.
+    Parameters
+    ----------
+    A, I, J : the instance (``X Y^T`` convention)
 
-    >>> res = check_reduction([[1, 2], [3, 4]], "1/1", "1/1")
-    >>> res.verdict, res.certificate["parts"][0]["kind"]
-    ('reduced', 'svd')
+    Returns
+    -------
+    ReductionResult
+        ``verdict="reduced"``; the certificate lists the ``constant``, the ``cec_columns``,
+        the ``sizes`` before/after and each part's kind, rows, cols, cells and factor
+        ``columns``.
+
+    Raises
+    ------
+    ShapeError, SupportError, FloatInExactError
+        Bad input.
+
+    See Also
+    --------
+    reduce_fsmf, lift_solution, certify_fsmf
+    exactsparse.verify : re-checks that the parts' cells are disjoint, lie in their
+        classes' rectangles outside the CEC union, and together with the CEC union and the
+        uncovered entries partition the matrix.
+
+    Notes
+    -----
+    The reduction of Le, Riccietti & Gribonval [1]_ (see :func:`reduce_fsmf`).
+
+    Examples
+    --------
+    The masked 6-cycle of the spec: one masked part whose cells are the observed entries
+    of its mask, plus the three single-entry complete classes.
+
+    >>> res = check_reduction([[2, 1, 0], [0, 1, 1], [-1, 0, 3]], "1100/1010/1001",
+    ...                       "1010/1001/1100")
+    >>> part = res.certificate["parts"][0]
+    >>> res.verdict, part["kind"], [tuple(c) for c in part["cells"]]
+    ('reduced', 'masked', [(0, 0), (0, 1), (1, 1), (1, 2), (2, 0), (2, 2)])
+    >>> sorted(tuple(c) for c in res.certificate["cec_columns"])
+    [(1,), (2,), (3,)]
     """
     red = reduce_fsmf(A, I, J)
     cert = {"constant": red.constant, "cec_columns": [list(c.columns) for c in red.cecs],
@@ -196,10 +249,39 @@ def check_reduction(A, I, J):
 def lift_solution(red, I, J, pieces):
     """Assemble exact factors ``(X, Y)`` of the original instance from part solutions.
 
-    ``pieces[p]`` is ``(Xp, Yp)``: rows of ``Xp`` follow ``part.rows`` and its columns
-    ``part.columns``; ``Yp`` likewise with ``part.cols`` (Fractions).  The CEC columns
-    then fit the residual on their union exactly, so the loss equals
-    ``constant + sum of the parts' losses``.
+    Parameters
+    ----------
+    red : Reduction
+        The reduction of ``(A, I, J)`` (:func:`reduce_fsmf`).
+    I, J : Support-like
+        The supports of the instance.
+    pieces : sequence of (Xp, Yp)
+        One per part: rows of ``Xp`` follow ``part.rows`` and its columns
+        ``part.columns``; ``Yp`` likewise with ``part.cols`` (Fractions).
+
+    Returns
+    -------
+    (X, Y) : tuples of tuples of Fraction
+        Supported on ``I``, ``J``; the CEC columns fit the residual on their union
+        exactly, so the loss equals ``constant + sum of the parts' losses``.
+
+    See Also
+    --------
+    reduce_fsmf, certify_fsmf, masked_solution_to_fsmf
+
+    Examples
+    --------
+    The masked 6-cycle: the point ``x = (1, 2, 1)``, ``y = (1, 1, 1)`` of its masked part
+    lifts to factors on the supports (``supported_loss`` refuses any other) with the
+    same loss.
+
+    >>> from exactsparse.fsmf.hard import masked_loss, supported_loss
+    >>> A, I, J = [[2, 1, 0], [0, 1, 1], [-1, 0, 3]], "1100/1010/1001", "1010/1001/1100"
+    >>> red = reduce_fsmf(A, I, J)
+    >>> X, Y = lift_solution(red, I, J, [([[1], [2], [1]], [[1], [1], [1]])])
+    >>> supported_loss(A, I, J, X, Y) == red.constant + masked_loss(
+    ...     A, "110/011/101", [1, 2, 1], [1, 1, 1])
+    True
     """
     I, J = check_pair(I, J)
     m, n, r = I.shape[0], J.shape[0], I.shape[1]

@@ -65,8 +65,29 @@ def _vector(v, size, name):
 def masked_loss(A, mask, x, y):
     """Exact loss ``sum_{(i,j) in Omega} (A_ij - x_i y_j)^2`` of a rank-one pair.
 
+    Parameters
+    ----------
+    A : array_like of rationals, shape (m, n)
+    mask : Support-like, shape (m, n)
+        ``Omega`` (1 = observed).
+    x, y : sequences of rationals, lengths m and n
+
+    Returns
+    -------
+    Fraction
+
+    See Also
+    --------
+    supported_loss : the FSMF loss; equal on the instance of :func:`masked_to_fsmf`.
+
+    Examples
+    --------
+    Only the observed entries count: ``x y^T = [[1, 4], [1, 4]]`` fits the diagonal.
+
     >>> masked_loss([[1, 2], [3, 4]], "10/01", [1, 1], [1, 4])
     Fraction(0, 1)
+    >>> masked_loss([[1, 2], [3, 4]], "11/11", [1, 1], [1, 4])
+    Fraction(8, 1)
     """
     A = _fractions(A)
     m, n = len(A), len(A[0])
@@ -79,8 +100,33 @@ def masked_loss(A, mask, x, y):
 def supported_loss(A, I, J, X, Y):
     """Exact FSMF loss ``||A - X Y^T||_F^2``; ``X``, ``Y`` must respect the supports.
 
+    Parameters
+    ----------
+    A : array_like of rationals, shape (m, n)
+    I, J : Support-like, shapes (m, r), (n, r) (``X Y^T`` convention)
+    X, Y : matrices of rationals, shapes (m, r), (n, r)
+
+    Returns
+    -------
+    Fraction
+
+    Raises
+    ------
+    ShapeError
+        Wrong shapes, or a nonzero of ``X``/``Y`` outside its support.
+
+    See Also
+    --------
+    masked_loss, certify_fsmf
+
+    Examples
+    --------
     >>> supported_loss([[1, 2]], "1", "1/1", [[1]], [[1], [2]])
     Fraction(0, 1)
+    >>> supported_loss([[1, 2]], "1", "1/0", [[1]], [[1], [2]])
+    Traceback (most recent call last):
+    ...
+    exactsparse.exceptions.ShapeError: Argument 'Y' has a nonzero outside its support at (1, 0).
     """
     I, J = check_pair(I, J)
     M = exact.as_matrix(A, "A")
@@ -114,12 +160,31 @@ def masked_to_fsmf(A, mask):
         ``r = 1 + |Omega^c|``; column 0 is full, column ``k >= 1`` is the single entry of
         the ``k``-th missing entry in row-major order.
 
+    See Also
+    --------
+    masked_solution_to_fsmf, fsmf_solution_to_masked : the solutions, both ways.
+    masked_loss, supported_loss : the two losses.
+    biclique_to_masked : the masked instances of bipartite graphs.
+
     Notes
     -----
     Theorem [1]_: ``min FSMF(A, I, J) = min_{x,y} sum_Omega (A_ij - x_i y_j)^2`` and a
     solution of either maps to one of the other with the same loss (the single-entry
     columns fit the missing entries exactly), so FSMF is NP-hard because masked rank-one
     approximation is [2]_.
+
+    Examples
+    --------
+    The two losses are equal at corresponding points:
+
+    >>> A, mask = [[2, 1, 0], [0, 1, 1], [-1, 0, 3]], "110/011/101"
+    >>> M, I, J = masked_to_fsmf(A, mask)
+    >>> I.shape, J.shape
+    ((3, 4), (3, 4))
+    >>> x, y = [1, 2, 1], [1, Fraction(1, 2), 3]
+    >>> X, Y = masked_solution_to_fsmf(A, mask, x, y)
+    >>> supported_loss(M, I, J, X, Y) == masked_loss(A, mask, x, y)
+    True
     """
     M = exact.as_matrix(A, "A")
     m, n = M.nrows(), M.ncols()
@@ -137,8 +202,18 @@ def masked_to_fsmf(A, mask):
 def masked_solution_to_fsmf(A, mask, x, y):
     """Map a masked rank-one pair ``(x, y)`` to FSMF factors ``(X, Y)`` with equal loss.
 
-    Returns ``(X, Y)`` as tuples of tuples of Fractions (m x r and n x r).
+    Returns
+    -------
+    (X, Y) : tuples of tuples of Fraction, shapes (m, r) and (n, r)
+        Column 0 is ``(x, y)``; the single-entry column of a missing entry ``(i, j)``
+        fits the residual ``A_ij - x_i y_j`` exactly.
 
+    See Also
+    --------
+    masked_to_fsmf, fsmf_solution_to_masked
+
+    Examples
+    --------
     >>> A, mask = [[1, 5], [3, 4]], "10/11"
     >>> X, Y = masked_solution_to_fsmf(A, mask, [1, 3], [1, 2])
     >>> supported_loss(*masked_to_fsmf(A, mask), X, Y) == masked_loss(A, mask, [1, 3], [1, 2])
@@ -168,6 +243,25 @@ def fsmf_solution_to_masked(X, Y):
     The full column 0 is the rank-one pair; the loss on ``Omega`` is unchanged and the
     single-entry columns only lower the loss on missing entries, so
     ``masked_loss(x, y) <= supported_loss(X, Y)`` with equality at any optimum.
+
+    Returns
+    -------
+    (x, y) : tuples of Fraction
+
+    See Also
+    --------
+    masked_to_fsmf, masked_solution_to_fsmf
+
+    Examples
+    --------
+    >>> A, mask = [[1, 5], [3, 4]], "10/11"
+    >>> M, I, J = masked_to_fsmf(A, mask)
+    >>> X, Y = [[1, 2], [3, 0]], [[1, 0], [2, 1]]
+    >>> x, y = fsmf_solution_to_masked(X, Y)
+    >>> x, y
+    ((Fraction(1, 1), Fraction(3, 1)), (Fraction(1, 1), Fraction(2, 1)))
+    >>> masked_loss(A, mask, x, y) <= supported_loss(M, I, J, X, Y)
+    True
     """
     Xf, Yf = exact.to_fractions(exact.as_matrix(X, "X")), exact.to_fractions(
         exact.as_matrix(Y, "Y"))

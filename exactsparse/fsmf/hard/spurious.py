@@ -1,10 +1,18 @@
 """Certified spurious local minima of FSMF (masked rank-one cores).
 
+A local minimum of ``||A - X Y^T||^2`` on fixed supports is *spurious* when a feasible
+point has a strictly smaller loss.  Outside the tractable families such minima exist (Le,
+Riccietti & Gribonval [1]_); here they are certified by a Krawczyk uniqueness box for a
+critical point of the variable-projected loss, a positive-definite Hessian enclosure and
+an exact better point.
+
 References
 ----------
 .. [1] Q.-T. Le, E. Riccietti, R. Gribonval, "Spurious valleys, NP-hardness, and
    tractability of sparse matrix factorization with fixed support", SIAM J. Matrix Anal.
    Appl. (2023), arXiv:2112.00386.
+.. [2] R. Krawczyk, "Newton-Algorithmen zur Bestimmung von Nullstellen mit
+   Fehlerschranken", Computing 4 (1969) 187-201.
 """
 
 from __future__ import annotations
@@ -17,26 +25,63 @@ import numpy as np
 
 from ...results.fsmf import SpuriousResult
 from ...exceptions import ArgumentError
-from .certify import _deadline, _orient, _upper_point, _lower, _upper, _svd_part
+from ._common import arb_of, deadline, lower, orient, upper
+from .bounds import svd_interval, upper_point
 from .hardcore import lift_solution, reduce_fsmf
 
 __all__ = ["find_spurious_minima", "krawczyk_check"]
 
-
-def _arb(f):
-    return flint.arb(flint.fmpq(int(f.numerator), int(f.denominator)))
+#: Why an instance is out of reach of :func:`find_spurious_minima`.
+_OUT_OF_REACH = ("hard core is not a single masked rank-one part (plus truncated-SVD "
+                 "rectangles and complete classes)")
 
 
 def _box(mid, rad):
-    return [_arb(m) + flint.arb(0, float(r)) for m, r in zip(mid, rad)]
+    return [arb_of(m) + flint.arb(0, float(r)) for m, r in zip(mid, rad)]
 
 
 def krawczyk_check(core, mid, rad, C, prec=256):
     """Krawczyk test of ``grad F = 0`` on the box ``mid ± rad`` (chart ``y_0 = 1``).
 
-    Returns ``(ok, value_ball, hessian_pd)``: ``ok`` means the box contains exactly one
-    critical point; ``hessian_pd`` that the Hessian there is positive definite; the value
-    ball contains ``F`` at that point.
+    Parameters
+    ----------
+    core : MaskedCore
+        ``F`` is its variable-projected loss (see :mod:`._masked`).
+    mid, rad : sequences of Fraction
+        Centre and radii of the box in the free variables ``y_1, ...``.
+    C : matrix of Fraction
+        Preconditioner (an approximate inverse of the Hessian at ``mid``).
+    prec : int
+        Bits of the ball arithmetic.
+
+    Returns
+    -------
+    (ok, value_ball, hessian_pd) : (bool, flint.arb, bool)
+        ``ok``: the Krawczyk operator maps the box into its interior, so the box contains
+        exactly one critical point; ``hessian_pd``: the Hessian ball is positive definite
+        on the box (Sylvester), so that point is a strict local minimum; ``value_ball``
+        contains ``F`` on the box.
+
+    See Also
+    --------
+    find_spurious_minima : builds the boxes and the certificate.
+
+    Notes
+    -----
+    Krawczyk [2]_: ``K(box) = mid - C g(mid) + (Id - C H(box)) (box - mid)``; ``K(box)``
+    inside the interior of the box proves a unique zero of ``g = grad F`` in it.
+
+    Examples
+    --------
+    The spurious minimum of the spec's 3x3 instance (value 4.6945235202): its certified
+    box passes the test again.
+
+    >>> A, I, J = [[2, 1, 0], [0, 1, 1], [-1, 0, 3]], "1100/1010/1001", "1010/1001/1100"
+    >>> mm = find_spurious_minima(A, I, J).certificate["minima"][0]
+    >>> core = reduce_fsmf(A, I, J).parts[0].core
+    >>> ok, ball, pd = krawczyk_check(core, mm["mid"], mm["rad"], mm["C"])
+    >>> ok, pd, mm["value_lower"] <= lower(ball) <= upper(ball) <= mm["value_upper"]
+    (True, True, True)
     """
     old = flint.ctx.prec
     flint.ctx.prec = prec
@@ -44,30 +89,43 @@ def krawczyk_check(core, mid, rad, C, prec=256):
         n = core.shape[1]
         free = list(range(1, n))
         box = _box(mid, rad)
-        ym = [flint.arb(1)] + [_arb(v) for v in mid]
+        ym = [flint.arb(1)] + [arb_of(v) for v in mid]
         yb = [flint.arb(1)] + box
         g = core.gradient(ym, free, flint.arb(0))
         H = core.hessian(yb, free, flint.arb(0))
-        d = len(free)
-        Cb = [[_arb(c) for c in row] for row in C]
-        ok = True
-        for a in range(d):
-            K = ym[a + 1] - sum((Cb[a][b] * g[b] for b in range(d)), flint.arb(0))
-            for b in range(d):
-                e = (1 if a == b else 0) - sum((Cb[a][c] * H[c][b] for c in range(d)),
-                                               flint.arb(0))
-                K = K + e * (box[b] - ym[b + 1])
-            ok = ok and box[a].contains_interior(K)
-        Hs = [[(H[a][b] + H[b][a]) / 2 for b in range(d)] for a in range(d)]
-        pd = all(flint.arb_mat([row[:k] for row in Hs[:k]]).det() > 0 for k in range(1, d + 1))
-        return ok, core.value(yb, flint.arb(0)), pd
+        ok = _krawczyk_inclusion(box, ym[1:], g, H, [[arb_of(c) for c in row] for row in C])
+        return ok, core.value(yb, flint.arb(0)), _positive_definite(H)
     except ZeroDivisionError:
         return False, flint.arb(0, flint.inf) if hasattr(flint, "inf") else None, False
     finally:
         flint.ctx.prec = old
 
 
+def _krawczyk_inclusion(box, mid, g, H, Cb):
+    """Whether ``K = mid - C g + (Id - C H)(box - mid)`` lies in the interior of the box."""
+    d = len(box)
+    zero = flint.arb(0)
+    ok = True
+    for a in range(d):
+        K = mid[a] - sum((Cb[a][b] * g[b] for b in range(d)), zero)
+        for b in range(d):
+            e = (1 if a == b else 0) - sum((Cb[a][c] * H[c][b] for c in range(d)), zero)
+            K = K + e * (box[b] - mid[b])
+        ok = ok and box[a].contains_interior(K)
+    return ok
+
+
+def _positive_definite(H):
+    """Sylvester's criterion on the symmetrised Hessian ball (every leading minor > 0)."""
+    d = len(H)
+    Hs = [[(H[a][b] + H[b][a]) / 2 for b in range(d)] for a in range(d)]
+    return all(flint.arb_mat([row[:k] for row in Hs[:k]]).det() > 0 for k in range(1, d + 1))
+
+
 def _certify_candidate(core, yf, hi):
+    """The certificate of a float critical point ``yf`` (chart ``y_0 = 1``) as a strict
+    local minimum (Krawczyk box, positive-definite Hessian) with ``spurious`` = ``hi`` below
+    its value ball; None when the test fails."""
     n = core.shape[1]
     mid = [Fraction(float(v)) for v in yf[1:]]
     Hf = np.array(core.hessian([1.0] + [float(v) for v in mid], list(range(1, n)), 0.0))
@@ -81,14 +139,52 @@ def _certify_candidate(core, yf, hi):
         return None
     # widen the value ball slightly (still an enclosure) so that an independent
     # re-computation in ball arithmetic lies inside the reported interval
-    pad = Fraction(1, 10**30) * (1 + abs(_upper(vball)))
-    vlo, vhi = _lower(vball) - pad, _upper(vball) + pad
+    pad = Fraction(1, 10**30) * (1 + abs(upper(vball)))
+    vlo, vhi = lower(vball) - pad, upper(vball) + pad
     return {"mid": mid, "rad": rad, "C": C, "value_lower": vlo, "value_upper": vhi,
             "spurious": hi < vlo, "certified": True}
 
 
 def _boxes_meet(a, b):
     return all(abs(p - q) <= r + t for p, q, r, t in zip(a["mid"], b["mid"], a["rad"], b["rad"]))
+
+
+def _in_chart(yf):
+    """``yf`` scaled to the chart ``y_0 = 1`` of the certificate, or None when that chart
+    is numerically unusable (``y_0`` ~ 0, or entries huge or ~ 0)."""
+    if abs(yf[0]) < 1e-8:
+        return None
+    yf = [v / yf[0] for v in yf]
+    if max(abs(v) for v in yf) > 1e6 or min(abs(v) for v in yf) < 1e-8:
+        return None
+    return yf
+
+
+def _certified_minima(core, candidates, better, end):
+    """``(minima, reason)``: the candidates certified as strict local minima whose value
+    ball lies above ``better``, one per critical point; ``reason`` says when the budget
+    stopped the checks."""
+    minima = []
+    for _, yf in candidates:
+        if time.monotonic() > end:
+            return minima, "budget exhausted before every candidate was checked"
+        yf = _in_chart(yf)
+        c = None if yf is None else _certify_candidate(core, yf, better)
+        if c is not None and c["spurious"] and not any(_boxes_meet(c, o) for o in minima):
+            minima.append(c)
+    return minima, ""
+
+
+def _check_starts(starts):
+    if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 1:
+        raise ArgumentError(f"Argument 'starts' must be an integer >= 1, not {starts!r}.")
+
+
+def _single_masked_part(red):
+    """The masked part when the reduction is one masked part plus svd/absorbed parts."""
+    masked = [p for p in red.parts if p.kind == "masked"]
+    others = [p for p in red.parts if p.kind not in ("masked", "absorbed", "svd")]
+    return masked[0] if len(masked) == 1 and not others else None
 
 
 def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
@@ -118,6 +214,13 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
     BudgetError
         ``budget`` not a positive number.
 
+    See Also
+    --------
+    krawczyk_check : the uniqueness test of one box.
+    certify_fsmf : the certified global value.
+    reduce_fsmf, check_attainment
+    exactsparse.verify : re-runs the Krawczyk and Hessian tests independently.
+
     Notes
     -----
     Instances whose reduction (:func:`reduce_fsmf`) has a single masked rank-one part, plus
@@ -126,9 +229,11 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
     truncated SVD (a global, hence local, minimiser of their block, whose value lies in the
     part's exact ``[lower, upper]``, listed in ``svd_parts``); the parts share no cell
     outside the complete classes, so ``L >= constant + F(y) + sum of the svd tails`` near
-    the point, with equality at it.  A certified spurious local minimum [1]_: (i) the Krawczyk operator
-    maps the box into its interior, so it holds exactly one zero of ``grad F`` (reduced
-    variable-projection loss, chart ``y_0 = 1``: the scaling direction is removed);
+    the point, with equality at it.  A certified spurious local minimum (such minima exist
+    outside the tractable families, Le, Riccietti & Gribonval [1]_): (i) the Krawczyk
+    operator [2]_ maps the box into its interior, so it holds exactly one zero of
+    ``grad F`` (reduced variable-projection loss, chart ``y_0 = 1``: the scaling
+    direction is removed);
     (ii) the Hessian ball is positive definite (Sylvester), so that zero is a strict local
     minimum of ``F`` in the chart, hence a local minimum of ``L`` (``L(x, y) >= F(y)`` with
     equality at the least-squares ``x``, and complete classes fit the residual);
@@ -138,58 +243,52 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
 
     Examples
     --------
-    >>> A = [[2, 1, 0], [0, 1, 1], [-1, 0, 3]]
-    >>> res = find_spurious_minima(A, "1100/1010/1001", "1010/1001/1100")
-    >>> [round(float(mm["value_lower"]), 6) for mm in res.certificate["minima"]]
-    [4.694524]
+    The spec's 3x3 instance: a certified local minimum near 4.6945235202, and an exact
+    feasible point (on the supports) whose loss ``better`` is strictly below it.
+
+    >>> from exactsparse.fsmf.hard import supported_loss
+    >>> A, I, J = [[2, 1, 0], [0, 1, 1], [-1, 0, 3]], "1100/1010/1001", "1010/1001/1100"
+    >>> res = find_spurious_minima(A, I, J)
+    >>> c = res.certificate
+    >>> res.verdict, [round(float(mm["value_lower"]), 6) for mm in c["minima"]]
+    ('spurious', [4.694524])
+    >>> supported_loss(A, I, J, c["X"], c["Y"]) == c["better"] < c["minima"][0]["value_lower"]
+    True
     """
-    if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 1:
-        raise ArgumentError(f"Argument 'starts' must be an integer >= 1, not {starts!r}.")
-    deadline = _deadline(budget)
+    _check_starts(starts)
+    end = deadline(budget)
     red = reduce_fsmf(A, I, J)
-    masked = [p for p in red.parts if p.kind == "masked"]
-    others = [p for p in red.parts if p.kind not in ("masked", "absorbed", "svd")]
-    if len(masked) != 1 or others:
-        return SpuriousResult(kind=SpuriousResult.KIND, verdict="none-found", certificate={
-            "minima": [], "reason": "hard core is not a single masked rank-one part (plus "
-                                    "truncated-SVD rectangles and complete classes)"},
-            theorem="fsmf.spurious", backend="flint")
-    part = masked[0]
-    svd = {id(p): _svd_part(p) for p in red.parts if p.kind == "svd"}
-    svd_lo = sum((v[0] for v in svd.values()), Fraction(0))
-    svd_hi = sum((v[1] for v in svd.values()), Fraction(0))
-    core, flipped = _orient(part.core)
-    hi, x, y, cands = _upper_point(core, starts, seed, deadline)
-    minima, reason = [], ""
-    for val, yf in cands:
-        if time.monotonic() > deadline:
-            reason = "budget exhausted before every candidate was checked"
-            break
-        if abs(yf[0]) < 1e-8:
-            continue
-        yf = [v / yf[0] for v in yf]             # the chart y_0 = 1 of the certificate
-        if max(abs(v) for v in yf) > 1e6 or min(abs(v) for v in yf) < 1e-8:
-            continue
-        c = _certify_candidate(core, yf, hi + svd_hi - svd_lo)
-        if c is None or not c["spurious"]:
-            continue
-        if any(_boxes_meet(c, o) for o in minima):
-            continue                             # the same critical point twice
-        minima.append(c)
-    for c in minima:
+    part = _single_masked_part(red)
+    if part is None:
+        return SpuriousResult(kind=SpuriousResult.KIND, verdict="none-found",
+                              certificate={"minima": [], "reason": _OUT_OF_REACH},
+                              theorem="fsmf.spurious", backend="flint")
+    svd = {id(p): svd_interval(p) for p in red.parts if p.kind == "svd"}
+    svd_lo = sum((iv.lower for iv in svd.values()), Fraction(0))
+    svd_hi = sum((iv.upper for iv in svd.values()), Fraction(0))
+    core, flipped = orient(part.core)
+    up = upper_point(core, starts, seed, end)
+    minima, reason = _certified_minima(core, up.candidates, up.value + svd_hi - svd_lo, end)
+    for c in minima:                 # F of the masked part -> the loss of the instance
         c["value_lower"] += red.constant + svd_lo
         c["value_upper"] += red.constant + svd_hi
-    xx, yy = (y, x) if flipped else (x, y)
-    pieces = [([[v] for v in xx], [[v] for v in yy]) if p.kind == "masked"
-              else svd[id(p)][2] if p.kind == "svd" else ((), ()) for p in red.parts]
-    X, Y = lift_solution(red, I, J, pieces)
-    svd_parts = [{"columns": list(p.columns), "cells": [list(t) for t in p.cells],
-                  "lower": svd[id(p)][0], "upper": svd[id(p)][1]}
-                 for p in red.parts if p.kind == "svd"]
-    cert = {"minima": minima, "better": red.constant + hi + svd_hi, "X": X, "Y": Y,
-            "svd_parts": svd_parts,
+    X, Y = _lift_better(red, I, J, svd, (up.y, up.x) if flipped else (up.x, up.y))
+    cert = {"minima": minima, "better": red.constant + up.value + svd_hi, "X": X, "Y": Y,
+            "svd_parts": [{"columns": list(p.columns), "cells": [list(t) for t in p.cells],
+                           "lower": svd[id(p)].lower, "upper": svd[id(p)].upper}
+                          for p in red.parts if p.kind == "svd"],
             "transposed": flipped, "constant": red.constant,
             "rows": list(part.rows), "cols": list(part.cols), "column": part.columns[0],
             "reason": reason}
-    return SpuriousResult(kind=SpuriousResult.KIND, verdict="spurious" if minima else "none-found",
-                  certificate=cert, theorem="fsmf.spurious", backend="flint")
+    return SpuriousResult(kind=SpuriousResult.KIND,
+                          verdict="spurious" if minima else "none-found",
+                          certificate=cert, theorem="fsmf.spurious", backend="flint")
+
+
+def _lift_better(red, I, J, svd, xy):
+    """Exact factors of the instance from the better masked point ``xy`` and the svd
+    parts' points (complete classes fit the rest)."""
+    xx, yy = xy
+    pieces = [([[v] for v in xx], [[v] for v in yy]) if p.kind == "masked"
+              else svd[id(p)].points if p.kind == "svd" else ((), ()) for p in red.parts]
+    return lift_solution(red, I, J, pieces)
