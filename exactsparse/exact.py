@@ -45,17 +45,20 @@ from .exceptions import (ArgumentError, ExactTypeError, FloatInExactError, NonFi
                          ParseError, PrecisionError, ShapeError, SingularError)
 
 __all__ = [
-    "BACKENDS", "PRIME62", "check_prime", "as_rational", "as_matrix", "from_float", "rationalize",
+    "BACKENDS", "PRIME62", "RATIONAL_RE", "check_prime", "as_rational", "as_matrix", "from_float", "rationalize",
     "parse_rational", "to_fractions", "to_strings", "fraction_str", "rank", "rank_mod_p",
     "rref", "nullspace", "solve", "charpoly", "integer_matrix", "frobenius_sq",
-    "eigen_tail", "EigenTail", "precision", "parse_value",
+    "eigen_tail", "EigenTail", "precision",
 ]
 
 BACKENDS = ("flint", "sympy")
 #: The largest prime below 2**62, used for fast rank lower bounds.
 PRIME62 = 2**62 - 57
 
-_RATIONAL_RE = re.compile(r"^\s*([+-]?\d+)\s*(?:/\s*(\d+))?\s*$")
+#: ``"p/q"`` or ``"p"`` (spaces allowed around the parts): the one rational pattern of the
+#: package (JSON certificates, checkers, :func:`parse_rational`); group 1 is ``p``, group 2
+#: ``q`` or None.
+RATIONAL_RE = re.compile(r"^\s*([+-]?\d+)\s*(?:/\s*(\d+))?\s*$")
 _DECIMAL_RE = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
 
 
@@ -71,7 +74,7 @@ def parse_rational(text, name="value"):
     s = str(text)
     if len(s) > 10_000:
         raise ParseError(f"Argument {name!r} is too long ({len(s)} characters > 10000).")
-    m = _RATIONAL_RE.match(s)
+    m = RATIONAL_RE.match(s)
     if m:
         q = int(m.group(2)) if m.group(2) is not None else 1
         if q == 0:
@@ -595,64 +598,10 @@ def eigen_tail(G, k, backend="flint"):
     return EigenTail(G, k, backend)
 
 
-# ----------------------------------------------------------------------------- safe parsing
-_FUNCS = ("sqrt", "CRootOf", "Rational")
-
-
-def parse_value(text):
-    """Parse an exact value written by this library (``"15/2 - sqrt(41)/2"``,
-    ``"CRootOf(x**3 - 39*x**2 + 246*x - 67, 0)"``) into a sympy expression *without*
-    evaluating code: only integers, ``+ - * / **``, ``sqrt``, ``Rational``, ``CRootOf``
-    and the symbol ``x`` (inside ``CRootOf``) are allowed.
-
-    >>> parse_value("15/2 - sqrt(41)/2")
-    15/2 - sqrt(41)/2
-    >>> parse_value("__import__('os')")
-    Traceback (most recent call last):
-    ...
-    exactsparse.exceptions.ParseError: Argument 'value' is not an exact value expression: Call of a non-whitelisted function.
-    """
-    import ast
-    import sympy
-    if not isinstance(text, str) or len(text) > 100_000:
-        raise ParseError("Argument 'value' must be a string of at most 100000 characters.")
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        raise ParseError(f"Argument 'value' is not an expression ({exc.msg}).") from None
-    return _build(tree.body, sympy)
-
-
-def _build(node, sympy):
-    import ast
-    ops = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
-           ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
-           ast.Pow: lambda a, b: a ** b}
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return sympy.Integer(node.value)
-    if isinstance(node, ast.BinOp) and type(node.op) in ops:
-        if isinstance(node.op, ast.Pow) and not (isinstance(node.right, ast.Constant)
-                                                  and type(node.right.value) is int
-                                                  and 0 <= node.right.value <= 64):
-            raise ParseError("Argument 'value' is not an exact value expression: "
-                             "only small integer powers are allowed.")
-        return ops[type(node.op)](_build(node.left, sympy), _build(node.right, sympy))
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        v = _build(node.operand, sympy)
-        return -v if isinstance(node.op, ast.USub) else v
-    if isinstance(node, ast.Name) and node.id == "x":
-        return sympy.Symbol("x")
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-            node.func.id in _FUNCS and not node.keywords:
-        args = [_build(a, sympy) for a in node.args]
-        if node.func.id == "sqrt" and len(args) == 1:
-            return sympy.sqrt(args[0])
-        if node.func.id == "Rational" and len(args) == 2:
-            return sympy.Rational(args[0], args[1])
-        if node.func.id == "CRootOf" and len(args) == 2 and args[1].is_Integer:
-            return sympy.CRootOf(sympy.Poly(args[0], sympy.Symbol("x")), int(args[1]))
-    raise ParseError("Argument 'value' is not an exact value expression: "
-                     f"{type(node).__name__} of a non-whitelisted function."
-                     if isinstance(node, ast.Call) else
-                     "Argument 'value' is not an exact value expression: "
-                     f"{type(node).__name__} not allowed.")
+def __getattr__(name):
+    """``exact.parse_value``: moved to :func:`exactsparse.certificates.parse_value` (beside
+    the JSON of the results whose values it reads); this alias keeps old callers working."""
+    if name == "parse_value":
+        import importlib   # not an import statement of the package: exact stays the bottom layer
+        return importlib.import_module("exactsparse.certificates").parse_value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
