@@ -284,18 +284,52 @@ class Result:
                         "compare .verdict.")
 
     def to_dict(self):
-        """The JSON-compatible dict of every field (Fractions as ``"p/q"``)."""
+        """The JSON-compatible dict of every field (Fractions as ``"p/q"``).
+
+        See Also
+        --------
+        from_dict : the inverse; to_json
+
+        Examples
+        --------
+        >>> r = Result("demo", "yes", {"x": Fraction(1, 2)}, "fsmf.disjoint", "flint")
+        >>> r.to_dict()["certificate"], Result.from_dict(r.to_dict()) == r
+        ({'x': '1/2'}, True)
+        """
         return {f.name: to_jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     def to_json(self, **kwargs):
-        """The JSON text of :meth:`to_dict` (``kwargs`` go to :func:`json.dumps`)."""
+        """The JSON text of :meth:`to_dict` (``kwargs`` go to :func:`json.dumps`).
+
+        See Also
+        --------
+        from_json : the inverse; to_dict
+
+        Examples
+        --------
+        >>> r = Result("demo", "yes", {"x": Fraction(1, 2)}, "fsmf.disjoint", "flint")
+        >>> Result.from_json(r.to_json()) == r == Result.from_json(r.to_json().encode())
+        True
+        """
         return json.dumps(self.to_dict(), **kwargs)
 
     @classmethod
     def from_dict(cls, d):
         """The result of a dict written by :meth:`to_dict`, as the class the table
         :data:`exactsparse.kinds.KINDS` names for its kind (a plain ``Result`` for a kind
-        it does not know); :class:`CertificateError` when ``d`` is not such a dict."""
+        it does not know); :class:`CertificateError` when ``d`` is not such a dict.
+
+        See Also
+        --------
+        to_dict : the inverse; from_json
+
+        Examples
+        --------
+        >>> Result.from_dict({"kind": ["fsmf.solve"]})
+        Traceback (most recent call last):
+        ...
+        exactsparse.exceptions.CertificateError: invalid certificate: the kind must be a string, not list.
+        """
         if not isinstance(d, Mapping) or "kind" not in d:
             raise CertificateError("invalid certificate: a result needs a 'kind' key.")
         if not isinstance(d["kind"], str):
@@ -318,7 +352,19 @@ class Result:
     def from_json(cls, text):
         """The result of JSON text (str or UTF-8 bytes) written by :meth:`to_json`;
         :class:`CertificateError` for anything else (not UTF-8, not JSON, nested too deeply,
-        not a result)."""
+        not a result).
+
+        See Also
+        --------
+        to_json : the inverse; from_dict
+
+        Examples
+        --------
+        >>> Result.from_json("[" * 100000 + "]" * 100000)
+        Traceback (most recent call last):
+        ...
+        exactsparse.exceptions.CertificateError: invalid certificate: JSON nested too deeply.
+        """
         try:
             d = json.loads(text)
         except (json.JSONDecodeError, TypeError, UnicodeDecodeError) as exc:
