@@ -6,6 +6,8 @@ Every decision routine returns a frozen :class:`Result` (or a subclass): ``verdi
 :data:`THEOREMS`) and ``backend``.  ``to_json``/``from_json`` round-trip a result, writing
 rationals as ``"p/q"`` strings.  :func:`exactsparse.verify` re-checks a certificate from
 its own data with plain exact arithmetic, without calling the decision routine.
+:func:`parse_value` reads back the exact closed-form values (``"15/2 - sqrt(41)/2"``) that
+results store as strings, without evaluating code.
 
 Examples
 --------
