@@ -6,6 +6,8 @@ Every decision routine returns a frozen :class:`Result` (or a subclass): ``verdi
 :data:`THEOREMS`) and ``backend``.  ``to_json``/``from_json`` round-trip a result, writing
 rationals as ``"p/q"`` strings.  :func:`exactsparse.verify` re-checks a certificate from
 its own data with plain exact arithmetic, without calling the decision routine.
+:func:`parse_value` reads back the exact closed-form values (``"15/2 - sqrt(41)/2"``) that
+results store as strings, without evaluating code.
 
 Examples
 --------
@@ -27,15 +29,31 @@ from fractions import Fraction
 
 import numpy as np
 
-from .exceptions import CertificateError
+from .exact import RATIONAL_RE
+from .exceptions import CertificateError, ParseError
 from .kinds import THEOREMS, kind_spec
 
-__all__ = ["FrozenDict", "freeze", "to_jsonable", "from_jsonable", "Result", "THEOREMS"]
-
+__all__ = ["FrozenDict", "freeze", "to_jsonable", "from_jsonable", "Result", "THEOREMS",
+           "parse_value"]
 
 
 class FrozenDict(Mapping):
-    """A read-only, hashable, picklable mapping."""
+    """A read-only, hashable, picklable mapping (the dicts of a frozen certificate).
+
+    See Also
+    --------
+    freeze : builds FrozenDicts from nested data.
+
+    Examples
+    --------
+    >>> d = FrozenDict({"a": 1})
+    >>> d["a"], hash(d) == hash(FrozenDict({"a": 1})), d == {"a": 1}
+    (1, True, True)
+    >>> d.b = 2
+    Traceback (most recent call last):
+    ...
+    AttributeError: FrozenDict is immutable
+    """
 
     __slots__ = ("_d",)
 
@@ -65,8 +83,35 @@ class FrozenDict(Mapping):
 
 
 def freeze(obj):
-    """Turn nested data into immutable exact data (lists → tuples, dicts → FrozenDict,
-    numpy arrays → tuples, flint rationals → Fraction)."""
+    """Turn nested data into immutable exact data.
+
+    Lists and tuples become tuples, mappings :class:`FrozenDict`, numpy arrays and flint
+    matrices nested tuples, numpy integers and ``fmpz`` ints, ``fmpq`` Fractions, sets sorted
+    tuples; ints, Fractions, strings and None are kept.
+
+    Parameters
+    ----------
+    obj : object
+        Nested data (what a decision routine puts in a certificate).
+
+    Returns
+    -------
+    object
+        Hashable data equal to ``obj`` entry by entry.
+
+    See Also
+    --------
+    to_jsonable, from_jsonable
+
+    Examples
+    --------
+    >>> import flint, numpy as np
+    >>> frozen = freeze({"M": flint.fmpq_mat([[1, 2]]) / 3, "k": np.int64(2), "s": {2, 1}})
+    >>> frozen["M"], frozen["k"], frozen["s"]
+    (((Fraction(1, 3), Fraction(2, 3)),), 2, (1, 2))
+    >>> freeze(frozen) is frozen and isinstance(hash(frozen), int)
+    True
+    """
     if isinstance(obj, (FrozenDict, str, bool, int, Fraction, type(None))):
         return obj
     if isinstance(obj, Mapping):
@@ -96,7 +141,33 @@ def freeze(obj):
 
 
 def to_jsonable(obj):
-    """Nested data → JSON-compatible data; Fractions become ``"p/q"`` strings."""
+    """Nested data → JSON-compatible data; Fractions become ``"p/q"`` strings.
+
+    Parameters
+    ----------
+    obj : object
+        Nested data (mappings, sequences, ints, Fractions, strings, flint/numpy values).
+
+    Returns
+    -------
+    object
+        Dicts with string keys, lists, ints, floats, strings, bools and None.
+
+    See Also
+    --------
+    from_jsonable : the inverse on certificates.
+    freeze
+
+    Examples
+    --------
+    The JSON form reads back to the same exact data:
+
+    >>> data = {"x": Fraction(-1, 3), "ks": (1, 2), "M": ((Fraction(1, 2), 0),)}
+    >>> to_jsonable(data)
+    {'x': '-1/3', 'ks': [1, 2], 'M': [['1/2', 0]]}
+    >>> from_jsonable(json.loads(json.dumps(to_jsonable(data)))) == freeze(data)
+    True
+    """
     if isinstance(obj, Fraction):
         return str(obj.numerator) if obj.denominator == 1 else f"{obj.numerator}/{obj.denominator}"
     if isinstance(obj, Mapping):
@@ -111,14 +182,38 @@ def to_jsonable(obj):
 
 def from_jsonable(obj, rational_strings=True):
     """JSON data → immutable exact data: ``"p/q"`` strings become Fractions (the inverse of
-    :func:`to_jsonable` on certificates)."""
-    from .exact import _RATIONAL_RE   # noqa: PLC0415 - tiny, local use
+    :func:`to_jsonable` on certificates).
+
+    Parameters
+    ----------
+    obj : object
+        Data as read by :func:`json.loads`.
+    rational_strings : bool
+        Read strings matching :data:`exactsparse.exact.RATIONAL_RE` as Fractions (default);
+        ``"p/0"`` stays a string (the checkers reject it).
+
+    Returns
+    -------
+    object
+        Tuples, :class:`FrozenDict`, Fractions and the JSON scalars.
+
+    See Also
+    --------
+    to_jsonable, freeze
+
+    Examples
+    --------
+    >>> from_jsonable({"lower": "1/3", "cells": [[0, 1]], "name": "svd"})
+    FrozenDict({'lower': Fraction(1, 3), 'cells': ((0, 1),), 'name': 'svd'})
+    >>> to_jsonable(from_jsonable(["-2/4", "7"]))      # rationals come back normalized
+    ['-1/2', '7']
+    """
     if isinstance(obj, dict):
         return FrozenDict({k: from_jsonable(v, rational_strings) for k, v in obj.items()})
     if isinstance(obj, list):
         return tuple(from_jsonable(v, rational_strings) for v in obj)
     if rational_strings and isinstance(obj, str):
-        m = _RATIONAL_RE.match(obj)
+        m = RATIONAL_RE.match(obj)
         if m and int(m.group(2) or 1) != 0:     # "p/0" stays a string (checkers reject it)
             return Fraction(int(m.group(1)), int(m.group(2) or 1))
     return obj
@@ -127,6 +222,10 @@ def from_jsonable(obj, rational_strings=True):
 @dataclasses.dataclass(frozen=True)
 class Result:
     """A verdict with its certificate.
+
+    Every decision routine returns a subclass (in :mod:`exactsparse.results`) that sets the
+    class attributes :attr:`KIND` and :attr:`THEOREM`; a plain ``Result`` (e.g. read back
+    with a kind the table does not know) leaves them None.
 
     Attributes
     ----------
@@ -141,6 +240,28 @@ class Result:
     backend : str
         ``"flint"``, ``"sympy"``, ``"integer"`` (plain Python/numpy integer arithmetic),
         ``"combinatorial"`` (supports only) or ``"numpy"`` (numeric, uncertified).
+    KIND : str or None
+        Class attribute: the ``kind`` of every result of the subclass, a key of
+        :data:`exactsparse.kinds.KINDS` (None on the base class).
+    THEOREM : str or None
+        Class attribute: the subclass's default ``theorem``, a key of :data:`THEOREMS`
+        (None on the base class).
+
+    See Also
+    --------
+    exactsparse.verify : re-checks the certificate.
+    exactsparse.kinds.KINDS : kind → result class, checker, theorems.
+
+    Examples
+    --------
+    >>> r = Result(kind="demo", verdict="yes", certificate={"q": Fraction(2, 3)},
+    ...            theorem="fsmf.disjoint", backend="flint")
+    >>> Result.KIND is None and Result.from_dict(r.to_dict()) == r
+    True
+    >>> Result.from_json(b"\\xff")
+    Traceback (most recent call last):
+    ...
+    exactsparse.exceptions.CertificateError: invalid certificate: not JSON ('utf-8' codec can't decode byte 0xff in position 0: invalid start byte).
     """
 
     kind: str
@@ -149,6 +270,10 @@ class Result:
     theorem: str
     backend: str
 
+    #: The ``kind`` of the subclass's results (a key of :data:`exactsparse.kinds.KINDS`).
+    KIND = None
+    #: The subclass's default ``theorem`` (a key of :data:`THEOREMS`).
+    THEOREM = None
     #: Fields whose JSON strings stay strings (e.g. exact expressions).
     _STRING_FIELDS = ()
 
@@ -161,29 +286,184 @@ class Result:
                         "compare .verdict.")
 
     def to_dict(self):
+        """The JSON-compatible dict of every field (Fractions as ``"p/q"``).
+
+        See Also
+        --------
+        from_dict : the inverse; to_json
+
+        Examples
+        --------
+        >>> r = Result("demo", "yes", {"x": Fraction(1, 2)}, "fsmf.disjoint", "flint")
+        >>> r.to_dict()["certificate"], Result.from_dict(r.to_dict()) == r
+        ({'x': '1/2'}, True)
+        """
         return {f.name: to_jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     def to_json(self, **kwargs):
+        """The JSON text of :meth:`to_dict` (``kwargs`` go to :func:`json.dumps`).
+
+        See Also
+        --------
+        from_json : the inverse; to_dict
+
+        Examples
+        --------
+        >>> r = Result("demo", "yes", {"x": Fraction(1, 2)}, "fsmf.disjoint", "flint")
+        >>> Result.from_json(r.to_json()) == r == Result.from_json(r.to_json().encode())
+        True
+        """
         return json.dumps(self.to_dict(), **kwargs)
 
     @classmethod
     def from_dict(cls, d):
+        """The result of a dict written by :meth:`to_dict`, as the class the table
+        :data:`exactsparse.kinds.KINDS` names for its kind (a plain ``Result`` for a kind
+        it does not know); :class:`CertificateError` when ``d`` is not such a dict.
+
+        See Also
+        --------
+        to_dict : the inverse; from_json
+
+        Examples
+        --------
+        >>> Result.from_dict({"kind": ["fsmf.solve"]})
+        Traceback (most recent call last):
+        ...
+        exactsparse.exceptions.CertificateError: invalid certificate: the kind must be a string, not list.
+        """
         if not isinstance(d, Mapping) or "kind" not in d:
             raise CertificateError("invalid certificate: a result needs a 'kind' key.")
+        if not isinstance(d["kind"], str):
+            raise CertificateError(f"invalid certificate: the kind must be a string, not "
+                                   f"{type(d['kind']).__name__}.")
         spec = kind_spec(d["kind"])
         target = spec.result_class() if spec is not None else Result
         names = {f.name for f in dataclasses.fields(target)}
         missing = names - set(d)
         if missing:
             raise CertificateError(f"invalid certificate: missing keys {sorted(missing)}.")
-        kw = {k: (v if k in target._STRING_FIELDS else from_jsonable(v))
-              for k, v in d.items() if k in names}
-        return target(**kw)
+        try:
+            kw = {k: (v if k in target._STRING_FIELDS else from_jsonable(v))
+                  for k, v in d.items() if k in names}
+            return target(**kw)
+        except RecursionError:
+            raise CertificateError("invalid certificate: nested too deeply.") from None
 
     @classmethod
     def from_json(cls, text):
+        """The result of JSON text (str or UTF-8 bytes) written by :meth:`to_json`;
+        :class:`CertificateError` for anything else (not UTF-8, not JSON, nested too deeply,
+        not a result).
+
+        See Also
+        --------
+        to_json : the inverse; from_dict
+
+        Examples
+        --------
+        >>> Result.from_json("[" * 100000 + "]" * 100000)
+        Traceback (most recent call last):
+        ...
+        exactsparse.exceptions.CertificateError: invalid certificate: JSON nested too deeply.
+        """
         try:
             d = json.loads(text)
-        except (json.JSONDecodeError, TypeError) as exc:
+        except (json.JSONDecodeError, TypeError, UnicodeDecodeError) as exc:
             raise CertificateError(f"invalid certificate: not JSON ({exc}).") from None
+        except RecursionError:
+            raise CertificateError("invalid certificate: JSON nested too deeply.") from None
         return cls.from_dict(d)
+
+
+# ----------------------------------------------------------------------------- exact values
+_FUNCS = ("sqrt", "CRootOf", "Rational")
+
+
+def parse_value(text):
+    """Read an exact value written by this library back into a sympy expression, *without*
+    evaluating code.
+
+    A certified optimal value is stored in a result as the string of its sympy closed form
+    (:meth:`exactsparse.exact.EigenTail.expr`: rationals, ``sqrt``, ``CRootOf``); this is
+    its inverse.  Only integers, ``+ - * / **`` (small integer powers), ``sqrt``,
+    ``Rational``, ``CRootOf`` and the symbol ``x`` (inside ``CRootOf``) are allowed.
+
+    Parameters
+    ----------
+    text : str
+        At most 100000 characters, e.g. ``"15/2 - sqrt(41)/2"`` or
+        ``"CRootOf(x**3 - 39*x**2 + 246*x - 67, 0)"``.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    ParseError
+        Anything else (a name, an attribute, a call of another function, a float).
+
+    See Also
+    --------
+    exactsparse.exact.EigenTail.expr : writes these values.
+    exactsparse.exact.parse_rational : reads a rational.
+
+    Examples
+    --------
+    The string of a closed form reads back to the same number:
+
+    >>> from exactsparse.exact import EigenTail
+    >>> value = EigenTail([[5, 2], [2, 10]], 1).expr()
+    >>> str(value), parse_value(str(value)) == value
+    ('15/2 - sqrt(41)/2', True)
+    >>> parse_value("__import__('os')")
+    Traceback (most recent call last):
+    ...
+    exactsparse.exceptions.ParseError: Argument 'value' is not an exact value expression: Call of a non-whitelisted function.
+    """
+    import ast
+    import sympy
+    if not isinstance(text, str) or len(text) > 100_000:
+        raise ParseError("Argument 'value' must be a string of at most 100000 characters.")
+    try:
+        return _build(ast.parse(text.strip(), mode="eval").body, sympy)
+    except SyntaxError as exc:
+        raise ParseError(f"Argument 'value' is not an expression ({exc.msg}).") from None
+    except RecursionError:
+        raise ParseError("Argument 'value' is nested too deeply.") from None
+
+
+def _build(node, sympy):
+    import ast
+    ops = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+           ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
+           ast.Pow: lambda a, b: a ** b}
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return sympy.Integer(node.value)
+    if isinstance(node, ast.BinOp) and type(node.op) in ops:
+        if isinstance(node.op, ast.Pow) and not (isinstance(node.right, ast.Constant)
+                                                  and type(node.right.value) is int
+                                                  and 0 <= node.right.value <= 64):
+            raise ParseError("Argument 'value' is not an exact value expression: "
+                             "only small integer powers are allowed.")
+        return ops[type(node.op)](_build(node.left, sympy), _build(node.right, sympy))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        v = _build(node.operand, sympy)
+        return -v if isinstance(node.op, ast.USub) else v
+    if isinstance(node, ast.Name) and node.id == "x":
+        return sympy.Symbol("x")
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+            node.func.id in _FUNCS and not node.keywords:
+        args = [_build(a, sympy) for a in node.args]
+        if node.func.id == "sqrt" and len(args) == 1:
+            return sympy.sqrt(args[0])
+        if node.func.id == "Rational" and len(args) == 2:
+            return sympy.Rational(args[0], args[1])
+        if node.func.id == "CRootOf" and len(args) == 2 and args[1].is_Integer:
+            return sympy.CRootOf(sympy.Poly(args[0], sympy.Symbol("x")), int(args[1]))
+    raise ParseError("Argument 'value' is not an exact value expression: "
+                     f"{type(node).__name__} of a non-whitelisted function."
+                     if isinstance(node, ast.Call) else
+                     "Argument 'value' is not an exact value expression: "
+                     f"{type(node).__name__} not allowed.")

@@ -123,3 +123,12 @@ def test_eigen_tail_equals_numpy_singular_values(entries, k):
     rv = t.rational_value()
     if rv is not None:
         assert abs(float(rv) - expected) < 1e-9
+
+
+@given(st.fractions(max_denominator=10**9))
+def test_one_rational_pattern_reads_every_json_rational(q):
+    """exact.RATIONAL_RE (used by parse_rational, the JSON reader and the checkers) matches
+    the "p/q" form written by fraction_str, and the groups give back q."""
+    m = exact.RATIONAL_RE.match(exact.fraction_str(q))
+    assert m and Fraction(int(m.group(1)), int(m.group(2) or 1)) == q
+    assert exact.parse_rational(exact.fraction_str(q)) == q

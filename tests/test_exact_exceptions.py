@@ -90,7 +90,23 @@ def test_rationalize_bad_tol_and_from_float_3d():
 
 
 def test_parse_value_is_a_whitelist():
-    assert str(exact.parse_value("CRootOf(x**3 - 39*x**2 + 246*x - 67, 0)")).startswith("CRootOf")
+    from exactsparse.certificates import parse_value
+    assert str(parse_value("CRootOf(x**3 - 39*x**2 + 246*x - 67, 0)")).startswith("CRootOf")
     for bad in ("__import__('os')", "x.__class__", "sqrt(2, 3)", "2**10**10", "lambda: 1"):
         with pytest.raises(ParseError):
-            exact.parse_value(bad)
+            parse_value(bad)
+
+
+def test_parse_value_old_spelling_still_works():
+    from exactsparse import certificates
+    from exactsparse.exact import parse_value     # the alias kept for old callers
+    assert parse_value is exact.parse_value is certificates.parse_value
+    assert "parse_value" not in exact.__all__
+    with pytest.raises(AttributeError):
+        exact.no_such_name  # noqa: B018
+
+
+def test_check_backend():
+    assert exact.check_backend("sympy") == "sympy"
+    with pytest.raises(ExactTypeError, match="Argument 'backend' must be one of"):
+        exact.check_backend("numpy")

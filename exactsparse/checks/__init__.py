@@ -7,6 +7,12 @@ only :mod:`exactsparse.exact` and :mod:`exactsparse.supports` (plain exact multi
 rank, connectivity); they never import a decision routine.  A checker raises
 :class:`~exactsparse.exceptions.CertificateError` (or any error) on a bad certificate;
 ``verify`` turns every failure into an invalid :class:`Verification` — it never crashes.
+
+Shared by the checkers: :mod:`._read` reads certificates and instances (``fail``,
+``rational``, ``integer``, ``flag``, ``sequence``, ``get``, ``unpack``, ``matrix_instance``)
+and :mod:`._fsmf_common` computes the exact FSMF quantities (residual, loss, classes,
+eigenvalue tails) of the hard-FSMF checkers.  Every ``check_*`` function's docstring states
+what a valid certificate proves.
 """
 
 from __future__ import annotations

@@ -26,7 +26,6 @@ Fractions or ``"p/q"`` strings.
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 from math import lcm
 
@@ -35,15 +34,11 @@ import scipy.sparse as sp
 
 from .. import exact
 from ..exceptions import CertificateError
+from ._read import fail, rational, unpack
 
-__all__ = ["CHECKS"]
+__all__ = ["check_identify", "CHECKS"]
 
 _SAFE = 2 ** 62
-_RATIONAL = re.compile(r"\s*[+-]?\d{1,4000}(/\d{1,4000})?\s*\Z")
-
-
-def _fail(msg):
-    raise CertificateError(f"invalid certificate: {msg}")
 
 
 # ----------------------------------------------------------------------------- KS patterns
@@ -55,7 +50,7 @@ def _pattern(p):
         t = ()
     if len(t) != 4 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
                               and v >= 1 for v in t):
-        _fail(f"{p!r} is not a KS pattern (a, b, c, d) of positive integers.")
+        fail(f"{p!r} is not a KS pattern (a, b, c, d) of positive integers.")
     return tuple(int(v) for v in t)
 
 
@@ -70,7 +65,7 @@ def _rank(l, r):
     a2, b2, c2, d2 = r
     if (_shape(l)[1] != _shape(r)[0] or a2 % a1 or d1 % d2 or (a1 * c1) % a2
             or (b2 * d2) % d1 or (a1 * c1) // a2 != (b2 * d2) // d1):
-        _fail(f"the patterns {l} and {r} are not chainable.")
+        fail(f"the patterns {l} and {r} are not chainable.")
     return (a1 * c1) // a2
 
 
@@ -88,14 +83,14 @@ def _product(pats):
 def _butterfly_chain(n):
     L = n.bit_length() - 1
     if n < 2 or n & (n - 1):
-        _fail(f"the default butterfly chain needs a power-of-two size, not {n}.")
+        fail(f"the default butterfly chain needs a power-of-two size, not {n}.")
     return [(2 ** (k - 1), 2, 2, n >> k) for k in range(1, L + 1)]
 
 
 def _bitrev(n):
     L = n.bit_length() - 1
     if n < 1 or n & (n - 1):
-        _fail(f"'bitrev' needs a power-of-two size, not {n}.")
+        fail(f"'bitrev' needs a power-of-two size, not {n}.")
     k = np.arange(n, dtype=np.int64)
     out = np.zeros(n, dtype=np.int64)
     for bit in range(L):
@@ -119,14 +114,14 @@ def _perm_array(p, n, what):
     if isinstance(p, str):
         if p == "bitrev":
             return _bitrev(n)
-        _fail(f"unknown {what} permutation {p!r}.")
+        fail(f"unknown {what} permutation {p!r}.")
     try:
         arr = np.array(p)
     except (ValueError, TypeError):
         arr = None
     if (arr is None or arr.shape != (n,) or (n and arr.dtype.kind not in "iu")
             or not np.array_equal(np.sort(arr), np.arange(n))):
-        _fail(f"the {what} 'perm' is not a permutation of the {n} columns.")
+        fail(f"the {what} 'perm' is not a permutation of the {n} columns.")
     return arr.astype(np.int64)
 
 
@@ -143,9 +138,7 @@ def _is_perm_like(x):
 def _instance(instance):
     """``(Z, patterns or None, perm or None)`` from the accepted instance forms."""
     if isinstance(instance, dict):
-        if "Z" not in instance:
-            _fail("a dict instance needs the key 'Z'.")
-        return instance["Z"], instance.get("patterns"), instance.get("perm")
+        return unpack(instance, ("Z",)) + (instance.get("patterns"), instance.get("perm"))
     if (isinstance(instance, tuple) and 1 <= len(instance) <= 3
             and np.ndim(instance[0]) in (2, 3)):
         rest = instance[1:]
@@ -164,7 +157,7 @@ def _integer_matrix(Z, m):
     if m > 1:
         arr = np.asarray(Z)
         if arr.ndim != 3 or arr.shape[-1] != m or arr.dtype.kind not in "iu":
-            _fail(f"a cyclotomic instance must be an integer array (N, N, {m}), not {arr.shape}.")
+            fail(f"a cyclotomic instance must be an integer array (N, N, {m}), not {arr.shape}.")
         return np.array(arr.tolist(), dtype=object).reshape(arr.shape), 1
     arr = None
     try:
@@ -188,11 +181,11 @@ def _field(cert):
         try:
             n = int(field.split(":", 1)[1])
         except ValueError:
-            _fail(f"unsupported field {field!r}.")
+            fail(f"unsupported field {field!r}.")
         if n < 4 or n & (n - 1) or n > 2 ** 16:
-            _fail(f"unsupported field {field!r}.")
+            fail(f"unsupported field {field!r}.")
         return n // 2, _negacyclic
-    _fail(f"unknown field {field!r}.")
+    fail(f"unknown field {field!r}.")
 
 
 def _negacyclic(a, b):
@@ -210,16 +203,7 @@ def _negacyclic(a, b):
 def _number(v):
     """An exact certificate number: an int, a Fraction or a ``"p/q"`` string (nothing else:
     no floats, no decimal exponents, which could be made arbitrarily expensive)."""
-    if isinstance(v, Fraction):
-        return v
-    if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
-        return Fraction(int(v))
-    if isinstance(v, str) and _RATIONAL.match(v):
-        try:
-            return Fraction(v.strip())
-        except (ValueError, ZeroDivisionError):
-            pass
-    _fail(f"{v!r} is not an exact number (an integer, a Fraction or a 'p/q' string).")
+    return rational(v, "a certificate number")
 
 
 def _entry(v, m):
@@ -227,30 +211,30 @@ def _entry(v, m):
     if m == 1:
         return (_number(v),)
     if isinstance(v, (str, bytes)) or not hasattr(v, "__len__") or len(v) != m:
-        _fail(f"{v!r} is not a tuple of {m} coefficients.")
+        fail(f"{v!r} is not a tuple of {m} coefficients.")
     return tuple(_number(c) for c in v)
 
 
 def _chain(cert, M, patterns):
     pats = [_pattern(p) for p in cert["patterns"]]
     if not pats:
-        _fail("the chain is empty.")
+        fail("the chain is empty.")
     ranks = _ranks(pats)
     if any(r != 1 for r in ranks):
-        _fail(f"the chain has splits of rank {ranks}, not all 1.")
+        fail(f"the chain has splits of rank {ranks}, not all 1.")
     if _shape(_product(pats)) != M.shape[:2]:
-        _fail(f"the chain has product shape {_shape(_product(pats))}, Z has {M.shape[:2]}.")
+        fail(f"the chain has product shape {_shape(_product(pats))}, Z has {M.shape[:2]}.")
     if patterns is None:
         if M.shape[0] != M.shape[1]:
-            _fail("a non-square instance needs its chain of patterns.")
+            fail("a non-square instance needs its chain of patterns.")
         expected = _butterfly_chain(M.shape[0])
     else:
         try:
             expected = [_pattern(p) for p in patterns]
         except CertificateError:
-            _fail("the instance's patterns are not a chain of KS patterns.")
+            fail("the instance's patterns are not a chain of KS patterns.")
     if pats != expected:
-        _fail("the chain of the certificate is not the chain of the instance.")
+        fail("the chain of the certificate is not the chain of the instance.")
     return pats
 
 
@@ -259,7 +243,7 @@ def _perm(cert, n, instance_perm):
     p = _perm_array(cert.get("perm"), n, "certificate's")
     q = _perm_array(instance_perm, n, "instance's")
     if not np.array_equal(p, q):
-        _fail("the certificate's 'perm' is not the permutation of the instance "
+        fail("the certificate's 'perm' is not the permutation of the instance "
               "(pass (Z, perm) to verify a certificate for Z Pᵀ).")
     return None if np.array_equal(p, np.arange(n)) else p
 
@@ -270,7 +254,7 @@ def _disjoint(pats, s):
     SR = _support(_product(pats[s + 1:]))
     prod = SL @ SR
     if prod.nnz and prod.max() > 1:
-        _fail(f"the rank-one supports of split {s} overlap.")
+        fail(f"the rank-one supports of split {s} overlap.")
     return SL, SR
 
 
@@ -288,7 +272,7 @@ def _integer_factor(tw, pat, k, m):
     except (ValueError, TypeError):
         arr = None
     if arr is None or arr.shape != want:
-        _fail(f"factor {k} does not have the shape {want} of its pattern over the field.")
+        fail(f"factor {k} does not have the shape {want} of its pattern over the field.")
     flat = [tuple(_number(c) for c in e) for e in arr.reshape(-1, m).tolist()]
     d = lcm(*(c.denominator for e in flat for c in e))
     ints = np.array([[c.numerator * (d // c.denominator) for c in e] for e in flat],
@@ -338,7 +322,7 @@ def _zero_rows(X):
 
 def _count(v, what):
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-        _fail(f"{what} {v!r} is not an integer.")
+        fail(f"{what} {v!r} is not an integer.")
     return int(v)
 
 
@@ -346,7 +330,7 @@ def _check_butterfly(cert, M, D, patterns, perm_in, m, mul):
     pats = _chain(cert, M, patterns)
     factors = cert["factors"]
     if not hasattr(factors, "__len__") or len(factors) != len(pats):
-        _fail(f"the factors do not match a chain of {len(pats)} patterns.")
+        fail(f"the factors do not match a chain of {len(pats)} patterns.")
     perm = _perm(cert, M.shape[1], perm_in)
     ints = [_integer_factor(tw, p, k, m) for k, (tw, p) in enumerate(zip(factors, pats))]
     Ts = [t for t, _ in ints]
@@ -360,21 +344,21 @@ def _check_butterfly(cert, M, D, patterns, perm_in, m, mul):
     rhs = np.asarray(Mp, dtype=object) * dens
     if lhs.shape != rhs.shape or not all(int(x) == int(y) for x, y in zip(lhs.ravel().tolist(),
                                                                          rhs.ravel().tolist())):
-        _fail("the product of the factors is not Z.")
+        fail("the product of the factors is not Z.")
     splits = cert["splits"]
     if not hasattr(splits, "__len__") or len(splits) != len(pats) - 1:
-        _fail(f"the splits do not match a chain of {len(pats)} factors.")
+        fail(f"the splits do not match a chain of {len(pats)} factors.")
     for s, spl in enumerate(splits):
         _disjoint(pats, s)
         deg = int((_zero_rows(left[s]) | _zero_rows(right[s + 1])).sum())
         claimed_deg = _count(spl["degenerate"], "'degenerate'")
         claimed_blocks = _count(spl["blocks"], "'blocks'")
         if claimed_deg != deg or claimed_blocks != _shape(pats[s])[1]:
-            _fail(f"split {s} has {deg} zero pieces out of {_shape(pats[s])[1]}, the "
+            fail(f"split {s} has {deg} zero pieces out of {_shape(pats[s])[1]}, the "
                   f"certificate says {spl['degenerate']} out of {spl['blocks']}.")
     if cert["essentially_unique"] is not all(_count(spl["degenerate"], "'degenerate'") == 0
                                              for spl in splits):
-        _fail("'essentially_unique' does not match the degenerate pieces.")
+        fail("'essentially_unique' does not match the degenerate pieces.")
     return f"exact product of {len(pats)} factors, {len(splits)} disjoint splits"
 
 
@@ -382,7 +366,7 @@ def _check_butterfly(cert, M, D, patterns, perm_in, m, mul):
 def _index(v, n, what):
     v = _count(v, what)
     if not 0 <= v < n:
-        _fail(f"{what} {v} out of range(0, {n}).")
+        fail(f"{what} {v} out of range(0, {n}).")
     return v
 
 
@@ -390,24 +374,24 @@ def _check_not_butterfly(cert, M, D, patterns, perm_in, m, mul):
     pats = _chain(cert, M, patterns)
     s = _count(cert["level"], "'level'")
     if not 0 <= s < len(pats) - 1:
-        _fail(f"split level {s} out of range.")
+        fail(f"split level {s} out of range.")
     try:
         (r1, r2), (c1, c2) = cert["rows"], cert["cols"]
     except (TypeError, ValueError):
-        _fail("'rows' and 'cols' must be pairs of indices.")
+        fail("'rows' and 'cols' must be pairs of indices.")
     r1, r2 = (_index(v, M.shape[0], "row") for v in (r1, r2))
     c1, c2 = (_index(v, M.shape[1], "column") for v in (c1, c2))
     minor = [[tuple(Fraction(int(v), D) for v in M[i, j]) for j in (c1, c2)] for i in (r1, r2)]
     try:
         claimed = [[_entry(v, m) for v in r] for r in cert["minor"]]
     except TypeError:
-        _fail("'minor' is not a 2×2 matrix.")
+        fail("'minor' is not a 2×2 matrix.")
     if claimed != minor:
-        _fail("the minor is not the submatrix of Z at rows × cols.")
+        fail("the minor is not the submatrix of Z at rows × cols.")
     det = mul(M[r1, c1], M[r2, c2]) - mul(M[r1, c2], M[r2, c1])
     det = tuple(Fraction(int(v), D * D) for v in det)
     if not any(det) or det != _entry(cert["determinant"], m):
-        _fail(f"the determinant of the minor is {det}, not a nonzero {cert['determinant']}.")
+        fail(f"the determinant of the minor is {det}, not a nonzero {cert['determinant']}.")
     perm = _perm(cert, M.shape[1], perm_in)
     if perm is not None:                       # positions of the columns in Z Pᵀ
         c1, c2 = (int(np.flatnonzero(perm == c)[0]) for c in (c1, c2))
@@ -415,11 +399,23 @@ def _check_not_butterfly(cert, M, D, patterns, perm_in, m, mul):
     common = (SL[r1].toarray() & SL[r2].toarray())[0] & (SR[:, c1].toarray()
                                                           & SR[:, c2].toarray())[:, 0]
     if not common.any():
-        _fail("the minor does not lie in one rank-one support of the split.")
+        fail("the minor does not lie in one rank-one support of the split.")
     return f"rank-2 minor in split {s}"
 
 
 def check_identify(result, instance):
+    """Check a ``butterfly.identify`` result: whether ``Z`` (times the stated column
+    permutation) is exactly a product of factors with the chain's KS patterns.
+
+    Valid means, by verdict: ``"butterfly"``: the certificate's chain is the instance's
+    (rank-one splits), each factor has its pattern's twiddle shape, the exact product of
+    the factors is ``Z Pᵀ``, every split has pairwise disjoint rank-one supports and the
+    stated count of zero pieces (``essentially_unique`` iff none); ``"not-butterfly"``: the
+    stated 2×2 minor is the submatrix of ``Z Pᵀ`` at ``rows × cols``, its determinant is
+    nonzero and its four cells lie in one rank-one support of a split with disjoint
+    supports, so no product of the chain can equal ``Z Pᵀ``.  See the module docstring for
+    the instance forms.
+    """
     Z, patterns, perm = _instance(instance)
     cert = result.certificate
     m, mul = _field(cert)
@@ -428,7 +424,7 @@ def check_identify(result, instance):
         return _check_butterfly(cert, M, D, patterns, perm, m, mul)
     if result.verdict == "not-butterfly":
         return _check_not_butterfly(cert, M, D, patterns, perm, m, mul)
-    _fail(f"unknown verdict {result.verdict!r}.")
+    fail(f"unknown verdict {result.verdict!r}.")
 
 
 CHECKS = {"butterfly.identify": check_identify}

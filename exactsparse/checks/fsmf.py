@@ -15,22 +15,12 @@ import numpy as np
 import sympy
 
 from .. import exact
-from ..exceptions import CertificateError, FloatInExactError
+from ..certificates import parse_value
+from ..exceptions import FloatInExactError
 from ..supports import as_support
+from ._read import fail, unpack
 
-__all__ = ["CHECKS"]
-
-
-def _fail(msg):
-    raise CertificateError(f"invalid certificate: {msg}")
-
-
-def _pair(instance, names):
-    if isinstance(instance, dict):
-        return tuple(instance[n] for n in names)
-    if not isinstance(instance, (tuple, list)) or len(instance) != len(names):
-        _fail(f"the instance must be {names} (a tuple or a dict)")
-    return tuple(instance)
+__all__ = ["check_classify", "check_solve", "CHECKS"]
 
 
 def _class_masks(cert, I, J):
@@ -41,23 +31,23 @@ def _class_masks(cert, I, J):
     for p, (cols_k, rows, cols) in enumerate(cert["classes"]):
         key = (tuple(rows), tuple(cols))
         if key in keys or not rows or not cols:
-            _fail(f"class {p} is empty or duplicates another class")
+            fail(f"class {p} is empty or duplicates another class")
         keys.add(key)
         for k in cols_k:
             if not 0 <= k < r or k in seen:
-                _fail(f"column {k} is out of range or listed twice")
+                fail(f"column {k} is out of range or listed twice")
             seen.add(k)
             if tuple(np.flatnonzero(I[:, k])) != key[0] or tuple(np.flatnonzero(J[:, k])) != key[1]:
-                _fail(f"column {k} does not have the rows/columns claimed for class {p}")
+                fail(f"column {k} does not have the rows/columns claimed for class {p}")
         mask = np.zeros((m, n), bool)
         mask[np.ix_(rows, cols)] = True
         masks.append(mask)
     for k in cert["degenerate"]:
         if I[:, k].any() and J[:, k].any():
-            _fail(f"column {k} is claimed degenerate but is not")
+            fail(f"column {k} is claimed degenerate but is not")
         seen.add(k)
     if len(seen) != r:
-        _fail("some columns belong to no class")
+        fail("some columns belong to no class")
     return masks
 
 
@@ -67,7 +57,7 @@ def _complete_mask(cert, masks, shape):
     for p, (cols_k, rows, cols) in enumerate(classes):
         is_cec = len(cols_k) >= min(len(rows), len(cols))
         if is_cec != (p in complete):
-            _fail(f"class {p} is {'' if is_cec else 'not '}complete, contrary to the claim")
+            fail(f"class {p} is {'' if is_cec else 'not '}complete, contrary to the claim")
         if is_cec:
             T |= masks[p]
     return T
@@ -80,20 +70,31 @@ def _check_header(result, cert, verdict):
     """Top-level fields must agree with the certificate and the verdict."""
     if tuple(result.classes) != tuple(cert["classes"]) or \
             tuple(result.complete_classes) != tuple(cert["complete"]):
-        _fail("the 'classes'/'complete_classes' fields differ from the certificate")
+        fail("the 'classes'/'complete_classes' fields differ from the certificate")
     if verdict == "tractable":
         if result.family not in _THEOREM_OF or result.theorem != _THEOREM_OF[result.family]:
-            _fail(f"family {result.family!r} / theorem {result.theorem!r} do not name a "
+            fail(f"family {result.family!r} / theorem {result.theorem!r} do not name a "
                   "tractable family")
     elif result.family is not None or result.theorem != "fsmf.not-covered":
-        _fail("a not-covered verdict has no family and theorem 'fsmf.not-covered'")
+        fail("a not-covered verdict has no family and theorem 'fsmf.not-covered'")
 
 
 def check_classify(result, instance):
-    I, J = (as_support(S, n) for S, n in zip(_pair(instance, ("I", "J")), ("I", "J")))
+    """Check an ``fsmf.classify`` result: whether the support pair ``(I, J)`` lies in a
+    tractable family of fixed-support matrix factorization.
+
+    Valid means: the certificate's equivalence classes (columns with equal rank-one
+    supports), degenerate columns and complete classes are those of ``(I, J)``; for
+    ``"tractable"``, every non-complete class's cells outside the complete classes form a
+    stated rectangle and these rectangles are pairwise disjoint (and for family
+    ``"disjoint"`` the classes themselves are), so the block SVD is optimal (theorem of the
+    family); for ``"not-covered"``, the obstruction (two classes overlapping outside the
+    complete ones, or a non-rectangular remainder) is exhibited at the stated cells.
+    """
+    I, J = (as_support(S, n) for S, n in zip(unpack(instance, ("I", "J")), ("I", "J")))
     cert = result.certificate
     if result.verdict not in ("tractable", "not-covered"):
-        _fail(f"unknown verdict {result.verdict!r}")
+        fail(f"unknown verdict {result.verdict!r}")
     _check_header(result, cert, result.verdict)
     return _check_structure(result.verdict, result.family, cert, I, J)
 
@@ -114,18 +115,18 @@ def _check_rectangles(family, cert, masks, T):
         if p in complete:
             continue
         if p not in rects:
-            _fail(f"non-complete class {p} has no rectangle")
+            fail(f"non-complete class {p} has no rectangle")
         rows, cols = rects[p]
         rect = np.zeros(T.shape, bool)
         rect[np.ix_(rows, cols)] = True
         if not np.array_equal(rect, mask & ~T):
-            _fail(f"the rectangle of class {p} is not S_P minus the complete classes")
+            fail(f"the rectangle of class {p} is not S_P minus the complete classes")
         cover += rect
     if cover.max(initial=0) > 1:
-        _fail("two remainder rectangles intersect")
+        fail("two remainder rectangles intersect")
     if family == "disjoint" and sum((m.astype(np.int64) for m in masks),
                                            np.zeros(T.shape, np.int64)).max(initial=0) > 1:
-        _fail("family 'disjoint' claimed but two class rectangles intersect")
+        fail("family 'disjoint' claimed but two class rectangles intersect")
     return f"{len(masks)} classes, {len(complete)} complete, rectangles disjoint"
 
 
@@ -135,31 +136,31 @@ def _check_obstruction(obs, cert, masks, T):
         p, q = obs["classes"]
         i, j = obs["cell"]
         if p == q or p in complete or q in complete:
-            _fail("an overlap obstruction needs two distinct non-complete classes")
+            fail("an overlap obstruction needs two distinct non-complete classes")
         if not (masks[p][i, j] and masks[q][i, j] and not T[i, j]):
-            _fail(f"cell {(i, j)} is not shared by classes {p}, {q} outside the complete ones")
+            fail(f"cell {(i, j)} is not shared by classes {p}, {q} outside the complete ones")
         return f"classes {p} and {q} overlap at {(i, j)} outside every complete class"
     if obs["type"] == "non-rectangular":
         p = obs["class"]
         (a, j1), (i2, b) = obs["cells"]
         if p in complete:
-            _fail("a non-rectangular obstruction needs a non-complete class")
+            fail("a non-rectangular obstruction needs a non-complete class")
         free = masks[p] & ~T
         if not (free[a, j1] and free[i2, b] and masks[p][a, b] and T[a, b]) or \
                 tuple(obs["missing"]) != (a, b):
-            _fail("the cells do not show a non-rectangular remainder")
+            fail("the cells do not show a non-rectangular remainder")
         return f"S_{p} minus the complete classes is not a rectangle"
-    _fail(f"unknown obstruction {obs.get('type')!r}")
+    fail(f"unknown obstruction {obs.get('type')!r}")
 
 
 # ----------------------------------------------------------------------------- solutions
 def _support_ok(M, S, name):
     arr = np.array(M, dtype=object)
     if arr.shape != S.shape:
-        _fail(f"{name} has shape {arr.shape}, the support {S.shape}")
+        fail(f"{name} has shape {arr.shape}, the support {S.shape}")
     nz = np.vectorize(lambda v: v != 0, otypes=[bool])(arr)
     if (nz & ~S.array).any():
-        _fail(f"{name} has a nonzero outside its support")
+        fail(f"{name} has a nonzero outside its support")
 
 
 def _covered(shape, cert):
@@ -199,9 +200,9 @@ def _finite_factors(result):
         for row in getattr(result, name):
             for v in row:
                 if not isinstance(v, Fraction) and not np.isfinite(complex(v)):
-                    _fail(f"{name} has a non-finite entry")
+                    fail(f"{name} has a non-finite entry")
     if not np.isfinite(result.value_float):
-        _fail("value_float is not finite")
+        fail("value_float is not finite")
 
 
 def _check_solve_fields(result, exact_instance):
@@ -210,25 +211,37 @@ def _check_solve_fields(result, exact_instance):
         if (result.value, result.attained, result.certified, result.family,
                 result.enclosure, result.exact) != (None, None, False, None, None, False) \
                 or result.theorem != "fsmf.local":
-            _fail("a not-covered answer carries no exact value, attainment, family or "
+            fail("a not-covered answer carries no exact value, attainment, family or "
                   "enclosure, and theorem 'fsmf.local'")
         return
     if result.verdict != "optimal":
-        _fail(f"unknown verdict {result.verdict!r}")
+        fail(f"unknown verdict {result.verdict!r}")
     if result.attained is not True:
-        _fail("an optimal answer on a tractable instance is attained")
+        fail("an optimal answer on a tractable instance is attained")
     if result.family not in _THEOREM_OF or result.theorem != _THEOREM_OF[result.family]:
-        _fail(f"family {result.family!r} / theorem {result.theorem!r} mismatch")
+        fail(f"family {result.family!r} / theorem {result.theorem!r} mismatch")
     if not exact_instance and (result.certified or result.value is not None or
                                result.enclosure is not None or result.exact):
-        _fail("a floating-point instance has no certified exact value or exact factors")
+        fail("a floating-point instance has no certified exact value or exact factors")
     if result.certified != (result.value is not None) or \
             result.certified != (result.enclosure is not None):
-        _fail("'certified' goes with an exact value and its enclosure, and only with them")
+        fail("'certified' goes with an exact value and its enclosure, and only with them")
 
 
 def check_solve(result, instance):
-    A, I, J = _pair(instance, ("A", "I", "J"))
+    """Check an ``fsmf.solve`` result: an optimal (or, when not covered, local) solution of
+    ``min ||A - X Y^T||^2`` over factors supported on ``(I, J)``.
+
+    Valid means: the fields go together as documented (:func:`_check_solve_fields`); the
+    class structure passes the :func:`check_classify` checks; ``X``, ``Y`` are supported on
+    ``I``, ``J`` and their loss is ``value_float``; for ``"optimal"``, that loss is the
+    optimal value re-derived from the structure (squared uncovered entries plus each
+    rectangle's eigenvalue tail, Eckart-Young) within a 256-bit enclosure, exactly when
+    ``exact`` is claimed, and a certified ``value`` string lies in that enclosure and in its
+    own stated enclosure; a float instance is compared with the block SVD to ``1e-8``
+    (uncertified).  A ``"not-covered"`` local point is only re-evaluated.
+    """
+    A, I, J = unpack(instance, ("A", "I", "J"))
     I, J = as_support(I, "I"), as_support(J, "J")
     try:
         Aex = np.array(exact.to_fractions(exact.as_matrix(A, "A")), dtype=object)
@@ -243,7 +256,7 @@ def check_solve(result, instance):
     loss = _loss(A if Aex is None else Aex, result)
     tol = 1e-9 * max(1.0, abs(float(loss)))
     if not _close(loss, result.value_float, tol):
-        _fail(f"the loss {float(loss):.12g} of X, Y is not value_float "
+        fail(f"the loss {float(loss):.12g} of X, Y is not value_float "
               f"{result.value_float:.12g}")
     if result.verdict == "not-covered":
         return f"{detail}; local point with loss {float(loss):.6g} (uncertified)"
@@ -255,11 +268,11 @@ def check_solve(result, instance):
         for t in tails:
             ball += t.enclosure(256)
     if not _close(loss, ball.mid(), tol + float(ball.rad())):
-        _fail(f"the loss {float(loss):.12g} of X, Y is not the optimal value {ball}")
+        fail(f"the loss {float(loss):.12g} of X, Y is not the optimal value {ball}")
     if result.exact:
         vals = [t.rational_value() for t in tails]
         if any(v is None for v in vals) or loss != rational + sum(vals, Fraction(0)):
-            _fail("the exact loss of X, Y differs from the optimal value")
+            fail("the exact loss of X, Y differs from the optimal value")
     if result.certified:
         _check_value_string(result, ball)
     return f"{detail}; optimal value re-derived from {len(tails)} block(s)"
@@ -268,36 +281,36 @@ def check_solve(result, instance):
 def _loss(A, result):
     if result.exact:
         if not (isinstance(A, np.ndarray) and A.dtype == object):
-            _fail("exact factors claimed for a floating-point instance")
+            fail("exact factors claimed for a floating-point instance")
         if not all(isinstance(v, Fraction) for M in (result.X, result.Y) for r in M for v in r):
-            _fail("exact factors must be rationals")
+            fail("exact factors must be rationals")
         X, Y = np.array(result.X, dtype=object), np.array(result.Y, dtype=object)
         return sum((v * v for v in (A - X.dot(Y.T)).ravel()), Fraction(0))
     A = np.asarray(A)
     A = A.astype(float) if A.dtype == object else A
     X, Y = np.array(result.X), np.array(result.Y)
     if X.shape[0] != A.shape[0] or Y.shape[0] != A.shape[1]:
-        _fail("X, Y do not fit the shape of A")
+        fail("X, Y do not fit the shape of A")
     return float(np.linalg.norm(A - X @ Y.T) ** 2)
 
 
 def _check_value_string(result, ball):
-    claimed = exact.parse_value(result.value)          # whitelisted parser, no eval
+    claimed = parse_value(result.value)          # whitelisted parser, no eval
     approx = sympy.N(claimed, 110)       # well below the 256-bit enclosure width
     if not approx.is_real:
-        _fail("the value is not a real number")
+        fail("the value is not a real number")
     v = Fraction(str(approx))
     slack = Fraction(1, 10**95) * (1 + abs(v))
     mid, rad = Fraction(ball.mid().str(60, radius=False)), Fraction(float(ball.rad()))
     if abs(v - mid) > rad + Fraction(1, 10**40) * (1 + abs(mid)):
-        _fail(f"the value {result.value} lies outside the re-derived enclosure {ball}")
+        fail(f"the value {result.value} lies outside the re-derived enclosure {ball}")
     if not _close(v, result.value_float, 1e-9 * max(1.0, abs(float(v)))):
-        _fail("value_float does not match the exact value")
+        fail("value_float does not match the exact value")
     lo, hi = (Fraction(t) for t in result.enclosure)
     if not lo - slack <= v <= hi + slack:
-        _fail("the value lies outside its own enclosure")
+        fail("the value lies outside its own enclosure")
     if hi - lo > Fraction(1, 10**12) * (1 + abs(v)):
-        _fail("the enclosure is wider than 1e-12 (relative)")
+        fail("the enclosure is wider than 1e-12 (relative)")
 
 
 def _check_numeric(A, result, loss, detail):
@@ -310,7 +323,7 @@ def _check_numeric(A, result, loss, detail):
         best += float(np.sum(s[k:] ** 2))
     tol = 1e-8 * max(1.0, float(np.linalg.norm(A)) ** 2)
     if not (_close(loss, best, tol) and _close(loss, result.value_float, tol)):
-        _fail(f"loss {loss:.12g} of X, Y differs from the block-SVD value {best:.12g}")
+        fail(f"loss {loss:.12g} of X, Y differs from the block-SVD value {best:.12g}")
     return f"{detail}; numeric loss matches the block-SVD value to {tol:.1e}"
 
 

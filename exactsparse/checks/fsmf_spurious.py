@@ -3,8 +3,8 @@
 Independently re-derives the masked core from ``(A, I, J)`` (every other class complete
 or a listed ``svd_parts`` rectangle whose ``[lower, upper]`` contains its re-computed
 eigenvalue tail), re-runs the Krawczyk inclusion and the Hessian test in ball arithmetic,
-and checks the exact better point.  Shares the parsing helpers of :mod:`.fsmf_hard`; no
-decision routine is imported.
+and checks the exact better point.  Reads the certificate with :mod:`._read` and the exact
+FSMF quantities of :mod:`._fsmf_common`; no decision routine is imported.
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ from fractions import Fraction
 
 import flint
 
-from ..exceptions import CertificateError
-from ..supports import equivalence_classes
-from .fsmf_hard import (_fail, _flag, _get, _instance, _int, _loss, _rat, _rect, _seq,
-                        _svd_tail_within)
+from ._fsmf_common import constant, loss, rectangle, structure, svd_tail_within
+from ._read import fail, flag, get, integer, matrix_instance, rational, sequence
 
-__all__ = ["CHECKS"]
+__all__ = ["check_spurious", "CHECKS"]
 
 
 def _svd_parts(A, c, classes, T):
@@ -27,53 +25,51 @@ def _svd_parts(A, c, classes, T):
     Returns ``{column tuple: (cells, lower, upper)}``."""
     of = {k: cl for cl in classes for k in cl.columns}
     out = {}
-    for p in _seq(c.get("svd_parts", []), "svd_parts"):
-        cols = tuple(sorted(_int(k, "an svd column", 0, max(of, default=0) + 1)
-                            for k in _seq(_get(p, "columns"), "columns")))
+    for p in sequence(c.get("svd_parts", []), "svd_parts"):
+        cols = tuple(sorted(integer(k, "an svd column", 0, max(of, default=0) + 1)
+                            for k in sequence(get(p, "columns"), "columns")))
         if not cols or cols[0] not in of or tuple(sorted(of[cols[0]].columns)) != cols:
-            _fail("an svd part is not exactly one equivalence class.")
+            fail("an svd part is not exactly one equivalence class.")
         cl = of[cols[0]]
         if cl.is_complete or cols in out:
-            _fail("an svd part is a complete class or listed twice.")
-        cells = _rect(cl) - T
+            fail("an svd part is a complete class or listed twice.")
+        cells = rectangle(cl) - T
         rows, cc = {i for i, _ in cells}, {j for _, j in cells}
         if not cells or len(cells) != len(rows) * len(cc):
-            _fail("an svd part's cells outside the complete classes are not a rectangle.")
-        lo, up = _rat(_get(p, "lower"), "an svd lower"), _rat(_get(p, "upper"), "an svd upper")
-        if not _svd_tail_within(A, cells, len(cols), lower=lo, upper=up):
-            _fail("an svd part's [lower, upper] does not contain its eigenvalue tail.")
+            fail("an svd part's cells outside the complete classes are not a rectangle.")
+        lo, up = rational(get(p, "lower"), "an svd lower"), rational(get(p, "upper"), "an svd upper")
+        if not svd_tail_within(A, cells, len(cols), lower=lo, upper=up):
+            fail("an svd part's [lower, upper] does not contain its eigenvalue tail.")
         out[cols] = (cells, lo, up)
     return out
 
 
 def _masked_structure(A, I, J, c):
+    """The masked core of a spurious certificate, re-derived from ``(A, I, J)``: the masked
+    column is a class of its own, every other non-complete class is a listed svd part, and
+    the stated ``rows``/``cols`` are the core's.  Returns the core ``a`` (None where
+    unobserved, transposed when stated), the constant of the uncovered cells and the sum
+    ``(lower, upper)`` of the svd parts' bounds."""
     k0 = int(c["column"])
     rows_all, cols_all = I.column(k0), J.column(k0)
-    classes = equivalence_classes(I, J)
-    T = set()
-    for cl in classes:
-        if cl.is_complete:
-            T |= _rect(cl)
+    classes, _, T, _ = structure(I, J)
     svd = _svd_parts(A, c, classes, T)
     for cl in classes:
         if k0 in cl.columns:
             if len(cl.columns) != 1:
-                raise CertificateError("invalid certificate: the masked column is not alone.")
+                fail("the masked column is not alone.")
         elif not cl.is_complete and tuple(sorted(cl.columns)) not in svd:
-            raise CertificateError("invalid certificate: a class other than the masked "
-                                   "column is neither complete nor a listed svd part.")
+            fail("a class other than the masked column is neither complete nor a listed "
+                 "svd part.")
     cells = {(i, j) for i in rows_all for j in cols_all} - T
     pieces = [cells] + [v[0] for v in svd.values()]
     if sum(len(p) for p in pieces) != len(set().union(*pieces)):
-        raise CertificateError("invalid certificate: the masked core and the svd parts "
-                               "share a cell outside the complete classes.")
+        fail("the masked core and the svd parts share a cell outside the complete classes.")
     rows = sorted({i for i, _ in cells})
     cols = sorted({j for _, j in cells})
     if rows != list(c["rows"]) or cols != list(c["cols"]):
-        raise CertificateError("invalid certificate: rows/cols of the core do not match.")
-    covered = T.union(*pieces)
-    const = sum((A[i][j] ** 2 for i in range(len(A)) for j in range(len(A[0]))
-                 if (i, j) not in covered), Fraction(0))
+        fail("rows/cols of the core do not match.")
+    const = constant(A, T.union(*pieces))
     a = [[A[i][j] if (i, j) in cells else None for j in cols] for i in rows]
     if c["transposed"]:
         a = [list(col) for col in zip(*a)]
@@ -94,7 +90,7 @@ def _F_parts(a, y):
         s = sum((_q(row[j]) * y[j] for j in obs), flint.arb(0))
         d = sum((y[j] * y[j] for j in obs), flint.arb(0))
         if obs and d.contains(0):
-            raise CertificateError("invalid certificate: a denominator may vanish on the box.")
+            fail("a denominator may vanish on the box.")
         out.append((s, d, obs))
     return out
 
@@ -138,48 +134,60 @@ def _check_minimum(a, mm, better):
                                                flint.arb(0))
                 K += e * (box[j] - _q(mid[j]))
             if not box[i].contains_interior(K):
-                raise CertificateError("invalid certificate: Krawczyk inclusion fails.")
+                fail("Krawczyk inclusion fails.")
         Hs = [[(Hb[i][j] + Hb[j][i]) / 2 for j in range(d)] for i in range(d)]
         for k in range(1, d + 1):
             if not flint.arb_mat([r[:k] for r in Hs[:k]]).det() > 0:
-                raise CertificateError("invalid certificate: Hessian not positive definite.")
+                fail("Hessian not positive definite.")
         return val
     finally:
         flint.ctx.prec = old
 
 
 def _parse_minimum(mm, d):
-    mid = [_rat(v, "mid") for v in _seq(_get(mm, "mid"), "mid")]
-    rad = [_rat(v, "rad") for v in _seq(_get(mm, "rad"), "rad")]
-    C = [[_rat(v, "C") for v in _seq(row, "C row")] for row in _seq(_get(mm, "C"), "C")]
+    mid = [rational(v, "mid") for v in sequence(get(mm, "mid"), "mid")]
+    rad = [rational(v, "rad") for v in sequence(get(mm, "rad"), "rad")]
+    C = [[rational(v, "C") for v in sequence(row, "C row")] for row in sequence(get(mm, "C"), "C")]
     if len(mid) != d or len(rad) != d or len(C) != d or any(len(row) != d for row in C):
-        _fail("a minimum's box or preconditioner has the wrong size.")
+        fail("a minimum's box or preconditioner has the wrong size.")
     if any(not r > 0 for r in rad):
-        _fail("a box radius is not positive.")
-    if _get(mm, "certified") is not True:
-        _fail("a listed minimum is not marked certified.")
-    vlo = _rat(_get(mm, "value_lower"), "value_lower")
-    vhi = _rat(_get(mm, "value_upper"), "value_upper")
+        fail("a box radius is not positive.")
+    if get(mm, "certified") is not True:
+        fail("a listed minimum is not marked certified.")
+    vlo = rational(get(mm, "value_lower"), "value_lower")
+    vhi = rational(get(mm, "value_upper"), "value_upper")
     if vlo > vhi:
-        _fail("value_lower > value_upper.")
+        fail("value_lower > value_upper.")
     return {"mid": mid, "rad": rad, "C": C}, vlo, vhi
 
 
 def check_spurious(result, instance):
-    A, I, J = _instance(instance)
+    """Check an ``fsmf.spurious`` result: certified spurious local minima of
+    ``||A - X Y^T||^2`` over factors supported on ``(I, J)``.
+
+    Valid means: for verdict ``"none-found"`` nothing is claimed (no minima); for
+    ``"spurious"`` the masked core re-derived from ``(A, I, J)`` matches the certificate
+    (:func:`_masked_structure`), and for every listed minimum (boxes pairwise disjoint)
+    the Krawczyk operator of the gradient maps its box into its interior (a unique critical
+    point in the box) where the Hessian is positive definite (a strict local minimum), its
+    value ball plus the constant and the svd parts' bounds lies in ``[value_lower,
+    value_upper]``, and the certificate's exact point ``(X, Y)`` has a loss ``better``
+    strictly below it, so the minimum is not global.
+    """
+    A, I, J = matrix_instance(instance)
     c = result.certificate
-    minima = _seq(_get(c, "minima"), "minima")
+    minima = sequence(get(c, "minima"), "minima")
     if result.verdict not in ("spurious", "none-found"):
-        _fail(f"unknown verdict {result.verdict!r}.")
+        fail(f"unknown verdict {result.verdict!r}.")
     if (result.verdict == "spurious") != bool(minima):
-        _fail("verdict 'spurious' must come with a non-empty list of minima (and only then).")
+        fail("verdict 'spurious' must come with a non-empty list of minima (and only then).")
     if not minima:
         return "no spurious minimum claimed"
-    better = _loss(A, I, J, _get(c, "X"), _get(c, "Y"))
-    if better != _rat(_get(c, "better"), "better"):
-        _fail("the better point's loss differs.")
-    _int(_get(c, "column"), "column", 0, I.shape[1])
-    _flag(_get(c, "transposed"), "transposed")
+    better = loss(A, I, J, get(c, "X"), get(c, "Y"))
+    if better != rational(get(c, "better"), "better"):
+        fail("the better point's loss differs.")
+    integer(get(c, "column"), "column", 0, I.shape[1])
+    flag(get(c, "transposed"), "transposed")
     a, const, (svd_lo, svd_up) = _masked_structure(A, I, J, c)
     d = len(a[0]) - 1
     boxes = []
@@ -188,17 +196,17 @@ def check_spurious(result, instance):
         for other in boxes:
             if all(abs(p - q) <= r + t for p, q, r, t in
                    zip(box["mid"], other["mid"], box["rad"], other["rad"])):
-                _fail("two listed minima have overlapping boxes (a duplicate).")
+                fail("two listed minima have overlapping boxes (a duplicate).")
         boxes.append(box)
         old = flint.ctx.prec
         flint.ctx.prec = 256
         try:
             val = _check_minimum(a, box, better) + _q(const)
             if not (val + _q(svd_lo) >= _q(vlo) and val + _q(svd_up) <= _q(vhi)):
-                _fail("the re-computed value ball (plus the svd parts' bounds) is not inside "
+                fail("the re-computed value ball (plus the svd parts' bounds) is not inside "
                       "[value_lower, value_upper].")
             if not _q(better) < val or not better < vlo:
-                _fail("the better point is not strictly below the local minimum value.")
+                fail("the better point is not strictly below the local minimum value.")
         finally:
             flint.ctx.prec = old
     return f"{len(minima)} spurious local minimum(s) re-checked"

@@ -16,22 +16,10 @@ import flint
 import networkx as nx
 
 from ..exact import as_matrix, to_fractions
-from ..exceptions import CertificateError
 from ..supports import check_pair, rank_one_supports
+from ._read import fail, unpack
 
-__all__ = ["CHECKS"]
-
-
-def _fail(msg):
-    raise CertificateError(f"invalid certificate: {msg}")
-
-
-def _instance(instance):
-    if isinstance(instance, Mapping):
-        instance = (instance.get("I"), instance.get("J"))
-    if not isinstance(instance, (tuple, list)) or len(instance) != 2:
-        _fail("the instance must be (I, J) or {'I': ..., 'J': ...}.")
-    return check_pair(*instance)
+__all__ = ["check_ident", "CHECKS"]
 
 
 # ----------------------------------------------------------------------------- completion
@@ -51,13 +39,13 @@ def _rects(I, J):
 
 def _tree_edges(tree, k, rects):
     if not isinstance(tree, (tuple, list)) or not tree:
-        _fail(f"step for column {k} has no tree edges.")
+        fail(f"step for column {k} has no tree edges.")
     R, C = rects[k]
     out = []
     for e in tree:
         if not (isinstance(e, (tuple, list)) and len(e) == 2 and tuple(e)[0] in R
                 and tuple(e)[1] in C):
-            _fail(f"edge {e!r} of a step for column {k} is not an entry of S_{k}.")
+            fail(f"edge {e!r} of a step for column {k} is not an entry of S_{k}.")
         out.append((int(e[0]), int(e[1])))
     return out
 
@@ -71,14 +59,14 @@ def _replay_step(k, tree, rects, cover, known, full):
     edges = _tree_edges(tree, k, rects)
     for e in edges:
         if e not in known[k] and any(e not in known[l] for l in cover[e] if l != k):
-            _fail(f"entry {e} of C_{k} is used before it is known.")
+            fail(f"entry {e} of C_{k} is used before it is known.")
     G = nx.Graph([(("r", i), ("c", j)) for i, j in edges])
     if not nx.is_tree(G):
-        _fail(f"the edges of a step for column {k} do not form a tree.")
+        fail(f"the edges of a step for column {k} do not form a tree.")
     rows = {i for i, _ in edges}
     cols = {j for _, j in edges}
     if full and (rows != set(rects[k][0]) or cols != set(rects[k][1])):
-        _fail(f"an iterative-completion step for column {k} does not span S_{k}.")
+        fail(f"an iterative-completion step for column {k} does not span S_{k}.")
     known[k].update((i, j) for i in rows for j in cols)
 
 
@@ -91,31 +79,31 @@ _CONSTRUCTIONS = ("degenerate", "identical-columns", "transvection", "dependent-
 def _check_completion(res, I, J):
     rects = _rects(I, J)
     if _half_empty(rects):
-        _fail("a degenerate pair cannot be identifiable.")
+        fail("a degenerate pair cannot be identifiable.")
     crit = res.certificate.get("criterion")
     if crit not in _IDENTIFIABLE or res.theorem != _IDENTIFIABLE[crit]:
-        _fail(f"criterion {crit!r} / theorem {res.theorem!r} do not certify identifiability.")
+        fail(f"criterion {crit!r} / theorem {res.theorem!r} do not certify identifiability.")
     cover = _cover(rects)
     known = [set() for _ in rects]
     full = crit == "iterative-completion"
     steps = res.certificate.get("steps")
     if not isinstance(steps, (tuple, list)):
-        _fail("an identifiable verdict needs completion steps.")
+        fail("an identifiable verdict needs completion steps.")
     order = []
     for step in steps:
         if not (isinstance(step, (tuple, list)) and len(step) == 2) or isinstance(
                 step[0], bool) or not isinstance(step[0], int) or not 0 <= step[0] < len(rects):
-            _fail(f"malformed step {step!r}.")
+            fail(f"malformed step {step!r}.")
         k = step[0]
         _replay_step(k, step[1], rects, cover, known, full)
         if len(known[k]) == len(rects[k][0]) * len(rects[k][1]) and k not in order:
             order.append(k)
     for k, (R, C) in enumerate(rects):
         if len(known[k]) != len(R) * len(C):
-            _fail(f"contribution C_{k} is not completed by the steps.")
+            fail(f"contribution C_{k} is not completed by the steps.")
     claimed = res.certificate.get("order")
     if not isinstance(claimed, (tuple, list)) or list(claimed) != order:
-        _fail(f"recovery order {claimed!r} is not the order {order} of the replayed steps.")
+        fail(f"recovery order {claimed!r} is not the order {order} of the replayed steps.")
     return f"{len(steps)} completion steps replayed"
 
 
@@ -147,20 +135,20 @@ def _check_unknown(res, I, J):
     cert = res.certificate
     if not cert.get("reason") or cert.get("criterion") != "none" or \
             res.theorem != "ident.jacobian":
-        _fail("an unknown verdict must state which criterion failed (criterion 'none', "
+        fail("an unknown verdict must state which criterion failed (criterion 'none', "
               "theorem 'ident.jacobian', a reason).")
     rects = _rects(I, J)
     if _half_empty(rects):
-        _fail("a degenerate pair is never identifiable: the verdict cannot be unknown.")
+        fail("a degenerate pair is never identifiable: the verdict cannot be unknown.")
     live = sum(1 for R, C in rects if R or C)
     if live <= 2:
-        _fail("for r <= 2 the verdict is always decided (completability is necessary and "
+        fail("for r <= 2 the verdict is always decided (completability is necessary and "
               "sufficient), never unknown.")
     stuck = _stuck_columns(rects)
     if not stuck:
-        _fail("partial completion succeeds on (I, J): the pair is identifiable, not unknown.")
+        fail("partial completion succeeds on (I, J): the pair is identifiable, not unknown.")
     if not isinstance(cert.get("stuck"), (tuple, list)) or list(cert["stuck"]) != list(stuck):
-        _fail(f"stuck columns {cert.get('stuck')!r} are not the replayed {list(stuck)}.")
+        fail(f"stuck columns {cert.get('stuck')!r} are not the replayed {list(stuck)}.")
     return f"unknown verdict: partial completion replayed, stuck at {list(stuck)}"
 
 
@@ -169,9 +157,9 @@ def _fractions(M, name, shape):
     try:
         A = as_matrix(M, name)
     except Exception as exc:  # noqa: BLE001
-        _fail(f"witness matrix {name!r} is not exact: {exc}")
+        fail(f"witness matrix {name!r} is not exact: {exc}")
     if (A.nrows(), A.ncols()) != shape:
-        _fail(f"witness matrix {name!r} has shape {(A.nrows(), A.ncols())}, not {shape}.")
+        fail(f"witness matrix {name!r} has shape {(A.nrows(), A.ncols())}, not {shape}.")
     return A
 
 
@@ -209,26 +197,26 @@ def _equivalent(X, Y, X2, Y2):
 def _check_witness(res, I, J):
     w = res.certificate.get("witness")
     if not isinstance(w, Mapping):
-        _fail("a not-identifiable verdict needs a witness.")
+        fail("a not-identifiable verdict needs a witness.")
     (m, r), n = I.shape, J.shape[0]
     X, X2 = (_fractions(w.get(a), a, (m, r)) for a in ("X", "X2"))
     Y, Y2 = (_fractions(w.get(a), a, (n, r)) for a in ("Y", "Y2"))
     crit, how = res.certificate.get("criterion"), w.get("construction")
     if how not in _CONSTRUCTIONS or crit != how or res.theorem != "ident.witness":
-        _fail(f"criterion {crit!r}, construction {how!r} and theorem {res.theorem!r} do not "
+        fail(f"criterion {crit!r}, construction {how!r} and theorem {res.theorem!r} do not "
               "match a witness construction.")
     exact = w.get("exact_supports", True) is not False
     if not exact and not _half_empty(_rects(I, J)):
-        _fail("supports ⊆ (I, J) are only accepted for a degenerate pair.")
+        fail("supports ⊆ (I, J) are only accepted for a degenerate pair.")
     for name, A, S in (("X", X, I), ("Y", Y, J), ("X2", X2, I), ("Y2", Y2, J)):
         P, T = _pattern(A), S.tolist()
         if (P != T) if (exact or name in ("X", "Y")) else any(
                 p > t for pr, tr in zip(P, T) for p, t in zip(pr, tr)):
-            _fail(f"witness matrix {name!r} does not have the support it must have.")
+            fail(f"witness matrix {name!r} does not have the support it must have.")
     if X * Y.transpose() != X2 * Y2.transpose():
-        _fail("the two factorizations of the witness have different products.")
+        fail("the two factorizations of the witness have different products.")
     if _equivalent(X, Y, X2, Y2):
-        _fail("the two factorizations of the witness are equivalent.")
+        fail("the two factorizations of the witness are equivalent.")
     return f"witness ({w.get('construction', '?')}) re-checked exactly"
 
 
@@ -259,52 +247,89 @@ def _rank_mod_p(I, J, rects, seed, p):
     return int(N.rank()), (len(rows), len(col))
 
 
-def _check_ranks(res, I, J):
-    rects = _rects(I, J)
+def _check_expected_rank(res, I, J, rects):
+    """``expected_rank`` is ``nnz(I) + nnz(J) - r'`` (the dimension of the factor pairs
+    modulo the column scalings, ``r'`` the columns non-empty on some side); returns it."""
     expected = I.nnz + J.nnz - sum(1 for R, C in rects if R or C)
     if not _is_int(res.expected_rank) or res.expected_rank != expected:
-        _fail(f"expected_rank is {res.expected_rank!r}, not nnz(I) + nnz(J) - r' = "
-              f"{expected} (r' the columns non-empty on some side).")
-    if res.backend != "flint":
-        _fail(f"backend {res.backend!r} is not 'flint'.")
-    absent = tuple(k for k, (R, C) in enumerate(rects) if not R and not C)
-    if tuple(res.certificate.get("absent", ())) != absent:
-        _fail(f"absent columns {res.certificate.get('absent')!r} are not {absent}.")
+        fail(f"expected_rank is {res.expected_rank!r}, not nnz(I) + nnz(J) - r' = "
+             f"{expected} (r' the columns non-empty on some side).")
+    return expected
+
+
+def _read_jacobian(res):
+    """``(rank over Q or None, rank mod p, {seed, prime, ...})`` of a result whose rank
+    mod p is given: ints, a seed >= 0 and a prime below 2**63."""
     jr, jp = res.jacobian_rank, res.jacobian_rank_mod_p
     jac = res.certificate.get("jacobian")
-    if jp is None:
-        if jr is not None or jac is not None:
-            _fail("a rank over Q (or Jacobian data) without a rank mod p.")
-        return
     if not _is_int(jp) or (jr is not None and not _is_int(jr)):
-        _fail(f"Jacobian ranks {jr!r}, {jp!r} are not ints.")
+        fail(f"Jacobian ranks {jr!r}, {jp!r} are not ints.")
     if not isinstance(jac, Mapping) or not _is_int(jac.get("seed")) or jac["seed"] < 0 \
             or not _is_int(jac.get("prime")) or not 2 <= jac["prime"] < 2**63 \
             or not flint.fmpz(jac["prime"]).is_prime():
-        _fail("the Jacobian data (seed >= 0, a prime below 2**63) is missing or malformed.")
-    rp, shape = _rank_mod_p(I, J, rects, jac["seed"], jac["prime"])
-    if jp != rp:
-        _fail(f"jacobian_rank_mod_p is {jp}, recomputed {rp}.")
-    method = jac.get("method")
-    if tuple(jac.get("shape", ())) != shape:
-        _fail(f"Jacobian shape {jac.get('shape')!r} is not {shape}.")
+        fail("the Jacobian data (seed >= 0, a prime below 2**63) is missing or malformed.")
+    return jr, jp, jac
+
+
+_RANK_METHODS = ("mod-p meets bound", "mod-p meets shape", "flint", "sympy")
+
+
+def _check_rank_over_q(jr, jp, method, shape, expected):
+    """``0 <= rank mod p <= rank over Q <= min(rows, columns, expected)`` and the method
+    certifies the rank over Q: exact elimination (``"flint"``, ``"sympy"``) or a rank mod p
+    that already meets the upper bound (the rank mod p is a lower bound of the rank over Q)."""
     bound = min(shape[0], shape[1], expected)
-    if jr is None:
-        if method != "skipped":
-            _fail("jacobian_rank is None but the method is not 'skipped'.")
-        return
     if not 0 <= jp <= jr <= bound:
-        _fail(f"Jacobian ranks 0 <= {jp} (mod p) <= {jr} (over Q) <= {bound} "
-              "(min(rows, columns, expected)) do not hold.")
+        fail(f"Jacobian ranks 0 <= {jp} (mod p) <= {jr} (over Q) <= {bound} "
+             "(min(rows, columns, expected)) do not hold.")
     if method == "mod-p meets bound" and not jr == jp == expected or \
             method == "mod-p meets shape" and not jr == jp == min(shape) or \
-            method not in ("mod-p meets bound", "mod-p meets shape", "flint", "sympy"):
-        _fail(f"method {method!r} does not certify the rank over Q {jr}.")
+            method not in _RANK_METHODS:
+        fail(f"method {method!r} does not certify the rank over Q {jr}.")
+
+
+def _check_ranks(res, I, J):
+    """The rank fields of an ``ident.check`` result: ``expected_rank``, the ``absent``
+    columns, and the Jacobian ranks, the rank mod p re-computed at the documented random
+    point (:func:`_rank_mod_p`), the rank over Q bounded and certified by its method."""
+    rects = _rects(I, J)
+    expected = _check_expected_rank(res, I, J, rects)
+    if res.backend != "flint":
+        fail(f"backend {res.backend!r} is not 'flint'.")
+    absent = tuple(k for k, (R, C) in enumerate(rects) if not R and not C)
+    if tuple(res.certificate.get("absent", ())) != absent:
+        fail(f"absent columns {res.certificate.get('absent')!r} are not {absent}.")
+    if res.jacobian_rank_mod_p is None:
+        if res.jacobian_rank is not None or res.certificate.get("jacobian") is not None:
+            fail("a rank over Q (or Jacobian data) without a rank mod p.")
+        return
+    jr, jp, jac = _read_jacobian(res)
+    rp, shape = _rank_mod_p(I, J, rects, jac["seed"], jac["prime"])
+    if jp != rp:
+        fail(f"jacobian_rank_mod_p is {jp}, recomputed {rp}.")
+    if tuple(jac.get("shape", ())) != shape:
+        fail(f"Jacobian shape {jac.get('shape')!r} is not {shape}.")
+    if jr is None:
+        if jac.get("method") != "skipped":
+            fail("jacobian_rank is None but the method is not 'skipped'.")
+        return
+    _check_rank_over_q(jr, jp, jac.get("method"), shape, expected)
 
 
 def check_ident(res, instance):
-    """Checker for ``"ident.check"`` results."""
-    I, J = _instance(instance)
+    """Check an ``ident.check`` result: whether the pair of supports ``(I, J)`` makes the
+    factorization ``X Yᵀ`` essentially unique (up to column scaling and permutation).
+
+    Valid means: the rank fields are right (:func:`_check_ranks`); and by verdict:
+    ``"identifiable"``: the completion steps replay on the supports alone, each step's
+    edges known entries forming a spanning tree, until every rank-one contribution is
+    known, in the stated order (:func:`_check_completion`); ``"not-identifiable"``: the
+    witness is two exact factorizations with the exact supports, equal products and no
+    matching of their columns up to scaling (:func:`_check_witness`); ``"unknown"``: the
+    pair is not degenerate, has ``r' > 2`` live columns and partial completion, replayed
+    here, gets stuck at the stated columns (:func:`_check_unknown`).
+    """
+    I, J = check_pair(*unpack(instance, ("I", "J")))
     _check_ranks(res, I, J)
     if res.verdict == "identifiable":
         return _check_completion(res, I, J)
@@ -312,7 +337,7 @@ def check_ident(res, instance):
         return _check_witness(res, I, J)
     if res.verdict == "unknown":
         return _check_unknown(res, I, J)
-    _fail(f"unknown verdict {res.verdict!r}.")
+    fail(f"unknown verdict {res.verdict!r}.")
 
 
 CHECKS = {"ident.check": check_ident}

@@ -1,0 +1,68 @@
+"""Bad input to the result readers: always CertificateError, never another exception."""
+
+import json
+from fractions import Fraction
+
+import pytest
+
+from exactsparse.certificates import Result, parse_value
+from exactsparse.exceptions import CertificateError, ParseError
+
+GOOD = {"kind": "demo", "verdict": "yes", "certificate": {"q": "1/3"},
+        "theorem": "fsmf.disjoint", "backend": "flint"}
+
+
+def test_base_class_names_no_kind_or_theorem():
+    assert Result.KIND is None and Result.THEOREM is None
+    r = Result.from_dict(GOOD)
+    assert type(r) is Result and r.certificate["q"] == Fraction(1, 3)
+
+
+@pytest.mark.parametrize("kind", [["fsmf.solve"], {"a": 1}, {1, 2}, 5, None, 1.5, b"x", True])
+def test_from_dict_kind_not_a_string(kind):
+    with pytest.raises(CertificateError, match="^invalid certificate: the kind must be a string"):
+        Result.from_dict(dict(GOOD, kind=kind))
+
+
+@pytest.mark.parametrize("d", [None, [], "fsmf.solve", {"verdict": "yes"}])
+def test_from_dict_not_a_result(d):
+    with pytest.raises(CertificateError, match="^invalid certificate"):
+        Result.from_dict(d)
+
+
+@pytest.mark.parametrize("data", [b"\xff\xfe{", b'{"kind": "\xe9"}', "\ud800".encode("utf-8",
+                                                                                     "surrogatepass")])
+def test_from_json_bytes_not_utf8(data):
+    with pytest.raises(CertificateError, match="^invalid certificate: not JSON"):
+        Result.from_json(data)
+
+
+def test_from_json_utf8_bytes_accepted():
+    assert Result.from_json(json.dumps(GOOD).encode("utf-8")) == Result.from_dict(GOOD)
+
+
+@pytest.mark.parametrize("depth", [100_000, 5_000])
+def test_from_json_deeply_nested(depth):
+    text = json.dumps(dict(GOOD, certificate="@")).replace('"@"', "[" * depth + "]" * depth)
+    with pytest.raises(CertificateError, match="^invalid certificate: .*nested too deeply"):
+        Result.from_json(text)
+
+
+def test_from_dict_deeply_nested():
+    cert = []
+    for _ in range(100_000):
+        cert = [cert]
+    with pytest.raises(CertificateError, match="nested too deeply"):
+        Result.from_dict(dict(GOOD, certificate=cert))
+
+
+@pytest.mark.parametrize("text", [None, 5, "1" * 100_001, "x.y", "open('f')", "2**(10**9)",
+                                  "1.5", "lambda: 1", "y"])
+def test_parse_value_refuses(text):
+    with pytest.raises(ParseError):
+        parse_value(text)
+
+
+def test_parse_value_long_sum_is_refused_cleanly():
+    with pytest.raises(ParseError, match="nested too deeply"):
+        parse_value("+".join(["1"] * 40_000))
