@@ -97,15 +97,6 @@ def test_parse_value_is_a_whitelist():
             parse_value(bad)
 
 
-def test_parse_value_old_spelling_still_works():
-    from exactsparse import certificates
-    from exactsparse.exact import parse_value     # the alias kept for old callers
-    assert parse_value is exact.parse_value is certificates.parse_value
-    assert "parse_value" not in exact.__all__
-    with pytest.raises(AttributeError):
-        exact.no_such_name  # noqa: B018
-
-
 def test_check_backend():
     assert exact.check_backend("sympy") == "sympy"
     with pytest.raises(ExactTypeError, match="Argument 'backend' must be one of"):

@@ -226,7 +226,7 @@ def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0
     >>> s = solve_fsmf(A, I, J, restarts=2); s.verdict, s.theorem, s.certified
     ('not-covered', 'fsmf.local', False)
     """
-    exact._check_backend(backend)
+    exact.check_backend(backend)
     for name, v, low in (("restarts", restarts, 1), ("seed", seed, 0)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
             raise ArgumentError(f"Argument {name!r} must be an integer >= {low}, not {v!r}.")
