@@ -16,7 +16,7 @@ import numpy as np
 
 from ..exceptions import ArgumentError, SizeLimitError
 from ..results.bilinear import CounterexampleResult
-from ._common import as_norm, as_penalty, compare_keys, convolve, cost_expr
+from ._common import as_norm, as_penalty, as_signal, compare_keys, convolve, cost_expr
 from .deconv import trivial_pairs
 
 __all__ = ["random_counterexample", "lp_escape", "short_filter_escape",
@@ -37,12 +37,17 @@ def lp_escape(x, h, p, circular=False):
     """``(sign, planted, trivial)`` for the ℓp^p penalty (ℓ2 normalisation): the sign of the
     best trivial cost minus the planted cost, with both exact costs (sympy).
 
-    For ``p > 1`` the theorem does not apply; the trivial pair may lose.
+    For ``p > 1`` the theorem does not apply; the trivial pairs may lose — or not: on the
+    example of the spec, ``(N(y) δ, y/N(y))`` costs ``5³ = 125 > 27 + 64 = 91`` but the mirror
+    pair ``(y, δ)`` costs ``Σ|y_j|³ = 8281/125 < 91``, and for ``p = 2`` all three tie (25).
 
-    >>> lp_escape([3, 0, 0, 4], ["3/5", "4/5"], 3)[0]      # 27 + 64 < 125: the truth wins
-    1
+    >>> [str(v) for v in lp_escape([3, 0, 0, 4], ["3/5", "4/5"], 3)]
+    ['-1', '91', '8281/125']
+    >>> lp_escape([3, 0, 0, 4], ["3/5", "4/5"], 2)[0]
+    0
     """
     pen, nrm = as_penalty("lp", p), as_norm("l2")
+    x, h = as_signal(x, "x"), as_signal(h, "h")
     y = convolve(x, h, circular)
     planted = cost_expr(x, h, pen, nrm, circular)[0]
     trivial = min((cost_expr(a, b, pen, nrm, circular)[0]
@@ -60,6 +65,7 @@ def short_filter_escape(x, h):
     >>> short_filter_escape([3, 0, 0, 4], [3, 4])
     (5, 2, False)
     """
+    x, h = as_signal(x, "x"), as_signal(h, "h")
     y = convolve(x, h)
     nz = [j for j, v in enumerate(y) if v]
     span = nz[-1] - nz[0] + 1 if nz else 0
