@@ -227,6 +227,9 @@ def check_deconv(result, instance):
     if circular is None:
         _fail("convolution must be 'linear' or 'circular'.")
     pen, q = _penalty_spec(cert)
+    planted = (cert.get("pairs") or {}).get("planted")
+    if planted is not None and (_vector(planted["x"], "x"), _vector(planted["h"], "h")) != (x, h):
+        _fail("the certificate is for another pair (x, h) than the instance.")
     y = _conv(x, h, circular)
     if _vector(cert.get("y"), "y") != y:
         _fail("y is not x ∗ h.")
