@@ -23,7 +23,8 @@ from ..exceptions import (ArgumentError, ExactTypeError, NonFiniteError, Precisi
                           ShapeError, SizeLimitError)
 
 __all__ = ["MAX_LENGTH", "Penalty", "Norm", "as_signal", "as_penalty", "as_norm", "convolve",
-           "check_circular", "cost_expr", "compare_keys", "arb_of", "enclosure", "is_dirac"]
+           "check_circular", "cost_expr", "compare_keys", "arb_of", "enclosure", "is_dirac",
+           "exact_value"]
 
 #: Longest signal handled by the exact routines (sympy expressions grow with the length).
 MAX_LENGTH = 512
@@ -237,6 +238,14 @@ def cost_expr(x, h, penalty, norm, circular=False):
         return cost, cost
     key = sympy.expand(sympy.Mul(*[1 + c * t / _rat(penalty.eps) for t in a]))
     return sympy.log(key), key
+
+
+def exact_value(expr):
+    """A sympy value as certificate data: a Fraction when rational, else its string (so that
+    the JSON round trip, which reads ``"p/q"`` strings as Fractions, is the identity)."""
+    if expr.is_Rational:
+        return Fraction(int(expr.p), int(expr.q))
+    return str(expr)
 
 
 def arb_of(expr, prec):

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..exceptions import ArgumentError, SizeLimitError
 from ..results.bilinear import CounterexampleResult
-from ._common import as_norm, as_penalty, as_signal, compare_keys, convolve, cost_expr
+from ._common import (as_norm, as_penalty, as_signal, compare_keys, convolve, cost_expr,
+                      exact_value)
 from .deconv import trivial_pairs
 
 __all__ = ["random_counterexample", "lp_escape", "short_filter_escape",
@@ -134,15 +135,16 @@ def random_counterexample(length=8, seed=0, sparsity=None, filter_length=3, max_
             break
     else:  # pragma: no cover - k ≥ 2 spikes always give a strict inequality
         raise ArgumentError("no counterexample found; increase 'max_tries'.")
-    escapes = {"lp": tuple({"p": p, "sign": s, "planted_cost": str(a), "trivial_cost": str(b)}
+    escapes = {"lp": tuple({"p": p, "sign": s, "planted_cost": exact_value(a),
+                            "trivial_cost": exact_value(b)}
                            for p in ESCAPE_EXPONENTS for s, a, b in [lp_escape(x, h, p)]),
                "short_filter": dict(zip(("span", "filter_length", "dirac_feasible"),
                                         short_filter_escape(x, h)))}
     import sympy
     cert = {"x": tuple(x), "h": tuple(h), "y": y, "seed": seed,
             "planted_cost_sq": int(planted_sq), "trivial_cost_sq": trivial_sq,
-            "planted_cost": str(sympy.sqrt(planted_sq)),
-            "trivial_cost": str(sympy.sqrt(trivial_sq)),
+            "planted_cost": exact_value(sympy.sqrt(planted_sq)),
+            "trivial_cost": exact_value(sympy.sqrt(trivial_sq)),
             "planted_cost_float": float(np.sqrt(planted_sq)),
             "trivial_cost_float": float(np.sqrt(trivial_sq)), "escapes": escapes}
     return CounterexampleResult(kind=CounterexampleResult.KIND, verdict="trivial-wins",

@@ -24,7 +24,7 @@ from fractions import Fraction
 from ..exceptions import BudgetError, PrecisionError
 from ..results.bilinear import DeconvPitfallResult
 from ._common import (as_norm, as_penalty, as_signal, check_circular, compare_keys, convolve,
-                      cost_expr, enclosure, is_dirac)
+                      cost_expr, enclosure, exact_value)
 
 __all__ = ["check_deconv_pitfall", "trivial_wins", "trivial_pairs", "penalised_threshold",
            "DeconvPitfallResult"]
@@ -67,7 +67,7 @@ def penalised_threshold(y, trivial_cost, degree):
 def _entry(pair, penalty, norm, circular):
     cost, key = cost_expr(pair[0], pair[1], penalty, norm, circular)
     lo, hi = enclosure(cost)
-    return {"x": pair[0], "h": pair[1], "cost": str(cost), "cost_float": float(cost.evalf(30)),
+    return {"x": pair[0], "h": pair[1], "cost": exact_value(cost), "cost_float": float(cost.evalf(30)),
             "enclosure": (lo, hi)}, cost, key
 
 
@@ -162,7 +162,7 @@ def check_deconv_pitfall(x, h, penalty="l1", norm="l2", circular=False, p=None, 
     cert.update(pairs=entries, trivial=best, sign=sign)
     if pen.degree is not None:
         lam = penalised_threshold(y, costs[best], pen.degree) if sign < 0 else None
-        cert["penalised"] = {"lambda_max": None if lam is None else str(lam),
+        cert["penalised"] = {"lambda_max": None if lam is None else exact_value(lam),
                              "lambda_max_float": None if lam is None else float(lam.evalf(30)),
                              "set": "empty" if sign >= 0 else
                              ("(0, lambda_max)" if lam is not None else "(0, oo)")}

@@ -91,7 +91,8 @@ def _deconv(args):
             "planted_cost_float": r.planted_cost_float,
             "trivial_cost_float": r.trivial_cost_float,
             "trivial_wins": r.verdict == "trivial-wins", "trivial": r.certificate.get("trivial"),
-            "lambda_max": pen.get("lambda_max"), "result": r.to_dict()}
+            "lambda_max": None if pen.get("lambda_max") is None else str(pen["lambda_max"]),
+            "result": r.to_dict()}
     text = (f"{r.verdict}: planted {r.planted_cost} ≈ {r.planted_cost_float}, trivial "
             f"({data['trivial']}) {r.trivial_cost} ≈ {r.trivial_cost_float}"
             if r.verdict != "unknown" else f"unknown: {r.certificate['reason']}")
@@ -105,7 +106,7 @@ def _counterexample(args):
                               filter_length=args.filter_length)
     c = r.certificate
     data = {"x": to_jsonable(c["x"]), "h": to_jsonable(c["h"]), "y": to_jsonable(c["y"]),
-            "planted_cost": c["planted_cost"], "trivial_cost": c["trivial_cost"],
+            "planted_cost": str(c["planted_cost"]), "trivial_cost": str(c["trivial_cost"]),
             "planted_cost_float": c["planted_cost_float"],
             "trivial_cost_float": c["trivial_cost_float"], "trivial_wins": True,
             "escapes": to_jsonable(c["escapes"]), "result": r.to_dict()}
