@@ -286,11 +286,16 @@ def test_escapes_on_spec_example():
     assert short_filter_escape([0, 2, 0], [1, 2, 3])[2] is True
 
 
-def test_escape_statistics():
-    """How often the trivial pair still wins for p > 1 on random counterexamples."""
-    counts = {}
+def test_escape_p_above_one_does_not_protect_from_the_mirror_pair():
+    """Spec: 'escapes: p > 1 penalties'.  Measured with numpy on 20 seeds: at p = 3 the Dirac-x
+    pair usually loses to the truth, but the mirror pair (y, δ) (Σ|y_j|³) usually beats it, so
+    the trivial pairs still win — the escape does not hold for the pair set of the spec."""
+    escaped_x, mirror_wins = 0, 0
     for seed in range(20):
-        for row in random_counterexample(8, seed=seed).certificate["escapes"]["lp"]:
-            counts.setdefault(row["p"], []).append(row["sign"])
-    # p = 2: ‖y‖₂² ≤ ‖x‖₂²‖h‖₂²·… never forced either way; the theorem is silent
-    assert set(counts) == {Fraction(3, 2), Fraction(2), Fraction(3)}
+        c = random_counterexample(8, seed=seed).certificate
+        ref = np_costs(c["x"], c["h"], penalty="lp", p=3)
+        escaped_x += ref["dirac-x"] > ref["planted"]
+        mirror_wins += ref["dirac-h"] < ref["planted"]
+        row = next(r for r in c["escapes"]["lp"] if r["p"] == 3)
+        assert (row["sign"] < 0) == (min(ref["dirac-x"], ref["dirac-h"]) < ref["planted"])
+    assert escaped_x >= 10 and mirror_wins >= 15

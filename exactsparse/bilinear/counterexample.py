@@ -27,9 +27,11 @@ __all__ = ["random_counterexample", "lp_escape", "short_filter_escape",
 ESCAPE_EXPONENTS = (Fraction(3, 2), Fraction(2), Fraction(3))
 
 
-def _int_arg(v, name, lo, hi):
+def _int_arg(v, name, lo, hi, size=False):
+    """An int in [lo, hi]; above ``hi`` a size argument is out of reach (SizeLimitError)."""
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-        raise (SizeLimitError if isinstance(v, (int, np.integer)) and v > hi else ArgumentError)(
+        too_big = size and isinstance(v, (int, np.integer)) and v > hi
+        raise (SizeLimitError if too_big else ArgumentError)(
             f"Argument {name!r} must be an integer in [{lo}, {hi}], not {v!r}.")
     return int(v)
 
@@ -112,13 +114,10 @@ def random_counterexample(length=8, seed=0, sparsity=None, filter_length=3, max_
     --------
     exactsparse.bilinear.check_deconv_pitfall
     """
-    length = _int_arg(length, "length", 2, 256)
-    filter_length = _int_arg(filter_length, "filter_length", 1, 64)
+    length = _int_arg(length, "length", 2, 256, size=True)
+    filter_length = _int_arg(filter_length, "filter_length", 1, 64, size=True)
     sparsity = max(2, length // 4) if sparsity is None else _int_arg(sparsity, "sparsity", 2,
                                                                       length)
-    if sparsity > length:
-        raise ArgumentError(f"Argument 'sparsity' must be at most length = {length}, not "
-                            f"{sparsity}.")
     seed = _int_arg(seed, "seed", 0, 2**63 - 1)
     rng = np.random.default_rng(seed)
     for _ in range(max_tries):

@@ -265,7 +265,8 @@ def cost_gap_grid(length=64, sparsities=(1, 2, 4, 8, 16), filter_lengths=(1, 2, 
                 x[rng.choice(length, size=k, replace=False)] = rng.standard_normal(k)
                 h = rng.standard_normal(m)
                 p, t = np.sum(np.abs(x)) * np.linalg.norm(h), np.linalg.norm(np.convolve(x, h))
-                planted[i, j] += p / trials
-                trivial[i, j] += t / trials
-                wins[i, j] += (t < p * (1 - 1e-12)) / trials
-    return CostGapGrid(tuple(sparsities), tuple(filter_lengths), planted, trivial, wins, length)
+                planted[i, j] += p
+                trivial[i, j] += t
+                wins[i, j] += t < p * (1 - 1e-12)
+    return CostGapGrid(tuple(sparsities), tuple(filter_lengths), planted / trials,
+                       trivial / trials, wins / trials, length)
