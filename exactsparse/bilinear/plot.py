@@ -57,6 +57,7 @@ def plot_trajectory(traj, ax=None, label=None):
     ax.axhline(traj.planted_cost, color="C1", ls="--", label="planted (best on its ray)")
     ax.axhline(traj.trivial_cost, color="C2", ls=":", label="trivial (best on its ray)")
     ax.set_xscale("symlog")
+    ax.set_yscale("log")
     ax.set_xlabel("iteration")
     ax.set_ylabel("½‖y − x∗h‖² + λ‖x‖₁")
     ax.legend()
