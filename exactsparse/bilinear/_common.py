@@ -23,8 +23,7 @@ from ..exceptions import (ArgumentError, ExactTypeError, NonFiniteError, Precisi
                           ShapeError, SizeLimitError)
 
 __all__ = ["MAX_LENGTH", "Penalty", "Norm", "as_signal", "as_penalty", "as_norm", "convolve",
-           "check_circular", "cost_expr", "compare_keys", "arb_of", "enclosure", "is_dirac",
-           "exact_value"]
+           "check_circular", "cost_expr", "compare_keys", "arb_of", "enclosure", "exact_value"]
 
 #: Longest signal handled by the exact routines (sympy expressions grow with the length).
 MAX_LENGTH = 512
@@ -101,11 +100,6 @@ def convolve(x, h, circular=False):
             for i, b in enumerate(h):
                 y[i + j] += a * b
     return tuple(y)
-
-
-def is_dirac(x):
-    """True when ``x`` has exactly one nonzero entry."""
-    return sum(1 for v in x if v) == 1
 
 
 # ----------------------------------------------------------------------------- specifications
