@@ -54,6 +54,10 @@ THEOREMS = {
     "butterfly.exact": "Zheng, Riccietti, Gribonval, SIMODS 2023 (arXiv:2110.01230): exact "
                        "identification of butterfly factorizations; Le, Zheng, Riccietti, "
                        "Gribonval, ICASSP 2022, Lemma 2",
+    # bilinear
+    "bilinear.pitfall": "Benichoux, Vincent, Gribonval, ICASSP 2013: a fundamental pitfall in "
+                        "blind deconvolution with sparse and shift-invariant priors (trivial "
+                        "pairs are never worse than the truth)",
 }
 
 
@@ -131,6 +135,11 @@ KINDS = dict([
          "ident.completion", "ident.partial", "ident.witness", "ident.jacobian"),
     _row("butterfly.identify", "butterfly:ButterflyIdentification", "butterfly:check_identify",
          "butterfly.exact"),
+    # bilinear
+    _row("bilinear.deconv", "bilinear:DeconvPitfallResult", "bilinear:check_deconv",
+         "bilinear.pitfall"),
+    _row("bilinear.counterexample", "bilinear:CounterexampleResult",
+         "bilinear:check_counterexample", "bilinear.pitfall"),
 ])
 
 

@@ -183,6 +183,9 @@ def _one_result_of_each_kind():
         "fsmf.spurious": (es.find_spurious_minima(*six, budget=60), six),
         "ident.check": (es.check_identifiable("11/11", "10/11/01"), ("11/11", "10/11/01")),
         "butterfly.identify": (es.identify_butterfly([[1, 1], [1, -1]]), [[1, 1], [1, -1]]),
+        "bilinear.deconv": (es.check_deconv_pitfall([3, 0, 0, 4], ["3/5", "4/5"]),
+                            ([3, 0, 0, 4], ["3/5", "4/5"])),
+        "bilinear.counterexample": (es.random_counterexample(8, seed=0), None),
     }
     assert set(made) == set(KINDS), "a kind of the table has no example here: add one"
     return {k: (r.to_json(), inst) for k, (r, inst) in made.items()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..exceptions import CertificateError
 from . import emit
 from ..fileio import read_matrix
+from .bilinear import add_signal_args, load_signal
 from .common import add_matrix_arg, add_pair_args, load_pair, verify_file
 
 __all__ = ["register"]
@@ -17,6 +18,7 @@ def register(sub):
     v.add_argument("result", help="JSON file of a result")
     add_matrix_arg(v, required=False)
     add_pair_args(v, required=False)
+    add_signal_args(v, required=False)
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=_verify)
     d = sub.add_parser("demo", help="classify, solve and verify the built-in FSMF examples")
@@ -32,6 +34,10 @@ def _instance(args):
         if not (args.left and (args.right or args.right_rx)):
             raise CertificateError("give both --left and --right/--right-rx (or neither)")
         parts.extend(load_pair(args))
+    if args.x or args.h:
+        if not (args.x and args.h):
+            raise CertificateError("give both --x and --h (or neither)")
+        parts.extend((load_signal(args.x, "x"), load_signal(args.h, "h")))
     return parts[0] if len(parts) == 1 else tuple(parts)
 
 

@@ -1,0 +1,126 @@
+"""Bad input to exactsparse.bilinear: typed ExactSparseError subclasses with clear messages."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from exactsparse.bilinear import (check_deconv_pitfall, convolve, cost_gap_grid,
+                                  deconv_descent, hadamard_l1, l1_atoms, l1_bilinear_cost,
+                                  random_counterexample, rescaling_minimum)
+from exactsparse.exceptions import (ArgumentError, BudgetError, ExactSparseError,
+                                    ExactTypeError, NonFiniteError, ParseError, ShapeError,
+                                    SizeLimitError)
+
+
+@pytest.mark.parametrize("x,h,exc,match", [
+    ([], [1], ShapeError, "non-empty"),
+    ([1], [], ShapeError, "non-empty"),
+    ([0, 0], [1], ArgumentError, "normalisation N\\(.\\) = 1 is undefined"),
+    ([1], [0, 0, 0], ArgumentError, "normalisation"),
+    ([1, float("nan")], [1], NonFiniteError, "finite"),
+    ([1], [float("inf")], NonFiniteError, "finite"),
+    ([1, "a"], [1], ParseError, "'x'"),
+    ([1, [2]], [1], ShapeError, "1-D"),
+    ("12", [1], ShapeError, "1-D"),
+    (3, [1], ShapeError, "1-D"),
+    ([1, object()], [1], ExactTypeError, "exact numbers"),
+    ([1] * 600, [1], SizeLimitError, "at most"),
+])
+def test_bad_signals(x, h, exc, match):
+    with pytest.raises(exc, match=match):
+        check_deconv_pitfall(x, h)
+
+
+def test_errors_are_exactsparse_and_builtin():
+    with pytest.raises(ExactSparseError):
+        check_deconv_pitfall([0], [1])
+    with pytest.raises(ValueError):
+        check_deconv_pitfall([0], [1])
+
+
+def test_circular_lengths():
+    with pytest.raises(ShapeError, match="same length for circular"):
+        check_deconv_pitfall([1, 2, 3], [1, 2], circular=True)
+    with pytest.raises(ShapeError, match="same length"):
+        convolve([1, 2], [1], circular=True)
+
+
+@pytest.mark.parametrize("kw,match", [
+    (dict(penalty="lp", p=0), "must lie in \\(0, 8\\]"),
+    (dict(penalty="lp", p=-1), "must lie in"),
+    (dict(penalty="lp", p=9), "must lie in"),
+    (dict(penalty="lp"), "'p' must be given"),
+    (dict(penalty="lp", p=float("nan")), "finite"),
+    (dict(penalty="lp", p=0.3000001), "denominator"),
+    (dict(penalty="lp", p="1/100"), "denominator"),
+    (dict(penalty="l3"), "one of"),
+    (dict(norm="l0"), "one of"),
+    (dict(norm="lp", q="1/2"), "'q' must lie in \\[1, 16\\]"),
+    (dict(norm="lp"), "'q' must be given"),
+    (dict(penalty="log", eps=0), "'eps' must lie in"),
+])
+def test_bad_specifications(kw, match):
+    with pytest.raises((ArgumentError, NonFiniteError), match=match):
+        check_deconv_pitfall([1, 2], [1], **kw)
+
+
+def test_bad_budget():
+    with pytest.raises(BudgetError):
+        check_deconv_pitfall([1, 2], [1], budget=0)
+
+
+@pytest.mark.parametrize("kw,exc", [
+    (dict(length=1), ArgumentError),
+    (dict(length=10**6), SizeLimitError),
+    (dict(length=8, sparsity=1), ArgumentError),
+    (dict(length=8, sparsity=9), ArgumentError),
+    (dict(length=8, seed=-1), ArgumentError),
+    (dict(length=8, filter_length=0), ArgumentError),
+    (dict(length=True), ArgumentError),
+])
+def test_bad_counterexample_arguments(kw, exc):
+    with pytest.raises(exc):
+        random_counterexample(**kw)
+
+
+@pytest.mark.parametrize("args,kw,exc", [
+    (([0, 0], [1]), dict(lam=1.0), ArgumentError),
+    (([1, float("nan")], [1]), dict(lam=1.0), NonFiniteError),
+    (([1], [1]), dict(lam=0.0), ArgumentError),
+    (([1], [1]), dict(lam=1.0, norm="l3"), ArgumentError),
+    (([1], [1]), dict(lam=1.0, iters=0), ArgumentError),
+    (([1, 2], [1]), dict(lam=1.0, circular=True), ShapeError),
+    (([1, 2], [1]), dict(lam=1.0, start="nowhere"), ArgumentError),
+    (([1, 2], [1]), dict(lam=1.0, start=([1], [1])), ShapeError),
+    (([], [1]), dict(lam=1.0), ShapeError),
+])
+def test_bad_descent_arguments(args, kw, exc):
+    with pytest.raises(exc):
+        deconv_descent(*args, **kw)
+
+
+def test_bad_grid_and_matrix_arguments():
+    with pytest.raises(ArgumentError):
+        cost_gap_grid(8, sparsities=(9,))
+    with pytest.raises(ArgumentError, match="nonzero"):
+        l1_atoms([[0, 0]])
+    with pytest.raises(ShapeError):
+        l1_bilinear_cost([[1, 2]], [[1]])
+    with pytest.raises(ShapeError):
+        rescaling_minimum([[1, 2]], [[1]])
+    with pytest.raises(ArgumentError):
+        rescaling_minimum([[1]], [[1]], penalty="l3")
+    with pytest.raises(NonFiniteError):
+        hadamard_l1([1, float("inf")])
+
+
+def test_plot_without_matplotlib_names_the_extra(monkeypatch):
+    from exactsparse.bilinear import MissingExtraError, plot_trajectory
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    t = deconv_descent([1, 0, 1], [1.0], lam=0.1, iters=2)
+    with pytest.raises(MissingExtraError, match=r"exactsparse\[plot\]") as info:
+        plot_trajectory(t)
+    assert isinstance(info.value, ImportError) and isinstance(info.value, ExactSparseError)
