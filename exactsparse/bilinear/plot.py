@@ -7,13 +7,9 @@ sparsity and the filter length vary; :func:`plot_trajectory` draws the objective
 
 from __future__ import annotations
 
-from ..exceptions import ExactSparseError
+from ..exceptions import MissingExtraError
 
 __all__ = ["MissingExtraError", "plot_cost_gap", "plot_trajectory"]
-
-
-class MissingExtraError(ExactSparseError, ImportError):
-    """An optional dependency (a pip extra of exactsparse) is not installed."""
 
 
 def _pyplot():
