@@ -1,4 +1,5 @@
-"""CLI contract of ``exactsparse fsmf reduce|certify|hardness`` (JSON keys, exit codes)."""
+"""CLI contract of ``exactsparse fsmf reduce``, ``certify``, ``hardness`` (JSON keys, exit
+codes)."""
 
 import json
 from fractions import Fraction
@@ -73,8 +74,11 @@ def test_hardness_from_biclique(capsys):
                                   ["fsmf", "hardness", "--mask", "11"],
                                   ["fsmf", "hardness"]])
 def test_hardness_usage_errors_exit_2(capsys, argv):
-    code, out = _run(capsys, argv)
-    assert code == 2 and "either --matrix and --mask, or --biclique" in out.err
+    with pytest.raises(SystemExit) as exc:           # through parser.error: exit 2
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "either --matrix and --mask, or --biclique" in err
+    assert err.startswith("usage: exactsparse fsmf hardness")
 
 
 def test_hardness_bad_graph_exit_1(capsys, tmp_path):
@@ -82,5 +86,8 @@ def test_hardness_bad_graph_exit_1(capsys, tmp_path):
     f.write_text("1 2\n0 1\n")
     code, out = _run(capsys, ["fsmf", "hardness", "--biclique", str(f)])
     assert code == 1 and "SupportError" in out.err
-    code, out = _run(capsys, ["fsmf", "hardness", "--biclique", "12/01"])
-    assert code == 1 and "does not exist" in out.err
+    with pytest.raises(SystemExit) as exc:           # neither a file nor inline: usage
+        main(["fsmf", "hardness", "--biclique", "12/01"])
+    assert exc.value.code == 2
+    assert "'12/01' is neither a file nor an inline support (rows of 0/1 separated by /)" \
+        in capsys.readouterr().err
