@@ -78,7 +78,8 @@ def _spurious(args):
     from ..fsmf.hard import find_spurious_minima
     res = find_spurious_minima(*_load(args), starts=args.starts, budget=args.budget)
     data = payload(res)
-    text = f"{res.verdict}: " + ", ".join(f"{m['value_float']:.10g}" for m in data["minima"])
+    values = ", ".join(f"{m['value_float']:.10g}" for m in data["minima"])
+    text = f"{res.verdict}: " + (values or "no certified spurious local minimum found")
     if data["reason"]:
         text += f" ({data['reason']})"
     emit(args, data, text)
