@@ -46,7 +46,7 @@ def test_every_group_has_a_description_and_every_option_a_help_line():
 
 @pytest.mark.parametrize("argv, needle", [
     (["fsmf", "solve", "-A", "x", "-I", "1", "-J", "1", "--restarts", "-1"],
-     "--restarts: must be an integer >= 0"),
+     "--restarts: must be an integer in [0, 10000]"),
     (["fsmf", "spurious", "-A", "x", "-I", "1", "-J", "1", "--starts", "0"],
      "--starts: must be an integer >= 1"),
     (["fsmf", "certify", "-A", "x", "-I", "1", "-J", "1", "--budget", "nan"],

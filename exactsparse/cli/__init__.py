@@ -1,8 +1,8 @@
 """Command-line interface: ``exactsparse GROUP COMMAND [options]``.
 
 Exit codes: 0 a verdict was computed (whatever it is) or, for ``verify``, the certificate is
-valid; 1 a library error (message on stderr) or, for ``verify``, an INVALID certificate; 2 a
-usage error.  Every command accepts ``--json`` for machine-readable output.  Groups live in
+valid; 1 a library error (a one-line message on stderr, never a traceback) or, for
+``verify``, an INVALID certificate; 2 a usage error; 130 interrupted.  Every command accepts ``--json`` for machine-readable output.  Groups live in
 their own modules (``cli/fsmf.py``, ``cli/ident.py``, ``cli/butterfly.py``, ``cli/misc.py``),
 each exposing ``register(subparsers)``; a command's handler takes the parsed arguments,
 prints through :func:`emit` and returns the exit code.  The JSON of a result is built in one
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 
 from ..exceptions import ExactSparseError
@@ -92,6 +93,15 @@ def main(argv=None):
         return 0
     except (OSError, MemoryError) as exc:
         print(f"exactsparse: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("exactsparse: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI never prints a traceback
+        if os.environ.get("EXACTSPARSE_TRACEBACK"):
+            raise
+        print(f"exactsparse: error: {type(exc).__name__}: {exc} (unexpected: please report "
+              "it; EXACTSPARSE_TRACEBACK=1 shows the traceback)", file=sys.stderr)
         return 1
 
 

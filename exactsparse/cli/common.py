@@ -11,7 +11,7 @@ from ..supports import Support, right_from_rx
 
 __all__ = ["UsageError", "add_command", "add_json_arg", "add_pair_args", "add_matrix_arg",
            "matrix_path", "load_matrix_arg", "load_pair", "read_support_arg",
-           "positive_int", "nonnegative_int", "positive_float"]
+           "positive_int", "nonnegative_int", "positive_float", "restarts_int"]
 
 _INLINE = re.compile(r"^[01]+([/;][01]+)*$")
 
@@ -121,5 +121,9 @@ def _number_type(kind, ok, what):
 #: argparse types: usage errors (exit 2) for out-of-range numbers.
 positive_int = _number_type(int, lambda v: v >= 1, "an integer >= 1")
 nonnegative_int = _number_type(int, lambda v: v >= 0, "an integer >= 0")
+#: the most local-solver restarts the command line runs (each is a full local solve)
+MAX_RESTARTS = 10_000
+restarts_int = _number_type(int, lambda v: 0 <= v <= MAX_RESTARTS,
+                            f"an integer in [0, {MAX_RESTARTS}]")
 positive_float = _number_type(float, lambda v: 0 < v < float("inf"),
                               "a positive finite number")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..certificates import to_jsonable
 from . import emit, fsmf_hard
 from .common import (add_command, add_json_arg, add_matrix_arg, add_pair_args,
-                     load_matrix_arg, load_pair, nonnegative_int)
+                     load_matrix_arg, load_pair, nonnegative_int, restarts_int)
 from .payload import payload
 
 __all__ = ["register"]
@@ -28,9 +28,10 @@ def register(sub):
     add_pair_args(s)
     s.add_argument("--numeric", action="store_true",
                    help="numeric path (floats) even for exact input")
-    s.add_argument("--restarts", type=nonnegative_int, default=20,
-                   help="local-solver restarts on instances that are not covered (default 20)")
-    s.add_argument("--seed", type=int, default=0,
+    s.add_argument("--restarts", type=restarts_int, default=20,
+                   help="local-solver restarts on instances that are not covered "
+                        "(0 to 10000, default 20)")
+    s.add_argument("--seed", type=nonnegative_int, default=0,
                    help="seed of the local solver's random starts (default 0)")
     add_json_arg(s)
     fsmf_hard.register_commands(fs)

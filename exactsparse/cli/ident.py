@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..exact import to_strings
 from . import emit
 from .common import (add_command, add_json_arg, add_matrix_arg, add_pair_args,
-                     load_matrix_arg, load_pair)
+                     load_matrix_arg, load_pair, nonnegative_int)
 from .payload import payload
 
 __all__ = ["register"]
@@ -55,7 +55,7 @@ def register(sub):
     cmds.required = True
     c = add_command(cmds, "check", _check, "decide identifiability of a support pair")
     add_pair_args(c)
-    c.add_argument("--seed", type=int, default=0,
+    c.add_argument("--seed", type=nonnegative_int, default=0,
                    help="seed of the random points of the Jacobian test (default 0)")
     add_json_arg(c)
     r = add_command(cmds, "recover", _recover, "recover X, Y from Z = X Yᵀ by completion")
