@@ -183,3 +183,11 @@ def test_int_tuple_is_public_and_the_old_name_stays():
     from exactsparse import examples
     assert examples.int_tuple(np.array([[1.0, 0.0]])) == ((1, 0),)
     assert examples._t is examples.int_tuple
+
+
+def test_no_traceback_on_an_unexpected_error(capsys, tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("1" * 5001 + "\n")                      # beyond Python's int-string limit
+    code = main(["fsmf", "solve", "-A", str(big), "-I", "1", "-J", "1"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1

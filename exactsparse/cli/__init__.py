@@ -2,11 +2,16 @@
 
 Exit codes: 0 a verdict was computed (whatever it is) or, for ``verify``, the certificate is
 valid; 1 a library error (a one-line message on stderr, never a traceback) or, for
-``verify``, an INVALID certificate; 2 a usage error; 130 interrupted.  Every command accepts ``--json`` for machine-readable output.  Groups live in
-their own modules (``cli/fsmf.py``, ``cli/ident.py``, ``cli/butterfly.py``, ``cli/misc.py``),
-each exposing ``register(subparsers)``; a command's handler takes the parsed arguments,
-prints through :func:`emit` and returns the exit code.  The JSON of a result is built in one
-place, :func:`exactsparse.cli.payload.payload`.
+``verify``, an INVALID certificate; 2 a usage error; 130 interrupted.  Every command accepts
+``--json`` for machine-readable output.
+
+Groups live in their own modules (``cli/fsmf.py``, ``cli/ident.py``, ``cli/butterfly.py``,
+``cli/misc.py``), each exposing ``register(subparsers)``; a command's handler takes the
+parsed arguments, prints through :func:`emit` and returns the exit code, and raises
+:class:`~exactsparse.cli.common.UsageError` for a usage error found after parsing (reported
+by that command's ``parser.error``).  The JSON of a result is built in one place,
+:func:`exactsparse.cli.payload.payload`; saved results are re-checked by
+:mod:`exactsparse.cli.verify`.
 """
 
 from __future__ import annotations
@@ -31,7 +36,10 @@ def build_parser():
         prog="exactsparse",
         description="Exact analysis of sparse matrix factorizations with fixed supports: "
                     "every verdict comes with a certificate that `exactsparse verify` "
-                    "re-checks.")
+                    "re-checks.",
+        epilog="Exit codes: 0 a verdict was computed (verify: the certificate is valid); "
+               "1 a library error, or verify found the certificate INVALID; 2 a usage error. "
+               "`exactsparse COMMAND --help` describes each command.")
     from .. import __version__
     parser.add_argument("--version", action="version", version=f"exactsparse {__version__}",
                         help="print the version and exit")

@@ -10,7 +10,7 @@ from ..fileio import read_matrix, read_support
 from ..supports import Support, right_from_rx
 
 __all__ = ["UsageError", "add_command", "add_json_arg", "add_pair_args", "add_matrix_arg",
-           "matrix_path", "load_matrix_arg", "load_pair", "read_support_arg",
+           "matrix_path", "not_a_directory", "load_matrix_arg", "load_pair", "read_support_arg",
            "positive_int", "nonnegative_int", "positive_float", "restarts_int"]
 
 _INLINE = re.compile(r"^[01]+([/;][01]+)*$")
@@ -74,7 +74,8 @@ def matrix_path(args):
     return path
 
 
-def _existing_file(path, flag):
+def not_a_directory(path, flag):
+    """A usage error when ``path`` (given by option ``flag``) is a directory."""
     if os.path.isdir(path):
         raise UsageError(f"argument {flag}: {path!r} is a directory, not a file")
 
@@ -82,14 +83,14 @@ def _existing_file(path, flag):
 def load_matrix_arg(args, path=None, flag="--matrix", numeric=False):
     """Read the matrix of ``--matrix`` (or of ``path``): a directory is a usage error."""
     path = matrix_path(args) if path is None else path
-    _existing_file(path, flag)
+    not_a_directory(path, flag)
     return read_matrix(path, numeric=numeric)
 
 
 def read_support_arg(text, flag="--left"):
     """A support from a file name or an inline string like ``110/011``."""
     if os.path.exists(text):
-        _existing_file(text, flag)
+        not_a_directory(text, flag)
         return read_support(text)
     if _INLINE.match(text):
         return Support(text)

@@ -12,12 +12,11 @@ certificate is valid, 1 when one is INVALID (as ``sha256sum -c``).
 from __future__ import annotations
 
 import json
-import os
 
 import numpy as np
 
 from . import emit
-from .common import UsageError, load_matrix_arg, load_pair
+from .common import UsageError, load_matrix_arg, load_pair, not_a_directory
 from .payload import INSTANCE_FLAGS
 
 __all__ = ["verify_file", "instance_from_args", "read_perm", "read_butterfly_matrix",
@@ -39,8 +38,7 @@ def read_perm(spec):
     if spec in (None, "identity", "bitrev"):
         return None if spec in (None, "identity") else "bitrev"
     from ..exceptions import ArgumentError
-    if os.path.isdir(spec):
-        raise UsageError(f"argument --perm: {spec!r} is a directory, not a file")
+    not_a_directory(spec, "--perm")
     try:
         if str(spec).endswith(".npy"):
             p = np.load(spec, allow_pickle=False)
@@ -59,8 +57,7 @@ def read_butterfly_matrix(args, path):
     if args.cyclotomic is None:
         return load_matrix_arg(args, path=path)
     from ..exceptions import ArgumentError
-    if os.path.isdir(path):
-        raise UsageError(f"argument --matrix: {path!r} is a directory, not a file")
+    not_a_directory(path, "--matrix")
     try:
         return np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:
@@ -105,8 +102,7 @@ def instance_from_args(args, kind):
 
 def _read(path):
     from ..exceptions import CertificateError
-    if os.path.isdir(path):
-        raise UsageError(f"argument RESULT: {path!r} is a directory, not a file")
+    not_a_directory(path, "RESULT")
     try:
         with open(path, encoding="utf-8") as fh:
             return json.load(fh)
