@@ -29,7 +29,8 @@ OPTIONS = ["--matrix", "-A", "--left", "--right", "--right-rx", "--mask", "--bic
 FILE_TEXTS = ["1 2\n3 4\n", "1 0\n1 1\n", "10\n11\n", "x y\n", "", "1 2\n3\n", "1/0\n",
               "0.5 1e400\n", "[[1, 2], [3, 4]]", "{\"kind\": 1}", "nan 1\n", "1" * 5001 + "\n",
               "\xff\xfe", "[" * 5000, "1 1 1 1\n1 -1 1 -1\n1 1 -1 -1\n1 -1 -1 1\n",
-              '{"kind": "fsmf.solve", "verdict": "optimal"}', "-1 2\n2 -1\n"]
+              '{"kind": "fsmf.solve", "verdict": "optimal"}', "-1 2\n2 -1\n",
+              '{"kind": [], "verdict": 1}', '{"result": {"kind": "ident.check"}}', "[{}]"]
 VALUES = ["1", "11/11", "10/11", "12/10", "", "/", "-1", "0", "1e999", "nan", "abc", "bitrev",
           "auto", "left", "2", "8", "10" * 20, "\x00", "1;1", "1/1/1/1"]
 

@@ -75,7 +75,7 @@ def _given(args):
 def instance_from_args(args, kind):
     """The instance of a ``kind`` result from the options of ``exactsparse verify``."""
     given = _given(args)
-    needed = INSTANCE_FLAGS.get(kind)
+    needed = INSTANCE_FLAGS.get(kind) if isinstance(kind, str) else None
     if needed is not None:
         optional = {"--perm", "--cyclotomic"} if kind == "butterfly.identify" else set()
         missing = [f for f in needed if f not in given]
