@@ -62,7 +62,9 @@ def test_solve_then_verify_round_trip(capsys, cec_files, tmp_path):
     other = write(tmp_path, "B.txt", [[1, 2, 0], [0, 1, 3], [5, -2, 8]])
     code, out, _ = run(capsys, "verify", str(res), "--matrix", other, "--left", I, "--right", J,
                        "--json")
-    assert code == 0 and json.loads(out)["valid"] is False
+    assert code == 1 and json.loads(out)["valid"] is False      # INVALID: exit 1
+    code, out, _ = run(capsys, "verify", str(res), "--matrix", other, "--left", I, "--right", J)
+    assert code == 1 and out.startswith("INVALID: invalid certificate")
 
 
 def test_right_rx_convention(capsys):
@@ -112,11 +114,23 @@ def test_usage_exit_2(capsys):
     assert e.value.code == 2
 
 
-def test_demo_json(capsys):
+def test_demo_json(capsys, tmp_path):
     code, out, _ = run(capsys, "demo", "--json")
     rows = json.loads(out)
     assert code == 0 and all(r["valid"] for r in rows)
     assert {r["name"] for r in rows} >= {"low-rank", "cec-overlap", "lu-2"}
+    assert all(r["solve"]["result"]["kind"] == "fsmf.solve" for r in rows)
+    saved = tmp_path / "demo.json"
+    saved.write_text(out)
+    code, out, _ = run(capsys, "verify", str(saved), "--json")
+    d = json.loads(out)
+    assert code == 0 and d["valid"] is True and len(d["checks"]) == 2 * len(rows)
+    rows[0]["solve"]["result"]["value"] = "1"                   # tamper with one result
+    saved.write_text(json.dumps(rows))
+    code, out, _ = run(capsys, "verify", str(saved))
+    lines = out.splitlines()
+    assert code == 1 and len(lines) == 2 * len(rows) + 1
+    assert [ln.split(":")[0] for ln in lines if "INVALID" in ln] == ["low-rank (fsmf.solve)"]
 
 
 def test_console_entry_help():

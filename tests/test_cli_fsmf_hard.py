@@ -1,4 +1,5 @@
-"""CLI contract of ``exactsparse fsmf reduce|certify|hardness`` (JSON keys, exit codes)."""
+"""CLI contract of ``exactsparse fsmf reduce``, ``certify``, ``hardness`` (JSON keys, exit
+codes)."""
 
 import json
 from fractions import Fraction
@@ -73,8 +74,11 @@ def test_hardness_from_biclique(capsys):
                                   ["fsmf", "hardness", "--mask", "11"],
                                   ["fsmf", "hardness"]])
 def test_hardness_usage_errors_exit_2(capsys, argv):
-    code, out = _run(capsys, argv)
-    assert code == 2 and "either --matrix and --mask, or --biclique" in out.err
+    with pytest.raises(SystemExit) as exc:           # through parser.error: exit 2
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "either --matrix and --mask, or --biclique" in err
+    assert err.startswith("usage: exactsparse fsmf hardness")
 
 
 def test_hardness_bad_graph_exit_1(capsys, tmp_path):
@@ -82,5 +86,42 @@ def test_hardness_bad_graph_exit_1(capsys, tmp_path):
     f.write_text("1 2\n0 1\n")
     code, out = _run(capsys, ["fsmf", "hardness", "--biclique", str(f)])
     assert code == 1 and "SupportError" in out.err
-    code, out = _run(capsys, ["fsmf", "hardness", "--biclique", "12/01"])
-    assert code == 1 and "does not exist" in out.err
+    with pytest.raises(SystemExit) as exc:           # neither a file nor inline: usage
+        main(["fsmf", "hardness", "--biclique", "12/01"])
+    assert exc.value.code == 2
+    assert "'12/01' is neither a file nor an inline support (rows of 0/1 separated by /)" \
+        in capsys.readouterr().err
+
+
+def test_spurious_certified_from_result_and_starts(capsys, spec_file, tmp_path):
+    base = ["fsmf", "spurious", "-A", spec_file, "-I", SPEC_I, "-J", SPEC_J]
+    code, out = _run(capsys, base + ["--json"])
+    data = json.loads(out.out)
+    assert code == 0 and data["verdict"] == "spurious"
+    assert data["minima"] and all(m["certified"] is True for m in data["minima"])
+    assert set(data["minima"][0]) >= {"value", "value_float", "certified"}
+    saved = tmp_path / "spurious.json"
+    saved.write_text(out.out)
+    code, out = _run(capsys, ["verify", str(saved), "-A", spec_file, "-I", SPEC_I, "-J",
+                              SPEC_J])
+    assert code == 0 and out.out.startswith("valid:")
+    for bad in ("0", "-1", "x"):
+        with pytest.raises(SystemExit) as exc:
+            main(base + ["--starts", bad])
+        assert exc.value.code == 2 and "--starts: must be an integer >= 1" in \
+            capsys.readouterr().err
+
+
+def test_spurious_text_keeps_the_reason(capsys, tmp_path):
+    f = tmp_path / "A.txt"
+    f.write_text("1 2 0\n0 1 3\n5 -2 7\n")
+    code, out = _run(capsys, ["fsmf", "spurious", "-A", str(f), "-I", "10/10/11", "-J",
+                              "11/11/11"])
+    assert code == 0 and out.out.startswith("none-found: no certified spurious")
+    assert "(hard core is not a single masked rank-one part" in out.out
+
+
+def test_hardness_text_shows_the_instance_matrix(capsys, spec_file):
+    code, out = _run(capsys, ["fsmf", "hardness", "--matrix", spec_file, "--mask",
+                              "110/011/101"])
+    assert code == 0 and out.out.startswith("A = [['2', '1', '0'], ['0', '1', '1']")

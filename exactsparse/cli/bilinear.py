@@ -20,11 +20,11 @@ from __future__ import annotations
 import os
 import re
 
-from ..certificates import to_jsonable
 from ..exact import parse_rational
 from ..exceptions import ShapeError
 from ..fileio import read_matrix
 from . import emit
+from .payload import payload
 
 __all__ = ["register", "load_signal"]
 
@@ -86,13 +86,7 @@ def _deconv(args):
     r = check_deconv_pitfall(x, h, penalty=args.penalty, norm=args.norm,
                              circular=args.circular, p=args.p, q=args.q, eps=args.eps,
                              budget=args.budget)
-    pen = r.certificate.get("penalised") or {}
-    data = {"verdict": r.verdict, "planted_cost": r.planted_cost, "trivial_cost": r.trivial_cost,
-            "planted_cost_float": r.planted_cost_float,
-            "trivial_cost_float": r.trivial_cost_float,
-            "trivial_wins": r.verdict == "trivial-wins", "trivial": r.certificate.get("trivial"),
-            "lambda_max": None if pen.get("lambda_max") is None else str(pen["lambda_max"]),
-            "result": r.to_dict()}
+    data = payload(r)
     text = (f"{r.verdict}: planted {r.planted_cost} ≈ {r.planted_cost_float}, trivial "
             f"({data['trivial']}) {r.trivial_cost} ≈ {r.trivial_cost_float}"
             if r.verdict != "unknown" else f"unknown: {r.certificate['reason']}")
@@ -105,11 +99,7 @@ def _counterexample(args):
     r = random_counterexample(args.length, args.seed, sparsity=args.sparsity,
                               filter_length=args.filter_length)
     c = r.certificate
-    data = {"x": to_jsonable(c["x"]), "h": to_jsonable(c["h"]), "y": to_jsonable(c["y"]),
-            "planted_cost": str(c["planted_cost"]), "trivial_cost": str(c["trivial_cost"]),
-            "planted_cost_float": c["planted_cost_float"],
-            "trivial_cost_float": c["trivial_cost_float"], "trivial_wins": True,
-            "escapes": to_jsonable(c["escapes"]), "result": r.to_dict()}
+    data = payload(r)
     emit(args, data, f"x = {data['x']}, h = {data['h']}: trivial {c['trivial_cost']} < planted "
                      f"{c['planted_cost']}")
     return 0

@@ -10,28 +10,20 @@
 
 from __future__ import annotations
 
-from ..certificates import to_jsonable
 from ..exact import to_strings
-from ..fileio import read_matrix
-from ..identifiability import check_identifiable, recover_factors
 from . import emit
-from .common import add_pair_args, load_pair
+from .common import (add_command, add_json_arg, add_matrix_arg, add_pair_args,
+                     load_matrix_arg, load_pair, nonnegative_int)
+from .payload import payload
 
 __all__ = ["register"]
 
 
-def _add_supports(p):
-    add_pair_args(p)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-
-
 def _check(args):
+    from ..identifiability import check_identifiable
     I, J = load_pair(args)
     res = check_identifiable(I, J, seed=args.seed)
-    data = res.to_dict()
     w = res.witness
-    data["witness"] = None if w is None else {
-        key: to_strings(w[key]) for key in ("X", "Y", "X2", "Y2")}
     lines = [f"verdict: {res.verdict} ({res.certificate['criterion']})",
              f"jacobian rank: {res.jacobian_rank} (mod p: {res.jacobian_rank_mod_p}), "
              f"expected {res.expected_rank}"]
@@ -41,13 +33,14 @@ def _check(args):
         lines += [f"{key} = {to_strings(w[key])}" for key in ("X", "Y", "X2", "Y2")]
     else:
         lines.append(f"reason: {res.certificate['reason']}")
-    emit(args, to_jsonable(data), "\n".join(lines))
+    emit(args, payload(res), "\n".join(lines))
     return 0
 
 
 def _recover(args):
+    from ..identifiability import recover_factors
     I, J = load_pair(args)
-    X, Y = recover_factors(read_matrix(args.matrix), I, J)
+    X, Y = recover_factors(load_matrix_arg(args), I, J)
     data = {"X": to_strings(X), "Y": to_strings(Y)}
     emit(args, data, f"X = {data['X']}\nY = {data['Y']}")
     return 0
@@ -55,14 +48,18 @@ def _recover(args):
 
 def register(sub):
     """Add the ``ident`` group to the top-level subparsers."""
-    p = sub.add_parser("ident", help="identifiability of fixed-support factorizations")
+    p = sub.add_parser("ident", help="identifiability of fixed-support factorizations",
+                       description="Identifiability of fixed-support factorizations Z = X Y^T:"
+                                   " is (X, Y) determined by Z up to scaling of its columns?")
     cmds = p.add_subparsers(dest="command", metavar="SUBCOMMAND")
     cmds.required = True
-    c = cmds.add_parser("check", help="decide identifiability of a support pair")
-    _add_supports(c)
-    c.add_argument("--seed", type=int, default=0, help="seed of the random points")
-    c.set_defaults(func=_check)
-    r = cmds.add_parser("recover", help="recover X, Y from Z = X Yᵀ by completion")
-    r.add_argument("--matrix", required=True, metavar="Z", help="m×n matrix file")
-    _add_supports(r)
-    r.set_defaults(func=_recover)
+    c = add_command(cmds, "check", _check, "decide identifiability of a support pair")
+    add_pair_args(c)
+    c.add_argument("--seed", type=nonnegative_int, default=0,
+                   help="seed of the random points of the Jacobian test (default 0)")
+    add_json_arg(c)
+    r = add_command(cmds, "recover", _recover, "recover X, Y from Z = X Yᵀ by completion")
+    add_matrix_arg(r, help="the m×n matrix Z = X Yᵀ (file)")
+    add_pair_args(r)
+    r.add_argument("--json", action="store_true",
+                   help="print a JSON object with X and Y ('p/q' strings; no certificate)")

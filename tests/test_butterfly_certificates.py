@@ -1,5 +1,6 @@
-"""Regression tests for the butterfly review (forged certificates, perm binding, zero blocks,
-1-D batches, big integers, checker independence, hostile numbers, stopping rule).
+"""Butterfly certificates and edge cases: forged certificates, the permutation bound to the
+instance, zero blocks, 1-D batches, big integers, checker independence, hostile numbers,
+the stopping rule of the balanced tree.
 
 Every expected value comes from an independent route: dense products of object arrays of
 Fractions built here, numpy products, or hand-computed determinants."""
@@ -45,7 +46,7 @@ def fraction_product(tws, n):
     return Z
 
 
-# ----------------------------------------------------------------------------- P0: overflow forge
+# ----------------------------------------------------------------------------- overflow forge
 def test_forged_certificate_through_int64_overflow_is_rejected():
     T0 = [[[[F(2**31 + 1, 2**32), F(1, 2**32)], [F(1, 2**32), F(1, 2**32)]],
            [[F(1, 2**32), F(1, 2**32)], [F(1, 2**32), F(1, 2**32)]]]]
@@ -70,7 +71,7 @@ def test_forged_certificate_through_int64_overflow_is_rejected():
     assert r.verdict == "not-butterfly" and verify(r, Z.tolist())
 
 
-# ----------------------------------------------------------------------------- P0: perm binding
+# ----------------------------------------------------------------------------- perm binding
 def test_perm_is_bound_to_the_instance_bitrev_n4():
     a, b = identify_butterfly(P4), identify_butterfly(P4, perm="bitrev")
     assert (a.verdict, b.verdict) == ("not-butterfly", "butterfly")
@@ -92,7 +93,7 @@ def test_perm_is_bound_to_the_instance_hadamard_transposition():
     assert not verify(json.dumps(d), (H, p))
 
 
-# ----------------------------------------------------------------------------- P1: zero blocks
+# ----------------------------------------------------------------------------- zero blocks
 @pytest.mark.parametrize("tree", ["left", "right", "balanced"])
 @pytest.mark.parametrize("scaling", ["unit", "sqrt"])
 def test_zero_twiddle_block_exact_recovery_every_tree(tree, scaling):
@@ -107,7 +108,7 @@ def test_zero_twiddle_block_exact_recovery_every_tree(tree, scaling):
     assert np.linalg.norm(F_.todense() - Z) <= 1e-13 * np.linalg.norm(Z)
 
 
-# ----------------------------------------------------------------------------- P1: 1-D batches
+# ----------------------------------------------------------------------------- 1-D batches
 @pytest.mark.parametrize("k", [3, 4])
 def test_one_dimensional_batches(k):
     H = scipy.linalg.hadamard(4).astype(float)
@@ -127,7 +128,7 @@ def test_one_dimensional_batches(k):
     assert np.all(Fa.relative_error(B) <= 1e-14) and Fa.perm is None
 
 
-# ----------------------------------------------------------------------------- P1: big integers
+# ----------------------------------------------------------------------------- big integers
 def test_entry_beyond_int64():
     Z = [[1, 0, 0, 0], [0, 0, 1, 0], [2**63, 1, 0, 0], [0, 0, 0, 1]]
     r = identify_butterfly(Z)
@@ -160,7 +161,7 @@ def test_uint64_beyond_int63():
     assert (prod == np.array(Z, dtype=object)).all()
 
 
-# ----------------------------------------------------------------------------- P2: checker imports
+# ----------------------------------------------------------------------------- checker imports
 def test_checker_imports_no_decision_routine():
     import exactsparse.checks.butterfly as ck
     tree = ast.parse(pathlib.Path(ck.__file__).read_text(encoding="utf-8"))
@@ -186,7 +187,7 @@ print(sorted(k for k in sys.modules if k.startswith("exactsparse.butterfly")))
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
-# ----------------------------------------------------------------------------- P2: hostile numbers
+# ----------------------------------------------------------------------------- hostile numbers
 @pytest.mark.parametrize("bad", ["1e50000000", "1.5", 0.5, True, "2**3", None])
 def test_certificate_numbers_must_be_integers_or_p_over_q(bad):
     H = scipy.linalg.hadamard(8).tolist()
@@ -264,7 +265,7 @@ def test_identify_on_products_built_here(seed):
         assert any(blk[0, j] * blk[1, k] != blk[0, k] * blk[1, j] for k in range(n))
 
 
-# ----------------------------------------------------------------------------- P2: stopping rule
+# ----------------------------------------------------------------------------- stopping rule
 def test_balanced_tree_noisy_stops_early(monkeypatch):
     import exactsparse.butterfly.numeric as nm
     rng = np.random.default_rng(0)
