@@ -39,9 +39,10 @@ def test_deconv_json_and_verify(files, capsys):
     code, out, _ = run(capsys, ["verify", str(saved), "--x", x, "--h", h, "--json"])
     assert code == 0 and json.loads(out)["valid"] is True
     code, out, _ = run(capsys, ["verify", str(saved), "--x", x, "--h", "1,2", "--json"])
-    assert code == 0 and json.loads(out)["valid"] is False
-    code, _, err = run(capsys, ["verify", str(saved), "--x", x])
-    assert code == 1 and "--x and --h" in err
+    assert code == 1 and json.loads(out)["valid"] is False      # exit 1 on INVALID
+    with pytest.raises(SystemExit) as info:                      # a usage error: exit 2
+        run(capsys, ["verify", str(saved), "--x", x])
+    assert info.value.code == 2 and "--h" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("extra,planted,trivial", [

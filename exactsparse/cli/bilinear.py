@@ -24,6 +24,7 @@ from ..exact import parse_rational
 from ..exceptions import ShapeError
 from ..fileio import read_matrix
 from . import emit
+from .common import add_command, add_json_arg
 from .payload import payload
 
 __all__ = ["register", "load_signal"]
@@ -55,12 +56,17 @@ def add_signal_args(p, required=True):
 
 def register(sub):
     p = sub.add_parser("bilinear", help="ℓ1 penalties in bilinear models: the blind "
-                                        "deconvolution pitfall")
+                                        "deconvolution pitfall",
+                       description="ℓ1 penalties in bilinear models do not always give "
+                                   "sparsity (Benichoux, Vincent, Gribonval, ICASSP 2013): "
+                                   "exact costs of the planted and trivial pairs.")
     cmds = p.add_subparsers(dest="command", metavar="SUBCOMMAND")
     cmds.required = True
-    d = cmds.add_parser("deconv", help="exact cost of the planted pair vs the trivial pairs")
+    d = add_command(cmds, "deconv", _deconv,
+                    "exact cost of the planted pair vs the trivial pairs")
     add_signal_args(d)
-    d.add_argument("--penalty", default="l1", choices=["l1", "lp", "log", "tv"])
+    d.add_argument("--penalty", default="l1", choices=["l1", "lp", "log", "tv"],
+                   help="penalty of the signal (default l1)")
     d.add_argument("--p", default=None, help="exponent of the lp penalty (e.g. 1/2)")
     d.add_argument("--eps", default=None, help="scale of the log penalty (default 1)")
     d.add_argument("--norm", default="l2", choices=["l2", "l1", "lp"],
@@ -68,16 +74,16 @@ def register(sub):
     d.add_argument("--q", default=None, help="exponent of the lp normalisation (≥ 1)")
     d.add_argument("--circular", action="store_true", help="circular convolution")
     d.add_argument("--budget", type=float, default=60.0, help="seconds (default 60)")
-    d.add_argument("--json", action="store_true", help="machine-readable output")
-    d.set_defaults(func=_deconv)
-    c = cmds.add_parser("counterexample", help="random sparse planted pair beaten by the "
-                                               "trivial pair")
-    c.add_argument("--length", type=int, default=8)
-    c.add_argument("--seed", type=int, default=0)
-    c.add_argument("--sparsity", type=int, default=None)
-    c.add_argument("--filter-length", type=int, default=3)
-    c.add_argument("--json", action="store_true", help="machine-readable output")
-    c.set_defaults(func=_counterexample)
+    add_json_arg(d)
+    c = add_command(cmds, "counterexample", _counterexample,
+                    "random sparse planted pair beaten by the trivial pair")
+    c.add_argument("--length", type=int, default=8, help="length of the signal x (default 8)")
+    c.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    c.add_argument("--sparsity", type=int, default=None,
+                   help="number of nonzeros of x (default max(2, length // 4))")
+    c.add_argument("--filter-length", type=int, default=3,
+                   help="length of the filter h (default 3)")
+    add_json_arg(c)
 
 
 def _deconv(args):
