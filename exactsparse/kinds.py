@@ -54,6 +54,15 @@ THEOREMS = {
     "butterfly.exact": "Zheng, Riccietti, Gribonval, SIMODS 2023 (arXiv:2110.01230): exact "
                        "identification of butterfly factorizations; Le, Zheng, Riccietti, "
                        "Gribonval, ICASSP 2022, Lemma 2",
+    # relu
+    "relu.embedding": "Stock, Gribonval, Constr. Approx. 2022 (arXiv:2107.09370): the "
+                      "path-lifting Φ, invariant under rescaling, R_θ(x) = α(x, θ)Φ(θ)",
+    "relu.canonical": "Stock, Gribonval, Constr. Approx. 2022 (arXiv:2107.09370): off the "
+                      "degenerate set, equal Φ (and signs) iff equal up to rescaling",
+    "relu.pathnorm": "Gonon, Brisebarre, Riccietti, Gribonval, ICLR 2024: path-norm by one "
+                     "forward pass of |θ|^q",
+    "relu.local_ident": "Bona-Pellissier, Malgouyres, Bachoc, NeurIPS 2022: local "
+                        "identifiability from a finite sample (conditions C_N, C_S)",
 }
 
 
@@ -114,6 +123,13 @@ KINDS = dict([
          "ident.completion", "ident.partial", "ident.witness", "ident.jacobian"),
     _row("butterfly.identify", "butterfly:ButterflyIdentification", "butterfly:check_identify",
          "butterfly.exact"),
+    # relu
+    _row("relu.pathlift", "relu:PathLiftResult", "relu:check_pathlift", "relu.embedding"),
+    _row("relu.canonical", "relu:CanonicalResult", "relu:check_canonical", "relu.canonical"),
+    _row("relu.equivalent", "relu:EquivalenceResult", "relu:check_equivalent", "relu.canonical"),
+    _row("relu.pathnorm", "relu:PathNormResult", "relu:check_pathnorm", "relu.pathnorm"),
+    _row("relu.local_ident", "relu:LocalIdentResult", "relu:check_local_ident",
+         "relu.local_ident"),
 ])
 
 

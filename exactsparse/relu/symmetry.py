@@ -190,10 +190,12 @@ def _first_difference(c1, c2):
         for i, (r1, r2) in enumerate(zip(L1["W"], L2["W"])):
             for j, (u, v) in enumerate(zip(r1, r2)):
                 if u != v:
-                    return {"layer": l, "param": "W", "index": [i, j], "value1": u, "value2": v}
+                    return {"layer": l, "param": "W", "index": [i, j],
+                            "value1": as_rational(u), "value2": as_rational(v)}
         for i, (u, v) in enumerate(zip(L1["b"], L2["b"])):
             if u != v:
-                return {"layer": l, "param": "b", "index": [i], "value1": u, "value2": v}
+                return {"layer": l, "param": "b", "index": [i],
+                        "value1": as_rational(u), "value2": as_rational(v)}
     return None
 
 

@@ -1,0 +1,135 @@
+"""CLI group ``relu``: ReLU networks given as JSON files ``{"layers": [{"W", "b"}, ...]}``.
+
+``exactsparse relu pathlift NET.json [--json]``
+    ``phi`` (path name → exact string), ``size``.
+``exactsparse relu canonical NET.json [--json]``
+    the canonical net in the same JSON schema (``layers``, also under ``network``),
+    ``verdict``, ``duplicates``.
+``exactsparse relu equivalent A.json B.json [--json]``
+    ``verdict`` (``equivalent`` / ``not-equivalent`` / ``unknown``), ``certificate``.
+``exactsparse relu pathnorm NET.json -q 1 [--json]``
+    ``value`` (exact ‖Φ‖_q^q for integer q on exact nets, else null), ``value_float`` (‖Φ‖_q).
+``exactsparse relu local-ident NET.json --samples X.txt [--json]``
+    ``C_N``, ``C_S``, ``rank_gamma``, ``rank_A``, ``D``, ``verdict``.
+``exactsparse relu verify RESULT.json NET.json [NET2.json | --samples X.txt]``
+    re-check a saved ``--json`` output.
+
+Every ``--json`` payload holds the full result under ``result``.  Float networks are
+converted to exact binary rationals only with ``--exact-floats``.
+"""
+
+from __future__ import annotations
+
+from ..certificates import to_jsonable
+from ..exact import fraction_str
+from ..fileio import read_matrix
+from ..relu import (Network, canonical_form, equivalent, local_identifiability, path_lifting,
+                    path_norm)
+from . import emit
+from .common import verify_file
+
+__all__ = ["register"]
+
+
+def _load(path, args):
+    net = Network.from_json(path)
+    return net.to_exact() if getattr(args, "exact_floats", False) else net
+
+
+def _payload(res, **keys):
+    return {**to_jsonable(keys), "verdict": res.verdict, "result": res.to_dict()}
+
+
+def _pathlift(args):
+    res = path_lifting(_load(args.net, args))
+    phi = {k: fraction_str(v) for k, v in res.certificate["phi"].items()}
+    data = _payload(res, phi=phi, size=res.certificate["size"])
+    emit(args, data, "\n".join([f"|Φ| = {len(phi)}"] + [f"{k}: {v}" for k, v in phi.items()]))
+    return 0
+
+
+def _canonical(args):
+    res = canonical_form(_load(args.net, args), norm=args.norm)
+    data = _payload(res, layers=res.network["layers"], network=res.network,
+                    duplicates=list(res.certificate["duplicates"]))
+    import json
+    emit(args, data, f"verdict: {res.verdict}\n" + json.dumps(res.network))
+    return 0
+
+
+def _equivalent(args):
+    a, b = _load(args.net, args), _load(args.other, args)
+    res = equivalent(a, b, norm=args.norm)
+    data = _payload(res, certificate=res.certificate)
+    emit(args, data, f"verdict: {res.verdict}\ncertificate: {to_jsonable(res.certificate)}")
+    return 0
+
+
+def _pathnorm(args):
+    q = float(args.q) if "." in args.q or "e" in args.q.lower() else int(args.q)
+    res = path_norm(_load(args.net, args), q)
+    data = _payload(res, value=res.value, value_float=res.value_float, q=res.certificate["q"])
+    val = "" if res.value is None else f" (‖Φ‖_q^q = {fraction_str(res.value)})"
+    emit(args, data, f"‖Φ‖_{res.certificate['q']} = {res.value_float:.17g}{val}")
+    return 0
+
+
+def _samples(path):
+    from ..exact import to_fractions
+    return [list(r) for r in to_fractions(read_matrix(path))]
+
+
+def _local_ident(args):
+    res = local_identifiability(_load(args.net, args), _samples(args.samples),
+                                exact=args.exact, budget=args.budget)
+    c = res.certificate
+    data = _payload(res, **{k: c[k] for k in ("C_N", "C_S", "rank_gamma", "rank_A", "D")})
+    emit(args, data, f"verdict: {res.verdict}\nC_N = {c['C_N']}, C_S = {c['C_S']}, "
+                     f"R_Γ = {c['rank_gamma']}, R_A = {c['rank_A']}, D = {c['D']}")
+    return 0
+
+
+def _verify(args):
+    net = Network.from_json(args.net).to_dict()
+    if args.other:
+        instance = (net, Network.from_json(args.other).to_dict())
+    elif args.samples:
+        instance = (net, _samples(args.samples))
+    else:
+        instance = net
+    return verify_file(args, instance)
+
+
+def register(sub):
+    """Add the ``relu`` group to the top-level subparsers."""
+    p = sub.add_parser("relu", help="ReLU networks: path-lifting, canonical form, path-norms")
+    cmds = p.add_subparsers(dest="command", metavar="SUBCOMMAND")
+    cmds.required = True
+
+    def add(name, func, help_):
+        c = cmds.add_parser(name, help=help_)
+        c.add_argument("net", metavar="NET.json", help="network JSON file")
+        c.add_argument("--json", action="store_true", help="machine-readable output")
+        c.add_argument("--exact-floats", action="store_true",
+                       help="convert float weights to their exact binary rationals")
+        c.set_defaults(func=func)
+        return c
+    add("pathlift", _pathlift, "the path-lifting Φ(θ), exactly")
+    c = add("canonical", _canonical, "canonical representative under rescaling/permutation")
+    c.add_argument("--norm", choices=("l1", "linf"), default="l1")
+    c = add("equivalent", _equivalent, "equivalence under positive rescaling + permutation")
+    c.add_argument("other", metavar="B.json", help="second network JSON file")
+    c.add_argument("--norm", choices=("l1", "linf"), default="l1")
+    c = add("pathnorm", _pathnorm, "path-norm ‖Φ‖_q by one forward pass")
+    c.add_argument("-q", default="1", help="q >= 1 (integer: exact ‖Φ‖_q^q)")
+    c = add("local-ident", _local_ident, "local identifiability rank tests C_N / C_S")
+    c.add_argument("--samples", required=True, metavar="X", help="n×d sample matrix file")
+    c.add_argument("--exact", choices=("auto", "never", "always"), default="auto")
+    c.add_argument("--budget", type=float, default=60.0, help="seconds")
+    v = cmds.add_parser("verify", help="re-check a saved --json result")
+    v.add_argument("result", help="JSON file written by a relu command's --json")
+    v.add_argument("net", metavar="NET.json")
+    v.add_argument("other", nargs="?", metavar="B.json", help="second net (equivalent)")
+    v.add_argument("--samples", metavar="X", help="sample file (local-ident)")
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=_verify)
