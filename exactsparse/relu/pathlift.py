@@ -182,7 +182,7 @@ def _integer_layers(net):
 
 
 def pathlift_blocks(net, block_size=1 << 16):
-    """Stream Φ(θ) in :class:`PathBlock` blocks of at most ``block_size`` paths (numpy
+    """Stream Φ(θ) in :class:`PathBlock` blocks of at most ``max(block_size, max width)`` paths (numpy
     arrays: int64 when every path product fits, else Python ints; float64 for float nets).
 
     Memory is O(block_size + width²); the order is the documented one.

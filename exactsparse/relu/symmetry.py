@@ -161,10 +161,9 @@ def canonical_form(net, norm="l1"):
                  if keys[p[j]] == keys[p[j - 1]]]
         scaling.append(lam)
         perms.append(p)
-    canon = _build(Ws, bs)
     return CanonicalResult(
         kind=CanonicalResult.KIND, verdict="duplicate-neurons" if dups else "canonical",
-        certificate={"network": canon.to_dict(), "norm": norm, "scaling": scaling,
+        certificate={"network": {"layers": [{"W": W, "b": b} for W, b in zip(Ws, bs)]}, "norm": norm, "scaling": scaling,
                      "permutation": perms, "duplicates": dups},
         theorem=CanonicalResult.THEOREM, backend="integer")
 
