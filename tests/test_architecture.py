@@ -183,6 +183,17 @@ def _one_result_of_each_kind():
         "ident.check": (es.check_identifiable("11/11", "10/11/01"), ("11/11", "10/11/01")),
         "butterfly.identify": (es.identify_butterfly([[1, 1], [1, -1]]), [[1, 1], [1, -1]]),
     }
+    net = {"layers": [{"W": [[1, -2], [3, 0]], "b": [1, -1]}, {"W": [[2, -1]], "b": [5]}]}
+    net2 = {"layers": [{"W": [[3, 0], [2, -4]], "b": [-1, 2]}, {"W": [[-1, 1]], "b": [5]}]}
+    shallow = {"layers": [{"W": [[1], [-1]], "b": [-1, -1]}, {"W": [[1, 1]], "b": [0]}]}
+    made.update({
+        "relu.pathlift": (es.path_lifting(net), net),
+        "relu.canonical": (es.canonical_form(net), net),
+        "relu.equivalent": (es.relu_equivalent(net, net2), (net, net2)),
+        "relu.pathnorm": (es.path_norm(net, 2), net),
+        "relu.local_ident": (es.local_identifiability(shallow, [[-3], [-2], [0], [2], [3]]),
+                             (shallow, [[-3], [-2], [0], [2], [3]])),
+    })
     assert set(made) == set(KINDS), "a kind of the table has no example here: add one"
     return {k: (r.to_json(), inst) for k, (r, inst) in made.items()}
 

@@ -5,6 +5,9 @@ Modules: :mod:`~exactsparse.relu.network` (the :class:`Network` value),
 permutation, canonical form, equivalence), :mod:`~exactsparse.relu.pathnorm` (path-norms,
 Lipschitz bound, path-magnitude scores), :mod:`~exactsparse.relu.ident` (local
 identifiability from a sample).  See docs/relu.md.
+
+At the top level, ``exactsparse.relu_equivalent`` is :func:`equivalent` (the name
+``exactsparse.equivalent`` belongs to the identifiability capability).
 """
 
 from .network import *  # noqa: F401,F403
@@ -18,7 +21,11 @@ from .pathnorm import __all__ as _a4
 from .ident import *  # noqa: F401,F403
 from .ident import __all__ as _a5
 
-__all__ = [*_a1, *_a2, *_a3, *_a4, *_a5, "path_lifting"]
+__all__ = [*_a1, *_a2, *_a3, *_a4, *_a5, "path_lifting", "relu_equivalent"]
+
+#: :func:`equivalent` under a name unique in the flat top-level namespace
+#: (``exactsparse.equivalent`` is the identifiability one).
+relu_equivalent = equivalent  # noqa: F405
 
 
 def path_lifting(net, max_paths=MAX_PATHS):  # noqa: F405
