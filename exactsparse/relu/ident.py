@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import time
 
-import flint
 import numpy as np
 
 from ..exact import as_rational, check_prime
@@ -46,6 +45,7 @@ from ..exceptions import ArgumentError, BudgetError, ShapeError
 from ..results.relu import LocalIdentResult
 from .network import DegenerateNetworkError, as_network
 from .pathlift import activation_patterns
+from ._modp import rank_mod_p_dense
 from .symmetry import degenerate_neurons
 
 __all__ = ["local_identifiability", "frozen_edges", "IDENT_PRIME"]
@@ -67,13 +67,14 @@ def frozen_edges(net):
 
 
 def _mm(A, B, p):
-    """``A @ B mod p`` for residue arrays, exact through float64 BLAS (inner chunks)."""
-    out = np.zeros((A.shape[0], B.shape[1]), dtype=np.int64)
+    """``A @ B mod p`` for float64 residue arrays, exact through BLAS (inner chunks with
+    ``chunk · p² < 2**53``)."""
     step = max(1, (1 << 52) // ((p - 1) ** 2 + 1))
+    out = None
     for a in range(0, A.shape[1], step):
-        prod = A[:, a:a + step].astype(float) @ B[a:a + step, :].astype(float)
-        out = (out + np.mod(prod, p).astype(np.int64)) % p
-    return out
+        prod = np.mod(A[:, a:a + step] @ B[a:a + step, :], p)
+        out = prod if out is None else np.mod(out + prod, p)
+    return out if out is not None else np.zeros((A.shape[0], B.shape[1]))
 
 
 def _residue(x, p):
@@ -83,62 +84,76 @@ def _residue(x, p):
     return x.numerator % p * pow(x.denominator, -1, p) % p
 
 
-def _grams(net, X, pats, frozen, ring):
-    """``(Γ Γᵀ, α αᵀ)`` in ``ring``: ("mod", p) → int64 residue arrays, ("Q",) → Fraction
-    object arrays."""
-    n, k, L = len(X), net.widths[-1], net.depth
-    if ring[0] == "mod":
-        p = ring[1]
-        conv = np.vectorize(lambda v: _residue(v, p), otypes=[np.int64])
+class _Ring:
+    """Arithmetic of the Gram computations: residues mod ``p`` (float64 arrays, exact below
+    2**53) or exact rationals (object arrays of Fractions)."""
 
-        def mm(A, B):
-            return _mm(A, B, p)
+    def __init__(self, p=None):
+        self.p = p
 
-        def red(A):
-            return np.mod(A, p)
-    else:
-        conv = np.vectorize(lambda v: v, otypes=[object])
+    def conv(self, rows):
+        if self.p is None:
+            return np.array(rows, dtype=object)
+        p = self.p
+        return np.array([[float(_residue(v, p)) for v in r] for r in rows], dtype=float)
 
-        def mm(A, B):
-            return A.dot(B)
+    def mm(self, A, B):
+        return A.dot(B) if self.p is None else _mm(A, B, self.p)
 
-        def red(A):
-            return A
-    Ws = [conv(np.array(W, dtype=object)) for W in net.weights]
-    bs = [conv(np.array(b, dtype=object)) for b in net.biases]
-    acts = [np.array([pats[s][l] for s in range(n)], dtype=np.int64) for l in range(L - 1)]
-    F = [conv(np.array(X, dtype=object))]
+    def red(self, A):
+        return A if self.p is None else np.mod(A, self.p)
+
+    def full(self, shape, value):
+        return np.full(shape, value, dtype=object if self.p is None else float)
+
+
+def _forward(net, X, pats, ring):
+    """Activations ``F_0 = X, F_1, …, F_{L−1}`` (n × N_l) and patterns (0/1 arrays)."""
+    n, L = len(X), net.depth
+    dtype = object if ring.p is None else float
+    acts = [np.array([pats[s][l] for s in range(n)], dtype=int).astype(dtype)
+            for l in range(L - 1)]
+    F = [ring.conv(X)]
     for l in range(1, L):
-        F.append(red((mm(F[-1], Ws[l - 1].T) + bs[l - 1][None, :]) * acts[l - 1]))
-    # Δ_l as (n·k) × N_l; row (s, o)
-    delta = {L: np.tile(np.eye(k, dtype=np.int64), (n, 1)).astype(F[0].dtype)}
+        W, b = ring.conv(net.weights[l - 1]), ring.conv([net.biases[l - 1]])
+        F.append(ring.red((ring.mm(F[-1], W.T) + b) * acts[l - 1]))
+    return F, acts
+
+
+def _gram_gamma(net, F, acts, frozen, ring):
+    """``Γ Γᵀ = Σ_l (Δ_l Δ_lᵀ) ∘ (F_{l−1} F_{l−1}ᵀ + 1) − U Uᵀ`` (rows (sample, output))."""
+    n, k, L = F[0].shape[0], net.widths[-1], net.depth
+    delta = {L: np.tile(np.eye(k, dtype=int), (n, 1)).astype(F[0].dtype)}     # Δ_L: row (s, o) = e_o
     for l in range(L - 1, 0, -1):
-        delta[l] = red(mm(delta[l + 1], Ws[l]) * np.repeat(acts[l - 1], k, axis=0))
-    ones = np.ones((n * k, n * k), dtype=np.int64).astype(F[0].dtype)
-    G = np.zeros((n * k, n * k), dtype=np.int64).astype(F[0].dtype)
+        delta[l] = ring.red(ring.mm(delta[l + 1], ring.conv(net.weights[l]))
+                            * np.repeat(acts[l - 1], k, axis=0))
+    G = ring.full((n * k, n * k), 0)
     for l in range(1, L + 1):
         Fr = np.repeat(F[l - 1], k, axis=0)
-        G = red(G + red(mm(delta[l], delta[l].T) * red(mm(Fr, Fr.T) + ones)))
-    U = np.stack([delta[lk][:, kk] * np.repeat(F[lk - 1][:, i], k) for lk, kk, i in frozen],
-                 axis=1) if frozen else None
-    if U is not None:
-        G = red(G - red(mm(red(U), red(U).T)))
-    Ga = ones[:n, :n].copy()
-    for s in range(L):
-        P = ones[:n, :n].copy()
-        for l in range(s, L):
-            H = mm(F[0], F[0].T) if l == 0 else mm(acts[l - 1], acts[l - 1].T)
-            P = red(P * red(H))
-        Ga = red(Ga + P)
-    return G, Ga
+        G = ring.red(G + ring.mm(delta[l], delta[l].T) * (ring.mm(Fr, Fr.T) + 1))
+    if frozen:
+        U = ring.red(np.stack([delta[lk][:, kk] * np.repeat(F[lk - 1][:, i], k)
+                               for lk, kk, i in frozen], axis=1))
+        G = ring.red(G - ring.mm(U, U.T))
+    return G
+
+
+def _gram_alpha(F, acts, ring):
+    """``α αᵀ = 1 + Σ_s ∘_{l=s}^{L−1} H_l`` (one output block, rows samples)."""
+    n, L = F[0].shape[0], len(acts) + 1
+    H = [ring.mm(F[0], F[0].T)] + [ring.red(a @ a.T) for a in acts]
+    Ga, P = ring.full((n, n), 1), ring.full((n, n), 1)
+    for s in range(L - 1, -1, -1):          # P = H_s ∘ … ∘ H_{L−1}
+        P = ring.red(P * H[s])
+        Ga = ring.red(Ga + P)
+    return Ga
 
 
 def _rank(G, ring):
     if G.size == 0:
         return 0
-    if ring[0] == "mod":
-        p = ring[1]
-        return int(flint.nmod_mat(G.shape[0], G.shape[1], [int(v) for v in G.ravel()], p).rank())
+    if ring.p is not None:
+        return rank_mod_p_dense(G, ring.p)
     return exact_rank(G.tolist())
 
 
@@ -150,7 +165,7 @@ def local_identifiability(net, X, prime=IDENT_PRIME, exact="auto", budget=60.0):
     net : Network (exact), ``L ≥ 2``, off the degenerate set
     X : list of exact rows (n × d)
     prime : int
-        The prime of the fast rank (below 2**26).
+        The prime of the fast rank (below 2**20: float64 BLAS products stay exact).
     exact : {"auto", "never", "always"}
         Compute exact ranks over Q when the mod-p ranks do not settle them ("auto").
     budget : float
@@ -167,8 +182,8 @@ def local_identifiability(net, X, prime=IDENT_PRIME, exact="auto", budget=60.0):
     net = as_network(net)
     net.require_exact("local_identifiability")
     prime = check_prime(prime, "prime")
-    if prime >= 1 << 26:
-        raise ArgumentError(f"Argument 'prime' must be below 2**26, not {prime}.")
+    if prime >= 1 << 20:
+        raise ArgumentError(f"Argument 'prime' must be below 2**20, not {prime}.")
     if exact not in ("auto", "never", "always"):
         raise ArgumentError(f"Argument 'exact' must be 'auto', 'never' or 'always', not {exact!r}.")
     if not isinstance(budget, (int, float)) or not budget > 0:
@@ -190,19 +205,24 @@ def local_identifiability(net, X, prime=IDENT_PRIME, exact="auto", budget=60.0):
     frozen = frozen_edges(net)
     n, k = len(X), net.widths[-1]
     D = net.n_params - net.n_hidden
-    ring = ("mod", prime)
-    G, Ga = _grams(net, X, pats, frozen, ring)
-    rg, ra = _rank(G, ring), _rank(Ga, ring)
+    ring = _Ring(prime)
+    F, acts = _forward(net, X, pats, ring)
+    rg = _rank(_gram_gamma(net, F, acts, frozen, ring), ring)
     exact_g = rg in (D, n * k)
-    exact_a = ra == n or (exact_g and rg == n * k)
-    if exact_g and rg == n * k:
-        ra = n
-    backend = "flint-nmod"
+    if rg == n * k:                      # R_Γ ≤ R_A ≤ n·k: α has full row rank too
+        ra, exact_a = n, True
+    else:
+        ra = _rank(_gram_alpha(F, acts, ring), ring)
+        exact_a = ra == n
+    backend = "numpy-mod-p"
     settled = exact_g and (rg == D or exact_a)
     need = exact == "always" or (exact == "auto" and not settled)
     if need and time.perf_counter() - t0 < budget:
-        Gq, Gaq = _grams(net, X, pats, frozen, ("Q",))
-        rg, ra, exact_g, exact_a = _rank(Gq, ("Q",)), _rank(Gaq, ("Q",)), True, True
+        q = _Ring()
+        Fq, acts_q = _forward(net, X, pats, q)
+        rg = _rank(_gram_gamma(net, Fq, acts_q, frozen, q), q)
+        ra = _rank(_gram_alpha(Fq, acts_q, q), q)
+        exact_g = exact_a = True
         backend = "flint"
     rank_A = k * ra
     C_S = exact_g and rg == D

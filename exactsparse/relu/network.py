@@ -237,6 +237,22 @@ class Network:
                 for W, b in zip(self._W, self._b)]
         return self._cache["fmpq"]
 
+    def integer_layers(self):
+        """``[(Z_l, z_l, D_l)]`` with ``W_l = Z_l / D_l``, ``b_l = z_l / D_l`` (Z_l a flat
+        row-major list of ints, ``D_l`` the lcm of the layer's denominators), cached."""
+        self.require_exact("integer layers")
+        if "int" not in self._cache:
+            out = []
+            for W, b in zip(self._W, self._b):
+                D = math.lcm(*(v.denominator for r in W for v in r), *(v.denominator for v in b))
+                if D == 1:
+                    out.append(([v.numerator for r in W for v in r], [v.numerator for v in b], 1))
+                else:
+                    out.append(([v.numerator * (D // v.denominator) for r in W for v in r],
+                                [v.numerator * (D // v.denominator) for v in b], D))
+            self._cache["int"] = out
+        return self._cache["int"]
+
     def numpy_layers(self):
         """``[(W_l, b_l)]`` as float64 arrays (exact weights rounded)."""
         if "np" not in self._cache:

@@ -172,13 +172,9 @@ class PathBlock:
 
 
 def _integer_layers(net):
-    """``[(Z_l, z_l, D_l)]`` with ``W_l = Z_l / D_l``, ``b_l = z_l / D_l`` (exact nets)."""
-    out = []
-    for W, b in zip(net.weights, net.biases):
-        D = math.lcm(*(v.denominator for r in W for v in r), *(v.denominator for v in b))
-        out.append(([[v.numerator * (D // v.denominator) for v in r] for r in W],
-                    [v.numerator * (D // v.denominator) for v in b], D))
-    return out
+    """``[(Z_l, z_l, D_l)]`` with nested ``Z_l`` (see :meth:`Network.integer_layers`)."""
+    return [([flat[i * m:(i + 1) * m] for i in range(len(z))], z, D)
+            for (flat, z, D), m in zip(net.integer_layers(), net.widths[:-1])]
 
 
 def pathlift_blocks(net, block_size=1 << 16):

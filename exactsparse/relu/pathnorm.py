@@ -53,16 +53,22 @@ def _check_q(q):
 
 
 def _exact_forward(net, q, with_bias=True):
-    """Output vector of the forward pass of ``|θ|^q`` on all ones (fmpq column)."""
-    v = flint.fmpq_mat(net.widths[0], 1, [1] * net.widths[0])
-    for W, b in zip(net.weights, net.biases):
-        A = flint.fmpq_mat([[flint.fmpq(abs(x.numerator) ** q, x.denominator ** q) for x in r]
-                            for r in W])
-        v = A * v
+    """``(v, den)``: the forward pass of ``|θ|^q`` on all ones is ``v / den`` (v an fmpz
+    column), with integer matrices ``|Z_l|^q`` (``W_l = Z_l / D_l``)."""
+    v, den = flint.fmpz_mat(net.widths[0], 1, [1] * net.widths[0]), 1
+    for (flat, z, D), m in zip(net.integer_layers(), net.widths[:-1]):
+        Zq = flint.fmpz_mat(len(z), m, [abs(x) ** q for x in flat] if q > 1 else
+                            [abs(x) for x in flat])
+        v = Zq * v
         if with_bias:
-            v = v + flint.fmpq_mat([[flint.fmpq(abs(x.numerator) ** q, x.denominator ** q)]
-                                    for x in b])
-    return v
+            v = v + flint.fmpz_mat(len(z), 1, [abs(x) ** q * den for x in z])
+        den *= D ** q
+    return v, den
+
+
+def _exact_sum(net, q, with_bias=True):
+    v, den = _exact_forward(net, q, with_bias)
+    return Fraction(int(sum(v.entries(), flint.fmpz(0))), den)
 
 
 def _float_forward(net, q, with_bias=True):
@@ -77,9 +83,7 @@ def path_norm_q(net, q=1):
     net = as_network(net)
     q = _check_q(q)
     if net.exact and isinstance(q, int):
-        v = _exact_forward(net, q)
-        s = sum(v.entries(), flint.fmpq(0))
-        return Fraction(int(s.p), int(s.q))
+        return _exact_sum(net, q)
     return float(_float_forward(net, q).sum())
 
 
@@ -111,9 +115,7 @@ def lipschitz_bound(net):
     """
     net = as_network(net)
     if net.exact:
-        v = _exact_forward(net, 1, with_bias=False)
-        s = sum(v.entries(), flint.fmpq(0))
-        return Fraction(int(s.p), int(s.q))
+        return _exact_sum(net, 1, with_bias=False)
     return float(_float_forward(net, 1, with_bias=False).sum())
 
 
