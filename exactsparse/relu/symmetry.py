@@ -39,7 +39,8 @@ from ..exceptions import ArgumentError, ShapeError
 from ..results.relu import CanonicalResult, EquivalenceResult
 from .network import DegenerateNetworkError, Network, as_network, neuron_name
 
-__all__ = ["rescale", "permute", "degenerate_neurons", "canonical_form", "equivalent"]
+__all__ = ["rescale", "permute", "permute_paths", "degenerate_neurons", "canonical_form",
+           "equivalent"]
 
 
 def _mutable(net):
@@ -89,6 +90,24 @@ def permute(net, perm):
         bs[l - 1] = [bs[l - 1][i] for i in p]
         Ws[l] = [[r[i] for i in p] for r in Ws[l]]
     return _build(Ws, bs, numeric=not net.exact)
+
+
+def permute_paths(phi, perm):
+    """Rename the paths of ``phi`` (name → value) as :func:`permute` renames the neurons:
+    old ``h{l}.{perm[l−1][j]}`` becomes ``h{l}.{j}``.  Equivariance of Φ reads
+    ``pathlift(permute(net, perm)) == permute_paths(pathlift(net), perm)`` (as mappings).
+
+    >>> permute_paths({"x0->h1.0->o0": 1, "x0->h1.1->o0": 2}, [[1, 0]])
+    {'x0->h1.1->o0': 1, 'x0->h1.0->o0': 2}
+    """
+    where = [{old: new for new, old in enumerate(p)} for p in perm]
+
+    def rename(token):
+        if not token.startswith("h"):
+            return token
+        l, i = map(int, token[1:].split("."))
+        return f"h{l}.{where[l - 1][i]}"
+    return {"->".join(rename(t) for t in name.split("->")): v for name, v in phi.items()}
 
 
 def degenerate_neurons(net):
