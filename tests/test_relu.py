@@ -439,3 +439,44 @@ def test_cli_contract(tmp_path, capsys):
 def test_random_network_helper():
     net = random_network([3, 5, 2], seed=2)
     assert net.widths == (3, 5, 2) and all(v != 0 for W in net.weights for r in W for v in r)
+
+
+# ----------------------------------------------------------------------------- DAG networks
+def test_dag_matches_layered_network():
+    from exactsparse.relu import DagNetwork, dag_pathlift
+    for widths in ([2, 3, 1], [3, 2, 2, 2]):
+        net = rand_net(widths, seed=4, frac=True)
+        dag = DagNetwork.from_network(net)
+        assert dag_pathlift(dag) == brute_phi(net)
+        X = rand_X(widths[0], 6, 2)
+        assert [list(dag(x)) for x in X] == [list(r) for r in net.evaluate(X)]
+        for q in (1, 2):
+            r = path_norm(dag, q)
+            assert r.value == path_norm(net, q).value and es.verify(r, dag.to_dict())
+        assert DagNetwork(json.dumps(dag.to_dict())) == dag
+
+
+def test_dag_skip_max_identity_by_hand():
+    from exactsparse.relu import DagNetwork, dag_pathlift
+    dag = DagNetwork({"inputs": 2, "nodes": [
+        {"name": "h0", "kind": "relu", "bias": -1, "in": {"x0": 1, "x1": 2}},
+        {"name": "i0", "kind": "identity", "bias": "1/2", "in": {"x1": -1}},
+        {"name": "m0", "kind": "max", "in": {"h0": 3, "i0": 1}},
+        {"name": "o0", "kind": "output", "bias": 1, "in": {"m0": 2, "x0": -1}},
+        {"name": "o1", "kind": "output", "bias": 0, "in": {"h0": 1}}]})
+    x0, x1 = F(3), F(-2)
+    h0 = max(x0 + 2 * x1 - 1, 0)
+    i0 = -x1 + F(1, 2)
+    m0 = max(3 * h0, i0)
+    assert dag([x0, x1]) == (2 * m0 - x0 + 1, h0)
+    phi = dag_pathlift(dag)
+    want = {"x0->h0->m0->o0": 6, "x1->h0->m0->o0": 12, "h0->m0->o0": -6,
+            "x1->i0->m0->o0": -2, "i0->m0->o0": 1, "x0->o0": -1, "o0": 1,
+            "x0->h0->o1": 1, "x1->h0->o1": 2, "h0->o1": -1, "o1": 0}
+    assert phi == want
+    for q in (1, 2, 3):
+        r = path_norm(dag, q)
+        assert r.value == sum(abs(F(v)) ** q for v in want.values()) and es.verify(r, dag)
+    r = path_norm(DagNetwork(json.dumps({**dag.to_dict(), "nodes": [
+        {**n, "in": {u: float(F(w)) for u, w in n["in"].items()}} for n in dag.to_dict()["nodes"]]})), 1.5)
+    assert math.isclose(r.value_float, sum(abs(float(v)) ** 1.5 for v in want.values()) ** (1 / 1.5))

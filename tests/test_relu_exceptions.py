@@ -107,3 +107,19 @@ def test_bad_arguments():
     with pytest.raises(ParseError):
         Network.from_json("{not json")
     assert SPEC([F(1, 2), "-7/3"]) == (F(101, 6),)
+
+
+def test_dag_bad_input():
+    from exactsparse.relu import DagNetwork
+    with pytest.raises(ShapeError, match="topological order"):
+        DagNetwork({"inputs": 1, "nodes": [{"name": "o0", "kind": "output", "in": {"h0": 1}}]})
+    with pytest.raises(ParseError, match="kind"):
+        DagNetwork({"inputs": 1, "nodes": [{"name": "o0", "kind": "sigmoid", "in": {"x0": 1}}]})
+    with pytest.raises(ArgumentError, match="no bias"):
+        DagNetwork({"inputs": 1, "nodes": [{"name": "m", "kind": "max", "bias": 1, "in": {"x0": 1}},
+                                           {"name": "o0", "kind": "output", "in": {"m": 1}}]})
+    with pytest.raises(NonFiniteError):
+        DagNetwork({"inputs": 1, "nodes": [{"name": "o0", "kind": "output", "in": {"x0": math.inf}}]})
+    with pytest.raises(ShapeError, match="sinks"):
+        DagNetwork({"inputs": 1, "nodes": [{"name": "o0", "kind": "output", "in": {"x0": 1}},
+                                           {"name": "o1", "kind": "output", "in": {"o0": 1}}]})

@@ -4,7 +4,8 @@ Modules: :mod:`~exactsparse.relu.network` (the :class:`Network` value),
 :mod:`~exactsparse.relu.pathlift` (Φ, α, DΦ), :mod:`~exactsparse.relu.symmetry` (rescaling,
 permutation, canonical form, equivalence), :mod:`~exactsparse.relu.pathnorm` (path-norms,
 Lipschitz bound, path-magnitude scores), :mod:`~exactsparse.relu.ident` (local
-identifiability from a sample).  See docs/relu.md.
+identifiability from a sample), :mod:`~exactsparse.relu.dag` (DAG networks: skip connections,
+identity and max-pooling neurons).  See docs/relu.md.
 
 At the top level, ``exactsparse.relu_equivalent`` is :func:`equivalent` (the name
 ``exactsparse.equivalent`` belongs to the identifiability capability).
@@ -20,8 +21,10 @@ from .pathnorm import *  # noqa: F401,F403
 from .pathnorm import __all__ as _a4
 from .ident import *  # noqa: F401,F403
 from .ident import __all__ as _a5
+from .dag import *  # noqa: F401,F403
+from .dag import __all__ as _a6
 
-__all__ = [*_a1, *_a2, *_a3, *_a4, *_a5, "path_lifting", "relu_equivalent"]
+__all__ = [*_a1, *_a2, *_a3, *_a4, *_a5, *_a6, "path_lifting", "relu_equivalent"]
 
 #: :func:`equivalent` under a name unique in the flat top-level namespace
 #: (``exactsparse.equivalent`` is the identifiability one).

@@ -35,6 +35,7 @@ import numpy as np
 
 from ..exceptions import ArgumentError, ExactTypeError
 from ..results.relu import PathNormResult
+from .dag import DagNetwork
 from .network import as_network
 
 __all__ = ["path_norm", "path_norm_q", "lipschitz_bound", "path_magnitudes"]
@@ -90,7 +91,17 @@ def path_norm_q(net, q=1):
 def path_norm(net, q=1):
     """The path-norm ``‖Φ(θ)‖_q`` as a :class:`~exactsparse.results.relu.PathNormResult`:
     ``value`` the exact ``‖Φ‖_q^q`` (integer ``q``, exact net) else None, ``value_float``
-    ``‖Φ‖_q``.  One forward pass of ``|θ|^q`` on the all-ones input."""
+    ``‖Φ‖_q``.  One forward pass of ``|θ|^q`` on the all-ones input.  ``net`` may be a
+    :class:`~exactsparse.relu.DagNetwork` (max-pooling neurons become sums)."""
+    if isinstance(net, DagNetwork):
+        q = _check_q(q)
+        exact = net.exact and isinstance(q, int)
+        s = net.forward_abs(q)
+        val, vf = (s, float(s) ** (1.0 / q)) if exact else (None, float(s) ** (1.0 / q))
+        return PathNormResult(kind=PathNormResult.KIND, verdict="computed",
+                              certificate={"q": q, "value": val, "value_float": vf},
+                              theorem=PathNormResult.THEOREM,
+                              backend="integer" if exact else "numpy")
     net = as_network(net)
     q = _check_q(q)
     exact = net.exact and isinstance(q, int)
