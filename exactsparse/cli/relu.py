@@ -7,7 +7,7 @@
     ``verdict``, ``duplicates``.
 ``exactsparse relu equivalent A.json B.json [--json]``
     ``verdict`` (``equivalent`` / ``not-equivalent`` / ``unknown``), ``certificate``.
-``exactsparse relu pathnorm NET.json -q 1 [--json]``
+``exactsparse relu pathnorm NET.json -q 1 [--json]`` (NET may be a DAG: ``{"inputs", "nodes"}``)
     ``value`` (exact ‖Φ‖_q^q for integer q on exact nets, else null), ``value_float`` (‖Φ‖_q).
 ``exactsparse relu local-ident NET.json --samples X.txt [--json]``
     ``C_N``, ``C_S``, ``rank_gamma``, ``rank_A``, ``D``, ``verdict``.
@@ -20,10 +20,13 @@ converted to exact binary rationals only with ``--exact-floats``.
 
 from __future__ import annotations
 
+import json
+
 from ..certificates import to_jsonable
 from ..exact import fraction_str
 from ..fileio import read_matrix
-from ..relu import (Network, canonical_form, equivalent, local_identifiability, path_lifting,
+from ..exceptions import ParseError
+from ..relu import (DagNetwork, Network, canonical_form, equivalent, local_identifiability, path_lifting,
                     path_norm)
 from . import emit
 from .common import verify_file
@@ -31,8 +34,19 @@ from .common import verify_file
 __all__ = ["register"]
 
 
-def _load(path, args):
-    net = Network.from_json(path)
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ParseError(f"Network file {path!r} could not be read: {exc}.") from None
+
+
+def _load(path, args, dag=False):
+    data = _read(path)
+    if dag and isinstance(data, dict) and "nodes" in data:
+        return DagNetwork(data)
+    net = Network(data)
     return net.to_exact() if getattr(args, "exact_floats", False) else net
 
 
@@ -52,7 +66,6 @@ def _canonical(args):
     res = canonical_form(_load(args.net, args), norm=args.norm)
     data = _payload(res, layers=res.network["layers"], network=res.network,
                     duplicates=list(res.certificate["duplicates"]))
-    import json
     emit(args, data, f"verdict: {res.verdict}\n" + json.dumps(res.network))
     return 0
 
@@ -67,7 +80,7 @@ def _equivalent(args):
 
 def _pathnorm(args):
     q = float(args.q) if "." in args.q or "e" in args.q.lower() else int(args.q)
-    res = path_norm(_load(args.net, args), q)
+    res = path_norm(_load(args.net, args, dag=True), q)
     data = _payload(res, value=res.value, value_float=res.value_float, q=res.certificate["q"])
     val = "" if res.value is None else f" (‖Φ‖_q^q = {fraction_str(res.value)})"
     emit(args, data, f"‖Φ‖_{res.certificate['q']} = {res.value_float:.17g}{val}")
@@ -90,7 +103,8 @@ def _local_ident(args):
 
 
 def _verify(args):
-    net = Network.from_json(args.net).to_dict()
+    data = _read(args.net)
+    net = DagNetwork(data).to_dict() if "nodes" in data else Network(data).to_dict()
     if args.other:
         instance = (net, Network.from_json(args.other).to_dict())
     elif args.samples:
