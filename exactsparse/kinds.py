@@ -63,6 +63,8 @@ THEOREMS = {
                      "forward pass of |θ|^q",
     "relu.local_ident": "Bona-Pellissier, Malgouyres, Bachoc, NeurIPS 2022: local "
                         "identifiability from a finite sample (conditions C_N, C_S)",
+    "relu.shallow": "Shallow ReLU networks on a box: sufficient conditions (a)-(d) and the "
+                    "flip witness relu(z) = z + relu(-z) (derived; Stock, Gribonval 2022)",
 }
 
 
@@ -130,6 +132,7 @@ KINDS = dict([
     _row("relu.pathnorm", "relu:PathNormResult", "relu:check_pathnorm", "relu.pathnorm"),
     _row("relu.local_ident", "relu:LocalIdentResult", "relu:check_local_ident",
          "relu.local_ident"),
+    _row("relu.shallow", "relu:ShallowResult", "relu:check_shallow", "relu.shallow"),
 ])
 
 

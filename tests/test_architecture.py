@@ -193,6 +193,7 @@ def _one_result_of_each_kind():
         "relu.pathnorm": (es.path_norm(net, 2), net),
         "relu.local_ident": (es.local_identifiability(shallow, [[-3], [-2], [0], [2], [3]]),
                              (shallow, [[-3], [-2], [0], [2], [3]])),
+        "relu.shallow": (es.shallow_identifiability(shallow, [["-5", "5"]]), shallow),
     })
     assert set(made) == set(KINDS), "a kind of the table has no example here: add one"
     return {k: (r.to_json(), inst) for k, (r, inst) in made.items()}

@@ -480,3 +480,41 @@ def test_dag_skip_max_identity_by_hand():
     r = path_norm(DagNetwork(json.dumps({**dag.to_dict(), "nodes": [
         {**n, "in": {u: float(F(w)) for u, w in n["in"].items()}} for n in dag.to_dict()["nodes"]]})), 1.5)
     assert math.isclose(r.value_float, sum(abs(float(v)) ** 1.5 for v in want.values()) ** (1 / 1.5))
+
+
+# ----------------------------------------------------------------------------- shallow networks
+def test_shallow_identifiable_and_unknown():
+    from exactsparse.relu import shallow_identifiability
+    net = Network([{"W": [[1], [2]], "b": [0, -1]}, {"W": [[1, 1]], "b": [0]}])
+    r = shallow_identifiability(net, [(-2, 2)])
+    assert r.verdict == "identifiable" and es.verify(r, net)
+    r = shallow_identifiability(net, [(1, 2)])           # x = 0 does not meet (1, 2)
+    assert (r.verdict, r.certificate["failed"], r.certificate["neuron"]) == ("unknown", "b", 0)
+    assert es.verify(r, net)
+    same = Network([{"W": [[1], [-2]], "b": [1, -2]}, {"W": [[1, 1]], "b": [0]}])
+    r = shallow_identifiability(same, [(-3, 3)])         # both hyperplanes are x = -1
+    assert r.certificate["failed"] == "c" and es.verify(r, same)
+
+
+def test_shallow_flip_witness_2d():
+    from exactsparse.relu import shallow_identifiability
+    net = Network([{"W": [[1, 0], [2, 1], [-2, 0]], "b": [F(1, 2), -1, F(1, 3)]},
+                   {"W": [[2, 5, 1]], "b": [3]}])
+    r = shallow_identifiability(net, [(-4, 4), (-4, 4)])
+    assert r.verdict == "not-identifiable" and list(r.certificate["flipped"]) == [0, 2]
+    other = Network(r.to_dict()["certificate"]["witness"])
+    X = rand_X(2, 200, 5)
+    assert other.evaluate(X) == net.evaluate(X)
+    assert equivalent(net, other).verdict == "not-equivalent"
+    assert es.verify(r, net)
+    bad = r.to_dict()
+    bad["certificate"]["witness"]["layers"][1]["b"] = ["0"]
+    assert not es.verify(bad, net)
+
+
+def test_shallow_spec_example():
+    from exactsparse.relu import shallow_identifiability
+    r = shallow_identifiability(SHALLOW, [(-5, 5)])
+    assert r.verdict == "not-identifiable"
+    assert Network(r.to_dict()["certificate"]["witness"]) == SHALLOW2
+    assert es.verify(r, SHALLOW)

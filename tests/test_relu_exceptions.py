@@ -123,3 +123,13 @@ def test_dag_bad_input():
     with pytest.raises(ShapeError, match="sinks"):
         DagNetwork({"inputs": 1, "nodes": [{"name": "o0", "kind": "output", "in": {"x0": 1}},
                                            {"name": "o1", "kind": "output", "in": {"o0": 1}}]})
+
+
+def test_shallow_bad_input():
+    from exactsparse.relu import shallow_identifiability
+    with pytest.raises(ShapeError, match="one hidden layer"):
+        shallow_identifiability(Network([{"W": [[1]], "b": [0]}] * 3))
+    with pytest.raises(ShapeError, match="intervals"):
+        shallow_identifiability(SPEC, [(0, 1)])
+    with pytest.raises(ArgumentError, match="lo < hi"):
+        shallow_identifiability(SPEC, [(0, 1), (2, 2)])

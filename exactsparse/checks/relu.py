@@ -13,6 +13,7 @@ takes ``(net, X)``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Mapping
@@ -24,7 +25,7 @@ from ..exact import as_rational
 from ..exceptions import CertificateError
 
 __all__ = ["check_pathlift", "check_canonical", "check_equivalent", "check_pathnorm",
-           "check_local_ident"]
+           "check_local_ident", "check_shallow"]
 
 
 def _fail(msg):
@@ -381,3 +382,80 @@ def check_local_ident(result, instance):
     if result.verdict != "unknown" and result.verdict != want:
         _fail(f"verdict {result.verdict!r} but the ranks give {want!r}.")
     return f"R_Γ = {rg}, R_A = {ra}, D = {D} recomputed over Q"
+
+
+# ----------------------------------------------------------------------------- shallow nets
+def _lin_range(w, b, box):
+    return (b + sum(min(x * l, x * h) for x, (l, h) in zip(w, box)),
+            b + sum(max(x * l, x * h) for x, (l, h) in zip(w, box)))
+
+
+def _proportional(a, c):
+    k = next((i for i, v in enumerate(a) if v != 0), None)
+    if k is None or c[k] == 0:
+        return False
+    return all(c[k] * x == a[k] * y for x, y in zip(a, c))
+
+
+def _l1_keys(W, b):
+    keys = []
+    for row, bias in zip(W, b):
+        n = sum(map(abs, row)) + abs(bias)
+        keys.append(tuple(x / n for x in row) + (bias / n,))
+    return sorted(keys)
+
+
+def check_shallow(result, instance):
+    """Shallow networks on the stored box: ``identifiable`` re-checks (a)–(d) (every subset
+    for (d)); ``not-identifiable`` checks the witness is the flip of ``J`` with
+    ``Σ_J v_j w_j = 0`` and ``c' = c + Σ_J v_j b_j`` (so ``R' ≡ R`` since
+    ``relu(z) − relu(−z) = z``), evaluates both at the box's corners and centre, and checks the
+    normalised hidden neurons differ as multisets (not a rescaling/permutation);
+    ``unknown`` checks the named condition fails."""
+    Ws, bs = _net(instance)
+    if len(Ws) != 2 or len(Ws[1]) != 1:
+        _fail("the instance must be a one-hidden-layer network with one output.")
+    W, b, v, c = Ws[0], bs[0], Ws[1][0], bs[1][0]
+    cert = result.certificate
+    box = [tuple(iv) for iv in cert["domain"]]
+    if len(box) != len(W[0]) or any(not lo < hi for lo, hi in box):
+        _fail("the stored domain is not a box of the input dimension.")
+    h, d = len(W), len(W[0])
+    a_ok = [any(x != 0 for x in W[j]) and v[j] != 0 for j in range(h)]
+    b_ok = [(lambda r: r[0] < 0 < r[1])(_lin_range(W[j], b[j], box)) for j in range(h)]
+    if result.verdict == "unknown":
+        j, f = cert["neuron"], cert["failed"]
+        bad = {"a": not a_ok[j], "b": not b_ok[j],
+               "c": f == "c" and _proportional(list(W[cert["other"]]) + [b[cert["other"]]],
+                                               list(W[j]) + [b[j]])}.get(f, False)
+        if not bad:
+            _fail(f"condition ({f}) does not fail at neuron {j}.")
+        return f"condition ({f}) fails at neuron {j}"
+    if result.verdict == "identifiable":
+        if not all(a_ok) or not all(b_ok):
+            _fail("condition (a) or (b) fails.")
+        for i in range(h):
+            for j in range(i + 1, h):
+                if _proportional(list(W[i]) + [b[i]], list(W[j]) + [b[j]]):
+                    _fail(f"neurons {i} and {j} share a hyperplane.")
+        for mask in range(1, 1 << h):
+            J = [j for j in range(h) if mask >> j & 1]
+            if all(sum((v[j] * W[j][i] for j in J), Fraction(0)) == 0 for i in range(d)):
+                _fail(f"Σ v_j w_j vanishes on J = {J}.")
+        return f"conditions (a)-(d) re-checked ({(1 << h) - 1} subsets)"
+    J = list(cert["flipped"])
+    W2, b2 = _net(cert["witness"])
+    if not J or any(sum((v[j] * W[j][i] for j in J), Fraction(0)) != 0 for i in range(d)):
+        _fail("Σ_J v_j w_j is not zero.")
+    want_W = [[-x for x in W[j]] if j in J else list(W[j]) for j in range(h)]
+    want_b = [-b[j] if j in J else b[j] for j in range(h)]
+    want_c = c + sum((v[j] * b[j] for j in J), Fraction(0))
+    if W2[0] != want_W or b2[0] != want_b or W2[1] != [list(v)] or b2[1] != [want_c]:
+        _fail("the witness is not the flip of J.")
+    corners = [list(p) for p in itertools.product(*box)] if d <= 10 else []
+    for x in corners + [[(lo + hi) / 2 for lo, hi in box]]:
+        if _evaluate(Ws, bs, x) != _evaluate(W2, b2, x):
+            _fail(f"the two networks differ at {x}.")
+    if _l1_keys(W, b) == _l1_keys(W2[0], b2[0]):
+        _fail("the witness has the same normalised neurons (it may be a rescaling).")
+    return f"flip witness on J = {J} checked (identity relu(z) - relu(-z) = z)"

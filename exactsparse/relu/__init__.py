@@ -23,8 +23,10 @@ from .ident import *  # noqa: F401,F403
 from .ident import __all__ as _a5
 from .dag import *  # noqa: F401,F403
 from .dag import __all__ as _a6
+from .shallow import *  # noqa: F401,F403
+from .shallow import __all__ as _a7
 
-__all__ = [*_a1, *_a2, *_a3, *_a4, *_a5, *_a6, "path_lifting", "relu_equivalent"]
+__all__ = [*_a1, *_a2, *_a3, *_a4, *_a5, *_a6, *_a7, "path_lifting", "relu_equivalent"]
 
 #: :func:`equivalent` under a name unique in the flat top-level namespace
 #: (``exactsparse.equivalent`` is the identifiability one).

@@ -7,7 +7,7 @@ import dataclasses
 from ..certificates import Result
 
 __all__ = ["PathLiftResult", "CanonicalResult", "EquivalenceResult", "PathNormResult",
-           "LocalIdentResult"]
+           "LocalIdentResult", "ShallowResult"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,3 +95,18 @@ class LocalIdentResult(Result):
 
     KIND = "relu.local_ident"
     THEOREM = "relu.local_ident"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShallowResult(Result):
+    """Sufficient conditions for a one-hidden-layer network on a box,
+    :func:`~exactsparse.relu.shallow_identifiability` (kind ``"relu.shallow"``).
+
+    ``verdict``: ``"identifiable"`` (conditions (a)–(d) hold on ``domain``),
+    ``"not-identifiable"`` (``flipped`` neurons ``J`` with ``Σ_J v_j w_j = 0`` and the
+    ``witness`` network with the same function), ``"unknown"`` (``failed`` ∈ {a, b, c} and the
+    ``neuron``).
+    """
+
+    KIND = "relu.shallow"
+    THEOREM = "relu.shallow"
