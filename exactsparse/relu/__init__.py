@@ -26,7 +26,10 @@ from .dag import __all__ as _a6
 from .shallow import *  # noqa: F401,F403
 from .shallow import __all__ as _a7
 
-__all__ = [*_a1, *_a2, *_a3, *_a4, *_a5, *_a6, *_a7, "path_lifting", "relu_equivalent"]
+from .torch_io import *  # noqa: F401,F403  (torch itself is imported on first use)
+from .torch_io import __all__ as _a8
+
+__all__ = [*_a1, *_a2, *_a3, *_a4, *_a5, *_a6, *_a7, *_a8, "path_lifting", "relu_equivalent"]
 
 #: :func:`equivalent` under a name unique in the flat top-level namespace
 #: (``exactsparse.equivalent`` is the identifiability one).
