@@ -6,6 +6,9 @@
    (target ≤ 5 s); flint vs sympy exact ranks of DΦ side by side on a smaller case.
 3. Φ streamed block by block for a net with ≥ 10⁷ paths; peak resident memory reported
    (target ≤ 1 GB).
+4. (with torch) path-norm of a ResNet-18 (torchvision's architecture, rebuilt here: torchvision
+   is not installed) in float64 vs one forward pass on one 224×224 image (target ≤ 3×), and an
+   independent implementation (module surgery instead of fx interpretation) to 1e-10.
 
 Run: ``python benchmarks/bench_relu.py``.
 """
@@ -87,8 +90,134 @@ def bench_stream():
           f"(forward pass: {path_norm(net, 1).value}); peak RSS {peak:.0f} MB (target ≤ 1024)")
 
 
+def _resnet18(torch):
+    nn = torch.nn
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.relu = nn.ReLU(inplace=True)
+            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.down = (nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
+                                       nn.BatchNorm2d(cout)) if stride != 1 or cin != cout
+                         else nn.Identity())
+
+        def forward(self, x):
+            out = self.relu(self.bn1(self.conv1(x)))
+            out = self.bn2(self.conv2(out))
+            out += self.down(x)          # as torchvision's BasicBlock (traced as iadd)
+            return self.relu(out)
+
+    class ResNet18(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+            self.bn1 = nn.BatchNorm2d(64)
+            self.relu = nn.ReLU(inplace=True)
+            self.maxpool = nn.MaxPool2d(3, 2, 1)
+            chans, layers, cin = [64, 128, 256, 512], [], 64
+            for i, c in enumerate(chans):
+                layers.append(nn.Sequential(Block(cin, c, 1 if i == 0 else 2), Block(c, c, 1)))
+                cin = c
+            self.layers = nn.Sequential(*layers)
+            self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+            self.fc = nn.Linear(512, 1000)
+
+        def forward(self, x):
+            x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+            x = self.layers(x)
+            return self.fc(torch.flatten(self.avgpool(x), 1))
+    torch.manual_seed(0)
+    m = ResNet18().double()
+    for mod in m.modules():
+        if isinstance(mod, nn.BatchNorm2d):
+            with torch.no_grad():
+                mod.running_mean.uniform_(-0.1, 0.1)
+                mod.running_var.uniform_(0.5, 1.5)
+                mod.weight.uniform_(0.5, 1.5)
+                mod.bias.uniform_(-0.1, 0.1)
+    return m.eval()
+
+
+def _surgery_norm(torch, model, q):
+    """Independent route: a deep copy whose modules are replaced by their |θ|^q versions."""
+    import copy
+    nn = torch.nn
+    m = copy.deepcopy(model)
+
+    def fix(parent):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, nn.BatchNorm2d):
+                a = child.weight / torch.sqrt(child.running_var + child.eps)
+                c = child.bias - a * child.running_mean
+                conv = nn.Conv2d(child.num_features, child.num_features, 1,
+                                 groups=child.num_features).double()
+                with torch.no_grad():
+                    conv.weight.copy_(a.abs().pow(q).reshape(-1, 1, 1, 1))
+                    conv.bias.copy_(c.abs().pow(q))
+                setattr(parent, name, conv)
+            elif isinstance(child, nn.ReLU):
+                setattr(parent, name, nn.Identity())
+            elif isinstance(child, nn.MaxPool2d):
+                k = child.kernel_size
+                setattr(parent, name, _SumPool(torch, k, child.stride, child.padding))
+            elif isinstance(child, (nn.Conv2d, nn.Linear)):
+                with torch.no_grad():
+                    child.weight.abs_().pow_(q)
+                    if child.bias is not None:
+                        child.bias.abs_().pow_(q)
+            elif isinstance(child, nn.AdaptiveAvgPool2d):
+                setattr(parent, name, _ScaledMean(torch, q))
+            else:
+                fix(child)
+    fix(m)
+    with torch.no_grad():
+        return float(m(torch.ones(1, 3, 224, 224, dtype=torch.float64)).sum()) ** (1 / q)
+
+
+def _SumPool(torch, k, s, p):
+    class SumPool(torch.nn.Module):
+        def forward(self, x):        # zero padding, sum over each window
+            x = torch.nn.functional.pad(x, (p, p, p, p))
+            return x.unfold(2, k, s).unfold(3, k, s).sum(dim=(-1, -2))
+    return SumPool()
+
+
+def _ScaledMean(torch, q):
+    class ScaledMean(torch.nn.Module):
+        def forward(self, x):
+            n = x.shape[-1] * x.shape[-2]
+            return x.sum(dim=(-1, -2), keepdim=True) * (1.0 / n) ** q
+    return ScaledMean()
+
+
+def bench_torch():
+    try:
+        import torch
+    except ImportError:
+        print("[4] torch not installed: ResNet-18 path-norm skipped")
+        return
+    from exactsparse.relu import torch_path_norm
+    torch.set_num_threads(1)
+    m = _resnet18(torch)
+    x = torch.randn(1, 3, 224, 224, dtype=torch.float64)
+    with torch.no_grad():
+        m(x)
+        _, tf = _timed(m, x)
+    for q in (1, 2):
+        val, tp = _timed(torch_path_norm, m, (1, 3, 224, 224), q=q)
+        ind = _surgery_norm(torch, m, q)
+        print(f"[4] ResNet-18 float64, q={q}: path-norm {val:.12e} in {tp:.2f} s vs forward "
+              f"pass {tf:.2f} s (ratio {tp / tf:.2f}, target ≤ 3); independent route "
+              f"{ind:.12e}, relative difference {abs(val - ind) / ind:.1e}")
+
+
 if __name__ == "__main__":
     with threadpool_limits(limits=1):
         bench_stream()          # first: the peak RSS is the process's
         bench_pathnorm()
         bench_local_ident()
+        bench_torch()
