@@ -43,7 +43,7 @@ import math
 from fractions import Fraction
 
 from ..exact import as_rational
-from ..exceptions import ArgumentError, NonFiniteError, ParseError, ShapeError
+from ..exceptions import ArgumentError, NonFiniteError, ParseError, ShapeError, SizeLimitError
 from .network import Network, neuron_name
 
 __all__ = ["DagNetwork", "dag_pathlift", "DAG_KINDS"]
@@ -176,7 +176,6 @@ def dag_pathlift(dag, max_paths=2_000_000):
 
     def back(name, suffix, prod):
         if len(out) > max_paths:
-            from ..exceptions import SizeLimitError
             raise SizeLimitError(f"The DAG has more than max_paths = {max_paths} paths.")
         if name.startswith("x") and name not in node:
             out["->".join([name, *suffix])] = prod

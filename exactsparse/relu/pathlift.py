@@ -43,7 +43,7 @@ import numpy as np
 from ..exact import as_rational
 from ..exact import rank as exact_rank
 from ..exceptions import ArgumentError, SizeLimitError
-from .network import as_network, neuron_name
+from .network import KinkError, as_network, neuron_name
 
 __all__ = ["path_count", "path_names", "path_name", "iter_pathlift", "pathlift",
            "pathlift_vector", "pathlift_blocks", "PathBlock", "activation_patterns",
@@ -78,10 +78,10 @@ def path_name(widths, output, start, flat):
     """
     L = len(widths) - 1
     idx = []
-    for l in range(s_ := start, L):          # i_s varies fastest
+    for l in range(start, L):                # i_s varies fastest
         idx.append(flat % widths[l])
         flat //= widths[l]
-    names = [neuron_name(l, i, L) for l, i in zip(range(s_, L), idx)]
+    names = [neuron_name(l, i, L) for l, i in zip(range(start, L), idx)]
     return "->".join(names + [neuron_name(L, output, L)])
 
 
@@ -240,7 +240,6 @@ def activation_patterns(net, X, on_kink="ignore"):
     With ``on_kink="error"`` a zero pre-activation raises
     :class:`~exactsparse.relu.KinkError` naming the sample and the neuron.
     """
-    from .network import KinkError
     net = as_network(net)
     net.require_exact("activation patterns")
     rows = [list(x) for x in X]
