@@ -518,3 +518,21 @@ def test_shallow_spec_example():
     assert r.verdict == "not-identifiable"
     assert Network(r.to_dict()["certificate"]["witness"]) == SHALLOW2
     assert es.verify(r, SHALLOW)
+
+
+def test_local_ident_verify_routes():
+    net = rand_net([3, 8, 8, 1], seed=2, frac=True)
+    X = off_kinks(net, rand_X(3, 20, 9))
+    r = local_identifiability(net, X, exact="never")
+    c = r.certificate
+    assert c["rank_gamma"] in (c["D"], len(X))           # settled by the mod-p rank
+    v = es.verify(r, (net, X))
+    assert v and "mod" in v.message
+    r2 = local_identifiability(net, X, exact="always")
+    assert (r2.certificate["rank_gamma"], r2.certificate["rank_A"]) == (c["rank_gamma"], c["rank_A"])
+    bad = r.to_dict()
+    bad["certificate"]["prime"] = 1048571 * 3
+    assert not es.verify(bad, (net, X))
+    r3 = local_identifiability(DUP, [[1], [2], [3], [-1]])   # R_Γ = 3: below every bound
+    v3 = es.verify(r3, (DUP, [[1], [2], [3], [-1]]))
+    assert v3 and "over Q" in v3.message
