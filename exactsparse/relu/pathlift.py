@@ -244,21 +244,20 @@ def activation_patterns(net, X, on_kink="ignore"):
     net.require_exact("activation patterns")
     rows = [list(x) for x in X]
     pre = net.preactivations(rows)
-    out = []
-    for n in range(len(rows)):
-        pats = []
-        for l in range(1, net.depth):
-            P = pre[l - 1]
-            col = [P[i, n] for i in range(P.nrows())]
-            if on_kink == "error":
-                for i, v in enumerate(col):
-                    if v == 0:
-                        raise KinkError(
-                            f"Sample {n} ({[str(as_rational(t, 'X')) for t in rows[n]]}) lies on a "
-                            f"kink of neuron {neuron_name(l, i, net.depth)}: its pre-activation "
-                            "is exactly 0.")
-            pats.append(tuple(1 if v > 0 else 0 for v in col))
-        out.append(pats)
+    n = len(rows)
+    per_layer = []                                # per hidden layer: one tuple per sample
+    for l in range(1, net.depth):
+        vals = pre[l - 1].entries()               # row-major: neuron i, sample s at i·n + s
+        if on_kink == "error" and any(v == 0 for v in vals):
+            k = next(k for k, v in enumerate(vals) if v == 0)
+            i, s = divmod(k, n)
+            raise KinkError(
+                f"Sample {s} ({[str(as_rational(t, 'X')) for t in rows[s]]}) lies on a "
+                f"kink of neuron {neuron_name(l, i, net.depth)}: its pre-activation is "
+                "exactly 0.")
+        bits = [1 if v > 0 else 0 for v in vals]
+        per_layer.append(list(zip(*[bits[i * n:(i + 1) * n] for i in range(len(bits) // n)])))
+    out = [[per_layer[l][s] for l in range(net.depth - 1)] for s in range(n)]
     return out, rows
 
 
