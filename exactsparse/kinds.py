@@ -58,6 +58,17 @@ THEOREMS = {
     "bilinear.pitfall": "Benichoux, Vincent, Gribonval, ICASSP 2013: a fundamental pitfall in "
                         "blind deconvolution with sparse and shift-invariant priors (trivial "
                         "pairs are never worse than the truth)",
+    # relu
+    "relu.embedding": "Stock, Gribonval, Constr. Approx. 2022 (arXiv:2107.09370): the "
+                      "path-lifting Φ, invariant under rescaling, R_θ(x) = α(x, θ)Φ(θ)",
+    "relu.canonical": "Stock, Gribonval, Constr. Approx. 2022 (arXiv:2107.09370): off the "
+                      "degenerate set, equal Φ (and signs) iff equal up to rescaling",
+    "relu.pathnorm": "Gonon, Brisebarre, Riccietti, Gribonval, ICLR 2024: path-norm by one "
+                     "forward pass of |θ|^q",
+    "relu.local_ident": "Bona-Pellissier, Malgouyres, Bachoc, NeurIPS 2022: local "
+                        "identifiability from a finite sample (conditions C_N, C_S)",
+    "relu.shallow": "Shallow ReLU networks on a box: sufficient conditions (a)-(d) and the "
+                    "flip witness relu(z) = z + relu(-z) (derived; Stock, Gribonval 2022)",
 }
 
 
@@ -140,6 +151,14 @@ KINDS = dict([
          "bilinear.pitfall"),
     _row("bilinear.counterexample", "bilinear:CounterexampleResult",
          "bilinear:check_counterexample", "bilinear.pitfall"),
+    # relu
+    _row("relu.pathlift", "relu:PathLiftResult", "relu:check_pathlift", "relu.embedding"),
+    _row("relu.canonical", "relu:CanonicalResult", "relu:check_canonical", "relu.canonical"),
+    _row("relu.equivalent", "relu:EquivalenceResult", "relu:check_equivalent", "relu.canonical"),
+    _row("relu.pathnorm", "relu:PathNormResult", "relu:check_pathnorm", "relu.pathnorm"),
+    _row("relu.local_ident", "relu:LocalIdentResult", "relu:check_local_ident",
+         "relu.local_ident"),
+    _row("relu.shallow", "relu:ShallowResult", "relu:check_shallow", "relu.shallow"),
 ])
 
 

@@ -187,6 +187,18 @@ def _one_result_of_each_kind():
                             ([3, 0, 0, 4], ["3/5", "4/5"])),
         "bilinear.counterexample": (es.random_counterexample(8, seed=0), None),
     }
+    net = {"layers": [{"W": [[1, -2], [3, 0]], "b": [1, -1]}, {"W": [[2, -1]], "b": [5]}]}
+    net2 = {"layers": [{"W": [[3, 0], [2, -4]], "b": [-1, 2]}, {"W": [[-1, 1]], "b": [5]}]}
+    shallow = {"layers": [{"W": [[1], [-1]], "b": [-1, -1]}, {"W": [[1, 1]], "b": [0]}]}
+    made.update({
+        "relu.pathlift": (es.path_lifting(net), net),
+        "relu.canonical": (es.canonical_form(net), net),
+        "relu.equivalent": (es.relu_equivalent(net, net2), (net, net2)),
+        "relu.pathnorm": (es.path_norm(net, 2), net),
+        "relu.local_ident": (es.local_identifiability(shallow, [[-3], [-2], [0], [2], [3]]),
+                             (shallow, [[-3], [-2], [0], [2], [3]])),
+        "relu.shallow": (es.shallow_identifiability(shallow, [["-5", "5"]]), shallow),
+    })
     assert set(made) == set(KINDS), "a kind of the table has no example here: add one"
     return {k: (r.to_json(), inst) for k, (r, inst) in made.items()}
 

@@ -48,6 +48,12 @@ def files(tmp_path, monkeypatch):
     _write(tmp_path / "H.txt", H4)
     np.save(tmp_path / "H.npy", np.array(H4, dtype=float))
     _write(tmp_path / "x.txt", [[3, 0, 0, 4]])          # the spec's planted pair
+    net = {"layers": [{"W": [[1, -2], [3, 0]], "b": [1, -1]}, {"W": [[2, -1]], "b": [5]}]}
+    # the same network with its hidden neurons swapped and one rescaled by 2, by hand
+    other = {"layers": [{"W": [[3, 0], [2, -4]], "b": [-1, 2]}, {"W": [[-1, 1]], "b": [5]}]}
+    for name, data in (("NET.json", net), ("A.json", net), ("B.json", other)):
+        (tmp_path / name).write_text(json.dumps(data))
+    _write(tmp_path / "X.txt", [[2, 1], [-1, 3], [1, 2], [3, -2], [0, 5]])   # off the kinks
     _write(tmp_path / "h.txt", [["3/5", "4/5"]])
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -112,6 +118,12 @@ def test_every_readme_command_runs_and_its_json_verifies(capsys, files):
         if command == ("demo", "--json"):
             code, vout = _run(capsys, ["verify", str(saved)])
             assert code == 0 and "INVALID" not in vout, vout
+        elif argv[0] == "relu":                  # re-checked against its network(s)
+            nets = [a for a in argv[2:] if a.endswith(".json")]
+            extra = argv[argv.index("--samples"):argv.index("--samples") + 2] \
+                if "--samples" in argv else []
+            code, vout = _run(capsys, ["relu", "verify", str(saved), *nets, *extra, "--json"])
+            assert code == 0 and json.loads(vout)["valid"] is True, (line, vout)
         elif command in NO_CERTIFICATE:
             assert "result" not in data
             code, vout = _run(capsys, ["verify", str(saved)])

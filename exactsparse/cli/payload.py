@@ -103,6 +103,15 @@ CONTRACT = {
     "fsmf.reduce": _reduce,
     "ident.check": _ident,
     "butterfly.identify": _certificate,
+    "relu.pathlift": lambda r: {"phi": r.certificate["phi"], "size": r.certificate["size"]},
+    "relu.canonical": lambda r: {"layers": r.network["layers"], "network": r.network,
+                                 "duplicates": list(r.certificate["duplicates"])},
+    "relu.equivalent": _certificate,
+    "relu.pathnorm": lambda r: {"value": r.value, "value_float": r.value_float,
+                                "q": r.certificate["q"]},
+    "relu.local_ident": lambda r: {k: r.certificate[k]
+                                   for k in ("C_N", "C_S", "rank_gamma", "rank_A", "D")},
+    "relu.shallow": _certificate,
     "bilinear.deconv": _deconv,
     "bilinear.counterexample": _counterexample,
 }

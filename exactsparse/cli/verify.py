@@ -77,6 +77,9 @@ def _given(args):
 def instance_from_args(args, kind):
     """The instance of a ``kind`` result from the options of ``exactsparse verify``."""
     given = _given(args)
+    if isinstance(kind, str) and kind.startswith("relu."):
+        raise UsageError(f"a {kind} result is re-checked against its network with "
+                         "`exactsparse relu verify RESULT NET.json [B.json] [--samples X]`")
     needed = INSTANCE_FLAGS.get(kind) if isinstance(kind, str) else None
     if needed is not None:
         optional = {"--perm", "--cyclotomic"} if kind == "butterfly.identify" else set()
