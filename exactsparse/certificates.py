@@ -187,3 +187,6 @@ class Result:
         except (json.JSONDecodeError, TypeError) as exc:
             raise CertificateError(f"invalid certificate: not JSON ({exc}).") from None
         return cls.from_dict(d)
+
+    def _repr_html_(self): from .display import result_html; return result_html(self)  # noqa
+    def _repr_latex_(self): from .display import result_latex; return result_latex(self)  # noqa

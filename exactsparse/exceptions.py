@@ -12,7 +12,7 @@ Every error is both an :class:`ExactSparseError` and a built-in exception:
 >>> import exactsparse.exceptions as ex
 >>> errors = [getattr(ex, name) for name in ex.__all__ if name != "ExactSparseError"]
 >>> all(issubclass(E, ExactSparseError) and any(issubclass(E, B) for B in (
-...     ValueError, TypeError, ArithmeticError)) for E in errors)
+...     ValueError, TypeError, ArithmeticError, ImportError)) for E in errors)
 True
 >>> from exactsparse.supports import Support
 >>> try:
@@ -40,6 +40,7 @@ __all__ = [
     "PowerOfTwoError",
     "PrecisionError",
     "SingularError",
+    "MissingExtraError",
 ]
 
 
@@ -113,3 +114,8 @@ class PrecisionError(ExactSparseError, ArithmeticError):
 
 class SingularError(ExactSparseError, ZeroDivisionError):
     """A linear system that must be non-singular is singular."""
+
+
+class MissingExtraError(ExactSparseError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install
+    (e.g. ``pip install 'exactsparse[plot]'`` for matplotlib)."""
