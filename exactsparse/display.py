@@ -15,7 +15,7 @@ Examples
 >>> from exactsparse.supports import Support
 >>> S = Support("110/011")
 >>> "<svg" in support_html(S), support_latex(S)
-(True, '$\\\\begin{pmatrix}1 & 1 & 0\\\\\\\\0 & 1 & 1\\\\end{pmatrix}$')
+(True, '$\\\\left[\\\\begin{matrix}1 & 1 & 0\\\\\\\\0 & 1 & 1\\\\end{matrix}\\\\right]$')
 >>> svg_cells(support_svg(S)) == {(0, 0), (0, 1), (1, 1), (1, 2)}   # one square per nonzero
 True
 """
@@ -23,13 +23,14 @@ True
 from __future__ import annotations
 
 import html
+import math
 import re
 from fractions import Fraction
 
 import numpy as np
 
 from .exact import parse_value
-from .exceptions import ParseError
+from .exceptions import ParseError, ShapeError
 from .kinds import THEOREMS
 
 __all__ = ["support_svg", "svg_cells", "support_html", "support_latex", "result_values",
@@ -46,6 +47,8 @@ _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#
 def _pattern(S):
     """A 2-D integer array: the support's 0/1 pattern (or a label matrix, 0 = empty)."""
     a = np.asarray(S.array if hasattr(S, "array") else S)
+    if a.ndim != 2:
+        raise ShapeError(f"Argument 'S' must be a 2-D support, not an array of shape {a.shape}.")
     return (a != 0).astype(np.int64) if a.dtype == bool else a.astype(np.int64)
 
 
@@ -117,23 +120,40 @@ def support_html(S):
 
 
 def support_latex(S, max_side=16):
-    """A LaTeX ``pmatrix`` of the 0/1 pattern (None above ``max_side`` rows or columns)."""
+    """sympy's LaTeX of the 0/1 pattern as a matrix (None above ``max_side`` rows or
+    columns)."""
     a = _pattern(S)
     if max(a.shape) > max_side:
         return None
-    rows = r"\\".join(" & ".join(str(int(v != 0)) for v in row) for row in a)
-    return r"$\begin{pmatrix}" + rows + r"\end{pmatrix}$"
+    import sympy   # noqa: PLC0415 - loaded only when a support is displayed
+    return "$" + sympy.latex(sympy.Matrix((a != 0).astype(int).tolist())) + "$"
 
 
-def latex_of(value):
+def _decimal(q, rounding, digits=12):
+    """``q`` rounded to ``digits`` significant decimals, down (``"floor"``) or up."""
+    if q == 0:
+        return "0"
+    e = digits - 1 - math.floor(math.log10(abs(float(q))))
+    scale = Fraction(10) ** e
+    n = math.floor(q * scale) if rounding == "floor" else math.ceil(q * scale)
+    text = str(abs(n)).rjust(e + 1, "0") if e > 0 else str(abs(n) * 10 ** -e)
+    text = (text[:-e] + "." + text[-e:]) if e > 0 else text
+    return ("-" if n < 0 else "") + text
+
+
+def latex_of(value, rounding=None):
     """LaTeX of an exact value: a Fraction/int, or a string :func:`parse_value` reads
-    (``"15/2 - sqrt(41)/2"``); long rationals as ``\\approx`` a decimal.  None if the value
-    is not exact (a float, an unparsable string).
+    (``"15/2 - sqrt(41)/2"``); long rationals as ``\\approx`` a decimal (or, with
+    ``rounding="floor"``/``"ceil"``, a decimal bound, for the ends of an enclosure).  None if
+    the value is not exact (a float, an unparsable string).
 
     Examples
     --------
     >>> latex_of("15/2 - sqrt(41)/2"), latex_of(Fraction(1, 3)), latex_of(0.5)
     ('\\\\frac{15}{2} - \\\\frac{\\\\sqrt{41}}{2}', '\\\\frac{1}{3}', None)
+    >>> q = Fraction(10**30 + 1, 3 * 10**29)
+    >>> latex_of(q, "floor"), latex_of(q, "ceil"), latex_of(-q, "floor")
+    ('3.33333333333', '3.33333333334', '-3.33333333334')
     """
     import sympy   # noqa: PLC0415 - loaded only when a value is displayed
     if isinstance(value, bool) or isinstance(value, float):
@@ -141,7 +161,7 @@ def latex_of(value):
     if isinstance(value, (int, Fraction)):
         q = Fraction(value)
         if len(str(q.numerator)) + len(str(q.denominator)) > MAX_DIGITS:
-            return rf"\approx {float(q):.12g}"
+            return rf"\approx {float(q):.12g}" if rounding is None else _decimal(q, rounding)
         return sympy.latex(sympy.Rational(q.numerator, q.denominator))
     if isinstance(value, str):
         try:
@@ -174,13 +194,16 @@ def result_values(result):
         out.append(("value", rf"\approx {float(result.value_float):.12g}"))
     lo, hi = _get(result, "lower"), _get(result, "upper")
     if isinstance(lo, (int, Fraction)) and isinstance(hi, (int, Fraction)):
-        out.append(("value", latex_of(lo)) if lo == hi else
-                   ("value", rf"\in \left[{latex_of(lo)},\ {latex_of(hi)}\right]"))
+        out.append(("value", latex_of(lo) if lo == hi else _interval(lo, hi)))
     for k, mm in enumerate(_get(result, "minima") or ()):
         if hasattr(mm, "get") and mm.get("value_lower") is not None:
-            out.append((f"local minimum {k}", rf"\in \left[{latex_of(mm['value_lower'])},\ "
-                                              rf"{latex_of(mm['value_upper'])}\right]"))
+            out.append((f"local minimum {k}", _interval(mm["value_lower"], mm["value_upper"])))
     return out
+
+
+def _interval(lo, hi):
+    """``\\in [lo, hi]``, long ends rounded outwards (the shown interval still encloses)."""
+    return rf"\in \left[{latex_of(lo, 'floor')},\ {latex_of(hi, 'ceil')}\right]"
 
 
 def _nonzero_pattern(M):
@@ -225,7 +248,8 @@ def result_supports(result, max_pictures=12, max_side=2048):
         pat = _nonzero_pattern(M) if M is not None and len(M) else None
         if pat is not None and pat.ndim == 2 and pat.size:
             out.append((f"supp {name}", pat))
-    for key in ("patterns", "left", "right"):
+    split = _get(result, "left") is not None
+    for key in ("left", "right") if split else ("patterns",):
         pats = _get(result, key)
         if key != "patterns" and pats:
             pats = (pats,) if isinstance(pats[0], int) else pats
