@@ -54,7 +54,7 @@ def test_latex_matches_sympy_on_strings(value):
     assert display.latex_of(value) == sympy.latex(sympy.sympify(value))
 
 
-@given(st.fractions(max_denominator=10**6))
+@given(st.fractions(min_value=-10**12, max_value=10**12, max_denominator=10**6))
 def test_latex_of_fraction(q):
     assert display.latex_of(q) == sympy.latex(sympy.Rational(q.numerator, q.denominator))
 
