@@ -25,8 +25,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from . import exact
 from .butterfly import KSPattern, butterfly_patterns
-from .exceptions import ArgumentError, MissingExtraError, SizeLimitError
+from .exceptions import ArgumentError, FloatInExactError, MissingExtraError, SizeLimitError
 from .fsmf import fsmf_loss
 from .supports import as_support, check_pair
 
@@ -234,12 +235,22 @@ def _point(P, name):
     return P
 
 
-def _combine(Ps, coeffs, exact):
-    """``Σ c_k P_k`` for points ``P_k = (X_k, Y_k)`` (object arrays of Fractions if exact)."""
-    conv = (lambda M: np.array(M, dtype=object) * Fraction(1)) if exact else (
-        lambda M: np.asarray(M, dtype=float))
-    X = sum(c * conv(P[0]) for c, P in zip(coeffs, Ps))
-    Y = sum(c * conv(P[1]) for c, P in zip(coeffs, Ps))
+def _as_array(M, exact_mode, name):
+    """A matrix (exact: lists, numpy, flint, sympy; or floats) as a numpy array of Fractions
+    (``exact_mode``) or of floats."""
+    try:
+        fr = np.array(exact.to_fractions(exact.as_matrix(M, name)), dtype=object)
+    except FloatInExactError:
+        if exact_mode:
+            raise
+        return np.asarray(M, dtype=float)
+    return fr if exact_mode else fr.astype(float)
+
+
+def _combine(Ps, coeffs):
+    """``Σ c_k P_k`` for points ``P_k = (X_k, Y_k)`` of arrays."""
+    X = sum(c * P[0] for c, P in zip(coeffs, Ps))
+    Y = sum(c * P[1] for c, P in zip(coeffs, Ps))
     return X, Y
 
 
@@ -258,7 +269,8 @@ def fsmf_landscape(A, P0, P1, P2=None, *, extent=(-0.25, 1.25), points=41, exact
     points : int
         Samples per axis (2…401 on a line, 2…101 on a plane).
     exact : bool
-        Evaluate with exact Fractions (``s`` rational) instead of floats.
+        Evaluate with exact Fractions (``s`` rational; the matrices must be exact) instead
+        of floats.
 
     Returns
     -------
@@ -303,10 +315,14 @@ def fsmf_landscape(A, P0, P1, P2=None, *, extent=(-0.25, 1.25), points=41, exact
     grid = [lo + (hi - lo) * Fraction(k, points - 1) if exact else
             lo + (hi - lo) * k / (points - 1) for k in range(points)]
 
+    A = _as_array(A, exact, "A")
+    Ps = [tuple(_as_array(M, exact, f"P{k}[{i}]") for i, M in enumerate(P))
+          for k, P in enumerate((P0, P1, P2)) if P is not None]
+
     def loss(s, t=0):
-        X, Y = _combine([P0, P1] + ([P2] if P2 is not None else []),
-                        [1 - s - t, s] + ([t] if P2 is not None else []), exact)
-        return fsmf_loss(A, X.tolist() if exact else X, Y.tolist() if exact else Y)
+        X, Y = _combine(Ps, [1 - s - t, s] + ([t] if P2 is not None else []))
+        return fsmf_loss(A.tolist() if exact else A, X.tolist() if exact else X,
+                         Y.tolist() if exact else Y)
 
     if P2 is None:
         return np.array(grid, dtype=object if exact else float), np.array(

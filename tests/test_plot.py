@@ -159,3 +159,15 @@ def test_plot_landscape_line_and_plane():
     assert np.isclose(ax.lines[1].get_ydata()[0], numpy_loss(SIX[0], *P0))
     ax2 = plot.plot_landscape(SIX[0], P0, P1, P2, points=7)
     assert isinstance(ax2, Axes) and ax2.collections
+
+
+def test_landscape_accepts_exact_matrices_of_any_form():
+    """A flint matrix and tuples of Fractions (what the hardness routines return) give the
+    same float landscape as plain integer lists."""
+    from exactsparse.exact import as_matrix
+    P0, P1, _ = two_points()
+    exact_points = [tuple(tuple(tuple(Fraction(int(v)) for v in row) for row in M) for M in P)
+                    for P in (P0, P1)]
+    _, a = plot.fsmf_landscape(SIX[0], P0, P1, points=5)
+    _, b = plot.fsmf_landscape(as_matrix(SIX[0]), *exact_points, points=5)
+    assert a.tolist() == b.tolist()
