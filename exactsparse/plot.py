@@ -57,8 +57,8 @@ def _axes(ax, **kwargs):
 def _draw_pattern(ax, a, title=None, cmap="Greys", vmax=1):
     m, n = a.shape
     ax.imshow(a, cmap=cmap, vmin=0, vmax=vmax, interpolation="nearest", aspect="equal")
-    ax.set_xticks(range(n) if n <= 16 else [])
-    ax.set_yticks(range(m) if m <= 16 else [])
+    ax.set_xticks(range(n) if n <= 10 else [])
+    ax.set_yticks(range(m) if m <= 10 else [])
     ax.tick_params(length=0, labelsize=7)
     if title:
         ax.set_title(title, fontsize=9)
@@ -137,10 +137,17 @@ def plot_bipartite(S, ax=None):
     return ax
 
 
-def plot_pair(I, J, fig=None):
+def plot_pair(I, J, fig=None, title=None):
     """Draw a support pair: ``I`` (m×r), ``J`` (n×r) and the rank-one supports
     ``S_k = supp I[:, k] × supp J[:, k]`` on the m×n grid, shaded by how many cover a cell
     (a cell covered twice or more is where rank-one supports overlap).
+
+    Parameters
+    ----------
+    I, J : Support-like, m×r and n×r
+    fig : matplotlib Figure, optional
+    title : str, optional
+        A title above the three panels.
 
     Returns
     -------
@@ -169,6 +176,8 @@ def plot_pair(I, J, fig=None):
             if v:
                 axes[2].text(j, i, str(v), ha="center", va="center", fontsize=7,
                              color="white" if v == cover.max() else "black")
+    if title:
+        fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
 
