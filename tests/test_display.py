@@ -135,3 +135,14 @@ def test_certified_minimum_values_in_html():
     ((label, tex),) = display.result_values(r)
     assert label == "local minimum 0" and tex == r"\in \left[\frac{9389}{2000},\ \frac{23473}{5000}\right]"
     assert "local minimum 0" in r._repr_html_()
+
+
+def test_ipython_formatter_uses_the_rich_forms(results):
+    """What Jupyter does: IPython's display formatter picks up HTML and LaTeX, and the plain
+    text form stays ``repr``."""
+    formatters = pytest.importorskip("IPython.core.formatters", reason="needs IPython")
+    fmt = formatters.DisplayFormatter()
+    for obj in (Support("110/011"), results["solve"]):
+        data, _ = fmt.format(obj)
+        assert data["text/plain"] == repr(obj)
+        assert data["text/html"] == obj._repr_html_() and data["text/latex"] == obj._repr_latex_()
