@@ -40,6 +40,8 @@ __all__ = ["support_svg", "svg_cells", "support_html", "support_latex", "result_
 MAX_CELLS = 64
 #: Exact rationals with more digits than this are shown as a decimal approximation.
 MAX_DIGITS = 40
+#: Label of a cell where rank-one supports of two classes overlap (drawn grey).
+OVERLAP = 10**6
 _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
             "#7f7f7f", "#bcbd22", "#17becf")
 
@@ -94,7 +96,7 @@ def support_svg(S, size=120, max_cells=MAX_CELLS):
     cell = max(2.0, size / max(m, n, 1))
     w, h = n * cell, m * cell
     colour = (lambda k: "#222") if a.max(initial=0) <= 1 else (
-        lambda k: _PALETTE[(k - 1) % len(_PALETTE)])
+        lambda k: "#888" if k == OVERLAP else _PALETTE[(k - 1) % len(_PALETTE)])
     rects = "".join(
         f'<rect class="nz" x="{j * cell:.1f}" y="{i * cell:.1f}" width="{cell:.1f}" '
         f'height="{cell:.1f}" fill="{colour(int(a[i, j]))}" data-i="{i}" data-j="{j}"/>'
@@ -190,13 +192,15 @@ def result_values(result):
     value = getattr(result, "value", None)
     if value is not None and latex_of(value) is not None:
         out.append(("value", latex_of(value)))
-    elif getattr(result, "value_float", None) is not None:
+    elif isinstance(getattr(result, "value_float", None), (int, float)):
         out.append(("value", rf"\approx {float(result.value_float):.12g}"))
     lo, hi = _get(result, "lower"), _get(result, "upper")
     if isinstance(lo, (int, Fraction)) and isinstance(hi, (int, Fraction)):
         out.append(("value", latex_of(lo) if lo == hi else _interval(lo, hi)))
-    for k, mm in enumerate(_get(result, "minima") or ()):
-        if hasattr(mm, "get") and mm.get("value_lower") is not None:
+    minima = _get(result, "minima")
+    for k, mm in enumerate(minima if isinstance(minima, (tuple, list)) else ()):
+        if hasattr(mm, "get") and all(isinstance(mm.get(b), (int, Fraction))
+                                      for b in ("value_lower", "value_upper")):
             out.append((f"local minimum {k}", _interval(mm["value_lower"], mm["value_upper"])))
     return out
 
@@ -228,17 +232,25 @@ def _classes_picture(classes):
     lab = np.zeros((1 + max(i for i, _ in cells), 1 + max(j for _, j in cells)), np.int64)
     for k, (_, rows, cols) in enumerate(classes):
         lab[np.ix_(list(rows), list(cols))] = np.where(
-            lab[np.ix_(list(rows), list(cols))] == 0, k + 1, len(_PALETTE) + 1)
+            lab[np.ix_(list(rows), list(cols))] == 0, k + 1, OVERLAP)
     return lab
 
 
 def result_supports(result, max_pictures=12, max_side=2048):
-    """``[(label, pattern), ...]``: the supports a result carries, for pictures.
+    """``[(label, pattern), ...]``: the supports a result carries, for pictures (none when
+    the certificate does not have the expected form: a display never raises).
 
     The supports of exact factors ``X``, ``Y`` (or of a witness), the Kronecker-sparse
     factors of a butterfly chain (``patterns``), or the rank-one supports of the
     equivalence classes (``classes``: one colour per class, grey where two overlap).
     """
+    try:
+        return _result_supports(result, max_side)[:max_pictures]
+    except (TypeError, ValueError, IndexError, KeyError):   # foreign or malformed data
+        return []
+
+
+def _result_supports(result, max_side):
     out = []
     witness = _get(result, "witness")
     src = witness if hasattr(witness, "get") else None
@@ -261,7 +273,7 @@ def result_supports(result, max_pictures=12, max_side=2048):
         lab = _classes_picture(classes)
         if lab is not None:
             out.append(("rank-one supports", lab))
-    return out[:max_pictures]
+    return out
 
 
 def _with_op(tex):

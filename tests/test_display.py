@@ -125,7 +125,7 @@ def test_result_pictures(results):
     classes = results["classify"].classes
     (_, lab), = display.result_supports(results["classify"])
     for k, (_, rows, cols) in enumerate(classes):
-        assert set(lab[np.ix_(rows, cols)].ravel()) <= {k + 1, len(display._PALETTE) + 1}
+        assert set(lab[np.ix_(rows, cols)].ravel()) <= {k + 1, display.OVERLAP}
 
 
 def test_certified_minimum_values_in_html():

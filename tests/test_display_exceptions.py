@@ -31,3 +31,14 @@ def test_support_must_be_2d(bad):
     with pytest.raises(ShapeError, match="Argument 'S' must be a 2-D support") as exc:
         display.support_svg(bad)
     assert isinstance(exc.value, ExactSparseError) and isinstance(exc.value, ValueError)
+
+
+@pytest.mark.parametrize("certificate", [
+    {"X": 5, "Y": "abc", "patterns": "abc", "minima": 3, "classes": 7},
+    {"witness": {"X": [[1, "a"]]}, "left": [(1, 2)], "minima": [{"value_lower": "x"}]},
+    {"patterns": [(1, 2, 2, "q")], "lower": "1/2", "upper": None, "classes": [(1,)]},
+])
+def test_malformed_certificates_still_display(certificate):
+    """A display never raises: a foreign or malformed certificate shows no picture."""
+    r = Result(kind="demo", verdict="yes", certificate=certificate, theorem="t", backend="b")
+    assert "<b>yes</b>" in r._repr_html_() and "yes" in r._repr_latex_()
