@@ -32,6 +32,7 @@ _CORE = {
 #: Capabilities whose ``__all__`` is re-exported here, searched in this order.
 _CAPABILITIES = ("fsmf", "identifiability", "butterfly", "bilinear", "relu")
 _SUBMODULES = ("exact", "supports", "certificates", "checks", "fileio", "kinds", "results",
+               "display", "plot",
                "examples", *_CAPABILITIES)
 
 

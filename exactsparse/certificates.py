@@ -375,6 +375,16 @@ class Result:
             raise CertificateError("invalid certificate: JSON nested too deeply.") from None
         return cls.from_dict(d)
 
+    def _repr_html_(self):
+        """Jupyter display: verdict, exact value and small pictures of the supports."""
+        from .display import result_html
+        return result_html(self)
+
+    def _repr_latex_(self):
+        """Jupyter display as LaTeX (the exact value where there is one)."""
+        from .display import result_latex
+        return result_latex(self)
+
 
 # ----------------------------------------------------------------------------- exact values
 _FUNCS = ("sqrt", "CRootOf", "Rational")

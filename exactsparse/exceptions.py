@@ -117,5 +117,5 @@ class SingularError(ExactSparseError, ZeroDivisionError):
 
 
 class MissingExtraError(ExactSparseError, ImportError):
-    """A feature needs an optional extra that is not installed; the message names the
-    ``pip install 'exactsparse[extra]'`` command."""
+    """An optional dependency is not installed; the message names the extra to install
+    (e.g. ``pip install 'exactsparse[plot]'`` for matplotlib)."""

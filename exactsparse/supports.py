@@ -7,9 +7,8 @@ the *rank-one support* ``S_k = supp(I[:, k]) × supp(J[:, k])``; identical colum
 classes whose rectangles ``S_P`` intersect are adjacent in the *overlap graph*, whose
 connected components are independent sub-instances.
 
-Graph convention (networkx bipartite): row ``i`` of a support is the node ``("r", i)`` with
-attribute ``bipartite=0``; column ``j`` is ``("c", j)`` with ``bipartite=1``; an edge per
-nonzero.  Examples assume ``import numpy as np``; each checks the defining property.
+Graph convention (networkx bipartite): row ``i`` is the node ``("r", i)`` (``bipartite=0``),
+column ``j`` is ``("c", j)`` (``bipartite=1``), an edge per nonzero.  Jupyter shows a picture.
 
 References
 ----------
@@ -44,9 +43,8 @@ class Support:
     Parameters
     ----------
     data : array_like, str, scipy.sparse matrix or Support
-        numpy bool or 0/1 array, nested lists, a string of rows ``"110/011"`` (rows separated
-        by ``/``, ``;``, ``,`` or newlines), or a scipy.sparse matrix (its stored nonzeros
-        must all equal 1).
+        numpy bool or 0/1 array, nested lists, a string of rows ``"110/011"`` (separated by
+        ``/``, ``;``, ``,`` or newlines), or a scipy.sparse matrix (stored nonzeros all 1).
     name : str
         Argument name used in error messages.
 
@@ -163,6 +161,9 @@ class Support:
 
     def __reduce__(self):
         return (Support, (self.csc.copy(),) if self._a is None else (self._a.copy(),))
+
+    def _repr_html_(self): from .display import support_html; return support_html(self)  # noqa
+    def _repr_latex_(self): from .display import support_latex; return support_latex(self)  # noqa
 
     # -- graphs
     def to_graph(self):

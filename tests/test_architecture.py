@@ -8,7 +8,9 @@ Rules (see ``../shared/STYLE.md`` and the house issue):
 - ``checks/`` imports no capability (no decision routine) and no CLI;
 - capabilities import no CLI; they do not import each other, except ``butterfly`` → ``fsmf``
   (the tractable two-factor step) and ``sweep`` → any capability (it runs their checks);
-- nothing but ``cli/`` and ``__main__`` imports ``cli``;
+- nothing but ``cli/`` and ``__main__`` imports ``cli``; nothing imports ``plot`` (pictures,
+  above the capabilities: it may import the core, ``fsmf`` and ``butterfly``); ``display``
+  (rich display in Jupyter) is core;
 - no module imports another module's ``_private`` name;
 - no module is over 600 lines.
 
@@ -30,11 +32,14 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PKG = ROOT / "exactsparse"
 CORE = {"exceptions", "exact", "supports", "certificates", "fileio", "kinds", "results",
-        "_budget"}
+        "_budget", "display"}
 CAPABILITIES = {"fsmf", "identifiability", "butterfly", "relu", "bilinear", "sweep",
-                "examples"}
+                "examples", "plot"}
 #: capability → capabilities it may import
-ALLOWED_BETWEEN = {"butterfly": {"fsmf"}, "sweep": CAPABILITIES, "examples": {"fsmf"}}
+#: ``plot`` is a presentation layer: it draws with the package's own loss (fsmf) and
+#: Kronecker-sparse patterns (butterfly); no capability imports it.
+ALLOWED_BETWEEN = {"butterfly": {"fsmf"}, "sweep": CAPABILITIES, "examples": {"fsmf"},
+                   "plot": {"fsmf", "butterfly"}}
 MAX_LINES = 600
 
 
@@ -127,6 +132,8 @@ def violations(path):
             found.append(where + f" ({mine} does not import {theirs})")
         if mine in CAPABILITIES and theirs == "checks" and mine != "examples":
             found.append(where + " (a decision routine does not call a checker)")
+        if theirs == "plot" and mine != "plot":
+            found.append(where + " (plot is the top presentation layer: nothing imports it)")
         if str(theirs).startswith("unknown"):
             found.append(where + " (module of no known layer: add it to the rules)")
         if name and name.startswith("_") and not name.startswith("__") and target != me:
@@ -154,6 +161,7 @@ def test_rules_catch_a_forbidden_import(tmp_path, monkeypatch):
         "fsmf/solve.py": "from ..cli import main\n",
         "fsmf/tractable.py": "from ..butterfly import butterfly_factorize\n",
         "identifiability/check.py": "from .witness import _private_helper\n",
+        "butterfly/exact.py": "from ..plot import plot_support\n",
     }
     for rel, line in cases.items():
         fake = PKG / rel
@@ -213,7 +221,8 @@ for kind, (text, instance) in data.items():
     r = Result.from_json(text)
     v = checks.verify(text, instance)
     out[kind] = [type(r).__name__, v.valid, v.message]
-caps = ("fsmf", "identifiability", "butterfly", "relu", "bilinear", "sweep", "examples", "cli")
+caps = ("fsmf", "identifiability", "butterfly", "relu", "bilinear", "sweep", "examples", "cli",
+        "plot")
 out["_loaded"] = sorted(m for m in sys.modules
                         if m.split(".")[0] == "exactsparse" and len(m.split(".")) > 1
                         and m.split(".")[1] in caps)
