@@ -106,7 +106,7 @@ def test_is_identifiable_unknown_raises(monkeypatch):
     # No pair with m, n, r <= 3 is undecided any more: disable the witness search on the
     # cyclic pair (not partially completable, r = 3) to obtain an honest "unknown".
     import exactsparse.identifiability.check as check
-    monkeypatch.setattr(check, "find_witness", lambda *a, **k: None)
+    monkeypatch.setattr(check, "search_witness", lambda *a, **k: None)
     I, J = "110/101/011", "110/101/011"
     res = es.check_identifiable(I, J)
     assert res.verdict == "unknown" and res.certificate["stuck"] == (0, 1, 2)

@@ -310,6 +310,20 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
     return JacobianRank(rq, rp, expected, p, backend, shape)
 
 
+def jacobian_work(pat):
+    """Estimated cost ``rows · columns · min(rows, columns)`` of the rank mod p of the
+    Jacobian of a :class:`~._common.Pattern`: rows ``|∪ S_k|`` (counted with a sparse product
+    of the supports, or bounded by ``min(m n, sum_k |S_k|)`` when that is above 10⁷),
+    columns ``nnz(I) + nnz(J)``."""
+    cols = pat.I.nnz + pat.J.nnz
+    rows = min(pat.m * pat.n, pat.lifted_size)
+    if rows <= 10**7 and rows * cols * min(rows, cols) > 0:
+        Ii = pat.I.csc.astype(np.int64)
+        Jj = pat.J.csc.astype(np.int64)
+        rows = int((Ii @ Jj.T).nnz)
+    return rows * cols * min(rows, cols)
+
+
 def expected_rank(pat):
     """``nnz(I) + nnz(J) − r'`` over the ``r'`` columns non-empty on some side (a column
     empty on both sides is absent from the factorization); never negative."""
