@@ -379,13 +379,17 @@ def find_witness(I, J, seed=0, budget=None):
 
 def search_witness(pat, seed, deadline=NO_DEADLINE):
     """The engine of :func:`find_witness` on a validated pattern; raises
-    :class:`~._common.OutOfBudget` when ``deadline`` passes."""
+    :class:`~._common.OutOfBudget` when ``deadline`` passes.  The ``"degenerate"`` and
+    ``"identical-columns"`` constructions ignore the deadline: they cost ``O(r (m + n))``
+    candidates checked in ``O((m + n) r²)`` each, and their witness is the only certificate
+    :func:`exactsparse.verify` accepts for such pairs."""
     rng = random.Random(seed)
-    for search in (_degenerate, lambda p, g, d: _transvections(p, g, True, d),
-                   lambda p, g, d: _transvections(p, g, False, d), _dependent_columns,
-                   _jacobian_kernel, _fibre):
-        deadline.check("the witness search")
-        w = search(pat, rng, deadline)
+    for t, search in enumerate((_degenerate, lambda p, g, d: _transvections(p, g, True, d),
+                                lambda p, g, d: _transvections(p, g, False, d),
+                                _dependent_columns, _jacobian_kernel, _fibre)):
+        if t >= 2:
+            deadline.check("the witness search")
+        w = search(pat, rng, NO_DEADLINE if t < 2 else deadline)
         if w is not None:
             return w
     return None
