@@ -23,7 +23,7 @@ import flint
 import numpy as np
 
 from ..exceptions import ArgumentError
-from .supports import log2_size
+from .supports import check_entries, log2_size
 
 __all__ = ["IntegerRing", "CyclotomicRing", "dft_cyclotomic", "cyclotomic_to_complex"]
 
@@ -163,6 +163,7 @@ def dft_cyclotomic(n, perm=None):
     True
     """
     R = CyclotomicRing(n)
+    check_entries(R.n * R.n * R.m, f"The DFT of size {R.n} over Q(zeta_{R.n})")
     j = np.arange(n)
     E = -np.outer(j, j)
     if perm is not None:
