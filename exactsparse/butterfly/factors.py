@@ -18,8 +18,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..exceptions import ShapeError
-from .supports import chain_ranks
+from ..exceptions import ArgumentError, ShapeError
+from ._common import as_array, validate_perm
+from .supports import chain_ranks, show
 
 __all__ = ["ButterflyFactors"]
 
@@ -69,7 +70,14 @@ class ButterflyFactors:
 
     def __init__(self, patterns, twiddles, perm=None):
         self.patterns, _ = chain_ranks(patterns)
-        self.twiddles = tuple(np.asarray(t) for t in twiddles)
+        if isinstance(twiddles, (str, bytes)) or not hasattr(twiddles, "__iter__"):
+            raise ArgumentError(f"Argument 'twiddles' must be a sequence of arrays, one per "
+                                f"pattern, not {show(twiddles)}.")
+        self.twiddles = tuple(as_array(t, f"twiddles[{k}]") for k, t in enumerate(twiddles))
+        for k, t in enumerate(self.twiddles):
+            if t.dtype.kind not in "biufc":
+                raise ArgumentError(f"Argument 'twiddles[{k}]' must be a numeric array, not "
+                                    f"of dtype {t.dtype}.")
         if len(self.twiddles) != len(self.patterns):
             raise ShapeError(f"Argument 'twiddles' must hold {len(self.patterns)} tensors, "
                              f"not {len(self.twiddles)}.")
@@ -78,7 +86,7 @@ class ButterflyFactors:
             if t.shape != (*self.batch_shape, *p.twiddle_shape):
                 raise ShapeError(f"Argument 'twiddles[{k}]' must have shape "
                                  f"{(*self.batch_shape, *p.twiddle_shape)}, not {t.shape}.")
-        self.perm = None if perm is None else np.asarray(perm, dtype=np.int64)
+        self.perm = None if perm is None else validate_perm(perm, self.shape[1])
 
     @property
     def shape(self):

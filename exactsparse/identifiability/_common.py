@@ -91,12 +91,25 @@ class Pattern:
         return tuple(k for k, (R, C) in enumerate(self.rects) if not R and not C)
 
 
+def show(v, limit=200):
+    """``repr(v)`` for an error message, safe for any value: an integer beyond Python's
+    int-to-string limit is described by its size, a long repr is shortened."""
+    try:
+        text = repr(v)
+    except ValueError:                     # int beyond sys.get_int_max_str_digits()
+        return (f"an integer of {v.bit_length()} bits" if isinstance(v, int)
+                else f"a {type(v).__name__}")
+    except Exception:                      # noqa: BLE001 - a broken __repr__
+        return f"a {type(v).__name__}"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def check_seed(seed):
     """A seed must be an int ``>= 0`` (or None: fresh entropy)."""
     if seed is None:
         return None
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ArgumentError(f"Argument 'seed' must be an int >= 0 or None, not {seed!r}.")
+        raise ArgumentError(f"Argument 'seed' must be an int >= 0 or None, not {show(seed)}.")
     return int(seed)
 
 
@@ -122,16 +135,16 @@ def check_budget(budget, name="budget"):
     if isinstance(budget, (bool, np.bool_)) or not isinstance(
             budget, (int, float, Fraction, np.integer, np.floating)):
         raise BudgetError(f"Argument {name!r} must be a positive number of seconds or None, "
-                          f"not {budget!r}.")
+                          f"not {show(budget)}.")
     if isinstance(budget, (int, np.integer, Fraction)):
         if budget <= 0:
             raise BudgetError(f"Argument {name!r} must be a positive number of seconds, not "
-                              f"{budget!r}.")
+                              f"{show(budget)}.")
         return MAX_BUDGET if budget >= MAX_BUDGET else float(budget)
     value = float(budget)
     if math.isnan(value) or math.isinf(value) or value <= 0:
         raise BudgetError(f"Argument {name!r} must be a positive finite number of seconds, "
-                          f"not {budget!r}.")
+                          f"not {show(budget)}.")
     return min(value, MAX_BUDGET)
 
 

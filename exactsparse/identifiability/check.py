@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._budget import run_killable
 from ..certificates import FrozenDict
 from ..results.identifiability import IdentifiabilityResult
-from ..exceptions import ArgumentError, NotCoveredError
-from ._common import Deadline, OutOfBudget, check_budget, pattern
+from ..exceptions import ArgumentError, NotCoveredError, SizeLimitError
+from ._common import Deadline, OutOfBudget, check_budget, pattern, show
 from .completion import run_completion
 from .jacobian import MAX_EXACT_ENTRIES, expected_rank, jacobian_rank, jacobian_work
 from .witness import search_witness
@@ -28,9 +27,6 @@ MAX_JACOBIAN_SIZE = 5000
 #: entries of ``∪ S_k``, up to ``m n``, so a pair with few variables can still have a huge
 #: Jacobian (``I = J = ones((250, 2))``: 62 500 × 1 000).  ``verify`` recomputes this rank.
 MAX_JACOBIAN_WORK = 4 * 10**9
-#: Below this estimated cost the Jacobian rank runs in-process; above it, with a budget, in a
-#: child process killed when the budget runs out.
-_FORK_WORK = 5 * 10**7
 #: Default time budget of :func:`check_identifiable` (seconds).
 DEFAULT_BUDGET = 60.0
 
@@ -101,20 +97,19 @@ def _jacobian(pat, seed, max_jacobian_size, max_exact, deadline):
     left = deadline.left()
     if left <= 0:
         return None, f"Jacobian rank skipped: the time budget of {deadline.budget:g} s ran out"
-    if deadline.end is None or work <= _FORK_WORK:
+    if deadline.end is None:
         return jacobian_rank(pat.I, pat.J, seed, max_exact=max_exact), None
-    ok, value = run_killable(jacobian_rank, (pat.I, pat.J, seed, "auto", "flint"),
-                             left, "the Jacobian rank")
-    if ok:
-        return value, None
-    return None, f"Jacobian rank skipped: {value}"
+    try:
+        return jacobian_rank(pat.I, pat.J, seed, max_exact=max_exact, budget=left), None
+    except SizeLimitError as exc:
+        return None, f"Jacobian rank skipped: {exc}"
 
 
 def _check_int(name, value, low=None):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or (
             low is not None and value < low):
         raise ArgumentError(f"Argument {name!r} must be an int"
-                            f"{'' if low is None else f' >= {low}'}, not {value!r}.")
+                            f"{'' if low is None else f' >= {low}'}, not {show(value)}.")
     return int(value)
 
 

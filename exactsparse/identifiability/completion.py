@@ -30,7 +30,7 @@ import numpy as np
 
 from ..exceptions import ArgumentError, CompletionError, SizeLimitError, SupportError
 from ._common import (NO_DEADLINE, Deadline, OutOfBudget, check_budget, factors_from_values,
-                      fmpq_matrix, fraction_rows, pattern)
+                      fmpq_matrix, fraction_rows, pattern, show)
 
 __all__ = ["Completion", "completion", "is_completable", "recover_factors",
            "run_completion"]
@@ -237,7 +237,7 @@ def completion(I, J, partial=True):
 
 def _check_partial(partial):
     if not isinstance(partial, (bool, np.bool_)):
-        raise ArgumentError(f"Argument 'partial' must be a bool, not {partial!r}.")
+        raise ArgumentError(f"Argument 'partial' must be a bool, not {show(partial)}.")
     return bool(partial)
 
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import flint
 import numpy as np
 
+from .._budget import run_killable
 from ..exact import BACKENDS, PRIME62, as_matrix, check_prime, rank
-from ..exceptions import ArgumentError, ExactTypeError
-from ._common import check_seed, fraction_rows, pattern
+from ..exceptions import ArgumentError, ExactTypeError, SizeLimitError
+from ._common import check_budget, check_seed, fraction_rows, pattern, show
 
 __all__ = ["JacobianRank", "jacobian", "jacobian_rank", "random_point"]
 
@@ -217,7 +218,7 @@ def _nmod_rank(ents, shape, p):
 
 
 def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
-                  max_exact=MAX_EXACT_ENTRIES):
+                  max_exact=MAX_EXACT_ENTRIES, budget=None):
     """Rank of the support-restricted Jacobian at a random integer point, exactly and mod p.
 
     Parameters
@@ -240,6 +241,9 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
         With ``exact="auto"``, the rank over Q is computed only when the Jacobian has at
         most this many entries (rows × columns; default 40 000, well under a second); above
         it ``rank`` is None and ``method`` is ``"skipped"``.  None: no cap.
+    budget : float or None
+        Time budget in seconds (None: no limit).  A large Jacobian (estimated cost above
+        5·10⁷) is then ranked in a child process killed when the budget runs out.
 
     Returns
     -------
@@ -249,6 +253,10 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
     ------
     ArgumentError
         ``p`` is not a prime below 2**63, ``exact`` or ``max_exact`` is invalid.
+    BudgetError
+        ``budget`` is not a positive number of seconds or None.
+    SizeLimitError
+        The rank did not finish within ``budget`` (the message states the Jacobian's shape).
 
     Notes
     -----
@@ -287,15 +295,34 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
     JacobianRank(rank=8, rank_mod_p=8, expected=10, prime=4611686018427387847, method='flint', shape=(9, 12))
     """
     if exact is not True and exact != "auto":
-        raise ArgumentError(f"Argument 'exact' must be 'auto' or True, not {exact!r}.")
+        raise ArgumentError(f"Argument 'exact' must be 'auto' or True, not {show(exact)}.")
     if backend not in BACKENDS:
-        raise ExactTypeError(f"Argument 'backend' must be one of {BACKENDS}, not {backend!r}.")
+        raise ExactTypeError(f"Argument 'backend' must be one of {BACKENDS}, not {show(backend)}.")
+    if isinstance(p, (int, np.integer)) and not isinstance(p, bool) and abs(int(p)) >= 2**63:
+        # checked here: exact.check_prime's message would print all digits of a huge int
+        raise ArgumentError(f"Argument 'p' must be a prime below 2**63, not {show(p)}.")
     p = check_prime(p)
     if max_exact is not None and (isinstance(max_exact, bool) or not isinstance(
             max_exact, (int, np.integer)) or max_exact < 0):
         raise ArgumentError(f"Argument 'max_exact' must be an int >= 0 or None, not "
-                            f"{max_exact!r}.")
+                            f"{show(max_exact)}.")
+    budget = check_budget(budget)
     pat = pattern(I, J)
+    if budget is not None and jacobian_work(pat) > _FORK_WORK:
+        ok, value = run_killable(_jacobian_rank, (pat, seed, exact, backend, p, max_exact),
+                                 budget, "the Jacobian rank")
+        if not ok:
+            raise SizeLimitError(f"jacobian_rank: {value} (a Jacobian with |∪ S_k| rows and "
+                                 f"{pat.I.nnz + pat.J.nnz} columns); raise 'budget'.")
+        return value
+    return _jacobian_rank(pat, seed, exact, backend, p, max_exact)
+
+
+#: Above this estimated cost, a budgeted rank runs in a killable child process.
+_FORK_WORK = 5 * 10**7
+
+
+def _jacobian_rank(pat, seed, exact, backend, p, max_exact):
     X, Y = random_point(pat.I, pat.J, seed)
     expected = expected_rank(pat)
     ents, shape = _entries(pat, X, Y)
