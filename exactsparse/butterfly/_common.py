@@ -94,8 +94,10 @@ def validate_perm(perm, n):
                             f"permutation array, not {show(perm)}.")
     p = as_array(perm, "perm")
     if p.shape != (n,) or p.dtype.kind not in "iu" or not np.array_equal(np.sort(p), np.arange(n)):
+        shown = (np.array2string(p, threshold=8) if p.dtype.kind in "biufc"
+                 else show(perm))
         raise ArgumentError(f"Argument 'perm' must be a permutation of range({n}), not "
-                            f"{np.array2string(p, threshold=8)}.")
+                            f"{shown}.")
     return p.astype(np.int64)
 
 

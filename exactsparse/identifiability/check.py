@@ -88,7 +88,8 @@ def _decide(pat, seed, deadline):
 def _jacobian(pat, seed, max_jacobian_size, max_exact, deadline):
     """``(JacobianRank or None, note or None)`` within the size caps and ``deadline``."""
     if pat.I.nnz + pat.J.nnz > max_jacobian_size:
-        return None, None
+        return None, (f"Jacobian rank skipped: nnz(I) + nnz(J) = {pat.I.nnz + pat.J.nnz} "
+                      f"exceeds max_jacobian_size = {max_jacobian_size}")
     work = jacobian_work(pat)
     if work > MAX_JACOBIAN_WORK:
         return None, (f"Jacobian rank skipped: its estimated cost (rows × columns × "
