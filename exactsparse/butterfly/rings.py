@@ -208,6 +208,9 @@ def cyclotomic_to_complex(coeffs, n):
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= MAX_SIZE:
         raise ArgumentError(f"Argument 'n' must be a positive integer (at most 2**62), not "
                             f"{show(n)}.")
+    if coeffs.dtype.kind not in "biufcO":
+        raise ExactTypeError(f"Argument 'coeffs' must hold numbers, not an array of dtype "
+                             f"{coeffs.dtype}.")
     if coeffs.ndim == 0 or coeffs.shape[-1] == 0:
         raise ShapeError(f"Argument 'coeffs' must have a non-empty trailing axis of "
                          f"coefficients, not shape {coeffs.shape}.")
