@@ -41,13 +41,14 @@ from fractions import Fraction
 
 import flint
 
+from .._budget import run_killable
 from ..exact import nullspace as exact_nullspace, rref as exact_rref
 from ..supports import rectangle_overlaps
 from ._common import (NO_DEADLINE, PARAMS, Deadline, OutOfBudget, check_budget, check_seed,
                       pattern, product, small_random_point)
 from .equivalence import is_witness
 from .fibre import fibre_search
-from .jacobian import jacobian
+from .jacobian import jacobian, jacobian_work
 
 __all__ = ["Witness", "find_witness", "search_witness"]
 
@@ -257,13 +258,31 @@ def _solve_one(A, K, rhs, default):
     return y
 
 
-def _kernel_directions(pat, X, Y):
+def _kernel_columns(pat, X, Y):
+    """A basis of the kernel of the Jacobian at ``(X, Y)``: columns as lists of Fraction."""
     K = exact_nullspace(jacobian(X, Y, pat.I, pat.J))
+    return [[Fraction(int(K[t, c].p), int(K[t, c].q)) for t in range(K.nrows())]
+            for c in range(K.ncols())]
+
+
+#: Above this estimated cost (rows · columns · min) a budgeted kernel runs in a child
+#: process killed when the budget runs out (one uninterruptible FLINT call).
+_FORK_WORK = 5 * 10**7
+
+
+def _kernel_directions(pat, X, Y, deadline=NO_DEADLINE):
+    if deadline.end is not None and jacobian_work(pat) > _FORK_WORK:
+        ok, cols = run_killable(_kernel_columns, (pat, X, Y), max(deadline.left(), 0.0),
+                                "the Jacobian kernel")
+        if not ok:
+            raise OutOfBudget(f"the time budget of {deadline.budget:g} s ran out during the "
+                              f"'jacobian-kernel' witness search ({cols})")
+    else:
+        cols = _kernel_columns(pat, X, Y)
     nx_ = pat.I.nnz
     xs = [(i, k) for i in range(pat.m) for k in range(pat.r) if pat.I[i, k]]
     ys = [(j, k) for j in range(pat.n) for k in range(pat.r) if pat.J[j, k]]
-    for c in range(K.ncols()):
-        col = [Fraction(int(K[t, c].p), int(K[t, c].q)) for t in range(K.nrows())]
+    for col in cols:
         dX = [[Fraction(0)] * pat.r for _ in range(pat.m)]
         dY = [[Fraction(0)] * pat.r for _ in range(pat.n)]
         for t, (i, k) in enumerate(xs):
@@ -279,7 +298,7 @@ def _jacobian_kernel(pat, rng, deadline):
     X, Y = small_random_point(pat, rng)
     Z = product(X, Y)
     deadline.check("the 'jacobian-kernel' witness search")
-    for dX, dY in _kernel_directions(pat, X, Y):
+    for dX, dY in _kernel_directions(pat, X, Y, deadline):
         deadline.check("the 'jacobian-kernel' witness search")
         for side, A, dA, B in ((0, X, dX, Y), (1, Y, dY, X)):
             def build(s, A=A, dA=dA, B=B, side=side):
