@@ -340,6 +340,10 @@ def _bf_case(g):
               "bit_reversal_permutation": bit_reversal_permutation,
               "dft_cyclotomic": dft_cyclotomic, "CyclotomicRing": CyclotomicRing}[name]
         n = _size(g)
+        if name == "dft_cyclotomic" and g.random() < 0.4:
+            n = g.choice([4, 8])
+            perm = _perm(g, n)
+            return name, (lambda: fn(n, perm)), None, False
         return name, (lambda: fn(n)), None, False
     if name == "cyclotomic_to_complex":
         c, n = g.choice([[0, 0, 1, 0], [[1, 2], [3, 4]], "ab", [], [HUGE], [[1, [2]]]]), \
@@ -360,7 +364,8 @@ def _bf_case(g):
         if name == "ButterflyFactors":
             return name, (lambda: ButterflyFactors(pats, tw, perm)), None, False
         x = g.choice([np.ones(N), np.ones((N, 2)), np.ones(N + 1), np.ones(()), "x",
-                      np.ones((3, N)), [[1] * N]])
+                      np.ones((3, N)), [[1] * N], [[1, [2]]], np.array([["a"] * 2] * N),
+                      np.full((N, N), np.nan), np.ones((2, N, N)), [[HUGE] * N] * N])
 
         def methods():
             F = ButterflyFactors(pats, tw, perm)

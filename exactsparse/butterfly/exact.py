@@ -24,7 +24,7 @@ import numpy as np
 from .. import exact as _exact
 from ..results.butterfly import ButterflyIdentification
 from ..exceptions import ArgumentError, NotCoveredError, ShapeError
-from ._common import check_budget, deadline_of, validate_perm
+from ._common import as_array, check_budget, deadline_of, validate_perm
 from .rings import CyclotomicRing, IntegerRing
 from .supports import butterfly_patterns, chain_product, chain_ranks, log2_size
 
@@ -68,7 +68,7 @@ def _integer_form(Z):
 
 def _cyclotomic_form(Z, n):
     ring = CyclotomicRing(n)
-    arr = np.asarray(Z)
+    arr = as_array(Z, "Z")
     if arr.dtype.kind not in "iu" or arr.ndim != 3 or arr.shape[-1] != ring.m:
         raise ShapeError(f"Argument 'Z' must be an integer array of shape (N, N, {ring.m}) "
                          f"(coefficients in the power basis of Q(ζ_{n})), not {arr.dtype} of "

@@ -117,7 +117,7 @@ class ButterflyFactors:
         :meth:`matvec`.  The vector/matrix decision depends on ``x.ndim`` only, never on the
         batch shape.
         """
-        x = np.asarray(x)
+        x = _numeric(x, "x")
         if x.ndim == 0:
             raise ShapeError("Argument 'x' must be a vector or a matrix, not a scalar.")
         vec = x.ndim == 1
@@ -130,7 +130,7 @@ class ButterflyFactors:
     def matvec(self, x):
         """One vector per product: ``x`` of shape ``(*batch, n)`` (or ``(n,)``, broadcast) →
         ``(*batch, m)``."""
-        x = np.asarray(x)
+        x = _numeric(x, "x")
         if x.ndim == 0:
             raise ShapeError("Argument 'x' must be a vector or a batch of vectors.")
         return self._apply(x[..., None])[..., 0]
@@ -164,7 +164,7 @@ class ButterflyFactors:
 
         ``A`` has shape ``(m, n)`` or ``(*batch, m, n)``; returns a float for an unbatched
         product, else an array of shape ``batch_shape``."""
-        A = np.asarray(A)
+        A = _numeric(A, "A")
         if A.ndim < 2 or A.shape[-2:] != self.shape:
             raise ShapeError(f"Argument 'A' must have trailing shape {self.shape}, not "
                              f"{A.shape}.")
@@ -211,6 +211,15 @@ class ButterflyFactors:
             raise ShapeError("Indexing needs a batched product.")
         tw = [t[idx] for t in self.twiddles]
         return ButterflyFactors(self.patterns, tw, self.perm)
+
+
+def _numeric(x, name):
+    """``x`` as a numeric numpy array (typed errors for ragged or non-numeric input)."""
+    arr = as_array(x, name)
+    if arr.dtype.kind not in "biufc":
+        raise ArgumentError(f"Argument {name!r} must be a numeric array, not of dtype "
+                            f"{arr.dtype}.")
+    return arr
 
 
 def _apply_twiddle(t, p, x):

@@ -24,7 +24,7 @@ import flint
 import numpy as np
 
 from ..exceptions import ArgumentError, ExactTypeError, ShapeError
-from ._common import as_array
+from ._common import as_array, validate_perm
 from .supports import MAX_SIZE, check_entries, log2_size, show
 
 __all__ = ["IntegerRing", "CyclotomicRing", "dft_cyclotomic", "cyclotomic_to_complex"]
@@ -169,7 +169,8 @@ def dft_cyclotomic(n, perm=None):
     j = np.arange(n)
     E = -np.outer(j, j)
     if perm is not None:
-        E = E[:, np.asarray(perm)]
+        p = validate_perm(perm, R.n)
+        E = E if p is None else E[:, p]
     return R.power(E)
 
 
