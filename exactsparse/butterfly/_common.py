@@ -127,9 +127,9 @@ def validate_progress(progress, what):
     return progress
 
 
-#: Budgets above this many seconds (a year) are clamped: a huge number (even ``10**400``)
-#: means "no practical limit".
-MAX_BUDGET = 365 * 86400.0
+#: Budgets above this many seconds (11.6 days; a process-wait timeout must fit a C int of
+#: milliseconds) are clamped: a huge number (even ``10**400``) means "no practical limit".
+MAX_BUDGET = 1e6
 
 
 def check_budget(budget, name="budget"):

@@ -197,7 +197,7 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None,
         Time budget in seconds (default 60; None: no limit), checked after each split: when
         it runs out the verdict is ``"unknown"`` with ``certificate["reason"]``,
         ``["budget"]`` and the ``["level"]`` reached.  A positive finite number; huge values
-        (even ``10**400``) are clamped to a year.
+        (even ``10**400``) are clamped to 10⁶ s.
 
     Returns
     -------

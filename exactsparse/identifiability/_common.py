@@ -122,9 +122,10 @@ def pattern(I, J):
 
 
 # ----------------------------------------------------------------------------- budgets
-#: Budgets above this many seconds (a year) are clamped to it: a huge number (even one that
-#: does not fit a float, such as ``10**400``) means "no practical limit".
-MAX_BUDGET = 365 * 86400.0
+#: Budgets above this many seconds (11.6 days; a process-wait timeout must fit a C int of
+#: milliseconds) are clamped to it: a huge number (even one that does not fit a float, such
+#: as ``10**400``) means "no practical limit".
+MAX_BUDGET = 1e6
 
 
 def check_budget(budget, name="budget"):

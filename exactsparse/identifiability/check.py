@@ -81,6 +81,8 @@ def _decide(pat, seed, deadline):
         return _witness_verdict(witness)
     if pat.degenerate():                  # not reached: the degenerate construction applies
         return _unknown(pat.degenerate(), "degenerate column but no witness was built")
+    if comp is None:                      # not reached: identical columns have a witness
+        comp = run_completion(pat, True)
     return _unknown(comp.stuck, "partial completion stuck and no witness construction "
                                 "applies")
 
@@ -144,7 +146,7 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
         is ``"unknown"`` with ``certificate["reason"]`` naming the step that was running and
         ``certificate["budget"]``; the Jacobian rank is then skipped (or killed, when it
         runs in a child process).  A positive finite number; huge values (even ``10**400``)
-        are clamped to a year.
+        are clamped to 10⁶ s.
 
     Returns
     -------

@@ -367,7 +367,7 @@ def recover_factors(Z, I, J, partial=True, budget=None):
         Allow partial completion (default) or only iterative completion.
     budget : float or None
         Time budget in seconds (None: no limit); a positive finite number (huge values are
-        clamped to a year).
+        clamped to 10⁶ s).
 
     Returns
     -------

@@ -325,7 +325,7 @@ def find_witness(I, J, seed=0, budget=None):
         depend on it; only the numbers do).
     budget : float or None
         Time budget in seconds (None: no limit): the search stops, returning None, when it
-        runs out.  A positive finite number (huge values are clamped to a year).
+        runs out.  A positive finite number (huge values are clamped to 10⁶ s).
 
     Returns
     -------
