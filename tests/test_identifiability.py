@@ -541,7 +541,7 @@ def test_jacobian_rank_budget():
     jr = es.jacobian_rank("100/110/111", "100/110/111", budget=5)
     assert jr.rank == 9
     # a huge budget is clamped below what a process wait accepts (was OverflowError)
-    ones = [[1, 1]] * 30
+    ones = [[1, 1]] * 60                             # 3 600 × 240: ranked in a child process
     assert es.jacobian_rank(ones, ones, budget=1e300).rank_mod_p == \
         es.jacobian_rank(ones, ones).rank_mod_p
 
