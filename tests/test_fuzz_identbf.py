@@ -367,10 +367,11 @@ def _bf_case(g):
                       np.ones((3, N)), [[1] * N], [[1, [2]]], np.array([["a"] * 2] * N),
                       np.full((N, N), np.nan), np.ones((2, N, N)), [[HUGE] * N] * N])
 
+        meth = g.choice(["matmul", "matvec", "todense", "relative_error", "to_scipy",
+                         "getitem"])
+
         def methods():
             F = ButterflyFactors(pats, tw, perm)
-            meth = g.choice(["matmul", "matvec", "todense", "relative_error", "to_scipy",
-                             "getitem"])
             if meth == "matmul":
                 return F.matmul(x)
             if meth == "matvec":
@@ -409,6 +410,13 @@ def _bf_case(g):
 
 
 # ----------------------------------------------------------------------------- runner
+def _args(call):
+    """The arguments captured by a case's closure, shortened (for failure messages)."""
+    cells = zip(call.__code__.co_freevars, call.__closure__ or ())
+    return ", ".join(f"{k}={es.butterfly.supports.show(c.cell_contents, 120)}"
+                     for k, c in cells if k not in ("g", "fn"))
+
+
 def _run(n_cases, seed):
     g = random.Random(seed)
     stats = Counter()
@@ -429,17 +437,19 @@ def _run(n_cases, seed):
                 stats["typed errors"] += 1
                 out = None
             except _Hang:
-                failures.append(f"case {case}: {name} hung past {limit + 5:g} s")
+                failures.append(f"case {case}: {name} hung past {limit + 5:g} s "
+                                f"({_args(call)})")
                 continue
             except BaseException as exc:  # noqa: BLE001 - the failure being looked for
                 failures.append(f"case {case}: {name} raised {type(exc).__name__}: "
-                                f"{str(exc)[:200]}")
+                                f"{str(exc)[:200]} ({_args(call)})")
                 continue
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             elapsed = time.monotonic() - t0
             if elapsed > limit:
-                failures.append(f"case {case}: {name} took {elapsed:.1f} s > {limit:g} s")
+                failures.append(f"case {case}: {name} took {elapsed:.1f} s > {limit:g} s "
+                                f"({_args(call)})")
             if isinstance(out, Result):
                 stats["results"] += 1
                 v = es.verify(out, instance)

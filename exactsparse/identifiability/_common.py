@@ -2,7 +2,7 @@
 
 The rank-one supports ``S_k = R_k × C_k`` of a pair ``(I, J)`` (``I`` m×r, ``J`` n×r, the
 ``X Yᵀ`` convention) and the inverse map "entry ``(i, j)`` → the columns ``k`` whose
-``S_k`` contains it" (the *cover*), computed once per instance.
+``S_k`` contains it" (the *cover*, built on first use); time budgets and safe messages.
 """
 
 from __future__ import annotations

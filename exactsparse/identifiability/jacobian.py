@@ -242,8 +242,9 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
         most this many entries (rows × columns; default 40 000, well under a second); above
         it ``rank`` is None and ``method`` is ``"skipped"``.  None: no cap.
     budget : float or None
-        Time budget in seconds (None: no limit).  A large Jacobian (estimated cost above
-        5·10⁷) is then ranked in a child process killed when the budget runs out.
+        Time budget in seconds (None: no limit).  A large Jacobian (estimated mod-p cost
+        above 5·10⁷, or an exact rank over Q allowed on more than 10 000 entries) is then
+        ranked in a child process killed when the budget runs out.
 
     Returns
     -------
@@ -308,18 +309,33 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
                             f"{show(max_exact)}.")
     budget = check_budget(budget)
     pat = pattern(I, J)
-    if budget is not None and jacobian_work(pat) > _FORK_WORK:
+    if budget is not None and _may_be_slow(pat, exact, max_exact):
         ok, value = run_killable(_jacobian_rank, (pat, seed, exact, backend, p, max_exact),
                                  budget, "the Jacobian rank")
         if not ok:
-            raise SizeLimitError(f"jacobian_rank: {value} (a Jacobian with |∪ S_k| rows and "
-                                 f"{pat.I.nnz + pat.J.nnz} columns); raise 'budget'.")
+            rows, cols = jacobian_shape_bound(pat)
+            raise SizeLimitError(f"The rank of the {rows}×{cols} Jacobian was stopped: {value}; "
+                                 f"raise 'budget'.")
         return value
     return _jacobian_rank(pat, seed, exact, backend, p, max_exact)
 
 
 #: Above this estimated cost, a budgeted rank runs in a killable child process.
 _FORK_WORK = 5 * 10**7
+#: ... and so does an exact rank over Q (fraction-free elimination, slow when the rank is
+#: deficient) on more than this many Jacobian entries.
+_FORK_EXACT_ENTRIES = 10_000
+
+
+def _may_be_slow(pat, exact, max_exact):
+    """Whether the rank computation may take more than a fraction of a second: the mod-p
+    rank above :data:`_FORK_WORK`, or an exact rank over Q allowed on a Jacobian of more
+    than :data:`_FORK_EXACT_ENTRIES` entries."""
+    rows, cols = jacobian_shape_bound(pat)
+    if rows * cols * min(rows, cols) > _FORK_WORK:
+        return True
+    exact_allowed = exact is True or max_exact is None or rows * cols <= max_exact
+    return exact_allowed and rows * cols > _FORK_EXACT_ENTRIES
 
 
 def _jacobian_rank(pat, seed, exact, backend, p, max_exact):
@@ -342,13 +358,20 @@ def jacobian_work(pat):
     Jacobian of a :class:`~._common.Pattern`: rows ``|∪ S_k|`` (counted with a sparse product
     of the supports, or bounded by ``min(m n, sum_k |S_k|)`` when that is above 10⁷),
     columns ``nnz(I) + nnz(J)``."""
+    rows, cols = jacobian_shape_bound(pat)
+    return rows * cols * min(rows, cols)
+
+
+def jacobian_shape_bound(pat):
+    """``(rows, columns)`` of the Jacobian: rows ``|∪ S_k|`` (exact, by a sparse product of
+    the supports, when ``min(m n, sum_k |S_k|) <= 10⁷``; that bound otherwise)."""
     cols = pat.I.nnz + pat.J.nnz
     rows = min(pat.m * pat.n, pat.lifted_size)
-    if rows <= 10**7 and rows * cols * min(rows, cols) > 0:
+    if rows <= 10**7 and rows * cols > 0:
         Ii = pat.I.csc.astype(np.int64)
         Jj = pat.J.csc.astype(np.int64)
         rows = int((Ii @ Jj.T).nnz)
-    return rows * cols * min(rows, cols)
+    return rows, cols
 
 
 def expected_rank(pat):
