@@ -142,9 +142,17 @@ def _seed(g):
     return g.choice([0, 1, 7, None, 2**40]) if g.random() < 0.85 else g.choice(ODD_SCALARS)
 
 
+#: The budget drawn for the current case (None: none drawn); a huge one is no limit, and
+#: the call then gets :data:`HUGE_LIMIT` seconds.
+_drawn = []
+HUGE_LIMIT = 40.0
+
+
 def _budget(g):
-    return BUDGET if g.random() < 0.85 else g.choice(
+    b = BUDGET if g.random() < 0.85 else g.choice(
         [0, -1, float("nan"), float("inf"), 10**400, HUGE, "1", True, None, 1e-9, 1e300])
+    _drawn.append(b)
+    return b
 
 
 def _bool(g):
@@ -424,8 +432,11 @@ def _run(n_cases, seed):
     old = signal.signal(signal.SIGALRM, _alarm)
     try:
         for case in range(n_cases):
+            _drawn.clear()
             name, call, instance, budgeted = (_ident_case if case % 2 == 0 else _bf_case)(g)
             limit = BUDGET + SLACK if budgeted else HARD
+            if budgeted and _drawn and _drawn[0] in (None, 10**400, HUGE, 1e300):
+                limit = HUGE_LIMIT                   # no (practical) limit was asked for
             stats["calls"] += 1
             t0 = time.monotonic()
             signal.setitimer(signal.ITIMER_REAL, limit + 5.0)
