@@ -444,3 +444,33 @@ def test_cli_progress_bar_only_on_a_terminal(tmp_path, capsys, monkeypatch):
     assert "factorizing [" in capsys.readouterr().err
     assert main(["butterfly", "factorize", str(path), "--quiet"]) == 0
     assert "factorizing" not in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------- hardening (issue 15)
+def test_bitrev_on_hadamard_warns_and_suggests_auto():
+    # Independent route: the Sylvester Hadamard matrix is a butterfly product in natural
+    # column order (scipy builds it as a Kronecker power), so the bit reversal is the wrong
+    # permutation; the dense relative error (numpy) is large.
+    import warnings
+    from exactsparse.butterfly import ButterflyFitWarning
+    H = scipy.linalg.hadamard(16).astype(float)
+    with pytest.warns(ButterflyFitWarning, match="perm='auto'") as rec:
+        F = butterfly_factorize(H, perm="bitrev")
+    err = np.linalg.norm(F.todense() - H) / np.linalg.norm(H)
+    assert err > 0.5
+    assert "relative error" in str(rec[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ButterflyFitWarning)
+        F = butterfly_factorize(H, perm="auto")               # keeps the identity: no warning
+        assert np.abs(F.todense() - H).max() < 1e-12
+        D = np.fft.fft(np.eye(16))
+        F = butterfly_factorize(D, perm="bitrev")             # the right permutation
+        assert np.abs(F.todense() - D).max() < 1e-12
+        butterfly_factorize(np.random.default_rng(0).standard_normal((16, 16)))  # no perm
+
+
+def test_fit_warning_with_an_explicit_wrong_permutation():
+    from exactsparse.butterfly import ButterflyFitWarning
+    D = np.fft.fft(np.eye(8))
+    with pytest.warns(ButterflyFitWarning, match="the given permutation"):
+        butterfly_factorize(D, perm=np.arange(8)[::-1].copy())

@@ -182,3 +182,131 @@ def test_cyclotomic_input_validation():
         CyclotomicRing(12)
     with pytest.raises(ArgumentError, match=">= 4"):
         CyclotomicRing(2)
+
+
+# ----------------------------------------------------------------- hardening (issue 15)
+from exactsparse import BudgetError, NotCoveredError, SizeLimitError  # noqa: E402
+from exactsparse.butterfly import (ButterflyFitWarning, butterfly_supports,  # noqa: E402
+                                   is_butterfly, log2_size)
+from exactsparse.butterfly.rings import cyclotomic_to_complex, dft_cyclotomic  # noqa: E402
+
+HUGE = 10**5000
+
+
+@pytest.mark.parametrize("A", [[[1.0, 2.0], [3.0]], [[1.0, [2.0]], [3.0, 4.0]]],
+                         ids=["ragged", "nested"])
+def test_ragged_input_is_shape_error(A):
+    with pytest.raises(ShapeError, match="Argument 'A' must be a rectangular array"):
+        butterfly_factorize(A)
+
+
+@pytest.mark.parametrize("progress", [None, False, True, np.bool_(False)])
+def test_progress_accepts_bools(progress, capsys):
+    H = scipy.linalg.hadamard(8).astype(float)
+    F = butterfly_factorize(H, progress=progress)
+    assert np.abs(F.todense() - H).max() < 1e-12            # independent: dense compare
+
+
+def test_progress_callable_and_bad():
+    seen = []
+    butterfly_factorize(np.eye(8), progress=seen.append)
+    assert len(seen) == 2                                     # L - 1 = 2 splits for N = 8
+    with pytest.raises(ArgumentError, match="Argument 'progress' must be None, a bool or a "
+                                            "callable, not 3"):
+        butterfly_factorize(np.eye(8), progress=3)
+
+
+@pytest.mark.parametrize("call, size", [
+    (lambda: butterfly_supports(2**30), "1152921504606846976"),
+    (lambda: bit_reversal_permutation(2**40), "1099511627776"),
+    (lambda: KSPattern(2**20, 2, 2, 2**20).to_support(), "4835703278458516698824704"),
+    (lambda: dft_cyclotomic(2**12), "34359738368"),
+], ids=["supports", "bitrev", "to_support", "dft"])
+def test_size_limit_before_allocating(call, size):
+    import time
+    t = time.perf_counter()
+    with pytest.raises(SizeLimitError, match=rf"{size} entries, above the limit MAX_ENTRIES"):
+        call()
+    assert time.perf_counter() - t < 1.0                      # nothing was allocated
+
+
+@pytest.mark.parametrize("call", [lambda: butterfly_patterns(HUGE),
+                                  lambda: monarch_patterns(HUGE),
+                                  lambda: KSPattern(HUGE, 1, 1, 1),
+                                  lambda: log2_size(2**63)],
+                         ids=["patterns", "monarch", "KSPattern", "log2"])
+def test_huge_sizes_are_size_limit_errors(call):
+    with pytest.raises(SizeLimitError, match="at most 2\\*\\*62"):
+        call()
+
+
+def test_huge_negative_int_message():
+    with pytest.raises(PowerOfTwoError, match="an integer of 16610 bits"):
+        log2_size(-HUGE)
+    with pytest.raises(ArgumentError, match="an integer of 16610 bits"):
+        KSPattern(-HUGE, 1, 1, 1)
+    with pytest.raises(ArgumentError, match="Argument 'perm' must be"):
+        butterfly_factorize(np.eye(4), perm=HUGE)
+
+
+def test_monarch_exact_square_root_of_large_squares():
+    # the largest square below 2**62 (no float square root; independent: s*s == n)
+    s = 2**31 - 1
+    assert monarch_patterns(s * s)[0] == KSPattern(1, s, s, s)
+    with pytest.raises(ArgumentError, match="perfect square"):
+        monarch_patterns(s * s + 1)
+
+
+def test_chain_ranks_accepts_numpy_rows():
+    assert chain_ranks(np.array([[1, 2, 2, 2], [2, 2, 2, 1]]))[1] == (1,)
+    with pytest.raises(ArgumentError, match="non-empty sequence"):
+        chain_ranks(np.zeros((0, 4), dtype=int))
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf"), "1", True, -HUGE],
+                         ids=["0", "-1", "nan", "inf", "str", "bool", "-huge"])
+def test_identify_bad_budget(bad):
+    with pytest.raises(BudgetError, match="Argument 'budget' must be a positive"):
+        identify_butterfly([[1, 1], [1, -1]], budget=bad)
+
+
+def test_identify_budget_unknown_and_huge_budget():
+    H = scipy.linalg.hadamard(16)
+    res = identify_butterfly(H, budget=1e-9)
+    assert res.verdict == "unknown" and res.certificate["level"] == 0
+    assert "time budget of 1e-09 s ran out" in res.certificate["reason"]
+    with pytest.raises(NotCoveredError, match="undecided"):
+        is_butterfly(H, budget=1e-9)
+    res = identify_butterfly(H, budget=10**400)              # clamped, no OverflowError
+    assert res.verdict == "butterfly" and verify(res, H)
+
+
+def test_butterfly_factors_typed_errors():
+    pats = butterfly_patterns(4)
+    with pytest.raises(ArgumentError, match="Argument 'twiddles' must be a sequence"):
+        ButterflyFactors(pats, 5)
+    with pytest.raises(ShapeError, match="Argument 'twiddles\\[0\\]' must be a rectangular"):
+        ButterflyFactors(pats, [[[1], [2, 3]], np.ones((2, 1, 2, 2))])
+    with pytest.raises(ArgumentError, match="Argument 'twiddles\\[0\\]' must be a numeric"):
+        ButterflyFactors(pats, [np.array(["a"]), np.ones((2, 1, 2, 2))])
+    tw = [np.ones(p.twiddle_shape) for p in pats]
+    with pytest.raises(ArgumentError, match="Argument 'perm' must be"):
+        ButterflyFactors(pats, tw, perm="abc")
+    with pytest.raises(ArgumentError, match="permutation of range\\(4\\)"):
+        ButterflyFactors(pats, tw, perm=[0, 0, 1, 2])
+
+
+@pytest.mark.parametrize("coeffs, n, err", [
+    ([HUGE], 4, "ExactTypeError"), ([[1, [2]]], 4, "ShapeError"), ([], 4, "ShapeError"),
+    ([0, 1], HUGE, "ArgumentError"), ([0, 1], 0, "ArgumentError"), ("ab", 4, "ExactTypeError"),
+], ids=["huge-coeff", "ragged", "empty", "huge-n", "zero-n", "str"])
+def test_cyclotomic_to_complex_typed(coeffs, n, err):
+    import exactsparse.exceptions as exc
+    with pytest.raises(getattr(exc, err)):
+        cyclotomic_to_complex(coeffs, n)
+
+
+def test_fit_warning_category_is_user_warning():
+    # pyproject turns RuntimeWarnings raised in exactsparse into errors; this must not be one
+    assert issubclass(ButterflyFitWarning, UserWarning)
+    assert not issubclass(ButterflyFitWarning, RuntimeWarning)

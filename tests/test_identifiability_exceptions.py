@@ -106,7 +106,7 @@ def test_is_identifiable_unknown_raises(monkeypatch):
     # No pair with m, n, r <= 3 is undecided any more: disable the witness search on the
     # cyclic pair (not partially completable, r = 3) to obtain an honest "unknown".
     import exactsparse.identifiability.check as check
-    monkeypatch.setattr(check, "find_witness", lambda *a, **k: None)
+    monkeypatch.setattr(check, "search_witness", lambda *a, **k: None)
     I, J = "110/101/011", "110/101/011"
     res = es.check_identifiable(I, J)
     assert res.verdict == "unknown" and res.certificate["stuck"] == (0, 1, 2)
@@ -190,3 +190,31 @@ def test_partial_must_be_bool(bad):
         es.is_completable("10/01", "10/01", partial=bad)
     with pytest.raises(ArgumentError, match="Argument 'partial'"):
         es.recover_factors([[1, 0], [0, 1]], "10/01", "10/01", partial=bad)
+
+
+# ----------------------------------------------------------------- hardening (issue 15)
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf"), "1", True, [1], -10**400],
+                         ids=["0", "-1", "nan", "inf", "str", "bool", "list", "-huge"])
+def test_bad_budget(bad):
+    from exactsparse.exceptions import BudgetError
+    for call in (lambda: es.check_identifiable("1", "1", budget=bad),
+                 lambda: es.is_identifiable("1", "1", budget=bad),
+                 lambda: es.find_witness("1", "1", budget=bad),
+                 lambda: es.jacobian_rank("1", "1", budget=bad),
+                 lambda: es.recover_factors([[1]], "1", "1", budget=bad)):
+        with pytest.raises(BudgetError, match="Argument 'budget' must be a positive"):
+            call()
+
+
+@pytest.mark.parametrize("seed", [-10**5000, -2**70, "x", 1.5], ids=["-huge", "-2**70", "x",
+                                                                     "1.5"])
+def test_huge_or_bad_seed_message(seed):
+    with pytest.raises(ArgumentError, match="Argument 'seed' must be an int >= 0"):
+        es.check_identifiable("1", "1", seed=seed)
+
+
+def test_huge_int_in_message_is_described_by_size():
+    with pytest.raises(ArgumentError, match="an integer of 16610 bits"):
+        es.check_identifiable("1", "1", seed=-10**5000)
+    with pytest.raises(ArgumentError, match="an integer of 16610 bits"):
+        es.jacobian_rank("1", "1", p=10**5000)

@@ -23,6 +23,7 @@ References
    matrix factorizations", SIAM J. Math. Data Sci. 5(1), 2023, arXiv:2110.01230.
 """
 
+from ._common import ButterflyFitWarning
 from .exact import ButterflyIdentification, identify_butterfly, is_butterfly
 from .factors import ButterflyFactors
 from .numeric import butterfly_factorize
@@ -33,6 +34,6 @@ from .supports import (KSPattern, bit_reversal_permutation, butterfly_patterns,
 __all__ = [
     "KSPattern", "check_chainable", "chain_product", "chain_ranks", "butterfly_patterns",
     "butterfly_supports", "monarch_patterns", "bit_reversal_permutation", "log2_size",
-    "ButterflyFactors", "butterfly_factorize",
+    "ButterflyFactors", "butterfly_factorize", "ButterflyFitWarning",
     "ButterflyIdentification", "identify_butterfly", "is_butterfly",
 ]

@@ -8,16 +8,42 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..exceptions import ArgumentError, NonFiniteError, ShapeError
-from .supports import (bit_reversal_permutation, butterfly_patterns, chain_product,
-                       chain_ranks, log2_size)
+import math
+import sys
+import time
+import warnings
+from fractions import Fraction
 
-__all__ = []
+from ..exceptions import ArgumentError, BudgetError, NonFiniteError, ShapeError
+from .supports import (bit_reversal_permutation, butterfly_patterns, chain_product,
+                       chain_ranks, log2_size, show)
+
+__all__ = ["ButterflyFitWarning"]
+
+
+class ButterflyFitWarning(UserWarning):
+    """:func:`~exactsparse.butterfly.butterfly_factorize` with a given column permutation
+    fits the input badly: the matrix is not (to about ``√eps``) a butterfly product under
+    that permutation.  Silence it with ``warnings.simplefilter("ignore",
+    ButterflyFitWarning)`` when an approximation is intended."""
+
+
+def as_array(A, name):
+    """``numpy.asarray(A)`` with numpy's errors on ragged or odd inputs turned into typed
+    errors naming the argument."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(A)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ShapeError(f"Argument {name!r} must be a rectangular array (nested sequences of "
+                         f"equal length), not a ragged or irregular {type(A).__name__} "
+                         f"({str(exc).split('.')[0]}).") from None
 
 
 def validate_matrix(A, name="A"):
     """``A`` as a float32/float64/complex numpy array of ndim >= 2 (finite-checked later)."""
-    arr = np.asarray(A)
+    arr = as_array(A, name)
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64)
     elif arr.dtype.kind == "f" and arr.dtype not in (np.float32, np.float64):
@@ -65,16 +91,69 @@ def validate_perm(perm, n):
         if perm == "bitrev":
             return bit_reversal_permutation(n)
         raise ArgumentError(f"Argument 'perm' must be None, 'identity', 'bitrev', 'auto' or a "
-                            f"permutation array, not {perm!r}.")
-    p = np.asarray(perm)
+                            f"permutation array, not {show(perm)}.")
+    p = as_array(perm, "perm")
     if p.shape != (n,) or p.dtype.kind not in "iu" or not np.array_equal(np.sort(p), np.arange(n)):
+        shown = (np.array2string(p, threshold=8) if p.dtype.kind in "biufc"
+                 else show(perm))
         raise ArgumentError(f"Argument 'perm' must be a permutation of range({n}), not "
-                            f"{np.array2string(p, threshold=8)}.")
+                            f"{shown}.")
     return p.astype(np.int64)
 
 
 def validate_option(value, allowed, name):
-    if value not in allowed:
-        raise ArgumentError(f"Argument {name!r} must be one of {allowed}, not {value!r}.")
+    if not isinstance(value, str) or value not in allowed:
+        raise ArgumentError(f"Argument {name!r} must be one of {allowed}, not {show(value)}.")
     return value
+
+
+def validate_progress(progress, what):
+    """``None`` (no reports), a callable, or a bool: ``True`` draws a minimal counter on
+    stderr, ``False`` is the same as None."""
+    if progress is None or progress is False or (isinstance(progress, np.bool_)
+                                                  and not progress):
+        return None
+    if progress is True or isinstance(progress, np.bool_):
+        count = [0]
+
+        def report(_entries):
+            count[0] += 1
+            sys.stderr.write(f"\r{what}: {count[0]} splits done")
+            sys.stderr.flush()
+        return report
+    if not callable(progress):
+        raise ArgumentError(f"Argument 'progress' must be None, a bool or a callable, not "
+                            f"{show(progress)}.")
+    return progress
+
+
+#: Budgets above this many seconds (11.6 days; a process-wait timeout must fit a C int of
+#: milliseconds) are clamped: a huge number (even ``10**400``) means "no practical limit".
+MAX_BUDGET = 1e6
+
+
+def check_budget(budget, name="budget"):
+    """A time budget in seconds: None (no limit) or a positive number, not NaN or infinite,
+    clamped to :data:`MAX_BUDGET` (never an OverflowError)."""
+    if budget is None:
+        return None
+    if isinstance(budget, (bool, np.bool_)) or not isinstance(
+            budget, (int, float, Fraction, np.integer, np.floating)):
+        raise BudgetError(f"Argument {name!r} must be a positive number of seconds or None, "
+                          f"not {show(budget)}.")
+    if isinstance(budget, (int, np.integer, Fraction)):
+        if budget <= 0:
+            raise BudgetError(f"Argument {name!r} must be a positive number of seconds, not "
+                              f"{show(budget)}.")
+        return MAX_BUDGET if budget >= MAX_BUDGET else float(budget)
+    value = float(budget)
+    if math.isnan(value) or math.isinf(value) or value <= 0:
+        raise BudgetError(f"Argument {name!r} must be a positive finite number of seconds, "
+                          f"not {show(budget)}.")
+    return min(value, MAX_BUDGET)
+
+
+def deadline_of(budget):
+    """The monotonic time at which ``budget`` (validated) runs out, or None."""
+    return None if budget is None else time.monotonic() + budget
 

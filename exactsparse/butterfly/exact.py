@@ -17,13 +17,14 @@ References
 
 from __future__ import annotations
 
+import time
 
 import numpy as np
 
 from .. import exact as _exact
 from ..results.butterfly import ButterflyIdentification
-from ..exceptions import ArgumentError, ShapeError
-from ._common import validate_perm
+from ..exceptions import ArgumentError, NotCoveredError, ShapeError
+from ._common import as_array, check_budget, deadline_of, validate_perm
 from .rings import CyclotomicRing, IntegerRing
 from .supports import butterfly_patterns, chain_product, chain_ranks, log2_size
 
@@ -67,7 +68,7 @@ def _integer_form(Z):
 
 def _cyclotomic_form(Z, n):
     ring = CyclotomicRing(n)
-    arr = np.asarray(Z)
+    arr = as_array(Z, "Z")
     if arr.dtype.kind not in "iu" or arr.ndim != 3 or arr.shape[-1] != ring.m:
         raise ShapeError(f"Argument 'Z' must be an integer array of shape (N, N, {ring.m}) "
                          f"(coefficients in the power basis of Q(ζ_{n})), not {arr.dtype} of "
@@ -170,7 +171,12 @@ def _entries(ring, num, den):
 
 
 # ----------------------------------------------------------------------------- public entry
-def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None):
+#: Default time budget of :func:`identify_butterfly` (seconds).
+DEFAULT_BUDGET = 60.0
+
+
+def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None,
+                       budget=DEFAULT_BUDGET):
     """Decide exactly whether ``Z`` is a butterfly (rank-one KS chain) product; certify it.
 
     Parameters
@@ -187,6 +193,11 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None):
         A known column permutation: ``Z Pᵀ`` is identified (``Z = X_1 ⋯ X_L P``).
     cyclotomic : int, optional
         Work in ``Q(ζ_n)`` (``n`` a power of two), e.g. ``n = N`` for the DFT.
+    budget : float or None
+        Time budget in seconds (default 60; None: no limit), checked after each split: when
+        it runs out the verdict is ``"unknown"`` with ``certificate["reason"]``,
+        ``["budget"]`` and the ``["level"]`` reached.  A positive finite number; huge values
+        (even ``10**400``) are clamped to 10⁶ s.
 
     Returns
     -------
@@ -200,6 +211,8 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None):
     PowerOfTwoError, ShapeError, FloatInExactError, NonFiniteError, ArgumentError
         On a size that is not a power of two (pad), a non-square or mismatched shape, floats,
         or a chain with blocks of rank > 1.
+    BudgetError
+        ``budget`` is not a positive number of seconds or None.
 
     See Also
     --------
@@ -255,6 +268,8 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None):
     >>> identify_butterfly(D, cyclotomic=8, perm="bitrev").verdict
     'butterfly'
     """
+    budget = check_budget(budget)
+    end = deadline_of(budget)
     M, D, ring, pats = _validate(Z, patterns, cyclotomic)
     p = validate_perm(perm, M.shape[1])
     Mp = M if p is None else M[:, p]
@@ -266,6 +281,8 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None):
     cols = _twiddle_of(np.broadcast_to(cols[None, :, None], M.shape[:2] + (1,)), prod)
     factors, splits = [], []
     for s in range(len(pats) - 1):
+        if end is not None and time.monotonic() > end:
+            return _out_of_budget(budget, s, pats)
         left, right = pats[s], chain_product(pats[s + 1:])
         B = _blocks(T, left, right)
         col, piv, beta, bad, deg = _exact_split(B, ring)
@@ -286,6 +303,14 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None):
     den[..., 0] = D
     factors.append(_entries(ring, T, den))
     return _butterfly(ring, pats, p, factors, splits)
+
+
+def _out_of_budget(budget, level, pats):
+    return _result("unknown", {
+        "reason": f"the time budget of {budget:g} s ran out before split {level} of "
+                  f"{len(pats) - 1}",
+        "budget": budget, "level": level,
+        "patterns": tuple(_pattern_tuple(q) for q in pats)})
 
 
 def _pattern_tuple(p):
@@ -329,7 +354,7 @@ def is_butterfly(Z, patterns=None, **kwargs):
     Parameters
     ----------
     Z, patterns, **kwargs
-        As :func:`identify_butterfly` (``perm``, ``cyclotomic``).
+        As :func:`identify_butterfly` (``perm``, ``cyclotomic``, ``budget``).
 
     Returns
     -------
@@ -338,8 +363,10 @@ def is_butterfly(Z, patterns=None, **kwargs):
 
     Raises
     ------
-    PowerOfTwoError, ShapeError, FloatInExactError, ArgumentError
+    PowerOfTwoError, ShapeError, FloatInExactError, ArgumentError, BudgetError
         As :func:`identify_butterfly`.
+    NotCoveredError
+        The budget ran out (verdict ``"unknown"``; the message gives the reason).
 
     See Also
     --------
@@ -365,4 +392,8 @@ def is_butterfly(Z, patterns=None, **kwargs):
     >>> is_butterfly(np.dot(X1, X2))
     True
     """
-    return identify_butterfly(Z, patterns, **kwargs).verdict == "butterfly"
+    res = identify_butterfly(Z, patterns, **kwargs)
+    if res.verdict == "unknown":
+        raise NotCoveredError(f"Whether Z is a butterfly product is undecided: "
+                              f"{res.certificate['reason']}.")
+    return res.verdict == "butterfly"

@@ -18,8 +18,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..exceptions import ShapeError
-from .supports import chain_ranks
+from ..exceptions import ArgumentError, ShapeError
+from ._common import as_array, validate_perm
+from .supports import chain_ranks, show
 
 __all__ = ["ButterflyFactors"]
 
@@ -69,7 +70,14 @@ class ButterflyFactors:
 
     def __init__(self, patterns, twiddles, perm=None):
         self.patterns, _ = chain_ranks(patterns)
-        self.twiddles = tuple(np.asarray(t) for t in twiddles)
+        if isinstance(twiddles, (str, bytes)) or not hasattr(twiddles, "__iter__"):
+            raise ArgumentError(f"Argument 'twiddles' must be a sequence of arrays, one per "
+                                f"pattern, not {show(twiddles)}.")
+        self.twiddles = tuple(as_array(t, f"twiddles[{k}]") for k, t in enumerate(twiddles))
+        for k, t in enumerate(self.twiddles):
+            if t.dtype.kind not in "biufc":
+                raise ArgumentError(f"Argument 'twiddles[{k}]' must be a numeric array, not "
+                                    f"of dtype {t.dtype}.")
         if len(self.twiddles) != len(self.patterns):
             raise ShapeError(f"Argument 'twiddles' must hold {len(self.patterns)} tensors, "
                              f"not {len(self.twiddles)}.")
@@ -78,7 +86,7 @@ class ButterflyFactors:
             if t.shape != (*self.batch_shape, *p.twiddle_shape):
                 raise ShapeError(f"Argument 'twiddles[{k}]' must have shape "
                                  f"{(*self.batch_shape, *p.twiddle_shape)}, not {t.shape}.")
-        self.perm = None if perm is None else np.asarray(perm, dtype=np.int64)
+        self.perm = None if perm is None else validate_perm(perm, self.shape[1])
 
     @property
     def shape(self):
@@ -109,7 +117,7 @@ class ButterflyFactors:
         :meth:`matvec`.  The vector/matrix decision depends on ``x.ndim`` only, never on the
         batch shape.
         """
-        x = np.asarray(x)
+        x = _numeric(x, "x")
         if x.ndim == 0:
             raise ShapeError("Argument 'x' must be a vector or a matrix, not a scalar.")
         vec = x.ndim == 1
@@ -122,7 +130,7 @@ class ButterflyFactors:
     def matvec(self, x):
         """One vector per product: ``x`` of shape ``(*batch, n)`` (or ``(n,)``, broadcast) →
         ``(*batch, m)``."""
-        x = np.asarray(x)
+        x = _numeric(x, "x")
         if x.ndim == 0:
             raise ShapeError("Argument 'x' must be a vector or a batch of vectors.")
         return self._apply(x[..., None])[..., 0]
@@ -156,7 +164,7 @@ class ButterflyFactors:
 
         ``A`` has shape ``(m, n)`` or ``(*batch, m, n)``; returns a float for an unbatched
         product, else an array of shape ``batch_shape``."""
-        A = np.asarray(A)
+        A = _numeric(A, "A")
         if A.ndim < 2 or A.shape[-2:] != self.shape:
             raise ShapeError(f"Argument 'A' must have trailing shape {self.shape}, not "
                              f"{A.shape}.")
@@ -203,6 +211,15 @@ class ButterflyFactors:
             raise ShapeError("Indexing needs a batched product.")
         tw = [t[idx] for t in self.twiddles]
         return ButterflyFactors(self.patterns, tw, self.perm)
+
+
+def _numeric(x, name):
+    """``x`` as a numeric numpy array (typed errors for ragged or non-numeric input)."""
+    arr = as_array(x, name)
+    if arr.dtype.kind not in "biufc":
+        raise ArgumentError(f"Argument {name!r} must be a numeric array, not of dtype "
+                            f"{arr.dtype}.")
+    return arr
 
 
 def _apply_twiddle(t, p, x):

@@ -21,10 +21,12 @@ References
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from ._common import (raise_non_finite, validate_chain, validate_matrix, validate_option,
-                      validate_perm)
+from ._common import (ButterflyFitWarning, raise_non_finite, validate_chain, validate_matrix,
+                      validate_option, validate_perm, validate_progress)
 from .factors import ButterflyFactors
 from .lowrank import MAX_SUBSPACE_ITER, balance, eig2, lowrank, pair_rank1
 from .supports import chain_product
@@ -240,8 +242,9 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
         A known column permutation ``P`` (``(P x)[k] = x[perm[k]]``): the solver factorizes
         ``A Pᵀ``.  ``"bitrev"`` is the bit-reversal of the radix-2 DFT; ``"auto"`` tries
         the identity and the bit reversal and keeps the better fit.
-    progress : callable, optional
-        Called with the number of entries processed after each split (for progress bars).
+    progress : callable or bool, optional
+        Called with the number of entries processed after each split (for progress bars);
+        ``True`` writes a split counter to stderr, ``False`` or None reports nothing.
 
     Returns
     -------
@@ -258,6 +261,15 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
         ``patterns`` not chainable.
     NonFiniteError
         NaN or infinity in ``A``.
+    ArgumentError
+        An invalid ``tree``, ``scaling``, ``perm`` or ``progress``, or a non-numeric ``A``.
+
+    Warns
+    -----
+    ButterflyFitWarning
+        With a given permutation (``"bitrev"`` or an array), when the relative error
+        (estimated with four random probes) is above ``√eps`` of the dtype: ``A`` is not a
+        butterfly product under that permutation; the message suggests ``perm="auto"``.
 
     See Also
     --------
@@ -318,9 +330,47 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     pats, ranks = validate_chain(patterns, A.shape[-2:])
     validate_option(tree, TREES, "tree")
     validate_option(scaling, SCALINGS, "scaling")
+    progress = validate_progress(progress, "butterfly_factorize")
     if isinstance(perm, str) and perm == "auto":
-        return _best_of(A, pats, tree, scaling, (None, "bitrev"), progress)
+        return _best_of(A, pats, ranks, tree, scaling, (None, "bitrev"), progress)
     p = validate_perm(perm, A.shape[-1])
+    F = _factorize(A, pats, ranks, tree, scaling, progress, p)
+    if p is not None:
+        _warn_if_bad_fit(F, A, perm)
+    return F
+
+
+def _warn_if_bad_fit(F, A, perm):
+    """Warn (:class:`ButterflyFitWarning`) when ``F`` misses ``A`` by more than ``√eps``."""
+    err = _estimated_error(F, A)
+    tol = float(np.sqrt(np.finfo(A.dtype).eps))
+    if err > tol:
+        name = repr(perm) if isinstance(perm, str) else "the given permutation"
+        warnings.warn(
+            f"butterfly_factorize: relative error {err:.3g} with perm={name}: 'A' is not a "
+            f"butterfly product under this column permutation (error above √eps = "
+            f"{tol:.2g}).  If it should be an exact product, try perm='auto' (keeps the "
+            f"better of the identity and the bit reversal) or check the permutation.",
+            ButterflyFitWarning, stacklevel=3)
+
+
+def _estimated_error(F, A, probes=4):
+    """``max ‖(A − F) x‖ / ‖A x‖`` over a few Gaussian probes ``x`` (fixed seed): an
+    estimate of the relative Frobenius error in ``O(N² + N L)`` per probe, without the
+    dense product."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((A.shape[-1], probes)).astype(A.real.dtype)
+    with np.errstate(all="ignore"):
+        ax = A @ x
+        fx = F.matmul(x)
+        num = np.linalg.norm(ax - fx, axis=-2)
+        den = np.linalg.norm(ax, axis=-2)
+        ratio = np.where(den > 0, num / np.where(den > 0, den, 1), np.where(num > 0, np.inf, 0))
+    return float(np.max(ratio))
+
+
+def _factorize(A, pats, ranks, tree, scaling, progress, p):
+    """The solver on validated arguments (no fit warning)."""
     with _blas_one_thread(), np.errstate(all="ignore"):   # non-finite results checked below
         try:
             tw = _run_tree(A, pats, ranks, tree, scaling, progress, p)
@@ -360,11 +410,11 @@ def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None):
     return tw
 
 
-def _best_of(A, pats, tree, scaling, candidates, progress):
+def _best_of(A, pats, ranks, tree, scaling, candidates, progress):
     best, err = None, np.inf
     for cand in candidates:
-        F = butterfly_factorize(A, pats, tree=tree, scaling=scaling, perm=cand,
-                                progress=progress)
+        F = _factorize(A, pats, ranks, tree, scaling, progress,
+                       validate_perm(cand, A.shape[-1]))
         e = float(np.max(F.relative_error(A)))
         if e < err:
             best, err = F, e

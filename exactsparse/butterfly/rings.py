@@ -17,13 +17,15 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from fractions import Fraction
 
 import flint
 import numpy as np
 
-from ..exceptions import ArgumentError
-from .supports import log2_size
+from ..exceptions import ArgumentError, ExactTypeError, ShapeError
+from ._common import as_array, validate_perm
+from .supports import MAX_SIZE, check_entries, log2_size, show
 
 __all__ = ["IntegerRing", "CyclotomicRing", "dft_cyclotomic", "cyclotomic_to_complex"]
 
@@ -163,10 +165,12 @@ def dft_cyclotomic(n, perm=None):
     True
     """
     R = CyclotomicRing(n)
+    check_entries(R.n * R.n * R.m, f"The DFT of size {R.n} over Q(zeta_{R.n})")
     j = np.arange(n)
     E = -np.outer(j, j)
     if perm is not None:
-        E = E[:, np.asarray(perm)]
+        p = validate_perm(perm, R.n)
+        E = E if p is None else E[:, p]
     return R.power(E)
 
 
@@ -201,6 +205,22 @@ def cyclotomic_to_complex(coeffs, n):
     ...                 cyclotomic_to_complex(a, 8) * cyclotomic_to_complex(b, 8)))
     True
     """
-    coeffs = np.asarray(coeffs)
-    z = np.exp(2j * np.pi * np.arange(coeffs.shape[-1]) / n)
-    return coeffs.astype(np.complex128) @ z
+    coeffs = as_array(coeffs, "coeffs")
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= MAX_SIZE:
+        raise ArgumentError(f"Argument 'n' must be a positive integer (at most 2**62), not "
+                            f"{show(n)}.")
+    if coeffs.dtype.kind not in "biufcO":
+        raise ExactTypeError(f"Argument 'coeffs' must hold numbers, not an array of dtype "
+                             f"{coeffs.dtype}.")
+    if coeffs.ndim == 0 or coeffs.shape[-1] == 0:
+        raise ShapeError(f"Argument 'coeffs' must have a non-empty trailing axis of "
+                         f"coefficients, not shape {coeffs.shape}.")
+    try:
+        c = coeffs.astype(np.complex128)
+    except (TypeError, ValueError, OverflowError):
+        raise ExactTypeError(f"Argument 'coeffs' must hold numbers that fit a complex128, not "
+                             f"{show(coeffs.ravel()[0]) if coeffs.dtype != object else 'objects'}"
+                             f" of dtype {coeffs.dtype}.") from None
+    z = np.exp(2j * np.pi * np.arange(coeffs.shape[-1]) / int(n))
+    with np.errstate(all="ignore"):
+        return c @ z

@@ -34,25 +34,59 @@ KSPattern(a=1, b=8, c=8, d=1)
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..exceptions import ArgumentError, ChainabilityError, PowerOfTwoError
+from ..exceptions import ArgumentError, ChainabilityError, PowerOfTwoError, SizeLimitError
 from ..supports import Support
 
 __all__ = [
     "KSPattern", "check_chainable", "chain_product", "chain_ranks", "butterfly_patterns",
     "butterfly_supports", "monarch_patterns", "bit_reversal_permutation", "log2_size",
+    "MAX_SIZE", "MAX_ENTRIES", "check_entries", "show",
 ]
+
+
+#: Sizes and pattern parameters are indices of int64 arrays: at most 2**62.
+MAX_SIZE = 2**62
+#: Largest number of nonzeros of a support, a permutation or an index array built here
+#: (2**27 int64 entries are 1 GiB); larger requests raise SizeLimitError before allocating.
+MAX_ENTRIES = 2**27
+
+
+def show(v, limit=200):
+    """``repr(v)`` for an error message, safe for any value: an integer beyond Python's
+    int-to-string limit is described by its size, a long repr is shortened."""
+    try:
+        text = repr(v)
+    except ValueError:                     # int beyond sys.get_int_max_str_digits()
+        return (f"an integer of {v.bit_length()} bits" if isinstance(v, int)
+                else f"a {type(v).__name__}")
+    except Exception:                      # noqa: BLE001 - a broken __repr__
+        return f"a {type(v).__name__}"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _positive_int(v, name):
     if isinstance(v, bool) or not isinstance(v, numbers.Integral) or int(v) < 1:
-        raise ArgumentError(f"Argument {name!r} must be a positive integer, not {v!r}.")
+        raise ArgumentError(f"Argument {name!r} must be a positive integer, not {show(v)}.")
+    if int(v) > MAX_SIZE:
+        raise SizeLimitError(f"Argument {name!r} must be at most 2**62 (sizes are int64 "
+                             f"indices), not {show(v)}.")
     return int(v)
+
+
+def check_entries(count, what):
+    """Raise :class:`~exactsparse.SizeLimitError` (stating both numbers) when ``count`` is
+    above :data:`MAX_ENTRIES`; called before allocating."""
+    if count > MAX_ENTRIES:
+        raise SizeLimitError(f"{what} would have {count} entries, above the limit "
+                             f"MAX_ENTRIES = 2**27 = {MAX_ENTRIES} (1 GiB of int64); refused "
+                             "before allocating.")
 
 
 @dataclass(frozen=True)
@@ -107,7 +141,9 @@ class KSPattern:
         return KSPattern(self.a, self.c, self.b, self.d)
 
     def indices(self):
-        """Row and column indices of the nonzeros, in twiddle order ``(a, d, b, c)``."""
+        """Row and column indices of the nonzeros, in twiddle order ``(a, d, b, c)``
+        (:class:`~exactsparse.SizeLimitError` above ``MAX_ENTRIES`` nonzeros)."""
+        check_entries(self.nnz, f"The index arrays of the KS pattern {self}")
         i, j, beta, gamma = np.indices(self.twiddle_shape, dtype=np.int64)
         rows = (i * self.b + beta) * self.d + j
         cols = (i * self.c + gamma) * self.d + j
@@ -119,7 +155,9 @@ class KSPattern:
         return sp.csr_matrix((np.ones(rows.size, np.int8), (rows, cols)), shape=self.shape)
 
     def to_support(self):
-        """The pattern as a dense :class:`~exactsparse.supports.Support`."""
+        """The pattern as a dense :class:`~exactsparse.supports.Support`
+        (:class:`~exactsparse.SizeLimitError` above ``MAX_ENTRIES`` entries)."""
+        check_entries(self.shape[0] * self.shape[1], f"The dense support of {self}")
         return Support(self.to_scipy().toarray())
 
 
@@ -130,7 +168,7 @@ def _as_pattern(p, name):
         a, b, c, d = p
     except (TypeError, ValueError):
         raise ArgumentError(f"Argument {name!r} must be a KS pattern (a, b, c, d), "
-                            f"not {p!r}.") from None
+                            f"not {show(p)}.") from None
     return KSPattern(a, b, c, d)
 
 
@@ -244,9 +282,10 @@ def chain_ranks(patterns):
     >>> all(r == 1 for r in chain_ranks(butterfly_patterns(64))[1])
     True
     """
-    if isinstance(patterns, KSPattern) or not hasattr(patterns, "__len__") or not patterns:
+    if isinstance(patterns, (KSPattern, str, bytes)) or not hasattr(patterns, "__len__") \
+            or not hasattr(patterns, "__iter__") or len(patterns) == 0:
         raise ArgumentError(f"Argument 'patterns' must be a non-empty sequence of KS patterns, "
-                            f"not {patterns!r}.")
+                            f"not {show(patterns)}.")
     pats = tuple(_as_pattern(p, f"patterns[{k}]") for k, p in enumerate(patterns))
     ranks = tuple(check_chainable(pats[k], pats[k + 1]) for k in range(len(pats) - 1))
     return pats, ranks
@@ -333,13 +372,16 @@ def log2_size(n, name="N"):
     exactsparse.exceptions.PowerOfTwoError: Argument 'N' must be a power of two >= 2, not 12; pad the matrix with zeros to size 16 (e.g. numpy.pad), or give a chain of KS patterns.
     """
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise ArgumentError(f"Argument {name!r} must be an integer, not {n!r}.")
+        raise ArgumentError(f"Argument {name!r} must be an integer, not {show(n)}.")
     n = int(n)
+    if n > MAX_SIZE:
+        raise SizeLimitError(f"Argument {name!r} must be at most 2**62 (sizes are int64 "
+                             f"indices), not {show(n)}.")
     if n < 2 or n & (n - 1):
-        pad = 1 << max(1, (n - 1).bit_length())
-        raise PowerOfTwoError(f"Argument {name!r} must be a power of two >= 2, not {n}; pad the "
-                              f"matrix with zeros to size {pad} (e.g. numpy.pad), or give a chain "
-                              "of KS patterns.")
+        pad = 1 << max(1, (n - 1).bit_length()) if n >= 2 else 2
+        raise PowerOfTwoError(f"Argument {name!r} must be a power of two >= 2, not {show(n)}; "
+                              f"pad the matrix with zeros to size {pad} (e.g. numpy.pad), or "
+                              "give a chain of KS patterns.")
     return n.bit_length() - 1
 
 
@@ -426,7 +468,9 @@ def butterfly_supports(n):
     >>> all((s.sum(axis=1) == 2).all() for s in S), bool((S[0] @ S[1] @ S[2] > 0).all())
     (True, True)
     """
-    return tuple(p.to_support() for p in butterfly_patterns(n))
+    pats = butterfly_patterns(n)
+    check_entries(n * n, f"Each of the {len(pats)} dense butterfly supports of size {n}")
+    return tuple(p.to_support() for p in pats)
 
 
 def monarch_patterns(n):
@@ -464,7 +508,7 @@ def monarch_patterns(n):
     (KSPattern(a=1, b=16, c=16, d=1), (1,))
     """
     n = _positive_int(n, "n")
-    s = int(round(n ** 0.5))
+    s = math.isqrt(n)
     if s * s != n:
         raise ArgumentError(f"Argument 'n' must be a perfect square, not {n}.")
     return (KSPattern(1, s, s, s), KSPattern(s, s, s, 1))
@@ -518,6 +562,7 @@ def bit_reversal_permutation(n):
     True
     """
     L = log2_size(n, "n")
+    check_entries(n, "The bit-reversal permutation")
     k = np.arange(n, dtype=np.int64)
     out = np.zeros(n, dtype=np.int64)
     for bit in range(L):

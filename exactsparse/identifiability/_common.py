@@ -2,17 +2,22 @@
 
 The rank-one supports ``S_k = R_k × C_k`` of a pair ``(I, J)`` (``I`` m×r, ``J`` n×r, the
 ``X Yᵀ`` convention) and the inverse map "entry ``(i, j)`` → the columns ``k`` whose
-``S_k`` contains it" (the *cover*), computed once per instance.
+``S_k`` contains it" (the *cover*, built on first use); time budgets and safe messages.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..exact import as_matrix, to_fractions
-from ..exceptions import ArgumentError, ShapeError
+import flint
 import numpy as np
+
+from ..exact import as_matrix, to_fractions
+from ..exceptions import ArgumentError, BudgetError, ShapeError
 
 from ..supports import check_pair
 
@@ -35,7 +40,33 @@ class Pattern:
     I: object
     J: object
     rects: tuple
-    cover: dict
+
+    @functools.cached_property
+    def cover(self):
+        """``(i, j) -> tuple of k`` (built on first use: ``O(sum_k |S_k|)`` time and memory,
+        which the shortcuts of :func:`~.check.check_identifiable` avoid)."""
+        cover = {}
+        for k, (R, C) in enumerate(self.rects):
+            for i in R:
+                for j in C:
+                    cover.setdefault((i, j), []).append(k)
+        return {e: tuple(ks) for e, ks in cover.items()}
+
+    @property
+    def lifted_size(self):
+        """``sum_k |S_k|``, the number of entries of the rank-one contributions."""
+        return sum(len(R) * len(C) for R, C in self.rects)
+
+    def identical_columns(self):
+        """A pair ``(k, l)``, ``k < l``, of non-empty columns with ``S_k = S_l``, or None
+        (``O(r (m + n))`` by hashing the rectangles)."""
+        seen = {}
+        for k, rc in enumerate(self.rects):
+            if rc[0] and rc[1]:
+                if rc in seen:
+                    return seen[rc], k
+                seen[rc] = k
+        return None
 
     @property
     def m(self):
@@ -60,25 +91,87 @@ class Pattern:
         return tuple(k for k, (R, C) in enumerate(self.rects) if not R and not C)
 
 
+def show(v, limit=200):
+    """``repr(v)`` for an error message, safe for any value: an integer beyond Python's
+    int-to-string limit is described by its size, a long repr is shortened."""
+    try:
+        text = repr(v)
+    except ValueError:                     # int beyond sys.get_int_max_str_digits()
+        return (f"an integer of {v.bit_length()} bits" if isinstance(v, int)
+                else f"a {type(v).__name__}")
+    except Exception:                      # noqa: BLE001 - a broken __repr__
+        return f"a {type(v).__name__}"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def check_seed(seed):
     """A seed must be an int ``>= 0`` (or None: fresh entropy)."""
     if seed is None:
         return None
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ArgumentError(f"Argument 'seed' must be an int >= 0 or None, not {seed!r}.")
+        raise ArgumentError(f"Argument 'seed' must be an int >= 0 or None, not {show(seed)}.")
     return int(seed)
 
 
 def pattern(I, J):
-    """Validate ``(I, J)`` and build its :class:`Pattern` (cost ``O(sum_k |S_k|)``)."""
+    """Validate ``(I, J)`` and build its :class:`Pattern` (cost ``O(nnz(I) + nnz(J) + r)``;
+    the cover is built on first use)."""
     I, J = check_pair(I, J)
     rects = tuple((I.column(k), J.column(k)) for k in range(I.shape[1]))
-    cover = {}
-    for k, (R, C) in enumerate(rects):
-        for i in R:
-            for j in C:
-                cover.setdefault((i, j), []).append(k)
-    return Pattern(I, J, rects, {e: tuple(ks) for e, ks in cover.items()})
+    return Pattern(I, J, rects)
+
+
+# ----------------------------------------------------------------------------- budgets
+#: Budgets above this many seconds (11.6 days; a process-wait timeout must fit a C int of
+#: milliseconds) are clamped to it: a huge number (even one that does not fit a float, such
+#: as ``10**400``) means "no practical limit".
+MAX_BUDGET = 1e6
+
+
+def check_budget(budget, name="budget"):
+    """A time budget in seconds: None (no limit) or a positive number, not NaN or infinite;
+    returned as a float clamped to :data:`MAX_BUDGET` (never an OverflowError)."""
+    if budget is None:
+        return None
+    if isinstance(budget, (bool, np.bool_)) or not isinstance(
+            budget, (int, float, Fraction, np.integer, np.floating)):
+        raise BudgetError(f"Argument {name!r} must be a positive number of seconds or None, "
+                          f"not {show(budget)}.")
+    if isinstance(budget, (int, np.integer, Fraction)):
+        if budget <= 0:
+            raise BudgetError(f"Argument {name!r} must be a positive number of seconds, not "
+                              f"{show(budget)}.")
+        return MAX_BUDGET if budget >= MAX_BUDGET else float(budget)
+    value = float(budget)
+    if math.isnan(value) or math.isinf(value) or value <= 0:
+        raise BudgetError(f"Argument {name!r} must be a positive finite number of seconds, "
+                          f"not {show(budget)}.")
+    return min(value, MAX_BUDGET)
+
+
+class OutOfBudget(Exception):
+    """Internal signal: the time budget ran out (never escapes a public function)."""
+
+
+class Deadline:
+    """A wall-clock deadline ``budget`` seconds from now (None: no deadline)."""
+
+    def __init__(self, budget):
+        self.budget = budget
+        self.end = None if budget is None else time.monotonic() + budget
+
+    def left(self):
+        """Seconds left (``inf`` without a deadline, possibly negative)."""
+        return math.inf if self.end is None else self.end - time.monotonic()
+
+    def check(self, what):
+        """Raise :class:`OutOfBudget` naming ``what`` when the deadline has passed."""
+        if self.end is not None and time.monotonic() > self.end:
+            raise OutOfBudget(f"the time budget of {self.budget:g} s ran out during {what}")
+
+
+#: No deadline (the default of the internal engines).
+NO_DEADLINE = Deadline(None)
 
 
 def fraction_rows(A, name, shape=None):
@@ -94,6 +187,29 @@ def product(X, Y):
     """``X Yᵀ`` for lists of lists of Fraction."""
     r = len(X[0]) if X else 0
     return [[sum((x[k] * y[k] for k in range(r)), Fraction(0)) for y in Y] for x in X]
+
+
+def fmpq_matrix(M, ncols):
+    """A list of lists of Fraction as a ``flint.fmpq_mat`` (``ncols`` for an empty list)."""
+    return flint.fmpq_mat(len(M), ncols, [flint.fmpq(v.numerator, v.denominator)
+                                          for row in M for v in row])
+
+
+def same_product(X, Y, X2, Y2, r):
+    """Whether ``X Yᵀ = X2 Y2ᵀ`` (lists of lists of Fraction, ``r`` columns), exactly and
+    without forming the m×n products: with ``M = [X, −X2]`` and ``N = [Y, Y2]`` the claim is
+    ``M Nᵀ = 0``; writing ``M = C B`` with ``B`` the nonzero rows of the RREF of ``M`` (full
+    row rank) and ``C`` of full column rank, ``M Nᵀ = 0`` iff ``B Nᵀ = 0``.  Cost
+    ``O((m + n) r²)`` instead of ``O(m n r)``."""
+    if not X or not Y or r == 0:
+        return True
+    M = fmpq_matrix([x + [-v for v in x2] for x, x2 in zip(X, X2)], 2 * r)
+    N = fmpq_matrix([y + y2 for y, y2 in zip(Y, Y2)], 2 * r)
+    R, rho = M.rref()
+    if rho == 0:
+        return True
+    B = flint.fmpq_mat(rho, 2 * r, [R[i, j] for i in range(rho) for j in range(2 * r)])
+    return B * N.transpose() == flint.fmpq_mat(rho, len(Y))
 
 
 def support_of(M):

@@ -8,21 +8,27 @@ References
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from ..certificates import FrozenDict
 from ..results.identifiability import IdentifiabilityResult
-from ..exceptions import ArgumentError, NotCoveredError
-from ._common import pattern
+from ..exceptions import ArgumentError, NotCoveredError, SizeLimitError
+from ._common import Deadline, OutOfBudget, check_budget, pattern, show
 from .completion import run_completion
-from .jacobian import MAX_EXACT_ENTRIES, expected_rank, jacobian_rank
-from .witness import find_witness
+from .jacobian import MAX_EXACT_ENTRIES, expected_rank, jacobian_rank, jacobian_work
+from .witness import search_witness
 
 __all__ = ["IdentifiabilityResult", "check_identifiable", "is_identifiable"]
 
 #: Above this many variables (nnz(I) + nnz(J)) the Jacobian rank is skipped by default.
 MAX_JACOBIAN_SIZE = 5000
+#: The Jacobian rank is skipped when its estimated cost ``rows · columns · min(rows,
+#: columns)`` (a dense elimination mod p, ~4·10⁸ per second) exceeds this: the rows are the
+#: entries of ``∪ S_k``, up to ``m n``, so a pair with few variables can still have a huge
+#: Jacobian (``I = J = ones((250, 2))``: 62 500 × 1 000).  ``verify`` recomputes this rank.
+MAX_JACOBIAN_WORK = 4 * 10**9
+#: Default time budget of :func:`check_identifiable` (seconds).
+DEFAULT_BUDGET = 60.0
 
 
 def _witness_data(w):
@@ -30,40 +36,88 @@ def _witness_data(w):
                       columns=w.columns, exact_supports=w.exact_supports)
 
 
-def _decide(pat, comp, plain, witness):
-    """(verdict, certificate, theorem) from the completion runs and the witness search."""
-    if pat.degenerate() and witness is not None:
-        # a column empty on exactly one side: the "degenerate" witness of find_witness
-        return "not-identifiable", {"criterion": witness.construction,
-                                    "witness": _witness_data(witness)}, "ident.witness"
-    if pat.degenerate():                  # not reached: the degenerate construction applies
-        return "unknown", {"criterion": "none", "stuck": pat.degenerate(),
-                           "reason": "degenerate column but no witness was built"}, \
-            "ident.jacobian"
-    if plain.complete:
-        return "identifiable", {"criterion": "iterative-completion", "steps": plain.steps,
-                                "order": plain.order}, "ident.completion"
-    if comp.complete:
-        return "identifiable", {"criterion": "partial-completion", "steps": comp.steps,
-                                "order": comp.order}, "ident.partial"
+def _unknown(stuck, reason, budget=None):
+    cert = {"criterion": "none", "stuck": tuple(stuck), "reason": reason}
+    if budget is not None:
+        cert["budget"] = budget
+    return "unknown", cert, "ident.jacobian"
+
+
+def _witness_verdict(witness):
+    return "not-identifiable", {"criterion": witness.construction,
+                                "witness": _witness_data(witness)}, "ident.witness"
+
+
+def _decide(pat, seed, deadline):
+    """(verdict, certificate, theorem): completion, then the witness search, within
+    ``deadline``.
+
+    Shortcuts that make the cost match the instance: a degenerate pair and a pair with two
+    identical non-empty columns go straight to the witness search (a degenerate pair is
+    never identifiable; two identical rectangles ``S_k = S_l`` cover each other entirely,
+    so neither contribution is ever observable and completion is stuck on both — the
+    search then starts with the ``"degenerate"`` or ``"identical-columns"`` construction,
+    in ``O(r (m + n))`` plus one exact product check).  Iterative completion only runs when
+    partial completion succeeds (it recovers a subset of what partial completion does)."""
+    comp = None
+    try:
+        if not pat.degenerate() and pat.identical_columns() is None:
+            comp = run_completion(pat, True, deadline)
+            if comp.complete:
+                plain = run_completion(pat, False, deadline)
+                if plain.complete:
+                    return "identifiable", {"criterion": "iterative-completion",
+                                            "steps": plain.steps, "order": plain.order}, \
+                        "ident.completion"
+                return "identifiable", {"criterion": "partial-completion", "steps": comp.steps,
+                                        "order": comp.order}, "ident.partial"
+        witness = search_witness(pat, seed, deadline)
+    except OutOfBudget as exc:
+        if comp is None:
+            return _unknown((), f"{exc}; no criterion was decided", deadline.budget)
+        return _unknown(comp.stuck, f"{exc}; partial completion is stuck at "
+                        f"{list(comp.stuck)}", deadline.budget)
     if witness is not None:
-        return "not-identifiable", {"criterion": witness.construction,
-                                    "witness": _witness_data(witness)}, "ident.witness"
-    return "unknown", {"criterion": "none", "stuck": comp.stuck,
-                       "reason": "partial completion stuck and no witness construction "
-                                 "applies"}, "ident.jacobian"
+        return _witness_verdict(witness)
+    if pat.degenerate():                  # not reached: the degenerate construction applies
+        return _unknown(pat.degenerate(), "degenerate column but no witness was built")
+    if comp is None:                      # not reached: identical columns have a witness
+        comp = run_completion(pat, True)
+    return _unknown(comp.stuck, "partial completion stuck and no witness construction "
+                                "applies")
+
+
+def _jacobian(pat, seed, max_jacobian_size, max_exact, deadline):
+    """``(JacobianRank or None, note or None)`` within the size caps and ``deadline``."""
+    if pat.I.nnz + pat.J.nnz > max_jacobian_size:
+        return None, (f"Jacobian rank skipped: nnz(I) + nnz(J) = {pat.I.nnz + pat.J.nnz} "
+                      f"exceeds max_jacobian_size = {max_jacobian_size}")
+    work = jacobian_work(pat)
+    if work > MAX_JACOBIAN_WORK:
+        return None, (f"Jacobian rank skipped: its estimated cost (rows × columns × "
+                      f"min(rows, columns) = {work:.3g}) exceeds MAX_JACOBIAN_WORK = "
+                      f"{MAX_JACOBIAN_WORK:.3g}")
+    left = deadline.left()
+    if left <= 0:
+        return None, f"Jacobian rank skipped: the time budget of {deadline.budget:g} s ran out"
+    if deadline.end is None:
+        return jacobian_rank(pat.I, pat.J, seed, max_exact=max_exact), None
+    try:
+        return jacobian_rank(pat.I, pat.J, seed, max_exact=max_exact, budget=left), None
+    except SizeLimitError as exc:
+        return None, f"Jacobian rank skipped: {exc}"
 
 
 def _check_int(name, value, low=None):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or (
             low is not None and value < low):
         raise ArgumentError(f"Argument {name!r} must be an int"
-                            f"{'' if low is None else f' >= {low}'}, not {value!r}.")
+                            f"{'' if low is None else f' >= {low}'}, not {show(value)}.")
     return int(value)
 
 
 def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
-                       max_exact=MAX_EXACT_ENTRIES):
+                       max_exact=MAX_EXACT_ENTRIES, budget=DEFAULT_BUDGET):
     """Decide whether every ``(X, Y)`` with supports exactly ``(I, J)`` is identifiable.
 
     Parameters
@@ -76,7 +130,10 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
         Seed (``>= 0``) of the random point of the Jacobian rank and of the witness values.
     max_jacobian_size : int
         Compute the Jacobian rank only when ``nnz(I) + nnz(J)`` is at most this (default
-        5000); otherwise both ranks are None.
+        5000) and its estimated cost ``rows · columns · min(rows, columns)`` is at most
+        ``MAX_JACOBIAN_WORK`` (4·10⁹, a few seconds; the rows are the ``|∪ S_k|`` entries
+        of ``Z``); otherwise both ranks are None and ``certificate["jacobian_note"]`` says
+        why.
     max_exact : int or None
         Cap on the exact rank over Q, in Jacobian entries (rows × columns; default
         40 000).  The rank over Q is reported when the mod-p rank certifies it (it equals
@@ -84,6 +141,12 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
         rank and these bounds) or when the Jacobian is below the cap; otherwise
         ``jacobian_rank`` is None and ``certificate["jacobian"]["method"]`` is
         ``"skipped"``.  None: no cap (the exact rank may then take minutes at 32×32).
+    budget : float or None
+        Time budget in seconds (default 60; None: no limit).  When it runs out the verdict
+        is ``"unknown"`` with ``certificate["reason"]`` naming the step that was running and
+        ``certificate["budget"]``; the Jacobian rank is then skipped (or killed, when it
+        runs in a child process).  A positive finite number; huge values (even ``10**400``)
+        are clamped to 10⁶ s.
 
     Returns
     -------
@@ -101,6 +164,8 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
         A support is not 0/1, or ``I`` and ``J`` have different numbers of columns.
     ArgumentError
         ``seed``, ``max_jacobian_size`` or ``max_exact`` is not a non-negative int.
+    BudgetError
+        ``budget`` is not a positive number of seconds or None.
 
     See Also
     --------
@@ -122,7 +187,9 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
     of :func:`find_witness`.  The Jacobian rank (generic local identifiability) is reported
     alongside; it never decides the verdict alone.  Cost: ``O(sum_k |S_k|)`` per completion
     pass plus ``O(r²)`` overlap tests, plus one rank mod p (and at most one capped exact
-    rank): a dense 32×32 pair with ``r = 32`` takes well under a few seconds.
+    rank): a dense 32×32 pair with ``r = 32`` takes well under a few seconds.  A pair with
+    two identical columns skips completion (both are stuck) and costs ``O(r (m + n))``
+    plus one exact product: ``I = J = ones((2000, 2))`` takes about a second.
 
     *Degenerate columns.*  A column empty on exactly one side (``X_k = 0`` but
     ``Y_k ≠ 0``, or the converse) makes the pair not identifiable (``Y_k`` is unseen by
@@ -161,16 +228,15 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
     max_jacobian_size = _check_int("max_jacobian_size", max_jacobian_size)
     if max_exact is not None:
         max_exact = _check_int("max_exact", max_exact, 0)
+    deadline = Deadline(check_budget(budget))
     pat = pattern(I, J)
-    comp, plain = run_completion(pat, True), run_completion(pat, False)
-    witness = None if comp.complete and not pat.degenerate() else find_witness(pat.I, pat.J,
-                                                                                seed)
-    verdict, cert, theorem = _decide(pat, comp, plain, witness)
-    jr = (jacobian_rank(pat.I, pat.J, seed, max_exact=max_exact)
-          if pat.I.nnz + pat.J.nnz <= max_jacobian_size else None)
+    verdict, cert, theorem = _decide(pat, seed, deadline)
+    jr, note = _jacobian(pat, seed, max_jacobian_size, max_exact, deadline)
     cert["absent"] = pat.absent()
     cert["jacobian"] = None if jr is None else FrozenDict(
         seed=seed, prime=jr.prime, method=jr.method, shape=jr.shape)
+    if note is not None:
+        cert["jacobian_note"] = note
     if jr is not None and jr.rank is None:
         cert["jacobian_note"] = (f"exact rank over Q skipped: the {jr.shape[0]}×{jr.shape[1]} "
                                  f"Jacobian exceeds max_exact={max_exact} entries and the "
@@ -182,7 +248,7 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
         expected_rank=expected_rank(pat))
 
 
-def is_identifiable(I, J, seed=0):
+def is_identifiable(I, J, seed=0, budget=DEFAULT_BUDGET):
     """``True``/``False`` for ``check_identifiable(I, J).verdict``.
 
     Parameters
@@ -191,6 +257,8 @@ def is_identifiable(I, J, seed=0):
         m×r and n×r supports (``X Yᵀ`` convention).
     seed : int
         As in :func:`check_identifiable`.
+    budget : float or None
+        As in :func:`check_identifiable` (default 60 seconds).
 
     Returns
     -------
@@ -200,7 +268,8 @@ def is_identifiable(I, J, seed=0):
     ------
     NotCoveredError
         When the verdict is ``"unknown"`` (no guess is made; use
-        :func:`check_identifiable` to see which criterion failed).
+        :func:`check_identifiable` to see which criterion failed), including when the
+        budget ran out (the message gives the reason).
 
     See Also
     --------
@@ -227,7 +296,7 @@ def is_identifiable(I, J, seed=0):
     >>> is_identifiable("110/111/010", "100/110/011")
     True
     """
-    res = check_identifiable(I, J, seed)
+    res = check_identifiable(I, J, seed, max_jacobian_size=0, budget=budget)
     if res.verdict == "unknown":
         raise NotCoveredError(f"Identifiability of (I, J) is undecided: "
                               f"{res.certificate['reason']}.")

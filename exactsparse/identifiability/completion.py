@@ -25,10 +25,12 @@ from collections import deque
 from dataclasses import dataclass
 from fractions import Fraction
 
+import flint
 import numpy as np
 
-from ..exceptions import ArgumentError, CompletionError, SupportError
-from ._common import factors_from_values, fraction_rows, pattern, product
+from ..exceptions import ArgumentError, CompletionError, SizeLimitError, SupportError
+from ._common import (NO_DEADLINE, Deadline, OutOfBudget, check_budget, factors_from_values,
+                      fmpq_matrix, fraction_rows, pattern, show)
 
 __all__ = ["Completion", "completion", "is_completable", "recover_factors",
            "run_completion"]
@@ -135,14 +137,18 @@ def _process(state, k, partial):
     return steps, woken
 
 
-def run_completion(pat, partial):
+def run_completion(pat, partial, deadline=NO_DEADLINE):
     """Run completion on an already validated :class:`~._common.Pattern` (the shared engine
-    of :func:`completion`, :func:`recover_factors`, the verdict and the fibre search)."""
+    of :func:`completion`, :func:`recover_factors`, the verdict and the fibre search).
+    Raises :class:`~._common.OutOfBudget` when ``deadline`` passes."""
+    what = "partial completion" if partial else "iterative completion"
+    deadline.check(what)
     state = _State(pat)
     live = [k for k, n in enumerate(state.size) if n]
     queue, queued = deque(live), set(live)
     steps, order = [], []
     while queue:
+        deadline.check(what)
         k = queue.popleft()
         queued.discard(k)
         if len(state.known[k]) == state.size[k]:
@@ -231,7 +237,7 @@ def completion(I, J, partial=True):
 
 def _check_partial(partial):
     if not isinstance(partial, (bool, np.bool_)):
-        raise ArgumentError(f"Argument 'partial' must be a bool, not {partial!r}.")
+        raise ArgumentError(f"Argument 'partial' must be a bool, not {show(partial)}.")
     return bool(partial)
 
 
@@ -348,7 +354,7 @@ def _apply_step(Zr, pat, vals, k, tree):
             vals[k][(i, j)] = new
 
 
-def recover_factors(Z, I, J, partial=True):
+def recover_factors(Z, I, J, partial=True, budget=None):
     """Recover ``(X, Y)`` with ``Z = X Yᵀ`` and supports exactly ``(I, J)`` by completion.
 
     Parameters
@@ -359,6 +365,9 @@ def recover_factors(Z, I, J, partial=True):
         m×r and n×r supports (``X Yᵀ`` convention).
     partial : bool
         Allow partial completion (default) or only iterative completion.
+    budget : float or None
+        Time budget in seconds (None: no limit); a positive finite number (huge values are
+        clamped to 10⁶ s).
 
     Returns
     -------
@@ -374,6 +383,10 @@ def recover_factors(Z, I, J, partial=True):
         degenerate column, or ``Z`` is not of the form ``X Yᵀ`` with supports ``(I, J)``.
     ShapeError, FloatInExactError
         ``Z`` is not m×n, or holds floats.
+    BudgetError
+        ``budget`` is not a positive number of seconds or None.
+    SizeLimitError
+        The recovery did not finish within ``budget`` (the message says where it stopped).
 
     See Also
     --------
@@ -419,14 +432,23 @@ def recover_factors(Z, I, J, partial=True):
     exactsparse.exceptions.SupportError: Argument 'Z' must vanish outside the union of the rank-one supports S_k = supp(I[:, k]) × supp(J[:, k]), not Z[0, 1] = 5.
     """
     partial = _check_partial(partial)
+    deadline = Deadline(check_budget(budget))
     pat = pattern(I, J)
     Zr = fraction_rows(Z, "Z", (pat.m, pat.n))
+    try:
+        return _recover(Zr, pat, partial, deadline)
+    except OutOfBudget as exc:
+        raise SizeLimitError(f"recover_factors: {exc} (an m×n = {pat.m}×{pat.n} product with "
+                             f"sum_k |S_k| = {pat.lifted_size}); raise 'budget'.") from None
+
+
+def _recover(Zr, pat, partial, deadline):
     if pat.degenerate():
         k = pat.degenerate()[0]
         raise CompletionError(f"Contribution C_{k} could not be completed: column {k} of I or "
                               "J is empty, so X_k or Y_k is not determined by Z.")
     _check_Z_support(Zr, pat)
-    comp = run_completion(pat, partial)
+    comp = run_completion(pat, partial, deadline)
     if comp.stuck:
         raise CompletionError(
             f"Contribution C_{comp.stuck[0]} could not be completed: (I, J) is not "
@@ -434,17 +456,19 @@ def recover_factors(Z, I, J, partial=True):
             f"{list(comp.stuck)}).")
     vals = [dict() for _ in pat.rects]
     for k, tree in comp.steps:
+        deadline.check("the value propagation")
         _apply_step(Zr, pat, vals, k, tree)
     X, Y = factors_from_values(pat, vals, Fraction(0))
+    deadline.check("the check X Yᵀ = Z")
     _check_product(Zr, X, Y)
     return tuple(map(tuple, X)), tuple(map(tuple, Y))
 
 
 def _check_product(Zr, X, Y):
-    P = product(X, Y)
+    P = fmpq_matrix(X, len(X[0])) * fmpq_matrix(Y, len(Y[0])).transpose()
     for i, row in enumerate(Zr):
         for j, v in enumerate(row):
-            if P[i][j] != v:
+            if P[i, j] != flint.fmpq(v.numerator, v.denominator):
                 raise CompletionError(
                     f"Z is not X Yᵀ with supports (I, J): the completed factors give "
-                    f"{P[i][j]} at {(i, j)}, Z has {v}.")
+                    f"{P[i, j]} at {(i, j)}, Z has {v}.")

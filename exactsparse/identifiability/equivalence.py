@@ -21,7 +21,7 @@ from fractions import Fraction
 import networkx as nx
 
 from ..exceptions import ShapeError
-from ._common import fraction_rows, product, support_of
+from ._common import fraction_rows, same_product, support_of
 
 __all__ = ["Equivalence", "equivalent", "canonical", "match_columns", "is_witness"]
 
@@ -230,4 +230,4 @@ def is_witness(pat, X, Y, X2, Y2, exact=True):
     sI, sJ = tuple(map(tuple, pat.I.tolist())), tuple(map(tuple, pat.J.tolist()))
     if exact and (support_of(X2) != sI or support_of(Y2) != sJ):
         return False
-    return product(X, Y) == product(X2, Y2) and match_columns(X, Y, X2, Y2) is None
+    return match_columns(X, Y, X2, Y2) is None and same_product(X, Y, X2, Y2, pat.r)

@@ -32,7 +32,7 @@ from fractions import Fraction
 import flint
 import networkx as nx
 
-from ._common import PARAMS, factors_from_values, product, small_random_point
+from ._common import NO_DEADLINE, PARAMS, factors_from_values, product, small_random_point
 from .completion import run_completion
 from .equivalence import is_witness
 
@@ -95,11 +95,12 @@ def _const(v):
 _T = _RF(flint.fmpq_poly([0, 1]))
 
 
-def _propagate_values(pat, Z, vals):
+def _propagate_values(pat, Z, vals, deadline=NO_DEADLINE):
     """Close ``vals[k][(i, j)]`` (values of ``C_k``) under subtraction from ``Z`` and rank-one
     propagation along spanning trees; False on a division by zero."""
     changed = True
     while changed:
+        deadline.check("the fibre search")
         changed = False
         for e, ks in pat.cover.items():
             miss = [k for k in ks if e not in vals[k]]
@@ -138,7 +139,7 @@ def _propagate_values(pat, Z, vals):
     return True
 
 
-def _fibre_attempt(pat, X, Y, Zc, orig, reveal):
+def _fibre_attempt(pat, X, Y, Zc, orig, reveal, deadline=NO_DEADLINE):
     """Reveal ``C_k(e) = t`` for ``reveal = (k, e)``, complete the other unknown entries (fixing
     the original value where propagation stalls), and return the candidate ``(X2, Y2)``
     pairs at the rational values of ``t`` that satisfy every equation."""
@@ -146,7 +147,7 @@ def _fibre_attempt(pat, X, Y, Zc, orig, reveal):
     k0, e0 = reveal
     vals[k0][e0] = _T
     while True:
-        if not _propagate_values(pat, Zc, vals):
+        if not _propagate_values(pat, Zc, vals, deadline):
             return []
         todo = [(k, (i, j)) for k, (R, C) in enumerate(pat.rects) for i in R for j in C
                 if (i, j) not in vals[k]]
@@ -217,16 +218,17 @@ def _special_points(pat, rng):
                  for k in range(pat.r)] for a in range(S.shape[0])] for S in (pat.I, pat.J))
 
 
-def fibre_search(pat, rng):
+def fibre_search(pat, rng, deadline=NO_DEADLINE):
     """A second exact point of the fibre ``{X2 Y2ᵀ = X Yᵀ}`` found by one-parameter
     propagation, as ``(X, Y, X2, Y2, construction, columns)`` (tuples of tuples of Fraction;
     ``construction`` is ``"fibre-curve"`` or ``"fibre-root"``), or None.
 
     Each candidate is re-checked by :func:`~.equivalence.is_witness` (same product, supports
-    exactly ``(I, J)``, not equivalent) before it is returned."""
+    exactly ``(I, J)``, not equivalent) before it is returned.  Raises
+    :class:`~._common.OutOfBudget` when ``deadline`` passes."""
     if pat.degenerate() or sum(len(R) * len(C) for R, C in pat.rects) > _MAX_LIFTED:
         return None
-    comp_known = _known_after_completion(pat)
+    comp_known = _known_after_completion(pat, deadline)
     reveals = []                       # the first and last unknown entry of each stuck column
     for k, (R, C) in enumerate(pat.rects):
         unknown = [(i, j) for i in R for j in C if (i, j) not in comp_known[k]]
@@ -242,16 +244,17 @@ def fibre_search(pat, rng):
             budget -= 1
             if budget < 0:
                 return None
-            for X2, Y2, how in _fibre_attempt(pat, X, Y, Zc, orig, (k, e)):
+            deadline.check("the fibre search")
+            for X2, Y2, how in _fibre_attempt(pat, X, Y, Zc, orig, (k, e), deadline):
                 if is_witness(pat, X, Y, X2, Y2):
                     fz = lambda M: tuple(map(tuple, M))  # noqa: E731
                     return fz(X), fz(Y), fz(X2), fz(Y2), how, (k,)
     return None
 
 
-def _known_after_completion(pat):
+def _known_after_completion(pat, deadline):
     known = [set() for _ in pat.rects]
-    for k, tree in run_completion(pat, True).steps:
+    for k, tree in run_completion(pat, True, deadline).steps:
         rows = {i for i, _ in tree}
         cols = {j for _, j in tree}
         known[k].update((i, j) for i in rows for j in cols)

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import flint
 import numpy as np
 
+from .._budget import run_killable
 from ..exact import BACKENDS, PRIME62, as_matrix, check_prime, rank
-from ..exceptions import ArgumentError, ExactTypeError
-from ._common import check_seed, fraction_rows, pattern
+from ..exceptions import ArgumentError, ExactTypeError, SizeLimitError
+from ._common import check_budget, check_seed, fraction_rows, pattern, show
 
 __all__ = ["JacobianRank", "jacobian", "jacobian_rank", "random_point"]
 
@@ -217,7 +218,7 @@ def _nmod_rank(ents, shape, p):
 
 
 def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
-                  max_exact=MAX_EXACT_ENTRIES):
+                  max_exact=MAX_EXACT_ENTRIES, budget=None):
     """Rank of the support-restricted Jacobian at a random integer point, exactly and mod p.
 
     Parameters
@@ -240,6 +241,10 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
         With ``exact="auto"``, the rank over Q is computed only when the Jacobian has at
         most this many entries (rows × columns; default 40 000, well under a second); above
         it ``rank`` is None and ``method`` is ``"skipped"``.  None: no cap.
+    budget : float or None
+        Time budget in seconds (None: no limit).  A large Jacobian (estimated mod-p cost
+        above 5·10⁷, or an exact rank over Q allowed on more than 10 000 entries) is then
+        ranked in a child process killed when the budget runs out.
 
     Returns
     -------
@@ -249,6 +254,10 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
     ------
     ArgumentError
         ``p`` is not a prime below 2**63, ``exact`` or ``max_exact`` is invalid.
+    BudgetError
+        ``budget`` is not a positive number of seconds or None.
+    SizeLimitError
+        The rank did not finish within ``budget`` (the message states the Jacobian's shape).
 
     Notes
     -----
@@ -287,15 +296,49 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
     JacobianRank(rank=8, rank_mod_p=8, expected=10, prime=4611686018427387847, method='flint', shape=(9, 12))
     """
     if exact is not True and exact != "auto":
-        raise ArgumentError(f"Argument 'exact' must be 'auto' or True, not {exact!r}.")
+        raise ArgumentError(f"Argument 'exact' must be 'auto' or True, not {show(exact)}.")
     if backend not in BACKENDS:
-        raise ExactTypeError(f"Argument 'backend' must be one of {BACKENDS}, not {backend!r}.")
+        raise ExactTypeError(f"Argument 'backend' must be one of {BACKENDS}, not {show(backend)}.")
+    if isinstance(p, (int, np.integer)) and not isinstance(p, bool) and abs(int(p)) >= 2**63:
+        # checked here: exact.check_prime's message would print all digits of a huge int
+        raise ArgumentError(f"Argument 'p' must be a prime below 2**63, not {show(p)}.")
     p = check_prime(p)
     if max_exact is not None and (isinstance(max_exact, bool) or not isinstance(
             max_exact, (int, np.integer)) or max_exact < 0):
         raise ArgumentError(f"Argument 'max_exact' must be an int >= 0 or None, not "
-                            f"{max_exact!r}.")
+                            f"{show(max_exact)}.")
+    budget = check_budget(budget)
     pat = pattern(I, J)
+    if budget is not None and _may_be_slow(pat, exact, max_exact):
+        ok, value = run_killable(_jacobian_rank, (pat, seed, exact, backend, p, max_exact),
+                                 budget, "the Jacobian rank")
+        if not ok:
+            rows, cols = jacobian_shape_bound(pat)
+            raise SizeLimitError(f"The rank of the {rows}×{cols} Jacobian was stopped: {value}; "
+                                 f"raise 'budget'.")
+        return value
+    return _jacobian_rank(pat, seed, exact, backend, p, max_exact)
+
+
+#: Above this estimated cost, a budgeted rank runs in a killable child process.
+_FORK_WORK = 5 * 10**7
+#: ... and so does an exact rank over Q (fraction-free elimination, slow when the rank is
+#: deficient) on more than this many Jacobian entries.
+_FORK_EXACT_ENTRIES = 10_000
+
+
+def _may_be_slow(pat, exact, max_exact):
+    """Whether the rank computation may take more than a fraction of a second: the mod-p
+    rank above :data:`_FORK_WORK`, or an exact rank over Q allowed on a Jacobian of more
+    than :data:`_FORK_EXACT_ENTRIES` entries."""
+    rows, cols = jacobian_shape_bound(pat)
+    if rows * cols * min(rows, cols) > _FORK_WORK:
+        return True
+    exact_allowed = exact is True or max_exact is None or rows * cols <= max_exact
+    return exact_allowed and rows * cols > _FORK_EXACT_ENTRIES
+
+
+def _jacobian_rank(pat, seed, exact, backend, p, max_exact):
     X, Y = random_point(pat.I, pat.J, seed)
     expected = expected_rank(pat)
     ents, shape = _entries(pat, X, Y)
@@ -308,6 +351,27 @@ def jacobian_rank(I, J, seed=0, exact="auto", backend="flint", p=PRIME62,
         return JacobianRank(None, rp, expected, p, "skipped", shape)
     rq = _exact_rank(ents, shape, backend)
     return JacobianRank(rq, rp, expected, p, backend, shape)
+
+
+def jacobian_work(pat):
+    """Estimated cost ``rows · columns · min(rows, columns)`` of the rank mod p of the
+    Jacobian of a :class:`~._common.Pattern`: rows ``|∪ S_k|`` (counted with a sparse product
+    of the supports, or bounded by ``min(m n, sum_k |S_k|)`` when that is above 10⁷),
+    columns ``nnz(I) + nnz(J)``."""
+    rows, cols = jacobian_shape_bound(pat)
+    return rows * cols * min(rows, cols)
+
+
+def jacobian_shape_bound(pat):
+    """``(rows, columns)`` of the Jacobian: rows ``|∪ S_k|`` (exact, by a sparse product of
+    the supports, when ``min(m n, sum_k |S_k|) <= 10⁷``; that bound otherwise)."""
+    cols = pat.I.nnz + pat.J.nnz
+    rows = min(pat.m * pat.n, pat.lifted_size)
+    if rows <= 10**7 and rows * cols > 0:
+        Ii = pat.I.csc.astype(np.int64)
+        Jj = pat.J.csc.astype(np.int64)
+        rows = int((Ii @ Jj.T).nnz)
+    return rows, cols
 
 
 def expected_rank(pat):

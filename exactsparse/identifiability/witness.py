@@ -41,14 +41,16 @@ from fractions import Fraction
 
 import flint
 
+from .._budget import run_killable
 from ..exact import nullspace as exact_nullspace, rref as exact_rref
 from ..supports import rectangle_overlaps
-from ._common import PARAMS, check_seed, pattern, product, small_random_point
+from ._common import (NO_DEADLINE, PARAMS, Deadline, OutOfBudget, check_budget, check_seed,
+                      pattern, product, small_random_point)
 from .equivalence import is_witness
 from .fibre import fibre_search
-from .jacobian import jacobian
+from .jacobian import jacobian, jacobian_work
 
-__all__ = ["Witness", "find_witness"]
+__all__ = ["Witness", "find_witness", "search_witness"]
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,10 @@ class Witness:
     exact_supports: bool = True
 
 
-def _first_valid(pat, build, construction, columns, exact=True):
-    for s in PARAMS:
+def _first_valid(pat, build, construction, columns, exact=True, deadline=NO_DEADLINE,
+                 params=PARAMS):
+    for s in params:
+        deadline.check(f"the {construction!r} witness construction")
         X, Y, X2, Y2 = build(Fraction(s))
         if is_witness(pat, X, Y, X2, Y2, exact):
             fz = lambda M: tuple(map(tuple, M))  # noqa: E731
@@ -87,7 +91,7 @@ def _first_valid(pat, build, construction, columns, exact=True):
     return None
 
 
-def _degenerate(pat, rng):
+def _degenerate(pat, rng, deadline):
     for k, (R, C) in enumerate(pat.rects):
         if bool(R) == bool(C):
             continue
@@ -103,13 +107,14 @@ def _degenerate(pat, rng):
             else:
                 A2[side[0]][k] = Fraction(0)
             return (X, Y, X, A2) if swap else (X, Y, A2, Y)
-        w = _first_valid(pat, build, "degenerate", (k,), exact=len(side) >= 2)
+        w = _first_valid(pat, build, "degenerate", (k,), exact=len(side) >= 2,
+                         deadline=deadline)
         if w is not None:
             return w
     return None
 
 
-def _transvection(pat, rng, k, l):
+def _transvection(pat, rng, k, l, deadline):
     """``R_k ⊆ R_l`` and ``C_l ⊆ C_k``: ``X_l += s X_k``, ``Y_k -= s Y_l``."""
     X, Y = small_random_point(pat, rng)
 
@@ -122,22 +127,48 @@ def _transvection(pat, rng, k, l):
             row[k] -= s * row[l]
         return X, Y, X2, Y2
     same = pat.rects[k] == pat.rects[l]
-    return _first_valid(pat, build, "identical-columns" if same else "transvection", (k, l))
+    return _first_valid(pat, build, "identical-columns" if same else "transvection", (k, l),
+                        deadline=deadline, params=_safe_params(X, Y, k, l))
 
 
-def _transvections(pat, rng, identical_only):
+def _safe_params(X, Y, k, l):
+    """The values of :data:`PARAMS` for which no entry of ``X_l + s X_k`` or ``Y_k - s Y_l``
+    vanishes on the support, then one integer above every vanishing value (on a large
+    support every small ``s`` may cancel some entry)."""
+    bad = {-x[l] / x[k] for x in X if x[k] != 0} | {y[k] / y[l] for y in Y if y[l] != 0}
+    safe = [Fraction(s) for s in PARAMS if Fraction(s) not in bad]
+    return safe + [Fraction(int(max((abs(b) for b in bad), default=0)) + 1)]
+
+
+def _transvections(pat, rng, identical_only, deadline):
     live = [k for k, (R, C) in enumerate(pat.rects) if R and C]
     rects = [pat.rects[k] for k in live]
-    for p, q in rectangle_overlaps(rects, (pat.m, pat.n)):
+    if identical_only:
+        pairs = _identical_pairs(rects)
+    else:
+        deadline.check("the search for overlapping rectangles")
+        pairs = rectangle_overlaps(rects, (pat.m, pat.n))
+    for p, q in pairs:
+        deadline.check("the transvection witness search")
         for k, l in ((live[p], live[q]), (live[q], live[p])):
             (Rk, Ck), (Rl, Cl) = pat.rects[k], pat.rects[l]
             if identical_only and (Rk, Ck) != (Rl, Cl):
                 continue
             if set(Rk) <= set(Rl) and set(Cl) <= set(Ck):
-                w = _transvection(pat, rng, k, l)
+                w = _transvection(pat, rng, k, l, deadline)
                 if w is not None:
                     return w
     return None
+
+
+def _identical_pairs(rects):
+    """Pairs ``(p, q)``, ``p < q``, of equal rectangles in the order of
+    :func:`~exactsparse.supports.rectangle_overlaps` (sorted), found by hashing: ``O(r)``
+    rectangles, not the ``O(sum |S_k|)`` of an overlap search."""
+    groups = {}
+    for p, rc in enumerate(rects):
+        groups.setdefault(rc, []).append(p)
+    return sorted((a, b) for g in groups.values() for i, a in enumerate(g) for b in g[i + 1:])
 
 
 def _doubly_covering(ks, rects, side):
@@ -166,20 +197,21 @@ def _zero_sum_columns(pat, rng, X, K, side):
             X[i][k] = v
 
 
-def _dependent_columns(pat, rng):
+def _dependent_columns(pat, rng, deadline):
     for side in (0, 1):                       # side 0: Y-row j, X columns dependent
         other = pat.J if side == 0 else pat.I
         for j in range(other.shape[0]):
+            deadline.check("the 'dependent-columns' witness search")
             ks = [k for k in range(pat.r) if other[j, k] and pat.rects[k][0] and pat.rects[k][1]]
             K = _doubly_covering(ks, pat.rects, side)
             if len(K) >= 2:
-                w = _dependent_witness(pat, rng, side, j, K)
+                w = _dependent_witness(pat, rng, side, j, K, deadline)
                 if w is not None:
                     return w
     return None
 
 
-def _dependent_witness(pat, rng, side, j, K):
+def _dependent_witness(pat, rng, side, j, K, deadline):
     X, Y = small_random_point(pat, rng)
     _zero_sum_columns(pat, rng, X if side == 0 else Y, K, side)
 
@@ -188,7 +220,7 @@ def _dependent_witness(pat, rng, side, j, K):
         for k in K:
             B2[j][k] += s
         return (X, Y, X, B2) if side == 0 else (X, Y, B2, Y)
-    return _first_valid(pat, build, "dependent-columns", tuple(K))
+    return _first_valid(pat, build, "dependent-columns", tuple(K), deadline=deadline)
 
 
 def _solve_other(pat, A2, Z, B, side):
@@ -226,13 +258,31 @@ def _solve_one(A, K, rhs, default):
     return y
 
 
-def _kernel_directions(pat, X, Y):
+def _kernel_columns(pat, X, Y):
+    """A basis of the kernel of the Jacobian at ``(X, Y)``: columns as lists of Fraction."""
     K = exact_nullspace(jacobian(X, Y, pat.I, pat.J))
+    return [[Fraction(int(K[t, c].p), int(K[t, c].q)) for t in range(K.nrows())]
+            for c in range(K.ncols())]
+
+
+#: Above this estimated cost (rows · columns · min) a budgeted kernel runs in a child
+#: process killed when the budget runs out (one uninterruptible FLINT call).
+_FORK_WORK = 5 * 10**7
+
+
+def _kernel_directions(pat, X, Y, deadline=NO_DEADLINE):
+    if deadline.end is not None and jacobian_work(pat) > _FORK_WORK:
+        ok, cols = run_killable(_kernel_columns, (pat, X, Y), max(deadline.left(), 0.0),
+                                "the Jacobian kernel")
+        if not ok:
+            raise OutOfBudget(f"the time budget of {deadline.budget:g} s ran out during the "
+                              f"'jacobian-kernel' witness search ({cols})")
+    else:
+        cols = _kernel_columns(pat, X, Y)
     nx_ = pat.I.nnz
     xs = [(i, k) for i in range(pat.m) for k in range(pat.r) if pat.I[i, k]]
     ys = [(j, k) for j in range(pat.n) for k in range(pat.r) if pat.J[j, k]]
-    for c in range(K.ncols()):
-        col = [Fraction(int(K[t, c].p), int(K[t, c].q)) for t in range(K.nrows())]
+    for col in cols:
         dX = [[Fraction(0)] * pat.r for _ in range(pat.m)]
         dY = [[Fraction(0)] * pat.r for _ in range(pat.n)]
         for t, (i, k) in enumerate(xs):
@@ -242,12 +292,14 @@ def _kernel_directions(pat, X, Y):
         yield dX, dY
 
 
-def _jacobian_kernel(pat, rng):
+def _jacobian_kernel(pat, rng, deadline):
     if pat.degenerate() or pat.I.nnz + pat.J.nnz > 400:
         return None
     X, Y = small_random_point(pat, rng)
     Z = product(X, Y)
-    for dX, dY in _kernel_directions(pat, X, Y):
+    deadline.check("the 'jacobian-kernel' witness search")
+    for dX, dY in _kernel_directions(pat, X, Y, deadline):
+        deadline.check("the 'jacobian-kernel' witness search")
         for side, A, dA, B in ((0, X, dX, Y), (1, Y, dY, X)):
             def build(s, A=A, dA=dA, B=B, side=side):
                 A2 = [[a + s * d for a, d in zip(ra, rd)] for ra, rd in zip(A, dA)]
@@ -255,13 +307,13 @@ def _jacobian_kernel(pat, rng):
                 if B2 is None:
                     return X, Y, X, Y
                 return (X, Y, A2, B2) if side == 0 else (X, Y, B2, A2)
-            w = _first_valid(pat, build, "jacobian-kernel", ())
+            w = _first_valid(pat, build, "jacobian-kernel", (), deadline=deadline)
             if w is not None:
                 return w
     return None
 
 
-def find_witness(I, J, seed=0):
+def find_witness(I, J, seed=0, budget=None):
     """A witness that ``(I, J)`` is not identifiable, built constructively, or None.
 
     Parameters
@@ -271,16 +323,22 @@ def find_witness(I, J, seed=0):
     seed : int or None
         Seed (``>= 0``) for the free values of the witness point (the construction does not
         depend on it; only the numbers do).
+    budget : float or None
+        Time budget in seconds (None: no limit): the search stops, returning None, when it
+        runs out.  A positive finite number (huge values are clamped to 10⁶ s).
 
     Returns
     -------
     Witness or None
-        None when no construction applies (which does *not* prove identifiability).
+        None when no construction applies or the budget ran out (neither proves
+        identifiability; :func:`check_identifiable` tells the two apart).
 
     Raises
     ------
     ArgumentError
         ``seed`` is not an int ``>= 0`` or None.
+    BudgetError
+        ``budget`` is not a positive number of seconds or None.
 
     See Also
     --------
@@ -329,19 +387,34 @@ def find_witness(I, J, seed=0):
     >>> find_witness("100/010/001", "100/010/001") is None
     True
     """
+    seed = check_seed(seed)
+    deadline = Deadline(check_budget(budget))
     pat = pattern(I, J)
-    rng = random.Random(check_seed(seed))
-    for search in (_degenerate, lambda p, g: _transvections(p, g, True),
-                   lambda p, g: _transvections(p, g, False), _dependent_columns,
-                   _jacobian_kernel, _fibre):
-        w = search(pat, rng)
+    try:
+        return search_witness(pat, seed, deadline)
+    except OutOfBudget:
+        return None
+
+
+def search_witness(pat, seed, deadline=NO_DEADLINE):
+    """The engine of :func:`find_witness` on a validated pattern; raises
+    :class:`~._common.OutOfBudget` when ``deadline`` passes.  The ``"degenerate"`` and
+    ``"identical-columns"`` constructions ignore the deadline: they cost ``O(r (m + n))``
+    candidates checked in ``O((m + n) r²)`` each, and their witness is the only certificate
+    :func:`exactsparse.verify` accepts for such pairs."""
+    rng = random.Random(seed)
+    for t, search in enumerate((_degenerate, lambda p, g, d: _transvections(p, g, True, d),
+                                lambda p, g, d: _transvections(p, g, False, d),
+                                _dependent_columns, _jacobian_kernel, _fibre)):
+        if t >= 2:
+            deadline.check("the witness search")
+        w = search(pat, rng, NO_DEADLINE if t < 2 else deadline)
         if w is not None:
             return w
     return None
 
 
-
-def _fibre(pat, rng):
+def _fibre(pat, rng, deadline):
     """The fibre search of :mod:`.fibre`, its answer as a :class:`Witness`."""
-    found = fibre_search(pat, rng)
+    found = fibre_search(pat, rng, deadline)
     return None if found is None else Witness(*found)
