@@ -7,7 +7,7 @@ duck typing; :class:`~exactsparse.supports.Support` and
 here, so ``repr`` in a terminal is unchanged.  The pictures are inline SVG (no matplotlib
 needed): one square per nonzero of a support; the rank-one supports of a pair drawn on the
 ``m × n`` grid, one colour per equivalence class.  Exact values are shown as sympy's LaTeX
-of the parsed value (:func:`exactsparse.exact.parse_value`, which evaluates no code), so a
+of the parsed value (:func:`exactsparse.certificates.parse_value`, which evaluates no code), so a
 result read back from untrusted JSON displays safely.
 
 Examples
@@ -29,7 +29,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .exact import parse_value
+from .certificates import parse_value
 from .exceptions import ParseError, ShapeError
 from .kinds import THEOREMS
 
