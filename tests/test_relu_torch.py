@@ -350,3 +350,30 @@ def test_adaptive_pool_with_unequal_windows():
     # 5 rows → windows [0,3), [2,5); 7 columns → [0,3), [2,5), [4,7): each size 9.
     assert math.isclose(torch_path_norm(g, (1, 1, 5, 7), q=2), math.sqrt(6 * 9 * (w / 9) ** 2),
                         rel_tol=1e-12)
+
+
+def test_linear_on_leading_axes_and_bn_on_another_axis():
+    torch.manual_seed(6)
+    lin = nn.Linear(3, 2).double()
+    W, b = lin.weight.detach().abs(), lin.bias.detach().abs()
+    # (1, 4, 3): four copies of the layer (shared weights), each with its bias paths
+    assert math.isclose(torch_path_norm(nn.Sequential(lin), (1, 4, 3), q=1),
+                        4 * float(W.sum() + b.sum()), rel_tol=1e-12)
+    bn = nn.BatchNorm1d(4).double()
+    with torch.no_grad():
+        bn.running_mean.uniform_(-1, 1)
+        bn.weight.uniform_(-2, 2)
+    bn.eval()
+    a = bn.weight.detach() / torch.sqrt(bn.running_var + bn.eps)
+    c = bn.bias.detach() - a * bn.running_mean
+    # BN normalises axis 1 (the 4 copies), not the Linear's outputs: no folding
+    want = sum(float(a[i].abs() * (W.sum() + b.sum()) + 2 * c[i].abs()) for i in range(4))
+    assert math.isclose(torch_path_norm(nn.Sequential(lin, bn), (1, 4, 3), q=1), want,
+                        rel_tol=1e-12)
+    with pytest.raises(UnsupportedModelError, match="add with alpha"):
+        torch_path_norm(_AddAlpha(), (1, 2))
+
+
+class _AddAlpha(nn.Module):
+    def forward(self, x):
+        return x.add(x, alpha=2)

@@ -157,8 +157,8 @@ def _scan(gm, torch):
                            "or count_include_pad=False and padding)")
         elif node.op == "call_function" and node.target not in ok_fn:
             bad.append(f"function {getattr(node.target, '__name__', node.target)}")
-        elif node.op == "call_function" and node.target is torch.add and "alpha" in node.kwargs:
-            bad.append("function add with alpha")
+        elif node.target in (torch.add, "add", "add_") and "alpha" in node.kwargs:
+            bad.append(f"{node.op.split('_')[1]} add with alpha at {node}")
         elif node.op == "call_method" and node.target not in ("flatten", "relu", "relu_", "add",
                                                               "add_"):
             bad.append(f"method .{node.target}()")
@@ -195,7 +195,8 @@ def _affine(m, x, q, torch, bn, dtype):
          F.conv2d(x, W, None, m.stride, m.padding, m.dilation, m.groups))
     b = (m.bias.detach().double() if m.bias is not None
          else torch.zeros(W.shape[0], dtype=torch.float64))
-    shape = (1, -1) + (1,) * (y.dim() - 2)
+    # Linear acts on the last axis (any leading axes), Conv2d's channels are axis 1.
+    shape = (-1,) if isinstance(m, torch.nn.Linear) else (1, -1, 1, 1)
     if bn is not None:
         a, c = _bn_affine(bn, torch)
         y = y * _abs_q(a, q).to(dtype).reshape(shape)
@@ -272,7 +273,9 @@ def torch_path_norm(model, input_shape, q=1, dtype=None):
                                                     nn.Dropout1d, nn.Dropout2d)):
                     env[node] = x
                 elif isinstance(m, (nn.Linear, nn.Conv2d)):
-                    nxt = users[node][0] if len(users[node]) == 1 else None
+                    # fold a BN only where its channel axis (1) is the map's output axis
+                    nxt = (users[node][0] if len(users[node]) == 1 and (
+                        isinstance(m, nn.Conv2d) or x.dim() == 2) else None)
                     bn = (gm.get_submodule(nxt.target) if nxt is not None and nxt.op ==
                           "call_module" and isinstance(gm.get_submodule(nxt.target),
                                                        (nn.BatchNorm1d, nn.BatchNorm2d)) else None)
