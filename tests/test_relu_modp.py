@@ -108,3 +108,9 @@ def test_fast_local_ident_still_verifies():
     r2, r3 = local_identifiability(small, Xs), local_identifiability(small, Xs, exact="never")
     assert es.verify(r2, (small, Xs)).valid
     assert r3.certificate["rank_gamma"] == r2.certificate["rank_gamma"]
+
+
+def test_rank_mod_p_of_python_integers():
+    A = np.array([[2 ** 80, 3], [2 ** 81, 6], [5, 2 ** 70 + 1]], dtype=object)
+    want = flint.nmod_mat([[int(v) % P for v in r] for r in A.tolist()], P).rank()
+    assert rank_mod_p_dense(A, P) == want == 2

@@ -57,7 +57,7 @@ def rank_mod_p_dense(A, p, block=64):
     if p >= 1 << 20:
         raise ValueError(f"Argument 'p' must be below 2**20, not {p}.")
     A = np.asarray(A)
-    A = (np.mod(A, p).astype(float) if A.dtype.kind in "iu"
+    A = (np.mod(A, p).astype(float) if A.dtype.kind in "iuO"
          else mod_p(np.array(A, dtype=float), p))
     m, n = A.shape
     rank, j = 0, 0
