@@ -179,3 +179,201 @@ def test_unsupported_modules_are_listed():
 def test_network_round_trip_through_torch_is_exact():
     net = Network([{"W": [["1/2", -3], [2, "1/4"]], "b": [1, -1]}, {"W": [[2, -1]], "b": [5]}])
     assert from_torch(to_torch(net), exact=True) == net
+
+
+# ---------------------------------------------------------------- torchvision's real ResNets
+def _torchvision():
+    try:
+        from exactsparse.relu import load_torchvision
+        return load_torchvision()
+    except ImportError:
+        pytest.skip("torchvision is not installed")
+
+
+def _random_bn_stats(model, seed):
+    """Random eval statistics and affine parameters in every BatchNorm (so folding matters)."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for mod in model.modules():
+            if isinstance(mod, nn.BatchNorm2d):
+                n = mod.num_features
+                mod.running_mean.copy_(torch.rand(n, generator=g, dtype=torch.float64) - 0.5)
+                mod.running_var.copy_(torch.rand(n, generator=g, dtype=torch.float64) + 0.5)
+                mod.weight.copy_(4 * torch.rand(n, generator=g, dtype=torch.float64) - 2)
+                mod.bias.copy_(torch.rand(n, generator=g, dtype=torch.float64) - 0.5)
+    return model.eval()
+
+
+class _Scale(nn.Module):
+    """x ↦ s·x + t per channel (an identity neuron with weight s and bias t)."""
+
+    def __init__(self, s, t):
+        super().__init__()
+        self.s, self.t = s.reshape(1, -1, 1, 1), t.reshape(1, -1, 1, 1)
+
+    def forward(self, x):
+        return x * self.s + self.t
+
+
+class _SumPool(nn.Module):
+    """A max-pooling neuron's paths: every input of the window, weight 1 (zero padding)."""
+
+    def __init__(self, k, s, p):
+        super().__init__()
+        self.k, self.s, self.p = k, s, p
+
+    def forward(self, x):
+        x = nn.functional.pad(x, (self.p,) * 4)
+        return x.unfold(2, self.k, self.s).unfold(3, self.k, self.s).sum(dim=(-1, -2))
+
+
+class _GlobalPool(nn.Module):
+    """Global average pooling of |θ|^q: one identity neuron per channel, weights (1/(H·W))^q."""
+
+    def __init__(self, q):
+        super().__init__()
+        self.q = q
+
+    def forward(self, x):
+        return x.sum(dim=(-1, -2), keepdim=True) / float(x.shape[-1] * x.shape[-2]) ** self.q
+
+
+def _reference_path_norm(model, shape, q):
+    """Gonon–Brisebarre–Riccietti–Gribonval (ICLR 2024), Thm. 3.1: ‖Φ(θ)‖_q^q is the ℓ1 norm of
+    the output, on the all-ones input, of the network with parameters |θ|^q in which ReLU is the
+    identity and each max-pooling neuron sums its inputs.  Module surgery on a copy, run by the
+    model's own ``forward`` (residual additions as torchvision writes them, no fx); each
+    batch-norm kept as its own per-channel identity neuron (|a|^q, |c|^q), which equals folding
+    it into the preceding bias-free convolution."""
+    import copy
+    m = copy.deepcopy(model)
+
+    def fix(parent):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, nn.BatchNorm2d):
+                a = child.weight / torch.sqrt(child.running_var + child.eps)
+                c = child.bias - a * child.running_mean
+                setattr(parent, name, _Scale(a.abs() ** q, c.abs() ** q))
+            elif isinstance(child, nn.ReLU):
+                setattr(parent, name, nn.Identity())
+            elif isinstance(child, nn.MaxPool2d):
+                setattr(parent, name, _SumPool(child.kernel_size, child.stride, child.padding))
+            elif isinstance(child, nn.AdaptiveAvgPool2d):
+                assert child.output_size in (1, (1, 1))
+                setattr(parent, name, _GlobalPool(q))
+            elif isinstance(child, (nn.Conv2d, nn.Linear)):
+                with torch.no_grad():
+                    child.weight.copy_(child.weight.abs() ** q)
+                    if child.bias is not None:
+                        child.bias.copy_(child.bias.abs() ** q)
+            else:
+                fix(child)
+    fix(m)
+    with torch.no_grad():
+        return float(m(torch.ones(shape, dtype=torch.float64)).abs().sum()) ** (1 / q)
+
+
+@pytest.mark.parametrize("arch, side, q", [("resnet18", 224, 1), ("resnet18", 224, 2),
+                                           ("resnet18", 64, 1.5), ("resnet50", 96, 1),
+                                           ("resnet50", 64, 2)])
+def test_torchvision_resnet_matches_reference(arch, side, q):
+    tv = _torchvision()
+    torch.manual_seed(0)
+    model = _random_bn_stats(getattr(tv.models, arch)().double(), 1)
+    with torch.no_grad():
+        model.fc.bias.uniform_(-1, 1)
+    shape = (1, 3, side, side)
+    got, want = torch_path_norm(model, shape, q=q), _reference_path_norm(model, shape, q)
+    assert math.isfinite(got) and got > 0
+    assert abs(got - want) <= 1e-10 * want
+    if q == 1:                                   # ‖Φ‖₂ ≤ ‖Φ‖₁ (norms of the same vector)
+        assert torch_path_norm(model, shape, q=2) <= got
+
+
+@pytest.mark.slow
+def test_torchvision_resnet50_full_size():
+    tv = _torchvision()
+    torch.manual_seed(2)
+    model = _random_bn_stats(tv.models.resnet50().double(), 3)
+    shape = (1, 3, 224, 224)
+    got, want = torch_path_norm(model, shape, q=1), _reference_path_norm(model, shape, 1)
+    assert abs(got - want) <= 1e-10 * want
+
+
+def test_torchvision_resnet_refuses_training_mode_and_float32_agrees():
+    tv = _torchvision()
+    torch.manual_seed(4)
+    model = tv.models.resnet18()
+    with pytest.raises(UnsupportedModelError, match=r"bn1 \(BatchNorm in training mode"):
+        torch_path_norm(model, (1, 3, 32, 32))
+    model.eval()
+    v32 = torch_path_norm(model, (1, 3, 32, 32), q=1, dtype=torch.float32)
+    v64 = torch_path_norm(model, (1, 3, 32, 32), q=1)
+    assert math.isclose(v32, v64, rel_tol=1e-4)
+
+
+class _Mixed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.lstm = nn.LSTM(4, 4)
+        self.soft = nn.Softmax(dim=-1)
+
+    def forward(self, x):
+        y, _ = self.lstm(self.fc(x))
+        return self.soft(torch.cat([y, x], dim=-1)) + 1
+
+
+def test_unsupported_modules_and_ops_are_all_named():
+    with pytest.raises(UnsupportedModelError) as err:
+        torch_path_norm(_Mixed(), (1, 1, 4))
+    msg = str(err.value)
+    for part in ("module lstm (LSTM)", "module soft (Softmax)", "function cat",
+                 "function getitem", "add of a constant"):
+        assert part in msg
+    assert "fc" not in msg
+
+
+def test_untraceable_model_is_refused():
+    class Branchy(nn.Module):
+        def forward(self, x):
+            return x if x.sum() > 0 else -x
+    with pytest.raises(UnsupportedModelError, match="cannot be traced"):
+        torch_path_norm(Branchy(), (1, 2))
+
+
+def test_adaptive_pool_with_unequal_windows():
+    torch.manual_seed(5)
+    g = nn.Sequential(nn.Conv2d(1, 1, 1, bias=False), nn.AdaptiveAvgPool2d((2, 3)),
+                      nn.Flatten()).double()
+    w = abs(float(g[0].weight[0, 0, 0, 0]))
+    # 5 rows → windows [0,3), [2,5); 7 columns → [0,3), [2,5), [4,7): each size 9.
+    assert math.isclose(torch_path_norm(g, (1, 1, 5, 7), q=2), math.sqrt(6 * 9 * (w / 9) ** 2),
+                        rel_tol=1e-12)
+
+
+def test_linear_on_leading_axes_and_bn_on_another_axis():
+    torch.manual_seed(6)
+    lin = nn.Linear(3, 2).double()
+    W, b = lin.weight.detach().abs(), lin.bias.detach().abs()
+    # (1, 4, 3): four copies of the layer (shared weights), each with its bias paths
+    assert math.isclose(torch_path_norm(nn.Sequential(lin), (1, 4, 3), q=1),
+                        4 * float(W.sum() + b.sum()), rel_tol=1e-12)
+    bn = nn.BatchNorm1d(4).double()
+    with torch.no_grad():
+        bn.running_mean.uniform_(-1, 1)
+        bn.weight.uniform_(-2, 2)
+    bn.eval()
+    a = bn.weight.detach() / torch.sqrt(bn.running_var + bn.eps)
+    c = bn.bias.detach() - a * bn.running_mean
+    # BN normalises axis 1 (the 4 copies), not the Linear's outputs: no folding
+    want = sum(float(a[i].abs() * (W.sum() + b.sum()) + 2 * c[i].abs()) for i in range(4))
+    assert math.isclose(torch_path_norm(nn.Sequential(lin, bn), (1, 4, 3), q=1), want,
+                        rel_tol=1e-12)
+    with pytest.raises(UnsupportedModelError, match="add with alpha"):
+        torch_path_norm(_AddAlpha(), (1, 2))
+
+
+class _AddAlpha(nn.Module):
+    def forward(self, x):
+        return x.add(x, alpha=2)

@@ -45,7 +45,7 @@ from ..exceptions import ArgumentError, BudgetError, ShapeError
 from ..results.relu import LocalIdentResult
 from .network import DegenerateNetworkError, as_network
 from .pathlift import activation_patterns
-from ._modp import rank_mod_p_dense
+from ._modp import mod_p, rank_mod_p_dense
 from .symmetry import degenerate_neurons
 
 __all__ = ["local_identifiability", "frozen_edges", "IDENT_PRIME"]
@@ -67,13 +67,13 @@ def frozen_edges(net):
 
 
 def _mm(A, B, p):
-    """``A @ B mod p`` for float64 residue arrays, exact through BLAS (inner chunks with
-    ``chunk · p² < 2**53``)."""
+    """``A @ B mod p`` (balanced residues) for float64 residue arrays, exact through BLAS
+    (inner chunks with ``chunk · p² < 2**53``)."""
     step = max(1, (1 << 52) // ((p - 1) ** 2 + 1))
     out = None
     for a in range(0, A.shape[1], step):
-        prod = np.mod(A[:, a:a + step] @ B[a:a + step, :], p)
-        out = prod if out is None else np.mod(out + prod, p)
+        prod = mod_p(A[:, a:a + step] @ B[a:a + step, :], p)
+        out = prod if out is None else mod_p(out + prod, p)
     return out if out is not None else np.zeros((A.shape[0], B.shape[1]))
 
 
@@ -101,7 +101,7 @@ class _Ring:
         return A.dot(B) if self.p is None else _mm(A, B, self.p)
 
     def red(self, A):
-        return A if self.p is None else np.mod(A, self.p)
+        return A if self.p is None else mod_p(A, self.p)
 
     def full(self, shape, value):
         return np.full(shape, value, dtype=object if self.p is None else float)
@@ -127,14 +127,19 @@ def _gram_gamma(net, F, acts, frozen, ring):
     for l in range(L - 1, 0, -1):
         delta[l] = ring.red(ring.mm(delta[l + 1], ring.conv(net.weights[l]))
                             * np.repeat(acts[l - 1], k, axis=0))
+    # Each term is a product of two residues (|·| ≤ (p/2 + 3)²): the sum needs one reduction.
     G = ring.full((n * k, n * k), 0)
     for l in range(1, L + 1):
-        Fr = np.repeat(F[l - 1], k, axis=0)
-        G = ring.red(G + ring.mm(delta[l], delta[l].T) * (ring.mm(Fr, Fr.T) + 1))
+        Fr = np.repeat(F[l - 1], k, axis=0) if k > 1 else F[l - 1]
+        FF = ring.mm(Fr, Fr.T)
+        FF += 1
+        FF *= ring.mm(delta[l], delta[l].T)
+        G += FF
     if frozen:
         U = ring.red(np.stack([delta[lk][:, kk] * np.repeat(F[lk - 1][:, i], k)
                                for lk, kk, i in frozen], axis=1))
-        G = ring.red(G - ring.mm(U, U.T))
+        G -= ring.mm(U, U.T)
+    G = ring.red(G)
     return G
 
 

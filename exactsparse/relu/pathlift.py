@@ -243,8 +243,12 @@ def activation_patterns(net, X, on_kink="ignore"):
     net = as_network(net)
     net.require_exact("activation patterns")
     rows = [list(x) for x in X]
-    pre = net.preactivations(rows)
     n = len(rows)
+    fast = _float_patterns(net, rows)
+    if fast is not None:                          # every sign certified by the error bound
+        per_layer = [list(map(tuple, a.astype(int).tolist())) for a in fast]
+        return [[per_layer[l][s] for l in range(net.depth - 1)] for s in range(n)], rows
+    pre = net.preactivations(rows)
     per_layer = []                                # per hidden layer: one tuple per sample
     for l in range(1, net.depth):
         vals = pre[l - 1].entries()               # row-major: neuron i, sample s at i·n + s
@@ -259,6 +263,48 @@ def activation_patterns(net, X, on_kink="ignore"):
         per_layer.append(list(zip(*[bits[i * n:(i + 1) * n] for i in range(len(bits) // n)])))
     out = [[per_layer[l][s] for l in range(net.depth - 1)] for s in range(n)]
     return out, rows
+
+
+_U = 2.0 ** -53
+
+
+def _float_patterns(net, rows):
+    """The activation patterns (per hidden layer an ``n × N_l`` bool array) from a float64
+    forward pass whose every pre-activation sign is certified, or ``None``.
+
+    Certification (a running a-priori bound): with ``x̂``, ``Ŵ``, ``b̂`` the correctly rounded
+    inputs and weights (``|Ŵ − W| ≤ u|Ŵ|``, ``u = 2⁻⁵³``, up to a factor 1 + u) and ``e`` a
+    bound of ``|f − f̂|`` on the previous activations, the computed ``ẑ = fl(Ŵ f̂ + b̂)``
+    satisfies ``|z − ẑ| ≤ |Ŵ| e + c (|Ŵ| (|f̂| + e) + |b̂|)`` with ``c = (m + 4) u`` for ``m``
+    inputs (the γ_{m+1} bound of any summation order, plus the rounding of ``W`` and ``b``);
+    ReLU is 1-Lipschitz, so the bound carries over to ``f = ReLU(z)``.  The bound is inflated
+    by 1 % (its own rounding) plus 1e-290 per term (underflow).  A sign is certified when
+    ``|ẑ|`` exceeds the bound; any uncertain entry (an exact zero — a kink — always is) sends
+    the caller to the exact route.
+    """
+    try:
+        f = np.array([[float(as_rational(v, "X")) for v in r] for r in rows], dtype=float)
+    except Exception:  # noqa: BLE001 - the exact route reports bad input precisely
+        return None
+    if f.ndim != 2 or f.shape[1] != net.widths[0] or not np.isfinite(f).all():
+        return None
+    e = 2 * _U * np.abs(f) + 1e-300
+    out = []
+    with np.errstate(all="ignore"):
+        for W, b in net.numpy_layers()[:-1]:
+            Wa = np.abs(W)
+            c = (W.shape[1] + 4) * _U
+            z = f @ W.T + b
+            err = (e @ Wa.T + c * ((np.abs(f) + e) @ Wa.T + np.abs(b))) * 1.01 \
+                + 1e-290 * (W.shape[1] + 2)
+            if not (np.isfinite(z).all() and np.isfinite(err).all()):
+                return None
+            if (np.abs(z) <= err).any():
+                return None
+            pos = z > 0
+            out.append(pos)
+            f, e = np.where(pos, z, 0.0), np.where(pos, err, 0.0)   # f = 0 exactly if z < 0
+    return out
 
 
 def activation_matrix(net, X, output=None, max_entries=20_000_000):

@@ -10,10 +10,12 @@ mode) is folded into the preceding convolution/linear layer when it is that laye
 
 Supported: ``Linear``, ``Conv2d`` (zero padding), ``ReLU``, ``MaxPool2d`` (no dilation, no
 ceil mode), ``AvgPool2d`` (``count_include_pad`` or no padding), ``AdaptiveAvgPool2d``
-(output size dividing the input), ``BatchNorm1d/2d`` (eval), ``Flatten``, ``Identity``,
-``Dropout`` (eval), ``+``/``torch.add``, ``torch.flatten``, ``F.relu``, ``.flatten()``,
-``.relu()``.  Anything else is refused with :class:`UnsupportedModelError` listing every
-unsupported module and op.
+(PyTorch's windows, equal or not), ``BatchNorm1d/2d`` (eval, running statistics),
+``Flatten``, ``Identity``, ``Dropout``/``Dropout1d``/``Dropout2d`` (identity), ``+`` /
+``torch.add`` of two tensors, ``torch.flatten``, ``F.relu``, ``.flatten()``, ``.relu()``:
+torchvision's ResNet-18/50 trace with these alone.  Anything else (other modules, functions
+or methods, tensors read as attributes, additions of constants) is refused with
+:class:`UnsupportedModelError` listing every unsupported module and op.
 
 Examples
 --------
@@ -34,7 +36,8 @@ from fractions import Fraction
 from ..exceptions import ArgumentError, ExactTypeError
 from .network import Network
 
-__all__ = ["from_torch", "to_torch", "torch_path_norm", "UnsupportedModelError"]
+__all__ = ["from_torch", "to_torch", "torch_path_norm", "load_torchvision",
+           "UnsupportedModelError"]
 
 
 class UnsupportedModelError(ExactTypeError):
@@ -96,35 +99,75 @@ def to_torch(net, dtype=None):
     return torch.nn.Sequential(*mods)
 
 
+def load_torchvision():
+    """Import ``torchvision`` (for its models), also where its compiled ops cannot load.
+
+    PyPI's Linux ``torchvision`` wheels link against CUDA builds of torch; next to a CPU-only
+    torch their extension does not load and ``import torchvision`` fails registering the fake
+    kernel of ``torchvision::nms``.  The models need none of the compiled ops: the schemas of
+    the two ops the import registers are then declared (no kernels) and the import retried.
+    Raises ``ImportError`` when torchvision is not installed.
+    """
+    torch = _torch()
+    try:
+        import torchvision  # noqa: PLC0415 - optional
+    except RuntimeError as exc:
+        if "torchvision::nms" not in str(exc):
+            raise
+        lib = torch.library.Library("torchvision", "DEF")
+        for op in ("nms", "qnms"):
+            lib.define(f"{op}(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+        _KEEP.append(lib)            # the registration lives as long as the library object
+        import torchvision  # noqa: PLC0415
+    return torchvision
+
+
+_KEEP = []
+
+
+def _ok_modules(nn):
+    return (nn.Linear, nn.Conv2d, nn.ReLU, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d,
+            nn.BatchNorm1d, nn.BatchNorm2d, nn.Flatten, nn.Identity, nn.Dropout, nn.Dropout1d,
+            nn.Dropout2d)
+
+
 def _scan(gm, torch):
     """Every unsupported module / op of the traced graph (empty when all are supported)."""
     nn, F = torch.nn, torch.nn.functional
-    ok_mod = (nn.Linear, nn.Conv2d, nn.ReLU, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d,
-              nn.BatchNorm1d, nn.BatchNorm2d, nn.Flatten, nn.Identity, nn.Dropout)
     ok_fn = (operator.add, operator.iadd, torch.add, torch.flatten, F.relu, torch.relu)
     bad = []
     for node in gm.graph.nodes:
         if node.op == "call_module":
             m = gm.get_submodule(node.target)
-            if not isinstance(m, ok_mod):
+            if not isinstance(m, _ok_modules(nn)):
                 bad.append(f"module {node.target} ({type(m).__name__})")
             elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) and m.training:
                 bad.append(f"module {node.target} (BatchNorm in training mode: call .eval())")
+            elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) and m.running_var is None:
+                bad.append(f"module {node.target} (BatchNorm without running statistics)")
             elif isinstance(m, nn.Conv2d) and m.padding_mode != "zeros":
                 bad.append(f"module {node.target} (Conv2d padding_mode={m.padding_mode!r})")
-            elif isinstance(m, nn.MaxPool2d) and (m.ceil_mode or m.dilation not in (1, (1, 1))):
-                bad.append(f"module {node.target} (MaxPool2d with ceil_mode or dilation)")
+            elif isinstance(m, nn.MaxPool2d) and (m.ceil_mode or m.return_indices
+                                                  or m.dilation not in (1, (1, 1))):
+                bad.append(f"module {node.target} (MaxPool2d with ceil_mode, dilation or "
+                           "return_indices)")
             elif isinstance(m, nn.AvgPool2d) and (m.ceil_mode or m.divisor_override or (
                     not m.count_include_pad and m.padding not in (0, (0, 0)))):
                 bad.append(f"module {node.target} (AvgPool2d with ceil_mode, divisor_override "
                            "or count_include_pad=False and padding)")
         elif node.op == "call_function" and node.target not in ok_fn:
             bad.append(f"function {getattr(node.target, '__name__', node.target)}")
-        elif node.op == "call_function" and node.target is torch.add and "alpha" in node.kwargs:
-            bad.append("function add with alpha")
+        elif node.target in (torch.add, "add", "add_") and "alpha" in node.kwargs:
+            bad.append(f"{node.op.split('_')[1]} add with alpha at {node}")
         elif node.op == "call_method" and node.target not in ("flatten", "relu", "relu_", "add",
                                                               "add_"):
             bad.append(f"method .{node.target}()")
+        elif node.op == "get_attr":
+            bad.append(f"attribute {node.target} (a tensor used directly)")
+        if node.op in ("call_function", "call_method") and node.target in (
+                operator.add, operator.iadd, torch.add, "add", "add_") and not (
+                len(node.args) == 2 and all(isinstance(a, torch.fx.Node) for a in node.args)):
+            bad.append(f"{node.op.split('_')[1]} add of a constant (an unnamed bias) at {node}")
     return bad
 
 
@@ -132,16 +175,60 @@ def _pair(v):
     return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
 
 
-def _affine_abs(m, q, torch, bn=None):
-    """``(|W|^q, |b|^q)`` of a Linear/Conv2d, with a following eval BatchNorm folded in."""
-    W = m.weight.detach().to(torch.float64)
-    b = (m.bias.detach().to(torch.float64) if m.bias is not None
+def _abs_q(t, q):
+    """``|t|^q`` (float64), one pass for q = 1 and q = 2."""
+    t = t.detach().double()
+    if q == 1.0:
+        return t.abs()
+    if q == 2.0:
+        return t * t
+    return t.abs().pow_(q)
+
+
+def _affine(m, x, q, torch, bn, dtype):
+    """Linear/Conv2d of ``|W|^q`` on ``x`` plus ``|b|^q``, with a following eval BatchNorm
+    folded in: the folded weights ``a·W`` give ``|a|^q·|W|^q`` (a per-output scale applied
+    after the map, so W is read once) and the folded bias ``|a·b + c|^q``."""
+    F = torch.nn.functional
+    W = _abs_q(m.weight, q).to(dtype)
+    y = (F.linear(x, W) if isinstance(m, torch.nn.Linear) else
+         F.conv2d(x, W, None, m.stride, m.padding, m.dilation, m.groups))
+    b = (m.bias.detach().double() if m.bias is not None
          else torch.zeros(W.shape[0], dtype=torch.float64))
+    # Linear acts on the last axis (any leading axes), Conv2d's channels are axis 1.
+    shape = (-1,) if isinstance(m, torch.nn.Linear) else (1, -1, 1, 1)
     if bn is not None:
-        a = bn.weight.detach().double() / torch.sqrt(bn.running_var.double() + bn.eps)
-        W = W * a.reshape(-1, *([1] * (W.dim() - 1)))
-        b = (b - bn.running_mean.double()) * a + bn.bias.detach().double()
-    return W.abs() ** q, b.abs() ** q
+        a, c = _bn_affine(bn, torch)
+        y = y * _abs_q(a, q).to(dtype).reshape(shape)
+        b = a * b + c
+    return y + _abs_q(b, q).to(dtype).reshape(shape)
+
+
+def _bn_affine(bn, torch):
+    """``(a, c)`` with ``BN(x) = a·x + c`` per channel (eval mode)."""
+    w = bn.weight.detach().double() if bn.weight is not None else 1.0
+    a = w / torch.sqrt(bn.running_var.double() + bn.eps)
+    c = (bn.bias.detach().double() if bn.bias is not None else 0.0) - a * bn.running_mean.double()
+    return a, c
+
+
+def _adaptive_sum(x, out_size, q, torch):
+    """Adaptive average pooling of ``|θ|^q``: each output sums its window (PyTorch's windows
+    ``[⌊i·H/o⌋, ⌈(i+1)·H/o⌉)``) times ``(1/size)^q``."""
+    H, W = x.shape[-2:]
+    oh, ow = (v if v is not None else s for v, s in zip(_pair(out_size), (H, W)))
+    if H % oh == 0 and W % ow == 0:
+        kk = (H // oh) * (W // ow)
+        return torch.nn.functional.avg_pool2d(x, (H // oh, W // ow)) * kk ** (1 - q)
+    rows = []
+    for i in range(oh):
+        r0, r1 = (i * H) // oh, -((-(i + 1) * H) // oh)
+        cols = []
+        for j in range(ow):
+            c0, c1 = (j * W) // ow, -((-(j + 1) * W) // ow)
+            cols.append(x[..., r0:r1, c0:c1].sum(dim=(-2, -1)) * ((r1 - r0) * (c1 - c0)) ** -q)
+        rows.append(torch.stack(cols, dim=-1))
+    return torch.stack(rows, dim=-2)
 
 
 def torch_path_norm(model, input_shape, q=1, dtype=None):
@@ -152,7 +239,8 @@ def torch_path_norm(model, input_shape, q=1, dtype=None):
     Raises
     ------
     UnsupportedModelError
-        Listing every unsupported module and op (never a silent wrong number).
+        Listing every unsupported module and op (never a silent wrong number), or when
+        ``torch.fx`` cannot trace the model.
     """
     torch = _torch()
     nn, F = torch.nn, torch.nn.functional
@@ -161,7 +249,11 @@ def torch_path_norm(model, input_shape, q=1, dtype=None):
         raise ArgumentError(f"Argument 'q' must be a real number >= 1, not {q!r}.")
     q = float(q)
     dtype = dtype or torch.float64
-    gm = torch.fx.symbolic_trace(model)
+    try:
+        gm = torch.fx.symbolic_trace(model)
+    except Exception as exc:  # noqa: BLE001 - any tracing failure is reported as such
+        raise UnsupportedModelError(f"Argument 'model' cannot be traced by torch.fx "
+                                    f"({type(exc).__name__}: {exc}).") from exc
     bad = _scan(gm, torch)
     if bad:
         raise UnsupportedModelError(f"Argument 'model' has unsupported modules/ops: {bad}.")
@@ -177,24 +269,24 @@ def torch_path_norm(model, input_shape, q=1, dtype=None):
             elif node.op == "call_module":
                 m = gm.get_submodule(node.target)
                 x = args[0]
-                if node in folded or isinstance(m, (nn.ReLU, nn.Identity, nn.Dropout)):
+                if node in folded or isinstance(m, (nn.ReLU, nn.Identity, nn.Dropout,
+                                                    nn.Dropout1d, nn.Dropout2d)):
                     env[node] = x
                 elif isinstance(m, (nn.Linear, nn.Conv2d)):
-                    nxt = users[node][0] if len(users[node]) == 1 else None
+                    # fold a BN only where its channel axis (1) is the map's output axis
+                    nxt = (users[node][0] if len(users[node]) == 1 and (
+                        isinstance(m, nn.Conv2d) or x.dim() == 2) else None)
                     bn = (gm.get_submodule(nxt.target) if nxt is not None and nxt.op ==
                           "call_module" and isinstance(gm.get_submodule(nxt.target),
                                                        (nn.BatchNorm1d, nn.BatchNorm2d)) else None)
                     if bn is not None:
                         folded.add(nxt)
-                    W, b = (t.to(dtype) for t in _affine_abs(m, q, torch, bn))
-                    env[node] = (F.linear(x, W, b) if isinstance(m, nn.Linear) else
-                                 F.conv2d(x, W, b, m.stride, m.padding, m.dilation, m.groups))
+                    env[node] = _affine(m, x, q, torch, bn, dtype)
                 elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
-                    a = m.weight.detach().double() / torch.sqrt(m.running_var.double() + m.eps)
-                    c = m.bias.detach().double() - a * m.running_mean.double()
+                    a, c = _bn_affine(m, torch)
                     shape = (1, -1) + (1,) * (x.dim() - 2)
-                    env[node] = (x * (a.abs() ** q).to(dtype).reshape(shape)
-                                 + (c.abs() ** q).to(dtype).reshape(shape))
+                    env[node] = (x * _abs_q(a, q).to(dtype).reshape(shape)
+                                 + _abs_q(c, q).to(dtype).reshape(shape))
                 elif isinstance(m, nn.Flatten):
                     env[node] = x.flatten(m.start_dim, m.end_dim)
                 elif isinstance(m, nn.MaxPool2d):       # max → sum
@@ -207,16 +299,8 @@ def torch_path_norm(model, input_shape, q=1, dtype=None):
                     env[node] = F.avg_pool2d(x, k, m.stride, m.padding,
                                              count_include_pad=True) * kk ** (1 - q)
                 else:                                   # AdaptiveAvgPool2d
-                    H, W_ = x.shape[-2:]
-                    oh, ow = (v if v is not None else s
-                              for v, s in zip(_pair(m.output_size), (H, W_)))
-                    if H % oh or W_ % ow:
-                        raise UnsupportedModelError(
-                            f"Argument 'model': {node.target} (AdaptiveAvgPool2d) maps "
-                            f"{H}×{W_} to {oh}×{ow}: unequal windows are not supported.")
-                    kk = (H // oh) * (W_ // ow)
-                    env[node] = F.avg_pool2d(x, (H // oh, W_ // ow)) * kk ** (1 - q)
-            elif node.op == "call_function" or node.op == "call_method":
+                    env[node] = _adaptive_sum(x, m.output_size, q, torch)
+            else:                                       # call_function / call_method
                 name = getattr(node.target, "__name__", node.target)
                 if name in ("add", "iadd", "add_"):
                     env[node] = args[0] + args[1]
@@ -224,7 +308,5 @@ def torch_path_norm(model, input_shape, q=1, dtype=None):
                     env[node] = args[0].flatten(*args[1:], **node.kwargs)
                 else:                                   # relu: identity
                     env[node] = args[0]
-            else:                                       # get_attr: parameters used directly
-                raise UnsupportedModelError(f"Argument 'model' uses {node.op} {node.target}.")
     total = float(out.sum())
     return total ** (1.0 / q)
