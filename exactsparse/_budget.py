@@ -1,15 +1,91 @@
-"""Running an exact computation under a hard time budget (private helper).
+"""Time budgets: validation, deadlines, and running an exact computation under a hard budget.
 
-Some exact routines (Gröbner bases, resultants) are single uninterruptible calls into
+Every decision routine takes a ``budget`` in seconds; :func:`check_budget` validates it
+once (a typed :class:`~exactsparse.exceptions.BudgetError`, never an ``OverflowError``, and a
+huge budget clamped to :data:`MAX_BUDGET`), :class:`Deadline` tracks it.  Some exact routines (Gröbner bases, resultants) are single uninterruptible calls into
 FLINT or sympy; to honour a budget they run in a forked child process that is killed when
 the budget runs out.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
+import time
+from fractions import Fraction
 
-__all__ = ["run_killable"]
+import numpy as np
+
+from .exceptions import BudgetError, show
+
+__all__ = ["run_killable", "MAX_BUDGET", "check_budget", "deadline_of", "Deadline",
+           "OutOfBudget", "NO_DEADLINE"]
+
+#: Budgets above this many seconds (11.6 days; a process-wait timeout must fit a C int of
+#: milliseconds) are clamped to it: a huge number (even one that does not fit a float, such
+#: as ``10**400``) means "no practical limit".
+MAX_BUDGET = 1e6
+
+
+def check_budget(budget, name="budget", allow_none=True):
+    """A time budget in seconds, validated: a positive number, not NaN or infinite (or None,
+    no limit, when ``allow_none``), returned as a float clamped to :data:`MAX_BUDGET`.
+
+    Examples
+    --------
+    >>> check_budget(2), check_budget(10**400), check_budget(None)
+    (2.0, 1000000.0, None)
+    >>> check_budget(-1)
+    Traceback (most recent call last):
+    ...
+    exactsparse.exceptions.BudgetError: Argument 'budget' must be a positive number of seconds, not -1.
+    """
+    if budget is None and allow_none:
+        return None
+    if isinstance(budget, (bool, np.bool_)) or not isinstance(
+            budget, (int, float, Fraction, np.integer, np.floating)):
+        raise BudgetError(f"Argument {name!r} must be a positive number of seconds"
+                          f"{' or None' if allow_none else ''}, not {show(budget)}.")
+    if isinstance(budget, (int, np.integer, Fraction)):
+        if budget <= 0:
+            raise BudgetError(f"Argument {name!r} must be a positive number of seconds, not "
+                              f"{show(budget)}.")
+        return MAX_BUDGET if budget >= MAX_BUDGET else float(budget)
+    value = float(budget)
+    if math.isnan(value) or math.isinf(value) or value <= 0:
+        raise BudgetError(f"Argument {name!r} must be a positive finite number of seconds, "
+                          f"not {show(budget)}.")
+    return min(value, MAX_BUDGET)
+
+
+def deadline_of(budget):
+    """The monotonic time at which ``budget`` (validated) runs out, or None."""
+    return None if budget is None else time.monotonic() + budget
+
+
+class OutOfBudget(Exception):
+    """Internal signal: the time budget ran out (never escapes a public function)."""
+
+
+class Deadline:
+    """A wall-clock deadline ``budget`` seconds from now (None: no deadline)."""
+
+    def __init__(self, budget):
+        self.budget = budget
+        self.end = None if budget is None else time.monotonic() + budget
+
+    def left(self):
+        """Seconds left (``inf`` without a deadline, possibly negative)."""
+        return math.inf if self.end is None else self.end - time.monotonic()
+
+    def check(self, what):
+        """Raise :class:`OutOfBudget` naming ``what`` when the deadline has passed."""
+        if self.end is not None and time.monotonic() > self.end:
+            raise OutOfBudget(f"the time budget of {self.budget:g} s ran out during {what}")
+
+
+#: No deadline (the default of the internal engines).
+NO_DEADLINE = Deadline(None)
 
 
 def run_killable(fn, args, budget, what="the computation"):

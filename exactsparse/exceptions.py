@@ -119,3 +119,20 @@ class SingularError(ExactSparseError, ZeroDivisionError):
 class MissingExtraError(ExactSparseError, ImportError):
     """An optional dependency is not installed; the message names the extra to install
     (e.g. ``pip install 'exactsparse[plot]'`` for matplotlib)."""
+
+
+def show(v, limit=200):
+    """``repr(v)`` for an error message, safe for any value: an integer beyond Python's
+    int-to-string limit is described by its size, a long repr is shortened.
+
+    >>> show(10**5000), show("x" * 300)[-5:]
+    ('an integer of 16610 bits', 'xx...')
+    """
+    try:
+        text = repr(v)
+    except ValueError:                     # int beyond sys.get_int_max_str_digits()
+        return (f"an integer of {v.bit_length()} bits" if isinstance(v, int)
+                else f"a {type(v).__name__}")
+    except Exception:                      # noqa: BLE001 - a broken __repr__
+        return f"a {type(v).__name__}"
+    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -476,9 +476,10 @@ def test_one_class_rank2_is_fast_and_verifies(n):
 
 def test_lifted_cover_not_built_for_identical_columns():
     # The cover (sum_k |S_k| entries) is built lazily: the shortcut never builds it.
+    from exactsparse import _budget
     from exactsparse.identifiability import _common, check
     pat = _common.pattern(np.ones((300, 2), dtype=int), np.ones((300, 2), dtype=int))
-    res = check._decide(pat, 0, _common.Deadline(None))
+    res = check._decide(pat, 0, _budget.Deadline(None))
     assert res[1]["criterion"] == "identical-columns" and "cover" not in pat.__dict__
 
 

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-import math
 import sys
-import time
 import warnings
-from fractions import Fraction
 
-from ..exceptions import ArgumentError, BudgetError, NonFiniteError, ShapeError
+from ..exceptions import ArgumentError, NonFiniteError, ShapeError
 from .supports import (bit_reversal_permutation, butterfly_patterns, chain_product,
                        chain_ranks, log2_size, show)
 
@@ -126,34 +123,4 @@ def validate_progress(progress, what):
                             f"{show(progress)}.")
     return progress
 
-
-#: Budgets above this many seconds (11.6 days; a process-wait timeout must fit a C int of
-#: milliseconds) are clamped: a huge number (even ``10**400``) means "no practical limit".
-MAX_BUDGET = 1e6
-
-
-def check_budget(budget, name="budget"):
-    """A time budget in seconds: None (no limit) or a positive number, not NaN or infinite,
-    clamped to :data:`MAX_BUDGET` (never an OverflowError)."""
-    if budget is None:
-        return None
-    if isinstance(budget, (bool, np.bool_)) or not isinstance(
-            budget, (int, float, Fraction, np.integer, np.floating)):
-        raise BudgetError(f"Argument {name!r} must be a positive number of seconds or None, "
-                          f"not {show(budget)}.")
-    if isinstance(budget, (int, np.integer, Fraction)):
-        if budget <= 0:
-            raise BudgetError(f"Argument {name!r} must be a positive number of seconds, not "
-                              f"{show(budget)}.")
-        return MAX_BUDGET if budget >= MAX_BUDGET else float(budget)
-    value = float(budget)
-    if math.isnan(value) or math.isinf(value) or value <= 0:
-        raise BudgetError(f"Argument {name!r} must be a positive finite number of seconds, "
-                          f"not {show(budget)}.")
-    return min(value, MAX_BUDGET)
-
-
-def deadline_of(budget):
-    """The monotonic time at which ``budget`` (validated) runs out, or None."""
-    return None if budget is None else time.monotonic() + budget
 

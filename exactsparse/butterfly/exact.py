@@ -24,7 +24,8 @@ import numpy as np
 from .. import exact as _exact
 from ..results.butterfly import ButterflyIdentification
 from ..exceptions import ArgumentError, NotCoveredError, ShapeError
-from ._common import as_array, check_budget, deadline_of, validate_perm
+from .._budget import check_budget, deadline_of
+from ._common import as_array, validate_perm
 from .rings import CyclotomicRing, IntegerRing
 from .supports import butterfly_patterns, chain_product, chain_ranks, log2_size
 

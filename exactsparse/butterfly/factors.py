@@ -20,7 +20,8 @@ import scipy.sparse as sp
 
 from ..exceptions import ArgumentError, ShapeError
 from ._common import as_array, validate_perm
-from .supports import chain_ranks, show
+from ..exceptions import show
+from .supports import chain_ranks
 
 __all__ = ["ButterflyFactors"]
 

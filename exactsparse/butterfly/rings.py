@@ -25,7 +25,8 @@ import numpy as np
 
 from ..exceptions import ArgumentError, ExactTypeError, ShapeError
 from ._common import as_array, validate_perm
-from .supports import MAX_SIZE, check_entries, log2_size, show
+from ..exceptions import show
+from .supports import MAX_SIZE, check_entries, log2_size
 
 __all__ = ["IntegerRing", "CyclotomicRing", "dft_cyclotomic", "cyclotomic_to_complex"]
 

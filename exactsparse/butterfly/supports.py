@@ -41,14 +41,13 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..exceptions import ArgumentError, ChainabilityError, PowerOfTwoError, SizeLimitError
+from ..exceptions import ArgumentError, ChainabilityError, PowerOfTwoError, SizeLimitError, show
 from ..supports import Support
 
 __all__ = [
     "KSPattern", "check_chainable", "chain_product", "chain_ranks", "butterfly_patterns",
     "butterfly_supports", "monarch_patterns", "bit_reversal_permutation", "log2_size",
-    "MAX_SIZE", "MAX_ENTRIES", "check_entries", "show",
-]
+    "MAX_SIZE", "MAX_ENTRIES", "check_entries"]
 
 
 #: Sizes and pattern parameters are indices of int64 arrays: at most 2**62.
@@ -56,19 +55,6 @@ MAX_SIZE = 2**62
 #: Largest number of nonzeros of a support, a permutation or an index array built here
 #: (2**27 int64 entries are 1 GiB); larger requests raise SizeLimitError before allocating.
 MAX_ENTRIES = 2**27
-
-
-def show(v, limit=200):
-    """``repr(v)`` for an error message, safe for any value: an integer beyond Python's
-    int-to-string limit is described by its size, a long repr is shortened."""
-    try:
-        text = repr(v)
-    except ValueError:                     # int beyond sys.get_int_max_str_digits()
-        return (f"an integer of {v.bit_length()} bits" if isinstance(v, int)
-                else f"a {type(v).__name__}")
-    except Exception:                      # noqa: BLE001 - a broken __repr__
-        return f"a {type(v).__name__}"
-    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _positive_int(v, name):

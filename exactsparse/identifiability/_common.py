@@ -8,8 +8,6 @@ The rank-one supports ``S_k = R_k × C_k`` of a pair ``(I, J)`` (``I`` m×r, ``J
 from __future__ import annotations
 
 import functools
-import math
-import time
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -17,7 +15,7 @@ import flint
 import numpy as np
 
 from ..exact import as_matrix, to_fractions
-from ..exceptions import ArgumentError, BudgetError, ShapeError
+from ..exceptions import ArgumentError, ShapeError, show
 
 from ..supports import check_pair
 
@@ -91,19 +89,6 @@ class Pattern:
         return tuple(k for k, (R, C) in enumerate(self.rects) if not R and not C)
 
 
-def show(v, limit=200):
-    """``repr(v)`` for an error message, safe for any value: an integer beyond Python's
-    int-to-string limit is described by its size, a long repr is shortened."""
-    try:
-        text = repr(v)
-    except ValueError:                     # int beyond sys.get_int_max_str_digits()
-        return (f"an integer of {v.bit_length()} bits" if isinstance(v, int)
-                else f"a {type(v).__name__}")
-    except Exception:                      # noqa: BLE001 - a broken __repr__
-        return f"a {type(v).__name__}"
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
 def check_seed(seed):
     """A seed must be an int ``>= 0`` (or None: fresh entropy)."""
     if seed is None:
@@ -119,59 +104,6 @@ def pattern(I, J):
     I, J = check_pair(I, J)
     rects = tuple((I.column(k), J.column(k)) for k in range(I.shape[1]))
     return Pattern(I, J, rects)
-
-
-# ----------------------------------------------------------------------------- budgets
-#: Budgets above this many seconds (11.6 days; a process-wait timeout must fit a C int of
-#: milliseconds) are clamped to it: a huge number (even one that does not fit a float, such
-#: as ``10**400``) means "no practical limit".
-MAX_BUDGET = 1e6
-
-
-def check_budget(budget, name="budget"):
-    """A time budget in seconds: None (no limit) or a positive number, not NaN or infinite;
-    returned as a float clamped to :data:`MAX_BUDGET` (never an OverflowError)."""
-    if budget is None:
-        return None
-    if isinstance(budget, (bool, np.bool_)) or not isinstance(
-            budget, (int, float, Fraction, np.integer, np.floating)):
-        raise BudgetError(f"Argument {name!r} must be a positive number of seconds or None, "
-                          f"not {show(budget)}.")
-    if isinstance(budget, (int, np.integer, Fraction)):
-        if budget <= 0:
-            raise BudgetError(f"Argument {name!r} must be a positive number of seconds, not "
-                              f"{show(budget)}.")
-        return MAX_BUDGET if budget >= MAX_BUDGET else float(budget)
-    value = float(budget)
-    if math.isnan(value) or math.isinf(value) or value <= 0:
-        raise BudgetError(f"Argument {name!r} must be a positive finite number of seconds, "
-                          f"not {show(budget)}.")
-    return min(value, MAX_BUDGET)
-
-
-class OutOfBudget(Exception):
-    """Internal signal: the time budget ran out (never escapes a public function)."""
-
-
-class Deadline:
-    """A wall-clock deadline ``budget`` seconds from now (None: no deadline)."""
-
-    def __init__(self, budget):
-        self.budget = budget
-        self.end = None if budget is None else time.monotonic() + budget
-
-    def left(self):
-        """Seconds left (``inf`` without a deadline, possibly negative)."""
-        return math.inf if self.end is None else self.end - time.monotonic()
-
-    def check(self, what):
-        """Raise :class:`OutOfBudget` naming ``what`` when the deadline has passed."""
-        if self.end is not None and time.monotonic() > self.end:
-            raise OutOfBudget(f"the time budget of {self.budget:g} s ran out during {what}")
-
-
-#: No deadline (the default of the internal engines).
-NO_DEADLINE = Deadline(None)
 
 
 def fraction_rows(A, name, shape=None):

@@ -13,7 +13,9 @@ import numpy as np
 from ..certificates import FrozenDict
 from ..results.identifiability import IdentifiabilityResult
 from ..exceptions import ArgumentError, NotCoveredError, SizeLimitError
-from ._common import Deadline, OutOfBudget, check_budget, pattern, show
+from .._budget import Deadline, OutOfBudget, check_budget
+from ..exceptions import show
+from ._common import pattern
 from .completion import run_completion
 from .jacobian import MAX_EXACT_ENTRIES, expected_rank, jacobian_rank, jacobian_work
 from .witness import search_witness

@@ -28,9 +28,9 @@ from fractions import Fraction
 import flint
 import numpy as np
 
-from ..exceptions import ArgumentError, CompletionError, SizeLimitError, SupportError
-from ._common import (NO_DEADLINE, Deadline, OutOfBudget, check_budget, factors_from_values,
-                      fmpq_matrix, fraction_rows, pattern, show)
+from .._budget import NO_DEADLINE, Deadline, OutOfBudget, check_budget
+from ..exceptions import ArgumentError, CompletionError, SizeLimitError, SupportError, show
+from ._common import factors_from_values, fmpq_matrix, fraction_rows, pattern
 
 __all__ = ["Completion", "completion", "is_completable", "recover_factors",
            "run_completion"]

@@ -32,7 +32,8 @@ from fractions import Fraction
 import flint
 import networkx as nx
 
-from ._common import NO_DEADLINE, PARAMS, factors_from_values, product, small_random_point
+from .._budget import NO_DEADLINE
+from ._common import PARAMS, factors_from_values, product, small_random_point
 from .completion import run_completion
 from .equivalence import is_witness
 

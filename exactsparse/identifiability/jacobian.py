@@ -23,7 +23,9 @@ import numpy as np
 from .._budget import run_killable
 from ..exact import BACKENDS, PRIME62, as_matrix, check_prime, rank
 from ..exceptions import ArgumentError, ExactTypeError, SizeLimitError
-from ._common import check_budget, check_seed, fraction_rows, pattern, show
+from .._budget import check_budget
+from ..exceptions import show
+from ._common import check_seed, fraction_rows, pattern
 
 __all__ = ["JacobianRank", "jacobian", "jacobian_rank", "random_point"]
 

@@ -44,8 +44,8 @@ import flint
 from .._budget import run_killable
 from ..exact import nullspace as exact_nullspace, rref as exact_rref
 from ..supports import rectangle_overlaps
-from ._common import (NO_DEADLINE, PARAMS, Deadline, OutOfBudget, check_budget, check_seed,
-                      pattern, product, small_random_point)
+from .._budget import NO_DEADLINE, Deadline, OutOfBudget, check_budget
+from ._common import PARAMS, check_seed, pattern, product, small_random_point
 from .equivalence import is_witness
 from .fibre import fibre_search
 from .jacobian import jacobian, jacobian_work
