@@ -2,7 +2,7 @@
 
 Rules (see ``../shared/STYLE.md`` and the house issue):
 
-- core (``exceptions``, ``exact/``, ``supports``, ``certificates``, ``fileio``, ``kinds``,
+- core (``exceptions``, ``exact/``, ``supports``, ``enumeration``, ``certificates``, ``fileio``, ``kinds``,
   ``results``, ``_budget``) imports no capability, no checker and no CLI;
   ``exact/`` imports nothing of ``supports``/``certificates``/``results``/``kinds``;
 - ``checks/`` imports no capability (no decision routine) and no CLI;
@@ -29,8 +29,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PKG = ROOT / "exactsparse"
-CORE = {"exceptions", "exact", "supports", "certificates", "fileio", "kinds", "results",
-        "_budget"}
+CORE = {"exceptions", "exact", "supports", "enumeration", "certificates", "fileio", "kinds",
+        "results", "_budget"}
 CAPABILITIES = {"fsmf", "identifiability", "butterfly", "relu", "bilinear", "sweep",
                 "examples"}
 #: capability → capabilities it may import
