@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from collections.abc import Mapping
 from fractions import Fraction
 
 import numpy as np
 
 from .exact import RATIONAL_RE
-from .exceptions import CertificateError, ParseError
+from .exceptions import CertificateError, ParseError, SizeLimitError
 from .kinds import THEOREMS, kind_spec
 
 __all__ = ["FrozenDict", "freeze", "to_jsonable", "from_jsonable", "Result", "THEOREMS",
@@ -124,6 +125,8 @@ def freeze(obj):
         return int(obj)
     if isinstance(obj, (np.floating, float)):
         return float(obj)
+    if isinstance(obj, (np.complexfloating, complex)):
+        return complex(obj)
     if isinstance(obj, (set, frozenset)):
         return tuple(sorted(freeze(v) for v in obj))
     mod = type(obj).__module__ or ""
@@ -141,7 +144,8 @@ def freeze(obj):
 
 
 def to_jsonable(obj):
-    """Nested data → JSON-compatible data; Fractions become ``"p/q"`` strings.
+    """Nested data → JSON-compatible data; Fractions become ``"p/q"`` strings, complex
+    numbers ``{"re": x, "im": y}``.
 
     Parameters
     ----------
@@ -167,22 +171,32 @@ def to_jsonable(obj):
     {'x': '-1/3', 'ks': [1, 2], 'M': [['1/2', 0]]}
     >>> from_jsonable(json.loads(json.dumps(to_jsonable(data)))) == freeze(data)
     True
+    >>> to_jsonable([1 - 2j]), from_jsonable(json.loads(json.dumps(to_jsonable([1 - 2j]))))
+    ([{'re': 1.0, 'im': -2.0}], ((1-2j),))
     """
     if isinstance(obj, Fraction):
-        return str(obj.numerator) if obj.denominator == 1 else f"{obj.numerator}/{obj.denominator}"
+        try:
+            return (str(obj.numerator) if obj.denominator == 1
+                    else f"{obj.numerator}/{obj.denominator}")
+        except ValueError:                       # over sys.get_int_max_str_digits()
+            raise SizeLimitError("A rational with more digits than Python converts to text "
+                                 "(sys.set_int_max_str_digits) cannot be written as JSON.") \
+                from None
     if isinstance(obj, Mapping):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, (bool, int, float, str, type(None))):
         return obj
+    if isinstance(obj, complex):
+        return {"re": obj.real, "im": obj.imag}
     frozen = freeze(obj)
     return to_jsonable(frozen) if frozen is not obj else str(obj)
 
 
 def from_jsonable(obj, rational_strings=True):
-    """JSON data → immutable exact data: ``"p/q"`` strings become Fractions (the inverse of
-    :func:`to_jsonable` on certificates).
+    """JSON data → immutable exact data: ``"p/q"`` strings become Fractions, ``{"re": x,
+    "im": y}`` complex numbers (the inverse of :func:`to_jsonable` on certificates).
 
     Parameters
     ----------
@@ -190,7 +204,8 @@ def from_jsonable(obj, rational_strings=True):
         Data as read by :func:`json.loads`.
     rational_strings : bool
         Read strings matching :data:`exactsparse.exact.RATIONAL_RE` as Fractions (default);
-        ``"p/0"`` stays a string (the checkers reject it).
+        ``"p/0"`` and numbers over Python's digit limit stay strings (the checkers reject
+        them).
 
     Returns
     -------
@@ -209,12 +224,17 @@ def from_jsonable(obj, rational_strings=True):
     ['-1/2', '7']
     """
     if isinstance(obj, dict):
+        if set(obj) == {"re", "im"} and all(isinstance(v, (int, float)) and not
+                                            isinstance(v, bool) for v in obj.values()):
+            return complex(obj["re"], obj["im"])          # written by to_jsonable
         return FrozenDict({k: from_jsonable(v, rational_strings) for k, v in obj.items()})
     if isinstance(obj, list):
         return tuple(from_jsonable(v, rational_strings) for v in obj)
     if rational_strings and isinstance(obj, str):
         m = RATIONAL_RE.match(obj)
-        if m and int(m.group(2) or 1) != 0:     # "p/0" stays a string (checkers reject it)
+        limit = sys.get_int_max_str_digits() or len(obj)
+        # "p/0" and numbers over Python's digit limit stay strings (checkers reject them)
+        if m and max(len(g or "") for g in m.groups()) <= limit and int(m.group(2) or 1) != 0:
             return Fraction(int(m.group(1)), int(m.group(2) or 1))
     return obj
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import sys
 from fractions import Fraction
 
 import flint
 import numpy as np
 
-from ..exceptions import ExactTypeError, FloatInExactError, NonFiniteError, ParseError, ShapeError
+from ..exceptions import (ExactTypeError, FloatInExactError, NonFiniteError, ParseError,
+                          ShapeError, SizeLimitError)
 
 __all__ = ['BACKENDS', 'PRIME62', 'RATIONAL_RE', 'parse_rational', 'as_rational', 'from_float', 'rationalize', 'arb_fraction', 'fraction_str']
 
@@ -31,7 +33,8 @@ def parse_rational(text, name="value"):
 
     A decimal is read as the rational it writes: ``"0.1"`` is 1/10, never the float.
     :class:`ParseError` for anything else (or a zero denominator, or an exponent beyond
-    ±10000).
+    ±10000); :class:`SizeLimitError` for a number with more digits than Python converts
+    (``sys.get_int_max_str_digits()``, 4300 by default).
 
     See Also
     --------
@@ -43,8 +46,17 @@ def parse_rational(text, name="value"):
     (Fraction(-1, 2), Fraction(1, 4), Fraction(1, 100))
     >>> all(parse_rational(fraction_str(q)) == q for q in (Fraction(-7, 3), Fraction(5)))
     True
+    >>> parse_rational("7" * 5001)
+    Traceback (most recent call last):
+    ...
+    exactsparse.exceptions.SizeLimitError: Argument 'value' has a number of 5001 digits, more than the 4300 digits Python converts (sys.set_int_max_str_digits).
     """
     s = str(text)
+    limit = sys.get_int_max_str_digits()
+    digits = max((len(t) for t in re.findall(r"\d+", s)), default=0)
+    if limit and digits > limit:
+        raise SizeLimitError(f"Argument {name!r} has a number of {digits} digits, more than the "
+                             f"{limit} digits Python converts (sys.set_int_max_str_digits).")
     if len(s) > 10_000:
         raise ParseError(f"Argument {name!r} is too long ({len(s)} characters > 10000).")
     m = RATIONAL_RE.match(s)
@@ -57,7 +69,11 @@ def parse_rational(text, name="value"):
     if d:
         if d.group(2) and abs(int(d.group(2)[1:])) > 10_000:
             raise ParseError(f"Argument {name!r} has an exponent beyond ±10000: {s.strip()!r}.")
-        return Fraction(s.strip())
+        try:
+            return Fraction(s.strip())
+        except ValueError:                  # digits before + after the point over the limit
+            raise SizeLimitError(f"Argument {name!r} has more digits than Python converts "
+                                 f"(sys.set_int_max_str_digits).") from None
     raise ParseError(f"Argument {name!r} must be an integer, 'p/q' or a decimal, not {s!r}.")
 
 
