@@ -6,6 +6,8 @@ can stop at a spurious local minimum, see Le, Riccietti & Gribonval, arXiv:2112.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from threadpoolctl import threadpool_limits
 
@@ -27,7 +29,8 @@ def _loss(A, X, Y, W):
     return float(np.linalg.norm(R if W is None else R * W) ** 2)
 
 
-def als(A, I, J, *, mask=None, restarts=20, iters=1000, tol=1e-14, seed=0):
+def als(A, I, J, *, mask=None, restarts=20, iters=1000, tol=1e-14, seed=0, budget=None,
+        stats=None):
     """Best of ``restarts`` runs of alternating least squares.
 
     Parameters
@@ -44,6 +47,12 @@ def als(A, I, J, *, mask=None, restarts=20, iters=1000, tol=1e-14, seed=0):
         Relative decrease of the loss below which a run stops.
     seed : int
         Seed of the numpy generator of the starting points (the result is reproducible).
+    budget : float or None
+        Seconds after which no new sweep starts (checked after every sweep; None: no
+        limit); the best point so far is returned.
+    stats : dict or None
+        If given, filled with ``"restarts"`` (runs started) and ``"stopped"`` (None, or why
+        the runs stopped early).
 
     Returns
     -------
@@ -107,18 +116,28 @@ def als(A, I, J, *, mask=None, restarts=20, iters=1000, tol=1e-14, seed=0):
     W = None if mask is None else np.asarray(mask, bool)
     best = (None, None, np.inf)
     dtype = A.dtype
+    stop = None if budget is None else time.monotonic() + budget
+    stats = {} if stats is None else stats
+    stats.update(restarts=0, stopped=None)
     with threadpool_limits(1):
         for _ in range(max(1, int(restarts))):
             X = rng.standard_normal(I.shape).astype(dtype) * I
             Y = rng.standard_normal(J.shape).astype(dtype) * J
+            stats["restarts"] += 1
             prev = np.inf
-            for _ in range(int(iters)):
+            for _ in range(max(1, int(iters))):
                 _update(A, X, Y, I, W)
                 _update(A.T, Y, X, J, None if W is None else W.T)
                 loss = _loss(A, X, Y, W)
+                if stop is not None and time.monotonic() > stop:
+                    stats["stopped"] = (f"the time budget ran out during run "
+                                        f"{stats['restarts']} of {int(restarts)}")
+                    break
                 if np.isfinite(prev) and prev - loss <= tol * max(prev, 1e-300):
                     break
                 prev = loss
-            if loss < best[2]:
+            if best[0] is None or loss < best[2]:
                 best = (X.copy(), Y.copy(), loss)
+            if stats["stopped"]:
+                break
     return best

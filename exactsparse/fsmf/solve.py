@@ -22,6 +22,8 @@ References
 
 from __future__ import annotations
 
+import math
+import time
 from fractions import Fraction
 
 import flint
@@ -29,26 +31,73 @@ import numpy as np
 
 from .. import exact
 from ..results.fsmf import FSMFSolution
-from ..exceptions import (ArgumentError, FloatInExactError, NonFiniteError, ShapeError,
-                          SizeLimitError)
+from ..exceptions import (ArgumentError, BudgetError, FloatInExactError, NonFiniteError,
+                          ShapeError, SizeLimitError)
 from ..supports import check_pair
 from .local import als
 from .tractable import check_tractable
 
-__all__ = ["FSMFSolution", "solve_fsmf", "fsmf_loss"]
+__all__ = ["FSMFSolution", "solve_fsmf", "fsmf_loss", "MAX_RESTARTS"]
+
+#: Most local-solver restarts :func:`solve_fsmf` accepts (each is up to 1000 sweeps).
+MAX_RESTARTS = 10_000
 
 
 # ----------------------------------------------------------------------------- input
+def _show(v):
+    """A short repr of an argument for an error message (never fails on huge ints)."""
+    try:
+        text = repr(v)
+    except ValueError:                              # an int over Python's digit limit
+        return f"an integer of {v.bit_length()} bits"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _seconds(budget):
+    """``budget`` as float seconds, or None (no limit); :class:`BudgetError` otherwise."""
+    if budget is None:
+        return None
+    ok = not isinstance(budget, (bool, np.bool_)) and isinstance(
+        budget, (int, float, np.integer, np.floating))
+    try:
+        b = float(budget) if ok else math.nan
+    except OverflowError:
+        b = math.inf
+    if not (b > 0 and math.isfinite(b)):
+        raise BudgetError(f"Argument 'budget' must be None or a positive finite number of "
+                          f"seconds, not {_show(budget)}.")
+    return b
+
+
+def _float_matrix(A):
+    """A float/complex ndarray ``A`` as float64/complex128, finite, with ``||A||_F**2``
+    within the float range (the loss must be reported as ``value_float``)."""
+    if A.ndim != 2 or 0 in A.shape:
+        raise ShapeError(f"Argument 'A' must be a non-empty 2-D matrix, not shape {A.shape}.")
+    with np.errstate(over="ignore", invalid="ignore"):
+        An = A.astype(np.complex128 if A.dtype.kind == "c" else np.float64)
+    if not np.all(np.isfinite(An)):
+        raise NonFiniteError("Argument 'A' must be finite (in double precision); it contains "
+                             "NaN or infinity, or entries beyond the float64 range.")
+    As, e = exact.scale_pow2(An)
+    try:
+        math.ldexp(float(np.sum(np.abs(As) ** 2)), 4 * e)
+    except OverflowError:
+        raise SizeLimitError("Argument 'A' has a squared Frobenius norm beyond the float range "
+                             f"(max |A_ij| = {float(np.max(np.abs(An))):.3g}); its loss could not "
+                             "be reported as value_float.") from None
+    return An
+
+
 def _prepare(A, exact_mode):
     """Return ``(A_exact or None, A_numeric)`` after validation."""
+    if exact_mode is not None and not isinstance(exact_mode, bool):
+        raise ArgumentError(f"Argument 'exact_mode' must be None, True or False, not "
+                            f"{_show(exact_mode)}.")
     if isinstance(A, np.ndarray) and A.dtype.kind in "fc":
-        if not np.all(np.isfinite(A)):
-            raise NonFiniteError("Argument 'A' must be finite; it contains NaN or infinity.")
         if exact_mode:
             exact.as_matrix(A, "A")           # raises FloatInExactError
-        if A.ndim != 2 or 0 in A.shape:
-            raise ShapeError(f"Argument 'A' must be a non-empty 2-D matrix, not shape {A.shape}.")
-        return None, A.astype(np.complex128 if A.dtype.kind == "c" else np.float64)
+        return None, _float_matrix(A)
     try:
         M = exact.as_matrix(A, "A")
     except FloatInExactError:
@@ -58,16 +107,13 @@ def _prepare(A, exact_mode):
         if arr.dtype.kind not in "fc":
             raise
         return _prepare(arr, False)
-    Afr = np.array(exact.to_fractions(M), dtype=object)
+    Afr = np.array(exact.to_fractions(M), dtype=object).reshape(M.nrows(), M.ncols())
     try:
         Af = Afr.astype(np.float64)
     except OverflowError:
         raise SizeLimitError("Argument 'A' has entries beyond the float range; the loss "
                              "could not be reported as value_float.") from None
-    if not np.all(np.isfinite(Af)) or float(np.sum(Af * Af)) == np.inf:
-        raise SizeLimitError("Argument 'A' has entries whose squares exceed the float "
-                             "range; the loss could not be reported as value_float.")
-    return (None if exact_mode is False else Afr), Af
+    return (None if exact_mode is False else Afr), _float_matrix(Af)
 
 
 def fsmf_loss(A, X, Y):
@@ -129,7 +175,7 @@ def _check_shapes(Ashape, I, J):
 
 
 # ----------------------------------------------------------------------------- solver
-def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0):
+def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0, budget=60.0):
     """Solve ``min ||A − X Yᵀ||_F²`` with ``supp X ⊆ I``, ``supp Y ⊆ J``.
 
     Parameters
@@ -145,7 +191,14 @@ def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0
         Exact backend for ranks, echelon forms and characteristic polynomials (the
         certified enclosure always comes from flint's ``arb``).
     restarts, seed : int
-        Local solver settings, used only on instances that are not covered.
+        Local solver settings, used only on instances that are not covered (``restarts`` at
+        most :data:`MAX_RESTARTS`).
+    budget : float or None
+        Seconds (None: no limit).  Not covered: the local solver stops when it runs out and
+        the best point so far is returned (uncertified, the certificate's ``reason`` says
+        so).  Tractable with exact entries: checked between blocks; when it runs out the
+        block SVD is finished in floating point and the answer is ``"optimal"`` but not
+        certified (``reason`` in the certificate).
 
     Returns
     -------
@@ -154,6 +207,11 @@ def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0
     Raises
     ------
     ShapeError, SupportError, NonFiniteError, FloatInExactError
+    ArgumentError, BudgetError
+        Invalid ``restarts``, ``seed``, ``exact_mode`` or ``budget``.
+    SizeLimitError
+        ``||A||_F²`` beyond the float range (the loss could not be reported as
+        ``value_float``).
 
     Notes
     -----
@@ -170,7 +228,9 @@ def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0
     complete-class result of [1]_ (``theorem`` is ``"fsmf.disjoint"`` or ``"fsmf.cec"``):
     ``L* = Σ_{(i, j) uncovered} A_ij² + Σ_P Σ_{t > |P|} σ_t(A[R'_P, C'_P])²``.  On an
     instance outside both families (``verdict`` ``"not-covered"``, ``theorem``
-    ``"fsmf.local"``) the answer of :func:`als` is returned, uncertified.
+    ``"fsmf.local"``) the answer of :func:`als` is returned, uncertified.  Numeric paths
+    work on ``A`` scaled by a power of two (:func:`exactsparse.exact.scale_pow2`), so no
+    intermediate overflows or underflows.
 
     References
     ----------
@@ -225,20 +285,26 @@ def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0
     >>> I = J = [[1, 0], [1, 1], [0, 1]]
     >>> s = solve_fsmf(A, I, J, restarts=2); s.verdict, s.theorem, s.certified
     ('not-covered', 'fsmf.local', False)
+    >>> s.certificate["reason"]
+    'no tractability theorem covers (I, J); best of 2 local run(s) (uncertified)'
     """
     exact.check_backend(backend)
-    for name, v, low in (("restarts", restarts, 1), ("seed", seed, 0)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
-            raise ArgumentError(f"Argument {name!r} must be an integer >= {low}, not {v!r}.")
+    for name, v, low, high in (("restarts", restarts, 1, MAX_RESTARTS), ("seed", seed, 0, None)):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < low \
+                or (high is not None and v > high):
+            raise ArgumentError(f"Argument {name!r} must be an integer >= {low}"
+                                f"{'' if high is None else f' and <= {high}'}, not {_show(v)}.")
+    stop = _seconds(budget)
+    stop = None if stop is None else time.monotonic() + stop
     I, J = check_pair(I, J)
     Aex, Anum = _prepare(A, exact_mode)
     _check_shapes(Anum.shape, I, J)
     cls = check_tractable(I, J)
     if cls.verdict != "tractable":
-        return _local(Anum, I, J, cls, restarts, seed)
+        return _local(Anum, I, J, cls, int(restarts), int(seed), stop)
     plan = _plan(cls)
     if Aex is not None:
-        return _solve_exact(Aex, Anum, I, J, cls, plan, backend)
+        return _solve_exact(Aex, Anum, I, J, cls, plan, backend, stop)
     return _solve_numeric(Anum, I, cls, plan)
 
 
@@ -277,8 +343,19 @@ def _fit_cecs(X, Y, R, cecs):
                 X[list(rows), cols_k[t]] = block[:, t]
 
 
-def _solve_numeric(A, I, cls, plan):
+def _unscale(Xs, Ys, loss_s, e):
+    """Factors and loss for ``A`` from those for ``A / 4**e`` (powers of two: exact)."""
+    half = 2.0 ** e
+    return Xs * half, Ys * half, math.ldexp(loss_s, 4 * e)
+
+
+def _scaled_loss(As, Xs, Ys):
+    return float(np.sum(np.abs(As - Xs @ Ys.T) ** 2))
+
+
+def _solve_numeric(A, I, cls, plan, reason=None):
     blocks, cecs = plan
+    A, e = exact.scale_pow2(A)
     m, n, r = A.shape[0], A.shape[1], I.shape[1]
     X = np.zeros((m, r), A.dtype)
     Y = np.zeros((n, r), A.dtype)
@@ -287,9 +364,10 @@ def _solve_numeric(A, I, cls, plan):
         X[np.ix_(rows, ks)] = Xb
         Y[np.ix_(cols, ks)] = Yb
     _fit_cecs(X, Y, A - X @ Y.T, cecs)
-    loss = float(np.linalg.norm(A - X @ Y.T) ** 2)
+    X, Y, loss = _unscale(X, Y, _scaled_loss(A, X, Y), e)
+    cert = cls.certificate if reason is None else {**cls.certificate, "reason": reason}
     return FSMFSolution(
-        kind=FSMFSolution.KIND, verdict="optimal", certificate=cls.certificate,
+        kind=FSMFSolution.KIND, verdict="optimal", certificate=cert,
         theorem=cls.theorem, backend="numpy", family=cls.family, value=None,
         value_float=loss, enclosure=None, attained=True, certified=False, exact=False,
         X=_floats(X), Y=_floats(Y))
@@ -313,7 +391,7 @@ def _floats(M):
     return tuple(tuple(float(v) for v in row) for row in M)
 
 
-def _solve_exact(Aex, Anum, I, J, cls, plan, backend):
+def _solve_exact(Aex, Anum, I, J, cls, plan, backend, stop):
     import sympy
     blocks, cecs = plan
     m, n, r = Aex.shape[0], Aex.shape[1], I.shape[1]
@@ -325,6 +403,10 @@ def _solve_exact(Aex, Anum, I, J, cls, plan, backend):
     with exact.precision(256):
         ball = flint.arb(flint.fmpq(outside.numerator, outside.denominator))
         for ks, rows, cols in blocks:
+            if stop is not None and time.monotonic() > stop:
+                return _solve_numeric(Anum, I, cls, plan, reason=(
+                    "the budget ran out before the exact value was certified; X, Y from the "
+                    "block SVD in floating point (optimal by the theorem, values uncertified)"))
             B = Aex[np.ix_(rows, cols)]
             tail, factors = _exact_block(B, len(ks), backend)
             value += tail.expr()
@@ -412,10 +494,18 @@ def _top_eigenspace(G, parts, backend):
     return flint.fmpq_mat(n, len(cols), [cols[t][i] for i in range(n) for t in range(len(cols))])
 
 
-def _local(Anum, I, J, cls, restarts, seed):
-    X, Y, loss = als(Anum, I.array, J.array, restarts=restarts, seed=seed)
+def _local(Anum, I, J, cls, restarts, seed, stop):
+    As, e = exact.scale_pow2(Anum)
+    stats = {}
+    budget = None if stop is None else max(stop - time.monotonic(), 0.0)
+    Xs, Ys, loss_s = als(As, I.array, J.array, restarts=restarts, seed=seed, budget=budget,
+                         stats=stats)
+    X, Y, loss = _unscale(Xs, Ys, _scaled_loss(As, Xs, Ys), e)
+    reason = (f"no tractability theorem covers (I, J); best of {stats['restarts']} local "
+              f"run(s) (uncertified)" + (f"; {stats['stopped']}" if stats["stopped"] else ""))
     return FSMFSolution(
-        kind=FSMFSolution.KIND, verdict="not-covered", certificate=cls.certificate,
+        kind=FSMFSolution.KIND, verdict="not-covered",
+        certificate={**cls.certificate, "reason": reason},
         theorem="fsmf.local", backend="numpy", family=None, value=None, value_float=loss,
         enclosure=None, attained=None, certified=False, exact=False,
         X=_floats(X), Y=_floats(Y))
