@@ -18,7 +18,7 @@ from .. import exact
 from ..certificates import parse_value
 from ..exceptions import FloatInExactError
 from ..supports import as_support
-from ._read import fail, unpack
+from ._read import fail, rational, unpack
 
 __all__ = ["check_classify", "check_solve", "CHECKS"]
 
@@ -190,23 +190,24 @@ def _lower_value(Aex, cert):
     return rational, tails
 
 
-def _close(a, b, tol):
-    """``|a - b| <= tol``, False for NaN (a tampered NaN never passes)."""
-    return bool(abs(float(a) - float(b)) <= tol)
-
-
 def _finite_factors(result):
     for name in ("X", "Y"):
         for row in getattr(result, name):
             for v in row:
-                if not isinstance(v, Fraction) and not np.isfinite(complex(v)):
+                if isinstance(v, bool) or not isinstance(v, (int, Fraction, float, complex)):
+                    fail(f"{name} has an entry that is not a number")
+                if isinstance(v, (float, complex)) and not np.isfinite(v):
                     fail(f"{name} has a non-finite entry")
-    if not np.isfinite(result.value_float):
-        fail("value_float is not finite")
+    if isinstance(result.value_float, bool) or not isinstance(result.value_float, (int, float)) \
+            or not np.isfinite(result.value_float):
+        fail("value_float is not a finite number")
 
 
 def _check_solve_fields(result, exact_instance):
     """The combinations of fields a solve result may have (never shape-shifting)."""
+    reason = result.certificate.get("reason")
+    if reason is not None and (not isinstance(reason, str) or result.certified):
+        fail("a 'reason' is a string, and only on an uncertified answer")
     if result.verdict == "not-covered":
         if (result.value, result.attained, result.certified, result.family,
                 result.enclosure, result.exact) != (None, None, False, None, None, False) \
@@ -223,28 +224,41 @@ def _check_solve_fields(result, exact_instance):
     if not exact_instance and (result.certified or result.value is not None or
                                result.enclosure is not None or result.exact):
         fail("a floating-point instance has no certified exact value or exact factors")
-    if result.certified != (result.value is not None) or \
-            result.certified != (result.enclosure is not None):
+    if result.certified is not (result.value is not None) or \
+            result.certified is not (result.enclosure is not None):
         fail("'certified' goes with an exact value and its enclosure, and only with them")
+    if result.exact and not result.certified:
+        fail("exact factors come with a certified value")
+
+
+#: Relative tolerance (to ``||A||_F²``) of float losses; absolute slack for underflow.
+_RTOL, _TINY = Fraction(1, 10**8), Fraction(1, 2**1070)
 
 
 def check_solve(result, instance):
     """Check an ``fsmf.solve`` result: an optimal (or, when not covered, local) solution of
     ``min ||A - X Y^T||^2`` over factors supported on ``(I, J)``.
 
-    Valid means: the fields go together as documented (:func:`_check_solve_fields`); the
-    class structure passes the :func:`check_classify` checks; ``X``, ``Y`` are supported on
-    ``I``, ``J`` and their loss is ``value_float``; for ``"optimal"``, that loss is the
-    optimal value re-derived from the structure (squared uncovered entries plus each
-    rectangle's eigenvalue tail, Eckart-Young) within a 256-bit enclosure, exactly when
-    ``exact`` is claimed, and a certified ``value`` string lies in that enclosure and in its
-    own stated enclosure; a float instance is compared with the block SVD to ``1e-8``
-    (uncertified).  A ``"not-covered"`` local point is only re-evaluated.
+    Valid means: the fields go together as documented (:func:`_check_solve_fields`; a
+    ``reason`` in the certificate is explanatory text, allowed on uncertified answers); the
+    class structure passes the :func:`check_classify` checks; ``X``, ``Y`` are finite,
+    supported on ``I``, ``J``, and ``value_float`` is their loss to ``1e-8 ||A||_F²``.  For
+    ``"optimal"`` that loss is also the optimal value re-derived from the structure (squared
+    uncovered entries plus each rectangle's eigenvalue tail, Eckart-Young): on an exact
+    instance the loss of ``X``, ``Y`` is computed exactly (float factors read as the
+    rationals they store) and must lie in the 256-bit enclosure of the optimum widened by
+    ``1e-8 ||A||_F²``, equal it exactly when ``exact`` is claimed, and a certified ``value``
+    string must lie in that enclosure and in its own; a float instance is compared with the
+    block SVD to ``1e-8 ||A||_F²`` (uncertified).  Float comparisons run on ``A`` scaled by a
+    power of two (:func:`exactsparse.exact.scale_pow2`) and the tolerances are relative to
+    ``||A||``, so the check is scale-invariant and never overflows.  A ``"not-covered"``
+    local point is only re-evaluated.
     """
     A, I, J = unpack(instance, ("A", "I", "J"))
     I, J = as_support(I, "I"), as_support(J, "J")
     try:
-        Aex = np.array(exact.to_fractions(exact.as_matrix(A, "A")), dtype=object)
+        M = exact.as_matrix(A, "A")
+        Aex = np.array(exact.to_fractions(M), dtype=object).reshape(M.nrows(), M.ncols())
     except FloatInExactError:
         Aex = None
     _check_solve_fields(result, Aex is not None)
@@ -253,78 +267,114 @@ def check_solve(result, instance):
     detail = _check_structure(verdict, result.family, result.certificate, I, J)
     _support_ok(result.X, I, "X")
     _support_ok(result.Y, J, "Y")
-    loss = _loss(A if Aex is None else Aex, result)
-    tol = 1e-9 * max(1.0, abs(float(loss)))
-    if not _close(loss, result.value_float, tol):
+    if Aex is None:
+        return _check_float_instance(A, result, detail)
+    if Aex.shape != (I.shape[0], J.shape[0]):
+        fail(f"A has shape {Aex.shape}, the supports need {(I.shape[0], J.shape[0])}")
+    norm = sum((v * v for v in Aex.ravel()), Fraction(0))
+    loss = _exact_loss(Aex, result)
+    tol = _RTOL * norm + _TINY
+    if abs(Fraction(result.value_float) - loss) > tol:
         fail(f"the loss {float(loss):.12g} of X, Y is not value_float "
-              f"{result.value_float:.12g}")
+             f"{result.value_float:.12g} (to 1e-8 ||A||²)")
     if result.verdict == "not-covered":
         return f"{detail}; local point with loss {float(loss):.6g} (uncertified)"
-    if Aex is None:
-        return _check_numeric(A, result, loss, detail)
     rational, tails = _lower_value(Aex, result.certificate)
     with exact.precision(256):
         ball = flint.arb(flint.fmpq(rational.numerator, rational.denominator))
         for t in tails:
             ball += t.enclosure(256)
-    if not _close(loss, ball.mid(), tol + float(ball.rad())):
+        lo, hi = exact.arb_fraction(ball.lower()), exact.arb_fraction(ball.upper())
+    if not lo - tol <= loss <= hi + tol:
         fail(f"the loss {float(loss):.12g} of X, Y is not the optimal value {ball}")
     if result.exact:
         vals = [t.rational_value() for t in tails]
         if any(v is None for v in vals) or loss != rational + sum(vals, Fraction(0)):
             fail("the exact loss of X, Y differs from the optimal value")
     if result.certified:
-        _check_value_string(result, ball)
+        _check_value_string(result, lo, hi)
     return f"{detail}; optimal value re-derived from {len(tails)} block(s)"
 
 
-def _loss(A, result):
-    if result.exact:
-        if not (isinstance(A, np.ndarray) and A.dtype == object):
-            fail("exact factors claimed for a floating-point instance")
-        if not all(isinstance(v, Fraction) for M in (result.X, result.Y) for r in M for v in r):
-            fail("exact factors must be rationals")
-        X, Y = np.array(result.X, dtype=object), np.array(result.Y, dtype=object)
-        return sum((v * v for v in (A - X.dot(Y.T)).ravel()), Fraction(0))
-    A = np.asarray(A)
-    A = A.astype(float) if A.dtype == object else A
-    X, Y = np.array(result.X), np.array(result.Y)
-    if X.shape[0] != A.shape[0] or Y.shape[0] != A.shape[1]:
+def _exact_loss(Aex, result):
+    """The exact loss of the factors (floats read as the binary rationals they store)."""
+    if result.exact and not all(isinstance(v, (int, Fraction)) for M in (result.X, result.Y)
+                                for r in M for v in r):
+        fail("exact factors must be rationals")
+
+    def rat(v):
+        if isinstance(v, complex):
+            if v.imag:
+                fail("complex factors for a real instance")
+            v = v.real
+        return Fraction(v)
+    X, Y = ([[rat(v) for v in row] for row in M] for M in (result.X, result.Y))
+    r = len(X[0]) if X else 0
+    if len(X) != Aex.shape[0] or len(Y) != Aex.shape[1] or any(len(row) != r for row in X + Y):
         fail("X, Y do not fit the shape of A")
-    return float(np.linalg.norm(A - X @ Y.T) ** 2)
+    Xm, Ym = exact.as_matrix(X, "X"), exact.as_matrix(Y, "Y")
+    return exact.frobenius_sq(exact.as_matrix(Aex.tolist(), "A") - Xm * Ym.transpose())
 
 
-def _check_value_string(result, ball):
+def _check_value_string(result, lo, hi):
     claimed = parse_value(result.value)          # whitelisted parser, no eval
     approx = sympy.N(claimed, 110)       # well below the 256-bit enclosure width
     if not approx.is_real:
         fail("the value is not a real number")
     v = Fraction(str(approx))
     slack = Fraction(1, 10**95) * (1 + abs(v))
-    mid, rad = Fraction(ball.mid().str(60, radius=False)), Fraction(float(ball.rad()))
-    if abs(v - mid) > rad + Fraction(1, 10**40) * (1 + abs(mid)):
-        fail(f"the value {result.value} lies outside the re-derived enclosure {ball}")
-    if not _close(v, result.value_float, 1e-9 * max(1.0, abs(float(v)))):
-        fail("value_float does not match the exact value")
-    lo, hi = (Fraction(t) for t in result.enclosure)
     if not lo - slack <= v <= hi + slack:
+        fail(f"the value {result.value} lies outside the re-derived enclosure")
+    if abs(Fraction(result.value_float) - v) > Fraction(1, 10**9) * abs(v) + _TINY:
+        fail("value_float does not match the exact value")
+    elo, ehi = (rational(t, "an enclosure end") for t in result.enclosure)
+    if not elo - slack <= v <= ehi + slack:
         fail("the value lies outside its own enclosure")
-    if hi - lo > Fraction(1, 10**12) * (1 + abs(v)):
+    if ehi - elo > Fraction(1, 10**12) * (1 + abs(v)):
         fail("the enclosure is wider than 1e-12 (relative)")
 
 
-def _check_numeric(A, result, loss, detail):
-    A = np.asarray(A)
+def _float_instance(A):
+    """``A`` as a finite float64/complex128 matrix (long double and lists of floats too)."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            A = np.asarray(A)
+            A = A.astype(np.complex128 if np.iscomplexobj(A) else np.float64)
+    except (TypeError, ValueError, OverflowError):
+        fail("A is not a numeric matrix")
+    if A.ndim != 2 or not np.all(np.isfinite(A)):
+        fail("A is not a finite 2-D float matrix")
+    return A
+
+
+def _check_float_instance(A, result, detail):
+    """Loss, value and (for "optimal") the block-SVD optimum, in units of ``A / 4**e``."""
+    A = _float_instance(A)
+    As, e = exact.scale_pow2(A)
+    half = 2.0 ** (-e)
+    X, Y = np.array(result.X), np.array(result.Y)
+    if X.ndim != 2 or Y.ndim != 2 or X.shape[0] != A.shape[0] or Y.shape[0] != A.shape[1] \
+            or X.shape[1] != Y.shape[1]:
+        fail("X, Y do not fit the shape of A")
+    with np.errstate(all="ignore"):
+        Ls = float(np.sum(np.abs(As - (X * half) @ (Y * half).T) ** 2))
+    Ns = float(np.sum(np.abs(As) ** 2))
+    if not np.isfinite(Ls):
+        fail("the loss of X, Y is not finite")
+    scale = Fraction(16) ** e                     # ||.||² in original units = 16**e × scaled
+    if abs(Fraction(result.value_float) - Fraction(Ls) * scale) > \
+            _RTOL * Fraction(Ns) * scale + _TINY:
+        fail(f"value_float {result.value_float:.12g} is not the loss of X, Y (to 1e-8 ||A||²)")
+    if result.verdict == "not-covered":
+        return f"{detail}; local point with loss {result.value_float:.6g} (uncertified)"
     cert = result.certificate
-    covered = _covered(A.shape, cert)
-    best = float(np.sum(np.abs(A[~covered]) ** 2))
+    best = float(np.sum(np.abs(As[~_covered(As.shape, cert)]) ** 2))
     for rows, cols, k in _blocks(cert):
-        s = np.linalg.svd(A[np.ix_(rows, cols)], compute_uv=False)
+        s = np.linalg.svd(As[np.ix_(rows, cols)], compute_uv=False)
         best += float(np.sum(s[k:] ** 2))
-    tol = 1e-8 * max(1.0, float(np.linalg.norm(A)) ** 2)
-    if not (_close(loss, best, tol) and _close(loss, result.value_float, tol)):
-        fail(f"loss {loss:.12g} of X, Y differs from the block-SVD value {best:.12g}")
-    return f"{detail}; numeric loss matches the block-SVD value to {tol:.1e}"
+    if not abs(Ls - best) <= 1e-8 * Ns:
+        fail(f"the loss of X, Y differs from the block-SVD value by more than 1e-8 ||A||²")
+    return f"{detail}; numeric loss matches the block-SVD value to 1e-8 ||A||² (uncertified)"
 
 
 CHECKS = {"fsmf.classify": check_classify, "fsmf.solve": check_solve}
