@@ -239,6 +239,10 @@ def from_jsonable(obj, rational_strings=True):
     return obj
 
 
+#: Fields of every result read back as written (a kind "00" stays a string).
+_HEADER = ("kind", "verdict", "theorem", "backend")
+
+
 @dataclasses.dataclass(frozen=True)
 class Result:
     """A verdict with its certificate.
@@ -364,7 +368,7 @@ class Result:
         if missing:
             raise CertificateError(f"invalid certificate: missing keys {sorted(missing)}.")
         try:
-            kw = {k: (v if k in target._STRING_FIELDS else from_jsonable(v))
+            kw = {k: (v if k in target._STRING_FIELDS or k in _HEADER else from_jsonable(v))
                   for k, v in d.items() if k in names}
             return target(**kw)
         except RecursionError:

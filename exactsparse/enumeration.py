@@ -13,6 +13,7 @@ import operator
 
 import numpy as np
 
+from .exact import short_repr
 from .exceptions import ShapeError, SizeLimitError
 
 __all__ = ["support_pairs", "MAX_PATTERNS"]
@@ -63,11 +64,12 @@ def support_pairs(m, n, r, nondegenerate=False):
     """
     for v, name in ((m, "m"), (n, "n"), (r, "r")):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ShapeError(f"Argument {name!r} must be a positive integer, not {v!r}.")
+            raise ShapeError(f"Argument {name!r} must be a positive integer, not "
+                             f"{short_repr(v)}.")
     m, n, r = int(m), int(n), int(r)
     count = _multisets(2 ** min(r, 30), m) * _multisets(2 ** min(r, 30), n)
     if count > MAX_PATTERNS:
-        raise SizeLimitError(f"Arguments (m, n, r) = {(m, n, r)} give more than "
+        raise SizeLimitError(f"Arguments (m, n, r) = {short_repr((m, n, r))} give more than "
                              f"{MAX_PATTERNS} raw patterns, the limit of this enumerator.")
     # image of every row bit pattern under every column permutation, computed once
     images = [[_permute_bits(x, p) for x in range(2 ** r)]

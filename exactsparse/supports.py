@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .enumeration import support_pairs
+from .exact import short_repr
 from .exceptions import ArgumentError, NonFiniteError, ShapeError, SizeLimitError, SupportError
 
 __all__ = [
@@ -374,6 +375,8 @@ def _incidence(sets, size):
     indptr = np.zeros(len(sets) + 1, np.int64)
     indptr[1:] = np.cumsum([len(s) for s in sets])
     idx = np.fromiter((i for s in sets for i in s), np.int64, count=int(indptr[-1]))
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        raise ValueError("index out of range")
     return sp.csc_matrix((np.ones(idx.size, np.int32), idx, indptr), shape=(size, len(sets)))
 
 
@@ -385,11 +388,21 @@ def rectangle_overlaps(rects, shape):
     and column sets compared pairwise (cost ``p² (m + n) / 64`` words, small for few dense
     rectangles).
     """
-    p = len(rects)
+    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
+        raise ShapeError(f"Argument 'shape' must be a pair (m, n), not {type(shape).__name__}.")
+    shape = (_dim(shape[0], "m"), _dim(shape[1], "n"))
+    if max(shape) > MAX_CELLS:
+        raise SizeLimitError(f"Argument 'shape' {short_repr(shape)} has a side over the limit "
+                             f"of {MAX_CELLS} (exactsparse.supports.MAX_CELLS).")
+    try:
+        p = len(rects)
+        Rm = _incidence([r for r, _ in rects], shape[0])
+        Cm = _incidence([c for _, c in rects], shape[1])
+    except (TypeError, ValueError, OverflowError):
+        raise ShapeError("Argument 'rects' must be a sequence of (rows, cols) pairs of index "
+                         "sequences inside 'shape'.") from None
     if p < 2:
         return []
-    Rm = _incidence([r for r, _ in rects], shape[0])
-    Cm = _incidence([c for _, c in rects], shape[1])
     deg_r = np.diff(Rm.tocsr().indptr).astype(np.float64)
     deg_c = np.diff(Cm.tocsr().indptr).astype(np.float64)
     sparse_cost = float(deg_r @ deg_r + deg_c @ deg_c)
@@ -473,7 +486,7 @@ MAX_CELLS = 10**8
 
 def _dim(v, name):
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ShapeError(f"Argument {name!r} must be a positive integer, not {v!r}.")
+        raise ShapeError(f"Argument {name!r} must be a positive integer, not {short_repr(v)}.")
     return int(v)
 
 
@@ -481,8 +494,9 @@ def _cells(m, n, cells=None):
     """``(m, n)`` validated, with ``cells`` (default ``m·n``) at most :data:`MAX_CELLS`."""
     cells = m * n if cells is None else cells
     if cells > MAX_CELLS:
-        raise SizeLimitError(f"A {m}×{n} support needs {cells} cells, more than the limit "
-                             f"of {MAX_CELLS} (exactsparse.supports.MAX_CELLS).")
+        raise SizeLimitError(f"A {short_repr(m)}×{short_repr(n)} support needs "
+                             f"{short_repr(cells)} cells, more than the limit of {MAX_CELLS} "
+                             "(exactsparse.supports.MAX_CELLS).")
     return m, n
 
 

@@ -248,7 +248,8 @@ def check_solve(result, instance):
     instance the loss of ``X``, ``Y`` is computed exactly (float factors read as the
     rationals they store) and must lie in the 256-bit enclosure of the optimum widened by
     ``1e-8 ||A||_F²``, equal it exactly when ``exact`` is claimed, and a certified ``value``
-    string must lie in that enclosure and in its own; a float instance is compared with the
+    string must lie in that enclosure and in its own (and equal the optimum exactly when
+    every eigenvalue tail is rational); a float instance is compared with the
     block SVD to ``1e-8 ||A||_F²`` (uncertified).  Float comparisons run on ``A`` scaled by a
     power of two (:func:`exactsparse.exact.scale_pow2`) and the tolerances are relative to
     ``||A||``, so the check is scale-invariant and never overflows.  A ``"not-covered"``
@@ -287,12 +288,12 @@ def check_solve(result, instance):
         lo, hi = exact.arb_fraction(ball.lower()), exact.arb_fraction(ball.upper())
     if not lo - tol <= loss <= hi + tol:
         fail(f"the loss {float(loss):.12g} of X, Y is not the optimal value {ball}")
-    if result.exact:
-        vals = [t.rational_value() for t in tails]
-        if any(v is None for v in vals) or loss != rational + sum(vals, Fraction(0)):
-            fail("the exact loss of X, Y differs from the optimal value")
+    vals = [t.rational_value() for t in tails]
+    optimum = None if any(v is None for v in vals) else rational + sum(vals, Fraction(0))
+    if result.exact and loss != optimum:
+        fail("the exact loss of X, Y differs from the optimal value")
     if result.certified:
-        _check_value_string(result, lo, hi)
+        _check_value_string(result, lo, hi, optimum)
     return f"{detail}; optimal value re-derived from {len(tails)} block(s)"
 
 
@@ -316,8 +317,13 @@ def _exact_loss(Aex, result):
     return exact.frobenius_sq(exact.as_matrix(Aex.tolist(), "A") - Xm * Ym.transpose())
 
 
-def _check_value_string(result, lo, hi):
+def _check_value_string(result, lo, hi, optimum):
     claimed = parse_value(result.value)          # whitelisted parser, no eval
+    if optimum is not None:                      # a rational optimum is compared exactly
+        want = sympy.Rational(optimum.numerator, optimum.denominator)
+        if not (claimed.is_Rational and claimed == want) and \
+                sympy.simplify(claimed - want) != 0:
+            fail(f"the value {result.value} is not the exact optimum {optimum}")
     approx = sympy.N(claimed, 110)       # well below the 256-bit enclosure width
     if not approx.is_real:
         fail("the value is not a real number")

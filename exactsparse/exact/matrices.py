@@ -12,7 +12,7 @@ import numpy as np
 from ..exceptions import (ArgumentError, ExactTypeError, FloatInExactError, NonFiniteError,
                           ShapeError, SingularError)
 
-from .scalars import BACKENDS, PRIME62, as_rational, fraction_str
+from .scalars import BACKENDS, PRIME62, as_rational, fraction_str, short_repr
 
 __all__ = ['as_matrix', 'to_fractions', 'to_strings', 'integer_matrix', 'frobenius_sq', 'check_backend', 'rank', 'check_prime', 'rank_mod_p', 'rref', 'nullspace', 'solve', 'charpoly', 'scale_pow2']
 
@@ -164,8 +164,9 @@ def check_backend(backend):
     ...
     exactsparse.exceptions.ExactTypeError: Argument 'backend' must be one of ('flint', 'sympy'), not 'numpy'.
     """
-    if backend not in BACKENDS:
-        raise ExactTypeError(f"Argument 'backend' must be one of {BACKENDS}, not {backend!r}.")
+    if not isinstance(backend, str) or backend not in BACKENDS:
+        shown = repr(backend) if isinstance(backend, str) else type(backend).__name__
+        raise ExactTypeError(f"Argument 'backend' must be one of {BACKENDS}, not {shown[:80]}.")
     return backend
 
 
@@ -228,7 +229,7 @@ def check_prime(p, name="p"):
     """
     if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or not 2 <= p < 2**63 \
             or not flint.fmpz(int(p)).is_prime():
-        raise ArgumentError(f"Argument {name!r} must be a prime below 2**63, not {p!r}.")
+        raise ArgumentError(f"Argument {name!r} must be a prime below 2**63, not {short_repr(p)}.")
     return int(p)
 
 
@@ -391,6 +392,12 @@ def scale_pow2(A):
     >>> Fraction(float(B[0, 0])) * 4 ** e == Fraction(1e300)       # exact
     True
     """
+    if not isinstance(A, np.ndarray) or A.dtype.kind not in "fc":
+        raise ExactTypeError(f"Argument 'A' must be a float or complex numpy array, not "
+                             f"{type(A).__name__}"
+                             f"{f' of dtype {A.dtype}' if isinstance(A, np.ndarray) else ''}.")
+    if not np.all(np.isfinite(A)):
+        raise NonFiniteError("Argument 'A' must be finite; it contains NaN or infinity.")
     amax = float(np.max(np.abs(A))) if A.size else 0.0
     if amax == 0.0:
         return A.copy(), 0

@@ -15,7 +15,7 @@ import numpy as np
 from ..exceptions import (ExactTypeError, FloatInExactError, NonFiniteError, ParseError,
                           ShapeError, SizeLimitError)
 
-__all__ = ['BACKENDS', 'PRIME62', 'RATIONAL_RE', 'parse_rational', 'as_rational', 'from_float', 'rationalize', 'arb_fraction', 'fraction_str']
+__all__ = ['BACKENDS', 'PRIME62', 'RATIONAL_RE', 'parse_rational', 'as_rational', 'from_float', 'rationalize', 'arb_fraction', 'fraction_str', 'short_repr']
 
 BACKENDS = ("flint", "sympy")
 #: The largest prime below 2**62, used for fast rank lower bounds.
@@ -51,7 +51,16 @@ def parse_rational(text, name="value"):
     ...
     exactsparse.exceptions.SizeLimitError: Argument 'value' has a number of 5001 digits, more than the 4300 digits Python converts (sys.set_int_max_str_digits).
     """
-    s = str(text)
+    if isinstance(text, (bytes, bytearray)):
+        text = text.decode("utf-8", errors="replace")
+    if not isinstance(text, str):
+        if isinstance(text, (int, np.integer)) and not isinstance(text, (bool, np.bool_)):
+            return Fraction(int(text))
+        if isinstance(text, (float, np.floating)):
+            raise FloatInExactError(f"Argument {name!r} must be a string, not the float "
+                                    f"{text!r}; convert explicitly with exact.from_float.")
+        raise ParseError(f"Argument {name!r} must be a string, not {type(text).__name__}.")
+    s = text
     limit = sys.get_int_max_str_digits()
     digits = max((len(t) for t in re.findall(r"\d+", s)), default=0)
     if limit and digits > limit:
@@ -183,10 +192,11 @@ def rationalize(x, tol=1e-12):
     """
     try:
         tol = float(tol)
-    except (TypeError, ValueError):
-        raise ExactTypeError(f"Argument 'tol' must be a positive number, not {tol!r}.") from None
-    if not tol > 0:
-        raise ExactTypeError(f"Argument 'tol' must be positive, not {tol!r}.")
+    except (TypeError, ValueError, OverflowError):
+        raise ExactTypeError(f"Argument 'tol' must be a positive finite number, not "
+                             f"{short_repr(tol)}.") from None
+    if not 0 < tol < math.inf:
+        raise ExactTypeError(f"Argument 'tol' must be positive and finite, not {tol!r}.")
     return _map_float(x, lambda v: _simplest_within(Fraction(v), Fraction(tol)))
 
 
@@ -210,11 +220,17 @@ def _simplest_between(lo, hi):
 
 
 def _map_float(x, fn):
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError):
+        raise ShapeError("Argument 'x' must be a float or a rectangular array of floats, not "
+                         "ragged rows.") from None
     if arr.dtype.kind not in "fiub":
         raise ExactTypeError(f"Argument 'x' must be a float or an array of floats, not {arr.dtype}.")
-    if not np.all(np.isfinite(arr)):
-        raise NonFiniteError("Argument 'x' must be finite; it contains NaN or infinity.")
+    with np.errstate(over="ignore"):
+        if not np.all(np.isfinite(arr)) or not np.all(np.isfinite(arr.astype(np.float64))):
+            raise NonFiniteError("Argument 'x' must be finite (as a double); it contains NaN "
+                                 "or infinity, or values beyond the float64 range.")
     if arr.ndim == 0:
         return fn(float(arr))
     if arr.ndim == 1:
@@ -239,8 +255,29 @@ def arb_fraction(a):
     >>> ball.contains(flint.fmpq(q.numerator, q.denominator)), arb_fraction(flint.arb(3) / 4)
     (True, Fraction(3, 4))
     """
+    if not isinstance(a, flint.arb) or not a.is_finite():
+        raise ExactTypeError(f"Argument 'a' must be a finite flint arb, not "
+                             f"{type(a).__name__}.")
     man, exp = a.mid().man_exp()
     return Fraction(int(man)) * Fraction(2) ** int(exp)
+
+
+def short_repr(v, width=80):
+    """``repr(v)`` cut to ``width`` characters, for error messages; never fails (an int
+    beyond Python's digit limit is described by its bit length).
+
+    >>> short_repr("x" * 100, 10), short_repr(10 ** 5000)
+    ("'xxxxxx...", 'an integer of 16610 bits')
+    """
+    try:
+        text = repr(v)
+    except ValueError:                       # int over sys.get_int_max_str_digits()
+        if isinstance(v, int):
+            return f"an integer of {v.bit_length()} bits"
+        return f"a {type(v).__name__} holding an integer of over 4300 digits"
+    except Exception:                        # noqa: BLE001 - a broken __repr__
+        return f"a {type(v).__name__}"
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def fraction_str(x):

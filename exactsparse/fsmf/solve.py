@@ -31,8 +31,8 @@ import numpy as np
 
 from .. import exact
 from ..results.fsmf import FSMFSolution
-from ..exceptions import (ArgumentError, BudgetError, FloatInExactError, NonFiniteError,
-                          ShapeError, SizeLimitError)
+from ..exceptions import (ArgumentError, BudgetError, ExactTypeError, FloatInExactError,
+                          NonFiniteError, ShapeError, SizeLimitError)
 from ..supports import check_pair
 from .local import als
 from .tractable import check_tractable
@@ -44,15 +44,6 @@ MAX_RESTARTS = 10_000
 
 
 # ----------------------------------------------------------------------------- input
-def _show(v):
-    """A short repr of an argument for an error message (never fails on huge ints)."""
-    try:
-        text = repr(v)
-    except ValueError:                              # an int over Python's digit limit
-        return f"an integer of {v.bit_length()} bits"
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def _seconds(budget):
     """``budget`` as float seconds, or None (no limit); :class:`BudgetError` otherwise."""
     if budget is None:
@@ -65,20 +56,23 @@ def _seconds(budget):
         b = math.inf
     if not (b > 0 and math.isfinite(b)):
         raise BudgetError(f"Argument 'budget' must be None or a positive finite number of "
-                          f"seconds, not {_show(budget)}.")
+                          f"seconds, not {exact.short_repr(budget)}.")
     return b
 
 
-def _float_matrix(A):
+def _float_matrix(A, name="A", norm=True):
     """A float/complex ndarray ``A`` as float64/complex128, finite, with ``||A||_F**2``
-    within the float range (the loss must be reported as ``value_float``)."""
+    within the float range when ``norm`` (the loss must be reported as ``value_float``)."""
     if A.ndim != 2 or 0 in A.shape:
-        raise ShapeError(f"Argument 'A' must be a non-empty 2-D matrix, not shape {A.shape}.")
+        raise ShapeError(f"Argument {name!r} must be a non-empty 2-D matrix, not shape "
+                         f"{A.shape}.")
     with np.errstate(over="ignore", invalid="ignore"):
         An = A.astype(np.complex128 if A.dtype.kind == "c" else np.float64)
     if not np.all(np.isfinite(An)):
-        raise NonFiniteError("Argument 'A' must be finite (in double precision); it contains "
-                             "NaN or infinity, or entries beyond the float64 range.")
+        raise NonFiniteError(f"Argument {name!r} must be finite (in double precision); it "
+                             "contains NaN or infinity, or entries beyond the float64 range.")
+    if not norm:
+        return An
     As, e = exact.scale_pow2(An)
     try:
         math.ldexp(float(np.sum(np.abs(As) ** 2)), 4 * e)
@@ -93,7 +87,7 @@ def _prepare(A, exact_mode):
     """Return ``(A_exact or None, A_numeric)`` after validation."""
     if exact_mode is not None and not isinstance(exact_mode, bool):
         raise ArgumentError(f"Argument 'exact_mode' must be None, True or False, not "
-                            f"{_show(exact_mode)}.")
+                            f"{exact.short_repr(exact_mode)}.")
     if isinstance(A, np.ndarray) and A.dtype.kind in "fc":
         if exact_mode:
             exact.as_matrix(A, "A")           # raises FloatInExactError
@@ -129,12 +123,16 @@ def fsmf_loss(A, X, Y):
     Returns
     -------
     Fraction or float
-        Exact when all three are exact; a float as soon as one holds a float.
+        Exact when all three are exact; a float as soon as one holds a float (computed on
+        ``A`` scaled by a power of two; ``inf`` only when the loss exceeds the float range).
 
     Raises
     ------
     ShapeError
         The shapes do not fit ``A ≈ X Yᵀ``.
+    ExactTypeError, ParseError, NonFiniteError, SizeLimitError
+        An entry that is not a number, NaN/infinity, or (float loss) an exact entry beyond
+        the float range.
 
     See Also
     --------
@@ -155,17 +153,56 @@ def fsmf_loss(A, X, Y):
     try:
         M, Xm, Ym = exact.as_matrix(A, "A"), exact.as_matrix(X, "X"), exact.as_matrix(Y, "Y")
     except FloatInExactError:
-        A, X, Y = (np.asarray(t, dtype=complex if np.iscomplexobj(t) else float)
-                   for t in (A, X, Y))
-        if A.ndim != 2 or X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1] or \
-                (X.shape[0], Y.shape[0]) != A.shape:
+        A, X, Y = (_numeric(t, name) for t, name in ((A, "A"), (X, "X"), (Y, "Y")))
+        if X.shape[1] != Y.shape[1] or (X.shape[0], Y.shape[0]) != A.shape:
             raise ShapeError(f"Shapes of 'A' {A.shape}, 'X' {X.shape} and 'Y' {Y.shape} do "
-                             "not fit A ≈ X Yᵀ.")
-        return float(np.linalg.norm(A - X @ Y.T) ** 2)
+                             "not fit A ≈ X Yᵀ.") from None
+        As, e = exact.scale_pow2(A)
+        half = 2.0 ** (-e)
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss_s = float(np.sum(np.abs(As - (X * half) @ (Y * half).T) ** 2))
+        try:
+            return math.ldexp(loss_s, 4 * e) if math.isfinite(loss_s) else math.inf
+        except OverflowError:
+            return math.inf
     if Xm.ncols() != Ym.ncols() or Xm.nrows() != M.nrows() or Ym.nrows() != M.ncols():
         raise ShapeError(f"Shapes of 'A' {(M.nrows(), M.ncols())}, 'X' {(Xm.nrows(), Xm.ncols())}"
                          f" and 'Y' {(Ym.nrows(), Ym.ncols())} do not fit A ≈ X Yᵀ.")
     return exact.frobenius_sq(M - Xm * Ym.transpose())
+
+
+def _numeric(t, name):
+    """A float/complex 2-D array of ``t`` (exact entries converted), finite."""
+    if isinstance(t, np.ndarray) and t.dtype.kind in "fc":
+        if t.ndim != 2:
+            raise ShapeError(f"Argument {name!r} must be 2-D, not of shape {t.shape}.")
+        with np.errstate(over="ignore"):
+            out = t.astype(np.complex128 if t.dtype.kind == "c" else np.float64)
+    else:
+        try:
+            out = _float_matrix(np.array(exact.to_fractions(exact.as_matrix(t, name)),
+                                         dtype=object).astype(np.float64), name, False)
+        except FloatInExactError:
+            try:
+                arr = np.asarray(t)
+            except (ValueError, TypeError):
+                arr = np.array(None)
+            if arr.dtype.kind not in "fcO" or arr.ndim != 2 or 0 in arr.shape:
+                raise ShapeError(f"Argument {name!r} must be a non-empty 2-D numeric matrix, "
+                                 f"not {exact.short_repr(t)}.") from None
+            try:
+                out = arr.astype(np.complex128 if np.iscomplexobj(arr) or any(
+                    isinstance(v, complex) for v in arr.ravel()) else np.float64)
+            except (TypeError, ValueError):
+                raise ExactTypeError(f"Argument {name!r} has entries that are not numbers.") \
+                    from None
+        except OverflowError:
+            raise SizeLimitError(f"Argument {name!r} has entries beyond the float range.") \
+                from None
+    if not np.all(np.isfinite(out)):
+        raise NonFiniteError(f"Argument {name!r} must be finite; it contains NaN or infinity "
+                             f"(or entries beyond the float range).")
+    return out
 
 
 def _check_shapes(Ashape, I, J):
@@ -293,7 +330,7 @@ def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < low \
                 or (high is not None and v > high):
             raise ArgumentError(f"Argument {name!r} must be an integer >= {low}"
-                                f"{'' if high is None else f' and <= {high}'}, not {_show(v)}.")
+                                f"{'' if high is None else f' and <= {high}'}, not {exact.short_repr(v)}.")
     stop = _seconds(budget)
     stop = None if stop is None else time.monotonic() + stop
     I, J = check_pair(I, J)
