@@ -14,7 +14,7 @@ import operator
 import numpy as np
 
 from .exact import short_repr
-from .exceptions import ShapeError, SizeLimitError
+from .exceptions import ArgumentError, ShapeError, SizeLimitError
 
 __all__ = ["support_pairs", "MAX_PATTERNS"]
 
@@ -67,6 +67,9 @@ def support_pairs(m, n, r, nondegenerate=False):
             raise ShapeError(f"Argument {name!r} must be a positive integer, not "
                              f"{short_repr(v)}.")
     m, n, r = int(m), int(n), int(r)
+    if not isinstance(nondegenerate, (bool, np.bool_)):
+        raise ArgumentError(f"Argument 'nondegenerate' must be True or False, not "
+                         f"{short_repr(nondegenerate)}.")
     count = _multisets(2 ** min(r, 30), m) * _multisets(2 ** min(r, 30), n)
     if count > MAX_PATTERNS:
         raise SizeLimitError(f"Arguments (m, n, r) = {short_repr((m, n, r))} give more than "

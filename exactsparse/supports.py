@@ -20,7 +20,7 @@ References
 
 from __future__ import annotations
 
-import itertools
+import itertools  # noqa: F401 - used by the doctests
 from dataclasses import dataclass
 
 import networkx as nx

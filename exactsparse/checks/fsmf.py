@@ -379,7 +379,7 @@ def _check_float_instance(A, result, detail):
         s = np.linalg.svd(As[np.ix_(rows, cols)], compute_uv=False)
         best += float(np.sum(s[k:] ** 2))
     if not abs(Ls - best) <= 1e-8 * Ns:
-        fail(f"the loss of X, Y differs from the block-SVD value by more than 1e-8 ||A||²")
+        fail("the loss of X, Y differs from the block-SVD value by more than 1e-8 ||A||²")
     return f"{detail}; numeric loss matches the block-SVD value to 1e-8 ||A||² (uncertified)"
 
 

@@ -6,7 +6,6 @@ can stop at a spurious local minimum, see Le, Riccietti & Gribonval, arXiv:2112.
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
@@ -77,7 +76,7 @@ def als(A, I, J, *, mask=None, restarts=20, iters=1000, tol=1e-14, seed=0, budge
     restarts, iters : int
         Number of random starts; maximal number of sweeps per start.
     tol : float
-        Relative decrease of the loss below which a run stops.
+        Relative decrease of the loss below which a run stops (in ``[0, 1]``).
     seed : int
         Seed of the numpy generator of the starting points (the result is reproducible).
     budget : float or None
@@ -154,8 +153,9 @@ def als(A, I, J, *, mask=None, restarts=20, iters=1000, tol=1e-14, seed=0, budge
                                 f"{'' if high is None else f' and <= {high}'}, not "
                                 f"{short_repr(v)}.")
     if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)) \
-            or not 0 <= tol < math.inf:
-        raise ArgumentError(f"Argument 'tol' must be a finite number >= 0, not {short_repr(tol)}.")
+            or not 0 <= tol <= 1:
+        raise ArgumentError(f"Argument 'tol' must be a number in [0, 1], not {short_repr(tol)}.")
+    tol = float(tol)
     if budget is not None and (isinstance(budget, bool) or not isinstance(
             budget, (int, float, np.integer, np.floating)) or not 0 <= budget < 1e12):
         raise BudgetError(f"Argument 'budget' must be None or seconds in [0, 1e12), not "
