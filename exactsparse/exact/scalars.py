@@ -293,4 +293,8 @@ def fraction_str(x):
     ('-3/4', '2', Fraction(3, 4))
     """
     f = as_rational(x)
-    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+    try:
+        return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+    except ValueError:                       # over sys.get_int_max_str_digits()
+        raise SizeLimitError("Argument 'x' has more digits than Python converts to text "
+                             "(sys.set_int_max_str_digits).") from None
