@@ -304,3 +304,18 @@ def test_fsmf_loss_exact_and_float_agree_with_numpy():
     exact = es.fsmf_loss(A.tolist(), X.tolist(), Y.tolist())
     assert isinstance(exact, Fraction) and exact == int(((A - X @ Y.T) ** 2).sum())
     assert es.fsmf_loss(A.astype(float), X.astype(float), Y.astype(float)) == float(exact)
+
+
+def test_exact_path_out_of_budget_falls_back_to_the_float_block_svd():
+    # 12 disjoint 2×2 blocks of rank 2 approximated at rank 1: a tiny budget runs out
+    # between blocks; the answer is still optimal (the theorem), but not certified
+    rng = np.random.default_rng(3)
+    A = np.kron(np.eye(12, dtype=int), np.ones((2, 2), dtype=int)) * rng.integers(1, 9, (24, 24))
+    I = es.block_diagonal(*[(2, 1)] * 12)
+    s = es.solve_fsmf(A, I, I, budget=1e-9)
+    assert s.verdict == "optimal" and not s.certified and s.value is None
+    assert "budget" in s.certificate["reason"]
+    full = es.solve_fsmf(A, I, I)
+    assert full.certified and "reason" not in full.certificate
+    assert abs(s.value_float - full.value_float) <= 1e-9 * float(np.sum(A.astype(float) ** 2))
+    assert es.verify(s, (A, I, I)) and es.verify(full, (A, I, I))
