@@ -18,9 +18,17 @@ from .. import exact
 from ..certificates import parse_value
 from ..exceptions import FloatInExactError
 from ..supports import as_support
-from ._read import fail, rational, unpack
+from ._read import fail, get, integer, rational, sequence, unpack
 
 __all__ = ["check_classify", "check_solve", "CHECKS"]
+
+
+def _indices(v, what, hi, nonempty=False):
+    """Strictly increasing ints in ``[0, hi)`` (a canonical index list)."""
+    out = [integer(x, what, 0, hi) for x in sequence(v, what)]
+    if any(a >= b for a, b in zip(out, out[1:])) or (nonempty and not out):
+        fail(f"{what} must be {'non-empty ' if nonempty else ''}increasing distinct indices.")
+    return tuple(out)
 
 
 def _class_masks(cert, I, J):
@@ -28,31 +36,37 @@ def _class_masks(cert, I, J):
     I, J = I.array, J.array
     m, n, r = I.shape[0], J.shape[0], I.shape[1]
     seen, masks, keys = set(), [], set()
-    for p, (cols_k, rows, cols) in enumerate(cert["classes"]):
-        key = (tuple(rows), tuple(cols))
+    for p, cl in enumerate(sequence(get(cert, "classes"), "classes")):
+        cl = sequence(cl, f"class {p}")
+        if len(cl) != 3:
+            fail(f"class {p} is not (columns, rows, cols)")
+        cols_k = _indices(cl[0], f"class {p} columns", r, True)
+        rows, cols = _indices(cl[1], f"class {p} rows", m), _indices(cl[2], f"class {p} cols", n)
+        key = (rows, cols)
         if key in keys or not rows or not cols:
             fail(f"class {p} is empty or duplicates another class")
         keys.add(key)
         for k in cols_k:
-            if not 0 <= k < r or k in seen:
-                fail(f"column {k} is out of range or listed twice")
+            if k in seen:
+                fail(f"column {k} is listed twice")
             seen.add(k)
             if tuple(np.flatnonzero(I[:, k])) != key[0] or tuple(np.flatnonzero(J[:, k])) != key[1]:
                 fail(f"column {k} does not have the rows/columns claimed for class {p}")
         mask = np.zeros((m, n), bool)
         mask[np.ix_(rows, cols)] = True
         masks.append(mask)
-    for k in cert["degenerate"]:
-        if I[:, k].any() and J[:, k].any():
-            fail(f"column {k} is claimed degenerate but is not")
-        seen.add(k)
+    degenerate = tuple(k for k in range(r) if not (I[:, k].any() and J[:, k].any()))
+    if _indices(get(cert, "degenerate"), "degenerate", r) != degenerate:
+        fail(f"the degenerate columns are {degenerate}, not {cert['degenerate']}")
+    seen.update(degenerate)
     if len(seen) != r:
         fail("some columns belong to no class")
     return masks
 
 
 def _complete_mask(cert, masks, shape):
-    classes, complete = cert["classes"], set(cert["complete"])
+    classes = cert["classes"]
+    complete = set(_indices(get(cert, "complete"), "complete", len(classes)))
     T = np.zeros(shape, bool)
     for p, (cols_k, rows, cols) in enumerate(classes):
         is_cec = len(cols_k) >= min(len(rows), len(cols))
@@ -68,6 +82,8 @@ _THEOREM_OF = {"disjoint": "fsmf.disjoint", "complete-classes": "fsmf.cec"}
 
 def _check_header(result, cert, verdict):
     """Top-level fields must agree with the certificate and the verdict."""
+    if result.backend != "combinatorial":
+        fail(f"backend {result.backend!r} is not 'combinatorial'")
     if tuple(result.classes) != tuple(cert["classes"]) or \
             tuple(result.complete_classes) != tuple(cert["complete"]):
         fail("the 'classes'/'complete_classes' fields differ from the certificate")
@@ -109,7 +125,17 @@ def _check_structure(verdict, family, cert, I, J):
 
 def _check_rectangles(family, cert, masks, T):
     complete = set(cert["complete"])
-    rects = {int(p): rc for p, rc in cert["rectangles"].items()}
+    rects = {}
+    for key, rc in get(cert, "rectangles").items():
+        p = int(key) if isinstance(key, str) and key.isdigit() and str(int(key)) == key else key
+        p = integer(p, "a rectangle's class", 0, len(masks))
+        if p in rects or p in complete:
+            fail(f"class {p} has two rectangles, or one though it is complete")
+        rc = sequence(rc, f"rectangle {p}")
+        if len(rc) != 2:
+            fail(f"rectangle {p} is not (rows, cols)")
+        rects[p] = (_indices(rc[0], f"rectangle {p} rows", T.shape[0]),
+                    _indices(rc[1], f"rectangle {p} cols", T.shape[1]))
     cover = np.zeros(T.shape, np.int64)
     for p, mask in enumerate(masks):
         if p in complete:
@@ -133,16 +159,17 @@ def _check_rectangles(family, cert, masks, T):
 def _check_obstruction(obs, cert, masks, T):
     complete = set(cert["complete"])
     if obs["type"] == "overlap":
-        p, q = obs["classes"]
-        i, j = obs["cell"]
+        p, q = (integer(v, "an obstruction class", 0, len(masks)) for v in obs["classes"])
+        i, j = (integer(v, "a cell index", 0, d) for v, d in zip(obs["cell"], T.shape))
         if p == q or p in complete or q in complete:
             fail("an overlap obstruction needs two distinct non-complete classes")
         if not (masks[p][i, j] and masks[q][i, j] and not T[i, j]):
             fail(f"cell {(i, j)} is not shared by classes {p}, {q} outside the complete ones")
         return f"classes {p} and {q} overlap at {(i, j)} outside every complete class"
     if obs["type"] == "non-rectangular":
-        p = obs["class"]
-        (a, j1), (i2, b) = obs["cells"]
+        p = integer(obs["class"], "the obstruction class", 0, len(masks))
+        (a, j1), (i2, b) = ((integer(v, "a cell index", 0, d) for v, d in zip(c, T.shape))
+                            for c in obs["cells"])
         if p in complete:
             fail("a non-rectangular obstruction needs a non-complete class")
         free = masks[p] & ~T
@@ -208,6 +235,16 @@ def _check_solve_fields(result, exact_instance):
     reason = result.certificate.get("reason")
     if reason is not None and (not isinstance(reason, str) or result.certified):
         fail("a 'reason' is a string, and only on an uncertified answer")
+    if result.backend != ("numpy" if result.certified is not True else result.backend) or \
+            result.backend not in ("numpy", "flint", "sympy"):
+        fail(f"backend {result.backend!r}: 'numpy' for an uncertified answer, 'flint' or "
+             "'sympy' for a certified one")
+    rationals = all(isinstance(v, (int, Fraction)) and not isinstance(v, bool)
+                    for M in (result.X, result.Y) for row in M for v in row)
+    floats = all(isinstance(v, (float, complex)) for M in (result.X, result.Y) for row in M
+                 for v in row)
+    if not (rationals if result.exact is True else floats):
+        fail("'exact' is True exactly when X and Y hold rationals (else floats)")
     if result.verdict == "not-covered":
         if (result.value, result.attained, result.certified, result.family,
                 result.enclosure, result.exact) != (None, None, False, None, None, False) \
