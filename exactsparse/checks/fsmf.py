@@ -18,7 +18,7 @@ from .. import exact
 from ..certificates import parse_value
 from ..exceptions import FloatInExactError
 from ..supports import as_support
-from ._read import fail, get, integer, rational, sequence, unpack
+from ._read import fail, flag, get, integer, rational, sequence, unpack
 
 __all__ = ["check_classify", "check_solve", "CHECKS"]
 
@@ -232,6 +232,9 @@ def _finite_factors(result):
 
 def _check_solve_fields(result, exact_instance):
     """The combinations of fields a solve result may have (never shape-shifting)."""
+    flag(result.exact, "exact")
+    flag(result.certified, "certified")
+    flag(result.attained, "attained", (True, None))
     reason = result.certificate.get("reason")
     if reason is not None and (not isinstance(reason, str) or result.certified):
         fail("a 'reason' is a string, and only on an uncertified answer")
