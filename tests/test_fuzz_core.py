@@ -562,3 +562,22 @@ def test_butterfly_split_patterns_are_checked():
         t = json.loads(json.dumps(nb))
         t["certificate"][key] = [1, 1, 1, 1]
         assert not es.verify(t, W)
+
+
+def test_header_and_flag_tampering_is_rejected():
+    """backend / exact / certified are claims too (found by the tampering fuzz)."""
+    H = np.array([[1, 1], [1, -1]])
+    r = es.identify_butterfly(np.kron(H, H))
+    assert not es.verify(dataclasses.replace(r, backend="x"), np.kron(H, H))
+    A, I, J = [[2, 0], [0, 1], [3, 0]], [[1], [1], [0]], [[1], [1]]
+    s = solve_fsmf(A, I, J)
+    assert es.verify(s, (A, I, J))
+    for field, value in (("backend", "numpy"), ("exact", None), ("exact", False),
+                         ("certified", 1), ("attained", "yes")):
+        assert not es.verify(dataclasses.replace(s, **{field: value}), (A, I, J)), field
+    c = check_tractable(I, J)
+    assert not es.verify(dataclasses.replace(c, backend="flint"), (I, J))
+    cert = dict(c.certificate)
+    for key, value in (("degenerate", (0,)), ("complete", (0, 0)),
+                       ("rectangles", {**cert["rectangles"], "00": ((0,), (0,))})):
+        assert not es.verify(dataclasses.replace(c, certificate={**cert, key: value}), (I, J)), key

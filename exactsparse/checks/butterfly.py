@@ -434,6 +434,8 @@ def check_identify(result, instance):
     supports, so no product of the chain can equal ``Z Pᵀ``.  See the module docstring for
     the instance forms.
     """
+    if result.backend != "integer":
+        fail(f"backend {result.backend!r} is not 'integer' (exact integer arithmetic).")
     Z, patterns, perm = _instance(instance)
     cert = result.certificate
     m, mul = _field(cert)
