@@ -98,8 +98,10 @@ class Support:
 
     @property
     def array(self):
-        """A read-only boolean numpy view (built on first use for sparse-backed supports)."""
+        """A read-only boolean numpy view (built on first use for sparse-backed supports, at
+        most :data:`MAX_CELLS` cells)."""
         if self._a is None:
+            _cells(*self._shape)
             a = self._sp.toarray() != 0
             a.setflags(write=False)
             object.__setattr__(self, "_a", a)

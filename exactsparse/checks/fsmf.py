@@ -8,6 +8,7 @@ the characteristic polynomial.  It never calls :func:`check_tractable` or
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 
 import flint
@@ -17,7 +18,7 @@ import sympy
 from .. import exact
 from ..certificates import parse_value
 from ..exceptions import FloatInExactError
-from ..supports import as_support
+from ..supports import as_support, rectangle_overlaps
 from ._read import fail, flag, get, integer, rational, sequence, unpack
 
 __all__ = ["check_classify", "check_solve", "CHECKS"]
@@ -31,11 +32,11 @@ def _indices(v, what, hi, nonempty=False):
     return tuple(out)
 
 
-def _class_masks(cert, I, J):
-    """Check the class list against the supports; return rectangles as boolean masks."""
-    I, J = I.array, J.array
+def _classes(cert, I, J):
+    """Check the class list against the supports (sparse: never an m×n array per class);
+    return it as ``[(columns, rows, cols)]`` of canonical index tuples."""
     m, n, r = I.shape[0], J.shape[0], I.shape[1]
-    seen, masks, keys = set(), [], set()
+    seen, out, keys = set(), [], set()
     for p, cl in enumerate(sequence(get(cert, "classes"), "classes")):
         cl = sequence(cl, f"class {p}")
         if len(cl) != 3:
@@ -50,31 +51,31 @@ def _class_masks(cert, I, J):
             if k in seen:
                 fail(f"column {k} is listed twice")
             seen.add(k)
-            if tuple(np.flatnonzero(I[:, k])) != key[0] or tuple(np.flatnonzero(J[:, k])) != key[1]:
+            if I.column(k) != rows or J.column(k) != cols:
                 fail(f"column {k} does not have the rows/columns claimed for class {p}")
-        mask = np.zeros((m, n), bool)
-        mask[np.ix_(rows, cols)] = True
-        masks.append(mask)
-    degenerate = tuple(k for k in range(r) if not (I[:, k].any() and J[:, k].any()))
+        out.append((cols_k, rows, cols))
+    degenerate = tuple(k for k in range(r) if not (I.column(k) and J.column(k)))
     if _indices(get(cert, "degenerate"), "degenerate", r) != degenerate:
         fail(f"the degenerate columns are {degenerate}, not {cert['degenerate']}")
     seen.update(degenerate)
     if len(seen) != r:
         fail("some columns belong to no class")
-    return masks
+    return out
 
 
-def _complete_mask(cert, masks, shape):
-    classes = cert["classes"]
+def _complete(cert, classes):
+    """The complete classes, checked against ``|P| >= min(|R_P|, |C_P|)``."""
     complete = set(_indices(get(cert, "complete"), "complete", len(classes)))
-    T = np.zeros(shape, bool)
     for p, (cols_k, rows, cols) in enumerate(classes):
         is_cec = len(cols_k) >= min(len(rows), len(cols))
         if is_cec != (p in complete):
             fail(f"class {p} is {'' if is_cec else 'not '}complete, contrary to the claim")
-        if is_cec:
-            T |= masks[p]
-    return T
+    return complete
+
+
+def _in(cell, cl):
+    """Whether ``cell = (i, j)`` lies in the rectangle of class ``cl``."""
+    return cell[0] in cl[1] and cell[1] in cl[2]
 
 
 _THEOREM_OF = {"disjoint": "fsmf.disjoint", "complete-classes": "fsmf.cec"}
@@ -116,68 +117,90 @@ def check_classify(result, instance):
 
 
 def _check_structure(verdict, family, cert, I, J):
-    masks = _class_masks(cert, I, J)
-    T = _complete_mask(cert, masks, (I.shape[0], J.shape[0]))
+    classes = _classes(cert, I, J)
+    complete = _complete(cert, classes)
+    shape = (I.shape[0], J.shape[0])
     if verdict == "tractable":
-        return _check_rectangles(family, cert, masks, T)
-    return _check_obstruction(cert["obstruction"], cert, masks, T)
+        return _check_rectangles(family, cert, classes, complete, shape)
+    return _check_obstruction(get(cert, "obstruction"), classes, complete, shape)
 
 
-def _check_rectangles(family, cert, masks, T):
-    complete = set(cert["complete"])
+def _check_rectangles(family, cert, classes, complete, shape):
+    """Each non-complete class's cells outside the complete classes are exactly its stated
+    rectangle, and the stated rectangles are pairwise disjoint (sparse overlap tests; only
+    the complete classes meeting a class are looked at, on that class's block)."""
     rects = {}
     for key, rc in get(cert, "rectangles").items():
         p = int(key) if isinstance(key, str) and key.isdigit() and str(int(key)) == key else key
-        p = integer(p, "a rectangle's class", 0, len(masks))
+        p = integer(p, "a rectangle's class", 0, len(classes))
         if p in rects or p in complete:
             fail(f"class {p} has two rectangles, or one though it is complete")
         rc = sequence(rc, f"rectangle {p}")
         if len(rc) != 2:
             fail(f"rectangle {p} is not (rows, cols)")
-        rects[p] = (_indices(rc[0], f"rectangle {p} rows", T.shape[0]),
-                    _indices(rc[1], f"rectangle {p} cols", T.shape[1]))
-    cover = np.zeros(T.shape, np.int64)
-    for p, mask in enumerate(masks):
+        rects[p] = (_indices(rc[0], f"rectangle {p} rows", shape[0]),
+                    _indices(rc[1], f"rectangle {p} cols", shape[1]))
+    overlaps = rectangle_overlaps([(rows, cols) for _, rows, cols in classes], shape)
+    if family == "disjoint" and overlaps:
+        fail("family 'disjoint' claimed but two class rectangles intersect")
+    meets = {}
+    for a, b in overlaps:
+        for p, q in ((a, b), (b, a)):
+            if q in complete and p not in complete:
+                meets.setdefault(p, []).append(classes[q])
+    for p, (_, rows, cols) in enumerate(classes):
         if p in complete:
             continue
         if p not in rects:
             fail(f"non-complete class {p} has no rectangle")
-        rows, cols = rects[p]
-        rect = np.zeros(T.shape, bool)
-        rect[np.ix_(rows, cols)] = True
-        if not np.array_equal(rect, mask & ~T):
+        R, C = np.asarray(rows), np.asarray(cols)
+        free = np.ones((R.size, C.size), bool)
+        for q in meets.get(p, ()):
+            free[np.ix_(np.isin(R, q[1]), np.isin(C, q[2]))] = False
+        r_idx, c_idx = np.flatnonzero(free.any(axis=1)), np.flatnonzero(free.any(axis=0))
+        want = (tuple(int(R[i]) for i in r_idx), tuple(int(C[j]) for j in c_idx))
+        if not free[np.ix_(r_idx, c_idx)].all() or rects[p] != want:
             fail(f"the rectangle of class {p} is not S_P minus the complete classes")
-        cover += rect
-    if cover.max(initial=0) > 1:
+    live = [rc for rc in rects.values() if rc[0] and rc[1]]
+    if rectangle_overlaps(live, shape):
         fail("two remainder rectangles intersect")
-    if family == "disjoint" and sum((m.astype(np.int64) for m in masks),
-                                           np.zeros(T.shape, np.int64)).max(initial=0) > 1:
-        fail("family 'disjoint' claimed but two class rectangles intersect")
-    return f"{len(masks)} classes, {len(complete)} complete, rectangles disjoint"
+    return f"{len(classes)} classes, {len(complete)} complete, rectangles disjoint"
 
 
-def _check_obstruction(obs, cert, masks, T):
-    complete = set(cert["complete"])
-    if obs["type"] == "overlap":
-        p, q = (integer(v, "an obstruction class", 0, len(masks)) for v in obs["classes"])
-        i, j = (integer(v, "a cell index", 0, d) for v, d in zip(obs["cell"], T.shape))
+def _check_obstruction(obs, classes, complete, shape):
+    def in_T(cell):
+        return any(_in(cell, classes[q]) for q in complete)
+
+    def cell(c):
+        c = sequence(c, "a cell")
+        if len(c) != 2:
+            fail("a cell is not (i, j)")
+        return tuple(integer(v, "a cell index", 0, d) for v, d in zip(c, shape))
+    kind = obs.get("type") if isinstance(obs, Mapping) else None
+    if kind == "overlap":
+        p, q = (integer(v, "an obstruction class", 0, len(classes))
+                for v in sequence(obs["classes"], "classes"))
+        ij = cell(obs["cell"])
         if p == q or p in complete or q in complete:
             fail("an overlap obstruction needs two distinct non-complete classes")
-        if not (masks[p][i, j] and masks[q][i, j] and not T[i, j]):
-            fail(f"cell {(i, j)} is not shared by classes {p}, {q} outside the complete ones")
-        return f"classes {p} and {q} overlap at {(i, j)} outside every complete class"
-    if obs["type"] == "non-rectangular":
-        p = integer(obs["class"], "the obstruction class", 0, len(masks))
-        (a, j1), (i2, b) = ((integer(v, "a cell index", 0, d) for v, d in zip(c, T.shape))
-                            for c in obs["cells"])
+        if not (_in(ij, classes[p]) and _in(ij, classes[q]) and not in_T(ij)):
+            fail(f"cell {ij} is not shared by classes {p}, {q} outside the complete ones")
+        return f"classes {p} and {q} overlap at {ij} outside every complete class"
+    if kind == "non-rectangular":
+        p = integer(obs["class"], "the obstruction class", 0, len(classes))
+        cells = sequence(obs["cells"], "cells")
+        if len(cells) != 2:
+            fail("a non-rectangular obstruction has two cells")
+        (a, j1), (i2, b) = (cell(c) for c in cells)
         if p in complete:
             fail("a non-rectangular obstruction needs a non-complete class")
-        free = masks[p] & ~T
-        if not (free[a, j1] and free[i2, b] and masks[p][a, b] and T[a, b]) or \
-                tuple(obs["missing"]) != (a, b):
+        cl = classes[p]
+        free = [_in(c, cl) and not in_T(c) for c in ((a, j1), (i2, b))]
+        if not (all(free) and _in((a, b), cl) and in_T((a, b))) or \
+                cell(obs["missing"]) != (a, b):
             fail("the cells do not show a non-rectangular remainder")
         return f"S_{p} minus the complete classes is not a rectangle"
-    fail(f"unknown obstruction {obs.get('type')!r}")
+    fail(f"unknown obstruction {kind!r}")
 
 
 # ----------------------------------------------------------------------------- solutions
