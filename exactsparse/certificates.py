@@ -410,8 +410,9 @@ def parse_value(text):
 
     A certified optimal value is stored in a result as the string of its sympy closed form
     (:meth:`exactsparse.exact.EigenTail.expr`: rationals, ``sqrt``, ``CRootOf``); this is
-    its inverse.  Only integers, ``+ - * / **`` (small integer powers), ``sqrt``,
-    ``Rational``, ``CRootOf`` and the symbol ``x`` (inside ``CRootOf``) are allowed.
+    its inverse.  Only integers, ``+ - * / **`` (integer powers up to 64, of ``x`` up to
+    4096), ``sqrt``, ``Rational``, ``CRootOf`` and the symbol ``x`` (inside ``CRootOf``) are
+    allowed.
 
     Parameters
     ----------
@@ -466,9 +467,11 @@ def _build(node, sympy):
     if isinstance(node, ast.Constant) and type(node.value) is int:
         return sympy.Integer(node.value)
     if isinstance(node, ast.BinOp) and type(node.op) in ops:
+        # powers: of x (CRootOf polynomials of large blocks) up to 4096, else up to 64
+        top = 4096 if isinstance(node.left, ast.Name) and node.left.id == "x" else 64
         if isinstance(node.op, ast.Pow) and not (isinstance(node.right, ast.Constant)
                                                   and type(node.right.value) is int
-                                                  and 0 <= node.right.value <= 64):
+                                                  and 0 <= node.right.value <= top):
             raise ParseError("Argument 'value' is not an exact value expression: "
                              "only small integer powers are allowed.")
         return ops[type(node.op)](_build(node.left, sympy), _build(node.right, sympy))

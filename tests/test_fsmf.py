@@ -331,3 +331,25 @@ def test_classification_and_its_check_are_linear_in_the_classes():
         c = es.check_tractable(S, T)
         assert c.verdict == "tractable" and es.verify(c, (S, T))
         assert time.monotonic() - start < 20
+
+
+def test_large_block_value_is_short_and_verifies():
+    # a 40×40 block at rank 1: the value is tr(G) minus one root (it was the sum of 39
+    # roots, a string over the 100000 characters parse_value reads, so verify rejected it)
+    A = np.random.default_rng(0).integers(-9, 9, (40, 40))
+    I = np.ones((40, 1), int)
+    s = es.solve_fsmf(A, I, I)
+    assert s.certified and len(s.value) < 10_000 and s.value.count("CRootOf") == 1
+    assert es.verify(s, (A, I, I))
+    sigma = np.linalg.svd(A.astype(float), compute_uv=False)
+    assert abs(s.value_float - float(np.sum(sigma[1:] ** 2))) < 1e-6 * float(np.sum(sigma ** 2))
+
+
+def test_a_large_exact_block_stops_at_the_budget():
+    import time
+    A = np.random.default_rng(1).integers(-9, 9, (200, 200))
+    I = np.ones((200, 1), int)
+    start = time.monotonic()
+    s = es.solve_fsmf(A, I, I, budget=0.5)
+    assert time.monotonic() - start < 5
+    assert s.verdict == "optimal" and not s.certified and "budget" in s.certificate["reason"]

@@ -195,12 +195,19 @@ class EigenTail:
 
     def expr(self):
         """The exact value as a sympy expression: the sum of the ``n − k`` smallest
-        eigenvalues, each a rational, a radical (quadratic factor) or a ``CRootOf``."""
+        eigenvalues, each a rational, a radical (quadratic factor) or a ``CRootOf`` — or,
+        when fewer, ``tr(G)`` minus the ``k`` largest (a short expression for a large block
+        approximated at a small rank)."""
         import sympy
         rv = self.rational_value()
         if rv is not None:
             return sympy.Rational(rv.numerator, rv.denominator)
-        return sympy.expand(sum((_root_expr(c, j) for _, c, j in self.roots()[self.k:]),
+        roots = self.roots()
+        if self.k < len(roots) - self.k:
+            tr = sum((self.G[i, i] for i in range(self.n)), flint.fmpq(0))
+            return sympy.expand(sympy.Rational(int(tr.p), int(tr.q)) - sum(
+                (_root_expr(c, j) for _, c, j in roots[:self.k]), sympy.Integer(0)))
+        return sympy.expand(sum((_root_expr(c, j) for _, c, j in roots[self.k:]),
                                 sympy.Integer(0)))
 
 

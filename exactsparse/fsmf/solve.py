@@ -30,6 +30,7 @@ import flint
 import numpy as np
 
 from .. import exact
+from .._budget import run_killable
 from ..results.fsmf import FSMFSolution
 from ..exceptions import (ArgumentError, BudgetError, ExactTypeError, FloatInExactError,
                           NonFiniteError, ShapeError, SizeLimitError)
@@ -445,9 +446,19 @@ def _solve_exact(Aex, Anum, I, J, cls, plan, backend, stop):
                     "the budget ran out before the exact value was certified; X, Y from the "
                     "block SVD in floating point (optimal by the theorem, values uncertified)"))
             B = Aex[np.ix_(rows, cols)]
-            tail, factors = _exact_block(B, len(ks), backend)
-            value += tail.expr()
-            ball += tail.enclosure(256)
+            if min(B.shape) < _FORK_SIZE or stop is None:
+                ok, out = True, _portable_block(B, len(ks), backend)
+            else:       # a large block is one uninterruptible computation: a hard deadline
+                ok, out = run_killable(_portable_block, (B, len(ks), backend),
+                                       max(stop - time.monotonic(), 0.01), "the exact block")
+            if not ok:
+                return _solve_numeric(Anum, I, cls, plan, reason=(
+                    f"{out}; X, Y from the block SVD in floating point (optimal by the "
+                    "theorem, values uncertified)"))
+            expr, mid, rad, factors = out
+            value += expr
+            ball += flint.arb(flint.fmpq(mid.numerator, mid.denominator),
+                              flint.fmpq(rad.numerator, rad.denominator))
             if factors is None:
                 rational = False
             else:
@@ -462,9 +473,25 @@ def _solve_exact(Aex, Anum, I, J, cls, plan, backend, stop):
     value = value if value.has(sympy.CRootOf) else sympy.expand(value)
     return FSMFSolution(
         kind=FSMFSolution.KIND, verdict="optimal", certificate=cls.certificate,
-        theorem=cls.theorem, backend=backend, family=cls.family, value=str(value),
+        theorem=cls.theorem, backend=backend, family=cls.family,
+        value=sympy.sstr(value, order="none"),
         value_float=float(ball.mid()), enclosure=(lo, hi), attained=True, certified=True,
         exact=rational, X=Xo, Y=Yo)
+
+
+#: Blocks with both sides at least this large run in a child process killed at the budget.
+_FORK_SIZE = 24
+
+
+def _portable_block(B, k, backend):
+    """:func:`_exact_block` as picklable data: ``(sympy value, mid, radius, factors)``,
+    the 256-bit enclosure as its exact midpoint and twice its radius (Fractions)."""
+    tail, factors = _exact_block(B, k, backend)
+    with exact.precision(256):
+        ball = tail.enclosure(256)
+        mid = exact.arb_fraction(ball.mid())
+        rad = 2 * exact.arb_fraction(flint.arb(ball.rad()))
+    return tail.expr(), mid, rad, factors
 
 
 def _ball_bounds(ball):
