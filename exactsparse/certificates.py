@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from collections.abc import Mapping
 from fractions import Fraction
 
 import numpy as np
 
 from .exact import RATIONAL_RE
-from .exceptions import CertificateError, ParseError
+from .exceptions import CertificateError, ParseError, SizeLimitError
 from .kinds import THEOREMS, kind_spec
 
 __all__ = ["FrozenDict", "freeze", "to_jsonable", "from_jsonable", "Result", "THEOREMS",
@@ -124,6 +125,8 @@ def freeze(obj):
         return int(obj)
     if isinstance(obj, (np.floating, float)):
         return float(obj)
+    if isinstance(obj, (np.complexfloating, complex)):
+        return complex(obj)
     if isinstance(obj, (set, frozenset)):
         return tuple(sorted(freeze(v) for v in obj))
     mod = type(obj).__module__ or ""
@@ -141,7 +144,8 @@ def freeze(obj):
 
 
 def to_jsonable(obj):
-    """Nested data → JSON-compatible data; Fractions become ``"p/q"`` strings.
+    """Nested data → JSON-compatible data; Fractions become ``"p/q"`` strings, complex
+    numbers ``{"re": x, "im": y}``.
 
     Parameters
     ----------
@@ -167,22 +171,32 @@ def to_jsonable(obj):
     {'x': '-1/3', 'ks': [1, 2], 'M': [['1/2', 0]]}
     >>> from_jsonable(json.loads(json.dumps(to_jsonable(data)))) == freeze(data)
     True
+    >>> to_jsonable([1 - 2j]), from_jsonable(json.loads(json.dumps(to_jsonable([1 - 2j]))))
+    ([{'re': 1.0, 'im': -2.0}], ((1-2j),))
     """
     if isinstance(obj, Fraction):
-        return str(obj.numerator) if obj.denominator == 1 else f"{obj.numerator}/{obj.denominator}"
+        try:
+            return (str(obj.numerator) if obj.denominator == 1
+                    else f"{obj.numerator}/{obj.denominator}")
+        except ValueError:                       # over sys.get_int_max_str_digits()
+            raise SizeLimitError("A rational with more digits than Python converts to text "
+                                 "(sys.set_int_max_str_digits) cannot be written as JSON.") \
+                from None
     if isinstance(obj, Mapping):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, (bool, int, float, str, type(None))):
         return obj
+    if isinstance(obj, complex):
+        return {"re": obj.real, "im": obj.imag}
     frozen = freeze(obj)
     return to_jsonable(frozen) if frozen is not obj else str(obj)
 
 
 def from_jsonable(obj, rational_strings=True):
-    """JSON data → immutable exact data: ``"p/q"`` strings become Fractions (the inverse of
-    :func:`to_jsonable` on certificates).
+    """JSON data → immutable exact data: ``"p/q"`` strings become Fractions, ``{"re": x,
+    "im": y}`` complex numbers (the inverse of :func:`to_jsonable` on certificates).
 
     Parameters
     ----------
@@ -190,7 +204,8 @@ def from_jsonable(obj, rational_strings=True):
         Data as read by :func:`json.loads`.
     rational_strings : bool
         Read strings matching :data:`exactsparse.exact.RATIONAL_RE` as Fractions (default);
-        ``"p/0"`` stays a string (the checkers reject it).
+        ``"p/0"`` and numbers over Python's digit limit stay strings (the checkers reject
+        them).
 
     Returns
     -------
@@ -209,14 +224,23 @@ def from_jsonable(obj, rational_strings=True):
     ['-1/2', '7']
     """
     if isinstance(obj, dict):
+        if set(obj) == {"re", "im"} and all(isinstance(v, (int, float)) and not
+                                            isinstance(v, bool) for v in obj.values()):
+            return complex(obj["re"], obj["im"])          # written by to_jsonable
         return FrozenDict({k: from_jsonable(v, rational_strings) for k, v in obj.items()})
     if isinstance(obj, list):
         return tuple(from_jsonable(v, rational_strings) for v in obj)
     if rational_strings and isinstance(obj, str):
         m = RATIONAL_RE.match(obj)
-        if m and int(m.group(2) or 1) != 0:     # "p/0" stays a string (checkers reject it)
+        limit = sys.get_int_max_str_digits() or len(obj)
+        # "p/0" and numbers over Python's digit limit stay strings (checkers reject them)
+        if m and max(len(g or "") for g in m.groups()) <= limit and int(m.group(2) or 1) != 0:
             return Fraction(int(m.group(1)), int(m.group(2) or 1))
     return obj
+
+
+#: Fields of every result read back as written (a kind "00" stays a string).
+_HEADER = ("kind", "verdict", "theorem", "backend")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -344,7 +368,7 @@ class Result:
         if missing:
             raise CertificateError(f"invalid certificate: missing keys {sorted(missing)}.")
         try:
-            kw = {k: (v if k in target._STRING_FIELDS else from_jsonable(v))
+            kw = {k: (v if k in target._STRING_FIELDS or k in _HEADER else from_jsonable(v))
                   for k, v in d.items() if k in names}
             return target(**kw)
         except RecursionError:
@@ -396,8 +420,9 @@ def parse_value(text):
 
     A certified optimal value is stored in a result as the string of its sympy closed form
     (:meth:`exactsparse.exact.EigenTail.expr`: rationals, ``sqrt``, ``CRootOf``); this is
-    its inverse.  Only integers, ``+ - * / **`` (small integer powers), ``sqrt``,
-    ``Rational``, ``CRootOf`` and the symbol ``x`` (inside ``CRootOf``) are allowed.
+    its inverse.  Only integers, ``+ - * / **`` (integer powers up to 64, of ``x`` up to
+    4096), ``sqrt``, ``Rational``, ``CRootOf`` and the symbol ``x`` (inside ``CRootOf``) are
+    allowed.
 
     Parameters
     ----------
@@ -452,9 +477,11 @@ def _build(node, sympy):
     if isinstance(node, ast.Constant) and type(node.value) is int:
         return sympy.Integer(node.value)
     if isinstance(node, ast.BinOp) and type(node.op) in ops:
+        # powers: of x (CRootOf polynomials of large blocks) up to 4096, else up to 64
+        top = 4096 if isinstance(node.left, ast.Name) and node.left.id == "x" else 64
         if isinstance(node.op, ast.Pow) and not (isinstance(node.right, ast.Constant)
                                                   and type(node.right.value) is int
-                                                  and 0 <= node.right.value <= 64):
+                                                  and 0 <= node.right.value <= top):
             raise ParseError("Argument 'value' is not an exact value expression: "
                              "only small integer powers are allowed.")
         return ops[type(node.op)](_build(node.left, sympy), _build(node.right, sympy))

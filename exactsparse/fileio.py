@@ -21,7 +21,8 @@ from fractions import Fraction
 import numpy as np
 
 from .exact import parse_rational
-from .exceptions import ExactSparseError, ParseError, ShapeError
+from .exceptions import (ExactSparseError, NonFiniteError, ParseError, ShapeError,
+                         SizeLimitError, SupportError)
 
 __all__ = ["read_matrix", "read_support", "read_table"]
 
@@ -44,10 +45,14 @@ def read_table(path):
     Raises
     ------
     ParseError
-        Missing file, invalid JSON or text, an entry that is not a number, ragged rows (the
-        message names the file and the line or row).
+        Missing or unreadable file (a directory, no permission), invalid JSON or text, an
+        entry that is not a number, ragged rows (the message names the file and the line or
+        row).
     ShapeError
         An empty matrix, or a ``.npy`` array that is not 2-D.
+    SizeLimitError
+        A number with more digits than Python converts (4300 by default), or JSON nested
+        too deeply.
 
     See Also
     --------
@@ -67,10 +72,8 @@ def read_table(path):
     True
     >>> tmp.cleanup()
     """
-    path = os.fspath(path)
+    path = _path(path)
     ext = os.path.splitext(path)[1].lower()
-    if not os.path.exists(path):
-        raise ParseError(f"File {path!r} does not exist.")
     if ext == ".npy":
         try:
             arr = np.load(path, allow_pickle=False)
@@ -78,20 +81,58 @@ def read_table(path):
             raise ParseError(f"File {path!r}: not a readable .npy file ({exc}).") from None
         if arr.ndim != 2:
             raise ShapeError(f"File {path!r}: expected a 2-D array, got shape {arr.shape}.")
+        if arr.dtype.kind not in "biufc":
+            raise ParseError(f"File {path!r}: expected a numeric array, not dtype {arr.dtype}.")
         return arr
     if ext == ".json":
         return _read_json(path)
     return _read_text(path)
 
 
-def _read_json(path):
+def _path(path):
+    """``path`` as a string naming an existing regular file (else :class:`ParseError`)."""
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise ParseError(f"Argument 'path' must be a file path, not {type(path).__name__}.") \
+            from None
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if "\0" in path or not os.path.exists(path):
+        raise ParseError(f"File {path!r} does not exist.")
+    if not os.path.isfile(path):
+        raise ParseError(f"File {path!r} is not a regular file (a directory?).")
+    return path
+
+
+def _lines(path):
+    """The lines of a UTF-8 text file (:class:`ParseError` when unreadable)."""
     try:
         with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+            return fh.readlines()
     except UnicodeDecodeError as exc:
-        raise ParseError(f"File {path!r} is not UTF-8 text ({exc.reason}).") from None
+        raise ParseError(f"File {path!r} is not UTF-8 text ({exc.reason} at byte "
+                         f"{exc.start}).") from None
+    except OSError as exc:
+        raise ParseError(f"File {path!r} cannot be read ({exc.strerror}).") from None
+
+
+def _located(exc, where):
+    """``exc`` (an ExactSparseError about one entry) re-raised with its file and line: a
+    size limit stays a :class:`SizeLimitError`, anything else is a :class:`ParseError`."""
+    cls = SizeLimitError if isinstance(exc, SizeLimitError) else ParseError
+    return cls(f"{where}: {exc}")
+
+
+def _read_json(path):
+    text = "".join(_lines(path))
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(f"File {path!r}, line {exc.lineno}: invalid JSON ({exc.msg}).") from None
+    except (ValueError, RecursionError) as exc:     # integer over the digit limit, nesting
+        raise SizeLimitError(f"File {path!r}: JSON beyond the parser's limits ({exc}).") \
+            from None
     if not isinstance(data, list) or not all(isinstance(r, list) for r in data):
         raise ParseError(f"File {path!r}: expected a list of lists (rows).")
     rows = []
@@ -104,19 +145,14 @@ def _read_json(path):
                 out.append(Fraction(v) if isinstance(v, int) else parse_rational(
                     v if isinstance(v, str) else repr(v), "entry"))
             except ExactSparseError as exc:
-                raise ParseError(f"File {path!r}, row {i}: {exc}") from None
+                raise _located(exc, f"File {path!r}, row {i}") from None
         rows.append(out)
     return _rect(rows, path)
 
 
 def _read_text(path):
     rows = []
-    try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.readlines()
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"File {path!r} is not UTF-8 text ({exc.reason} at byte "
-                         f"{exc.start}).") from None
+    lines = _lines(path)
     for lineno, line in enumerate(lines, start=1):
         line = line.split("#", 1)[0].strip()
         if not line:
@@ -125,7 +161,7 @@ def _read_text(path):
         try:
             rows.append([parse_rational(t, "entry") for t in toks])
         except ExactSparseError as exc:
-            raise ParseError(f"File {path!r}, line {lineno}: {exc}") from None
+            raise _located(exc, f"File {path!r}, line {lineno}") from None
     return _rect(rows, path)
 
 
@@ -162,8 +198,11 @@ def read_matrix(path, numeric=False):
 
     Raises
     ------
-    ParseError, ShapeError
+    ParseError, ShapeError, SizeLimitError
         As :func:`read_table`.
+    NonFiniteError
+        ``numeric=True`` and an entry beyond the float range (or a ``.npy`` float array
+        holding NaN or infinity).
 
     See Also
     --------
@@ -197,8 +236,16 @@ def read_matrix(path, numeric=False):
     t = read_table(path)
     if numeric:
         if isinstance(t, np.ndarray):
-            return t if t.dtype.kind in "fc" else t.astype(np.float64)
-        return np.array([[float(v) for v in r] for r in t])
+            out = t if t.dtype.kind in "fc" else t.astype(np.float64)
+        else:
+            try:
+                out = np.array([[float(v) for v in r] for r in t])
+            except OverflowError:
+                out = np.array([np.inf])
+        if out.dtype.kind not in "fc" or not np.all(np.isfinite(out)):
+            raise NonFiniteError(f"File {os.fspath(path)!r} holds entries that are not finite "
+                                 "floats (NaN, infinity or beyond the float range).")
+        return out
     return t
 
 
@@ -244,17 +291,17 @@ def read_support(path):
     >>> tmp.cleanup()
     """
     from .supports import Support
-    path = os.fspath(path)
-    if os.path.splitext(path)[1].lower() in (".txt", ".csv", "") and os.path.exists(path):
-        try:
-            with open(path, encoding="utf-8") as fh:
-                lines = [ln.split("#", 1)[0].strip() for ln in fh]
-        except UnicodeDecodeError as exc:
-            raise ParseError(f"File {path!r} is not UTF-8 text ({exc.reason}).") from None
+    path = _path(path)
+    if os.path.splitext(path)[1].lower() in (".txt", ".csv", ""):
+        lines = [ln.split("#", 1)[0].strip() for ln in _lines(path)]
         lines = [ln for ln in lines if ln]
         if lines and all(set(ln) <= set("01") and len(ln) > 1 for ln in lines):
             return Support("/".join(lines), name=path)
     t = read_table(path)
     if not isinstance(t, np.ndarray):
-        t = [[int(v) if v.denominator == 1 else float(v) for v in r] for r in t]
+        bad = [(i, j) for i, r in enumerate(t) for j, v in enumerate(r) if v not in (0, 1)]
+        if bad:
+            raise SupportError(f"File {path!r} must hold a 0/1 matrix, not one with another "
+                               f"value at {bad[0]}.")
+        t = [[int(v) for v in r] for r in t]
     return Support(t, name=path)

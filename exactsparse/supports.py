@@ -19,13 +19,15 @@ References
 
 from __future__ import annotations
 
-import itertools
+import itertools  # noqa: F401 - used by the doctests
 from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from .enumeration import support_pairs
+from .exact import short_repr
 from .exceptions import ArgumentError, NonFiniteError, ShapeError, SizeLimitError, SupportError
 
 __all__ = [
@@ -33,7 +35,7 @@ __all__ = [
     "EquivalenceClass", "equivalence_classes", "complete_classes", "degenerate_columns",
     "overlap_graph", "overlap_components", "cover_graph", "rectangle_overlaps",
     "full", "identity", "lower_triangular", "upper_triangular", "block_diagonal",
-    "random_support", "support_pairs",
+    "random_support", "support_pairs", "MAX_CELLS",
 ]
 
 
@@ -94,8 +96,10 @@ class Support:
 
     @property
     def array(self):
-        """A read-only boolean numpy view (built on first use for sparse-backed supports)."""
+        """A read-only boolean numpy view (built on first use for sparse-backed supports, at
+        most :data:`MAX_CELLS` cells)."""
         if self._a is None:
+            _cells(*self._shape)
             a = self._sp.toarray() != 0
             a.setflags(write=False)
             object.__setattr__(self, "_a", a)
@@ -128,8 +132,7 @@ class Support:
 
     def column(self, k):
         """Row indices of the nonzeros of column ``k`` (a tuple)."""
-        c = self.csc
-        return tuple(c.indices[c.indptr[k]:c.indptr[k + 1]].tolist())
+        return tuple(self.csc.indices[self.csc.indptr[k]:self.csc.indptr[k + 1]].tolist())
 
     def row(self, i):
         return tuple(np.flatnonzero(self.array[i, :]).tolist())
@@ -173,8 +176,7 @@ class Support:
         G.add_nodes_from((("r", i) for i in range(m)), bipartite=0)
         G.add_nodes_from((("c", j) for j in range(n)), bipartite=1)
         coo = self.csc.tocoo()
-        rows, cols = coo.row, coo.col
-        G.add_edges_from((("r", int(i)), ("c", int(j))) for i, j in zip(rows, cols))
+        G.add_edges_from((("r", int(i)), ("c", int(j))) for i, j in zip(coo.row, coo.col))
         return G
 
     @classmethod
@@ -183,13 +185,16 @@ class Support:
         for u in G.nodes:
             if not (isinstance(u, tuple) and len(u) == 2 and u[0] in ("r", "c")):
                 raise SupportError(f"Argument 'G' must have nodes ('r', i) / ('c', j), not {u!r}.")
-        if shape is None:
-            m = 1 + max((u[1] for u in G.nodes if u[0] == "r"), default=-1)
-            n = 1 + max((u[1] for u in G.nodes if u[0] == "c"), default=-1)
-            shape = (m, n)
         for u in G.nodes:
-            if isinstance(u[1], bool) or not isinstance(u[1], (int, np.integer)) or u[1] < 0 \
-                    or u[1] >= shape[0 if u[0] == "r" else 1]:
+            if isinstance(u[1], bool) or not isinstance(u[1], (int, np.integer)) or u[1] < 0:
+                raise SupportError(f"Argument 'G' has node {u!r}, not ('r'|'c', int >= 0).")
+        if shape is None:
+            shape = tuple(1 + max((u[1] for u in G.nodes if u[0] == t), default=-1) for t in "rc")
+        if not isinstance(shape, (tuple, list)) or len(shape) != 2:
+            raise ShapeError(f"Argument 'shape' must be a pair (m, n), not {shape!r}.")
+        shape = _cells(_dim(shape[0], "m"), _dim(shape[1], "n"))
+        for u in G.nodes:
+            if u[1] >= shape[0 if u[0] == "r" else 1]:
                 raise SupportError(f"Argument 'G' has node {u!r} outside shape {tuple(shape)}.")
         a = np.zeros(shape, bool)
         for u, v in G.edges:
@@ -373,6 +378,8 @@ def _incidence(sets, size):
     indptr = np.zeros(len(sets) + 1, np.int64)
     indptr[1:] = np.cumsum([len(s) for s in sets])
     idx = np.fromiter((i for s in sets for i in s), np.int64, count=int(indptr[-1]))
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        raise ValueError("index out of range")
     return sp.csc_matrix((np.ones(idx.size, np.int32), idx, indptr), shape=(size, len(sets)))
 
 
@@ -384,11 +391,21 @@ def rectangle_overlaps(rects, shape):
     and column sets compared pairwise (cost ``p² (m + n) / 64`` words, small for few dense
     rectangles).
     """
-    p = len(rects)
+    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
+        raise ShapeError(f"Argument 'shape' must be a pair (m, n), not {type(shape).__name__}.")
+    shape = (_dim(shape[0], "m"), _dim(shape[1], "n"))
+    if max(shape) > MAX_CELLS:
+        raise SizeLimitError(f"Argument 'shape' {short_repr(shape)} has a side over the limit "
+                             f"of {MAX_CELLS} (exactsparse.supports.MAX_CELLS).")
+    try:
+        p = len(rects)
+        Rm = _incidence([r for r, _ in rects], shape[0])
+        Cm = _incidence([c for _, c in rects], shape[1])
+    except (TypeError, ValueError, OverflowError):
+        raise ShapeError("Argument 'rects' must be a sequence of (rows, cols) pairs of index "
+                         "sequences inside 'shape'.") from None
     if p < 2:
         return []
-    Rm = _incidence([r for r, _ in rects], shape[0])
-    Cm = _incidence([c for _, c in rects], shape[1])
     deg_r = np.diff(Rm.tocsr().indptr).astype(np.float64)
     deg_c = np.diff(Cm.tocsr().indptr).astype(np.float64)
     sparse_cost = float(deg_r @ deg_r + deg_c @ deg_c)
@@ -466,20 +483,37 @@ def cover_graph(I, J):
 
 
 # ----------------------------------------------------------------------------- generators
+#: Most cells (m·n, or nonzeros if stored sparse) a generator builds, checked before allocating.
+MAX_CELLS = 10**8
+
+
 def _dim(v, name):
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ShapeError(f"Argument {name!r} must be a positive integer, not {v!r}.")
+        raise ShapeError(f"Argument {name!r} must be a positive integer, not {short_repr(v)}.")
     return int(v)
+
+
+def _cells(m, n, cells=None):
+    """``(m, n)`` validated, with ``cells`` (default ``m·n``) at most :data:`MAX_CELLS`."""
+    cells = m * n if cells is None else cells
+    if cells > MAX_CELLS:
+        raise SizeLimitError(f"A {short_repr(m)}×{short_repr(n)} support needs "
+                             f"{short_repr(cells)} cells, more than the limit of {MAX_CELLS} "
+                             "(exactsparse.supports.MAX_CELLS).")
+    return m, n
 
 
 def full(m, n):
     """All-ones m×n support, ``np.ones((m, n))`` (doctested in :func:`lower_triangular`)."""
-    return Support(np.ones((_dim(m, "m"), _dim(n, "n")), bool))
+    return Support(np.ones(_cells(_dim(m, "m"), _dim(n, "n")), bool))
 
 
 def identity(n):
-    """Identity support of size n, ``np.eye(n)`` (doctested in :func:`lower_triangular`)."""
-    return Support(np.eye(_dim(n, "n"), dtype=bool))
+    """Identity support of size n, ``np.eye(n)``, stored sparse (at most
+    :data:`MAX_CELLS` nonzeros; doctested in :func:`lower_triangular`)."""
+    n = _dim(n, "n")
+    _cells(n, n, n)
+    return Support(sp.identity(n, dtype=np.int8, format="csc"))
 
 
 def lower_triangular(n):
@@ -490,12 +524,12 @@ def lower_triangular(n):
     ...     Support(a) for a in (np.tril(ones), np.triu(ones), np.eye(3), ones))
     True
     """
-    return Support(np.tril(np.ones((_dim(n, "n"),) * 2, bool)))
+    return Support(np.tril(np.ones(_cells(_dim(n, "n"), n), bool)))
 
 
 def upper_triangular(n):
     """Upper-triangular (U of LU) support, ``np.triu`` (doctested in :func:`lower_triangular`)."""
-    return Support(np.triu(np.ones((_dim(n, "n"),) * 2, bool)))
+    return Support(np.triu(np.ones(_cells(_dim(n, "n"), n), bool)))
 
 
 def block_diagonal(*shapes):
@@ -511,6 +545,7 @@ def block_diagonal(*shapes):
         if not isinstance(sh, (tuple, list)) or len(sh) != 2:
             raise ShapeError(f"Argument 'shapes' must hold (rows, cols) pairs, not {sh!r}.")
     shapes = [(_dim(a, "rows"), _dim(b, "cols")) for a, b in shapes]
+    _cells(sum(p for p, _ in shapes), sum(q for _, q in shapes), sum(p * q for p, q in shapes))
     blocks = [sp.csc_matrix(np.ones((p, q), np.int8)) for p, q in shapes]
     return Support(sp.block_diag(blocks, format="csc"))
 
@@ -527,74 +562,7 @@ def random_support(m, n, density, seed=None):
                                                               np.floating)) \
             or not 0 <= density <= 1:
         raise ArgumentError(f"Argument 'density' must lie in [0, 1], not {density!r}.")
-    rng = np.random.default_rng(seed)
-    return Support(rng.random((m, n)) < density)
-
-
-# ----------------------------------------------------------------------------- enumeration
-_MAX_PATTERNS = 2_000_000
-
-
-def _row_multisets(m, r):
-    return itertools.combinations_with_replacement(range(2 ** r), m)
-
-
-def _or(rows):
-    out = 0
-    for x in rows:
-        out |= x
-    return out
-
-
-def _permute_bits(x, p):
-    return sum(((x >> k) & 1) << p[k] for k in range(len(p)))
-
-
-def _to_array(rows, r):
-    return np.array([[(x >> k) & 1 for k in range(r)] for x in rows], dtype=bool)
-
-
-def support_pairs(m, n, r, nondegenerate=False):
-    """All support pairs ``(I, J)`` of shapes m×r and n×r up to symmetry.
-
-    Two pairs are identified when one is obtained from the other by permuting the rows of
-    ``I``, the rows of ``J``, and the columns of both simultaneously (these permutations
-    map FSMF instances, their values and their identifiability to each other).  With
-    ``nondegenerate=True`` only pairs without a zero row or a zero column in ``I`` or
-    ``J`` are listed.
-
-    Yields
-    ------
-    (I, J) : tuple of bool ndarrays
-
-    Examples
-    --------
-    >>> [sum(1 for _ in support_pairs(*a)) for a in [(1, 1, 1), (2, 2, 2), (2, 2, 2, True)]]
-    [4, 58, 10]
-    """
-    for v, name in ((m, "m"), (n, "n"), (r, "r")):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ShapeError(f"Argument {name!r} must be a positive integer, not {v!r}.")
-    from math import comb
-    count = comb(2 ** r + m - 1, m) * comb(2 ** r + n - 1, n)
-    if count > _MAX_PATTERNS:
-        raise SizeLimitError(f"Arguments (m, n, r) = {(m, n, r)} give {count} raw patterns, "
-                             f"more than the {_MAX_PATTERNS} this enumerator handles.")
-    # image of every row bit pattern under every column permutation, computed once
-    images = [[_permute_bits(x, p) for x in range(2 ** r)]
-              for p in itertools.permutations(range(r))]
-    seen = set()
-    full = 2 ** r - 1
-    ok = (lambda rows: 0 not in rows and _or(rows) == full) if nondegenerate else (lambda rows: True)
-    J_all = list(filter(ok, _row_multisets(n, r)))
-    for I_rows in filter(ok, _row_multisets(m, r)):
-        # canonical key = lexicographic minimum of (image of I, image of J) over the
-        # permutations; only those reaching the minimum image of I can attain it
-        Ik = [tuple(sorted(t[x] for x in I_rows)) for t in images]
-        a = min(Ik)
-        best = [t for t, k in zip(images, Ik) if k == a]
-        for J_rows in J_all:
-            key = (a, min(tuple(sorted(t[x] for x in J_rows)) for t in best))
-            if key not in seen:
-                seen.add(key)
-                yield _to_array(key[0], r), _to_array(key[1], r)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                             or seed < 0):
+        raise ArgumentError(f"Argument 'seed' must be None or an integer >= 0, not {seed!r}.")
+    return Support(np.random.default_rng(seed).random(_cells(m, n)) < density)

@@ -2,7 +2,7 @@
 
 Rules (see ``../shared/STYLE.md`` and the house issue):
 
-- core (``exceptions``, ``exact/``, ``supports``, ``certificates``, ``fileio``, ``kinds``,
+- core (``exceptions``, ``exact/``, ``supports``, ``enumeration``, ``certificates``, ``fileio``, ``kinds``,
   ``results``, ``_budget``) imports no capability, no checker and no CLI;
   ``exact/`` imports nothing of ``supports``/``certificates``/``results``/``kinds``;
 - ``checks/`` imports no capability (no decision routine) and no CLI;
@@ -31,8 +31,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PKG = ROOT / "exactsparse"
-CORE = {"exceptions", "exact", "supports", "certificates", "fileio", "kinds", "results",
-        "_budget", "display"}
+CORE = {"exceptions", "exact", "supports", "enumeration", "certificates", "fileio", "kinds",
+        "results", "_budget", "display"}
 CAPABILITIES = {"fsmf", "identifiability", "butterfly", "relu", "bilinear", "sweep",
                 "examples", "plot"}
 #: capability → capabilities it may import

@@ -66,3 +66,26 @@ def test_parse_value_refuses(text):
 def test_parse_value_long_sum_is_refused_cleanly():
     with pytest.raises(ParseError, match="nested too deeply"):
         parse_value("+".join(["1"] * 40_000))
+
+
+# ----------------------------------------------------------------------------- issue #15
+def test_rationals_over_the_digit_limit():
+    from exactsparse.certificates import from_jsonable, to_jsonable
+    from exactsparse.exceptions import SizeLimitError
+    big = "1" * 5000
+    assert from_jsonable([big, "1/" + big]) == (big, "1/" + big)     # stay strings
+    with pytest.raises(SizeLimitError, match="digits"):
+        to_jsonable(Fraction(10**5000, 3))
+
+
+def test_complex_numbers_round_trip():
+    r = Result("demo", "yes", {"z": (1 - 2j, 0.5j)}, "fsmf.disjoint", "numpy")
+    back = Result.from_json(r.to_json())
+    assert back == r and back.certificate["z"] == (1 - 2j, 0.5j)
+
+
+def test_header_fields_stay_strings():
+    d = dict(GOOD, kind="00", verdict="1/2")
+    r = Result.from_dict(d)
+    assert r.kind == "00" and r.verdict == "1/2"
+    assert Result.from_json(r.to_json()) == r

@@ -101,3 +101,49 @@ def test_check_backend():
     assert exact.check_backend("sympy") == "sympy"
     with pytest.raises(ExactTypeError, match="Argument 'backend' must be one of"):
         exact.check_backend("numpy")
+
+
+# ----------------------------------------------------------------------------- issue #15
+def test_digit_limit_is_a_size_error():
+    from exactsparse.exceptions import SizeLimitError
+    for text in ("7" * 5001, "1/" + "3" * 5001, "1." + "0" * 5001):
+        with pytest.raises(SizeLimitError, match="digits"):
+            exact.parse_rational(text)
+
+
+@pytest.mark.parametrize("v, exc", [(0.5, FloatInExactError), (None, ParseError),
+                                    ([1], ParseError)])
+def test_parse_rational_non_strings(v, exc):
+    with pytest.raises(exc):
+        exact.parse_rational(v)
+
+
+def test_short_repr_never_fails():
+    assert exact.short_repr(10**5000) == f"an integer of {(10**5000).bit_length()} bits"
+    assert "over 4300 digits" in exact.short_repr((1, 10**5000))
+    assert exact.short_repr("x" * 500, 20).endswith("...")
+
+
+@pytest.mark.parametrize("call", [
+    lambda: exact.check_backend(np.array([1, 2])), lambda: exact.check_backend(None),
+    lambda: exact.arb_fraction(3), lambda: exact.arb_fraction("1"),
+    lambda: exact.precision("1/2"), lambda: exact.precision(float("nan")),
+    lambda: exact.precision(10**5000), lambda: exact.precision(1 << 20),
+    lambda: exact.eigen_tail([[1, 0], [0, 1]], np.ones((2, 2))),
+    lambda: exact.eigen_tail([[1, 0], [0, 1]], -1), lambda: exact.eigen_tail([[1, 2]], 1),
+    lambda: exact.rationalize([[1.0], [1.0, 2.0]]), lambda: exact.rationalize(0.5, tol=10**400),
+    lambda: exact.rationalize(0.5, tol=float("inf")),
+    lambda: exact.from_float(np.longdouble(10) ** 400),
+    lambda: exact.scale_pow2([[1.0]]), lambda: exact.scale_pow2(np.array([[np.nan]])),
+    lambda: exact.scale_pow2(np.array([[1, 2]]))])
+def test_typed_errors(call):
+    with pytest.raises(ExactSparseError):
+        call()
+
+
+def test_scale_pow2_is_exact_and_bounded():
+    for A in (np.array([[1e300, -3.0]]), np.array([[5e-324, 0.0]]), np.array([[1 + 1e200j]]),
+              np.zeros((2, 2))):
+        B, e = exact.scale_pow2(A)
+        assert np.array_equal(B * 2.0 ** e * 2.0 ** e, A)
+        assert not A.any() or 0.25 <= float(np.max(np.abs(B))) < 1

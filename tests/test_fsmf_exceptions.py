@@ -142,3 +142,63 @@ def test_bad_restarts():
 def test_loss_shapes():
     with pytest.raises(ShapeError):
         es.fsmf_loss(np.ones((2, 2)), np.ones((3, 1)), np.ones((2, 1)))
+
+
+# ----------------------------------------------------------------------------- issue #15
+def test_fsmf_loss_mixed_exact_strings_and_floats():
+    from fractions import Fraction
+    # "p/q" strings with a float factor: the float loss of the exact values
+    got = es.fsmf_loss([["1/2", "3"]], np.array([[1.0]]), [[1], [2]])
+    assert got == float((Fraction(1, 2) - 1) ** 2 + (3 - 2) ** 2)
+    assert es.fsmf_loss([["1/2"]], [["1/3"]], [["3/2"]]) == 0
+
+
+@pytest.mark.parametrize("args", [
+    (np.zeros((0, 3)), object(), 1), ([[1e400]], [[1.0]], [[1]]), ([[1, 2.0, "x"]], [[1]], [[1]]),
+    (np.array([[np.nan]]), np.ones((1, 1)), np.ones((1, 1)))])
+def test_fsmf_loss_typed_errors(args):
+    with pytest.raises(es.ExactSparseError):
+        es.fsmf_loss(*args)
+
+
+def test_fsmf_loss_is_overflow_safe():
+    A = np.array([[1e200, 1e200]])
+    assert es.fsmf_loss(A, np.array([[1.0]]), np.array([[1e200], [1e200]])) == 0.0
+    assert es.fsmf_loss(A, np.array([[1.0]]), np.array([[1e200], [3e200]])) == np.inf
+
+
+@pytest.mark.parametrize("kw", [{"exact_mode": "yes"}, {"restarts": 10**100}, {"restarts": 0},
+                                {"seed": -1}, {"budget": 0},
+                                {"budget": float("nan")}, {"backend": np.array([1])}])
+def test_solve_argument_errors(kw):
+    with pytest.raises(es.ExactSparseError):
+        es.solve_fsmf([[1, 2], [3, 4]], [[1], [1]], [[1], [1]], **kw)
+
+
+def test_solve_budget_beyond_the_float_range_is_clamped():
+    # one policy for every routine (exactsparse._budget.check_budget): a huge budget means
+    # "no practical limit", never an OverflowError
+    s = es.solve_fsmf([[1, 2], [3, 4]], [[1], [1]], [[1], [1]], budget=10**400)
+    assert s.verdict == "optimal" and es.verify(s, ([[1, 2], [3, 4]], [[1], [1]], [[1], [1]]))
+
+
+def test_solve_refuses_a_loss_beyond_the_float_range():
+    with pytest.raises(es.SizeLimitError, match="float range"):
+        es.solve_fsmf(np.array([[1e308] * 4]), [[1]], [[1]] * 4)
+    with pytest.raises(es.SizeLimitError, match="float range"):
+        es.solve_fsmf([[10**200, 10**200]], [[1]], [[1], [1]])
+
+
+@pytest.mark.parametrize("args, kw", [
+    (([[1.0]], np.ones((1, 1), bool), np.ones((1, 1), bool)), {}),
+    ((np.ones((2, 2)), np.ones((3, 1), bool), np.ones((2, 1), bool)), {}),
+    ((np.ones((2, 2)), np.ones((2, 1)) * 2, np.ones((2, 1), bool)), {}),
+    ((np.array([[np.inf, 1.0]]), np.ones((1, 1), bool), np.ones((2, 1), bool)), {}),
+    ((np.ones((1, 2)), np.ones((1, 1), bool), np.ones((2, 1), bool)), {"restarts": 2.5}),
+    ((np.ones((1, 2)), np.ones((1, 1), bool), np.ones((2, 1), bool)), {"iters": 0}),
+    ((np.ones((1, 2)), np.ones((1, 1), bool), np.ones((2, 1), bool)), {"tol": "x"}),
+    ((np.ones((1, 2)), np.ones((1, 1), bool), np.ones((2, 1), bool)), {"mask": 5}),
+    ((np.ones((1, 2)), np.ones((1, 1), bool), np.ones((2, 1), bool)), {"budget": -1})])
+def test_als_validates(args, kw):
+    with pytest.raises(es.ExactSparseError):
+        es.als(*args, **kw)

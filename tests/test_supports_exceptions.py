@@ -65,3 +65,50 @@ def test_more_generator_and_graph_errors():
         es.random_support(2, 2, "a")
     with pytest.raises(ShapeError):
         es.block_diagonal((1,))
+
+
+# ----------------------------------------------------------------------------- issue #15
+@pytest.mark.parametrize("call", [
+    lambda: es.identity(10**9), lambda: es.full(10**6, 10**6), lambda: es.lower_triangular(10**5),
+    lambda: es.upper_triangular(10**5), lambda: es.random_support(10**12, 3, 0),
+    lambda: es.block_diagonal((10**4, 10**4), (10**4, 10**4)),
+    lambda: es.supports.rectangle_overlaps([((0,), (0,)), ((0,), (0,))], (10**9, 10**9)),
+    lambda: es.Support.from_graph(__import__("networkx").Graph([(("r", 10**6), ("c", 10**6))]))])
+def test_sizes_checked_before_allocating(call):
+    """Each would need gigabytes to terabytes: the error comes first and names the limit."""
+    import time
+    start = time.monotonic()
+    with pytest.raises(es.SizeLimitError, match=str(es.supports.MAX_CELLS)):
+        call()
+    assert time.monotonic() - start < 1
+
+
+def test_huge_sizes_in_messages_do_not_crash():
+    with pytest.raises(es.SizeLimitError, match="bits"):      # 10**5000 has > 4300 digits
+        es.full(10**5000, 2)
+    with pytest.raises(ShapeError, match="bits"):
+        es.identity(-10**5000)
+
+
+@pytest.mark.parametrize("seed", [-1, 2.5, "s", True])
+def test_random_support_seed(seed):
+    with pytest.raises(ArgumentError, match="seed"):
+        es.random_support(3, 3, 0.5, seed=seed)
+
+
+def test_identity_is_sparse_backed_and_large_identities_work():
+    S = es.identity(10**6)
+    assert S.shape == (10**6, 10**6) and S.nnz == 10**6 and S.column(5) == (5,)
+
+
+@pytest.mark.parametrize("m, n, r", [(10**9, 1, 10**9), (1, 1, 10**6), (10**7, 10**7, 2)])
+def test_support_pairs_refuses_huge_counts_quickly(m, n, r):
+    with pytest.raises(es.SizeLimitError, match="raw patterns"):
+        next(es.supports.support_pairs(m, n, r))
+
+
+@pytest.mark.parametrize("rects, shape", [(5, (2, 2)), ([((0, 5), (0,)), ((0,), (0,))], (2, 2)),
+                                          ([((0,), (0,))] * 2, (2,)), ([("a", "b")] * 2, (2, 2))])
+def test_rectangle_overlaps_validates(rects, shape):
+    with pytest.raises(ShapeError):
+        es.supports.rectangle_overlaps(rects, shape)

@@ -84,7 +84,7 @@ def integer(v, what, lo, hi):
     exactsparse.exceptions.CertificateError: invalid certificate: a row 3 is not an integer in [0, 3).
     """
     if isinstance(v, bool) or not isinstance(v, int) or not lo <= v < hi:
-        fail(f"{what} {v!r} is not an integer in [{lo}, {hi}).")
+        fail(f"{what} {exact.short_repr(v)} is not an integer in [{lo}, {hi}).")
     return v
 
 

@@ -16,16 +16,20 @@ Fractions or ``"p/q"`` strings.
     when the instance gives no patterns); each factor has its pattern's twiddle shape; the
     exact product of the factors equals ``Z``; at every split the rank-one supports are
     pairwise disjoint (``S_left · S_right`` has no entry above 1), and the number of zero
-    rank-one pieces matches ``degenerate`` (``essentially_unique`` iff none).
+    rank-one pieces matches ``degenerate`` (``essentially_unique`` iff none); a split's
+    ``level``, ``left`` and ``right``, when given, are its index and the KS patterns of the
+    two partial products.
 ``"not-butterfly"``
     the 2×2 ``minor`` is the submatrix of ``Z`` at ``rows × cols``, its determinant is nonzero,
     and all four positions lie in one rank-one support of the stated split, whose supports are
     pairwise disjoint — so any product of the chain would make that minor vanish (Zheng,
-    Riccietti, Gribonval, SIMODS 2023; ICASSP 2022 Lemma 2).
+    Riccietti, Gribonval, SIMODS 2023; ICASSP 2022 Lemma 2); ``left`` and ``right``, when
+    given, are the KS patterns of the two partial products at that split.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from math import lcm
 
@@ -248,6 +252,18 @@ def _perm(cert, n, instance_perm):
     return None if np.array_equal(p, np.arange(n)) else p
 
 
+def _split_patterns(c, pats, s, what):
+    """The optional ``level``, ``left``, ``right`` fields of split ``s`` (in mapping ``c``)
+    must be ``s`` and the KS patterns of the products ``X_0 ⋯ X_s`` and ``X_{s+1} ⋯ X_K``."""
+    if not isinstance(c, Mapping):
+        fail(f"{what} is not a mapping.")
+    want = {"level": s, "left": _product(pats[:s + 1]), "right": _product(pats[s + 1:])}
+    for key, value in want.items():
+        if key in c and (_count(c[key], f"{what} {key!r}") if key == "level"
+                         else _pattern(c[key])) != value:
+            fail(f"{what} {key!r} is {c[key]!r}, not {value} (split {s} of the chain).")
+
+
 def _disjoint(pats, s):
     """Supports of the split after factor ``s``; raise unless its rank-one supports are disjoint."""
     SL = _support(_product(pats[:s + 1]))
@@ -349,6 +365,7 @@ def _check_butterfly(cert, M, D, patterns, perm_in, m, mul):
     if not hasattr(splits, "__len__") or len(splits) != len(pats) - 1:
         fail(f"the splits do not match a chain of {len(pats)} factors.")
     for s, spl in enumerate(splits):
+        _split_patterns(spl, pats, s, f"split {s}")
         _disjoint(pats, s)
         deg = int((_zero_rows(left[s]) | _zero_rows(right[s + 1])).sum())
         claimed_deg = _count(spl["degenerate"], "'degenerate'")
@@ -375,6 +392,7 @@ def _check_not_butterfly(cert, M, D, patterns, perm_in, m, mul):
     s = _count(cert["level"], "'level'")
     if not 0 <= s < len(pats) - 1:
         fail(f"split level {s} out of range.")
+    _split_patterns(cert, pats, s, "the certificate's")
     try:
         (r1, r2), (c1, c2) = cert["rows"], cert["cols"]
     except (TypeError, ValueError):
@@ -416,6 +434,8 @@ def check_identify(result, instance):
     supports, so no product of the chain can equal ``Z Pᵀ``.  See the module docstring for
     the instance forms.
     """
+    if result.backend != "integer":
+        fail(f"backend {result.backend!r} is not 'integer' (exact integer arithmetic).")
     Z, patterns, perm = _instance(instance)
     cert = result.certificate
     m, mul = _field(cert)

@@ -17,7 +17,7 @@ import networkx as nx
 
 from ..exact import as_matrix, to_fractions
 from ..supports import check_pair, rank_one_supports
-from ._read import fail, unpack
+from ._read import fail, flag, integer, sequence, unpack
 
 __all__ = ["check_ident", "CHECKS"]
 
@@ -205,7 +205,11 @@ def _check_witness(res, I, J):
     if how not in _CONSTRUCTIONS or crit != how or res.theorem != "ident.witness":
         fail(f"criterion {crit!r}, construction {how!r} and theorem {res.theorem!r} do not "
               "match a witness construction.")
-    exact = w.get("exact_supports", True) is not False
+    exact = flag(w.get("exact_supports", True), "the witness's 'exact_supports'")
+    columns = [integer(k, "a witness column", 0, r) for k in sequence(w.get("columns", ()),
+                                                                    "the witness's 'columns'")]
+    if len(set(columns)) != len(columns):      # (a description: only its form is checked)
+        fail("the witness's 'columns' lists a column twice.")
     if not exact and not _half_empty(_rects(I, J)):
         fail("supports ⊆ (I, J) are only accepted for a degenerate pair.")
     for name, A, S in (("X", X, I), ("Y", Y, J), ("X2", X2, I), ("Y2", Y2, J)):

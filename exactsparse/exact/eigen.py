@@ -16,8 +16,9 @@ from fractions import Fraction
 import flint
 import numpy as np
 
-from ..exceptions import PrecisionError
+from ..exceptions import ArgumentError, PrecisionError, ShapeError
 from .matrices import as_matrix, charpoly
+from .scalars import short_repr
 
 __all__ = ["precision", "EigenTail", "eigen_tail"]
 
@@ -41,6 +42,10 @@ class precision:
     """
 
     def __init__(self, bits):
+        if isinstance(bits, (bool, np.bool_)) or not isinstance(bits, (int, np.integer)) \
+                or not 2 <= bits <= _MAX_PREC:
+            raise ArgumentError(f"Argument 'bits' must be an integer in [2, {_MAX_PREC}], not "
+                                f"{short_repr(bits)}.")
         self.bits = int(bits)
 
     def __enter__(self):
@@ -88,8 +93,13 @@ class EigenTail:
 
     def __init__(self, G, k, backend="flint"):
         self.G = as_matrix(G, "G")
-        self.k = int(k)
         self.n = self.G.nrows()
+        if self.n != self.G.ncols():
+            raise ShapeError(f"Argument 'G' must be square, not {self.n}×{self.G.ncols()}.")
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) \
+                or k < 0:
+            raise ArgumentError(f"Argument 'k' must be an integer >= 0, not {short_repr(k)}.")
+        self.k = int(k)
         self.coeffs = charpoly(self.G, backend=backend)
         self._sorted = None
 
@@ -185,12 +195,19 @@ class EigenTail:
 
     def expr(self):
         """The exact value as a sympy expression: the sum of the ``n − k`` smallest
-        eigenvalues, each a rational, a radical (quadratic factor) or a ``CRootOf``."""
+        eigenvalues, each a rational, a radical (quadratic factor) or a ``CRootOf`` — or,
+        when fewer, ``tr(G)`` minus the ``k`` largest (a short expression for a large block
+        approximated at a small rank)."""
         import sympy
         rv = self.rational_value()
         if rv is not None:
             return sympy.Rational(rv.numerator, rv.denominator)
-        return sympy.expand(sum((_root_expr(c, j) for _, c, j in self.roots()[self.k:]),
+        roots = self.roots()
+        if self.k < len(roots) - self.k:
+            tr = sum((self.G[i, i] for i in range(self.n)), flint.fmpq(0))
+            return sympy.expand(sympy.Rational(int(tr.p), int(tr.q)) - sum(
+                (_root_expr(c, j) for _, c, j in roots[:self.k]), sympy.Integer(0)))
+        return sympy.expand(sum((_root_expr(c, j) for _, c, j in roots[self.k:]),
                                 sympy.Integer(0)))
 
 

@@ -6,14 +6,17 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import sys
 from fractions import Fraction
 
 import flint
 import numpy as np
 
-from ..exceptions import ExactTypeError, FloatInExactError, NonFiniteError, ParseError, ShapeError
+from ..exceptions import show as short_repr  # noqa: F401 - the safe repr of error messages
+from ..exceptions import (ExactTypeError, FloatInExactError, NonFiniteError, ParseError,
+                          ShapeError, SizeLimitError)
 
-__all__ = ['BACKENDS', 'PRIME62', 'RATIONAL_RE', 'parse_rational', 'as_rational', 'from_float', 'rationalize', 'arb_fraction', 'fraction_str']
+__all__ = ['BACKENDS', 'PRIME62', 'RATIONAL_RE', 'parse_rational', 'as_rational', 'from_float', 'rationalize', 'arb_fraction', 'fraction_str', 'short_repr']
 
 BACKENDS = ("flint", "sympy")
 #: The largest prime below 2**62, used for fast rank lower bounds.
@@ -31,7 +34,8 @@ def parse_rational(text, name="value"):
 
     A decimal is read as the rational it writes: ``"0.1"`` is 1/10, never the float.
     :class:`ParseError` for anything else (or a zero denominator, or an exponent beyond
-    ±10000).
+    ±10000); :class:`SizeLimitError` for a number with more digits than Python converts
+    (``sys.get_int_max_str_digits()``, 4300 by default).
 
     See Also
     --------
@@ -43,8 +47,26 @@ def parse_rational(text, name="value"):
     (Fraction(-1, 2), Fraction(1, 4), Fraction(1, 100))
     >>> all(parse_rational(fraction_str(q)) == q for q in (Fraction(-7, 3), Fraction(5)))
     True
+    >>> parse_rational("7" * 5001)
+    Traceback (most recent call last):
+    ...
+    exactsparse.exceptions.SizeLimitError: Argument 'value' has a number of 5001 digits, more than the 4300 digits Python converts (sys.set_int_max_str_digits).
     """
-    s = str(text)
+    if isinstance(text, (bytes, bytearray)):
+        text = text.decode("utf-8", errors="replace")
+    if not isinstance(text, str):
+        if isinstance(text, (int, np.integer)) and not isinstance(text, (bool, np.bool_)):
+            return Fraction(int(text))
+        if isinstance(text, (float, np.floating)):
+            raise FloatInExactError(f"Argument {name!r} must be a string, not the float "
+                                    f"{text!r}; convert explicitly with exact.from_float.")
+        raise ParseError(f"Argument {name!r} must be a string, not {type(text).__name__}.")
+    s = text
+    limit = sys.get_int_max_str_digits()
+    digits = max((len(t) for t in re.findall(r"\d+", s)), default=0)
+    if limit and digits > limit:
+        raise SizeLimitError(f"Argument {name!r} has a number of {digits} digits, more than the "
+                             f"{limit} digits Python converts (sys.set_int_max_str_digits).")
     if len(s) > 10_000:
         raise ParseError(f"Argument {name!r} is too long ({len(s)} characters > 10000).")
     m = RATIONAL_RE.match(s)
@@ -57,7 +79,11 @@ def parse_rational(text, name="value"):
     if d:
         if d.group(2) and abs(int(d.group(2)[1:])) > 10_000:
             raise ParseError(f"Argument {name!r} has an exponent beyond ±10000: {s.strip()!r}.")
-        return Fraction(s.strip())
+        try:
+            return Fraction(s.strip())
+        except ValueError:                  # digits before + after the point over the limit
+            raise SizeLimitError(f"Argument {name!r} has more digits than Python converts "
+                                 f"(sys.set_int_max_str_digits).") from None
     raise ParseError(f"Argument {name!r} must be an integer, 'p/q' or a decimal, not {s!r}.")
 
 
@@ -167,10 +193,11 @@ def rationalize(x, tol=1e-12):
     """
     try:
         tol = float(tol)
-    except (TypeError, ValueError):
-        raise ExactTypeError(f"Argument 'tol' must be a positive number, not {tol!r}.") from None
-    if not tol > 0:
-        raise ExactTypeError(f"Argument 'tol' must be positive, not {tol!r}.")
+    except (TypeError, ValueError, OverflowError):
+        raise ExactTypeError(f"Argument 'tol' must be a positive finite number, not "
+                             f"{short_repr(tol)}.") from None
+    if not 0 < tol < math.inf:
+        raise ExactTypeError(f"Argument 'tol' must be positive and finite, not {tol!r}.")
     return _map_float(x, lambda v: _simplest_within(Fraction(v), Fraction(tol)))
 
 
@@ -194,11 +221,17 @@ def _simplest_between(lo, hi):
 
 
 def _map_float(x, fn):
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError):
+        raise ShapeError("Argument 'x' must be a float or a rectangular array of floats, not "
+                         "ragged rows.") from None
     if arr.dtype.kind not in "fiub":
         raise ExactTypeError(f"Argument 'x' must be a float or an array of floats, not {arr.dtype}.")
-    if not np.all(np.isfinite(arr)):
-        raise NonFiniteError("Argument 'x' must be finite; it contains NaN or infinity.")
+    with np.errstate(over="ignore"):
+        if not np.all(np.isfinite(arr)) or not np.all(np.isfinite(arr.astype(np.float64))):
+            raise NonFiniteError("Argument 'x' must be finite (as a double); it contains NaN "
+                                 "or infinity, or values beyond the float64 range.")
     if arr.ndim == 0:
         return fn(float(arr))
     if arr.ndim == 1:
@@ -223,6 +256,9 @@ def arb_fraction(a):
     >>> ball.contains(flint.fmpq(q.numerator, q.denominator)), arb_fraction(flint.arb(3) / 4)
     (True, Fraction(3, 4))
     """
+    if not isinstance(a, flint.arb) or not a.is_finite():
+        raise ExactTypeError(f"Argument 'a' must be a finite flint arb, not "
+                             f"{type(a).__name__}.")
     man, exp = a.mid().man_exp()
     return Fraction(int(man)) * Fraction(2) ** int(exp)
 
@@ -240,4 +276,8 @@ def fraction_str(x):
     ('-3/4', '2', Fraction(3, 4))
     """
     f = as_rational(x)
-    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+    try:
+        return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+    except ValueError:                       # over sys.get_int_max_str_digits()
+        raise SizeLimitError("Argument 'x' has more digits than Python converts to text "
+                             "(sys.set_int_max_str_digits).") from None

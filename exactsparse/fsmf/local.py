@@ -6,8 +6,14 @@ can stop at a spurious local minimum, see Le, Riccietti & Gribonval, arXiv:2112.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from threadpoolctl import threadpool_limits
+
+from ..exact import short_repr
+from ..exceptions import (ArgumentError, BudgetError, ExactTypeError, NonFiniteError,
+                          ShapeError)
 
 __all__ = ["als"]
 
@@ -22,12 +28,41 @@ def _update(A, X, Y, I, W):
         X[i, ks] = np.linalg.lstsq(Y[obs][:, ks], A[i, obs], rcond=None)[0]
 
 
+def _validate(A, I, J, mask):
+    """``(A, I, J, mask)`` checked: A a finite float/complex 2-D array, I/J/mask boolean
+    arrays of fitting shapes."""
+    if not isinstance(A, np.ndarray) or A.dtype.kind not in "fc":
+        raise ExactTypeError(f"Argument 'A' must be a float or complex numpy array, not "
+                             f"{type(A).__name__}.")
+    if A.ndim != 2 or 0 in A.shape or not np.all(np.isfinite(A)):
+        raise (ShapeError if A.ndim != 2 or 0 in A.shape else NonFiniteError)(
+            f"Argument 'A' must be a finite non-empty 2-D array (shape {A.shape}).")
+    out = []
+    for name, S, rows in (("I", I, A.shape[0]), ("J", J, A.shape[1]), ("mask", mask, None)):
+        if S is None and name == "mask":
+            out.append(None)
+            continue
+        try:
+            S = np.asarray(S)
+        except (ValueError, TypeError):
+            S = np.array(None)
+        if S.dtype.kind not in "biu" or S.ndim != 2 or (S.dtype.kind != "b" and (
+                (S != 0) & (S != 1)).any()):
+            raise ShapeError(f"Argument {name!r} must be a 2-D 0/1 array.")
+        want = A.shape if name == "mask" else (rows, out[0].shape[1] if out else S.shape[1])
+        if S.shape != want or (name != "mask" and S.shape[1] == 0):
+            raise ShapeError(f"Argument {name!r} has shape {S.shape}, not {want}.")
+        out.append(S.astype(bool))
+    return (A, *out)
+
+
 def _loss(A, X, Y, W):
     R = A - X @ Y.T
     return float(np.linalg.norm(R if W is None else R * W) ** 2)
 
 
-def als(A, I, J, *, mask=None, restarts=20, iters=1000, tol=1e-14, seed=0):
+def als(A, I, J, *, mask=None, restarts=20, iters=1000, tol=1e-14, seed=0, budget=None,
+        stats=None):
     """Best of ``restarts`` runs of alternating least squares.
 
     Parameters
@@ -41,9 +76,15 @@ def als(A, I, J, *, mask=None, restarts=20, iters=1000, tol=1e-14, seed=0):
     restarts, iters : int
         Number of random starts; maximal number of sweeps per start.
     tol : float
-        Relative decrease of the loss below which a run stops.
+        Relative decrease of the loss below which a run stops (in ``[0, 1]``).
     seed : int
         Seed of the numpy generator of the starting points (the result is reproducible).
+    budget : float or None
+        Seconds after which no new sweep starts (checked after every sweep; None: no
+        limit); the best point so far is returned.
+    stats : dict or None
+        If given, filled with ``"restarts"`` (runs started) and ``"stopped"`` (None, or why
+        the runs stopped early).
 
     Returns
     -------
@@ -59,7 +100,7 @@ def als(A, I, J, *, mask=None, restarts=20, iters=1000, tol=1e-14, seed=0):
     a local method: outside the tractable families it can stop at a spurious local minimum
     or crawl through a flat valley (Le, Riccietti & Gribonval [1]_), so its answers are
     *uncertified*; on a tractable instance use :func:`solve_fsmf`.  Inputs are not
-    validated here (``solve_fsmf`` validates them before calling ``als``).
+    validated cheaply here (types, shapes, finiteness; ``solve_fsmf`` also scales ``A``).
 
     References
     ----------
@@ -103,22 +144,47 @@ def als(A, I, J, *, mask=None, restarts=20, iters=1000, tol=1e-14, seed=0):
     >>> masked[0] == masked[1]
     True
     """
+    A, I, J, W = _validate(A, I, J, mask)
+    for name, v, low, high in (("restarts", restarts, 1, 10**9), ("iters", iters, 1, 10**9),
+                               ("seed", seed, 0, None)):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < low \
+                or (high is not None and v > high):
+            raise ArgumentError(f"Argument {name!r} must be an integer >= {low}"
+                                f"{'' if high is None else f' and <= {high}'}, not "
+                                f"{short_repr(v)}.")
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)) \
+            or not 0 <= tol <= 1:
+        raise ArgumentError(f"Argument 'tol' must be a number in [0, 1], not {short_repr(tol)}.")
+    tol = float(tol)
+    if budget is not None and (isinstance(budget, bool) or not isinstance(
+            budget, (int, float, np.integer, np.floating)) or not 0 <= budget < 1e12):
+        raise BudgetError(f"Argument 'budget' must be None or seconds in [0, 1e12), not "
+                          f"{short_repr(budget)}.")
     rng = np.random.default_rng(seed)
-    W = None if mask is None else np.asarray(mask, bool)
     best = (None, None, np.inf)
     dtype = A.dtype
+    stop = None if budget is None else time.monotonic() + budget
+    stats = {} if stats is None else stats
+    stats.update(restarts=0, stopped=None)
     with threadpool_limits(1):
         for _ in range(max(1, int(restarts))):
             X = rng.standard_normal(I.shape).astype(dtype) * I
             Y = rng.standard_normal(J.shape).astype(dtype) * J
+            stats["restarts"] += 1
             prev = np.inf
-            for _ in range(int(iters)):
+            for _ in range(max(1, int(iters))):
                 _update(A, X, Y, I, W)
                 _update(A.T, Y, X, J, None if W is None else W.T)
                 loss = _loss(A, X, Y, W)
+                if stop is not None and time.monotonic() > stop:
+                    stats["stopped"] = (f"the time budget ran out during run "
+                                        f"{stats['restarts']} of {int(restarts)}")
+                    break
                 if np.isfinite(prev) and prev - loss <= tol * max(prev, 1e-300):
                     break
                 prev = loss
-            if loss < best[2]:
+            if best[0] is None or loss < best[2]:
                 best = (X.copy(), Y.copy(), loss)
+            if stats["stopped"]:
+                break
     return best

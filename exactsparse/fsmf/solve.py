@@ -22,33 +22,62 @@ References
 
 from __future__ import annotations
 
+import math
+import time
 from fractions import Fraction
 
 import flint
 import numpy as np
 
 from .. import exact
+from .._budget import check_budget
+from .._budget import run_killable
 from ..results.fsmf import FSMFSolution
-from ..exceptions import (ArgumentError, FloatInExactError, NonFiniteError, ShapeError,
-                          SizeLimitError)
+from ..exceptions import (ArgumentError, ExactTypeError, FloatInExactError,
+                          NonFiniteError, ShapeError, SizeLimitError)
 from ..supports import check_pair
 from .local import als
 from .tractable import check_tractable
 
-__all__ = ["FSMFSolution", "solve_fsmf", "fsmf_loss"]
+__all__ = ["FSMFSolution", "solve_fsmf", "fsmf_loss", "MAX_RESTARTS"]
+
+#: Most local-solver restarts :func:`solve_fsmf` accepts (each is up to 1000 sweeps).
+MAX_RESTARTS = 10_000
 
 
 # ----------------------------------------------------------------------------- input
+def _float_matrix(A, name="A", norm=True):
+    """A float/complex ndarray ``A`` as float64/complex128, finite, with ``||A||_F**2``
+    within the float range when ``norm`` (the loss must be reported as ``value_float``)."""
+    if A.ndim != 2 or 0 in A.shape:
+        raise ShapeError(f"Argument {name!r} must be a non-empty 2-D matrix, not shape "
+                         f"{A.shape}.")
+    with np.errstate(over="ignore", invalid="ignore"):
+        An = A.astype(np.complex128 if A.dtype.kind == "c" else np.float64)
+    if not np.all(np.isfinite(An)):
+        raise NonFiniteError(f"Argument {name!r} must be finite (in double precision); it "
+                             "contains NaN or infinity, or entries beyond the float64 range.")
+    if not norm:
+        return An
+    As, e = exact.scale_pow2(An)
+    try:
+        math.ldexp(float(np.sum(np.abs(As) ** 2)), 4 * e)
+    except OverflowError:
+        raise SizeLimitError("Argument 'A' has a squared Frobenius norm beyond the float range "
+                             f"(max |A_ij| = {float(np.max(np.abs(An))):.3g}); its loss could not "
+                             "be reported as value_float.") from None
+    return An
+
+
 def _prepare(A, exact_mode):
     """Return ``(A_exact or None, A_numeric)`` after validation."""
+    if exact_mode is not None and not isinstance(exact_mode, bool):
+        raise ArgumentError(f"Argument 'exact_mode' must be None, True or False, not "
+                            f"{exact.short_repr(exact_mode)}.")
     if isinstance(A, np.ndarray) and A.dtype.kind in "fc":
-        if not np.all(np.isfinite(A)):
-            raise NonFiniteError("Argument 'A' must be finite; it contains NaN or infinity.")
         if exact_mode:
             exact.as_matrix(A, "A")           # raises FloatInExactError
-        if A.ndim != 2 or 0 in A.shape:
-            raise ShapeError(f"Argument 'A' must be a non-empty 2-D matrix, not shape {A.shape}.")
-        return None, A.astype(np.complex128 if A.dtype.kind == "c" else np.float64)
+        return None, _float_matrix(A)
     try:
         M = exact.as_matrix(A, "A")
     except FloatInExactError:
@@ -58,16 +87,13 @@ def _prepare(A, exact_mode):
         if arr.dtype.kind not in "fc":
             raise
         return _prepare(arr, False)
-    Afr = np.array(exact.to_fractions(M), dtype=object)
+    Afr = np.array(exact.to_fractions(M), dtype=object).reshape(M.nrows(), M.ncols())
     try:
         Af = Afr.astype(np.float64)
     except OverflowError:
         raise SizeLimitError("Argument 'A' has entries beyond the float range; the loss "
                              "could not be reported as value_float.") from None
-    if not np.all(np.isfinite(Af)) or float(np.sum(Af * Af)) == np.inf:
-        raise SizeLimitError("Argument 'A' has entries whose squares exceed the float "
-                             "range; the loss could not be reported as value_float.")
-    return (None if exact_mode is False else Afr), Af
+    return (None if exact_mode is False else Afr), _float_matrix(Af)
 
 
 def fsmf_loss(A, X, Y):
@@ -83,12 +109,16 @@ def fsmf_loss(A, X, Y):
     Returns
     -------
     Fraction or float
-        Exact when all three are exact; a float as soon as one holds a float.
+        Exact when all three are exact; a float as soon as one holds a float (computed on
+        ``A`` scaled by a power of two; ``inf`` only when the loss exceeds the float range).
 
     Raises
     ------
     ShapeError
         The shapes do not fit ``A ≈ X Yᵀ``.
+    ExactTypeError, ParseError, NonFiniteError, SizeLimitError
+        An entry that is not a number, NaN/infinity, or (float loss) an exact entry beyond
+        the float range.
 
     See Also
     --------
@@ -109,17 +139,56 @@ def fsmf_loss(A, X, Y):
     try:
         M, Xm, Ym = exact.as_matrix(A, "A"), exact.as_matrix(X, "X"), exact.as_matrix(Y, "Y")
     except FloatInExactError:
-        A, X, Y = (np.asarray(t, dtype=complex if np.iscomplexobj(t) else float)
-                   for t in (A, X, Y))
-        if A.ndim != 2 or X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1] or \
-                (X.shape[0], Y.shape[0]) != A.shape:
+        A, X, Y = (_numeric(t, name) for t, name in ((A, "A"), (X, "X"), (Y, "Y")))
+        if X.shape[1] != Y.shape[1] or (X.shape[0], Y.shape[0]) != A.shape:
             raise ShapeError(f"Shapes of 'A' {A.shape}, 'X' {X.shape} and 'Y' {Y.shape} do "
-                             "not fit A ≈ X Yᵀ.")
-        return float(np.linalg.norm(A - X @ Y.T) ** 2)
+                             "not fit A ≈ X Yᵀ.") from None
+        As, e = exact.scale_pow2(A)
+        half = 2.0 ** (-e)
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss_s = float(np.sum(np.abs(As - (X * half) @ (Y * half).T) ** 2))
+        try:
+            return math.ldexp(loss_s, 4 * e) if math.isfinite(loss_s) else math.inf
+        except OverflowError:
+            return math.inf
     if Xm.ncols() != Ym.ncols() or Xm.nrows() != M.nrows() or Ym.nrows() != M.ncols():
         raise ShapeError(f"Shapes of 'A' {(M.nrows(), M.ncols())}, 'X' {(Xm.nrows(), Xm.ncols())}"
                          f" and 'Y' {(Ym.nrows(), Ym.ncols())} do not fit A ≈ X Yᵀ.")
     return exact.frobenius_sq(M - Xm * Ym.transpose())
+
+
+def _numeric(t, name):
+    """A float/complex 2-D array of ``t`` (exact entries converted), finite."""
+    if isinstance(t, np.ndarray) and t.dtype.kind in "fc":
+        if t.ndim != 2:
+            raise ShapeError(f"Argument {name!r} must be 2-D, not of shape {t.shape}.")
+        with np.errstate(over="ignore"):
+            out = t.astype(np.complex128 if t.dtype.kind == "c" else np.float64)
+    else:
+        try:
+            out = _float_matrix(np.array(exact.to_fractions(exact.as_matrix(t, name)),
+                                         dtype=object).astype(np.float64), name, False)
+        except FloatInExactError:
+            try:
+                arr = np.asarray(t)
+            except (ValueError, TypeError):
+                arr = np.array(None)
+            if arr.dtype.kind not in "fcO" or arr.ndim != 2 or 0 in arr.shape:
+                raise ShapeError(f"Argument {name!r} must be a non-empty 2-D numeric matrix, "
+                                 f"not {exact.short_repr(t)}.") from None
+            try:
+                out = arr.astype(np.complex128 if np.iscomplexobj(arr) or any(
+                    isinstance(v, complex) for v in arr.ravel()) else np.float64)
+            except (TypeError, ValueError):
+                raise ExactTypeError(f"Argument {name!r} has entries that are not numbers.") \
+                    from None
+        except OverflowError:
+            raise SizeLimitError(f"Argument {name!r} has entries beyond the float range.") \
+                from None
+    if not np.all(np.isfinite(out)):
+        raise NonFiniteError(f"Argument {name!r} must be finite; it contains NaN or infinity "
+                             f"(or entries beyond the float range).")
+    return out
 
 
 def _check_shapes(Ashape, I, J):
@@ -129,7 +198,7 @@ def _check_shapes(Ashape, I, J):
 
 
 # ----------------------------------------------------------------------------- solver
-def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0):
+def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0, budget=60.0):
     """Solve ``min ||A − X Yᵀ||_F²`` with ``supp X ⊆ I``, ``supp Y ⊆ J``.
 
     Parameters
@@ -145,7 +214,14 @@ def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0
         Exact backend for ranks, echelon forms and characteristic polynomials (the
         certified enclosure always comes from flint's ``arb``).
     restarts, seed : int
-        Local solver settings, used only on instances that are not covered.
+        Local solver settings, used only on instances that are not covered (``restarts`` at
+        most :data:`MAX_RESTARTS`).
+    budget : float or None
+        Seconds (None: no limit).  Not covered: the local solver stops when it runs out and
+        the best point so far is returned (uncertified, the certificate's ``reason`` says
+        so).  Tractable with exact entries: checked between blocks; when it runs out the
+        block SVD is finished in floating point and the answer is ``"optimal"`` but not
+        certified (``reason`` in the certificate).
 
     Returns
     -------
@@ -154,6 +230,11 @@ def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0
     Raises
     ------
     ShapeError, SupportError, NonFiniteError, FloatInExactError
+    ArgumentError, BudgetError
+        Invalid ``restarts``, ``seed``, ``exact_mode`` or ``budget``.
+    SizeLimitError
+        ``||A||_F²`` beyond the float range (the loss could not be reported as
+        ``value_float``).
 
     Notes
     -----
@@ -170,7 +251,9 @@ def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0
     complete-class result of [1]_ (``theorem`` is ``"fsmf.disjoint"`` or ``"fsmf.cec"``):
     ``L* = Σ_{(i, j) uncovered} A_ij² + Σ_P Σ_{t > |P|} σ_t(A[R'_P, C'_P])²``.  On an
     instance outside both families (``verdict`` ``"not-covered"``, ``theorem``
-    ``"fsmf.local"``) the answer of :func:`als` is returned, uncertified.
+    ``"fsmf.local"``) the answer of :func:`als` is returned, uncertified.  Numeric paths
+    work on ``A`` scaled by a power of two (:func:`exactsparse.exact.scale_pow2`), so no
+    intermediate overflows or underflows.
 
     References
     ----------
@@ -225,20 +308,26 @@ def solve_fsmf(A, I, J, *, exact_mode=None, backend="flint", restarts=20, seed=0
     >>> I = J = [[1, 0], [1, 1], [0, 1]]
     >>> s = solve_fsmf(A, I, J, restarts=2); s.verdict, s.theorem, s.certified
     ('not-covered', 'fsmf.local', False)
+    >>> s.certificate["reason"]
+    'no tractability theorem covers (I, J); best of 2 local run(s) (uncertified)'
     """
     exact.check_backend(backend)
-    for name, v, low in (("restarts", restarts, 1), ("seed", seed, 0)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
-            raise ArgumentError(f"Argument {name!r} must be an integer >= {low}, not {v!r}.")
+    for name, v, low, high in (("restarts", restarts, 1, MAX_RESTARTS), ("seed", seed, 0, None)):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < low \
+                or (high is not None and v > high):
+            raise ArgumentError(f"Argument {name!r} must be an integer >= {low}"
+                                f"{'' if high is None else f' and <= {high}'}, not {exact.short_repr(v)}.")
+    stop = check_budget(budget)
+    stop = None if stop is None else time.monotonic() + stop
     I, J = check_pair(I, J)
     Aex, Anum = _prepare(A, exact_mode)
     _check_shapes(Anum.shape, I, J)
     cls = check_tractable(I, J)
     if cls.verdict != "tractable":
-        return _local(Anum, I, J, cls, restarts, seed)
+        return _local(Anum, I, J, cls, int(restarts), int(seed), stop)
     plan = _plan(cls)
     if Aex is not None:
-        return _solve_exact(Aex, Anum, I, J, cls, plan, backend)
+        return _solve_exact(Aex, Anum, I, J, cls, plan, backend, stop)
     return _solve_numeric(Anum, I, cls, plan)
 
 
@@ -277,8 +366,19 @@ def _fit_cecs(X, Y, R, cecs):
                 X[list(rows), cols_k[t]] = block[:, t]
 
 
-def _solve_numeric(A, I, cls, plan):
+def _unscale(Xs, Ys, loss_s, e):
+    """Factors and loss for ``A`` from those for ``A / 4**e`` (powers of two: exact)."""
+    half = 2.0 ** e
+    return Xs * half, Ys * half, math.ldexp(loss_s, 4 * e)
+
+
+def _scaled_loss(As, Xs, Ys):
+    return float(np.sum(np.abs(As - Xs @ Ys.T) ** 2))
+
+
+def _solve_numeric(A, I, cls, plan, reason=None):
     blocks, cecs = plan
+    A, e = exact.scale_pow2(A)
     m, n, r = A.shape[0], A.shape[1], I.shape[1]
     X = np.zeros((m, r), A.dtype)
     Y = np.zeros((n, r), A.dtype)
@@ -287,9 +387,10 @@ def _solve_numeric(A, I, cls, plan):
         X[np.ix_(rows, ks)] = Xb
         Y[np.ix_(cols, ks)] = Yb
     _fit_cecs(X, Y, A - X @ Y.T, cecs)
-    loss = float(np.linalg.norm(A - X @ Y.T) ** 2)
+    X, Y, loss = _unscale(X, Y, _scaled_loss(A, X, Y), e)
+    cert = cls.certificate if reason is None else {**cls.certificate, "reason": reason}
     return FSMFSolution(
-        kind=FSMFSolution.KIND, verdict="optimal", certificate=cls.certificate,
+        kind=FSMFSolution.KIND, verdict="optimal", certificate=cert,
         theorem=cls.theorem, backend="numpy", family=cls.family, value=None,
         value_float=loss, enclosure=None, attained=True, certified=False, exact=False,
         X=_floats(X), Y=_floats(Y))
@@ -313,7 +414,7 @@ def _floats(M):
     return tuple(tuple(float(v) for v in row) for row in M)
 
 
-def _solve_exact(Aex, Anum, I, J, cls, plan, backend):
+def _solve_exact(Aex, Anum, I, J, cls, plan, backend, stop):
     import sympy
     blocks, cecs = plan
     m, n, r = Aex.shape[0], Aex.shape[1], I.shape[1]
@@ -325,10 +426,24 @@ def _solve_exact(Aex, Anum, I, J, cls, plan, backend):
     with exact.precision(256):
         ball = flint.arb(flint.fmpq(outside.numerator, outside.denominator))
         for ks, rows, cols in blocks:
+            if stop is not None and time.monotonic() > stop:
+                return _solve_numeric(Anum, I, cls, plan, reason=(
+                    "the budget ran out before the exact value was certified; X, Y from the "
+                    "block SVD in floating point (optimal by the theorem, values uncertified)"))
             B = Aex[np.ix_(rows, cols)]
-            tail, factors = _exact_block(B, len(ks), backend)
-            value += tail.expr()
-            ball += tail.enclosure(256)
+            if min(B.shape) < _FORK_SIZE or stop is None:
+                ok, out = True, _portable_block(B, len(ks), backend)
+            else:       # a large block is one uninterruptible computation: a hard deadline
+                ok, out = run_killable(_portable_block, (B, len(ks), backend),
+                                       max(stop - time.monotonic(), 0.01), "the exact block")
+            if not ok:
+                return _solve_numeric(Anum, I, cls, plan, reason=(
+                    f"{out}; X, Y from the block SVD in floating point (optimal by the "
+                    "theorem, values uncertified)"))
+            expr, mid, rad, factors = out
+            value += expr
+            ball += flint.arb(flint.fmpq(mid.numerator, mid.denominator),
+                              flint.fmpq(rad.numerator, rad.denominator))
             if factors is None:
                 rational = False
             else:
@@ -343,9 +458,25 @@ def _solve_exact(Aex, Anum, I, J, cls, plan, backend):
     value = value if value.has(sympy.CRootOf) else sympy.expand(value)
     return FSMFSolution(
         kind=FSMFSolution.KIND, verdict="optimal", certificate=cls.certificate,
-        theorem=cls.theorem, backend=backend, family=cls.family, value=str(value),
+        theorem=cls.theorem, backend=backend, family=cls.family,
+        value=sympy.sstr(value, order="none"),
         value_float=float(ball.mid()), enclosure=(lo, hi), attained=True, certified=True,
         exact=rational, X=Xo, Y=Yo)
+
+
+#: Blocks with both sides at least this large run in a child process killed at the budget.
+_FORK_SIZE = 24
+
+
+def _portable_block(B, k, backend):
+    """:func:`_exact_block` as picklable data: ``(sympy value, mid, radius, factors)``,
+    the 256-bit enclosure as its exact midpoint and twice its radius (Fractions)."""
+    tail, factors = _exact_block(B, k, backend)
+    with exact.precision(256):
+        ball = tail.enclosure(256)
+        mid = exact.arb_fraction(ball.mid())
+        rad = 2 * exact.arb_fraction(flint.arb(ball.rad()))
+    return tail.expr(), mid, rad, factors
 
 
 def _ball_bounds(ball):
@@ -412,10 +543,18 @@ def _top_eigenspace(G, parts, backend):
     return flint.fmpq_mat(n, len(cols), [cols[t][i] for i in range(n) for t in range(len(cols))])
 
 
-def _local(Anum, I, J, cls, restarts, seed):
-    X, Y, loss = als(Anum, I.array, J.array, restarts=restarts, seed=seed)
+def _local(Anum, I, J, cls, restarts, seed, stop):
+    As, e = exact.scale_pow2(Anum)
+    stats = {}
+    budget = None if stop is None else max(stop - time.monotonic(), 0.0)
+    Xs, Ys, loss_s = als(As, I.array, J.array, restarts=restarts, seed=seed, budget=budget,
+                         stats=stats)
+    X, Y, loss = _unscale(Xs, Ys, _scaled_loss(As, Xs, Ys), e)
+    reason = (f"no tractability theorem covers (I, J); best of {stats['restarts']} local "
+              f"run(s) (uncertified)" + (f"; {stats['stopped']}" if stats["stopped"] else ""))
     return FSMFSolution(
-        kind=FSMFSolution.KIND, verdict="not-covered", certificate=cls.certificate,
+        kind=FSMFSolution.KIND, verdict="not-covered",
+        certificate={**cls.certificate, "reason": reason},
         theorem="fsmf.local", backend="numpy", family=None, value=None, value_float=loss,
         enclosure=None, attained=None, certified=False, exact=False,
         X=_floats(X), Y=_floats(Y))

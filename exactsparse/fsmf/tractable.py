@@ -139,7 +139,8 @@ def check_tractable(I, J):
         "degenerate": degenerate_columns(I, J),
     }
     if not overlaps:
-        rect = {p: rects[p] for p in range(len(classes)) if p not in complete}
+        cset = set(complete)                  # (a set: linear in the number of classes)
+        rect = {p: rects[p] for p in range(len(classes)) if p not in cset}
         return _result("tractable", "disjoint", base, rect, complete)
     return _check_family2(classes, complete, overlaps, base)
 
