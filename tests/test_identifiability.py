@@ -519,9 +519,6 @@ def test_tiny_budget_still_decides_degenerate_and_identical():
         assert es.verify(res, (I, J))
 
 
-@pytest.mark.xfail(strict=True, reason="checks/identifiability.py (not owned here) rejects an "
-                   "'unknown' whose budget ran out before partial completion finished; it "
-                   "should accept certificate['budget'] unknowns without the replay")
 def test_budget_before_completion_unknown_verifies():
     res = es.check_identifiable("110/101/011", "110/101/011", budget=1e-9)
     assert res.verdict == "unknown" and "budget" in res.certificate

@@ -32,7 +32,7 @@ from ..exceptions import CertificateError
 from ..supports import check_pair
 
 __all__ = ["fail", "rational", "integer", "flag", "sequence", "get", "unpack",
-           "matrix_instance"]
+           "matrix_instance", "out_of_budget"]
 
 
 def fail(msg):
@@ -169,3 +169,17 @@ def matrix_instance(instance):
     if (M.nrows(), M.ncols()) != (I.shape[0], J.shape[0]):
         fail("A does not fit I and J.")
     return [list(r) for r in exact.to_fractions(M)], I, J
+
+
+def out_of_budget(cert):
+    """Check an ``"unknown"`` verdict given because the time budget ran out: it claims
+    nothing about the instance, so valid means only that it says so — a positive number
+    ``budget`` (seconds) and a non-empty ``reason``.  Returns the detail string."""
+    budget = cert.get("budget")
+    if isinstance(budget, bool) or not isinstance(budget, (int, float, Fraction)) or \
+            not budget > 0:
+        fail(f"an out-of-budget unknown must state its budget, not {budget!r}.")
+    reason = cert.get("reason")
+    if not isinstance(reason, str) or not reason:
+        fail("an out-of-budget unknown must state its reason.")
+    return f"unknown verdict: {reason} (nothing is claimed about the instance)"

@@ -38,7 +38,7 @@ import scipy.sparse as sp
 
 from .. import exact
 from ..exceptions import CertificateError
-from ._read import fail, rational, unpack
+from ._read import fail, out_of_budget, rational, unpack
 
 __all__ = ["check_identify", "CHECKS"]
 
@@ -428,7 +428,8 @@ def check_identify(result, instance):
     Valid means, by verdict: ``"butterfly"``: the certificate's chain is the instance's
     (rank-one splits), each factor has its pattern's twiddle shape, the exact product of
     the factors is ``Z Pᵀ``, every split has pairwise disjoint rank-one supports and the
-    stated count of zero pieces (``essentially_unique`` iff none); ``"not-butterfly"``: the
+    stated count of zero pieces (``essentially_unique`` iff none); ``"unknown"`` (the time
+    budget ran out): it states its budget and reason and claims nothing; ``"not-butterfly"``: the
     stated 2×2 minor is the submatrix of ``Z Pᵀ`` at ``rows × cols``, its determinant is
     nonzero and its four cells lie in one rank-one support of a split with disjoint
     supports, so no product of the chain can equal ``Z Pᵀ``.  See the module docstring for
@@ -438,6 +439,8 @@ def check_identify(result, instance):
         fail(f"backend {result.backend!r} is not 'integer' (exact integer arithmetic).")
     Z, patterns, perm = _instance(instance)
     cert = result.certificate
+    if result.verdict == "unknown":
+        return out_of_budget(cert)
     m, mul = _field(cert)
     M, D = _integer_matrix(Z, m)
     if result.verdict == "butterfly":
