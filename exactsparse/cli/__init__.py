@@ -18,7 +18,7 @@ from ..exceptions import ExactSparseError
 
 __all__ = ["main", "emit"]
 
-_GROUPS = ["fsmf", "ident", "butterfly", "misc"]
+_GROUPS = ["fsmf", "ident", "butterfly", "misc", "sweep"]
 
 
 def build_parser():

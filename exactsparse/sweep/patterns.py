@@ -53,7 +53,7 @@ import numpy as np
 from ..exceptions import ArgumentError, ShapeError
 from ..supports import as_support
 
-__all__ = ["Pattern", "CanonicalForm", "canonical_form", "count_orbits", "count_pairs",
+__all__ = ["Pattern", "CanonicalForm", "canonical_form", "canonical_rows", "count_orbits", "count_pairs",
            "iter_patterns", "plan_chunks", "iter_chunk", "pattern_arrays", "pattern_strings",
            "rows_of", "check_sizes", "MAX_R"]
 
@@ -227,6 +227,21 @@ def _canonical_brute(I, J, r):
     return best, count
 
 
+def canonical_rows(I, J, r, method="refine"):
+    """``(key, automorphisms)`` of a pair given as row-mask tuples (see
+    :func:`canonical_form`).
+
+    >>> canonical_rows((1, 2), (3,), 2)
+    (((1, 2), (3,)), 2)
+    """
+    if method == "refine":
+        key, leaves = _canonical_refine(tuple(I), tuple(J), r)
+        return key, len(leaves)
+    if method == "brute":
+        return _canonical_brute(tuple(I), tuple(J), r)
+    raise ArgumentError(f"Argument 'method' must be 'refine' or 'brute', not {method!r}.")
+
+
 def canonical_form(I, J, method="refine"):
     """A canonical form of the pair ``(I, J)`` under ``S_m × S_n × S_r``.
 
@@ -262,13 +277,7 @@ def canonical_form(I, J, method="refine"):
     r = I.shape[1]
     check_sizes(I.shape[0], J.shape[0], r)
     Ir, Jr = rows_of(I), rows_of(J)
-    if method == "refine":
-        key, leaves = _canonical_refine(Ir, Jr, r)
-        aut = len(leaves)
-    elif method == "brute":
-        key, aut = _canonical_brute(Ir, Jr, r)
-    else:
-        raise ArgumentError(f"Argument 'method' must be 'refine' or 'brute', not {method!r}.")
+    key, aut = canonical_rows(Ir, Jr, r, method)
     return CanonicalForm(key, aut, _orbit(Ir, Jr, r, aut))
 
 
