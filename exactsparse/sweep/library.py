@@ -8,7 +8,10 @@ arrays (m×r, n×r) and returns a verdict string, a pair ``(verdict, detail dict
 :class:`~exactsparse.Result` (its ``verdict``); an exception it raises becomes the verdict
 ``"error"`` with the message — the sweep goes on.
 
-Theorem checks (verdict ``"counterexample"`` when the statement fails on the pattern):
+Theorem checks (verdict ``"counterexample"`` when the statement fails on the pattern;
+``"degenerate"`` for the identifiability statements when a column of the pair is empty on
+exactly one side — outside the theorem's hypothesis: such a pair is never identifiable, while
+:func:`~exactsparse.is_completable` calls it completable):
 
 - ``completable=>identifiable`` — Zheng, Riccietti & Gribonval [1]_: an iteratively
   completable pair is identifiable.  Re-checked with an independent necessary condition:
@@ -176,8 +179,20 @@ def _butterfly(I, J, r, seed):
     return butterfly_check(I, J, r, seed)
 
 
+def _one_sided(I, J, r):
+    """Columns empty on exactly one side (``X_k = 0``, ``Y_k ≠ 0`` or the converse)."""
+    ui, uj = 0, 0
+    for x in I:
+        ui |= x
+    for x in J:
+        uj |= x
+    return ui ^ uj
+
+
 def _completable_identifiable(I, J, r, seed):
     from ..identifiability import check_identifiable, is_completable
+    if _one_sided(I, J, r):
+        return "degenerate", {}
     Ia, Ja = pattern_arrays(I, J, r)
     if not is_completable(Ia, Ja):
         return "vacuous", {}
@@ -191,6 +206,8 @@ def _completable_identifiable(I, J, r, seed):
 
 def _identifiable_iff_completable(I, J, r, seed):
     from ..identifiability import check_identifiable, is_completable
+    if _one_sided(I, J, r):
+        return "degenerate", {}
     Ia, Ja = pattern_arrays(I, J, r)
     comp = is_completable(Ia, Ja)
     verdict = check_identifiable(Ia, Ja, seed=seed).verdict
