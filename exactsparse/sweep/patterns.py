@@ -17,7 +17,8 @@ automorphisms) — or, with ``method="brute"``, by minimising over all ``r!`` co
 permutations, as :func:`exactsparse.supports.support_pairs` does.
 
 :func:`iter_patterns` streams one representative per orbit with its orbit size in constant
-memory: canonical ``I`` (w.r.t. :func:`canonical_form` of ``I`` alone) with its stabiliser
+memory: canonical ``I`` (w.r.t. :func:`canonical_form` of ``I`` alone, ``"auto"`` method)
+with its stabiliser
 ``H ≤ S_r``, then every multiset ``J`` that is the smallest of its ``H``-orbit.  The work is
 cut into deterministic disjoint chunks (:func:`plan_chunks`): a chunk is a list of slices
 ``(I, lo, hi)`` of the lexicographic list of multisets ``J``.  :func:`count_orbits` counts the
@@ -227,30 +228,34 @@ def _canonical_brute(I, J, r):
     return best, count
 
 
-def canonical_rows(I, J, r, method="refine"):
+def canonical_rows(I, J, r, method="auto"):
     """``(key, automorphisms)`` of a pair given as row-mask tuples (see
     :func:`canonical_form`).
 
     >>> canonical_rows((1, 2), (3,), 2)
     (((1, 2), (3,)), 2)
     """
+    if method == "auto":
+        method = "brute" if r <= BRUTE_MAX_R else "refine"
     if method == "refine":
         key, leaves = _canonical_refine(tuple(I), tuple(J), r)
         return key, len(leaves)
     if method == "brute":
         return _canonical_brute(tuple(I), tuple(J), r)
-    raise ArgumentError(f"Argument 'method' must be 'refine' or 'brute', not {method!r}.")
+    raise ArgumentError(f"Argument 'method' must be 'auto', 'refine' or 'brute', "
+                        f"not {method!r}.")
 
 
-def canonical_form(I, J, method="refine"):
+def canonical_form(I, J, method="auto"):
     """A canonical form of the pair ``(I, J)`` under ``S_m × S_n × S_r``.
 
     Parameters
     ----------
     I, J : support-like (m×r, n×r), or tuples of row masks with ``r`` given by ``J``'s
         companion — pass arrays or support strings.
-    method : {"refine", "brute"}
-        ``"refine"``: individualisation–refinement on the coloured graph (rows of ``I``,
+    method : {"auto", "refine", "brute"}
+        ``"auto"`` (default): ``"brute"`` for ``r <= 4``, else ``"refine"`` (the faster one,
+        measured in ``benchmarks/bench_sweep.py``).  ``"refine"``: individualisation–refinement on the coloured graph (rows of ``I``,
         rows of ``J``, columns); ``"brute"``: lexicographic minimum over all ``r!`` column
         permutations.  Each is a canonical form (equal exactly on orbits); the two forms of
         one pair may differ.
@@ -441,6 +446,27 @@ def _nnz(rows, pops):
     return sum(pops[x] for x in rows)
 
 
+#: Up to this rank the minimum over all r! column permutations is the faster canonical
+#: form (benchmarks/bench_sweep.py); above it, individualisation–refinement.
+BRUTE_MAX_R = 4
+
+
+def _stabiliser_if_canonical(I, r):
+    """The column permutations fixing the multiset ``I`` (as mask images) when ``I`` is its
+    own canonical form (``"auto"`` method), else None."""
+    if r <= BRUTE_MAX_R:
+        stab = []
+        for t in _tables(r):
+            img = tuple(sorted(t[x] for x in I))
+            if img < I:
+                return None
+            if img == I:
+                stab.append(t)
+        return stab
+    form, leaves = _canonical_refine(I, (), r)
+    return leaves if form[0] == I else None
+
+
 def _i_reps(m, r, nondegenerate):
     """Canonical ``I`` (row-mask tuples) with their stabilisers (lists of mask images)."""
     full = (1 << r) - 1
@@ -448,9 +474,9 @@ def _i_reps(m, r, nondegenerate):
     for I in itertools.combinations_with_replacement(range(start, 1 << r), m):
         if not _ok(I, full, nondegenerate):
             continue
-        form, leaves = _canonical_refine(I, (), r)
-        if form[0] == I:
-            yield I, leaves
+        stab = _stabiliser_if_canonical(I, r)
+        if stab is not None:
+            yield I, stab
 
 
 def plan_chunks(m, n, r, nondegenerate=False, chunk_size=2000):
@@ -497,7 +523,7 @@ def iter_chunk(chunk, m, n, r, nondegenerate=False, nnz=None):
     fact_r = factorial(r)
     fI, fJ = factorial(m), factorial(n)
     for I, lo, hi in chunk:
-        _, stab = _canonical_refine(I, (), r)
+        stab = _stabiliser_if_canonical(I, r)
         nz_i = _nnz(I, pops)
         orbit_i = fI // _multiplicity_factor(I)
         trivial = len(stab) == 1
