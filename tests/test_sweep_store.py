@@ -130,3 +130,25 @@ def test_chunk_committed_twice_is_stored_once(tmp_path):
     assert s.commit(3, row, 0.1) and not s.commit(3, row, 0.1)
     s.close()
     assert len(_rows(tmp_path)) == 1
+
+
+DIES = textwrap.dedent('''
+    import os
+    def dies_once(I, J):
+        marker = os.environ["SWEEP_MARKER"]
+        if I.sum() + J.sum() == 4 and not os.path.exists(marker):
+            open(marker, "w").close()
+            os._exit(1)                  # the worker process dies mid-chunk
+        return "ok", {"nnz": int(I.sum() + J.sum())}
+''')
+
+
+def test_lost_worker_chunks_are_recomputed(tmp_path, monkeypatch):
+    (tmp_path / "dies_sweep.py").write_text(DIES)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("SWEEP_MARKER", str(tmp_path / "marker"))
+    par = sweep("dies_sweep:dies_once", 2, 2, 2, out=tmp_path / "p", workers=2, chunk_size=5)
+    assert (tmp_path / "marker").exists()
+    ser = sweep("dies_sweep:dies_once", 2, 2, 2, out=tmp_path / "s", workers=1, chunk_size=5)
+    assert par.total == ser.total == 58 and par.complete
+    assert _rows(tmp_path / "p") == _rows(tmp_path / "s")

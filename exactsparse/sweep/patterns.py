@@ -18,8 +18,8 @@ permutations, as :func:`exactsparse.supports.support_pairs` does.
 
 :func:`iter_patterns` streams one representative per orbit with its orbit size in constant
 memory: canonical ``I`` (w.r.t. :func:`canonical_form` of ``I`` alone, ``"auto"`` method)
-with its stabiliser
-``H ≤ S_r``, then every multiset ``J`` that is the smallest of its ``H``-orbit.  The work is
+with its stabiliser ``H ≤ S_r``, then every multiset ``J`` that is the smallest of its
+``H``-orbit.  The work is
 cut into deterministic disjoint chunks (:func:`plan_chunks`): a chunk is a list of slices
 ``(I, lo, hi)`` of the lexicographic list of multisets ``J``.  :func:`count_orbits` counts the
 orbits by Burnside's lemma (exactly, with the same filters), before anything is enumerated.

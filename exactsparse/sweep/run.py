@@ -20,18 +20,19 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
 import time
 from dataclasses import dataclass, field, replace
 
-from ..exceptions import ArgumentError, SizeLimitError
+from ..exceptions import ArgumentError, ExactSparseError, SizeLimitError
 from .library import get_check
 from .patterns import check_sizes, count_orbits, iter_chunk, pattern_strings, plan_chunks
 from .store import SweepStore
 
-__all__ = ["sweep", "SweepSummary", "summarize", "DEFAULT_LIMIT", "run_chunk"]
+__all__ = ["sweep", "SweepSummary", "summarize", "DEFAULT_LIMIT", "run_chunk", "WorkerLostError"]
 
 #: Orbit counts above this are refused unless ``force=True``.
 DEFAULT_LIMIT = 1_000_000
@@ -124,14 +125,34 @@ def _serial(tasks):
         yield run_chunk(t)
 
 
-def _processes(tasks, workers):
+class WorkerLostError(ExactSparseError, RuntimeError):
+    """Worker processes kept dying on the same chunks (the stored chunks are kept)."""
+
+
+def _processes(tasks, workers, attempts=3):
+    """Local processes; the chunks of a worker that dies are recomputed in a fresh pool."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
     import multiprocessing as mp
-    pool = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(workers)
-    try:
-        yield from pool.imap_unordered(run_chunk, tasks)
-    finally:
-        pool.terminate()
-        pool.join()
+    ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    pending = list(tasks)
+    for _ in range(attempts):
+        pool = ProcessPoolExecutor(workers, mp_context=ctx)
+        done = set()
+        try:
+            futures = [pool.submit(run_chunk, t) for t in pending]
+            for f in as_completed(futures):
+                res = f.result()
+                done.add(res[0])
+                yield res
+            return
+        except BrokenProcessPool:
+            pending = [t for t in pending if t[0] not in done]
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+    raise WorkerLostError(f"worker processes died {attempts} times on chunks "
+                          f"{[t[0] for t in pending][:5]}...; the finished chunks are stored: "
+                          "rerun to resume (or use workers=1 to see the failure)")
 
 
 def _dask(tasks, scheduler, workers):
@@ -238,7 +259,8 @@ def sweep(check, m, n, r, *, out=None, nondegenerate=False, nnz=None, seed=0, wo
     chunks = plan_chunks(m, n, r, nondegenerate, chunk_size)
     params = {"check": check, "m": m, "n": n, "r": r, "nondegenerate": bool(nondegenerate),
               "nnz": None if nnz is None else list(nnz), "seed": seed,
-              "chunk_size": chunk_size, "chunks": len(chunks), "orbits": estimate}
+              "chunk_size": chunk_size, "chunks": len(chunks), "orbits": estimate,
+              "plan": hashlib.sha256(repr(chunks).encode()).hexdigest()[:16]}
     store = SweepStore(out, params)
     try:
         store.set_meta("counterexamples", list(counter))
