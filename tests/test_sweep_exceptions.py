@@ -66,3 +66,8 @@ def test_unreachable_scheduler_fails_within_seconds():
     with pytest.raises(ArgumentError, match="reachable Dask scheduler"):
         sweep("tractable", 2, 2, 2, scheduler="tcp://127.0.0.1:9", workers=1)
     assert time.time() - t0 < 15
+
+
+def test_small_orbit_count_but_huge_enumeration_is_refused():
+    with pytest.raises(SizeLimitError, match="multisets I to examine"):
+        sweep("tractable", 5, 1, 8, nnz=(0, 3), workers=1)

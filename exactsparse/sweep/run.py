@@ -25,6 +25,7 @@ import json
 import os
 import sys
 import time
+from math import comb
 from dataclasses import dataclass, field, replace
 
 from ..exceptions import ArgumentError, ExactSparseError, SizeLimitError
@@ -38,6 +39,7 @@ __all__ = ["sweep", "SweepSummary", "summarize", "DEFAULT_LIMIT", "run_chunk", "
 DEFAULT_LIMIT = 1_000_000
 _SCHEDULER_TIMEOUT = 5.0
 _CHEAP = ("tractable", "completable")
+_MAX_RAW = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,11 @@ def sweep(check, m, n, r, *, out=None, nondegenerate=False, nnz=None, seed=0, wo
                              "force=True (--force) to run anyway.")
     if chunk_size is None:
         chunk_size = 2000 if check in _CHEAP else 200
+    raw = comb((1 << r) + m - 1, m)          # multisets I the plan walks through
+    if raw > _MAX_RAW and not force:
+        raise SizeLimitError(f"Arguments (m, r) = {(m, r)} give {raw:,} multisets I to "
+                             f"examine, more than {_MAX_RAW:,}; pass force=True (--force) "
+                             "to run anyway.")
     chunks = plan_chunks(m, n, r, nondegenerate, chunk_size)
     params = {"check": check, "m": m, "n": n, "r": r, "nondegenerate": bool(nondegenerate),
               "nnz": None if nnz is None else list(nnz), "seed": seed,
