@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -131,20 +132,39 @@ class WorkerLostError(ExactSparseError, RuntimeError):
     """Worker processes kept dying on the same chunks (the stored chunks are kept)."""
 
 
+def _windowed(submit, tasks, window, wait_first):
+    """Submit at most ``window`` tasks at a time; yield results as they finish, dropping
+    each future once read (memory stays flat however long the sweep)."""
+    it = iter(tasks)
+    running = {}
+    for t in itertools.islice(it, window):
+        running[submit(t)] = t
+    while running:
+        for f in wait_first(list(running)):
+            del running[f]
+            res = f.result()
+            nxt = next(it, None)
+            if nxt is not None:
+                running[submit(nxt)] = nxt
+            yield res
+
+
 def _processes(tasks, workers, attempts=3):
     """Local processes; the chunks of a worker that dies are recomputed in a fresh pool."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
     import multiprocessing as mp
     ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     pending = list(tasks)
+
+    def first(fs):
+        return wait(fs, return_when=FIRST_COMPLETED).done
     for _ in range(attempts):
         pool = ProcessPoolExecutor(workers, mp_context=ctx)
         done = set()
         try:
-            futures = [pool.submit(run_chunk, t) for t in pending]
-            for f in as_completed(futures):
-                res = f.result()
+            for res in _windowed(lambda t: pool.submit(run_chunk, t), pending,
+                                 4 * workers, first):
                 done.add(res[0])
                 yield res
             return
@@ -159,7 +179,7 @@ def _processes(tasks, workers, attempts=3):
 
 def _dask(tasks, scheduler, workers):
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, LocalCluster
     except ImportError:
         raise ArgumentError("Argument 'scheduler' needs Dask: pip install "
                             "'exactsparse[dask]' (dask[distributed]).") from None
@@ -177,9 +197,13 @@ def _dask(tasks, scheduler, workers):
                                 f"{_SCHEDULER_TIMEOUT:.0f} s ({type(exc).__name__}).") \
                 from None
     try:
-        futures = [client.submit(run_chunk, t, pure=False, retries=3) for t in tasks]
-        for _, res in as_completed(futures, with_results=True):
-            yield res
+        from dask.distributed import wait
+
+        def first(fs):
+            return wait(fs, return_when="FIRST_COMPLETED").done
+        nthreads = max(1, sum(client.nthreads().values()))
+        yield from _windowed(lambda t: client.submit(run_chunk, t, pure=False, retries=3),
+                             tasks, 4 * nthreads, first)
     finally:
         client.close()
         if cluster is not None:
