@@ -297,8 +297,9 @@ def sweep(check, m, n, r, *, out=None, nondegenerate=False, nnz=None, seed=0, wo
         store.set_meta("counterexamples", list(counter))
         t0 = time.perf_counter()
         found = bool(store.verdict_rows(counter, 1))
+        stored_chunks = store.done_chunks()
         todo = [] if (found and stop_on_counterexample) else \
-            [c for c in range(len(chunks)) if c not in store.done_chunks()]
+            [c for c in range(len(chunks)) if c not in stored_chunks]
         tasks = [(c, chunks[c], m, n, r, bool(nondegenerate), nnz, check, seed) for c in todo]
         stored = sum(c for c, _ in store.counts().values())
         bar = _Progress(estimate, progress)
