@@ -286,3 +286,16 @@ def test_support_pairs_exceptions():
     with pytest.raises(SizeLimitError):
         next(support_pairs(6, 6, 5))
 
+
+
+@pytest.mark.parametrize("check,shape", [
+    ("completable=>identifiable", (2, 3, 2)), ("identifiable<=>completable", (2, 3, 2)),
+    ("tractable=>no-spurious", (2, 2, 2)), ("tractable=>blocksvd-optimal", (2, 2, 2)),
+    pytest.param("completable=>identifiable", (3, 3, 3), marks=pytest.mark.slow),
+    pytest.param("identifiable<=>completable", (4, 4, 2), marks=pytest.mark.slow)])
+def test_theorem_sweeps_find_no_counterexample(check, shape):
+    s = sweep(check, *shape, workers=1)
+    assert "counterexample" not in s.by_verdict and "error" not in s.by_verdict
+    assert s.weighted_total == 2 ** ((shape[0] + shape[1]) * shape[2])
+    holds = {"holds", "both", "neither", "equal"}
+    assert set(s.by_verdict) & holds
