@@ -98,17 +98,24 @@ def plot_sweep(summaries, path, max_examples=4):
     rows = 2 if examples else 1
     ax = fig.add_subplot(rows, 1, 1)
     verdicts = sorted({v for s in summaries for v in s["by_verdict"]})
-    labels = [f"{s['params']['check']}\n{s['params']['m']}×{s['params']['n']}, "
-              f"r={s['params']['r']}" for s in summaries]
-    bottom = [0] * len(summaries)
-    for v in verdicts:
-        h = [s["by_verdict"].get(v, 0) for s in summaries]
+    checks = sorted({s["params"]["check"] for s in summaries})
+    labels = [("" if len(checks) == 1 else s["params"]["check"] + "\n")
+              + f"{s['params']['m']}×{s['params']['n']}, r={s['params']['r']}"
+              for s in summaries]
+    bottom = [0.0] * len(summaries)
+    for v in verdicts:             # shares: sizes differ by orders of magnitude
+        h = [s["by_verdict"].get(v, 0) / max(1, s["total"]) for s in summaries]
         ax.bar(range(len(summaries)), h, bottom=bottom, label=v)
         bottom = [b + x for b, x in zip(bottom, h)]
-    ax.set_xticks(range(len(summaries)), labels, fontsize=7)
-    ax.set_ylabel("patterns (orbits)")
+    for k, s in enumerate(summaries):
+        ax.text(k, 1.01, f"{s['total']:,}", ha="center", va="bottom", fontsize=6)
+    ax.set_ylim(0, 1.12)
+    ax.set_xticks(range(len(summaries)), labels, fontsize=7,
+                  rotation=0 if len(summaries) <= 6 else 45)
+    ax.set_ylabel("share of patterns")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    ax.set_title("verdicts per (m, n, r)", fontsize=9)
+    ax.set_title(("verdicts per (m, n, r)" + (f": {checks[0]}" if len(checks) == 1 else "")
+                  + " — number of patterns (orbits) on top"), fontsize=9)
     for k, (s, c) in enumerate(examples):
         a1 = fig.add_subplot(rows, 2 * max_examples, 2 * max_examples + 2 * k + 1)
         a2 = fig.add_subplot(rows, 2 * max_examples, 2 * max_examples + 2 * k + 2)
