@@ -5,7 +5,6 @@ Burnside's lemma and the decision routines called directly — never from the en
 import csv
 import itertools
 import json
-import sys
 import textwrap
 
 import numpy as np
