@@ -54,9 +54,9 @@ import numpy as np
 from ..exceptions import ArgumentError, ShapeError
 from ..supports import as_support
 
-__all__ = ["Pattern", "CanonicalForm", "canonical_form", "canonical_rows", "count_orbits", "count_pairs",
-           "iter_patterns", "plan_chunks", "iter_chunk", "pattern_arrays", "pattern_strings",
-           "rows_of", "check_sizes", "MAX_R"]
+__all__ = ["Pattern", "CanonicalForm", "canonical_form", "canonical_rows", "count_orbits",
+           "count_pairs", "iter_patterns", "plan_chunks", "iter_chunk", "pattern_arrays",
+           "pattern_strings", "rows_of", "check_sizes", "MAX_R"]
 
 #: Largest rank the enumerator accepts (2^r row masks, r! column permutations).
 MAX_R = 8
@@ -251,12 +251,14 @@ def canonical_form(I, J, method="auto"):
 
     Parameters
     ----------
-    I, J : support-like (m×r, n×r), or tuples of row masks with ``r`` given by ``J``'s
-        companion — pass arrays or support strings.
+    I, J : support-like
+        m×r and n×r 0/1 matrices (arrays, support strings, :class:`~exactsparse.Support`);
+        for row-mask tuples use :func:`canonical_rows`.
     method : {"auto", "refine", "brute"}
         ``"auto"`` (default): ``"brute"`` for ``r <= 4``, else ``"refine"`` (the faster one,
-        measured in ``benchmarks/bench_sweep.py``).  ``"refine"``: individualisation–refinement on the coloured graph (rows of ``I``,
-        rows of ``J``, columns); ``"brute"``: lexicographic minimum over all ``r!`` column
+        measured in ``benchmarks/bench_sweep.py``).  ``"refine"``:
+        individualisation–refinement on the coloured graph (rows of ``I``, rows of ``J``,
+        columns); ``"brute"``: lexicographic minimum over all ``r!`` column
         permutations.  Each is a canonical form (equal exactly on orbits); the two forms of
         one pair may differ.
 
