@@ -223,13 +223,14 @@ def _identifiable_iff_completable(I, J, r, seed):
 
 
 def _no_spurious(I, J, r, seed, restarts=6, tol=1e-7):
-    if tractable_bits(I, J, r) is None:
+    family = tractable_bits(I, J, r)
+    if family is None:
         return "vacuous", {}
     from ..fsmf import als, find_spurious_minima, solve_fsmf
     A = _random_A(I, J, r, seed)
     Ia, Ja = pattern_arrays(I, J, r)
     res = find_spurious_minima(A, Ia, Ja, starts=10, seed=seed, budget=2.0)
-    detail = {"A": A.tolist(), "search": res.verdict,
+    detail = {"A": A.tolist(), "family": family, "search": res.verdict,
               "reason": res.certificate.get("reason")}
     if res.verdict == "spurious":
         return "counterexample", detail
