@@ -43,6 +43,8 @@ from ..exceptions import ArgumentError, ParseError
 __all__ = ["SweepStore", "STORE_FILE", "export"]
 
 STORE_FILE = "sweep.sqlite"
+#: Seconds a write waits for a reader (e.g. a report run during the sweep) to finish.
+_BUSY_TIMEOUT = 120.0
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE chunks (id INTEGER PRIMARY KEY, count INTEGER NOT NULL, seconds REAL NOT NULL,
@@ -86,7 +88,9 @@ class SweepStore:
                                 f"not {folder!r}.")
         else:
             os.makedirs(folder, exist_ok=True)
-            self._db = sqlite3.connect(f"file:{self.path}?mode=rwc", uri=True)
+            self._db = sqlite3.connect(f"file:{self.path}?mode=rwc", uri=True,
+                                       timeout=_BUSY_TIMEOUT)
+            self._db.execute("PRAGMA journal_mode=WAL")   # readers never block the writer
             self._create(params)
 
     # -- opening
@@ -97,7 +101,8 @@ class SweepStore:
     def _open_existing(self, readonly):
         mode = "ro" if readonly else "rw"
         try:
-            db = sqlite3.connect(f"file:{self.path}?mode={mode}", uri=True)
+            db = sqlite3.connect(f"file:{self.path}?mode={mode}", uri=True,
+                                 timeout=_BUSY_TIMEOUT)
             ok = db.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise self._corrupt(str(exc)) from None
