@@ -309,6 +309,8 @@ def sweep(check, m, n, r, *, out=None, nondegenerate=False, nnz=None, seed=0, wo
         elif workers == 1 or len(tasks) <= 1:
             results = _serial(tasks)
         else:
+            # warm-up: the check's imports (sympy, flint...) happen once, before the fork
+            chk.run((0,) * m, (0,) * n, r, seed)
             results = _processes(tasks, min(workers, len(tasks)))
         try:
             for cid, rows, secs in results:
