@@ -30,7 +30,7 @@ _CORE = {
         "lower_triangular", "upper_triangular", "block_diagonal", "random_support")},
 }
 #: Capabilities whose ``__all__`` is re-exported here, searched in this order.
-_CAPABILITIES = ("fsmf", "identifiability", "butterfly", "bilinear", "relu")
+_CAPABILITIES = ("fsmf", "identifiability", "butterfly", "bilinear", "relu", "sweep")
 _SUBMODULES = ("exact", "supports", "certificates", "checks", "fileio", "kinds", "results",
                "display", "plot",
                "examples", *_CAPABILITIES)

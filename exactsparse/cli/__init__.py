@@ -27,7 +27,7 @@ from .common import UsageError
 
 __all__ = ["main", "emit", "build_parser", "dumps"]
 
-_GROUPS = ["fsmf", "ident", "butterfly", "bilinear", "relu", "misc"]
+_GROUPS = ["fsmf", "ident", "butterfly", "bilinear", "relu", "sweep", "misc"]
 
 
 def build_parser():

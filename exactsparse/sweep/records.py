@@ -19,10 +19,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .examples import _t
-from .supports import support_pairs
+from ..supports import support_pairs
 
-__all__ = ["SweepRecord", "tractability_sweep", "greedy_block_loss"]
+__all__ = ["SweepRecord", "tractability_sweep", "greedy_block_loss", "int_tuple"]
+
+
+def int_tuple(a):
+    """A 2-D array as a tuple of tuples of Python ints (hashable, JSON-friendly).
+
+    >>> int_tuple([[1, 0], [0, 1]])
+    ((1, 0), (0, 1))
+    """
+    return tuple(tuple(int(v) for v in row) for row in np.asarray(a))
 
 @dataclass(frozen=True)
 class SweepRecord:
@@ -45,7 +53,7 @@ def greedy_block_loss(A, I, J):
     optimum works on ``S_P \\ T`` instead — it is only a feasible point, a baseline for
     the local solver.
     """
-    from .supports import equivalence_classes
+    from ..supports import equivalence_classes
     R = np.array(A, dtype=float)
     for c in equivalence_classes(I, J):
         B = R[np.ix_(c.rows, c.cols)]
@@ -67,7 +75,7 @@ def tractability_sweep(m, n, r, *, restarts=8, iters=300, seed=0, entries=(-3, 3
     -------
     list of SweepRecord
     """
-    from .fsmf import als, check_tractable, solve_fsmf
+    from ..fsmf import als, check_tractable, solve_fsmf
     rng = np.random.default_rng(seed)
     out = []
     for I, J in support_pairs(m, n, r):
@@ -79,5 +87,5 @@ def tractability_sweep(m, n, r, *, restarts=8, iters=300, seed=0, entries=(-3, 3
             value = greedy_block_loss(A, I, J)
         _, _, local = als(A.astype(float), I, J, restarts=restarts, iters=iters,
                           seed=int(rng.integers(2**31)))
-        out.append(SweepRecord(_t(I), _t(J), _t(A), verdict, value, local))
+        out.append(SweepRecord(int_tuple(I), int_tuple(J), int_tuple(A), verdict, value, local))
     return out

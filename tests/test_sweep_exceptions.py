@@ -1,0 +1,73 @@
+"""Bad input to sweeps: typed errors with galois-style messages, raised before any work."""
+
+import time
+
+import pytest
+
+from exactsparse.exceptions import ArgumentError, ShapeError, SizeLimitError
+from exactsparse.sweep import (canonical_form, count_orbits, get_check, iter_patterns,
+                               plan_chunks, sweep, sweep_report)
+
+
+@pytest.mark.parametrize("m,n,r", [(0, 1, 1), (1, -1, 1), (1, 1, 1.5), (True, 1, 1),
+                                   (1, 1, 9)])
+def test_bad_sizes(m, n, r):
+    with pytest.raises(ShapeError, match="Argument"):
+        count_orbits(m, n, r)
+    with pytest.raises(ShapeError):
+        next(iter_patterns(m, n, r))
+
+
+def test_bad_filters_and_chunks():
+    with pytest.raises(ArgumentError, match="'nnz' must be a pair"):
+        count_orbits(2, 2, 2, nnz=3)
+    with pytest.raises(ArgumentError, match="'chunk_size' must be a positive int"):
+        plan_chunks(2, 2, 2, chunk_size=0)
+
+
+def test_unknown_checks():
+    with pytest.raises(ArgumentError, match="must be one of tractable"):
+        get_check("tractible")
+    with pytest.raises(ArgumentError, match="importable 'module:function'"):
+        get_check("no_such_module_xyz:f")
+    with pytest.raises(ArgumentError, match="must be a string"):
+        get_check(3)
+    with pytest.raises(ArgumentError):
+        sweep("nope", 1, 1, 1, workers=1)
+
+
+def test_bad_canonical_method_and_shapes():
+    with pytest.raises(ArgumentError, match="'method' must be"):
+        canonical_form("1", "1", method="nauty")
+    with pytest.raises(ShapeError, match="same number of columns"):
+        canonical_form("11", "1")
+
+
+def test_out_of_reach_size_is_refused_with_the_estimate():
+    with pytest.raises(SizeLimitError, match=r"125,657,656 orbits .*force"):
+        sweep("tractable", 6, 6, 4, workers=1)
+
+
+def test_bad_workers_and_seed():
+    with pytest.raises(ArgumentError, match="'workers' must be an int >= 1"):
+        sweep("tractable", 1, 1, 1, workers=0)
+    with pytest.raises(ArgumentError, match="'seed'"):
+        sweep("tractable", 1, 1, 1, workers=1, seed=-1)
+
+
+def test_report_needs_a_store(tmp_path):
+    with pytest.raises(ArgumentError, match="must hold a sweep store"):
+        sweep_report([tmp_path])
+
+
+def test_unreachable_scheduler_fails_within_seconds():
+    pytest.importorskip("dask.distributed", reason="the Dask backend is the 'dask' extra")
+    t0 = time.time()
+    with pytest.raises(ArgumentError, match="reachable Dask scheduler"):
+        sweep("tractable", 2, 2, 2, scheduler="tcp://127.0.0.1:9", workers=1)
+    assert time.time() - t0 < 15
+
+
+def test_small_orbit_count_but_huge_enumeration_is_refused():
+    with pytest.raises(SizeLimitError, match="multisets I to examine"):
+        sweep("tractable", 5, 1, 8, nnz=(0, 3), workers=1)
