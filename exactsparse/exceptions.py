@@ -132,7 +132,7 @@ def show(v, limit=200):
         text = repr(v)
     except ValueError:                     # int beyond sys.get_int_max_str_digits()
         return (f"an integer of {v.bit_length()} bits" if isinstance(v, int)
-                else f"a {type(v).__name__}")
+                else f"a {type(v).__name__} holding an integer of over 4300 digits")
     except Exception:                      # noqa: BLE001 - a broken __repr__
         return f"a {type(v).__name__}"
     return text if len(text) <= limit else text[:limit - 3] + "..."
