@@ -31,6 +31,7 @@ from .._budget import run_killable
 from ._fsmf_common import (constant, loss, rectangle, squared, stationary, state, structure,
                            svd_tail_within)
 from ._masked_lower import masked_lower
+from .fsmf_bnb import check_bnb
 from .fsmf_family import check_no_fit, family_limit, read_family, value_at
 from ._read import fail, flag, get, integer, matrix_instance, rational, sequence
 
@@ -246,10 +247,19 @@ def _check_part_bounds(part, A, I, J, X, Y, R, fam=None, tol=TOLERANCE):
     if pcert and not _within(plo, pup, tol):
         fail("a part is certified but its interval is wider than the tolerance.")
     rechecked = 0
-    if kind in ("absorbed", "general"):
+    if "bnb" in p:
+        if kind not in ("masked", "general") or by_family:
+            fail(f"a {kind} part cannot carry a branch-and-bound certificate.")
+        _, proven = check_bnb(A, I, J, sorted(part.cells), part.columns, p["bnb"], plo, pup)
+        claim = flag(get(p, "attained"), "a part's attained", (True, None))
+        if claim is True and not (proven and pcert):
+            fail("a part claims attainment that its branch and bound does not prove.")
+        att = claim
+        rechecked = 1
+    elif kind in ("absorbed", "general"):
         if plo > 0:
             fail(f"an {kind} part cannot have a positive lower bound.")
-        if pcert and plo != pup:
+        if kind == "absorbed" and pcert and plo != pup:
             fail(f"an {kind} part is certified only when lower == upper.")
     elif kind == "svd":
         if not svd_tail_within(A, part.cells, len(part.columns), lower=plo):
@@ -257,6 +267,8 @@ def _check_part_bounds(part, A, I, J, X, Y, R, fam=None, tol=TOLERANCE):
     elif plo > 0:
         _check_masked_lower(A, part.cells, plo)  # masked: independent re-computation
         rechecked = 1
+    if kind == "general" and pcert and "bnb" not in p and plo != pup:
+        fail("a general part is certified only by branch and bound or lower == upper.")
     if kind == "masked" and pcert and not (plo == pup or plo > 0):
         fail("a masked part with lower bound 0 < upper cannot be certified.")
     return plo, pup, pcert, rechecked, att
@@ -320,7 +332,7 @@ def check_certify(result, instance):
     _check_certify_verdict(verdict, certified, attained, lower, upper, all_cert, atts, tol)
     if fam is None and lower == upper and not stationary(I, J, X, Y, R, range(I.shape[1])):
         fail("lower == upper but (X, Y) is not a critical point.")
-    note = f"; lower bound of {rechecked} masked part(s) re-computed" if rechecked else ""
+    note = f"; lower bound of {rechecked} part(s) re-computed" if rechecked else ""
     if attained is False:
         note += ("; infimum closed by the family (loss -> upper as t -> 0+) and not attained "
                  "(Gröbner basis [1] re-computed)")

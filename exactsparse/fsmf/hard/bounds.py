@@ -89,7 +89,8 @@ _MB_FIELDS = frozenset(f.name for f in fields(MaskedBounds))
 
 class PartInterval(NamedTuple):
     """Interval of one part: ``lower <= min <= upper``; ``points`` = ``(Xp, Yp)`` (rows of
-    the part x its factor columns) with exact loss ``upper``; ``attained`` True or None."""
+    the part x its factor columns) with exact loss ``upper``; ``attained`` True or None;
+    ``bnb`` the branch-and-bound certificate of ``lower`` when that route gave it."""
 
     lower: Fraction
     upper: Fraction
@@ -97,6 +98,7 @@ class PartInterval(NamedTuple):
     attained: object
     certified: bool
     reason: str = ""
+    bnb: object = None
 
 
 class UpperPoint(NamedTuple):

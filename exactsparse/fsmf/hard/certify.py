@@ -23,17 +23,18 @@ import numpy as np
 from ... import exact
 from ...results.fsmf import CertifyResult
 from ...supports import check_pair
-from ...exceptions import ExactSparseError
+from ...exceptions import ArgumentError
 from ._common import deadline
 from .bounds import TOLERANCE, PartInterval, close, masked_bounds, svd_interval, within
 from .family import (SAMPLE_T, Laurent, evaluate, laurent_terms, masked_zero_family,
                      part_has_no_exact_fit)
+from .bnb import bnb_lower, exact_point, local_minima, problem_of_part
 from .hardcore import lift_solution, reduce_fsmf
 
 __all__ = ["certify_fsmf", "masked_bounds", "TOLERANCE", "check_tol", "ToleranceError"]
 
 
-class ToleranceError(ExactSparseError, ValueError):
+class ToleranceError(ArgumentError):
     """A tolerance outside ``(0, 1)``."""
 
 
@@ -57,7 +58,7 @@ _GENERAL = ("general core (several overlapping non-complete classes or a class o
             "with missing entries): no exact lower bound; upper bound from local search")
 
 
-def _part_interval(part, end, starts, seed, supports, inst):
+def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERANCE)):
     """The :class:`~.bounds.PartInterval` of one part of the reduction (an interval
     ``lower == upper`` is attained and certified, unless it is closed by a family)."""
     if part.kind == "absorbed":
@@ -73,12 +74,46 @@ def _part_interval(part, end, starts, seed, supports, inst):
             fam = _family_interval(part, end, inst, supports)
             if fam is not None:
                 return fam
+        if not iv.certified:
+            iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed)
     else:
         hi, pts = _general_upper(part, supports, starts, seed)
         iv = PartInterval(Fraction(0), hi, pts, None, False, _GENERAL)
-    if iv.lower == iv.upper:
+        iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed)
+    if iv.lower == iv.upper and iv.bnb is None:
         iv = iv._replace(attained=True, certified=True, reason="")
     return iv
+
+
+def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed):
+    """Improve a part's interval by certified branch and bound (:mod:`.bnb`): a local
+    search for a better exact point (general parts), then the lower bound; the part keeps
+    the better of the two lower bounds and carries the certificate when it is the new
+    one."""
+    I, J = supports
+    p = problem_of_part(inst, I, J, part.cells, part.columns)
+    hi, pts = iv.upper, iv.points
+    left = end - time.monotonic()
+    if part.kind == "general" and left > 0:
+        for _, Yf in local_minima(p, max(2, starts // 10), seed,
+                                  time.monotonic() + 0.25 * left)[:3]:
+            loss, Xq, Yq = exact_point(p, Yf)
+            if loss < hi:
+                hi, pts = loss, ((Yq, Xq) if p.transposed else (Xq, Yq))
+    left = end - time.monotonic()
+    if left <= 0.05:
+        return iv._replace(upper=hi, points=pts,
+                           reason=(iv.reason + "; " if iv.reason else "") +
+                           "no time left for branch and bound")
+    bb = bnb_lower(p, hi, tol, left)
+    if bb.lower < iv.lower or bb.lower > hi or (bb.lower == iv.lower and not bb.complete):
+        reason = bb.reason or "branch-and-bound bound not better"
+        return iv._replace(upper=hi, points=pts, reason="; ".join(x for x in (iv.reason, reason)
+                                                                    if x))
+    ok = within(bb.lower, hi, tol) and (part.kind != "masked" or bb.lower > 0)
+    reason = "" if ok else (bb.reason or "branch-and-bound interval wider than the tolerance")
+    return PartInterval(bb.lower, hi, pts, True if ok and bb.attained else None, ok, reason,
+                        bb.certificate)
 
 
 def _family_interval(part, end, inst, supports):
@@ -216,8 +251,8 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE):
     tol = check_tol(tol)
     red = reduce_fsmf(A, I, J)
     supports = check_pair(I, J)
-    intervals = [_retol(_part_interval(part, end, starts, seed, supports, red.A), part, tol)
-                 for part in red.parts]
+    intervals = [_retol(_part_interval(part, end, starts, seed, supports, red.A, tol), part,
+                        tol) for part in red.parts]
     X, Y = lift_solution(red, I, J, [iv.points for iv in intervals])
     cert = _certificate(red, intervals, X, Y, tol)
     return CertifyResult(kind=CertifyResult.KIND,
@@ -228,7 +263,7 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE):
 def _retol(iv, part, tol):
     """The part's ``certified`` flag under the user tolerance (the default rule of
     :mod:`.bounds` is with :data:`TOLERANCE`)."""
-    if iv.lower == iv.upper or tol == Fraction(TOLERANCE):
+    if iv.lower == iv.upper or tol == Fraction(TOLERANCE) or iv.bnb is not None:
         return iv
     if part.kind == "masked":
         ok = iv.attained is True and close(iv.lower, iv.upper, tol)
@@ -259,7 +294,7 @@ def _certificate(red, intervals, X, Y, tol):
         attained = None
     elif any(f and iv.attained is False for f, iv in zip(fam, intervals)):
         attained = False
-    elif any(fam):
+    elif any(fam) or any(iv.attained is not True for iv in intervals):
         attained = None
     else:
         attained = True
@@ -271,6 +306,8 @@ def _certificate(red, intervals, X, Y, tol):
         if f:
             d.update(family=True, attained=iv.attained,
                      groebner_is_one=iv.attained is False)
+        if iv.bnb is not None:
+            d.update(bnb=iv.bnb, attained=iv.attained)
         parts.append(d)
     cert = {"lower": lo, "upper": hi, "X": X, "Y": Y, "attained": attained,
             "certified": certified, "constant": red.constant, "parts": parts, "tol": tol,
