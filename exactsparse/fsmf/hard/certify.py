@@ -94,7 +94,7 @@ def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed):
     p = problem_of_part(inst, I, J, part.cells, part.columns)
     hi, pts = iv.upper, iv.points
     left = end - time.monotonic()
-    if part.kind == "general" and left > 0:
+    if left > 0:
         for _, Yf in local_minima(p, max(2, starts // 10), seed,
                                   time.monotonic() + 0.25 * left)[:3]:
             loss, Xq, Yq = exact_point(p, Yf)
