@@ -56,8 +56,9 @@ def _sub(a, b):
 
 
 def _mul(a, b):
-    c = np.stack([a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]])
-    return _lo(c.min(axis=0)), _hi(c.max(axis=0))
+    p, q, r, s = a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]
+    return (_lo(np.minimum(np.minimum(p, q), np.minimum(r, s))),
+            _hi(np.maximum(np.maximum(p, q), np.maximum(r, s))))
 
 
 def _num(c):

@@ -48,6 +48,7 @@ __all__ = ["Problem", "problem_of_part", "bnb_lower", "BnBBound", "exact_point",
 MAX_DIM = 8
 #: Largest number of boxes evaluated per call.
 MAX_BOXES = 400_000
+_CHUNK = 20_000
 #: Boxes narrower than this are not split further (their bound is kept as is).
 MIN_WIDTH = 2.0 ** -40
 
@@ -257,42 +258,63 @@ def _split(lo, hi):
     return (l1, h1), (l2, h2)
 
 
+def _undo(unevaluated, parent, children, node_lb, leaf_lb):
+    """Out of time: the parents of boxes not evaluated become leaves again (with the bound
+    they already have); siblings are evaluated together, so no half-split remains."""
+    for u in unevaluated:
+        par = parent.get(u)
+        if par is not None and par in children:
+            for c in children.pop(par):
+                leaf_lb.pop(c, None)
+            leaf_lb[par] = node_lb[par]
+
+
 def _chart(p, S, pivots, target, deadline, box_budget):
     """Branch and bound on one chart: ``(tree, bound, complete, smooth_ok, boxes)``;
     ``smooth_ok`` False when a leaf with a bound <= target is singular."""
     d = len(chart_vars(p, S, pivots))
     nodes = {0: (np.full(d, -1.0), np.full(d, 1.0))}
-    children, leaf_lb = {}, {}
+    children, leaf_lb, node_lb, parent = {}, {}, {}, {}
     frontier, next_id, boxes, complete, smooth_ok = [0], 1, 0, True, True
-    while frontier:
-        if time.monotonic() > deadline or boxes > box_budget:
-            complete = False
-            lo = np.array([nodes[u][0] for u in frontier])
-            hi = np.array([nodes[u][1] for u in frontier])
-            lb, _ = lower_bounds(p, S, pivots, (lo, hi)) if d else (None, None)
-            for u, v in zip(frontier, lb if d else [0.0] * len(frontier)):
-                leaf_lb[u] = float(v)
-            break
-        lo = np.array([nodes[u][0] for u in frontier]).reshape(len(frontier), d)
-        hi = np.array([nodes[u][1] for u in frontier]).reshape(len(frontier), d)
-        lb, smooth = lower_bounds(p, S, pivots, (lo, hi))
-        boxes += len(frontier)
+    stop = False
+    while frontier and not stop:
         nxt = []
-        for u, v, s in zip(frontier, lb, smooth):
-            width = float(np.max(nodes[u][1] - nodes[u][0])) if d else 0.0
-            if v >= target or width < MIN_WIDTH or d == 0:
-                leaf_lb[u] = float(v)
-                if v < target:
-                    complete = complete and bool(v >= target)
-                if not s and v <= target:
-                    smooth_ok = False
-                continue
-            a, b = _split(*nodes[u])
-            nodes[next_id], nodes[next_id + 1] = a, b
-            children[u] = (next_id, next_id + 1)
-            nxt += [next_id, next_id + 1]
-            next_id += 2
+        for s0 in range(0, len(frontier), _CHUNK):
+            if s0 and (time.monotonic() > deadline or boxes > box_budget):
+                stop = True
+                _undo(frontier[s0:], parent, children, node_lb, leaf_lb)
+                break
+            chunk = frontier[s0:s0 + _CHUNK]
+            lo = np.array([nodes[u][0] for u in chunk]).reshape(len(chunk), d)
+            hi = np.array([nodes[u][1] for u in chunk]).reshape(len(chunk), d)
+            lb, smooth = lower_bounds(p, S, pivots, (lo, hi))
+            boxes += len(chunk)
+            late = time.monotonic() > deadline or boxes > box_budget
+            for u, v, sm in zip(chunk, lb, smooth):
+                node_lb[u] = float(v)
+                width = float(np.max(nodes[u][1] - nodes[u][0])) if d else 0.0
+                if v >= target or width < MIN_WIDTH or d == 0 or late:
+                    leaf_lb[u] = float(v)
+                    if v < target:
+                        complete = False
+                    if not sm and v <= target:
+                        smooth_ok = False
+                    continue
+                a, b = _split(*nodes[u])
+                nodes[next_id], nodes[next_id + 1] = a, b
+                children[u] = (next_id, next_id + 1)
+                parent[next_id] = parent[next_id + 1] = u
+                nxt += [next_id, next_id + 1]
+                next_id += 2
+            if late:
+                stop = True
+                _undo(frontier[s0 + len(chunk):], parent, children, node_lb, leaf_lb)
+                _undo(nxt, parent, children, node_lb, leaf_lb)
+                nxt = []
+                break
         frontier = nxt
+    if stop:
+        complete = False
     tree = []
     stack = [0]
     while stack:
