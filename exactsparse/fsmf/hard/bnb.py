@@ -47,7 +47,7 @@ __all__ = ["Problem", "problem_of_part", "bnb_lower", "BnBBound", "exact_point",
 #: Largest number of free chart variables handled.
 MAX_DIM = 8
 #: Largest number of boxes evaluated per call.
-MAX_BOXES = 400_000
+MAX_BOXES = 2_000_000
 _CHUNK = 20_000
 #: Boxes narrower than this are not split further (their bound is kept as is).
 MIN_WIDTH = 2.0 ** -40
