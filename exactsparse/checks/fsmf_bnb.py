@@ -147,8 +147,10 @@ def _leaves(tree, d, limit):
     return np.array(out_lo).reshape(-1, d), np.array(out_hi).reshape(-1, d)
 
 
-def _F(loc, Is, Js, S, pivots, free, box):
-    """Value and gradient enclosures of ``F`` on the boxes, and the non-singular mask."""
+def _F(loc, Is, Js, S, pivots, free, box, force=None):
+    """Value and gradient enclosures on the boxes: rows singular on a box (or ``force``d)
+    count as ``Q in [0, ||a||^2]`` with no gradient (the gradient is then that of ``F`` plus
+    those rows' ``Q``); returns ``(jet, all rows non-singular, per-row masks)``."""
     nb, d = box[0].shape
     pos = {v: t for t, v in enumerate(free)}
     piv = dict(zip(S, pivots))
@@ -164,6 +166,7 @@ def _F(loc, Is, Js, S, pivots, free, box):
         return _D((box[0][:, t].copy(), box[1][:, t].copy()), (g, g.copy()))
     total = _const(sum((a * a for _, _, a in loc), Fraction(0)), nb, d)
     ok_all = np.ones(nb, bool)
+    masks = []
     by_row = {}
     for i, j, a in loc:
         by_row.setdefault(i, []).append((j, a))
@@ -174,9 +177,14 @@ def _F(loc, Is, Js, S, pivots, free, box):
         na = sum((a * a for _, a in cl), Fraction(0))
         M = [[ent(j, k) if Js[j][k] else None for k in K] for j, _ in cl]
         q, ok = _proj(M, [a for _, a in cl], na, nb, d)
+        if force is not None:
+            ok = ok & ~force[len(masks)]
+        masks.append(ok)
+        q = _D((np.where(ok, q.v[0], 0.0), np.where(ok, q.v[1], _hi(float(na)))),
+               (np.where(ok[:, None], q.g[0], 0.0), np.where(ok[:, None], q.g[1], 0.0)))
         ok_all &= ok
         total = total - q
-    return total, ok_all
+    return total, ok_all, masks
 
 
 def _sum(terms, nb, d):
@@ -225,16 +233,18 @@ def _proj(M, a, na, nb, d):
 
 def _leaf_bounds(loc, Is, Js, S, pivots, free, box):
     """Lower bounds of ``F`` on each leaf and the non-singular mask."""
-    val, ok = _F(loc, Is, Js, S, pivots, free, box)
+    val, ok, masks = _F(loc, Is, Js, S, pivots, free, box)
     mid = (box[0] + box[1]) / 2
-    cval, cok = _F(loc, Is, Js, S, pivots, free, (mid, mid.copy()))
+    cval, _, cmasks = _F(loc, Is, Js, S, pivots, free, (mid, mid.copy()), [~m for m in masks])
+    both = np.ones(len(mid), bool)
+    for mk, cm in zip(masks, cmasks):
+        both &= ~mk | cm
     rad = _hi(np.maximum(mid - box[0], box[1] - mid))
     grad_mag = np.maximum(np.abs(val.g[0]), np.abs(val.g[1]))
     spread = np.zeros(box[0].shape[0])
     for t in range(box[0].shape[1]):
         spread = _hi(spread + _hi(grad_mag[:, t] * rad[:, t]))
     mv = _lo(cval.v[0] - spread)
-    both = ok & cok
     return np.where(both, np.maximum(val.v[0], mv), val.v[0]), ok
 
 

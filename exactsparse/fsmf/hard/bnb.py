@@ -142,11 +142,13 @@ def _det(Mx):
     return out
 
 
-def evaluate(p, S, pivots, box):
+def evaluate(p, S, pivots, box, force=None):
     """Enclosures on the boxes ``box = (lo, hi)`` (arrays ``(nb, d)``) of the chart:
-    ``(value, gradient, smooth)`` with ``value`` an interval of ``F``, ``gradient`` its
-    gradient enclosure (meaningful where ``smooth``), ``smooth`` a bool array (every Gram
-    determinant enclosure positive)."""
+    ``(value, gradient, smooth, row_ok)``.  A row whose Gram determinant enclosure is not
+    positive on a box (or is ``force``d, one bool array per row) contributes
+    ``Q_i in [0, ||a_i||^2]`` and no gradient, so ``value`` encloses ``F`` and
+    ``gradient`` encloses the gradient of ``F`` plus the sum of those rows' ``Q_i``
+    (smooth on the box).  ``smooth`` = every row non-singular."""
     nb, d = box[0].shape
     var = {v: t for t, v in enumerate(chart_vars(p, S, pivots))}
     piv = dict(zip(S, pivots))
@@ -159,6 +161,7 @@ def evaluate(p, S, pivots, box):
     total = Jet.constant(p.norm_sq(), nb, d)
     smooth = np.ones(nb, bool)
     rows = {}
+    row_ok = []
     for i, j, a in p.cells:
         rows.setdefault(i, []).append((j, a))
     for i, cells in sorted(rows.items()):
@@ -167,9 +170,15 @@ def evaluate(p, S, pivots, box):
             continue
         M = [[entry(j, k) if p.Js[j][k] else None for k in K] for j, _ in cells]
         q, ok = _row_q(M, [a for _, a in cells], nb, d)
+        if force is not None:
+            ok = ok & ~force[len(row_ok)]
+        na = iv.up(float(sum((a * a for _, a in cells), Fraction(0))))
+        q = Jet((np.where(ok, q.v[0], 0.0), np.where(ok, q.v[1], na)),
+                (np.where(ok[:, None], q.g[0], 0.0), np.where(ok[:, None], q.g[1], 0.0)))
         total = total - q
         smooth &= ok
-    return total.v, total.g, smooth
+        row_ok.append(ok)
+    return total.v, total.g, smooth, row_ok
 
 
 def _dot(u, w):
@@ -220,15 +229,18 @@ def _row_q(M, a, nb, d):
 def lower_bounds(p, S, pivots, box):
     """Rigorous lower bounds of ``F`` on each box (max of the natural enclosure and the
     mean-value form) and the smooth flags."""
-    val, grad, smooth = evaluate(p, S, pivots, box)
+    val, grad, smooth, row_ok = evaluate(p, S, pivots, box)
     c = iv.point((box[0] + box[1]) / 2)
-    cval, _, csmooth = evaluate(p, S, pivots, (c[0], c[1]))
+    cval, _, _, crow = evaluate(p, S, pivots, (c[0], c[1]), [~r for r in row_ok])
+    csmooth = np.ones(len(box[0]), bool)
+    for r, cr in zip(row_ok, crow):
+        csmooth &= ~r | cr
     rad = iv.up(np.maximum(c[0] - box[0], box[1] - c[0]))
     spread = iv.up(np.sum(iv.up(iv.mag(grad) * rad), axis=1)) if rad.shape[1] else 0.0
     # the sum of n nonnegative terms rounded up at the end: widen by n ulps more
     spread = iv.up(spread * (1 + 4 * 2.0 ** -52 * max(1, rad.shape[1])))
     mv = iv.down(cval[0] - spread)
-    lb = np.where(smooth & csmooth, np.maximum(val[0], mv), val[0])
+    lb = np.where(csmooth, np.maximum(val[0], mv), val[0])
     return lb, smooth
 
 
