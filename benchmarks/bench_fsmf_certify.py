@@ -177,11 +177,13 @@ if __name__ == "__main__":
         budget = float(sys.argv[3]) if len(sys.argv) > 3 else 60.0
         if sys.argv[1] == "census-target":
             rng = np.random.default_rng(1)
+            which = sys.argv[4] if len(sys.argv) > 4 else "both"
             rows = []
             for k in range(2 * n):
                 case = _general_case(3, 2, rng, fixed=True) if k < n else _masked_case(4, 4, rng)
-                rows.append(run_case(*case, 10.0 if k < n else 60.0, 30))
-                print(rows[-1], flush=True)
+                if which == "both" or which == ("general" if k < n else "masked"):
+                    rows.append(run_case(*case, 10.0 if k < n else 60.0, 30))
+                    print(rows[-1], flush=True)
         else:
             rows = census(per_size=n, budget=budget)
         for k, v in summary(rows).items():
