@@ -147,7 +147,7 @@ def _leaves(tree, d, limit):
     return np.array(out_lo).reshape(-1, d), np.array(out_hi).reshape(-1, d)
 
 
-def _F(loc, Is, Js, S, pivots, free, box, force=None):
+def _F(loc, Is, Js, S, pivots, free, box, force=None, gains=None):
     """Value and gradient enclosures on the boxes: rows singular on a box (or ``force``d)
     count as ``Q in [0, ||a||^2]`` with no gradient (the gradient is then that of ``F`` plus
     those rows' ``Q``); returns ``(jet, all rows non-singular, per-row masks)``."""
@@ -166,7 +166,7 @@ def _F(loc, Is, Js, S, pivots, free, box, force=None):
         return _D((box[0][:, t].copy(), box[1][:, t].copy()), (g, g.copy()))
     total = _const(sum((a * a for _, _, a in loc), Fraction(0)), nb, d)
     ok_all = np.ones(nb, bool)
-    masks = []
+    masks, ids = [], []
     by_row = {}
     for i, j, a in loc:
         by_row.setdefault(i, []).append((j, a))
@@ -180,10 +180,19 @@ def _F(loc, Is, Js, S, pivots, free, box, force=None):
         if force is not None:
             ok = ok & ~force[len(masks)]
         masks.append(ok)
+        ids.append(i)
         q = _D((np.where(ok, q.v[0], 0.0), np.where(ok, q.v[1], _hi(float(na)))),
                (np.where(ok[:, None], q.g[0], 0.0), np.where(ok[:, None], q.g[1], 0.0)))
         ok_all &= ok
         total = total - q
+    if gains and masks:
+        sing = ~np.array(masks)
+        lo = total.v[0].copy()
+        for b in np.flatnonzero(sing.sum(axis=0) >= 2):
+            g = gains.get(frozenset(ids[t] for t in np.flatnonzero(sing[:, b])))
+            if g:
+                lo[b] = _lo(lo[b] + _lo(float(g)))
+        total = _D((lo, total.v[1]), total.g)
     return total, ok_all, masks
 
 
@@ -231,11 +240,14 @@ def _proj(M, a, na, nb, d):
     return _D((lo, hi), Q.g), ok
 
 
-def _leaf_bounds(loc, Is, Js, S, pivots, free, box):
-    """Lower bounds of ``F`` on each leaf and the non-singular mask."""
-    val, ok, masks = _F(loc, Is, Js, S, pivots, free, box)
+def _leaf_bounds(loc, Is, Js, S, pivots, free, box, gains=None):
+    """Lower bounds of ``F`` on each leaf and the non-singular mask.  ``gains`` maps a set
+    of rows to a checked lower bound of its sub-problem's minimum: where those rows are
+    singular together their ``Q`` sum is at most ``||a||^2`` minus it."""
+    val, ok, masks = _F(loc, Is, Js, S, pivots, free, box, gains=gains)
     mid = (box[0] + box[1]) / 2
-    cval, _, cmasks = _F(loc, Is, Js, S, pivots, free, (mid, mid.copy()), [~m for m in masks])
+    cval, _, cmasks = _F(loc, Is, Js, S, pivots, free, (mid, mid.copy()), [~m for m in masks],
+                         gains)
     both = np.ones(len(mid), bool)
     for mk, cm in zip(masks, cmasks):
         both &= ~mk | cm
@@ -258,7 +270,44 @@ def check_bnb(A, I, J, cells, columns, cert, claimed, upper):
         fail("unknown lower-bound method.")
     transposed = flag(get(cert, "transposed"), "transposed")
     loc, Is, Js, m, n = _local(A, I, J, cells, columns, transposed)
-    r = len(columns)
+    return _check_local(loc, Is, Js, n, len(columns), cert, claimed, upper, 0)
+
+
+def _sub_rows(loc, Is, Js, rows):
+    """The cells of ``rows`` renumbered (sorted rows and columns)."""
+    cells = [(i, j, a) for i, j, a in loc if i in rows]
+    ri = {i: t for t, i in enumerate(sorted({i for i, _, _ in cells}))}
+    cj = {j: t for t, j in enumerate(sorted({j for _, j, _ in cells}))}
+    return (sorted((ri[i], cj[j], a) for i, j, a in cells), [Is[i] for i in sorted(ri)],
+            [Js[j] for j in sorted(cj)], len(cj))
+
+
+def _check_groups(loc, Is, Js, r, cert, depth):
+    """The row groups of a certificate, each with its sub-problem bound re-checked:
+    ``{frozenset(rows): lower}``."""
+    out = {}
+    groups = sequence(cert["groups"], "groups") if "groups" in cert else []
+    if groups and depth >= 2:
+        fail("row groups nested too deep.")
+    m = 1 + max((i for i, _, _ in loc), default=0)
+    for g in groups:
+        rows = frozenset(integer(i, "a group row", 0, m) for i in sequence(get(g, "rows"), "rows"))
+        low = rational(get(g, "lower"), "a group lower bound")
+        if len(rows) < 2 or rows in out or low <= 0:
+            fail("a row group is too small, repeated or has no positive bound.")
+        sub_loc, sIs, sJs, sn = _sub_rows(loc, Is, Js, rows)
+        if flag(get(get(g, "bnb"), "transposed"), "transposed"):
+            fail("a row group's sub-problem is not transposed.")
+        _check_local(sub_loc, sIs, sJs, sn, r, get(g, "bnb"), low, low, depth + 1)
+        out[rows] = low
+    return out
+
+
+def _check_local(loc, Is, Js, n, r, cert, claimed, upper, depth):
+    """:func:`check_bnb` on a part in local indices."""
+    if get(cert, "method") != "bnb":
+        fail("unknown lower-bound method.")
+    gains = _check_groups(loc, Is, Js, r, cert, depth)
     act = {}
     for k in range(r):
         js = sorted({j for i, j, _ in loc if Is[i][k] and Js[j][k]})
@@ -299,7 +348,7 @@ def check_bnb(A, I, J, cells, columns, cert, claimed, upper):
             fb = float(bound)
             for s in range(0, len(lo), _CHUNK):
                 lb, ok = _leaf_bounds(loc, Is, Js, S, pivots, free,
-                                      (lo[s:s + _CHUNK], hi[s:s + _CHUNK]))
+                                      (lo[s:s + _CHUNK], hi[s:s + _CHUNK]), gains)
                 if not np.all(lb >= fb - abs(fb)) or Fraction(float(lb.min())) < bound:
                     fail(f"a branch-and-bound leaf of chart {list(pivots)} (stratum "
                          f"{list(S)}) has lower bound {float(lb.min()):.12g} below the "

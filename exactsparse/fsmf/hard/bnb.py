@@ -142,7 +142,7 @@ def _det(Mx):
     return out
 
 
-def evaluate(p, S, pivots, box, force=None):
+def evaluate(p, S, pivots, box, force=None, groups=None):
     """Enclosures on the boxes ``box = (lo, hi)`` (arrays ``(nb, d)``) of the chart:
     ``(value, gradient, smooth, row_ok)``.  A row whose Gram determinant enclosure is not
     positive on a box (or is ``force``d, one bool array per row) contributes
@@ -161,7 +161,7 @@ def evaluate(p, S, pivots, box, force=None):
     total = Jet.constant(p.norm_sq(), nb, d)
     smooth = np.ones(nb, bool)
     rows = {}
-    row_ok = []
+    row_ok, row_ids = [], []
     for i, j, a in p.cells:
         rows.setdefault(i, []).append((j, a))
     for i, cells in sorted(rows.items()):
@@ -178,7 +178,26 @@ def evaluate(p, S, pivots, box, force=None):
         total = total - q
         smooth &= ok
         row_ok.append(ok)
+        row_ids.append(i)
+    if groups is not None and row_ok:
+        total = Jet((_group_gain(total.v[0], row_ok, row_ids, groups), total.v[1]), total.g)
     return total.v, total.g, smooth, row_ok
+
+
+def _group_gain(lo, row_ok, row_ids, groups):
+    """Raise the lower ends ``lo`` where several rows are singular together: their ``Q``
+    sum is at most ``||a_G||^2 - min(sub-problem of the rows G)`` (``groups(G)`` returns
+    that gain over ``sum ||a_i||^2``, a Fraction >= 0, or None)."""
+    sing = np.array([~ok for ok in row_ok])             # (rows, nb)
+    out = lo.copy()
+    keys = {}
+    for b in np.flatnonzero(sing.sum(axis=0) >= 2):
+        keys.setdefault(tuple(np.flatnonzero(sing[:, b])), []).append(b)
+    for key, idx in keys.items():
+        gain = groups(frozenset(row_ids[t] for t in key))
+        if gain:
+            out[idx] = iv.down(out[idx] + iv.down(float(gain)))
+    return out
 
 
 def _dot(u, w):
@@ -226,12 +245,12 @@ def _row_q(M, a, nb, d):
     return Jet((lo, hi), Q.g), ok
 
 
-def lower_bounds(p, S, pivots, box):
+def lower_bounds(p, S, pivots, box, groups=None):
     """Rigorous lower bounds of ``F`` on each box (max of the natural enclosure and the
     mean-value form) and the smooth flags."""
-    val, grad, smooth, row_ok = evaluate(p, S, pivots, box)
+    val, grad, smooth, row_ok = evaluate(p, S, pivots, box, groups=groups)
     c = iv.point((box[0] + box[1]) / 2)
-    cval, _, _, crow = evaluate(p, S, pivots, (c[0], c[1]), [~r for r in row_ok])
+    cval, _, _, crow = evaluate(p, S, pivots, (c[0], c[1]), [~r for r in row_ok], groups)
     csmooth = np.ones(len(box[0]), bool)
     for r, cr in zip(row_ok, crow):
         csmooth &= ~r | cr
@@ -281,7 +300,7 @@ def _undo(unevaluated, parent, children, node_lb, leaf_lb):
             leaf_lb[par] = node_lb[par]
 
 
-def _chart(p, S, pivots, target, deadline, box_budget):
+def _chart(p, S, pivots, target, deadline, box_budget, groups=None):
     """Branch and bound on one chart: ``(tree, bound, complete, smooth_ok, boxes)``;
     ``smooth_ok`` False when a leaf with a bound <= target is singular."""
     d = len(chart_vars(p, S, pivots))
@@ -299,7 +318,7 @@ def _chart(p, S, pivots, target, deadline, box_budget):
             chunk = frontier[s0:s0 + _CHUNK]
             lo = np.array([nodes[u][0] for u in chunk]).reshape(len(chunk), d)
             hi = np.array([nodes[u][1] for u in chunk]).reshape(len(chunk), d)
-            lb, smooth = lower_bounds(p, S, pivots, (lo, hi))
+            lb, smooth = lower_bounds(p, S, pivots, (lo, hi), groups)
             boxes += len(chunk)
             late = time.monotonic() > deadline or boxes > box_budget
             for u, v, sm in zip(chunk, lb, smooth):
@@ -340,7 +359,48 @@ def _chart(p, S, pivots, target, deadline, box_budget):
     return "".join(tree), bound, complete, smooth_ok, boxes
 
 
-def bnb_lower(p, upper, tol, budget):
+def sub_problem(p, rows):
+    """The part restricted to the cells of ``rows`` (local), renumbered (sorted rows and
+    columns of those cells; not transposed)."""
+    cells = [(i, j, a) for i, j, a in p.cells if i in rows]
+    ri = {i: a for a, i in enumerate(sorted({i for i, _, _ in cells}))}
+    cj = {j: b for b, j in enumerate(sorted({j for _, j, _ in cells}))}
+    return Problem(len(ri), len(cj), p.r, tuple(sorted((ri[i], cj[j], a) for i, j, a in cells)),
+                   tuple(p.Is[i] for i in sorted(ri)), tuple(p.Js[j] for j in sorted(cj)))
+
+
+class _Groups:
+    """Cached certified lower bounds of sub-problems (rows singular together), used to
+    bound their ``Q`` sum; ``certs`` collects the certificates that were used."""
+
+    def __init__(self, p, tol, deadline, depth):
+        self.p, self.tol, self.deadline, self.depth = p, tol, deadline, depth
+        self.cache, self.certs = {}, {}
+
+    def __call__(self, rows):
+        if rows not in self.cache:
+            self.cache[rows] = self._compute(rows)
+        gain, cert = self.cache[rows]
+        if cert is not None:
+            self.certs[rows] = cert
+        return gain
+
+    def _compute(self, rows):
+        left = self.deadline - time.monotonic()
+        if self.depth >= 2 or left < 0.2:
+            return None, None
+        sub = sub_problem(self.p, rows)
+        mins = local_minima(sub, 2, 0, time.monotonic() + min(1.0, 0.05 * left))
+        if not mins:
+            return None, None
+        up = exact_point(sub, mins[0][1])[0]
+        bb = bnb_lower(sub, up, self.tol, min(0.2 * left, 10.0), self.depth + 1)
+        if bb.lower <= 0:
+            return None, None
+        return bb.lower, {"rows": sorted(rows), "lower": bb.lower, "bnb": bb.certificate}
+
+
+def bnb_lower(p, upper, tol, budget, _depth=0):
     """A certified lower bound of ``min F`` for the part :class:`Problem` ``p``.
 
     Parameters
@@ -365,6 +425,7 @@ def bnb_lower(p, upper, tol, budget):
                         f"{p.dims()} chart variables exceed the branch-and-bound limit "
                         f"{MAX_DIM}")
     out, lo, complete, attained, boxes = [], None, True, True, 0
+    groups = _Groups(p, tol, deadline, _depth)
     for S in strata(p):
         const = uncovered(p, S)
         if const >= Fraction(target):
@@ -375,7 +436,7 @@ def bnb_lower(p, upper, tol, budget):
         entry = {"nonzero": list(S), "charts": []}
         for pivots in charts(p, S):
             tree, bound, ok, smooth, nb = _chart(p, S, pivots, target, deadline,
-                                                  MAX_BOXES - boxes)
+                                                  MAX_BOXES - boxes, groups)
             boxes += nb
             claim = Fraction(bound) - Fraction(1, 10**12) * (1 + abs(Fraction(bound)))
             claim = min(claim, upper)
@@ -385,7 +446,8 @@ def bnb_lower(p, upper, tol, budget):
         out.append(entry)
         if time.monotonic() > deadline:
             complete = False
-    cert = {"method": "bnb", "transposed": p.transposed, "strata": out}
+    cert = {"method": "bnb", "transposed": p.transposed, "strata": out,
+            "groups": [groups.certs[k] for k in sorted(groups.certs, key=sorted)]}
     lo = max(lo, Fraction(0)) if lo is not None else Fraction(0)
     reason = "" if complete else "branch and bound stopped by the budget or the box limit"
     return BnBBound(min(lo, upper), complete, attained and complete, cert, boxes, reason)
