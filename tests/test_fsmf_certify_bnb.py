@@ -69,7 +69,8 @@ def _bnb_part(d):
 
 def _chart(d):
     p = _bnb_part(d)
-    return next(ch for st in p["bnb"]["strata"] for ch in st["charts"] if len(ch["tree"]) > 1)
+    return max((ch for st in p["bnb"]["strata"] for ch in st["charts"]),
+               key=lambda ch: len(ch["tree"]))
 
 
 def _raise_bound(d):
@@ -84,6 +85,8 @@ def _drop_leaf(d):
 
 def _leaf_for_split(d):
     ch = _chart(d)
+    if len(ch["tree"]) == 1:
+        pytest.skip("every chart closed at its root box")
     ch["tree"] = "L"
 
 

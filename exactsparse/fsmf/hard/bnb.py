@@ -300,7 +300,7 @@ def _undo(unevaluated, parent, children, node_lb, leaf_lb):
             leaf_lb[par] = node_lb[par]
 
 
-def _chart(p, S, pivots, target, deadline, box_budget, groups=None):
+def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None):
     """Branch and bound on one chart: ``(tree, bound, complete, smooth_ok, boxes)``;
     ``smooth_ok`` False when a leaf with a bound <= target is singular."""
     d = len(chart_vars(p, S, pivots))
@@ -328,7 +328,7 @@ def _chart(p, S, pivots, target, deadline, box_budget, groups=None):
                     leaf_lb[u] = float(v)
                     if v < target:
                         complete = False
-                    if not sm and v <= target:
+                    if not sm and v <= (target if upper is None else upper):
                         smooth_ok = False
                     continue
                 a, b = _split(*nodes[u])
@@ -436,7 +436,8 @@ def bnb_lower(p, upper, tol, budget, _depth=0):
         entry = {"nonzero": list(S), "charts": []}
         for pivots in charts(p, S):
             tree, bound, ok, smooth, nb = _chart(p, S, pivots, target, deadline,
-                                                  MAX_BOXES - boxes, groups)
+                                                  MAX_BOXES - boxes, groups,
+                                                  float(iv.up(float(upper))))
             boxes += nb
             claim = Fraction(bound) - Fraction(1, 10**12) * (1 + abs(Fraction(bound)))
             claim = min(claim, upper)
