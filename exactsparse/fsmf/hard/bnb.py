@@ -38,8 +38,7 @@ from fractions import Fraction
 import numpy as np
 
 from ... import exact
-from . import _interval as iv
-from ._interval import Jet
+from ._interval import Jet, down, mag, point, up
 
 __all__ = ["Problem", "problem_of_part", "bnb_lower", "BnBBound", "exact_point",
            "MAX_DIM", "MAX_BOXES"]
@@ -172,7 +171,7 @@ def evaluate(p, S, pivots, box, force=None, groups=None):
         q, ok = _row_q(M, [a for _, a in cells], nb, d)
         if force is not None:
             ok = ok & ~force[len(row_ok)]
-        na = iv.up(float(sum((a * a for _, a in cells), Fraction(0))))
+        na = up(float(sum((a * a for _, a in cells), Fraction(0))))
         q = Jet((np.where(ok, q.v[0], 0.0), np.where(ok, q.v[1], na)),
                 (np.where(ok[:, None], q.g[0], 0.0), np.where(ok[:, None], q.g[1], 0.0)))
         total = total - q
@@ -196,7 +195,7 @@ def _group_gain(lo, row_ok, row_ids, groups):
     for key, idx in keys.items():
         gain = groups(frozenset(row_ids[t] for t in key))
         if gain:
-            out[idx] = iv.down(out[idx] + iv.down(float(gain)))
+            out[idx] = down(out[idx] + down(float(gain)))
     return out
 
 
@@ -241,7 +240,7 @@ def _row_q(M, a, nb, d):
         ok = det.v[0] > 0
         Q = Jet.constant(na, nb, d)
     lo = np.where(ok, np.maximum(Q.v[0], 0.0), 0.0)
-    hi = np.where(ok, np.minimum(Q.v[1], iv.up(float(na))), iv.up(float(na)))
+    hi = np.where(ok, np.minimum(Q.v[1], up(float(na))), up(float(na)))
     return Jet((lo, hi), Q.g), ok
 
 
@@ -249,16 +248,16 @@ def lower_bounds(p, S, pivots, box, groups=None):
     """Rigorous lower bounds of ``F`` on each box (max of the natural enclosure and the
     mean-value form) and the smooth flags."""
     val, grad, smooth, row_ok = evaluate(p, S, pivots, box, groups=groups)
-    c = iv.point((box[0] + box[1]) / 2)
+    c = point((box[0] + box[1]) / 2)
     cval, _, _, crow = evaluate(p, S, pivots, (c[0], c[1]), [~r for r in row_ok], groups)
     csmooth = np.ones(len(box[0]), bool)
     for r, cr in zip(row_ok, crow):
         csmooth &= ~r | cr
-    rad = iv.up(np.maximum(c[0] - box[0], box[1] - c[0]))
-    spread = iv.up(np.sum(iv.up(iv.mag(grad) * rad), axis=1)) if rad.shape[1] else 0.0
+    rad = up(np.maximum(c[0] - box[0], box[1] - c[0]))
+    spread = up(np.sum(up(mag(grad) * rad), axis=1)) if rad.shape[1] else 0.0
     # the sum of n nonnegative terms rounded up at the end: widen by n ulps more
-    spread = iv.up(spread * (1 + 4 * 2.0 ** -52 * max(1, rad.shape[1])))
-    mv = iv.down(cval[0] - spread)
+    spread = up(spread * (1 + 4 * 2.0 ** -52 * max(1, rad.shape[1])))
+    mv = down(cval[0] - spread)
     lb = np.where(csmooth, np.maximum(val[0], mv), val[0])
     return lb, smooth
 
@@ -387,8 +386,8 @@ class _Groups:
 
     def _compute(self, rows):
         left = self.deadline - time.monotonic()
-        if self.depth >= 2 or left < 0.2:
-            return None, None
+        if self.depth >= 2 or left < 0.2 or rows >= {i for i, _, _ in self.p.cells}:
+            return None, None                # (all rows: that is the problem itself)
         sub = sub_problem(self.p, rows)
         mins = local_minima(sub, 2, 0, time.monotonic() + min(1.0, 0.05 * left))
         if not mins:
@@ -437,7 +436,7 @@ def bnb_lower(p, upper, tol, budget, _depth=0):
         for pivots in charts(p, S):
             tree, bound, ok, smooth, nb = _chart(p, S, pivots, target, deadline,
                                                   MAX_BOXES - boxes, groups,
-                                                  float(iv.up(float(upper))))
+                                                  float(up(float(upper))))
             boxes += nb
             claim = Fraction(bound) - Fraction(1, 10**12) * (1 + abs(Fraction(bound)))
             claim = min(claim, upper)
