@@ -28,7 +28,8 @@ def numeric_min(A, I, J, restarts=60, seed=0):
     """Best plain-loss local minimum over random starts (independent of the library)."""
     I, J = check_pair(I, J)
     Ia, Ja = np.asarray(I.array, bool), np.asarray(J.array, bool)
-    A = np.array(A, float)
+    A = np.array([[float(v) for v in row] for row in (A.tolist() if hasattr(A, "tolist")
+                                                       else A)])
     nx, ny = int(Ia.sum()), int(Ja.sum())
     rng = np.random.default_rng(seed)
 
