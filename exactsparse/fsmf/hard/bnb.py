@@ -425,6 +425,7 @@ def bnb_lower(p, upper, tol, budget, _depth=0):
                         f"{MAX_DIM}")
     out, lo, complete, attained, boxes = [], None, True, True, 0
     groups = _Groups(p, tol, deadline, _depth)
+    jobs, res = [], {}
     for S in strata(p):
         const = uncovered(p, S)
         if const >= Fraction(target):
@@ -432,20 +433,31 @@ def bnb_lower(p, upper, tol, budget, _depth=0):
             attained = attained and const > upper
             lo = const if lo is None else min(lo, const)
             continue
-        entry = {"nonzero": list(S), "charts": []}
-        for pivots in charts(p, S):
-            tree, bound, ok, smooth, nb = _chart(p, S, pivots, target, deadline,
-                                                  MAX_BOXES - boxes, groups,
-                                                  float(up(float(upper))))
-            boxes += nb
-            claim = Fraction(bound) - Fraction(1, 10**12) * (1 + abs(Fraction(bound)))
-            claim = min(claim, upper)
-            entry["charts"].append({"pivots": list(pivots), "tree": tree, "bound": claim})
-            complete, attained = complete and ok, attained and smooth
-            lo = claim if lo is None else min(lo, claim)
-        out.append(entry)
-        if time.monotonic() > deadline:
-            complete = False
+        out.append({"nonzero": list(S), "charts": []})
+        jobs += [(len(out) - 1, S, pivots) for pivots in charts(p, S)]
+    up_f = float(up(float(upper)))
+    # pass 1: a fair share of the time per chart; pass 2: the unfinished ones share the rest
+    for todo in (jobs, None):
+        if todo is None:
+            todo = [job for job in jobs if not res[job][2]]
+        for t, job in enumerate(todo):
+            left = deadline - time.monotonic()
+            if job in res and left < 0.5:
+                continue
+            end = time.monotonic() + max(0.0, left) / (len(todo) - t)
+            r = _chart(p, job[1], job[2], target, end, MAX_BOXES - boxes, groups, up_f)
+            boxes += r[4]
+            if job not in res or r[2] or r[1] > res[job][1]:
+                res[job] = r
+    for job in jobs:
+        tree, bound, ok, smooth, _ = res[job]
+        claim = Fraction(bound) - Fraction(1, 10**12) * (1 + abs(Fraction(bound)))
+        claim = min(claim, upper)
+        out[job[0]]["charts"].append({"pivots": list(job[2]), "tree": tree, "bound": claim})
+        complete, attained = complete and ok, attained and smooth
+        lo = claim if lo is None else min(lo, claim)
+    if time.monotonic() > deadline + 1.0:
+        complete = False
     cert = {"method": "bnb", "transposed": p.transposed, "strata": out,
             "groups": [groups.certs[k] for k in sorted(groups.certs, key=sorted)]}
     lo = max(lo, Fraction(0)) if lo is not None else Fraction(0)
