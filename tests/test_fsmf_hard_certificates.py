@@ -45,27 +45,50 @@ def spec_spur():
 
 
 # ------------------------------------------------------------------ certify checker
-def _lu_flip(d):
-    d["verdict"] = "certified"
-    d["certificate"]["certified"] = True
+# The LU example is certified as "infimum 0, not attained" (issue 13, item 3); forgeries
+# that claim attainment, drop the family or the Gröbner proof, or move the bounds fail.
+def _lu_attained(d):
     d["certificate"]["attained"] = True
 
 
-def _lu_flip_parts(d):
-    _lu_flip(d)
-    d["certificate"]["parts"][0]["certified"] = True
+def _lu_undecided(d):
+    d["certificate"]["attained"] = None
 
 
-def _lu_equal(d):
-    _lu_flip_parts(d)
+def _lu_no_family(d):
+    del d["certificate"]["family"]
+
+
+def _lu_part_not_family(d):
+    d["certificate"]["parts"][0]["family"] = False
+
+
+def _lu_no_groebner(d):
+    d["certificate"]["parts"][0]["groebner_is_one"] = False
+
+
+def _lu_part_attained_none(d):
+    d["certificate"]["parts"][0]["attained"] = None
+
+
+def _lu_raise(d):
     c = d["certificate"]
-    c["lower"] = c["upper"]
-    c["parts"][0]["lower"] = c["upper"]
+    c["lower"] = c["upper"] = c["parts"][0]["lower"] = c["parts"][0]["upper"] = "1/1000"
 
 
-@pytest.mark.parametrize("mut", [_lu_flip, _lu_flip_parts, _lu_equal])
+def _lu_family_diverges(d):
+    c = d["certificate"]
+    c["family"]["X"][0][0] = [[-1, "1"]]
+    c["X"][0][0] = "1000"
+
+
+@pytest.mark.parametrize("mut", [_lu_attained, _lu_undecided, _lu_no_family,
+                                 _lu_part_not_family, _lu_no_groebner,
+                                 _lu_part_attained_none, _lu_raise, _lu_family_diverges])
 def test_forged_lu_certified_rejected(lu_cert, mut):
-    assert lu_cert.verdict == "unknown" and lu_cert.certificate["attained"] is None
+    c = lu_cert.certificate
+    assert lu_cert.verdict == "certified" and c["attained"] is False
+    assert c["lower"] == c["upper"] == 0
     assert verify(lu_cert, LU)
     assert not _forge(lu_cert, mut, LU)
 

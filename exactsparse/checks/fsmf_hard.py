@@ -31,6 +31,8 @@ from .._budget import run_killable
 from ._fsmf_common import (constant, loss, rectangle, squared, stationary, state, structure,
                            svd_tail_within)
 from ._masked_lower import masked_lower
+from .fsmf_bnb import check_bnb
+from .fsmf_family import check_no_fit, family_limit, read_family, value_at
 from ._read import fail, flag, get, integer, matrix_instance, rational, sequence
 
 __all__ = ["check_certify", "check_reduce", "check_attainment", "CHECKS", "TOLERANCE",
@@ -153,8 +155,8 @@ def _check_parts(parts, A, I, J):
     return out, T, covered
 
 
-def _within(lo, hi):
-    return lo <= hi and hi - lo <= TOLERANCE * (1 + hi)
+def _within(lo, hi, tol=TOLERANCE):
+    return lo <= hi and hi - lo <= tol * (1 + hi)
 
 
 def _masked_lower_now(entries, claimed, budget):
@@ -192,10 +194,34 @@ def _read_certify_header(result):
     certified = flag(get(c, "certified"), "certified")
     attained = flag(get(c, "attained"), "attained", (True, False, None))
     lower, upper = rational(get(c, "lower"), "lower"), rational(get(c, "upper"), "upper")
-    return result.verdict, certified, attained, lower, upper
+    tol = rational(c["tol"], "tol") if "tol" in c else TOLERANCE
+    if not 0 < tol < 1:
+        fail(f"the tolerance must lie in (0, 1), not {tol}.")
+    return result.verdict, certified, attained, lower, upper, tol
 
 
-def _check_part_bounds(part, A, I, J, X, Y, R):
+def _check_family_part(part, A, I, J, fam, plo, pup):
+    """A part closed by the family: ``upper`` is the limit of the family's loss on its
+    cells; ``attained: False`` needs ``lower == upper`` and a re-computed Gröbner basis
+    ``[1]`` of its exact-fit system.  Returns its ``attained`` (False or None)."""
+    p = part.raw
+    if fam is None:
+        fail("a part is closed by a family but the certificate has none.")
+    if family_limit(A, fam[0], fam[1], sorted(part.cells)) != pup:
+        fail("a part's upper bound is not the limit of the family's loss on its cells.")
+    att = flag(get(p, "attained"), "a part's attained", (False, None))
+    g1 = flag(get(p, "groebner_is_one"), "a part's groebner_is_one")
+    if att is False:
+        if not g1 or plo != pup:
+            fail("a part claims its infimum is not attained without a closed interval and "
+                 "a Gröbner basis [1].")
+        check_no_fit(A, I, J, sorted(part.cells), part.columns)
+    elif g1:
+        fail("a part with a Gröbner basis [1] must say attained False.")
+    return att
+
+
+def _check_part_bounds(part, A, I, J, X, Y, R, fam=None, tol=TOLERANCE):
     """``(lower, upper, certified, rechecked)`` of one part after checking its interval:
     ``upper`` is the exact loss of ``(X, Y)`` on its cells; ``lower == upper`` only at an
     exact critical point; ``lower`` is sound for its kind (0 for absorbed/general parts, at
@@ -207,19 +233,33 @@ def _check_part_bounds(part, A, I, J, X, Y, R):
     plo = rational(get(p, "lower"), "a part's lower")
     pup = rational(get(p, "upper"), "a part's upper")
     pcert = flag(get(p, "certified"), "a part's certified")
+    by_family = flag(p["family"], "a part's family") if "family" in p else False
     if plo > pup:
         fail("a part's lower bound exceeds its upper bound.")
-    if pup != squared(R, sorted(part.cells)):
-        fail("a part's upper bound is not the exact loss of (X, Y) on its cells.")
-    if pcert and not _within(plo, pup):
+    if by_family:
+        att = _check_family_part(part, A, I, J, fam, plo, pup)
+    else:
+        att = True
+        if pup != squared(R, sorted(part.cells)):
+            fail("a part's upper bound is not the exact loss of (X, Y) on its cells.")
+        if plo == pup and plo > 0 and not stationary(I, J, X, Y, R, part.columns):
+            fail("a part claims lower == upper but (X, Y) is not a critical point there.")
+    if pcert and not _within(plo, pup, tol):
         fail("a part is certified but its interval is wider than the tolerance.")
-    if plo == pup and plo > 0 and not stationary(I, J, X, Y, R, part.columns):
-        fail("a part claims lower == upper but (X, Y) is not a critical point there.")
     rechecked = 0
-    if kind in ("absorbed", "general"):
+    if "bnb" in p:
+        if kind not in ("masked", "general") or by_family:
+            fail(f"a {kind} part cannot carry a branch-and-bound certificate.")
+        _, proven = check_bnb(A, I, J, sorted(part.cells), part.columns, p["bnb"], plo, pup)
+        claim = flag(get(p, "attained"), "a part's attained", (True, None))
+        if claim is True and not (proven and pcert):
+            fail("a part claims attainment that its branch and bound does not prove.")
+        att = claim
+        rechecked = 1
+    elif kind in ("absorbed", "general"):
         if plo > 0:
             fail(f"an {kind} part cannot have a positive lower bound.")
-        if pcert and plo != pup:
+        if kind == "absorbed" and pcert and plo != pup:
             fail(f"an {kind} part is certified only when lower == upper.")
     elif kind == "svd":
         if not svd_tail_within(A, part.cells, len(part.columns), lower=plo):
@@ -227,21 +267,28 @@ def _check_part_bounds(part, A, I, J, X, Y, R):
     elif plo > 0:
         _check_masked_lower(A, part.cells, plo)  # masked: independent re-computation
         rechecked = 1
+    if kind == "general" and pcert and "bnb" not in p and plo != pup:
+        fail("a general part is certified only by branch and bound or lower == upper.")
     if kind == "masked" and pcert and not (plo == pup or plo > 0):
         fail("a masked part with lower bound 0 < upper cannot be certified.")
-    return plo, pup, pcert, rechecked
+    return plo, pup, pcert, rechecked, att
 
 
-def _check_certify_verdict(verdict, certified, attained, lower, upper, all_cert):
+def _check_certify_verdict(verdict, certified, attained, lower, upper, all_cert, atts, tol):
     """The verdict follows from the interval: certified exactly when ``lower == upper`` or
-    every part is certified and the width is within :data:`TOLERANCE`; attained exactly
-    when certified."""
-    should = lower == upper or (all_cert and _within(lower, upper))
+    every part is certified and the width is within the tolerance; ``attained`` is True
+    when certified and no part is closed by a family, False when certified and some part
+    is proven not attained (``atts`` holds each part's checked attainment), else None."""
+    should = lower == upper or (all_cert and _within(lower, upper, tol))
     if certified != should or (verdict == "certified") != certified:
         fail(f"verdict {verdict!r} / certified {certified} do not match the intervals "
              f"(every part certified and width within tolerance: {should}).")
-    if (attained is True) != certified:
-        fail("attained must be True exactly when the result is certified.")
+    want = None
+    if certified:
+        want = False if False in atts else (True if all(a is True for a in atts) else None)
+    if attained is not want:
+        fail(f"attained must be {want} (certified {certified}, parts' attainment "
+             f"{atts}), not {attained}.")
 
 
 def check_certify(result, instance):
@@ -260,27 +307,37 @@ def check_certify(result, instance):
     """
     A, I, J = matrix_instance(instance)
     c = result.certificate
-    verdict, certified, attained, lower, upper = _read_certify_header(result)
+    verdict, certified, attained, lower, upper, tol = _read_certify_header(result)
     X, Y, R = state(A, I, J, get(c, "X"), get(c, "Y"))
     up = squared(R)
-    if up != upper:
+    fam = read_family(c["family"], I, J) if "family" in c else None
+    if fam is not None:
+        if any(value_at(fam[s][i][k], fam[2]) != (X, Y)[s][i][k]
+               for s in (0, 1) for i in range(len(fam[s])) for k in range(I.shape[1])):
+            fail("(X, Y) is not the family at its sample t.")
+    elif up != upper:
         fail(f"the exact loss of (X, Y) is {up}, not the claimed upper bound {upper}.")
     parts, _, covered = _check_parts(get(c, "parts"), A, I, J)
     const = constant(A, covered)
     if rational(get(c, "constant"), "constant") != const:
         fail(f"the constant (uncovered entries) is {const}, not {c['constant']}.")
-    lo_sum, up_sum, all_cert, rechecked = const, const, True, 0
+    lo_sum, up_sum, all_cert, rechecked, atts = const, const, True, 0, []
     for part in parts:
-        plo, pup, pcert, n = _check_part_bounds(part, A, I, J, X, Y, R)
+        plo, pup, pcert, n, att = _check_part_bounds(part, A, I, J, X, Y, R, fam, tol)
         lo_sum, up_sum, rechecked = lo_sum + plo, up_sum + pup, rechecked + n
         all_cert = all_cert and pcert
+        atts.append(att)
     if lo_sum != lower or up_sum != upper:
         fail("lower/upper are not the constant plus the parts' bounds.")
-    _check_certify_verdict(verdict, certified, attained, lower, upper, all_cert)
-    if lower == upper and not stationary(I, J, X, Y, R, range(I.shape[1])):
+    _check_certify_verdict(verdict, certified, attained, lower, upper, all_cert, atts, tol)
+    if fam is None and lower == upper and not stationary(I, J, X, Y, R, range(I.shape[1])):
         fail("lower == upper but (X, Y) is not a critical point.")
-    note = f"; lower bound of {rechecked} masked part(s) re-computed" if rechecked else ""
-    return (f"upper bound {float(up):.10g} re-computed exactly, parts and consistency "
+    note = f"; lower bound of {rechecked} part(s) re-computed" if rechecked else ""
+    if attained is False:
+        note += ("; infimum closed by the family (loss -> upper as t -> 0+) and not attained "
+                 "(Gröbner basis [1] re-computed)")
+    what = "loss of the family's sample point" if fam is not None else "upper bound"
+    return (f"{what} {float(up):.10g} re-computed exactly, parts and consistency "
             f"checked{note}")
 
 

@@ -35,7 +35,7 @@ from ._local import local_search
 from ._masked import MaskedCore
 
 __all__ = ["TOLERANCE", "MaskedBounds", "PartInterval", "UpperPoint", "masked_bounds",
-           "svd_interval", "upper_point", "within"]
+           "svd_interval", "upper_point", "within", "close"]
 
 #: Relative width under which an interval with a proven attained minimum is "certified".
 TOLERANCE = 1e-9
@@ -89,7 +89,8 @@ _MB_FIELDS = frozenset(f.name for f in fields(MaskedBounds))
 
 class PartInterval(NamedTuple):
     """Interval of one part: ``lower <= min <= upper``; ``points`` = ``(Xp, Yp)`` (rows of
-    the part x its factor columns) with exact loss ``upper``; ``attained`` True or None."""
+    the part x its factor columns) with exact loss ``upper``; ``attained`` True or None;
+    ``bnb`` the branch-and-bound certificate of ``lower`` when that route gave it."""
 
     lower: Fraction
     upper: Fraction
@@ -97,6 +98,7 @@ class PartInterval(NamedTuple):
     attained: object
     certified: bool
     reason: str = ""
+    bnb: object = None
 
 
 class UpperPoint(NamedTuple):
@@ -109,22 +111,22 @@ class UpperPoint(NamedTuple):
     candidates: list
 
 
-def within(lo, hi):
-    """``lo <= hi`` and ``hi - lo <= TOLERANCE * (1 + hi)``, compared exactly (as the
-    checker does).
+def within(lo, hi, tol=TOLERANCE):
+    """``lo <= hi`` and ``hi - lo <= tol * (1 + hi)`` (default :data:`TOLERANCE`), compared
+    exactly (as the checker does).
 
     >>> within(Fraction(1), Fraction(1) + Fraction(1, 10**12)), within(Fraction(0), Fraction(1))
     (True, False)
     """
-    return lo <= hi and hi - lo <= Fraction(TOLERANCE) * (1 + hi)
+    return lo <= hi and hi - lo <= Fraction(tol) * (1 + hi)
 
 
-def _close(lo, hi):
+def close(lo, hi, tol=TOLERANCE):
     """The certification rule of a masked (component) interval: ``lo == hi`` exactly, or
     ``0 < lo`` and relative width at most :data:`TOLERANCE` (an interval ``[0, hi]`` with
     ``hi > 0`` is never certified: it cannot separate an attained minimum from a
     non-attained infimum 0, e.g. the LU example)."""
-    return lo == hi or (lo > 0 and hi - lo <= Fraction(TOLERANCE) * (1 + hi))
+    return lo == hi or (lo > 0 and hi - lo <= Fraction(tol) * (1 + hi))
 
 
 def _exact_loss(core, x, y):
@@ -479,8 +481,8 @@ def _full_rank_one(core):
     hi, xv, yv = best
     if rv is not None and hi == rv:
         lo = hi
-    return MaskedBounds(lo, hi, tuple(xv), tuple(yv), True, _close(lo, hi),
-                        "" if _close(lo, hi) else "rank-one tail not closed")
+    return MaskedBounds(lo, hi, tuple(xv), tuple(yv), True, close(lo, hi),
+                        "" if close(lo, hi) else "rank-one tail not closed")
 
 
 def _connected_bounds(core, deadline, starts, seed):
@@ -498,7 +500,7 @@ def _connected_bounds(core, deadline, starts, seed):
                             f"lower bound not computed: {exc}")
     lo = max(Fraction(0), oriented.norm_sq() - max(B.values()))
     attained = lo == hi or all(v > hi for _, v in bnd)
-    certified = attained and _close(lo, hi)
+    certified = attained and close(lo, hi)
     return MaskedBounds(lo, hi, x, y, True if attained else None, certified,
                         "" if certified else _NOT_CLOSED,
                         tuple(sorted({round(float(b.mid()), 10) for _, b in crit})),

@@ -23,20 +23,44 @@ import numpy as np
 from ... import exact
 from ...results.fsmf import CertifyResult
 from ...supports import check_pair
+from ...exceptions import ArgumentError
 from ._common import deadline
-from .bounds import TOLERANCE, PartInterval, masked_bounds, svd_interval, within
+from .bounds import TOLERANCE, PartInterval, close, masked_bounds, svd_interval, within
+from .family import (SAMPLE_T, Laurent, evaluate, laurent_terms, masked_zero_family,
+                     part_has_no_exact_fit)
+from .bnb import bnb_lower, exact_point, local_minima, problem_of_part
 from .hardcore import lift_solution, reduce_fsmf
 
-__all__ = ["certify_fsmf", "masked_bounds", "TOLERANCE"]
+__all__ = ["certify_fsmf", "masked_bounds", "TOLERANCE", "check_tol", "ToleranceError"]
+
+
+class ToleranceError(ArgumentError):
+    """A tolerance outside ``(0, 1)``."""
+
+
+def check_tol(tol):
+    """``tol`` as a Fraction; :class:`ToleranceError` unless ``0 < tol < 1``.
+
+    >>> check_tol(1e-9) == Fraction(1e-9)
+    True
+    >>> check_tol(1)
+    Traceback (most recent call last):
+    ...
+    exactsparse.fsmf.hard.certify.ToleranceError: Argument 'tol' must be a number in (0, 1), not 1.
+    """
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, Fraction)) or \
+            not 0 < tol < 1:
+        raise ToleranceError(f"Argument 'tol' must be a number in (0, 1), not {tol!r}.")
+    return Fraction(tol)
 
 #: Why a ``general`` part has no lower bound.
 _GENERAL = ("general core (several overlapping non-complete classes or a class of size > 1 "
             "with missing entries): no exact lower bound; upper bound from local search")
 
 
-def _part_interval(part, end, starts, seed, supports):
+def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERANCE)):
     """The :class:`~.bounds.PartInterval` of one part of the reduction (an interval
-    ``lower == upper`` is attained and certified)."""
+    ``lower == upper`` is attained and certified, unless it is closed by a family)."""
     if part.kind == "absorbed":
         iv = PartInterval(Fraction(0), Fraction(0), ((), ()), True, True)
     elif part.kind == "svd":
@@ -46,12 +70,70 @@ def _part_interval(part, end, starts, seed, supports):
                            starts=starts, seed=seed)
         iv = PartInterval(mb.lo, mb.hi, ([[v] for v in mb.x], [[v] for v in mb.y]),
                           mb.attained, mb.certified, mb.reason)
+        if iv.lower == 0 < iv.upper:
+            fam = _family_interval(part, end, inst, supports)
+            if fam is not None:
+                return fam
+        if not iv.certified:
+            iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed)
     else:
         hi, pts = _general_upper(part, supports, starts, seed)
         iv = PartInterval(Fraction(0), hi, pts, None, False, _GENERAL)
-    if iv.lower == iv.upper:
+        iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed)
+    if iv.lower == iv.upper and iv.bnb is None:
         iv = iv._replace(attained=True, certified=True, reason="")
     return iv
+
+
+def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed):
+    """Improve a part's interval by certified branch and bound (:mod:`.bnb`): a local
+    search for a better exact point (general parts), then the lower bound; the part keeps
+    the better of the two lower bounds and carries the certificate when it is the new
+    one."""
+    I, J = supports
+    p = problem_of_part(inst, I, J, part.cells, part.columns)
+    hi, pts = iv.upper, iv.points
+    left = end - time.monotonic()
+    if left > 0:
+        for _, Yf in local_minima(p, max(2, starts // 10), seed,
+                                  time.monotonic() + 0.25 * left)[:3]:
+            loss, Xq, Yq = exact_point(p, Yf)
+            if loss < hi:
+                hi, pts = loss, ((Yq, Xq) if p.transposed else (Xq, Yq))
+    left = end - time.monotonic()
+    if left <= 0.05:
+        return iv._replace(upper=hi, points=pts,
+                           reason=(iv.reason + "; " if iv.reason else "") +
+                           "no time left for branch and bound")
+    bb = bnb_lower(p, hi, tol, left)
+    if bb.lower < iv.lower or bb.lower > hi or (bb.lower == iv.lower and not bb.complete):
+        reason = bb.reason or "branch-and-bound bound not better"
+        return iv._replace(upper=hi, points=pts, reason="; ".join(x for x in (iv.reason, reason)
+                                                                    if x))
+    ok = within(bb.lower, hi, tol) and (part.kind != "masked" or bb.lower > 0)
+    reason = "" if ok else (bb.reason or "branch-and-bound interval wider than the tolerance")
+    return PartInterval(bb.lower, hi, pts, True if ok and bb.attained else None, ok, reason,
+                        bb.certificate)
+
+
+def _family_interval(part, end, inst, supports):
+    """A masked part with lower bound 0 < upper: when a Laurent family with loss -> 0
+    exists (:func:`~.family.masked_zero_family`), the infimum is 0 (interval ``[0, 0]``,
+    certified); it is not attained when the Gröbner basis of the part's exact-fit system
+    is ``[1]`` (``attained`` False), undecided (None) otherwise."""
+    fam = masked_zero_family(part.core)
+    if fam is None:
+        return None
+    x, y = fam
+    I, J = supports
+    ok, one = part_has_no_exact_fit(inst, I, J, part.cells, part.columns,
+                                    max(0.5, end - time.monotonic()))
+    attained = False if ok and one else None
+    reason = "" if attained is False else (
+        "infimum 0 closed by a family; attainment undecided ("
+        + ("an exact fit exists over the complex numbers" if ok else one) + ")")
+    return PartInterval(Fraction(0), Fraction(0), ([[v] for v in x], [[v] for v in y]),
+                        attained, True, reason)
 
 
 def _general_upper(part, supports, starts, seed):
@@ -80,7 +162,7 @@ def _general_upper(part, supports, starts, seed):
                   [[Fraction(0)] * part.rank for _ in part.cols])
 
 
-def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0):
+def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE):
     """Certified interval ``[lower, upper]`` for ``min ||A - X Y^T||_F^2`` on supports.
 
     Parameters
@@ -92,6 +174,9 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0):
         verdict is ``"unknown"`` with the best interval found.
     starts, seed : int
         Local search for the upper bound.
+    tol : float
+        Relative width ``(upper - lower) <= tol * (1 + upper)`` under which the interval
+        is certified; ``0 < tol < 1`` (default :data:`TOLERANCE` = 1e-9).
 
     Returns
     -------
@@ -99,12 +184,19 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0):
         ``kind="fsmf.certify"``, ``verdict`` ``"certified"`` or ``"unknown"``; the
         certificate has ``lower``, ``upper`` (Fractions), ``X``, ``Y`` (an exact feasible
         point whose exact loss is ``upper``), ``attained``, ``certified``, ``constant``,
-        ``parts`` (per-part intervals) and ``reason``.
+        ``parts`` (per-part intervals), ``tol`` and ``reason``.  ``attained`` is True
+        when the optimum is certified and attained, False when the interval closes at an
+        infimum that is proven not attained (then ``family`` holds the exact Laurent
+        family ``X(t)``, ``Y(t)`` whose loss tends to ``upper`` as ``t -> 0+``, ``X``,
+        ``Y`` are its value at ``t = 1/1000`` and the parts concerned carry
+        ``attained: False`` and ``groebner_is_one: True``), None when undecided.
 
     Raises
     ------
     BudgetError
         ``budget`` not a positive number.
+    ToleranceError
+        ``tol`` not in ``(0, 1)``.
     ShapeError, SupportError, FloatInExactError
         Bad instance.
 
@@ -140,36 +232,89 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0):
     True
     >>> res.verdict, round(float(c["upper"]), 10)
     ('certified', 1.2772114616)
+
+    The LU example: the infimum 0 is certified and not attained; the family's exact loss
+    at ``t`` is ``t^2``, and no exact factorization exists (Gröbner basis ``[1]``).
+
+    >>> res = certify_fsmf([[0, 1], [1, 0]], "10/11", "10/11", budget=30)
+    >>> c = res.certificate
+    >>> res.verdict, c["lower"], c["upper"], c["attained"]
+    ('certified', Fraction(0, 1), Fraction(0, 1), False)
+    >>> supported_loss([[0, 1], [1, 0]], "10/11", "10/11", c["X"], c["Y"])
+    Fraction(1, 1000000)
     >>> certify_fsmf(A, I, J, budget=0)
     Traceback (most recent call last):
     ...
     exactsparse.exceptions.BudgetError: Argument 'budget' must be a positive number of seconds, not 0.
     """
     end = deadline(budget)
+    tol = check_tol(tol)
     red = reduce_fsmf(A, I, J)
     supports = check_pair(I, J)
-    intervals = [_part_interval(part, end, starts, seed, supports) for part in red.parts]
+    intervals = [_retol(_part_interval(part, end, starts, seed, supports, red.A, tol), part,
+                        tol) for part in red.parts]
     X, Y = lift_solution(red, I, J, [iv.points for iv in intervals])
-    cert = _certificate(red, intervals, X, Y)
+    cert = _certificate(red, intervals, X, Y, tol)
     return CertifyResult(kind=CertifyResult.KIND,
                          verdict="certified" if cert["certified"] else "unknown",
                          certificate=cert, theorem="fsmf.certify", backend="flint")
 
 
-def _certificate(red, intervals, X, Y):
+def _retol(iv, part, tol):
+    """The part's ``certified`` flag under the user tolerance (the default rule of
+    :mod:`.bounds` is with :data:`TOLERANCE`)."""
+    if iv.lower == iv.upper or tol == Fraction(TOLERANCE) or iv.bnb is not None:
+        return iv
+    if part.kind == "masked":
+        ok = iv.attained is True and close(iv.lower, iv.upper, tol)
+    elif part.kind == "svd":
+        ok = within(iv.lower, iv.upper, tol)
+    else:
+        ok = False
+    return iv._replace(certified=ok)
+
+
+def _is_family(iv):
+    return any(isinstance(v, Laurent) for v in iv.points[0] for v in v)
+
+
+def _terms(M):
+    return [[[[e, c] for e, c in laurent_terms(v)] for v in row] for row in M]
+
+
+def _certificate(red, intervals, X, Y, tol):
     """The certificate: sums of the part intervals plus the constant, the lifted point,
     and the rule ``certified`` = every part certified and the total within the tolerance
-    (or ``lower == upper``)."""
+    (or ``lower == upper``); parts closed by a family carry ``family``/``attained``."""
     lo = red.constant + sum((iv.lower for iv in intervals), Fraction(0))
     hi = red.constant + sum((iv.upper for iv in intervals), Fraction(0))
-    certified = lo == hi or (all(iv.certified for iv in intervals) and within(lo, hi))
-    attained = lo == hi or all(iv.attained is True for iv in intervals)
-    parts = [{"kind": part.kind, "lower": iv.lower, "upper": iv.upper,
-              "certified": iv.certified, "columns": list(part.columns),
-              "cells": [list(c) for c in part.cells]}
-             for part, iv in zip(red.parts, intervals)]
-    return {"lower": lo, "upper": hi, "X": X, "Y": Y,
-            "attained": True if certified and attained else None,
-            "certified": certified, "constant": red.constant, "parts": parts,
-            "reason": "" if certified else "; ".join(iv.reason for iv in intervals
-                                                     if iv.reason)}
+    certified = lo == hi or (all(iv.certified for iv in intervals) and within(lo, hi, tol))
+    fam = [_is_family(iv) for iv in intervals]
+    if not certified:
+        attained = None
+    elif any(f and iv.attained is False for f, iv in zip(fam, intervals)):
+        attained = False
+    elif any(fam) or any(iv.attained is not True for iv in intervals):
+        attained = None
+    else:
+        attained = True
+    parts = []
+    for part, iv, f in zip(red.parts, intervals, fam):
+        d = {"kind": part.kind, "lower": iv.lower, "upper": iv.upper,
+             "certified": iv.certified, "columns": list(part.columns),
+             "cells": [list(c) for c in part.cells]}
+        if f:
+            d.update(family=True, attained=iv.attained,
+                     groebner_is_one=iv.attained is False)
+        if iv.bnb is not None:
+            d.update(bnb=iv.bnb, attained=iv.attained)
+        parts.append(d)
+    cert = {"lower": lo, "upper": hi, "X": X, "Y": Y, "attained": attained,
+            "certified": certified, "constant": red.constant, "parts": parts, "tol": tol,
+            "reason": "; ".join(iv.reason for iv in intervals if iv.reason)
+            if not certified or attained is None else ""}
+    if any(fam):
+        cert["family"] = {"t": SAMPLE_T, "X": _terms(X), "Y": _terms(Y)}
+        cert["X"] = tuple(tuple(evaluate(v) for v in row) for row in X)
+        cert["Y"] = tuple(tuple(evaluate(v) for v in row) for row in Y)
+    return cert

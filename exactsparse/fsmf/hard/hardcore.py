@@ -40,6 +40,7 @@ from ...results.fsmf import ReductionResult
 from ...supports import check_pair, overlap_components
 from ._common import validate
 from ._masked import MaskedCore
+from .family import Laurent
 
 __all__ = ["Part", "Reduction", "reduce_fsmf", "check_reduction", "lift_solution"]
 
@@ -290,11 +291,17 @@ def lift_solution(red, I, J, pieces):
     for part, (Xp, Yp) in zip(red.parts, pieces):
         for a, k in enumerate(part.columns):
             for b, i in enumerate(part.rows):
-                X[i][k] = Fraction(Xp[b][a])
+                X[i][k] = _entry(Xp[b][a])
             for b, j in enumerate(part.cols):
-                Y[j][k] = Fraction(Yp[b][a])
+                Y[j][k] = _entry(Yp[b][a])
     _fit_cecs(red, X, Y, np.asarray(I.array, bool), np.asarray(J.array, bool))
     return tuple(map(tuple, X)), tuple(map(tuple, Y))
+
+
+def _entry(v):
+    """A part-solution entry: a Fraction, or kept as is when it is a Laurent polynomial of
+    a family (:mod:`.family`; the arithmetic below is the same)."""
+    return v if isinstance(v, Laurent) else Fraction(v)
 
 
 def _fit_cecs(red, X, Y, Ia, Ja):

@@ -1,0 +1,362 @@
+"""Re-check of a branch-and-bound lower bound of one FSMF part (used by
+:mod:`.fsmf_hard`), with its own interval arithmetic; nothing from
+:mod:`exactsparse.fsmf` is imported.
+
+The bound is over the variable-projected loss ``F(Y) = ||a||^2 - sum_i Q_i(Y)`` of the part
+(``Q_i`` = squared norm of the projection of row ``i``'s observed entries on the span of
+its factor columns restricted to those cells).  Every ``Y`` lies in a stratum (its set of
+nonzero columns) and, there, in a chart (a pivot per column equal to 1, the other entries
+in ``[-1, 1]``: scale the entry of largest modulus to 1, the sign goes to ``X``).  The
+certificate must list every stratum and every chart; a stratum without charts claims at
+most its *uncovered* constant (cells no nonzero column reaches), checked exactly; a chart
+gives a bisection tree (preorder ``S`` = split the widest side at its midpoint, ``L`` =
+leaf) whose leaves are re-evaluated here: lower bound = the larger of the natural interval
+enclosure and the mean-value form, in float64 intervals rounded outward by one ulp after
+every operation (IEEE operations are correctly rounded), and must reach the chart's
+claimed bound.  Singular leaves (a Gram determinant enclosure not positive) use
+``0 <= Q_i <= ||a_i||^2`` only.
+
+Examples
+--------
+>>> lo, hi = _mul((np.array([-1.0]), np.array([2.0])), (np.array([3.0]), np.array([3.0])))
+>>> bool(lo[0] <= -3 and hi[0] >= 6)
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+import numpy as np
+
+from ._read import fail, flag, get, integer, rational, sequence
+
+__all__ = ["check_bnb", "MAX_LEAVES"]
+
+#: Largest number of leaves re-evaluated for one part.
+MAX_LEAVES = 2_000_000
+_CHUNK = 50_000
+
+
+def _lo(x):
+    return np.nextafter(x, -np.inf)
+
+
+def _hi(x):
+    return np.nextafter(x, np.inf)
+
+
+def _add(a, b):
+    return _lo(a[0] + b[0]), _hi(a[1] + b[1])
+
+
+def _sub(a, b):
+    return _lo(a[0] - b[1]), _hi(a[1] - b[0])
+
+
+def _mul(a, b):
+    p, q, r, s = a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]
+    return (_lo(np.minimum(np.minimum(p, q), np.minimum(r, s))),
+            _hi(np.maximum(np.maximum(p, q), np.maximum(r, s))))
+
+
+def _num(c):
+    f = float(c)
+    return (f, f) if Fraction(f) == c else (_lo(f), _hi(f))
+
+
+class _D:
+    """A value interval ``v`` and gradient interval ``g`` (arrays ``(nb,)``, ``(nb, d)``)."""
+
+    def __init__(self, v, g):
+        self.v, self.g = v, g
+
+    def __add__(self, o):
+        return _D(_add(self.v, o.v), _add(self.g, o.g))
+
+    def __sub__(self, o):
+        return _D(_sub(self.v, o.v), _sub(self.g, o.g))
+
+    def __mul__(self, o):
+        ov = (o.v[0][:, None], o.v[1][:, None])
+        sv = (self.v[0][:, None], self.v[1][:, None])
+        return _D(_mul(self.v, o.v), _add(_mul(self.g, ov), _mul(sv, o.g)))
+
+
+def _const(c, nb, d):
+    lo, hi = _num(c)
+    return _D((np.full(nb, lo), np.full(nb, hi)), (np.zeros((nb, d)), np.zeros((nb, d))))
+
+
+def _det(rows):
+    if len(rows) == 1:
+        return rows[0][0]
+    acc = None
+    for c in range(len(rows)):
+        t = rows[0][c] * _det([r[:c] + r[c + 1:] for r in rows[1:]])
+        acc = t if acc is None else (acc + t if c % 2 == 0 else acc - t)
+    return acc
+
+
+def _local(A, I, J, cells, columns, transposed):
+    """The part in local indices: ``(cells [(i, j, a)], Is, Js, m, n)`` (transposed when
+    the certificate says so)."""
+    rows = sorted({i for i, _ in cells})
+    cols = sorted({j for _, j in cells})
+    ri, cj = {i: a for a, i in enumerate(rows)}, {j: b for b, j in enumerate(cols)}
+    loc = sorted((ri[i], cj[j], A[i][j]) for i, j in cells)
+    Is = [[bool(I[i, k]) for k in columns] for i in rows]
+    Js = [[bool(J[j, k]) for k in columns] for j in cols]
+    if transposed:
+        return sorted((j, i, a) for i, j, a in loc), Js, Is, len(cols), len(rows)
+    return loc, Is, Js, len(rows), len(cols)
+
+
+def _leaves(tree, d, limit):
+    """The leaf boxes ``(lo, hi)`` (arrays) of a preorder bisection tree of ``[-1, 1]^d``."""
+    if not isinstance(tree, str) or set(tree) - {"S", "L"}:
+        fail("a branch-and-bound tree is not a string of 'S' and 'L'.")
+    out_lo, out_hi = [], []
+    stack = [(np.full(d, -1.0), np.full(d, 1.0))]
+    pos = 0
+    while stack:
+        if pos >= len(tree):
+            fail("a branch-and-bound tree ends early.")
+        lo, hi = stack.pop()
+        if tree[pos] == "L":
+            out_lo.append(lo)
+            out_hi.append(hi)
+            if len(out_lo) > limit:
+                fail("too many branch-and-bound leaves.")
+        else:
+            if d == 0:
+                fail("a chart without variables cannot be split.")
+            t = int(np.argmax(hi - lo))
+            mid = (lo[t] + hi[t]) / 2
+            if not lo[t] < mid < hi[t]:
+                fail("a branch-and-bound box is split below float resolution.")
+            a_hi, b_lo = hi.copy(), lo.copy()
+            a_hi[t] = mid
+            b_lo[t] = mid
+            stack.append((b_lo, hi))
+            stack.append((lo, a_hi))
+        pos += 1
+    if pos != len(tree):
+        fail("a branch-and-bound tree has trailing entries.")
+    return np.array(out_lo).reshape(-1, d), np.array(out_hi).reshape(-1, d)
+
+
+def _F(loc, Is, Js, S, pivots, free, box, force=None, gains=None):
+    """Value and gradient enclosures on the boxes: rows singular on a box (or ``force``d)
+    count as ``Q in [0, ||a||^2]`` with no gradient (the gradient is then that of ``F`` plus
+    those rows' ``Q``); returns ``(jet, all rows non-singular, per-row masks)``."""
+    nb, d = box[0].shape
+    pos = {v: t for t, v in enumerate(free)}
+    piv = dict(zip(S, pivots))
+
+    def ent(j, k):
+        if piv[k] == j:
+            return _const(1, nb, d)
+        if (j, k) not in pos:
+            return None
+        g = np.zeros((nb, d))
+        g[:, pos[(j, k)]] = 1.0
+        t = pos[(j, k)]
+        return _D((box[0][:, t].copy(), box[1][:, t].copy()), (g, g.copy()))
+    total = _const(sum((a * a for _, _, a in loc), Fraction(0)), nb, d)
+    ok_all = np.ones(nb, bool)
+    masks, ids = [], []
+    by_row = {}
+    for i, j, a in loc:
+        by_row.setdefault(i, []).append((j, a))
+    for i, cl in by_row.items():
+        K = [k for k in S if Is[i][k] and any(Js[j][k] for j, _ in cl)]
+        if not K:
+            continue
+        na = sum((a * a for _, a in cl), Fraction(0))
+        M = [[ent(j, k) if Js[j][k] else None for k in K] for j, _ in cl]
+        q, ok = _proj(M, [a for _, a in cl], na, nb, d)
+        if force is not None:
+            ok = ok & ~force[len(masks)]
+        masks.append(ok)
+        ids.append(i)
+        q = _D((np.where(ok, q.v[0], 0.0), np.where(ok, q.v[1], _hi(float(na)))),
+               (np.where(ok[:, None], q.g[0], 0.0), np.where(ok[:, None], q.g[1], 0.0)))
+        ok_all &= ok
+        total = total - q
+    if gains and masks:
+        sing = ~np.array(masks)
+        lo = total.v[0].copy()
+        for b in np.flatnonzero(sing.sum(axis=0) >= 2):
+            g = gains.get(frozenset(ids[t] for t in np.flatnonzero(sing[:, b])))
+            if g:
+                lo[b] = _lo(lo[b] + _lo(float(g)))
+        total = _D((lo, total.v[1]), total.g)
+    return total, ok_all, masks
+
+
+def _sum(terms, nb, d):
+    terms = [t for t in terms if t is not None]
+    if not terms:
+        return _const(0, nb, d)
+    acc = terms[0]
+    for t in terms[1:]:
+        acc = acc + t
+    return acc
+
+
+def _proj(M, a, na, nb, d):
+    """``Q`` of one row with its non-singular mask; the value is clipped to
+    ``[0, ||a||^2]``, and singular boxes get exactly that interval."""
+    p, q = len(M[0]), len(M)
+    nah = _hi(float(na))
+    if p <= q:
+        G = [[_sum([M[j][x] * M[j][y] if M[j][x] is not None and M[j][y] is not None
+                    else None for j in range(q)], nb, d) for y in range(p)] for x in range(p)]
+        b = [_sum([M[j][x] * _const(a[j], nb, d) if M[j][x] is not None and a[j] else None
+                   for j in range(q)], nb, d) for x in range(p)]
+        det = _det(G)
+        ok = det.v[0] > 0
+        num = None
+        for x, y in itertools.product(range(p), repeat=2):
+            minor = [[G[u][v] for v in range(p) if v != x] for u in range(p) if u != y]
+            cof = _det(minor) if p > 1 else _const(1, nb, d)
+            t = b[x] * cof * b[y]
+            num = t if num is None else (num + t if (x + y) % 2 == 0 else num - t)
+        dl = np.where(ok, det.v[0], 1.0)
+        dh = np.where(ok, det.v[1], 1.0)
+        inv = (_lo(1.0 / dh), _hi(1.0 / dl))
+        inv2 = _mul(inv, inv)
+        rg = _mul(det.g, (-inv2[1][:, None], -inv2[0][:, None]))
+        Q = num * _D(inv, rg)
+    else:
+        W = [[_sum([M[u][k] * M[v][k] if M[u][k] is not None and M[v][k] is not None
+                    else None for k in range(p)], nb, d) for v in range(q)] for u in range(q)]
+        ok = _det(W).v[0] > 0
+        Q = _const(na, nb, d)
+    lo = np.where(ok, np.maximum(Q.v[0], 0.0), 0.0)
+    hi = np.where(ok, np.minimum(Q.v[1], nah), nah)
+    return _D((lo, hi), Q.g), ok
+
+
+def _leaf_bounds(loc, Is, Js, S, pivots, free, box, gains=None):
+    """Lower bounds of ``F`` on each leaf and the non-singular mask.  ``gains`` maps a set
+    of rows to a checked lower bound of its sub-problem's minimum: where those rows are
+    singular together their ``Q`` sum is at most ``||a||^2`` minus it."""
+    val, ok, masks = _F(loc, Is, Js, S, pivots, free, box, gains=gains)
+    mid = (box[0] + box[1]) / 2
+    cval, _, cmasks = _F(loc, Is, Js, S, pivots, free, (mid, mid.copy()), [~m for m in masks],
+                         gains)
+    both = np.ones(len(mid), bool)
+    for mk, cm in zip(masks, cmasks):
+        both &= ~mk | cm
+    rad = _hi(np.maximum(mid - box[0], box[1] - mid))
+    grad_mag = np.maximum(np.abs(val.g[0]), np.abs(val.g[1]))
+    spread = np.zeros(box[0].shape[0])
+    for t in range(box[0].shape[1]):
+        spread = _hi(spread + _hi(grad_mag[:, t] * rad[:, t]))
+    mv = _lo(cval.v[0] - spread)
+    return np.where(both, np.maximum(val.v[0], mv), val.v[0]), ok
+
+
+def check_bnb(A, I, J, cells, columns, cert, claimed, upper):
+    """Fail unless ``cert`` proves that the part's minimum is at least ``claimed``.
+
+    Returns ``(leaves, attained)``: the number of leaves re-evaluated, and whether the
+    infimum is proven attained (every leaf and constant stratum whose bound is at most
+    ``upper`` is non-singular)."""
+    if get(cert, "method") != "bnb":
+        fail("unknown lower-bound method.")
+    transposed = flag(get(cert, "transposed"), "transposed")
+    loc, Is, Js, m, n = _local(A, I, J, cells, columns, transposed)
+    return _check_local(loc, Is, Js, n, len(columns), cert, claimed, upper, 0)
+
+
+def _sub_rows(loc, Is, Js, rows):
+    """The cells of ``rows`` renumbered (sorted rows and columns)."""
+    cells = [(i, j, a) for i, j, a in loc if i in rows]
+    ri = {i: t for t, i in enumerate(sorted({i for i, _, _ in cells}))}
+    cj = {j: t for t, j in enumerate(sorted({j for _, j, _ in cells}))}
+    return (sorted((ri[i], cj[j], a) for i, j, a in cells), [Is[i] for i in sorted(ri)],
+            [Js[j] for j in sorted(cj)], len(cj))
+
+
+def _check_groups(loc, Is, Js, r, cert, depth):
+    """The row groups of a certificate, each with its sub-problem bound re-checked:
+    ``{frozenset(rows): lower}``."""
+    out = {}
+    groups = sequence(cert["groups"], "groups") if "groups" in cert else []
+    if groups and depth >= 2:
+        fail("row groups nested too deep.")
+    m = 1 + max((i for i, _, _ in loc), default=0)
+    for g in groups:
+        rows = frozenset(integer(i, "a group row", 0, m) for i in sequence(get(g, "rows"), "rows"))
+        low = rational(get(g, "lower"), "a group lower bound")
+        if len(rows) < 2 or rows in out or low <= 0:
+            fail("a row group is too small, repeated or has no positive bound.")
+        sub_loc, sIs, sJs, sn = _sub_rows(loc, Is, Js, rows)
+        if flag(get(get(g, "bnb"), "transposed"), "transposed"):
+            fail("a row group's sub-problem is not transposed.")
+        _check_local(sub_loc, sIs, sJs, sn, r, get(g, "bnb"), low, low, depth + 1)
+        out[rows] = low
+    return out
+
+
+def _check_local(loc, Is, Js, n, r, cert, claimed, upper, depth):
+    """:func:`check_bnb` on a part in local indices."""
+    if get(cert, "method") != "bnb":
+        fail("unknown lower-bound method.")
+    gains = _check_groups(loc, Is, Js, r, cert, depth)
+    act = {}
+    for k in range(r):
+        js = sorted({j for i, j, _ in loc if Is[i][k] and Js[j][k]})
+        if js:
+            act[k] = js
+    want = {S for size in range(len(act) + 1) for S in itertools.combinations(sorted(act), size)}
+    seen, leaves, attained = set(), 0, True
+    for st in sequence(get(cert, "strata"), "strata"):
+        S = tuple(integer(k, "a stratum column", 0, r) for k in sequence(get(st, "nonzero"),
+                                                                           "nonzero"))
+        if S not in want or S in seen:
+            fail("a stratum is unknown or listed twice.")
+        seen.add(S)
+        charts = sequence(get(st, "charts"), "charts")
+        if not charts:
+            const = sum((a * a for i, j, a in loc if not any(Is[i][k] and Js[j][k] for k in S)),
+                        Fraction(0))
+            b = rational(get(st, "bound"), "a stratum bound")
+            if b > const or claimed > b:
+                fail("a constant stratum's bound exceeds its uncovered entries, or is below "
+                     "the claimed lower bound.")
+            attained = attained and const > upper
+            continue
+        want_p = set(itertools.product(*(act[k] for k in S)))
+        got_p = set()
+        for ch in charts:
+            pivots = tuple(integer(j, "a pivot", 0, n) for j in sequence(get(ch, "pivots"),
+                                                                         "pivots"))
+            if pivots not in want_p or pivots in got_p:
+                fail("a chart is unknown or listed twice.")
+            got_p.add(pivots)
+            bound = rational(get(ch, "bound"), "a chart bound")
+            if claimed > bound:
+                fail("a chart's bound is below the claimed lower bound.")
+            free = [(j, k) for k, pv in zip(S, pivots) for j in act[k] if j != pv]
+            lo, hi = _leaves(get(ch, "tree"), len(free), MAX_LEAVES - leaves)
+            leaves += len(lo)
+            fb = float(bound)
+            for s in range(0, len(lo), _CHUNK):
+                lb, ok = _leaf_bounds(loc, Is, Js, S, pivots, free,
+                                      (lo[s:s + _CHUNK], hi[s:s + _CHUNK]), gains)
+                if not np.all(lb >= fb - abs(fb)) or Fraction(float(lb.min())) < bound:
+                    fail(f"a branch-and-bound leaf of chart {list(pivots)} (stratum "
+                         f"{list(S)}) has lower bound {float(lb.min()):.12g} below the "
+                         f"chart's claim {fb:.12g}.")
+                if np.any(~ok & (lb <= float(upper))):
+                    attained = False
+        if got_p != want_p:
+            fail("a stratum does not list every chart.")
+    if seen != want:
+        fail("the strata do not cover every set of nonzero columns.")
+    return leaves, attained

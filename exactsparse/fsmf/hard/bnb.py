@@ -1,0 +1,566 @@
+"""Certified branch-and-bound lower bounds for any FSMF part (general or masked cores).
+
+The loss of one part, ``L(X, Y) = sum_{(i,j) in cells} (A_ij - sum_k X_ik Y_jk)^2`` over
+factors on the supports, is projected on ``Y`` (for fixed ``Y`` each row of ``X`` is a
+least-squares solution): ``F(Y) = ||A||^2 - sum_i Q_i(Y)``, ``Q_i = b^T G^{-1} b`` with
+``M_i = [Y_jk]`` (``j`` the cells of row ``i``, ``k`` its columns), ``G = M_i^T M_i``,
+``b = M_i^T a_i``; ``0 <= Q_i <= ||a_i||^2`` always (a projection).
+
+Scaling: ``(X_k, Y_k) -> (X_k / s, s Y_k)`` leaves ``L`` unchanged, so every ``Y`` is covered
+by the *strata* ``S`` (the set of nonzero columns) and, in a stratum, by the *charts*: one
+pivot ``j_k`` per column with ``Y_{j_k k} = 1`` and every other entry in ``[-1, 1]`` (scale
+the entry of largest modulus to ``+1``).  Each chart is a compact cube; it is split by
+bisection (widest side, lowest index first) into boxes, and each leaf box gets a rigorous
+lower bound of ``F``: the natural interval enclosure or the mean-value form
+``F(c) + grad F(box) . (box - c)`` (outward-rounded float intervals, :mod:`._interval`).
+Where the enclosure of ``det G`` is not positive, ``Q_i`` is bounded by ``||a_i||^2``
+(``F`` is upper semicontinuous there, so the infimum over a box is the infimum over its
+non-singular points and any bound valid on those is valid).  The certificate lists, per
+chart, the bisection tree (preorder ``"S"``/``"L"``) and the chart's bound;
+:func:`exactsparse.checks.fsmf_bnb.check_bnb` re-evaluates every leaf independently.
+
+References
+----------
+.. [1] Q.-T. Le, E. Riccietti, R. Gribonval, "Spurious valleys, NP-hardness, and
+   tractability of sparse matrix factorization with fixed support", SIAM J. Matrix Anal.
+   Appl. (2023), arXiv:2112.00386.
+.. [2] R. E. Moore, R. B. Kearfott, M. J. Cloud, *Introduction to Interval Analysis*,
+   SIAM (2009) (mean-value form, branch and bound).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from ... import exact
+from ._interval import Jet, down, mag, point, up
+
+__all__ = ["Problem", "problem_of_part", "bnb_lower", "BnBBound", "exact_point",
+           "MAX_DIM", "MAX_BOXES"]
+
+#: Largest number of free chart variables handled.
+MAX_DIM = 8
+#: Largest number of boxes evaluated per call.
+MAX_BOXES = 2_000_000
+_CHUNK = 20_000
+#: Boxes narrower than this are not split further (their bound is kept as is).
+MIN_WIDTH = 2.0 ** -40
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One part in local indices: ``cells`` ``{(i, j): A_ij}`` (Fractions), supports ``Is``
+    (``m x r``) and ``Js`` (``n x r``) as tuples of bools, ``transposed`` when rows and
+    columns were swapped (to get fewer chart variables)."""
+
+    m: int
+    n: int
+    r: int
+    cells: tuple          # ((i, j, A_ij), ...) sorted
+    Is: tuple
+    Js: tuple
+    transposed: bool = False
+
+    def transpose(self):
+        return Problem(self.n, self.m, self.r,
+                       tuple(sorted((j, i, a) for i, j, a in self.cells)), self.Js, self.Is,
+                       not self.transposed)
+
+    def active(self):
+        """``{k: [j, ...]}``: the entries ``Y_jk`` that meet a cell ``(i, j)`` with
+        ``Is[i][k]`` (the others never matter)."""
+        out = {}
+        for k in range(self.r):
+            js = sorted({j for i, j, _ in self.cells if self.Is[i][k] and self.Js[j][k]})
+            if js:
+                out[k] = js
+        return out
+
+    def dims(self):
+        """Free chart variables with every active column nonzero."""
+        return sum(len(js) - 1 for js in self.active().values())
+
+    def norm_sq(self):
+        return sum((a * a for _, _, a in self.cells), Fraction(0))
+
+
+def problem_of_part(A, I, J, cells, columns):
+    """The :class:`Problem` of the part with ``cells`` (original indices) and factor
+    ``columns``, in the orientation with fewer chart variables."""
+    rows = sorted({i for i, _ in cells})
+    cols = sorted({j for _, j in cells})
+    ri, cj = {i: a for a, i in enumerate(rows)}, {j: b for b, j in enumerate(cols)}
+    p = Problem(len(rows), len(cols), len(columns),
+                tuple(sorted((ri[i], cj[j], Fraction(A[i][j])) for i, j in cells)),
+                tuple(tuple(bool(I[i, k]) for k in columns) for i in rows),
+                tuple(tuple(bool(J[j, k]) for k in columns) for j in cols))
+    t = p.transpose()
+    return t if t.dims() < p.dims() else p
+
+
+def strata(p):
+    """Every stratum: a tuple of nonzero active columns (all subsets, largest first)."""
+    ks = sorted(p.active())
+    return [S for size in range(len(ks), -1, -1) for S in itertools.combinations(ks, size)]
+
+
+def charts(p, S):
+    """The pivot tuples of stratum ``S`` (one active entry per column)."""
+    act = p.active()
+    return list(itertools.product(*(act[k] for k in S)))
+
+
+def chart_vars(p, S, pivots):
+    """The free variables ``(j, k)`` of a chart, sorted by ``(k, j)``."""
+    act = p.active()
+    return [(j, k) for k, pv in zip(S, pivots) for j in act[k] if j != pv]
+
+
+def uncovered(p, S):
+    """``sum A_ij^2`` over the cells no column of ``S`` reaches (a constant of the
+    stratum)."""
+    return sum((a * a for i, j, a in p.cells
+                if not any(p.Is[i][k] and p.Js[j][k] for k in S)), Fraction(0))
+
+
+def _det(Mx):
+    """Determinant of a small square matrix of jets (Laplace expansion)."""
+    n = len(Mx)
+    if n == 1:
+        return Mx[0][0]
+    out = None
+    for c in range(n):
+        minor = [row[:c] + row[c + 1:] for row in Mx[1:]]
+        term = Mx[0][c] * _det(minor)
+        out = term if out is None else (out + term if c % 2 == 0 else out - term)
+    return out
+
+
+def evaluate(p, S, pivots, box, force=None, groups=None):
+    """Enclosures on the boxes ``box = (lo, hi)`` (arrays ``(nb, d)``) of the chart:
+    ``(value, gradient, smooth, row_ok)``.  A row whose Gram determinant enclosure is not
+    positive on a box (or is ``force``d, one bool array per row) contributes
+    ``Q_i in [0, ||a_i||^2]`` and no gradient, so ``value`` encloses ``F`` and
+    ``gradient`` encloses the gradient of ``F`` plus the sum of those rows' ``Q_i``
+    (smooth on the box).  ``smooth`` = every row non-singular."""
+    nb, d = box[0].shape
+    var = {v: t for t, v in enumerate(chart_vars(p, S, pivots))}
+    piv = dict(zip(S, pivots))
+    one = Jet.constant(1, nb, d)
+
+    def entry(j, k):
+        if piv[k] == j:
+            return one
+        return Jet.variable(box, var[(j, k)], d) if (j, k) in var else None
+    total = Jet.constant(p.norm_sq(), nb, d)
+    smooth = np.ones(nb, bool)
+    rows = {}
+    row_ok, row_ids = [], []
+    for i, j, a in p.cells:
+        rows.setdefault(i, []).append((j, a))
+    for i, cells in sorted(rows.items()):
+        K = [k for k in S if p.Is[i][k] and any(p.Js[j][k] for j, _ in cells)]
+        if not K:
+            continue
+        M = [[entry(j, k) if p.Js[j][k] else None for k in K] for j, _ in cells]
+        q, ok = _row_q(M, [a for _, a in cells], nb, d)
+        if force is not None:
+            ok = ok & ~force[len(row_ok)]
+        na = up(float(sum((a * a for _, a in cells), Fraction(0))))
+        q = Jet((np.where(ok, q.v[0], 0.0), np.where(ok, q.v[1], na)),
+                (np.where(ok[:, None], q.g[0], 0.0), np.where(ok[:, None], q.g[1], 0.0)))
+        total = total - q
+        smooth &= ok
+        row_ok.append(ok)
+        row_ids.append(i)
+    if groups is not None and row_ok:
+        total = Jet((_group_gain(total.v[0], row_ok, row_ids, groups), total.v[1]), total.g)
+    return total.v, total.g, smooth, row_ok
+
+
+def _group_gain(lo, row_ok, row_ids, groups):
+    """Raise the lower ends ``lo`` where several rows are singular together: their ``Q``
+    sum is at most ``||a_G||^2 - min(sub-problem of the rows G)`` (``groups(G)`` returns
+    that gain over ``sum ||a_i||^2``, a Fraction >= 0, or None)."""
+    sing = np.array([~ok for ok in row_ok])             # (rows, nb)
+    out = lo.copy()
+    keys = {}
+    for b in np.flatnonzero(sing.sum(axis=0) >= 2):
+        keys.setdefault(tuple(np.flatnonzero(sing[:, b])), []).append(b)
+    for key, idx in keys.items():
+        gain = groups(frozenset(row_ids[t] for t in key))
+        if gain:
+            out[idx] = down(out[idx] + down(float(gain)))
+    return out
+
+
+def _dot(u, w):
+    out = None
+    for x, y in zip(u, w):
+        if x is not None and y is not None:
+            t = x * y
+            out = t if out is None else out + t
+    return out
+
+
+def _row_q(M, a, nb, d):
+    """Jet of ``Q = ||P_range(M) a||^2`` for one row, and where it is smooth (its value
+    interval is intersected with ``[0, ||a||^2]``; singular boxes get that interval)."""
+    zero = Jet.constant(0, nb, d)
+    na = sum((x * x for x in a), Fraction(0))
+    p, q = len(M[0]), len(M)
+    cols = [[M[j][c] for j in range(q)] for c in range(p)]
+    if p <= q:
+        G = [[_dot(cols[x], cols[y]) or zero for y in range(p)] for x in range(p)]
+        b = [None] * p
+        for c in range(p):
+            acc = zero
+            for j in range(q):
+                if cols[c][j] is not None and a[j] != 0:
+                    acc = acc + cols[c][j].scale(a[j])
+            b[c] = acc
+        det = _det(G)
+        num = None
+        for x in range(p):
+            for y in range(p):
+                minor = [[G[u][v] for v in range(p) if v != x] for u in range(p) if u != y]
+                cof = _det(minor) if p > 1 else Jet.constant(1, nb, d)
+                t = b[x] * cof * b[y]
+                num = t if num is None else (num + t if (x + y) % 2 == 0 else num - t)
+        ok = det.v[0] > 0
+        Q = num * det.recip()
+    else:                                   # fewer cells than columns: fit or not
+        W = [[_dot(M[u], M[v]) or zero for v in range(q)] for u in range(q)]
+        det = _det(W)
+        ok = det.v[0] > 0
+        Q = Jet.constant(na, nb, d)
+    lo = np.where(ok, np.maximum(Q.v[0], 0.0), 0.0)
+    hi = np.where(ok, np.minimum(Q.v[1], up(float(na))), up(float(na)))
+    return Jet((lo, hi), Q.g), ok
+
+
+def lower_bounds(p, S, pivots, box, groups=None):
+    """Rigorous lower bounds of ``F`` on each box (max of the natural enclosure and the
+    mean-value form) and the smooth flags."""
+    val, grad, smooth, row_ok = evaluate(p, S, pivots, box, groups=groups)
+    c = point((box[0] + box[1]) / 2)
+    cval, _, _, crow = evaluate(p, S, pivots, (c[0], c[1]), [~r for r in row_ok], groups)
+    csmooth = np.ones(len(box[0]), bool)
+    for r, cr in zip(row_ok, crow):
+        csmooth &= ~r | cr
+    rad = up(np.maximum(c[0] - box[0], box[1] - c[0]))
+    spread = up(np.sum(up(mag(grad) * rad), axis=1)) if rad.shape[1] else 0.0
+    # the sum of n nonnegative terms rounded up at the end: widen by n ulps more
+    spread = up(spread * (1 + 4 * 2.0 ** -52 * max(1, rad.shape[1])))
+    mv = down(cval[0] - spread)
+    lb = np.where(csmooth, np.maximum(val[0], mv), val[0])
+    return lb, smooth
+
+
+@dataclass
+class BnBBound:
+    """Result of :func:`bnb_lower`: ``lower`` (Fraction, rigorous), ``complete`` (every
+    chart processed within the budget and limits), ``attained`` (every leaf whose bound is
+    at most ``upper`` is smooth, and every constant stratum is above ``upper``),
+    ``certificate`` (strata, charts, trees, bounds), ``boxes`` evaluated, ``reason``."""
+
+    lower: Fraction
+    complete: bool
+    attained: bool
+    certificate: dict
+    boxes: int
+    reason: str = ""
+
+
+def _split(lo, hi):
+    """Children of a box: bisect the widest side (lowest index on ties)."""
+    w = hi - lo
+    t = int(np.argmax(w))
+    mid = (lo[t] + hi[t]) / 2
+    l1, h1, l2, h2 = lo.copy(), hi.copy(), lo.copy(), hi.copy()
+    h1[t] = mid
+    l2[t] = mid
+    return (l1, h1), (l2, h2)
+
+
+def _undo(unevaluated, parent, children, node_lb, leaf_lb):
+    """Out of time: the parents of boxes not evaluated become leaves again (with the bound
+    they already have); siblings are evaluated together, so no half-split remains."""
+    for u in unevaluated:
+        par = parent.get(u)
+        if par is not None and par in children:
+            for c in children.pop(par):
+                leaf_lb.pop(c, None)
+            leaf_lb[par] = node_lb[par]
+
+
+def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None):
+    """Branch and bound on one chart: ``(tree, bound, complete, smooth_ok, boxes)``;
+    ``smooth_ok`` False when a leaf with a bound <= target is singular."""
+    d = len(chart_vars(p, S, pivots))
+    nodes = {0: (np.full(d, -1.0), np.full(d, 1.0))}
+    children, leaf_lb, node_lb, parent = {}, {}, {}, {}
+    frontier, next_id, boxes, complete, smooth_ok = [0], 1, 0, True, True
+    stop = False
+    while frontier and not stop:
+        nxt = []
+        for s0 in range(0, len(frontier), _CHUNK):
+            if s0 and (time.monotonic() > deadline or boxes > box_budget):
+                stop = True
+                _undo(frontier[s0:], parent, children, node_lb, leaf_lb)
+                break
+            chunk = frontier[s0:s0 + _CHUNK]
+            lo = np.array([nodes[u][0] for u in chunk]).reshape(len(chunk), d)
+            hi = np.array([nodes[u][1] for u in chunk]).reshape(len(chunk), d)
+            lb, smooth = lower_bounds(p, S, pivots, (lo, hi), groups)
+            boxes += len(chunk)
+            late = time.monotonic() > deadline or boxes > box_budget
+            for u, v, sm in zip(chunk, lb, smooth):
+                node_lb[u] = float(v)
+                width = float(np.max(nodes[u][1] - nodes[u][0])) if d else 0.0
+                if v >= target or width < MIN_WIDTH or d == 0 or late:
+                    leaf_lb[u] = float(v)
+                    if v < target:
+                        complete = False
+                    if not sm and v <= (target if upper is None else upper):
+                        smooth_ok = False
+                    continue
+                a, b = _split(*nodes[u])
+                nodes[next_id], nodes[next_id + 1] = a, b
+                children[u] = (next_id, next_id + 1)
+                parent[next_id] = parent[next_id + 1] = u
+                nxt += [next_id, next_id + 1]
+                next_id += 2
+            if late:
+                stop = True
+                _undo(frontier[s0 + len(chunk):], parent, children, node_lb, leaf_lb)
+                _undo(nxt, parent, children, node_lb, leaf_lb)
+                nxt = []
+                break
+        frontier = nxt
+    if stop:
+        complete = False
+    tree = []
+    stack = [0]
+    while stack:
+        u = stack.pop()
+        if u in children:
+            tree.append("S")
+            stack += [children[u][1], children[u][0]]
+        else:
+            tree.append("L")
+    bound = min(leaf_lb.values())
+    return "".join(tree), bound, complete, smooth_ok, boxes
+
+
+def sub_problem(p, rows):
+    """The part restricted to the cells of ``rows`` (local), renumbered (sorted rows and
+    columns of those cells; not transposed)."""
+    cells = [(i, j, a) for i, j, a in p.cells if i in rows]
+    ri = {i: a for a, i in enumerate(sorted({i for i, _, _ in cells}))}
+    cj = {j: b for b, j in enumerate(sorted({j for _, j, _ in cells}))}
+    return Problem(len(ri), len(cj), p.r, tuple(sorted((ri[i], cj[j], a) for i, j, a in cells)),
+                   tuple(p.Is[i] for i in sorted(ri)), tuple(p.Js[j] for j in sorted(cj)))
+
+
+class _Groups:
+    """Cached certified lower bounds of sub-problems (rows singular together), used to
+    bound their ``Q`` sum; ``certs`` collects the certificates that were used."""
+
+    def __init__(self, p, tol, deadline, depth):
+        self.p, self.tol, self.deadline, self.depth = p, tol, deadline, depth
+        self.cache, self.certs = {}, {}
+
+    def __call__(self, rows):
+        if rows not in self.cache:
+            self.cache[rows] = self._compute(rows)
+        gain, cert = self.cache[rows]
+        if cert is not None:
+            self.certs[rows] = cert
+        return gain
+
+    def _compute(self, rows):
+        left = self.deadline - time.monotonic()
+        if self.depth >= 2 or left < 0.2 or rows >= {i for i, _, _ in self.p.cells}:
+            return None, None                # (all rows: that is the problem itself)
+        sub = sub_problem(self.p, rows)
+        mins = local_minima(sub, 2, 0, time.monotonic() + min(1.0, 0.05 * left))
+        if not mins:
+            return None, None
+        up = exact_point(sub, mins[0][1])[0]
+        bb = bnb_lower(sub, up, self.tol, min(0.2 * left, 10.0), self.depth + 1)
+        if bb.lower <= 0:
+            return None, None
+        return bb.lower, {"rows": sorted(rows), "lower": bb.lower, "bnb": bb.certificate}
+
+
+def bnb_lower(p, upper, tol, budget, _depth=0):
+    """A certified lower bound of ``min F`` for the part :class:`Problem` ``p``.
+
+    Parameters
+    ----------
+    p : Problem
+    upper : Fraction
+        The exact loss of a known point (boxes whose bound reaches
+        ``upper - tol (1 + upper) / 2`` are not split further).
+    tol : Fraction
+        Relative tolerance.
+    budget : float
+        Seconds.
+
+    Returns
+    -------
+    BnBBound
+    """
+    deadline = time.monotonic() + budget
+    target = float(upper - tol * (1 + upper) / 2)
+    if p.dims() > MAX_DIM:
+        return BnBBound(Fraction(0), False, False, {}, 0,
+                        f"{p.dims()} chart variables exceed the branch-and-bound limit "
+                        f"{MAX_DIM}")
+    out, lo, complete, attained, boxes = [], None, True, True, 0
+    groups = _Groups(p, tol, deadline, _depth)
+    jobs, res = [], {}
+    for S in strata(p):
+        const = uncovered(p, S)
+        if const >= Fraction(target):
+            out.append({"nonzero": list(S), "charts": [], "bound": const})
+            attained = attained and const > upper
+            lo = const if lo is None else min(lo, const)
+            continue
+        out.append({"nonzero": list(S), "charts": []})
+        jobs += [(len(out) - 1, S, pivots) for pivots in charts(p, S)]
+    up_f = float(up(float(upper)))
+    # pass 1: a fair share of the time per chart; pass 2: the unfinished ones share the rest
+    for todo in (jobs, None):
+        if todo is None:
+            todo = [job for job in jobs if not res[job][2]]
+        for t, job in enumerate(todo):
+            left = deadline - time.monotonic()
+            if job in res and left < 0.5:
+                continue
+            end = time.monotonic() + max(0.0, left) / (len(todo) - t)
+            r = _chart(p, job[1], job[2], target, end, MAX_BOXES - boxes, groups, up_f)
+            boxes += r[4]
+            if job not in res or r[2] or r[1] > res[job][1]:
+                res[job] = r
+    for job in jobs:
+        tree, bound, ok, smooth, _ = res[job]
+        claim = Fraction(bound) - Fraction(1, 10**12) * (1 + abs(Fraction(bound)))
+        claim = min(claim, upper)
+        out[job[0]]["charts"].append({"pivots": list(job[2]), "tree": tree, "bound": claim})
+        complete, attained = complete and ok, attained and smooth
+        lo = claim if lo is None else min(lo, claim)
+    if time.monotonic() > deadline + 1.0:
+        complete = False
+    cert = {"method": "bnb", "transposed": p.transposed, "strata": out,
+            "groups": [groups.certs[k] for k in sorted(groups.certs, key=sorted)]}
+    lo = max(lo, Fraction(0)) if lo is not None else Fraction(0)
+    reason = "" if complete else "branch and bound stopped by the budget or the box limit"
+    return BnBBound(min(lo, upper), complete, attained and complete, cert, boxes, reason)
+
+
+# ----------------------------------------------------------------------------- upper
+def _float_F(p, S, pivots, y):
+    """``F`` at one chart point (floats, least squares per row)."""
+    Y = np.zeros((p.n, p.r))
+    for k, j in zip(S, pivots):
+        Y[j, k] = 1.0
+    for (j, k), v in zip(chart_vars(p, S, pivots), y):
+        Y[j, k] = v
+    return _float_loss_Y(p, Y)[0]
+
+
+def _float_loss_Y(p, Y):
+    rows = {}
+    for i, j, a in p.cells:
+        rows.setdefault(i, []).append((j, float(a)))
+    X = np.zeros((p.m, p.r))
+    total = 0.0
+    for i, cells in rows.items():
+        K = [k for k in range(p.r) if p.Is[i][k]]
+        M = np.array([[Y[j, k] for k in K] for j, _ in cells]) if K else np.zeros((len(cells), 0))
+        a = np.array([v for _, v in cells])
+        if K:
+            x = np.linalg.lstsq(M, a, rcond=None)[0]
+            X[i, K] = x
+            total += float(((a - M @ x) ** 2).sum())
+        else:
+            total += float((a ** 2).sum())
+    return total, X
+
+
+def exact_point(p, Y):
+    """``(loss, X, Y)``: rational ``Y`` (rationalized) with the exact least-squares ``X``
+    (rows whose Gram matrix is singular use the rationalized float solution); ``loss`` is
+    exact."""
+    Yq = [[exact.rationalize(float(Y[j][k]), 1e-13) if p.Js[j][k] else Fraction(0)
+           for k in range(p.r)] for j in range(p.n)]
+    _, Xf = _float_loss_Y(p, np.array([[float(v) for v in row] for row in Yq]))
+    Xq = [[exact.rationalize(float(Xf[i, k]), 1e-13) if p.Is[i][k] else Fraction(0)
+           for k in range(p.r)] for i in range(p.m)]
+    rows = {}
+    for i, j, a in p.cells:
+        rows.setdefault(i, []).append((j, a))
+    for i, cells in rows.items():
+        K = [k for k in range(p.r) if p.Is[i][k]]
+        sol = _exact_ls([[Yq[j][k] for k in K] for j, _ in cells], [a for _, a in cells])
+        if sol is not None:
+            for k, v in zip(K, sol):
+                Xq[i][k] = v
+    loss = sum(((a - sum((Xq[i][k] * Yq[j][k] for k in range(p.r)), Fraction(0))) ** 2
+                for i, j, a in p.cells), Fraction(0))
+    return loss, Xq, Yq
+
+
+def _exact_ls(M, a):
+    """Exact solution of the normal equations ``M^T M x = M^T a`` (None when singular)."""
+    if not M or not M[0]:
+        return None
+    p = len(M[0])
+    G = [[sum((row[u] * row[v] for row in M), Fraction(0)) for v in range(p)] +
+         [sum((row[u] * av for row, av in zip(M, a)), Fraction(0))] for u in range(p)]
+    for c in range(p):
+        piv = next((r for r in range(c, p) if G[r][c] != 0), None)
+        if piv is None:
+            return None
+        G[c], G[piv] = G[piv], G[c]
+        for r in range(p):
+            if r != c and G[r][c] != 0:
+                f = G[r][c] / G[c][c]
+                G[r] = [x - f * y for x, y in zip(G[r], G[c])]
+    return [G[c][p] / G[c][c] for c in range(p)]
+
+
+def local_minima(p, starts, seed, deadline):
+    """Float ``Y`` matrices of local minima of ``F`` found by multistart L-BFGS-B in the
+    charts of the full stratum (best first)."""
+    from scipy.optimize import minimize
+    rng = np.random.default_rng(seed)
+    S = tuple(sorted(p.active()))
+    found = []
+    for pivots in charts(p, S):
+        d = len(chart_vars(p, S, pivots))
+        for _ in range(max(1, starts)):
+            if time.monotonic() > deadline:
+                break
+            y0 = rng.uniform(-1, 1, d)
+            if d:
+                res = minimize(lambda y: _float_F(p, S, pivots, y), y0, method="L-BFGS-B",
+                               bounds=[(-1, 1)] * d)
+                y, val = res.x, res.fun
+            else:
+                y, val = y0, _float_F(p, S, pivots, y0)
+            Y = np.zeros((p.n, p.r))
+            for k, j in zip(S, pivots):
+                Y[j, k] = 1.0
+            for (j, k), v in zip(chart_vars(p, S, pivots), y):
+                Y[j, k] = v
+            found.append((float(val), Y))
+    found.sort(key=lambda t: t[0])
+    return found

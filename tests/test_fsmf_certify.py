@@ -1,0 +1,110 @@
+"""certify_fsmf on non-attained infima (issue 13, item 3) and the tolerance argument.
+
+Expected values come from independent routes: sympy's ``solve`` for the absence of an
+exact factorization and sympy polynomials for the loss of the family."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+import sympy
+
+from exactsparse import verify
+from exactsparse.fsmf.hard import certify_fsmf, masked_to_fsmf
+
+LU = ([[0, 1], [1, 0]], "10/11", "10/11")
+
+
+def _sympy_loss_of_family(A, fam):
+    """The loss of the certificate's Laurent family as a sympy expression in t."""
+    t = sympy.Symbol("t", positive=True)
+
+    def ent(terms):
+        return sum((sympy.Rational(str(c)) * t ** int(e) for e, c in terms), sympy.Integer(0))
+    X = [[ent(v) for v in row] for row in fam["X"]]
+    Y = [[ent(v) for v in row] for row in fam["Y"]]
+    r = len(X[0])
+    return t, sympy.expand(sum((sympy.Rational(str(A[i][j])) - sum(X[i][k] * Y[j][k]
+                                                                  for k in range(r))) ** 2
+                               for i in range(len(A)) for j in range(len(A[0]))))
+
+
+def _no_exact_factorization_sympy(A, I, J):
+    Ia = [[c == "1" for c in row] for row in I.split("/")]
+    Ja = [[c == "1" for c in row] for row in J.split("/")]
+    r = len(Ia[0])
+    xs = {(i, k): sympy.Symbol(f"x{i}{k}") for i in range(len(A)) for k in range(r) if Ia[i][k]}
+    ys = {(j, k): sympy.Symbol(f"y{j}{k}") for j in range(len(A[0])) for k in range(r)
+          if Ja[j][k]}
+    eqs = [sum((xs[i, k] * ys[j, k] for k in range(r) if (i, k) in xs and (j, k) in ys),
+               sympy.Integer(0)) - A[i][j] for i in range(len(A)) for j in range(len(A[0]))]
+    return sympy.solve(eqs, list(xs.values()) + list(ys.values()), dict=True) == []
+
+
+@pytest.fixture(scope="module")
+def lu():
+    return certify_fsmf(*LU, budget=20)
+
+
+def test_lu_infimum_certified_not_attained(lu):
+    c = lu.certificate
+    assert lu.verdict == "certified" and c["certified"] is True and c["attained"] is False
+    assert c["lower"] == c["upper"] == 0
+    t, L = _sympy_loss_of_family(LU[0], c["family"])
+    assert sympy.limit(L, t, 0, "+") == 0 and L != 0        # loss -> 0, never 0 for t > 0
+    assert _no_exact_factorization_sympy(*LU)
+    assert verify(lu, LU)
+
+
+def test_lu_json_round_trip_verifies(lu):
+    assert verify(lu.to_json(), LU)
+    d = json.loads(lu.to_json())
+    assert d["certificate"]["attained"] is False
+
+
+@pytest.mark.parametrize("inst, block, inf", [
+    # LU block + a 1x1 block; uncovered entries 2, 3, 5, 7 give the infimum 87
+    (([[0, 1, 2], [1, 0, 3], [5, 7, 1]], "100/110/001", "100/110/001"),
+     ([[0, 1], [1, 0]], "10/11", "10/11"), 87),
+    (([[0, 1], [1, 5]], "10/11", "10/11"), ([[0, 1], [1, 5]], "10/11", "10/11"), 0),
+    (([[0, 2], [3, 0]], "10/11", "10/11"), ([[0, 2], [3, 0]], "10/11", "10/11"), 0),
+])
+def test_embedded_lu_not_attained(inst, block, inf):
+    res = certify_fsmf(*inst, budget=20)
+    c = res.certificate
+    assert _no_exact_factorization_sympy(*block)
+    assert res.verdict == "certified" and c["attained"] is False
+    assert c["lower"] == c["upper"] == inf
+    assert verify(res, inst)
+
+
+def test_masked_zero_pattern_not_attained_through_reduction():
+    # masked rank-one with observed [[0, 1, .], [1, ., 1], [., 2, 0]]: the nonzero entries
+    # admit a rank-one fit but the zeros force a vanishing product: infimum 0, not attained
+    A = [[0, 1, 0], [1, 0, 1], [0, 2, 0]]
+    mask = [[1, 1, 0], [1, 0, 1], [0, 1, 1]]
+    Af, I, J = masked_to_fsmf(A, mask)
+    res = certify_fsmf(Af, I, J, budget=20)
+    c = res.certificate
+    if res.verdict == "certified" and c["lower"] == 0 == c["upper"]:
+        assert c["attained"] is False
+    assert verify(res, (Af, I, J))
+
+
+def test_attained_optimum_still_attained_true():
+    A, I, J = [[2, 1, 0], [0, 1, 1], [-1, 0, 3]], "1100/1010/1001", "1010/1001/1100"
+    res = certify_fsmf(A, I, J, budget=30)
+    assert res.verdict == "certified" and res.certificate["attained"] is True
+    assert "family" not in res.certificate
+
+
+def test_loose_tolerance_round_trips():
+    A, I, J = [[2, 1, 0], [0, 1, 1], [-1, 0, 3]], "1100/1010/1001", "1010/1001/1100"
+    res = certify_fsmf(A, I, J, budget=30, tol=1e-3)
+    assert res.certificate["tol"] == Fraction(1e-3)
+    assert verify(res, (A, I, J))
+    d = json.loads(res.to_json())
+    d["certificate"]["tol"] = "2"
+    assert not verify(json.dumps(d), (A, I, J))

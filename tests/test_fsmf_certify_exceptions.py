@@ -1,0 +1,57 @@
+"""Bad input to certify_fsmf (issue 13) and malformed non-attainment / branch-and-bound
+certificates."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from exactsparse import verify
+from exactsparse.exceptions import ArgumentError, BudgetError, ExactSparseError
+from exactsparse.fsmf.hard import certify_fsmf
+from exactsparse.fsmf.hard.certify import ToleranceError
+
+LU = ([[0, 1], [1, 0]], "10/11", "10/11")
+
+
+@pytest.mark.parametrize("tol", [0, -1e-3, 1, 1.5, True, "1e-9", float("nan"), None])
+def test_bad_tolerance(tol):
+    with pytest.raises(ToleranceError, match="Argument 'tol' must be"):
+        certify_fsmf(*LU, budget=5, tol=tol)
+
+
+def test_tolerance_error_is_typed():
+    assert issubclass(ToleranceError, ArgumentError)
+    assert issubclass(ToleranceError, ExactSparseError)
+
+
+@pytest.mark.parametrize("budget", [0, -1, float("inf"), float("nan"), True, "5"])
+def test_bad_budget(budget):
+    with pytest.raises(BudgetError):
+        certify_fsmf(*LU, budget=budget)
+
+
+@pytest.fixture(scope="module")
+def lu():
+    return certify_fsmf(*LU, budget=20)
+
+
+def _forge(res, mut):
+    d = json.loads(res.to_json())
+    mut(d)
+    return verify(json.dumps(d), LU)
+
+
+@pytest.mark.parametrize("mut, why", [
+    (lambda d: d["certificate"]["family"]["X"][0].__setitem__(0, [[1, 0.5]]), "coefficient"),
+    (lambda d: d["certificate"]["family"]["X"][0].__setitem__(0, [[1.5, "1"]]), "exponent"),
+    (lambda d: d["certificate"]["family"]["X"][0].__setitem__(1, [[0, "1"]]), "support"),
+    (lambda d: d["certificate"]["family"].__setitem__("X", []), "shape"),
+    (lambda d: d["certificate"]["family"].__setitem__("t", "0"), "positive"),
+    (lambda d: d["certificate"].__setitem__("tol", "0"), "tolerance"),
+    (lambda d: d["certificate"]["parts"][0].__setitem__("attained", True), "attained"),
+])
+def test_malformed_family_invalid(lu, mut, why):
+    v = _forge(lu, mut)
+    assert not v.valid and v.message.startswith("invalid certificate")
