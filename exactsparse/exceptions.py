@@ -41,6 +41,7 @@ __all__ = [
     "PrecisionError",
     "SingularError",
     "MissingExtraError",
+    "ToleranceError",
 ]
 
 
@@ -119,6 +120,10 @@ class SingularError(ExactSparseError, ZeroDivisionError):
 class MissingExtraError(ExactSparseError, ImportError):
     """An optional dependency is not installed; the message names the extra to install
     (e.g. ``pip install 'exactsparse[plot]'`` for matplotlib)."""
+
+
+class ToleranceError(ArgumentError):
+    """A tolerance outside ``(0, 1)``."""
 
 
 def show(v, limit=200):

@@ -55,3 +55,22 @@ def _forge(res, mut):
 def test_malformed_family_invalid(lu, mut, why):
     v = _forge(lu, mut)
     assert not v.valid and v.message.startswith("invalid certificate")
+
+
+def test_attainment_with_empty_supports_verifies():
+    # issue 15: no variable at all (every column empty) used to raise IndexError in the
+    # producer and in verify's Gröbner re-check
+    import exactsparse as es
+    inst = ([[-1, -2], [5, 5]], [[0], [0]], [[0], [0]])
+    r = es.check_attainment(*inst)
+    assert r.verdict == "infeasible" and es.verify(r, inst)      # X Yᵀ = 0 ≠ A
+    zero = ([[0, 0], [0, 0]], [[0], [0]], [[0], [0]])
+    r = es.check_attainment(*zero)
+    assert r.verdict == "exact" and es.verify(r, zero)          # X Yᵀ = 0 = A
+
+
+def test_hard_routines_clamp_a_budget_beyond_the_float_range():
+    import exactsparse as es
+    inst = ([[1, 2], [3, 4]], "1/1", "1/1")
+    assert es.verify(es.certify_fsmf(*inst, budget=10**400), inst)
+    assert es.verify(es.find_spurious_minima(*inst, budget=10**400), inst)

@@ -113,7 +113,7 @@ def _no_fit_now(entries, var_x, var_y):
     gens = dict(zip(names, ctx.gens()))
     polys = []
     for (i, j), (a, ks) in sorted(entries.items()):
-        p = 0 * ctx.gens()[0] - a.numerator
+        p = ctx.from_dict({}) - a.numerator
         for k in ks:
             p = p + a.denominator * gens[f"x{i}_{k}"] * gens[f"y{j}_{k}"]
         polys.append(p)

@@ -477,7 +477,7 @@ def _groebner_one_now(A, I, J):
     polys = []
     for i in range(m):
         for j in range(n):
-            p = 0 * ctx.gens()[0] - int(A[i][j] * den)
+            p = ctx.from_dict({}) - int(A[i][j] * den)
             for k in range(r):
                 if I[i, k] and J[j, k]:
                     p += den * g[f"x{i}_{k}"] * g[f"y{j}_{k}"]

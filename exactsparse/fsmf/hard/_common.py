@@ -21,7 +21,8 @@ from fractions import Fraction
 import flint
 
 from ... import exact
-from ...exceptions import BudgetError, ShapeError
+from ...exceptions import ShapeError
+from ..._budget import check_budget as core_check_budget
 from ...supports import check_pair
 
 __all__ = ["check_budget", "deadline", "validate", "orient", "lower", "upper", "arb_of", "pq",
@@ -29,20 +30,17 @@ __all__ = ["check_budget", "deadline", "validate", "orient", "lower", "upper", "
 
 
 def check_budget(budget):
-    """``budget`` as a float number of seconds; :class:`BudgetError` unless positive, finite.
+    """``budget`` as a float number of seconds (the package's one budget policy,
+    :func:`exactsparse._budget.check_budget`, without None: a huge budget is clamped).
 
-    >>> check_budget(2)
-    2.0
+    >>> check_budget(2), check_budget(10**400)
+    (2.0, 1000000.0)
     >>> check_budget(0)
     Traceback (most recent call last):
     ...
     exactsparse.exceptions.BudgetError: Argument 'budget' must be a positive number of seconds, not 0.
     """
-    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not budget > 0 \
-            or not math.isfinite(budget):
-        raise BudgetError(f"Argument 'budget' must be a positive number of seconds, not "
-                          f"{budget!r}.")
-    return float(budget)
+    return core_check_budget(budget, allow_none=False)
 
 
 def deadline(budget):

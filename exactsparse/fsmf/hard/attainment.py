@@ -100,7 +100,7 @@ def _ring(names, backend):
         return (lambda s: sym[s]), (lambda c: sympy.Integer(c))
     ctx = flint.fmpz_mpoly_ctx.get(tuple(names), "degrevlex")
     gens = dict(zip(names, ctx.gens()))
-    zero = 0 * ctx.gens()[0]
+    zero = ctx.from_dict({})            # also with no variable at all (empty supports)
     return (lambda s: gens[s]), (lambda c: ctx.from_dict({(0,) * len(names): c}) if c
                                  else zero)
 

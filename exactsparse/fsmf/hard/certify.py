@@ -23,7 +23,7 @@ import numpy as np
 from ... import exact
 from ...results.fsmf import CertifyResult
 from ...supports import check_pair
-from ...exceptions import ArgumentError
+from ...exceptions import ToleranceError
 from ._common import deadline
 from .bounds import TOLERANCE, PartInterval, close, masked_bounds, svd_interval, within
 from .family import (SAMPLE_T, Laurent, evaluate, laurent_terms, masked_zero_family,
@@ -32,10 +32,6 @@ from .bnb import bnb_lower, exact_point, local_minima, problem_of_part
 from .hardcore import lift_solution, reduce_fsmf
 
 __all__ = ["certify_fsmf", "masked_bounds", "TOLERANCE", "check_tol", "ToleranceError"]
-
-
-class ToleranceError(ArgumentError):
-    """A tolerance outside ``(0, 1)``."""
 
 
 def check_tol(tol):

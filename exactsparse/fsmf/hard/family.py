@@ -256,7 +256,7 @@ def _no_fit_now(entries, var_x, var_y):
     names = [f"x{i}_{k}" for i, k in var_x] + [f"y{j}_{k}" for j, k in var_y]
     ctx = flint.fmpz_mpoly_ctx.get(tuple(names), "degrevlex")
     g = dict(zip(names, ctx.gens()))
-    zero = 0 * ctx.gens()[0]
+    zero = ctx.from_dict({})            # also with no variable at all (empty supports)
     polys = []
     for (i, j), (a, ks) in sorted(entries.items()):
         p = zero - a.numerator
