@@ -7,7 +7,7 @@ sparsity and the filter length vary; :func:`plot_trajectory` draws the objective
 
 from __future__ import annotations
 
-from ..exceptions import MissingExtraError
+from ..exceptions import ExactTypeError, MissingExtraError, show
 
 __all__ = ["MissingExtraError", "plot_cost_gap", "plot_trajectory"]
 
@@ -25,6 +25,10 @@ def _pyplot():
 def plot_cost_gap(grid, ax=None):
     """Heat map of mean trivial / mean planted cost over (sparsity, filter length); a ratio
     below 1 means the trivial pair is cheaper.  Returns the axes."""
+    from .numeric import CostGapGrid
+    if not isinstance(grid, CostGapGrid):
+        raise ExactTypeError(f"Argument 'grid' must be a CostGapGrid (from cost_gap_grid), "
+                             f"not {show(grid)}.")
     plt = _pyplot()
     if ax is None:
         ax = plt.figure(figsize=(5, 4)).add_subplot()
@@ -46,6 +50,10 @@ def plot_cost_gap(grid, ax=None):
 def plot_trajectory(traj, ax=None, label=None):
     """The objective of a :class:`DeconvTrajectory` per iteration, with the best planted-ray,
     trivial-ray and global costs as horizontal lines.  Returns the axes."""
+    from .numeric import DeconvTrajectory
+    if not isinstance(traj, DeconvTrajectory):
+        raise ExactTypeError(f"Argument 'traj' must be a DeconvTrajectory (from "
+                             f"deconv_descent), not {show(traj)}.")
     plt = _pyplot()
     if ax is None:
         ax = plt.figure(figsize=(6, 4)).add_subplot()

@@ -43,7 +43,8 @@ import math
 from fractions import Fraction
 
 from ..exact import as_rational
-from ..exceptions import ArgumentError, NonFiniteError, ParseError, ShapeError, SizeLimitError
+from ..exceptions import (ArgumentError, ExactTypeError, NonFiniteError, ParseError, ShapeError,
+                          SizeLimitError, show)
 from .network import Network, neuron_name
 
 __all__ = ["DagNetwork", "dag_pathlift", "DAG_KINDS"]
@@ -170,6 +171,8 @@ class DagNetwork:
 
 def dag_pathlift(dag, max_paths=2_000_000):
     """Φ of a DAG network: path name → value, by output, depth-first over incoming edges."""
+    if not isinstance(dag, DagNetwork):
+        raise ExactTypeError(f"Argument 'dag' must be a DagNetwork, not {show(dag)}.")
     node = {name: (kind, bias, edges) for name, kind, bias, edges in dag.nodes}
     one = Fraction(1) if dag.exact else 1.0
     out = {}

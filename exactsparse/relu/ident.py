@@ -57,6 +57,7 @@ IDENT_PRIME = 1048573
 def frozen_edges(net):
     """Per hidden neuron ``(l, i)`` the frozen outgoing edge ``(l + 1, k, i)`` (``W_{l+1}[k,
     i]`` of largest ``|w|``, first on ties), in layer order."""
+    net = as_network(net)
     out = []
     for l in range(1, net.depth):
         Wn = net.weights[l]

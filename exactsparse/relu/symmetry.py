@@ -35,7 +35,7 @@ import random
 from fractions import Fraction
 
 from ..exact import as_rational
-from ..exceptions import ArgumentError, ShapeError
+from ..exceptions import ArgumentError, ShapeError, show
 from ..results.relu import CanonicalResult, EquivalenceResult
 from .network import DegenerateNetworkError, Network, as_network, neuron_name
 
@@ -100,6 +100,9 @@ def permute_paths(phi, perm):
     >>> permute_paths({"x0->h1.0->o0": 1, "x0->h1.1->o0": 2}, [[1, 0]])
     {'x0->h1.1->o0': 1, 'x0->h1.0->o0': 2}
     """
+    if not isinstance(phi, dict):
+        raise ArgumentError(f"Argument 'phi' must be a dict path name -> value (from "
+                            f"pathlift), not {show(phi)}.")
     where = [{old: new for new, old in enumerate(p)} for p in perm]
 
     def rename(token):

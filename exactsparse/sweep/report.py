@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 
-from ..exceptions import ArgumentError
+from ..exceptions import ArgumentError, show
 from .run import summarize
 from .store import SweepStore
 
@@ -50,6 +50,9 @@ def sweep_report(folders, counterexamples=5, plot=None):
 
 def format_report(rep):
     """The text table of :func:`sweep_report`."""
+    if not isinstance(rep, dict) or not isinstance(rep.get("sweeps"), list):
+        raise ArgumentError(f"Argument 'rep' must be the dict returned by sweep_report, "
+                            f"not {show(rep)}.")
     lines = []
     for s in rep["sweeps"]:
         p = s["params"]

@@ -49,7 +49,7 @@ from fractions import Fraction
 import numpy as np
 
 from ... import exact
-from ...exceptions import ArgumentError, ShapeError, SizeLimitError
+from ...exceptions import ArgumentError, ExactTypeError, ShapeError, SizeLimitError, show
 from ...supports import Support, as_support
 from .reductions import masked_loss, masked_to_fsmf  # noqa: F401 (masked_loss: doctests)
 
@@ -241,9 +241,23 @@ def is_biclique(G, rows, cols):
     return bool(all(dense[i, j] for i in rows for j in cols))
 
 
+def _instance(inst):
+    if not isinstance(inst, BicliqueInstance):
+        raise ExactTypeError(f"Argument 'inst' must be a BicliqueInstance (from "
+                             f"biclique_to_masked), not {show(inst)}.")
+    return inst
+
+
+def _entries(v, name):
+    if isinstance(v, (str, bytes, dict)) or not hasattr(v, "__len__") \
+            or not hasattr(v, "__iter__") or getattr(v, "ndim", 1) != 1:
+        raise ArgumentError(f"Argument {name!r} must be a sequence, not {show(v)}.")
+    return v
+
+
 def _indices(v, size, name):
     out = []
-    for t in v:
+    for t in _entries(v, name):
         if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 0 <= t < size:
             raise ArgumentError(f"Argument {name!r} must hold indices in [0, {size}), "
                                 f"not {t!r}.")
@@ -284,6 +298,7 @@ def biclique_point(inst, rows, cols):
     >>> 6 - 2 <= masked_loss(inst.A, inst.mask, x, y) <= 6 - 2 + Fraction(1, 4)
     True
     """
+    inst = _instance(inst)
     m, n = inst.biadjacency.shape
     R, C = _indices(rows, m, "rows"), _indices(cols, n, "cols")
     if not is_biclique(inst.biadjacency, R, C):
@@ -337,6 +352,8 @@ def point_to_biclique(inst, x, y):
     >>> R, C, is_biclique("110/011/101", R, C), len(R) * len(C) >= 6 - L - Fraction(1, 2)
     ([0], [0, 1], True, True)
     """
+    inst = _instance(inst)
+    x, y = _entries(x, "x"), _entries(y, "y")
     m, n = inst.biadjacency.shape
     M, N = inst.shape
     if len(x) != M or len(y) != N:

@@ -28,8 +28,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ... import exact
-from ...exceptions import SizeLimitError
-from ._common import arb_of, lower, orient, upper
+from ...exceptions import ExactTypeError, SizeLimitError, show
+from ._common import arb_of, check_budget, lower, orient, upper
 from ._critical import Unresolved, critical_values, stratum_core
 from ._local import local_search
 from ._masked import MaskedCore
@@ -430,7 +430,9 @@ def masked_bounds(core, budget=10.0, starts=40, seed=0):
     >>> mb.certified, round(float(mb["lo"]), 10)
     (True, 1.2772114616)
     """
-    deadline = time.monotonic() + budget
+    if not isinstance(core, MaskedCore):
+        raise ExactTypeError(f"Argument 'core' must be a MaskedCore, not {show(core)}.")
+    deadline = time.monotonic() + check_budget(budget)
     comps = []
     for rows, cols in _mask_components(core):
         sub = _sub(core, rows, cols)
