@@ -20,7 +20,7 @@ import numpy as np
 
 from ..exact import as_rational, parse_rational
 from ..exceptions import (ArgumentError, ExactTypeError, NonFiniteError, PrecisionError,
-                          ShapeError, SizeLimitError)
+                          ShapeError, SizeLimitError, show)
 
 __all__ = ["MAX_LENGTH", "Penalty", "Norm", "as_signal", "as_penalty", "as_norm", "convolve",
            "check_circular", "cost_expr", "compare_keys", "arb_of", "enclosure", "exact_value"]
@@ -41,7 +41,7 @@ def as_signal(v, name="x", allow_zero=False):
     (Fraction(3, 1), Fraction(1, 2), Fraction(1, 4))
     """
     if isinstance(v, (str, bytes)) or isinstance(v, numbers.Number):
-        raise ShapeError(f"Argument {name!r} must be a 1-D sequence of numbers, not {v!r}.")
+        raise ShapeError(f"Argument {name!r} must be a 1-D sequence of numbers, not {show(v)}.")
     try:
         items = list(np.asarray(v, dtype=object).ravel()) if isinstance(v, np.ndarray) \
             else list(v)
@@ -62,7 +62,7 @@ def as_signal(v, name="x", allow_zero=False):
             raise ShapeError(f"Argument {name!r} must be 1-D, not nested at index {j}.")
         if isinstance(t, (float, np.floating)):
             if not math.isfinite(float(t)):
-                raise NonFiniteError(f"Argument {name!r} must be finite, not {float(t)!r} at "
+                raise NonFiniteError(f"Argument {name!r} must be finite, not {show(float(t))} at "
                                      f"index {j}.")
             out.append(Fraction(float(t)))
         else:
@@ -108,11 +108,11 @@ def _exponent(p, name, lo, lo_open, hi):
         raise ArgumentError(f"Argument {name!r} must be given for this choice.")
     if isinstance(p, (float, np.floating)):
         if not math.isfinite(float(p)):
-            raise NonFiniteError(f"Argument {name!r} must be finite, not {float(p)!r}.")
+            raise NonFiniteError(f"Argument {name!r} must be finite, not {show(float(p))}.")
         f = Fraction(float(p)).limit_denominator(_MAX_DEN)
         if abs(float(f) - float(p)) > 1e-12:
             raise ArgumentError(f"Argument {name!r} must be a rational with denominator at most "
-                                f"{_MAX_DEN} (write it as 'p/q'), not {p!r}.")
+                                f"{_MAX_DEN} (write it as 'p/q'), not {show(p)}.")
     else:
         f = parse_rational(p, name) if isinstance(p, str) else as_rational(p, name)
     if (f <= lo if lo_open else f < lo) or f > hi:
@@ -169,7 +169,7 @@ def as_penalty(penalty="l1", p=None, eps=None, max_p=8):
         return penalty
     if penalty not in PENALTIES:
         raise ArgumentError(f"Argument 'penalty' must be one of {list(PENALTIES)}, not "
-                            f"{penalty!r}.")
+                            f"{show(penalty)}.")
     pp = _exponent(p, "p", 0, True, max_p) if penalty == "lp" else Fraction(1)
     e = Fraction(1) if eps is None or penalty != "log" else _exponent(eps, "eps", 0, True,
                                                                          10**6)
@@ -184,8 +184,8 @@ def as_norm(norm="l2", q=None):
     """
     if isinstance(norm, Norm):
         return norm
-    if norm not in NORMS:
-        raise ArgumentError(f"Argument 'norm' must be one of {list(NORMS)}, not {norm!r}.")
+    if not isinstance(norm, str) or norm not in NORMS:
+        raise ArgumentError(f"Argument 'norm' must be one of {list(NORMS)}, not {show(norm)}.")
     if norm == "lp":
         return Norm("lp", _exponent(q, "q", 1, False, 16))
     return Norm(norm, Fraction(2) if norm == "l2" else Fraction(1))

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..exceptions import ArgumentError, SizeLimitError
+from ..exceptions import ArgumentError, SizeLimitError, show
 from ..results.bilinear import CounterexampleResult
 from ._common import (as_norm, as_penalty, as_signal, compare_keys, convolve, cost_expr,
                       exact_value)
@@ -32,7 +32,7 @@ def _int_arg(v, name, lo, hi, size=False):
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
         too_big = size and isinstance(v, (int, np.integer)) and v > hi
         raise (SizeLimitError if too_big else ArgumentError)(
-            f"Argument {name!r} must be an integer in [{lo}, {hi}], not {v!r}.")
+            f"Argument {name!r} must be an integer in [{lo}, {hi}], not {show(v)}.")
     return int(v)
 
 

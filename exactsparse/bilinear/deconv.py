@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from fractions import Fraction
 
-from ..exceptions import BudgetError, PrecisionError
+from ..exceptions import ArgumentError, BudgetError, PrecisionError, show
 from ..results.bilinear import DeconvPitfallResult
 from ._common import (as_norm, as_penalty, as_signal, check_circular, compare_keys, convolve,
                       cost_expr, enclosure, exact_value)
@@ -42,6 +42,18 @@ def trivial_pairs(y, n, circular=False):
     return {"dirac-x": (delta, tuple(y)), "dirac-h": (tuple(y), delta)}
 
 
+def _ratio(v, name):
+    """``v`` as (numerator, denominator) of an exact rational (typed error otherwise)."""
+    try:
+        if isinstance(v, (bool, float, complex)) or not isinstance(v, (int, Fraction, str)):
+            raise TypeError
+        f = Fraction(v)
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+        raise ArgumentError(f"Argument {name!r} must be an exact rational (int, Fraction or "
+                            f"'p/q'), not {show(v)}.") from None
+    return f.numerator, f.denominator
+
+
 def penalised_threshold(y, trivial_cost, degree):
     """λ* (a sympy expression; None for ∞): the trivial ray ``{(t·x_T, h_T)}`` has penalised
     cost below ``½‖y‖²`` (that of x = 0) exactly for ``0 < λ < λ*``.
@@ -55,10 +67,21 @@ def penalised_threshold(y, trivial_cost, degree):
     5
     """
     import sympy
-    d = sympy.Rational(Fraction(degree).numerator, Fraction(degree).denominator)
+    d = sympy.Rational(*_ratio(degree, "degree"))
+    if d <= 0:
+        raise ArgumentError(f"Argument 'degree' must be positive, not {show(degree)}.")
+    if isinstance(trivial_cost, sympy.Basic):
+        if not (trivial_cost.is_positive and trivial_cost.is_finite):
+            raise ArgumentError(f"Argument 'trivial_cost' must be positive and finite, not "
+                                f"{show(trivial_cost)}.")
+    elif _ratio(trivial_cost, "trivial_cost")[0] <= 0:
+        raise ArgumentError(f"Argument 'trivial_cost' must be positive, not "
+                            f"{show(trivial_cost)}.")
+    else:
+        trivial_cost = sympy.Rational(*_ratio(trivial_cost, "trivial_cost"))
     if d > 1:
         return None
-    Y = sum((sympy.Rational(Fraction(v).numerator, Fraction(v).denominator) ** 2 for v in y),
+    Y = sum((sympy.Rational(v.numerator, v.denominator) ** 2 for v in as_signal(y, "y")),
             sympy.Integer(0))
     g = sympy.Integer(1) if d == 1 else (2 * (1 - d) / (2 - d)) ** (1 - d) / (2 - d)
     return Y * g / trivial_cost
@@ -134,7 +157,7 @@ def check_deconv_pitfall(x, h, penalty="l1", norm="l2", circular=False, p=None, 
     start = time.monotonic()
     if not isinstance(budget, (int, float)) or not budget > 0:
         raise BudgetError(f"Argument 'budget' must be a positive number of seconds, not "
-                          f"{budget!r}.")
+                          f"{show(budget)}.")
     x, h = as_signal(x, "x"), as_signal(h, "h")
     pen, nrm = as_penalty(penalty, p, eps), as_norm(norm, q)
     if circular:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..exact import as_matrix, to_fractions
-from ..exceptions import ArgumentError, ShapeError
+from ..exceptions import ArgumentError, ShapeError, show
 from ._common import as_signal
 
 __all__ = ["FactorizationValue", "nuclear_norm", "nuclear_factorization", "frobenius_cost",
@@ -179,7 +179,7 @@ def rescaling_minimum(U, V, penalty="l1"):
         raise ShapeError(f"Arguments 'U' and 'V' must have as many columns, not {len(U[0])} "
                          f"and {len(V[0])}.")
     if penalty not in ("l1", "l2"):
-        raise ArgumentError(f"Argument 'penalty' must be 'l1' or 'l2', not {penalty!r}.")
+        raise ArgumentError(f"Argument 'penalty' must be 'l1' or 'l2', not {show(penalty)}.")
     total = sympy.Integer(0)
     for k in range(len(U[0])):
         if penalty == "l1":

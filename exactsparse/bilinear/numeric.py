@@ -13,11 +13,12 @@ drifts to a Dirac.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..exceptions import ArgumentError, NonFiniteError, ShapeError
+from ..exceptions import ArgumentError, NonFiniteError, ShapeError, show
 
 __all__ = ["DeconvTrajectory", "deconv_descent", "ray_cost", "global_cost", "cost_gap_grid",
            "CostGapGrid"]
@@ -26,7 +27,7 @@ __all__ = ["DeconvTrajectory", "deconv_descent", "ray_cost", "global_cost", "cos
 def _floats(v, name):
     a = np.asarray(v, dtype=float) if not isinstance(v, (str, bytes)) else None
     if a is None or a.ndim != 1 or a.size == 0:
-        raise ShapeError(f"Argument {name!r} must be a non-empty 1-D array, not {v!r}.")
+        raise ShapeError(f"Argument {name!r} must be a non-empty 1-D array, not {show(v)}.")
     if not np.all(np.isfinite(a)):
         raise NonFiniteError(f"Argument {name!r} must be finite; it contains NaN or infinity.")
     if not np.any(a):
@@ -53,6 +54,30 @@ def _norm(v, norm):
     return float(np.sum(np.abs(v))) if norm == "l1" else float(np.linalg.norm(v))
 
 
+def _real_vector(v, name):
+    """``v`` as a finite 1-D float array (typed error otherwise)."""
+    try:
+        a = np.asarray(v, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise ArgumentError(f"Argument {name!r} must be a 1-D sequence of real numbers, not "
+                            f"{show(v)}.") from None
+    if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)):
+        raise ArgumentError(f"Argument {name!r} must be a non-empty finite 1-D sequence of "
+                            f"real numbers, not {show(v)}.")
+    return a
+
+
+def _real(v, name):
+    """``v`` as a finite float (typed error otherwise)."""
+    try:
+        f = float(v) if not isinstance(v, (str, bytes, bool)) else math.nan
+    except (TypeError, ValueError, OverflowError):
+        f = math.nan
+    if not math.isfinite(f):
+        raise ArgumentError(f"Argument {name!r} must be a finite real number, not {show(v)}.")
+    return f
+
+
 def ray_cost(y, q_cost, lam):
     """Minimum over ``t ≥ 0`` of ``½‖y‖²(1 − t)² + λ t Q`` (an exact pair of ℓ1 cost ``Q``
     scaled by t): ``λQ − λ²Q²/(2‖y‖²)`` when ``λQ < ‖y‖²``, else ``½‖y‖²``.
@@ -60,7 +85,8 @@ def ray_cost(y, q_cost, lam):
     >>> ray_cost([3, 4], 5, 1.0), ray_cost([3, 4], 7, 1.0)
     (4.5, 6.02)
     """
-    Y = float(np.dot(np.asarray(y, float), np.asarray(y, float)))
+    y, q_cost, lam = _real_vector(y, "y"), _real(q_cost, "q_cost"), _real(lam, "lam")
+    Y = float(np.dot(y, y))
     return lam * q_cost - (lam * q_cost) ** 2 / (2 * Y) if lam * q_cost < Y else Y / 2
 
 
@@ -77,7 +103,7 @@ def global_cost(y, lam, norm="l2"):
     >>> global_cost([3, 4], 1.0), round(global_cost([3, 4], 1.0, "l1"), 6)
     (4.5, 6.0)
     """
-    y = np.asarray(y, dtype=float)
+    y, lam = _real_vector(y, "y"), _real(lam, "lam")
     if norm == "l1":
         return float(np.sum(np.minimum(0.5 * y * y, lam * np.abs(y) - lam * lam / 2)))
     return ray_cost(y, float(np.linalg.norm(y)), lam)
@@ -152,12 +178,12 @@ def deconv_descent(x0, h0, lam, norm="l2", circular=False, start="planted", iter
     (True, [4.5, 0.0, 0.0, 0.0])
     """
     x0, h0 = _floats(x0, "x0"), _floats(h0, "h0")
-    if norm not in ("l2", "l1"):
-        raise ArgumentError(f"Argument 'norm' must be 'l2' or 'l1', not {norm!r}.")
+    if not isinstance(norm, str) or norm not in ("l2", "l1"):
+        raise ArgumentError(f"Argument 'norm' must be 'l2' or 'l1', not {show(norm)}.")
     if not (isinstance(lam, (int, float)) and np.isfinite(lam) and lam > 0):
-        raise ArgumentError(f"Argument 'lam' must be a positive finite number, not {lam!r}.")
+        raise ArgumentError(f"Argument 'lam' must be a positive finite number, not {show(lam)}.")
     if not isinstance(iters, int) or not 1 <= iters <= 10**6:
-        raise ArgumentError(f"Argument 'iters' must be an integer in [1, 1000000], not {iters!r}.")
+        raise ArgumentError(f"Argument 'iters' must be an integer in [1, 1000000], not {show(iters)}.")
     if circular and len(x0) != len(h0):
         raise ShapeError(f"Arguments 'x0' and 'h0' must have the same length for circular "
                          f"convolution, not {len(x0)} and {len(h0)}.")
@@ -218,7 +244,7 @@ def _start(start, x0, h0, n, m, norm, seed):
         return x * c, h / c
     if isinstance(start, str):
         raise ArgumentError(f"Argument 'start' must be 'planted', 'random' or a pair (x, h), "
-                            f"not {start!r}.")
+                            f"not {show(start)}.")
     x, h = _floats(start[0], "start[0]"), _floats(start[1], "start[1]")
     if (len(x), len(h)) != (n, m):
         raise ShapeError(f"Argument 'start' must hold x of length {n} and h of length {m}, "
@@ -251,10 +277,10 @@ def cost_gap_grid(length=64, sparsities=(1, 2, 4, 8, 16), filter_lengths=(1, 2, 
     (True, [0.0, 0.0], [1.0, 1.0])
     """
     if not isinstance(length, int) or not 1 <= length <= 10**5:
-        raise ArgumentError(f"Argument 'length' must be an integer in [1, 100000], not {length!r}.")
+        raise ArgumentError(f"Argument 'length' must be an integer in [1, 100000], not {show(length)}.")
     if any(not isinstance(k, int) or not 1 <= k <= length for k in sparsities):
         raise ArgumentError(f"Argument 'sparsities' must hold integers in [1, {length}], not "
-                            f"{sparsities!r}.")
+                            f"{show(sparsities)}.")
     rng = np.random.default_rng(seed)
     shape = (len(sparsities), len(filter_lengths))
     planted, trivial, wins = np.zeros(shape), np.zeros(shape), np.zeros(shape)

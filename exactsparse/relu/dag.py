@@ -56,7 +56,7 @@ def _value(v, where, numeric):
     if isinstance(v, float) or numeric:
         f = float(as_rational(v, "net", f" {where}")) if isinstance(v, str) else float(v)
         if not math.isfinite(f):
-            raise NonFiniteError(f"Argument 'net' must have finite weights, not {f!r} {where}.")
+            raise NonFiniteError(f"Argument 'net' must have finite weights, not {show(f)} {where}.")
         return f
     return as_rational(v, "net", f" {where}")
 
@@ -76,7 +76,7 @@ class DagNetwork:
             raise ParseError("A DAG network must be a dict with keys 'inputs' and 'nodes'.")
         d = data["inputs"]
         if not isinstance(d, int) or d < 1:
-            raise ShapeError(f"Argument 'inputs' must be a positive int, not {d!r}.")
+            raise ShapeError(f"Argument 'inputs' must be a positive int, not {show(d)}.")
         numeric = any(isinstance(v, float) for node in data["nodes"]
                       for v in [*dict(node.get("in", {})).values(), node.get("bias", 0)])
         known, nodes, outputs = {f"x{i}" for i in range(d)}, [], set()
@@ -85,16 +85,16 @@ class DagNetwork:
             if not isinstance(name, str) or name in known:
                 raise ParseError(f"Node {k} needs a new unique 'name', not {name!r}.")
             if kind not in DAG_KINDS:
-                raise ParseError(f"Node {name!r} has kind {kind!r}, not one of {DAG_KINDS}.")
+                raise ParseError(f"Node {name!r} has kind {show(kind)}, not one of {DAG_KINDS}.")
             ins = node.get("in")
             if not isinstance(ins, dict) or not ins:
                 raise ShapeError(f"Node {name!r} needs a non-empty 'in' mapping.")
             for u in ins:
                 if u not in known:
-                    raise ShapeError(f"Node {name!r} reads {u!r}, which is not an input or an "
+                    raise ShapeError(f"Node {name!r} reads {show(u)}, which is not an input or an "
                                      "earlier node (nodes must be in topological order).")
                 if u in outputs:
-                    raise ShapeError(f"Node {name!r} reads the output {u!r}; outputs are sinks.")
+                    raise ShapeError(f"Node {name!r} reads the output {show(u)}; outputs are sinks.")
             if kind == "max" and node.get("bias", 0) not in (0, "0"):
                 raise ArgumentError(f"Max-pooling node {name!r} has no bias, not {node['bias']!r}.")
             edges = tuple((u, _value(w, f"on edge {u}->{name}", numeric)) for u, w in ins.items())

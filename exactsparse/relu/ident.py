@@ -41,7 +41,7 @@ import numpy as np
 
 from ..exact import as_rational, check_prime
 from ..exact import rank as exact_rank
-from ..exceptions import ArgumentError, BudgetError, ShapeError
+from ..exceptions import ArgumentError, BudgetError, ShapeError, show
 from ..results.relu import LocalIdentResult
 from .network import DegenerateNetworkError, as_network
 from .pathlift import activation_patterns
@@ -191,9 +191,9 @@ def local_identifiability(net, X, prime=IDENT_PRIME, exact="auto", budget=60.0):
     if prime >= 1 << 20:
         raise ArgumentError(f"Argument 'prime' must be below 2**20, not {prime}.")
     if exact not in ("auto", "never", "always"):
-        raise ArgumentError(f"Argument 'exact' must be 'auto', 'never' or 'always', not {exact!r}.")
+        raise ArgumentError(f"Argument 'exact' must be 'auto', 'never' or 'always', not {show(exact)}.")
     if not isinstance(budget, (int, float)) or not budget > 0:
-        raise BudgetError(f"Argument 'budget' must be a positive number of seconds, not {budget!r}.")
+        raise BudgetError(f"Argument 'budget' must be a positive number of seconds, not {show(budget)}.")
     if net.depth < 2:
         raise ShapeError("Argument 'net' must have a hidden layer (L >= 2), not L = 1.")
     bad = degenerate_neurons(net)

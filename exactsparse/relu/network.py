@@ -38,7 +38,7 @@ import numpy as np
 
 from ..exact import as_rational
 from ..exceptions import (ArgumentError, ExactTypeError, FloatInExactError, NonFiniteError,
-                          ParseError, ShapeError)
+                          ParseError, ShapeError, show)
 
 __all__ = ["Network", "as_network", "neuron_name", "DegenerateNetworkError", "KinkError",
            "random_network"]
@@ -104,7 +104,7 @@ def _scalar(v, name, where, numeric):
     if _is_float(v) or (numeric and isinstance(v, (int, np.integer, Fraction))):
         f = float(v)
         if not math.isfinite(f):
-            raise NonFiniteError(f"Argument {name!r} must be finite, not {f!r}{where}.")
+            raise NonFiniteError(f"Argument {name!r} must be finite, not {show(f)}{where}.")
         return f
     return as_rational(v, name, where)
 
@@ -117,7 +117,7 @@ def _layer_items(layers):
         layers = layers["layers"]
     if not isinstance(layers, (list, tuple)) or not layers:
         raise ShapeError("Argument 'layers' must be a non-empty list of layers, "
-                         f"not {type(layers).__name__} {layers!r:.60}.")
+                         f"not {type(layers).__name__} {show(layers, 60)}.")
     out = []
     for l, layer in enumerate(layers, start=1):
         if isinstance(layer, dict):
@@ -295,7 +295,7 @@ class Network:
                 with open(text, encoding="utf-8") as fh:
                     data = json.load(fh)
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise ParseError(f"Network file {text!r} could not be read: {exc}.") from None
+                raise ParseError(f"Network file {show(text)} could not be read: {exc}.") from None
         return cls(data)
 
     # ------------------------------------------------------------------ evaluation
@@ -366,8 +366,28 @@ def random_network(widths, seed=0, low=-3, high=3, zero=False):
     >>> random_network([2, 3, 1], seed=1).widths
     (2, 3, 1)
     """
-    rng = np.random.default_rng(seed)
+    if isinstance(widths, (str, bytes, dict)) or not hasattr(widths, "__iter__") \
+            or len(list(widths)) < 2 or any(isinstance(w, bool) or not isinstance(
+                w, (int, np.integer)) or not 1 <= w <= 10**4 for w in widths):
+        raise ArgumentError(f"Argument 'widths' must be a list of at least 2 ints in "
+                            f"[1, 10000], not {show(widths)}.")
+    widths = [int(w) for w in widths]
+    if sum(a * (b + 1) for a, b in zip(widths[:-1], widths[1:])) > 10**7:
+        raise SizeLimitError(f"Argument 'widths' gives more than 10**7 parameters: "
+                             f"{show(widths)}.")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                             or seed < 0):
+        raise ArgumentError(f"Argument 'seed' must be a non-negative int or None, not "
+                            f"{show(seed)}.")
+    for v, name in ((low, "low"), (high, "high")):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or abs(v) > 10**6:
+            raise ArgumentError(f"Argument {name!r} must be an int in [-10**6, 10**6], not "
+                                f"{show(v)}.")
     values = [v for v in range(low, high + 1) if zero or v != 0]
+    if not values:
+        raise ArgumentError(f"Arguments 'low', 'high' must leave a nonzero value to draw, not "
+                            f"{low}, {high}.")
+    rng = np.random.default_rng(seed)
 
     def draw(*shape):
         return rng.choice(values, size=shape).tolist()

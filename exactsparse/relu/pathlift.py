@@ -42,7 +42,7 @@ import numpy as np
 
 from ..exact import as_rational
 from ..exact import rank as exact_rank
-from ..exceptions import ArgumentError, SizeLimitError
+from ..exceptions import ArgumentError, SizeLimitError, show
 from .network import KinkError, as_network, neuron_name
 
 __all__ = ["path_count", "path_names", "path_name", "iter_pathlift", "pathlift",
@@ -54,13 +54,33 @@ __all__ = ["path_count", "path_names", "path_name", "iter_pathlift", "pathlift",
 MAX_PATHS = 2_000_000
 
 
+def _widths(widths):
+    """``widths`` as a list of >= 2 positive ints (typed error otherwise)."""
+    if isinstance(widths, (str, bytes, dict)) or not hasattr(widths, "__iter__"):
+        raise ArgumentError(f"Argument 'widths' must be a list of positive ints, not "
+                            f"{show(widths)}.")
+    widths = list(widths)
+    if len(widths) < 2 or any(isinstance(w, bool) or not isinstance(w, (int, np.integer))
+                              or w < 1 for w in widths):
+        raise ArgumentError(f"Argument 'widths' must be a list of at least 2 positive ints, "
+                            f"not {show(widths)}.")
+    return [int(w) for w in widths]
+
+
+def _index(v, name, size):
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v < size:
+        raise ArgumentError(f"Argument {name!r} must be an int in [0, {show(size)}), "
+                            f"not {show(v)}.")
+    return int(v)
+
+
 def path_count(widths):
     """``|Φ| = N_L (1 + Σ_{s<L} Π_{j=s}^{L−1} N_j)``.
 
     >>> path_count([1, 2, 1]), path_count([2, 3, 1]), path_count([2, 3, 2, 1]), path_count([2, 2, 2, 2])
     (5, 10, 21, 30)
     """
-    widths = list(widths)
+    widths = _widths(widths)
     L = len(widths) - 1
     return widths[L] * (1 + sum(math.prod(widths[s:L]) for s in range(L)))
 
@@ -76,6 +96,13 @@ def path_name(widths, output, start, flat):
     >>> path_name([2, 2, 1], 0, 0, 1), path_name([2, 2, 1], 0, 1, 1), path_name([2, 2, 1], 0, 2, 0)
     ('x1->h1.0->o0', 'h1.1->o0', 'o0')
     """
+    widths = _widths(widths)
+    L = len(widths) - 1
+    output, start = _index(output, "output", widths[L]), _index(start, "start", L + 1)
+    return _path_name(widths, output, start, _index(flat, "flat", _group_size(widths, start)))
+
+
+def _path_name(widths, output, start, flat):
     L = len(widths) - 1
     idx = []
     for l in range(start, L):                # i_s varies fastest
@@ -87,9 +114,12 @@ def path_name(widths, output, start, flat):
 
 def path_names(widths):
     """All path names in the documented order (see the module docstring)."""
-    widths = list(widths)
+    widths = _widths(widths)
+    if path_count(widths) > MAX_PATHS:
+        raise SizeLimitError(f"Argument 'widths' gives {show(path_count(widths))} paths, more "
+                             f"than MAX_PATHS = {MAX_PATHS}.")
     L = len(widths) - 1
-    return [path_name(widths, o, s, f) for o in range(widths[L]) for s in range(L + 1)
+    return [_path_name(widths, o, s, f) for o in range(widths[L]) for s in range(L + 1)
             for f in range(_group_size(widths, s))]
 
 
@@ -167,7 +197,7 @@ class PathBlock:
 
     def names(self, widths):
         """The block's path names."""
-        return [path_name(widths, self.output, self.start, self.offset + k)
+        return [_path_name(widths, self.output, self.start, self.offset + k)
                 for k in range(len(self.values))]
 
 
@@ -190,7 +220,7 @@ def pathlift_blocks(net, block_size=1 << 16):
     """
     net = as_network(net)
     if not isinstance(block_size, int) or block_size < 1:
-        raise ArgumentError(f"Argument 'block_size' must be a positive int, not {block_size!r}.")
+        raise ArgumentError(f"Argument 'block_size' must be a positive int, not {show(block_size)}.")
     widths, L = net.widths, net.depth
     if net.exact:
         layers = _integer_layers(net)
@@ -346,6 +376,11 @@ def activation_matrix(net, X, output=None, max_entries=20_000_000):
 # ----------------------------------------------------------------------------- Jacobian
 def param_names(widths):
     """Parameter names in the order of θ: per layer ``W{l}[i,j]`` row-major, then ``b{l}[i]``."""
+    widths = _widths(widths)
+    count = sum(widths[l] * (widths[l - 1] + 1) for l in range(1, len(widths)))
+    if count > MAX_PATHS:
+        raise SizeLimitError(f"Argument 'widths' gives {show(count)} parameters, more than "
+                             f"{MAX_PATHS}.")
     names = []
     for l in range(1, len(widths)):
         names += [f"W{l}[{i},{j}]" for i in range(widths[l]) for j in range(widths[l - 1])]

@@ -33,7 +33,7 @@ from numbers import Integral, Real
 import flint
 import numpy as np
 
-from ..exceptions import ArgumentError, ExactTypeError
+from ..exceptions import ArgumentError, ExactTypeError, show
 from ..results.relu import PathNormResult
 from .dag import DagNetwork
 from .network import as_network
@@ -43,9 +43,9 @@ __all__ = ["path_norm", "path_norm_q", "lipschitz_bound", "path_magnitudes"]
 
 def _check_q(q):
     if isinstance(q, bool) or not isinstance(q, Real):
-        raise ExactTypeError(f"Argument 'q' must be a real number >= 1, not {q!r}.")
+        raise ExactTypeError(f"Argument 'q' must be a real number >= 1, not {show(q)}.")
     if not math.isfinite(float(q)) or q < 1:
-        raise ArgumentError(f"Argument 'q' must be a finite real number >= 1, not {q!r}.")
+        raise ArgumentError(f"Argument 'q' must be a finite real number >= 1, not {show(q)}.")
     if isinstance(q, Integral) or (isinstance(q, Fraction) and q.denominator == 1):
         return int(q)
     if float(q).is_integer():

@@ -31,7 +31,7 @@ import itertools
 from fractions import Fraction
 
 from ..exact import as_rational
-from ..exceptions import ArgumentError, ShapeError, SizeLimitError
+from ..exceptions import ArgumentError, ShapeError, SizeLimitError, show
 from ..results.relu import ShallowResult
 from .network import as_network
 
@@ -45,12 +45,12 @@ def _box(domain, d):
     if domain is None:
         return [(Fraction(-1), Fraction(1))] * d
     if not isinstance(domain, (list, tuple)) or len(domain) != d:
-        raise ShapeError(f"Argument 'domain' must be {d} intervals (lo, hi), not {domain!r:.60}.")
+        raise ShapeError(f"Argument 'domain' must be {d} intervals (lo, hi), not {show(domain, 60)}.")
     out = []
     for i, iv in enumerate(domain):
         lo, hi = (as_rational(v, "domain", f" at ({i},)") for v in iv)
         if not lo < hi:
-            raise ArgumentError(f"Argument 'domain' interval {i} must have lo < hi, not {iv!r}.")
+            raise ArgumentError(f"Argument 'domain' interval {i} must have lo < hi, not {show(iv)}.")
         out.append((lo, hi))
     return out
 

@@ -56,7 +56,7 @@ def _per_hidden(net, values, name):
     if not isinstance(values, (list, tuple)) or len(values) != len(hidden) \
             or any(not isinstance(v, (list, tuple)) or len(v) != n for v, n in zip(values, hidden)):
         raise ShapeError(f"Argument {name!r} must hold one list per hidden layer with widths "
-                         f"{list(hidden)}, not {values!r:.80}.")
+                         f"{list(hidden)}, not {show(values, 80)}.")
 
 
 def rescale(net, lam):
@@ -85,7 +85,7 @@ def permute(net, perm):
     Ws, bs = _mutable(net)
     for l, p in enumerate(perm, start=1):
         if sorted(p) != list(range(len(p))):
-            raise ArgumentError(f"Argument 'perm' must hold permutations; layer {l} has {p!r}.")
+            raise ArgumentError(f"Argument 'perm' must hold permutations; layer {l} has {show(p)}.")
         Ws[l - 1] = [Ws[l - 1][i] for i in p]
         bs[l - 1] = [bs[l - 1][i] for i in p]
         Ws[l] = [[r[i] for i in p] for r in Ws[l]]
@@ -156,8 +156,8 @@ def canonical_form(net, norm="l1"):
     """
     net = as_network(net)
     net.require_exact("canonical_form")
-    if norm not in ("l1", "linf"):
-        raise ArgumentError(f"Argument 'norm' must be 'l1' or 'linf', not {norm!r}.")
+    if not isinstance(norm, str) or norm not in ("l1", "linf"):
+        raise ArgumentError(f"Argument 'norm' must be 'l1' or 'linf', not {show(norm)}.")
     bad = degenerate_neurons(net)
     if bad:
         raise DegenerateNetworkError(

@@ -56,7 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..exceptions import ArgumentError
+from ..exceptions import ArgumentError, show
 from .patterns import pattern_arrays
 
 __all__ = ["NamedCheck", "CHECKS", "get_check", "tractable_bits", "instance_seed"]
@@ -289,10 +289,10 @@ def _user(path):
         fn = getattr(importlib.import_module(module), attr)
     except (ImportError, AttributeError) as exc:
         raise ArgumentError(f"Argument 'check' must name a known check ({', '.join(CHECKS)}) "
-                            f"or an importable 'module:function', not {path!r} ({exc}).") \
+                            f"or an importable 'module:function', not {show(path)} ({exc}).") \
             from None
     if not callable(fn):
-        raise ArgumentError(f"Argument 'check' must name a callable, not {path!r}.")
+        raise ArgumentError(f"Argument 'check' must name a callable, not {show(path)}.")
 
     def run(I, J, r, seed):
         out = fn(*pattern_arrays(I, J, r))
@@ -303,7 +303,7 @@ def _user(path):
         verdict = getattr(out, "verdict", None)
         if isinstance(verdict, str):
             return verdict, {}
-        raise ArgumentError(f"check {path!r} must return a verdict string, a pair "
+        raise ArgumentError(f"check {show(path)} must return a verdict string, a pair "
                             f"(verdict, dict) or a Result, not {type(out).__name__}.")
     return NamedCheck(path, run, ("counterexample",), f"user check {path}")
 

@@ -51,7 +51,7 @@ from math import comb, factorial
 
 import numpy as np
 
-from ..exceptions import ArgumentError, ShapeError
+from ..exceptions import ArgumentError, ShapeError, SizeLimitError, show
 from ..supports import as_support
 
 __all__ = ["Pattern", "CanonicalForm", "canonical_form", "canonical_rows", "count_orbits",
@@ -60,6 +60,8 @@ __all__ = ["Pattern", "CanonicalForm", "canonical_form", "canonical_rows", "coun
 
 #: Largest rank the enumerator accepts (2^r row masks, r! column permutations).
 MAX_R = 8
+#: Largest ``m``, ``n`` accepted (beyond it the counts overflow numpy's index type).
+MAX_MN = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,12 @@ def check_sizes(m, n, r):
     """Validate ``(m, n, r)``: positive ints, ``r <= MAX_R``."""
     for v, name in ((m, "m"), (n, "n"), (r, "r")):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ShapeError(f"Argument {name!r} must be a positive integer, not {v!r}.")
+            raise ShapeError(f"Argument {name!r} must be a positive integer, not {show(v)}.")
     if r > MAX_R:
-        raise ShapeError(f"Argument 'r' must be at most {MAX_R}, not {r}.")
+        raise ShapeError(f"Argument 'r' must be at most {MAX_R}, not {show(r)}.")
+    for v, name in ((m, "m"), (n, "n")):
+        if v > MAX_MN:
+            raise SizeLimitError(f"Argument {name!r} must be at most {MAX_MN}, not {show(v)}.")
     return int(m), int(n), int(r)
 
 
@@ -97,7 +102,7 @@ def _check_nnz(nnz, m, n, r):
         return 0, (m + n) * r
     if not (isinstance(nnz, (tuple, list)) and len(nnz) == 2 and all(
             isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in nnz)):
-        raise ArgumentError(f"Argument 'nnz' must be a pair (lo, hi) of ints, not {nnz!r}.")
+        raise ArgumentError(f"Argument 'nnz' must be a pair (lo, hi) of ints, not {show(nnz)}.")
     return int(nnz[0]), int(nnz[1])
 
 
@@ -243,7 +248,7 @@ def canonical_rows(I, J, r, method="auto"):
     if method == "brute":
         return _canonical_brute(tuple(I), tuple(J), r)
     raise ArgumentError(f"Argument 'method' must be 'auto', 'refine' or 'brute', "
-                        f"not {method!r}.")
+                        f"not {show(method)}.")
 
 
 def canonical_form(I, J, method="auto"):
@@ -496,7 +501,7 @@ def plan_chunks(m, n, r, nondegenerate=False, chunk_size=2000):
     m, n, r = check_sizes(m, n, r)
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) \
             or chunk_size < 1:
-        raise ArgumentError(f"Argument 'chunk_size' must be a positive int, not {chunk_size!r}.")
+        raise ArgumentError(f"Argument 'chunk_size' must be a positive int, not {show(chunk_size)}.")
     V = (1 << r) - (1 if nondegenerate else 0)
     NJ = comb(V + n - 1, n)
     chunks, cur, work = [], [], 0

@@ -29,7 +29,7 @@ import time
 from math import comb
 from dataclasses import dataclass, field, replace
 
-from ..exceptions import ArgumentError, ExactSparseError, SizeLimitError
+from ..exceptions import ArgumentError, ExactSparseError, SizeLimitError, show
 from .library import get_check
 from .patterns import check_sizes, count_orbits, iter_chunk, pattern_strings, plan_chunks
 from .store import SweepStore
@@ -85,7 +85,7 @@ def run_chunk(task):
 
 def _check_int(name, v, low):
     if isinstance(v, bool) or not isinstance(v, int) or v < low:
-        raise ArgumentError(f"Argument {name!r} must be an int >= {low}, not {v!r}.")
+        raise ArgumentError(f"Argument {name!r} must be an int >= {low}, not {show(v)}.")
     return v
 
 
@@ -193,7 +193,7 @@ def _dask(tasks, scheduler, workers):
             client = Client(scheduler, timeout=_SCHEDULER_TIMEOUT)
         except (OSError, TimeoutError, ValueError) as exc:
             raise ArgumentError(f"Argument 'scheduler' must be a reachable Dask scheduler, "
-                                f"not {scheduler!r}: no answer within "
+                                f"not {show(scheduler)}: no answer within "
                                 f"{_SCHEDULER_TIMEOUT:.0f} s ({type(exc).__name__}).") \
                 from None
     try:

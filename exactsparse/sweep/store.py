@@ -38,7 +38,7 @@ import os
 import sqlite3
 import time
 
-from ..exceptions import ArgumentError, ParseError
+from ..exceptions import ArgumentError, ParseError, show
 
 __all__ = ["SweepStore", "STORE_FILE", "export"]
 
@@ -85,7 +85,7 @@ class SweepStore:
             self._validate(params)
         elif params is None:
             raise ArgumentError(f"Argument 'folder' must hold a sweep store ({STORE_FILE}), "
-                                f"not {folder!r}.")
+                                f"not {show(folder)}.")
         else:
             os.makedirs(folder, exist_ok=True)
             self._db = sqlite3.connect(f"file:{self.path}?mode=rwc", uri=True,
@@ -95,7 +95,7 @@ class SweepStore:
 
     # -- opening
     def _corrupt(self, why):
-        return ParseError(f"Sweep store {self.path!r} is corrupted ({why}); it was left "
+        return ParseError(f"Sweep store {show(self.path)} is corrupted ({why}); it was left "
                           "untouched: move it away or choose another output folder.")
 
     def _open_existing(self, readonly):
@@ -143,8 +143,8 @@ class SweepStore:
             if stored.get(key) != params.get(key):
                 self._db.close()
                 raise ArgumentError(f"Argument 'out' must be a new folder or hold the same "
-                                    f"sweep, not one with {key}={stored.get(key)!r} (this "
-                                    f"sweep: {key}={params.get(key)!r}).")
+                                    f"sweep, not one with {key}={show(stored.get(key))} (this "
+                                    f"sweep: {key}={show(params.get(key))}).")
         if meta.get("version") != _version():
             self._db.close()
             raise ArgumentError(f"Argument 'out' must be a new folder or hold a sweep of "
@@ -221,7 +221,7 @@ def export(folder, path, fmt=None):
     """
     fmt = fmt or ("csv" if str(path).endswith(".csv") else "json")
     if fmt not in ("csv", "json"):
-        raise ArgumentError(f"Argument 'fmt' must be 'csv' or 'json', not {fmt!r}.")
+        raise ArgumentError(f"Argument 'fmt' must be 'csv' or 'json', not {show(fmt)}.")
     store = SweepStore(folder)
     count = 0
     try:

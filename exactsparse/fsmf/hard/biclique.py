@@ -260,7 +260,7 @@ def _indices(v, size, name):
     for t in _entries(v, name):
         if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 0 <= t < size:
             raise ArgumentError(f"Argument {name!r} must hold indices in [0, {size}), "
-                                f"not {t!r}.")
+                                f"not {show(t)}.")
         out.append(int(t))
     if len(set(out)) != len(out):
         raise ArgumentError(f"Argument {name!r} has a repeated index.")
@@ -377,7 +377,7 @@ def point_to_biclique(inst, x, y):
 def _number(v, name):
     if isinstance(v, (float, np.floating)):
         if not math.isfinite(v):
-            raise ArgumentError(f"Argument {name!r} has a non-finite entry {v!r}.")
+            raise ArgumentError(f"Argument {name!r} has a non-finite entry {show(v)}.")
         return float(v)
     return exact.as_rational(v, name)
 

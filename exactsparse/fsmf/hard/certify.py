@@ -23,7 +23,7 @@ import numpy as np
 from ... import exact
 from ...results.fsmf import CertifyResult
 from ...supports import check_pair
-from ...exceptions import ToleranceError
+from ...exceptions import ToleranceError, show
 from ._common import deadline
 from .bounds import TOLERANCE, PartInterval, close, masked_bounds, svd_interval, within
 from .family import (SAMPLE_T, Laurent, evaluate, laurent_terms, masked_zero_family,
@@ -42,11 +42,11 @@ def check_tol(tol):
     >>> check_tol(1)
     Traceback (most recent call last):
     ...
-    exactsparse.fsmf.hard.certify.ToleranceError: Argument 'tol' must be a number in (0, 1), not 1.
+    exactsparse.exceptions.ToleranceError: Argument 'tol' must be a number in (0, 1), not 1.
     """
     if isinstance(tol, bool) or not isinstance(tol, (int, float, Fraction)) or \
             not 0 < tol < 1:
-        raise ToleranceError(f"Argument 'tol' must be a number in (0, 1), not {tol!r}.")
+        raise ToleranceError(f"Argument 'tol' must be a number in (0, 1), not {show(tol)}.")
     return Fraction(tol)
 
 #: Why a ``general`` part has no lower bound.

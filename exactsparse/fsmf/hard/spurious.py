@@ -24,7 +24,7 @@ import flint
 import numpy as np
 
 from ...results.fsmf import SpuriousResult
-from ...exceptions import ArgumentError
+from ...exceptions import ArgumentError, show
 from ._common import arb_of, deadline, lower, orient, upper
 from .bounds import svd_interval, upper_point
 from .hardcore import lift_solution, reduce_fsmf
@@ -177,7 +177,7 @@ def _certified_minima(core, candidates, better, end):
 
 def _check_starts(starts):
     if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 1:
-        raise ArgumentError(f"Argument 'starts' must be an integer >= 1, not {starts!r}.")
+        raise ArgumentError(f"Argument 'starts' must be an integer >= 1, not {show(starts)}.")
 
 
 def _single_masked_part(red):
