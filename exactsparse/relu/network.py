@@ -60,6 +60,9 @@ def neuron_name(layer, index, depth):
     >>> neuron_name(0, 1, 2), neuron_name(1, 0, 2), neuron_name(2, 0, 2)
     ('x1', 'h1.0', 'o0')
     """
+    for v, name in ((layer, "layer"), (index, "index"), (depth, "depth")):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+            raise ArgumentError(f"Argument {name!r} must be a non-negative int, not {show(v)}.")
     if layer == 0:
         return f"x{index}"
     if layer == depth:

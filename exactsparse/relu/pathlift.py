@@ -42,7 +42,7 @@ import numpy as np
 
 from ..exact import as_rational
 from ..exact import rank as exact_rank
-from ..exceptions import ArgumentError, SizeLimitError, show
+from ..exceptions import ArgumentError, ShapeError, SizeLimitError, show
 from .network import KinkError, as_network, neuron_name
 
 __all__ = ["path_count", "path_names", "path_name", "iter_pathlift", "pathlift",
@@ -123,7 +123,31 @@ def path_names(widths):
             for f in range(_group_size(widths, s))]
 
 
+def _samples(X, d):
+    """``X`` as a list of rows of length ``d`` (typed error otherwise); entries unchecked."""
+    try:
+        if isinstance(X, (str, bytes, dict)) or getattr(X, "ndim", 2) != 2:
+            raise TypeError
+        rows = [list(x) for x in X]
+    except TypeError:
+        raise ShapeError(f"Argument 'X' must be a 2-D list of samples (one row of {d} inputs "
+                         f"each), not {show(X)}.") from None
+    bad = [k for k, r in enumerate(rows) if len(r) != d or any(
+        isinstance(t, (str, bytes, list, tuple, dict, np.ndarray)) for t in r)]
+    if not rows or bad:
+        raise ShapeError(f"Argument 'X' must hold at least one sample, each of {d} numbers, "
+                         f"not {show(X)}.")
+    return rows
+
+
+def _check_limit(v, name):
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+        raise ArgumentError(f"Argument {name!r} must be a positive int, not {show(v)}.")
+    return int(v)
+
+
 def _check_size(net, max_paths, what):
+    max_paths = _check_limit(max_paths, "max_paths")
     size = path_count(net.widths)
     if size > max_paths:
         raise SizeLimitError(
@@ -272,7 +296,7 @@ def activation_patterns(net, X, on_kink="ignore"):
     """
     net = as_network(net)
     net.require_exact("activation patterns")
-    rows = [list(x) for x in X]
+    rows = _samples(X, net.widths[0])
     n = len(rows)
     fast = _float_patterns(net, rows)
     if fast is not None:                          # every sign certified by the error bound
@@ -349,6 +373,10 @@ def activation_matrix(net, X, output=None, max_entries=20_000_000):
     outs = range(widths[L]) if output is None else [output]
     per_out = path_count(widths) // widths[L]
     ncols = per_out * (widths[L] if output is None else 1)
+    max_entries = _check_limit(max_entries, "max_entries")
+    if output is not None:
+        _index(output, "output", widths[L])
+    X = _samples(X, widths[0])
     nrows = len(X) * len(outs)
     if nrows * ncols > max_entries:
         raise SizeLimitError(f"α(X, θ) would have {nrows}×{ncols} entries > max_entries = "

@@ -44,8 +44,9 @@ __all__ = ["path_norm", "path_norm_q", "lipschitz_bound", "path_magnitudes"]
 def _check_q(q):
     if isinstance(q, bool) or not isinstance(q, Real):
         raise ExactTypeError(f"Argument 'q' must be a real number >= 1, not {show(q)}.")
-    if not math.isfinite(float(q)) or q < 1:
-        raise ArgumentError(f"Argument 'q' must be a finite real number >= 1, not {show(q)}.")
+    if q < 1 or (not isinstance(q, Integral) and not math.isfinite(float(q))) \
+            or (isinstance(q, Integral) and q > 10**6):
+        raise ArgumentError(f"Argument 'q' must be a finite real number >= 1, not {show(q)} (at most 10**6 when an int).")
     if isinstance(q, Integral) or (isinstance(q, Fraction) and q.denominator == 1):
         return int(q)
     if float(q).is_integer():

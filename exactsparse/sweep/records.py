@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..exceptions import ArgumentError, NonFiniteError, ShapeError, show
+
 from ..supports import support_pairs
 
 __all__ = ["SweepRecord", "tractability_sweep", "greedy_block_loss", "int_tuple"]
@@ -53,8 +55,17 @@ def greedy_block_loss(A, I, J):
     optimum works on ``S_P \\ T`` instead — it is only a feasible point, a baseline for
     the local solver.
     """
-    from ..supports import equivalence_classes
-    R = np.array(A, dtype=float)
+    from ..supports import check_pair, equivalence_classes
+    I, J = check_pair(I, J)
+    try:
+        R = np.array(A, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise ArgumentError(f"Argument 'A' must be a real matrix, not {show(A)}.") from None
+    if R.shape != (I.shape[0], J.shape[0]):
+        raise ShapeError(f"Argument 'A' must have shape ({I.shape[0]}, {J.shape[0]}) (rows of "
+                         f"I, rows of J), not {show(A)}.")
+    if not np.all(np.isfinite(R)):
+        raise NonFiniteError(f"Argument 'A' must be finite, not {show(A)}.")
     for c in equivalence_classes(I, J):
         B = R[np.ix_(c.rows, c.cols)]
         U, s, Vh = np.linalg.svd(B, full_matrices=False)
@@ -76,6 +87,17 @@ def tractability_sweep(m, n, r, *, restarts=8, iters=300, seed=0, entries=(-3, 3
     list of SweepRecord
     """
     from ..fsmf import als, check_tractable, solve_fsmf
+    from .patterns import check_sizes
+    m, n, r = check_sizes(m, n, r)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                             or seed < 0):
+        raise ArgumentError(f"Argument 'seed' must be a non-negative int or None, not "
+                            f"{show(seed)}.")
+    if not (isinstance(entries, (tuple, list)) and len(entries) == 2 and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and abs(v) < 2**62
+            for v in entries) and entries[0] <= entries[1]):
+        raise ArgumentError(f"Argument 'entries' must be a pair (lo, hi) of ints with lo <= hi, "
+                            f"not {show(entries)}.")
     rng = np.random.default_rng(seed)
     out = []
     for I, J in support_pairs(m, n, r):

@@ -23,7 +23,7 @@ import os
 
 from ..exceptions import ArgumentError, show
 from .run import summarize
-from .store import SweepStore
+from .store import SweepStore, check_path
 
 __all__ = ["sweep_report", "plot_sweep", "format_report"]
 
@@ -32,9 +32,16 @@ def sweep_report(folders, counterexamples=5, plot=None):
     """Summaries of the sweeps stored in ``folders`` (and a figure if ``plot`` is a path)."""
     if isinstance(folders, (str, os.PathLike)):
         folders = [folders]
+    if not isinstance(folders, (list, tuple)):
+        raise ArgumentError(f"Argument 'folders' must be a path or a list of paths, not "
+                            f"{show(folders)}.")
+    if isinstance(counterexamples, bool) or not isinstance(counterexamples, int) \
+            or not 0 <= counterexamples <= 10**6:
+        raise ArgumentError(f"Argument 'counterexamples' must be an int in [0, 10**6], not "
+                            f"{show(counterexamples)}.")
     out = []
     for folder in folders:
-        store = SweepStore(os.fspath(folder))
+        store = SweepStore(check_path(folder, "folders"))
         try:
             s = summarize(store, limit=counterexamples)
         finally:
@@ -87,6 +94,12 @@ def _grid(ax, text, title):
 
 def plot_sweep(summaries, path, max_examples=4):
     """Write the figure of :func:`sweep_report` to ``path`` (PNG/PDF/SVG); return ``path``."""
+    if not isinstance(summaries, (list, tuple)) or not all(
+            isinstance(s, dict) and {"counterexamples", "by_verdict", "params"} <= set(s)
+            for s in summaries):
+        raise ArgumentError(f"Argument 'summaries' must be the list rep['sweeps'] of "
+                            f"sweep_report, not {show(summaries)}.")
+    path = check_path(path, "path")
     try:
         import matplotlib
         matplotlib.use("Agg")

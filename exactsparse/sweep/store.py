@@ -40,7 +40,7 @@ import time
 
 from ..exceptions import ArgumentError, ParseError, show
 
-__all__ = ["SweepStore", "STORE_FILE", "export"]
+__all__ = ["SweepStore", "STORE_FILE", "export", "check_path"]
 
 STORE_FILE = "sweep.sqlite"
 #: Seconds a write waits for a reader (e.g. a report run during the sweep) to finish.
@@ -74,6 +74,10 @@ class SweepStore:
     """
 
     def __init__(self, folder, params=None):
+        if folder is not None:
+            folder = check_path(folder, "folder")
+        if params is not None and not isinstance(params, dict):
+            raise ArgumentError(f"Argument 'params' must be a dict or None, not {show(params)}.")
         self.folder = folder
         self.path = None if folder is None else os.path.join(folder, STORE_FILE)
         if self.path is None:
@@ -212,6 +216,16 @@ class SweepStore:
         self._db.close()
 
 
+def check_path(v, name):
+    """``v`` as a ``str`` path (a ``str`` or ``os.PathLike`` giving one; typed error otherwise)."""
+    if isinstance(v, os.PathLike):
+        v = os.fspath(v)
+    if not isinstance(v, str) or not v or "\0" in v:
+        raise ArgumentError(f"Argument {name!r} must be a path (str or os.PathLike), not "
+                            f"{show(v)}.")
+    return v
+
+
 def export(folder, path, fmt=None):
     """Write the results of the sweep in ``folder`` to ``path`` as CSV or JSON lines.
 
@@ -219,8 +233,9 @@ def export(folder, path, fmt=None):
     line; ``pandas.read_json(path, lines=True)``), by default from the file's suffix.
     Returns the number of rows written.
     """
+    folder, path = check_path(folder, "folder"), check_path(path, "path")
     fmt = fmt or ("csv" if str(path).endswith(".csv") else "json")
-    if fmt not in ("csv", "json"):
+    if not isinstance(fmt, str) or fmt not in ("csv", "json"):
         raise ArgumentError(f"Argument 'fmt' must be 'csv' or 'json', not {show(fmt)}.")
     store = SweepStore(folder)
     count = 0

@@ -36,6 +36,7 @@ from fractions import Fraction
 import networkx as nx
 import numpy as np
 
+from ...exceptions import ExactSparseError, ExactTypeError, ShapeError, show
 from ...results.fsmf import ReductionResult
 from ...supports import check_pair, overlap_components
 from ._common import validate
@@ -284,16 +285,33 @@ def lift_solution(red, I, J, pieces):
     ...     A, "110/011/101", [1, 2, 1], [1, 1, 1])
     True
     """
+    if not isinstance(red, Reduction):
+        raise ExactTypeError(f"Argument 'red' must be a Reduction (from reduce_fsmf), not "
+                             f"{show(red)}.")
     I, J = check_pair(I, J)
     m, n, r = I.shape[0], J.shape[0], I.shape[1]
+    if (m, n) != tuple(red.shape) or r != red.r:
+        raise ShapeError(f"Arguments 'I', 'J' must be the supports reduced by 'red' (shape "
+                         f"{tuple(red.shape)}, r = {red.r}), not of shape ({m}, {n}), r = {r}.")
+    if isinstance(pieces, (str, bytes, dict)) or not hasattr(pieces, "__iter__"):
+        raise ShapeError(f"Argument 'pieces' must be a sequence of (Xp, Yp), not {show(pieces)}.")
     X = [[Fraction(0)] * r for _ in range(m)]
     Y = [[Fraction(0)] * r for _ in range(n)]
-    for part, (Xp, Yp) in zip(red.parts, pieces):
-        for a, k in enumerate(part.columns):
-            for b, i in enumerate(part.rows):
-                X[i][k] = _entry(Xp[b][a])
-            for b, j in enumerate(part.cols):
-                Y[j][k] = _entry(Yp[b][a])
+    for part, piece in zip(red.parts, pieces):
+        try:
+            Xp, Yp = piece
+            for a, k in enumerate(part.columns):
+                for b, i in enumerate(part.rows):
+                    X[i][k] = _entry(Xp[b][a])
+                for b, j in enumerate(part.cols):
+                    Y[j][k] = _entry(Yp[b][a])
+        except ExactSparseError:
+            raise
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise ShapeError(f"Argument 'pieces' must hold one pair (Xp, Yp) per part, of "
+                             f"shapes ({len(part.rows)}, {len(part.columns)}) and "
+                             f"({len(part.cols)}, {len(part.columns)}), not {show(piece)}.") \
+                from None
     _fit_cecs(red, X, Y, np.asarray(I.array, bool), np.asarray(J.array, bool))
     return tuple(map(tuple, X)), tuple(map(tuple, Y))
 
