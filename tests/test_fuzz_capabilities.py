@@ -47,7 +47,7 @@ try:
 except ImportError:
     HAVE_TORCH = False
 
-N_QUICK = 300
+N_QUICK = 500
 N_SLOW = 10_000
 BUDGET = 1.0          # budget passed to routines that take one
 SLACK = 4.0           # a budgeted call may overrun its budget by this much

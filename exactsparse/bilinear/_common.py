@@ -117,10 +117,10 @@ def _exponent(p, name, lo, lo_open, hi):
         f = parse_rational(p, name) if isinstance(p, str) else as_rational(p, name)
     if (f <= lo if lo_open else f < lo) or f > hi:
         raise ArgumentError(f"Argument {name!r} must lie in {'(' if lo_open else '['}{lo}, {hi}]"
-                            f", not {f}.")
+                            f", not {show(f)}.")
     if f.numerator > _MAX_DEN * hi or f.denominator > _MAX_DEN:
         raise ArgumentError(f"Argument {name!r} must have denominator at most {_MAX_DEN}, "
-                            f"not {f}.")
+                            f"not {show(f)}.")
     return f
 
 
@@ -167,7 +167,7 @@ def as_penalty(penalty="l1", p=None, eps=None, max_p=8):
     """
     if isinstance(penalty, Penalty):
         return penalty
-    if penalty not in PENALTIES:
+    if not isinstance(penalty, str) or penalty not in PENALTIES:
         raise ArgumentError(f"Argument 'penalty' must be one of {list(PENALTIES)}, not "
                             f"{show(penalty)}.")
     pp = _exponent(p, "p", 0, True, max_p) if penalty == "lp" else Fraction(1)

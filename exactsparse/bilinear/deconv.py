@@ -24,7 +24,7 @@ from fractions import Fraction
 from ..exceptions import ArgumentError, BudgetError, PrecisionError, show
 from ..results.bilinear import DeconvPitfallResult
 from ._common import (as_norm, as_penalty, as_signal, check_circular, compare_keys, convolve,
-                      cost_expr, enclosure, exact_value)
+                      cost_expr, enclosure, exact_value, MAX_LENGTH)
 
 __all__ = ["check_deconv_pitfall", "trivial_wins", "trivial_pairs", "penalised_threshold",
            "DeconvPitfallResult"]
@@ -38,6 +38,11 @@ def trivial_pairs(y, n, circular=False):
     >>> trivial_pairs((1, 2), 2, circular=True)["dirac-x"]
     ((Fraction(1, 1), Fraction(0, 1)), (1, 2))
     """
+    if isinstance(y, (str, bytes, dict)) or not hasattr(y, "__iter__"):
+        raise ArgumentError(f"Argument 'y' must be a 1-D sequence, not {show(y)}.")
+    if circular and (isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_LENGTH):
+        raise ArgumentError(f"Argument 'n' must be an integer in [1, {MAX_LENGTH}], not "
+                            f"{show(n)}.")
     delta = (Fraction(1),) + (Fraction(0),) * ((n - 1) if circular else 0)
     return {"dirac-x": (delta, tuple(y)), "dirac-h": (tuple(y), delta)}
 

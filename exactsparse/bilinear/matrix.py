@@ -17,8 +17,12 @@ All values are exact (rationals, square roots, ``CRootOf``) as sympy expressions
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 from fractions import Fraction
+
+import numpy as np
 
 from ..exact import as_matrix, to_fractions
 from ..exceptions import ArgumentError, ShapeError, show
@@ -42,6 +46,26 @@ class FactorizationValue:
 
 def _rows(M, name="M"):
     return to_fractions(as_matrix(M, name))
+
+
+def _real_rows(M, name):
+    """``M`` as a list of rows of finite real numbers (ints, Fractions or floats kept as
+    they are); typed error otherwise."""
+    try:
+        if isinstance(M, (str, bytes, dict)):
+            raise TypeError
+        rows = [list(r) for r in M]
+        if any(isinstance(r, (str, bytes, dict)) for r in M):
+            raise TypeError
+    except TypeError:
+        raise ShapeError(f"Argument {name!r} must be a 2-D matrix, not {show(M)}.") from None
+    for r in rows:
+        for v in r:
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) or (
+                    isinstance(v, (float, np.floating)) and not math.isfinite(v)):
+                raise ArgumentError(f"Argument {name!r} must hold finite real numbers, not "
+                                    f"{show(v)}.")
+    return rows
 
 
 def _sym(f):
@@ -96,6 +120,7 @@ def nuclear_factorization(M):
 
 def frobenius_cost(U, V):
     """``½(‖U‖_F² + ‖V‖_F²)`` (exact for exact input, float otherwise)."""
+    U, V = _real_rows(U, "U"), _real_rows(V, "V")
     return sum(v * v for row in U for v in row) / 2 + sum(v * v for row in V for v in row) / 2
 
 
@@ -178,7 +203,7 @@ def rescaling_minimum(U, V, penalty="l1"):
     if len(U[0]) != len(V[0]):
         raise ShapeError(f"Arguments 'U' and 'V' must have as many columns, not {len(U[0])} "
                          f"and {len(V[0])}.")
-    if penalty not in ("l1", "l2"):
+    if not isinstance(penalty, str) or penalty not in ("l1", "l2"):
         raise ArgumentError(f"Argument 'penalty' must be 'l1' or 'l2', not {show(penalty)}.")
     total = sympy.Integer(0)
     for k in range(len(U[0])):

@@ -24,13 +24,17 @@ __all__ = ["DeconvTrajectory", "deconv_descent", "ray_cost", "global_cost", "cos
            "CostGapGrid"]
 
 
-def _floats(v, name):
-    a = np.asarray(v, dtype=float) if not isinstance(v, (str, bytes)) else None
+def _floats(v, name, nonzero=True):
+    try:
+        a = np.asarray(v, dtype=float) if not isinstance(v, (str, bytes)) else None
+    except (TypeError, ValueError, OverflowError):
+        raise ArgumentError(f"Argument {name!r} must be a 1-D array of real numbers, not "
+                            f"{show(v)}.") from None
     if a is None or a.ndim != 1 or a.size == 0:
         raise ShapeError(f"Argument {name!r} must be a non-empty 1-D array, not {show(v)}.")
     if not np.all(np.isfinite(a)):
         raise NonFiniteError(f"Argument {name!r} must be finite; it contains NaN or infinity.")
-    if not np.any(a):
+    if nonzero and not np.any(a):
         raise ArgumentError(f"Argument {name!r} must have a nonzero entry, not be all zero: "
                             "the normalisation N(.) = 1 is undefined for the zero signal.")
     return a
@@ -54,19 +58,6 @@ def _norm(v, norm):
     return float(np.sum(np.abs(v))) if norm == "l1" else float(np.linalg.norm(v))
 
 
-def _real_vector(v, name):
-    """``v`` as a finite 1-D float array (typed error otherwise)."""
-    try:
-        a = np.asarray(v, dtype=float)
-    except (TypeError, ValueError, OverflowError):
-        raise ArgumentError(f"Argument {name!r} must be a 1-D sequence of real numbers, not "
-                            f"{show(v)}.") from None
-    if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)):
-        raise ArgumentError(f"Argument {name!r} must be a non-empty finite 1-D sequence of "
-                            f"real numbers, not {show(v)}.")
-    return a
-
-
 def _real(v, name):
     """``v`` as a finite float (typed error otherwise)."""
     try:
@@ -85,7 +76,7 @@ def ray_cost(y, q_cost, lam):
     >>> ray_cost([3, 4], 5, 1.0), ray_cost([3, 4], 7, 1.0)
     (4.5, 6.02)
     """
-    y, q_cost, lam = _real_vector(y, "y"), _real(q_cost, "q_cost"), _real(lam, "lam")
+    y, q_cost, lam = _floats(y, "y", nonzero=False), _real(q_cost, "q_cost"), _real(lam, "lam")
     Y = float(np.dot(y, y))
     return lam * q_cost - (lam * q_cost) ** 2 / (2 * Y) if lam * q_cost < Y else Y / 2
 
@@ -103,7 +94,7 @@ def global_cost(y, lam, norm="l2"):
     >>> global_cost([3, 4], 1.0), round(global_cost([3, 4], 1.0, "l1"), 6)
     (4.5, 6.0)
     """
-    y, lam = _real_vector(y, "y"), _real(lam, "lam")
+    y, lam = _floats(y, "y", nonzero=False), _real(lam, "lam")
     if norm == "l1":
         return float(np.sum(np.minimum(0.5 * y * y, lam * np.abs(y) - lam * lam / 2)))
     return ray_cost(y, float(np.linalg.norm(y)), lam)
@@ -180,7 +171,7 @@ def deconv_descent(x0, h0, lam, norm="l2", circular=False, start="planted", iter
     x0, h0 = _floats(x0, "x0"), _floats(h0, "h0")
     if not isinstance(norm, str) or norm not in ("l2", "l1"):
         raise ArgumentError(f"Argument 'norm' must be 'l2' or 'l1', not {show(norm)}.")
-    if not (isinstance(lam, (int, float)) and np.isfinite(lam) and lam > 0):
+    if isinstance(lam, bool) or not isinstance(lam, (int, float)) or _real(lam, "lam") <= 0:
         raise ArgumentError(f"Argument 'lam' must be a positive finite number, not {show(lam)}.")
     if not isinstance(iters, int) or not 1 <= iters <= 10**6:
         raise ArgumentError(f"Argument 'iters' must be an integer in [1, 1000000], not {show(iters)}.")
@@ -278,9 +269,18 @@ def cost_gap_grid(length=64, sparsities=(1, 2, 4, 8, 16), filter_lengths=(1, 2, 
     """
     if not isinstance(length, int) or not 1 <= length <= 10**5:
         raise ArgumentError(f"Argument 'length' must be an integer in [1, 100000], not {show(length)}.")
-    if any(not isinstance(k, int) or not 1 <= k <= length for k in sparsities):
-        raise ArgumentError(f"Argument 'sparsities' must hold integers in [1, {length}], not "
-                            f"{show(sparsities)}.")
+    for name, ks in (("sparsities", sparsities), ("filter_lengths", filter_lengths)):
+        if not isinstance(ks, (list, tuple)) or not ks or any(
+                isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= length
+                for k in ks):
+            raise ArgumentError(f"Argument {name!r} must be a non-empty list of integers in "
+                                f"[1, {length}], not {show(ks)}.")
+    if isinstance(trials, bool) or not isinstance(trials, int) or not 1 <= trials <= 10**6:
+        raise ArgumentError(f"Argument 'trials' must be an integer in [1, 10**6], not "
+                            f"{show(trials)}.")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ArgumentError(f"Argument 'seed' must be a non-negative int or None, not "
+                            f"{show(seed)}.")
     rng = np.random.default_rng(seed)
     shape = (len(sparsities), len(filter_lengths))
     planted, trivial, wins = np.zeros(shape), np.zeros(shape), np.zeros(shape)

@@ -190,7 +190,7 @@ def local_identifiability(net, X, prime=IDENT_PRIME, exact="auto", budget=60.0):
     prime = check_prime(prime, "prime")
     if prime >= 1 << 20:
         raise ArgumentError(f"Argument 'prime' must be below 2**20, not {prime}.")
-    if exact not in ("auto", "never", "always"):
+    if not isinstance(exact, str) or exact not in ("auto", "never", "always"):
         raise ArgumentError(f"Argument 'exact' must be 'auto', 'never' or 'always', not {show(exact)}.")
     if not isinstance(budget, (int, float)) or not budget > 0:
         raise BudgetError(f"Argument 'budget' must be a positive number of seconds, not {show(budget)}.")

@@ -33,12 +33,21 @@ from numbers import Integral, Real
 import flint
 import numpy as np
 
-from ..exceptions import ArgumentError, ExactTypeError, show
+from ..exceptions import ArgumentError, ExactTypeError, SizeLimitError, show
 from ..results.relu import PathNormResult
 from .dag import DagNetwork
 from .network import as_network
 
 __all__ = ["path_norm", "path_norm_q", "lipschitz_bound", "path_magnitudes"]
+
+
+def _root(s, q):
+    """``float(s) ** (1/q)``; a typed error when ``s`` does not fit a float."""
+    try:
+        return float(s) ** (1.0 / q)
+    except OverflowError:
+        raise SizeLimitError("The path-norm of 'net' does not fit a float (weights too "
+                             "large).") from None
 
 
 def _check_q(q):
@@ -98,7 +107,7 @@ def path_norm(net, q=1):
         q = _check_q(q)
         exact = net.exact and isinstance(q, int)
         s = net.forward_abs(q)
-        val, vf = (s, float(s) ** (1.0 / q)) if exact else (None, float(s) ** (1.0 / q))
+        val, vf = (s if exact else None), _root(s, q)
         return PathNormResult(kind=PathNormResult.KIND, verdict="computed",
                               certificate={"q": q, "value": val, "value_float": vf},
                               theorem=PathNormResult.THEOREM,
@@ -108,7 +117,7 @@ def path_norm(net, q=1):
     exact = net.exact and isinstance(q, int)
     if exact:
         val = path_norm_q(net, q)
-        vf = float(val) ** (1.0 / q)
+        vf = _root(val, q)
     else:
         val, vf = None, path_norm_q(net, q) ** (1.0 / q)
     return PathNormResult(kind=PathNormResult.KIND, verdict="computed",

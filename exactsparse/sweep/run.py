@@ -274,7 +274,18 @@ def sweep(check, m, n, r, *, out=None, nondegenerate=False, nnz=None, seed=0, wo
     chk = get_check(check)
     seed = _check_int("seed", seed, 0)
     workers = _check_int("workers", (os.cpu_count() or 1) if workers is None else workers, 1)
+    if counterexamples is not None and (not isinstance(counterexamples, (list, tuple)) or any(
+            not isinstance(v, str) for v in counterexamples)):
+        raise ArgumentError(f"Argument 'counterexamples' must be a list of verdict strings or "
+                            f"None, not {show(counterexamples)}.")
     counter = tuple(chk.counterexamples if counterexamples is None else counterexamples)
+    limit = _check_int("limit", limit, 0)
+    if chunk_size is not None:
+        chunk_size = _check_int("chunk_size", chunk_size, 1)
+    if scheduler is not None and not isinstance(scheduler, str) \
+            and not hasattr(scheduler, "scheduler_address"):
+        raise ArgumentError(f"Argument 'scheduler' must be a Dask scheduler address "
+                            f"('tcp://host:port'), 'local' or a Cluster, not {show(scheduler)}.")
     estimate = count_orbits(m, n, r, nondegenerate, nnz)
     if estimate > limit and not force:
         raise SizeLimitError(f"Arguments (m, n, r) = {(m, n, r)} give {estimate:,} orbits "

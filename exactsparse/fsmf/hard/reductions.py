@@ -36,7 +36,7 @@ from fractions import Fraction
 import numpy as np
 
 from ... import exact
-from ...exceptions import ShapeError
+from ...exceptions import ShapeError, show
 from ...supports import Support, as_support, check_pair
 
 __all__ = ["masked_loss", "supported_loss", "masked_to_fsmf", "masked_solution_to_fsmf",
@@ -56,6 +56,10 @@ def _mask(mask, shape):
 
 
 def _vector(v, size, name):
+    if isinstance(v, (str, bytes, dict)) or not hasattr(v, "__iter__") \
+            or getattr(v, "ndim", 1) != 1:
+        raise ShapeError(f"Argument {name!r} must be a sequence of {size} rationals, not "
+                         f"{show(v)}.")
     out = [exact.as_rational(t, name, where=f" at {k}") for k, t in enumerate(v)]
     if len(out) != size:
         raise ShapeError(f"Argument {name!r} must have {size} entries, not {len(out)}.")
