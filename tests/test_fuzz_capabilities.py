@@ -283,6 +283,9 @@ def _case(g):
             kwargs[p.name] = g.choice(_KW_ODD.get(p.name, ODD))
     kwargs.update({k: v for k, v in _KW_SMALL.get(short, {}).items()
                    if g.random() < 0.9 or k not in kwargs})
+    if short == "trivial_wins":             # its budget goes to check_deconv_pitfall
+        kwargs["budget"] = BUDGET
+        state["params"].append("budget")
     budgeted = "budget" in state["params"]
     if budgeted and kwargs.get("budget") not in (BUDGET, 0, -1, 1e-9):
         budgeted = "long"

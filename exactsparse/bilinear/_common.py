@@ -27,6 +27,9 @@ __all__ = ["MAX_LENGTH", "Penalty", "Norm", "as_signal", "as_penalty", "as_norm"
 
 #: Longest signal handled by the exact routines (sympy expressions grow with the length).
 MAX_LENGTH = 512
+#: Largest numerator or denominator (in bits) of a signal entry (exact symbolic costs of
+#: larger entries take unbounded time).
+MAX_BITS = 4096
 _MAX_DEN = 64          # largest numerator/denominator of an exponent p (sympy radicals)
 
 PENALTIES = ("l1", "lp", "log", "tv")
@@ -67,6 +70,10 @@ def as_signal(v, name="x", allow_zero=False):
             out.append(Fraction(float(t)))
         else:
             out.append(as_rational(t, name, f" at index {j}"))
+        if max(abs(out[-1].numerator), out[-1].denominator).bit_length() > MAX_BITS:
+            raise SizeLimitError(f"Argument {name!r} must have entries of at most {MAX_BITS} "
+                                 f"bits (numerator and denominator), not {show(t)} at index "
+                                 f"{j}.")
     if not allow_zero and not any(out):
         raise ArgumentError(f"Argument {name!r} must have a nonzero entry, not be all zero: "
                             "the normalisation N(.) = 1 is undefined for the zero signal.")
@@ -113,6 +120,9 @@ def _exponent(p, name, lo, lo_open, hi):
         if abs(float(f) - float(p)) > 1e-12:
             raise ArgumentError(f"Argument {name!r} must be a rational with denominator at most "
                                 f"{_MAX_DEN} (write it as 'p/q'), not {show(p)}.")
+    elif isinstance(p, (bool, list, tuple, dict, set, np.ndarray)):
+        raise ArgumentError(f"Argument {name!r} must be a rational number, not a "
+                            f"{type(p).__name__}.")
     else:
         f = parse_rational(p, name) if isinstance(p, str) else as_rational(p, name)
     if (f <= lo if lo_open else f < lo) or f > hi:

@@ -60,11 +60,15 @@ def _real_rows(M, name):
     except TypeError:
         raise ShapeError(f"Argument {name!r} must be a 2-D matrix, not {show(M)}.") from None
     for r in rows:
-        for v in r:
+        for k, v in enumerate(r):
             if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) or (
                     isinstance(v, (float, np.floating)) and not math.isfinite(v)):
                 raise ArgumentError(f"Argument {name!r} must hold finite real numbers, not "
                                     f"{show(v)}.")
+            if isinstance(v, np.integer):
+                r[k] = int(v)
+            elif isinstance(v, np.floating):
+                r[k] = float(v)
     return rows
 
 
@@ -121,7 +125,8 @@ def nuclear_factorization(M):
 def frobenius_cost(U, V):
     """``½(‖U‖_F² + ‖V‖_F²)`` (exact for exact input, float otherwise)."""
     U, V = _real_rows(U, "U"), _real_rows(V, "V")
-    return sum(v * v for row in U for v in row) / 2 + sum(v * v for row in V for v in row) / 2
+    total = sum(v * v for row in U + V for v in row)
+    return Fraction(total) / 2 if isinstance(total, (int, Fraction)) else total / 2
 
 
 def l1_atoms(M):

@@ -233,7 +233,8 @@ def _start(start, x0, h0, n, m, norm, seed):
         x, h = rng.standard_normal(n), rng.standard_normal(m)
         c = _norm(h, norm)
         return x * c, h / c
-    if isinstance(start, str):
+    if isinstance(start, (str, bytes, dict)) or not isinstance(start, (list, tuple)) \
+            or len(start) != 2:
         raise ArgumentError(f"Argument 'start' must be 'planted', 'random' or a pair (x, h), "
                             f"not {show(start)}.")
     x, h = _floats(start[0], "start[0]"), _floats(start[1], "start[1]")

@@ -97,6 +97,13 @@ def check_sizes(m, n, r):
     return int(m), int(n), int(r)
 
 
+def _check_flag(v, name):
+    """``v`` as a bool (a bool, numpy bool, 0 or 1; typed error otherwise)."""
+    if isinstance(v, (bool, np.bool_)) or (isinstance(v, (int, np.integer)) and v in (0, 1)):
+        return bool(v)
+    raise ArgumentError(f"Argument {name!r} must be a bool, not {show(v)}.")
+
+
 def _check_nnz(nnz, m, n, r):
     if nnz is None:
         return 0, (m + n) * r
@@ -240,6 +247,9 @@ def canonical_rows(I, J, r, method="auto"):
     >>> canonical_rows((1, 2), (3,), 2)
     (((1, 2), (3,)), 2)
     """
+    if not isinstance(method, str):
+        raise ArgumentError(f"Argument 'method' must be 'auto', 'brute' or 'refine', not "
+                            f"{show(method)}.")
     if method == "auto":
         method = "brute" if r <= BRUTE_MAX_R else "refine"
     if method == "refine":
@@ -372,6 +382,7 @@ def count_orbits(m, n, r, nondegenerate=False, nnz=None):
     (19859, 1)
     """
     m, n, r = check_sizes(m, n, r)
+    nondegenerate = _check_flag(nondegenerate, "nondegenerate")
     lo, hi = _check_nnz(nnz, m, n, r)
     total = 0
     for p, mult in _cycle_type_reps(r):
@@ -387,6 +398,7 @@ def count_pairs(m, n, r, nondegenerate=False, nnz=None):
     """Number of pairs of 0/1 matrices (not up to symmetry) with the filters: the sum of
     the orbit sizes."""
     m, n, r = check_sizes(m, n, r)
+    nondegenerate = _check_flag(nondegenerate, "nondegenerate")
     lo, hi = _check_nnz(nnz, m, n, r)
 
     def mats(rows):                      # by nnz: matrices with distinct ordered rows
@@ -499,6 +511,7 @@ def plan_chunks(m, n, r, nondegenerate=False, chunk_size=2000):
     58
     """
     m, n, r = check_sizes(m, n, r)
+    nondegenerate = _check_flag(nondegenerate, "nondegenerate")
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) \
             or chunk_size < 1:
         raise ArgumentError(f"Argument 'chunk_size' must be a positive int, not {show(chunk_size)}.")
@@ -567,6 +580,7 @@ def iter_patterns(m, n, r, nondegenerate=False, nnz=None):
         ``I``, ``J`` (sorted row masks) and ``orbit``; see :func:`pattern_arrays`.
     """
     m, n, r = check_sizes(m, n, r)
+    nondegenerate = _check_flag(nondegenerate, "nondegenerate")
     _check_nnz(nnz, m, n, r)
     V = (1 << r) - (1 if nondegenerate else 0)
     NJ = comb(V + n - 1, n)
