@@ -124,3 +124,47 @@ def test_plot_without_matplotlib_names_the_extra(monkeypatch):
     with pytest.raises(MissingExtraError, match=r"exactsparse\[plot\]") as info:
         plot_trajectory(t)
     assert isinstance(info.value, ImportError) and isinstance(info.value, ExactSparseError)
+
+
+# ------------------------------------------------------- regressions of the capability fuzz
+import numpy as np  # noqa: E402
+
+import exactsparse.bilinear as B  # noqa: E402
+from exactsparse.exceptions import ExactSparseError  # noqa: E402
+
+_HUGE = 10**5000
+
+
+@pytest.mark.parametrize("call", [
+    lambda: B.ray_cost("1/2", 0.5, b"x"),
+    lambda: B.ray_cost([1, 2], _HUGE, 1),
+    lambda: B.ray_cost([[]], 0.5, 1),
+    lambda: B.global_cost(1j, 0.5),
+    lambda: B.global_cost([0, -3, 1], np.ones((2, 2))),
+    lambda: B.penalised_threshold([3, 4], "abc", 1),
+    lambda: B.penalised_threshold([3, 4], 5, None),
+    lambda: B.frobenius_cost(np.array([[1, 2]]), 1j),
+    lambda: B.frobenius_cost(np.array([["a", "b"]]), [[1]]),
+    lambda: B.frobenius_cost([[float("inf")]], [[1]]),
+    lambda: B.cost_gap_grid(length=6, sparsities=False),
+    lambda: B.cost_gap_grid(length=6, sparsities=(1,), filter_lengths=(1,), seed=1.5),
+    lambda: B.trivial_pairs(-1, 2),
+    lambda: B.trivial_pairs([1, 2], _HUGE, circular=True),
+    lambda: B.deconv_descent([3, 0, 4], 1j, 1, iters=5),
+    lambda: B.deconv_descent([3, 0, 4], [1, 2], _HUGE, iters=5),
+    lambda: B.deconv_descent([3], [3, -3, 1], 0.5, start=-1, iters=5),
+    lambda: B.lp_escape((), [-1], [_HUGE]),
+    lambda: B.check_deconv_pitfall([-2, 2], [3], penalty=np.ones((2, 2)), budget=1.0),
+    lambda: B.check_deconv_pitfall([_HUGE, 1], [1, 0], budget=1.0),
+    lambda: B.plot_cost_gap(None),
+    lambda: B.plot_trajectory(None),
+])
+def test_fuzz_regressions_typed(call):
+    with pytest.raises(ExactSparseError):
+        call()
+
+
+def test_frobenius_cost_exact_for_ints():
+    from fractions import Fraction
+    assert B.frobenius_cost([[1, 2]], [[3]]) == Fraction(14, 2)
+    assert B.frobenius_cost([[10**400]], [[0]]) == Fraction(10**800, 2)

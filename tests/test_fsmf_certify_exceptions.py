@@ -74,3 +74,28 @@ def test_hard_routines_clamp_a_budget_beyond_the_float_range():
     inst = ([[1, 2], [3, 4]], "1/1", "1/1")
     assert es.verify(es.certify_fsmf(*inst, budget=10**400), inst)
     assert es.verify(es.find_spurious_minima(*inst, budget=10**400), inst)
+
+
+# ------------------------------------------------------- regressions of the capability fuzz
+import numpy as np  # noqa: E402
+
+import exactsparse.fsmf.hard as H  # noqa: E402
+
+
+@pytest.mark.parametrize("call", [
+    lambda: H.masked_bounds((np.eye(2), [[1, 0], [1, 1]]), budget=1.0),
+    lambda: H.biclique_point(10**12, [0], [0]),
+    lambda: H.biclique_point(H.biclique_to_masked("110/011"), 1.5, [0]),
+    lambda: H.point_to_biclique([[True, False]], 0, 1),
+    lambda: H.point_to_biclique(H.biclique_to_masked("110/011"), 0, 1),
+    lambda: H.is_biclique("110/011", np.float32(2.5), [0]),
+    lambda: H.masked_loss([[-3], [-3]], [[1], [1]], float("nan"), [1]),
+    lambda: H.lift_solution(None, [[1], [1]], [[1], [1]], [1, 2]),
+    lambda: H.lift_solution(H.reduce_fsmf([[1, 2]], [[1]], [[1], [1]]), [[1]], [[1], [1]], 5),
+    lambda: H.lift_solution(H.reduce_fsmf([[1, 2], [2, -3]], [[1, 1], [0, 1]],
+                                          [[1, 0], [1, 1]]), [[1, 1], [0, 1]],
+                            [[1, 0], [1, 1]], [1, 2]),
+])
+def test_fuzz_regressions_typed(call):
+    with pytest.raises(ExactSparseError):
+        call()

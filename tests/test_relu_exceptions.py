@@ -133,3 +133,55 @@ def test_shallow_bad_input():
         shallow_identifiability(SPEC, [(0, 1)])
     with pytest.raises(ArgumentError, match="lo < hi"):
         shallow_identifiability(SPEC, [(0, 1), (2, 2)])
+
+
+# ------------------------------------------------------- regressions of the capability fuzz
+import exactsparse.relu as R  # noqa: E402
+from exactsparse.exceptions import ExactSparseError  # noqa: E402
+
+_HUGE = 10**5000
+
+
+@pytest.mark.parametrize("call", [
+    lambda: R.path_name([2, 3], 0, 1, []),
+    lambda: R.path_name(float("-inf"), 1, 2, 0),
+    lambda: R.param_names(None),
+    lambda: R.param_names([np.float64(2), 3]),
+    lambda: R.path_names([10**6] * 3),
+    lambda: R.random_network([3, 1], seed=-1),
+    lambda: R.random_network(None),
+    lambda: R.neuron_name(2, 1, np.ones((1, 2))),
+    lambda: R.permute_paths([1, 2], [[0]]),
+    lambda: R.dag_pathlift([[1.0]]),
+    lambda: R.frozen_edges(np.array([["a"]])),
+    lambda: R.rescale(
+        R.random_network([1, 2, 1]), [[_HUGE]] * 3),
+], ids=["path_name-list", "path_name-inf", "param_names-None", "param_names-float",
+        "path_names-huge", "random_network-seed", "random_network-None", "neuron_name-array",
+        "permute_paths-list", "dag_pathlift-list", "frozen_edges-array", "rescale-huge-repr"])
+def test_fuzz_regressions_typed(call):
+    with pytest.raises(ExactSparseError):
+        call()
+
+
+def test_fuzz_regressions_activation_and_limits():
+    from exactsparse.relu import (activation_patterns, local_identifiability, path_lifting,
+                                  path_norm, random_network)
+    net = random_network([3, 1], seed=0)
+    with pytest.raises(ExactSparseError):
+        activation_patterns(net, [[3, -2]])                      # wrong sample width
+    with pytest.raises(ExactSparseError):
+        activation_matrix(net, [[3, 3, 3]], max_entries=[[1]])
+    with pytest.raises(ExactSparseError):
+        activation_matrix(net, -10**9)
+    with pytest.raises(ExactSparseError):
+        path_lifting(net, max_paths=None)
+    with pytest.raises(ExactSparseError):
+        local_identifiability(net, [[1, 2, 3]], exact=np.ones(2))
+    with pytest.raises(ExactSparseError):
+        canonical_form(net, norm=np.ones((2, 2)))
+    with pytest.raises(ExactSparseError):
+        path_norm(net, q=_HUGE)
+    big = Network([{"W": [[10**400]], "b": [0]}])
+    with pytest.raises(ExactSparseError):
+        path_norm(big, q=1)

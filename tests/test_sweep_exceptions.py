@@ -71,3 +71,37 @@ def test_unreachable_scheduler_fails_within_seconds():
 def test_small_orbit_count_but_huge_enumeration_is_refused():
     with pytest.raises(SizeLimitError, match="multisets I to examine"):
         sweep("tractable", 5, 1, 8, nnz=(0, 3), workers=1)
+
+
+# ------------------------------------------------------- regressions of the capability fuzz
+import numpy as np  # noqa: E402
+
+import exactsparse.sweep as S  # noqa: E402
+from exactsparse.exceptions import ExactSparseError  # noqa: E402
+
+_HUGE = 10**5000
+
+
+@pytest.mark.parametrize("call", [
+    lambda: S.count_pairs(2**64, 2, 1),
+    lambda: S.count_orbits(2, 2, _HUGE),
+    lambda: S.plan_chunks(_HUGE, 1, 1),
+    lambda: S.count_orbits(1, 2, 2, nondegenerate=np.full((2, 2), np.nan)),
+    lambda: S.canonical_form([[0, 1]], [[1, 0]], method=np.zeros((0, 3))),
+    lambda: S.format_report(None),
+    lambda: S.format_report(_HUGE),
+    lambda: S.sweep_report(True),
+    lambda: S.sweep_report([[1, 2]]),
+    lambda: S.plot_sweep(None, "x.png"),
+    lambda: S.export_sweep(b"x", "out.csv"),
+    lambda: S.SweepStore(None, params=[1, 2]),
+    lambda: S.greedy_block_loss([[]], [[0, 1], [1, 1]], [[1, 1], [0, 1]]),
+    lambda: S.greedy_block_loss([["1/2", "3"]], [[0], [1]], [[0], [1], [1]]),
+    lambda: S.tractability_sweep(1, 1, 1, seed=1.5, restarts=1, iters=5),
+    lambda: S.sweep("completable", 1, 1, 2, scheduler=np.float32(2.5)),
+    lambda: S.sweep("completable", 1, 1, 2, counterexamples=0),
+    lambda: S.sweep("completable", 1, 1, 2, limit=[1]),
+])
+def test_fuzz_regressions_typed(call):
+    with pytest.raises(ExactSparseError):
+        call()
