@@ -22,7 +22,7 @@ from ..exact import as_rational, parse_rational
 from ..exceptions import (ArgumentError, ExactTypeError, NonFiniteError, PrecisionError,
                           ShapeError, SizeLimitError, show)
 
-__all__ = ["MAX_LENGTH", "Penalty", "Norm", "as_signal", "as_penalty", "as_norm", "convolve",
+__all__ = ["MAX_LENGTH", "as_flag", "Penalty", "Norm", "as_signal", "as_penalty", "as_norm", "convolve",
            "check_circular", "cost_expr", "compare_keys", "arb_of", "enclosure", "exact_value"]
 
 #: Longest signal handled by the exact routines (sympy expressions grow with the length).
@@ -80,6 +80,17 @@ def as_signal(v, name="x", allow_zero=False):
     return tuple(out)
 
 
+def as_flag(v, name):
+    """``v`` as a bool (a bool, numpy bool, 0 or 1; typed error otherwise).
+
+    >>> as_flag(1, "circular")
+    True
+    """
+    if isinstance(v, (bool, np.bool_)) or (isinstance(v, (int, np.integer)) and v in (0, 1)):
+        return bool(v)
+    raise ArgumentError(f"Argument {name!r} must be a bool, not {show(v)}.")
+
+
 def check_circular(x, h):
     """Circular convolution needs equal lengths."""
     if len(x) != len(h):
@@ -95,6 +106,7 @@ def convolve(x, h, circular=False):
     >>> convolve([1, 2, 0], [0, 1, 0], circular=True)
     (Fraction(0, 1), Fraction(1, 1), Fraction(2, 1))
     """
+    circular = as_flag(circular, "circular")
     x, h = as_signal(x, "x", True), as_signal(h, "h", True)
     if circular:
         check_circular(x, h)

@@ -16,8 +16,8 @@ import numpy as np
 
 from ..exceptions import ArgumentError, SizeLimitError, show
 from ..results.bilinear import CounterexampleResult
-from ._common import (as_norm, as_penalty, as_signal, compare_keys, convolve, cost_expr,
-                      exact_value)
+from ._common import (as_flag, as_norm, as_penalty, as_signal, compare_keys, convolve,
+                      cost_expr, exact_value)
 from .deconv import trivial_pairs
 
 __all__ = ["random_counterexample", "lp_escape", "short_filter_escape",
@@ -49,6 +49,7 @@ def lp_escape(x, h, p, circular=False):
     >>> lp_escape([3, 0, 0, 4], ["3/5", "4/5"], 2)[0]
     0
     """
+    circular = as_flag(circular, "circular")
     pen, nrm = as_penalty("lp", p), as_norm("l2")
     x, h = as_signal(x, "x"), as_signal(h, "h")
     y = convolve(x, h, circular)

@@ -23,8 +23,8 @@ from fractions import Fraction
 
 from ..exceptions import ArgumentError, BudgetError, PrecisionError, show
 from ..results.bilinear import DeconvPitfallResult
-from ._common import (as_norm, as_penalty, as_signal, check_circular, compare_keys, convolve,
-                      cost_expr, enclosure, exact_value, MAX_LENGTH)
+from ._common import (MAX_LENGTH, as_flag, as_norm, as_penalty, as_signal, check_circular,
+                      compare_keys, convolve, cost_expr, enclosure, exact_value)
 
 __all__ = ["check_deconv_pitfall", "trivial_wins", "trivial_pairs", "penalised_threshold",
            "DeconvPitfallResult"]
@@ -38,6 +38,7 @@ def trivial_pairs(y, n, circular=False):
     >>> trivial_pairs((1, 2), 2, circular=True)["dirac-x"]
     ((Fraction(1, 1), Fraction(0, 1)), (1, 2))
     """
+    circular = as_flag(circular, "circular")
     if isinstance(y, (str, bytes, dict)) or not hasattr(y, "__iter__"):
         raise ArgumentError(f"Argument 'y' must be a 1-D sequence, not {show(y)}.")
     if circular and (isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_LENGTH):
@@ -159,6 +160,7 @@ def check_deconv_pitfall(x, h, penalty="l1", norm="l2", circular=False, p=None, 
     --------
     trivial_wins, exactsparse.bilinear.random_counterexample
     """
+    circular = as_flag(circular, "circular")
     start = time.monotonic()
     if not isinstance(budget, (int, float)) or not budget > 0:
         raise BudgetError(f"Argument 'budget' must be a positive number of seconds, not "

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..exceptions import ArgumentError, NonFiniteError, ShapeError, show
+from ._common import as_flag
 
 __all__ = ["DeconvTrajectory", "deconv_descent", "ray_cost", "global_cost", "cost_gap_grid",
            "CostGapGrid"]
@@ -95,6 +96,8 @@ def global_cost(y, lam, norm="l2"):
     (4.5, 6.0)
     """
     y, lam = _floats(y, "y", nonzero=False), _real(lam, "lam")
+    if not isinstance(norm, str) or norm not in ("l2", "l1"):
+        raise ArgumentError(f"Argument 'norm' must be 'l2' or 'l1', not {show(norm)}.")
     if norm == "l1":
         return float(np.sum(np.minimum(0.5 * y * y, lam * np.abs(y) - lam * lam / 2)))
     return ray_cost(y, float(np.linalg.norm(y)), lam)
@@ -168,6 +171,7 @@ def deconv_descent(x0, h0, lam, norm="l2", circular=False, start="planted", iter
     >>> r.reached_global, [float(round(v, 6)) for v in r.x]       # the Dirac (‖y‖ − λ) δ
     (True, [4.5, 0.0, 0.0, 0.0])
     """
+    circular = as_flag(circular, "circular")
     x0, h0 = _floats(x0, "x0"), _floats(h0, "h0")
     if not isinstance(norm, str) or norm not in ("l2", "l1"):
         raise ArgumentError(f"Argument 'norm' must be 'l2' or 'l1', not {show(norm)}.")

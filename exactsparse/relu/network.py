@@ -386,6 +386,8 @@ def random_network(widths, seed=0, low=-3, high=3, zero=False):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or abs(v) > 10**6:
             raise ArgumentError(f"Argument {name!r} must be an int in [-10**6, 10**6], not "
                                 f"{show(v)}.")
+    if not isinstance(zero, (bool, np.bool_)):
+        raise ArgumentError(f"Argument 'zero' must be a bool, not {show(zero)}.")
     values = [v for v in range(low, high + 1) if zero or v != 0]
     if not values:
         raise ArgumentError(f"Arguments 'low', 'high' must leave a nonzero value to draw, not "

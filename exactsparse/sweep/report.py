@@ -51,7 +51,7 @@ def sweep_report(folders, counterexamples=5, plot=None):
                                      "weighted": s.by_verdict_weighted[v]}
                                  for v in s.by_verdict}
         out.append(d)
-    figure = plot_sweep(out, plot) if plot else None
+    figure = plot_sweep(out, check_path(plot, "plot")) if plot is not None else None
     return {"sweeps": out, "figure": figure}
 
 

@@ -23,7 +23,7 @@ import flint
 from ... import exact
 from ..._budget import run_killable
 from ...results.fsmf import AttainmentResult
-from ...exceptions import SizeLimitError
+from ...exceptions import ArgumentError, SizeLimitError, show
 from ._common import check_budget, common_denominator, validate
 from .certify import certify_fsmf
 
@@ -201,7 +201,12 @@ def lu_family(eps):
     >>> supported_loss([[0, 1], [1, 0]], "10/11", "10/11", X, Y)
     Fraction(1, 10000)
     """
+    if isinstance(eps, int) and not isinstance(eps, bool) and eps.bit_length() > 4096:
+        raise SizeLimitError(f"Argument 'eps' must have at most 4096 bits, not {show(eps)}.")
     e = exact.as_rational(eps, "eps")
+    if e == 0:
+        raise ArgumentError("Argument 'eps' must be nonzero, not 0 (the family has 1/eps "
+                            "entries).")
     X = ((e, Fraction(0)), (1 / e, 1 / e))
     Y = ((e, Fraction(0)), (1 / e, -1 / e))
     return X, Y
