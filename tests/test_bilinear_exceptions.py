@@ -168,3 +168,16 @@ def test_frobenius_cost_exact_for_ints():
     from fractions import Fraction
     assert B.frobenius_cost([[1, 2]], [[3]]) == Fraction(14, 2)
     assert B.frobenius_cost([[10**400]], [[0]]) == Fraction(10**800, 2)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: B.convolve([0, -2, 2], [3, 1], circular=np.array([["a", "b"]])),
+    lambda: B.trivial_pairs([0], 4, circular=np.ones(3)),
+    lambda: B.lp_escape([3, -2], [2, -3], 3, circular=np.ones((2, 2))),
+    lambda: B.deconv_descent([3, -2], [3, 1], 1, circular=np.ones(2), iters=5),
+    lambda: B.check_deconv_pitfall([3, -2], [1, 1], circular=np.ones(2), budget=1.0),
+    lambda: B.global_cost([3, 3], 0.5, norm=np.ones(3)),
+])
+def test_fuzz_regressions_flags(call):
+    with pytest.raises(ExactSparseError):
+        call()

@@ -99,3 +99,8 @@ import exactsparse.fsmf.hard as H  # noqa: E402
 def test_fuzz_regressions_typed(call):
     with pytest.raises(ExactSparseError):
         call()
+
+
+def test_fuzz_regression_lu_family_zero():
+    with pytest.raises(ExactSparseError):
+        H.lu_family(0)

@@ -185,3 +185,10 @@ def test_fuzz_regressions_activation_and_limits():
     big = Network([{"W": [[10**400]], "b": [0]}])
     with pytest.raises(ExactSparseError):
         path_norm(big, q=1)
+
+
+def test_fuzz_regressions_flags():
+    with pytest.raises(ExactSparseError):
+        Network([{"W": [[1, 2]], "b": [0]}], numeric=np.ones(2))
+    with pytest.raises(ExactSparseError):
+        R.random_network([1, 2], zero=np.ones((2, 2)))

@@ -105,3 +105,10 @@ _HUGE = 10**5000
 def test_fuzz_regressions_typed(call):
     with pytest.raises(ExactSparseError):
         call()
+
+
+def test_fuzz_regressions_report_paths(tmp_path):
+    with pytest.raises(ExactSparseError):
+        S.sweep_report((), plot=np.array([[1, None]], dtype=object))
+    with pytest.raises(ExactSparseError):
+        S.export_sweep(str(tmp_path), str(tmp_path / "o.csv"), fmt=np.ones(2))

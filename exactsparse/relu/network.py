@@ -157,6 +157,8 @@ class Network:
     __slots__ = ("_W", "_b", "exact", "widths", "_cache")
 
     def __init__(self, layers, numeric=False):
+        if not isinstance(numeric, (bool, np.bool_)):
+            raise ArgumentError(f"Argument 'numeric' must be a bool, not {show(numeric)}.")
         items = _layer_items(layers)
         numeric = bool(numeric) or any(_is_float(v) for W, b in items for r in W for v in r) \
             or any(_is_float(v) for _, b in items for v in b)

@@ -234,7 +234,8 @@ def export(folder, path, fmt=None):
     Returns the number of rows written.
     """
     folder, path = check_path(folder, "folder"), check_path(path, "path")
-    fmt = fmt or ("csv" if str(path).endswith(".csv") else "json")
+    if fmt is None:
+        fmt = "csv" if path.endswith(".csv") else "json"
     if not isinstance(fmt, str) or fmt not in ("csv", "json"):
         raise ArgumentError(f"Argument 'fmt' must be 'csv' or 'json', not {show(fmt)}.")
     store = SweepStore(folder)
