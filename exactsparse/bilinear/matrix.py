@@ -25,7 +25,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..exact import as_matrix, to_fractions
-from ..exceptions import ArgumentError, ShapeError, show
+from ..exceptions import ArgumentError, ShapeError, SizeLimitError, show
 from ._common import as_signal
 
 __all__ = ["FactorizationValue", "nuclear_norm", "nuclear_factorization", "frobenius_cost",
@@ -147,7 +147,12 @@ def l1_atoms(M):
     U = tuple(tuple(A[i][j] if i == r else Fraction(0) for (i, j) in nz) for r in range(m))
     V = tuple(tuple(Fraction(1) if j == c else Fraction(0) for (i, j) in nz) for c in range(n))
     value = sum(abs(A[i][j]) for i, j in nz)
-    return FactorizationValue("l1-atoms", _sym(value), float(value), U, V)
+    try:
+        value_float = float(value)
+    except OverflowError:
+        raise SizeLimitError("Argument 'M' gives an l1-atoms value that does not fit a "
+                             "float.") from None
+    return FactorizationValue("l1-atoms", _sym(value), value_float, U, V)
 
 
 def l1_bilinear_cost(U, V):

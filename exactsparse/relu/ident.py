@@ -200,8 +200,9 @@ def local_identifiability(net, X, prime=IDENT_PRIME, exact="auto", budget=60.0):
     if bad:
         raise DegenerateNetworkError(f"Argument 'net' is degenerate: neuron {bad[0][0]} has "
                                      f"{bad[0][1]}.")
-    if not isinstance(X, (list, tuple, np.ndarray)) or len(X) == 0:
-        raise ShapeError("Argument 'X' must be a non-empty list of samples.")
+    if not isinstance(X, (list, tuple, np.ndarray)) or len(X) == 0 or any(
+            not isinstance(row, (list, tuple, np.ndarray)) for row in X):
+        raise ShapeError("Argument 'X' must be a non-empty list of samples (rows).")
     X = [[as_rational(v, "X", f" at ({s}, {j})") for j, v in enumerate(row)]
          for s, row in enumerate(X)]
     if any(len(r) != net.widths[0] for r in X):
