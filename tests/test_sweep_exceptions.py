@@ -112,3 +112,13 @@ def test_fuzz_regressions_report_paths(tmp_path):
         S.sweep_report((), plot=np.array([[1, None]], dtype=object))
     with pytest.raises(ExactSparseError):
         S.export_sweep(str(tmp_path), str(tmp_path / "o.csv"), fmt=np.ones(2))
+
+
+def test_fuzz_regression_huge_chunk_size_and_limit():
+    with pytest.raises(ExactSparseError):
+        S.sweep("completable", 1, 1, 1, limit=_HUGE, chunk_size=_HUGE)
+
+
+def test_fuzz_regression_huge_seed():
+    with pytest.raises(ExactSparseError):
+        S.sweep("completable", 1, 1, 1, seed=_HUGE)

@@ -273,6 +273,8 @@ def sweep(check, m, n, r, *, out=None, nondegenerate=False, nnz=None, seed=0, wo
     m, n, r = check_sizes(m, n, r)
     chk = get_check(check)
     seed = _check_int("seed", seed, 0)
+    if seed >= 2**128:
+        raise ArgumentError(f"Argument 'seed' must be below 2**128, not {show(seed)}.")
     workers = _check_int("workers", (os.cpu_count() or 1) if workers is None else workers, 1)
     if counterexamples is not None and (not isinstance(counterexamples, (list, tuple)) or any(
             not isinstance(v, str) for v in counterexamples)):
@@ -282,6 +284,9 @@ def sweep(check, m, n, r, *, out=None, nondegenerate=False, nnz=None, seed=0, wo
     limit = _check_int("limit", limit, 0)
     if chunk_size is not None:
         chunk_size = _check_int("chunk_size", chunk_size, 1)
+        if chunk_size > 10**9:
+            raise ArgumentError(f"Argument 'chunk_size' must be at most 10**9, not "
+                                f"{show(chunk_size)}.")
     if scheduler is not None and not isinstance(scheduler, str) \
             and not hasattr(scheduler, "scheduler_address"):
         raise ArgumentError(f"Argument 'scheduler' must be a Dask scheduler address "
@@ -289,7 +294,7 @@ def sweep(check, m, n, r, *, out=None, nondegenerate=False, nnz=None, seed=0, wo
     estimate = count_orbits(m, n, r, nondegenerate, nnz)
     if estimate > limit and not force:
         raise SizeLimitError(f"Arguments (m, n, r) = {(m, n, r)} give {estimate:,} orbits "
-                             f"(Burnside count), more than the limit {limit:,}; pass "
+                             f"(Burnside count), more than the limit {show(limit)}; pass "
                              "force=True (--force) to run anyway.")
     if chunk_size is None:
         chunk_size = 2000 if check in _CHEAP else 200
