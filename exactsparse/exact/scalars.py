@@ -141,7 +141,7 @@ def as_rational(x, name="x", where=""):
     if isinstance(x, numbers.Rational):
         return Fraction(int(x.numerator), int(x.denominator))
     raise ExactTypeError(
-        f"Argument {name!r} must hold exact numbers, not {type(x).__name__} {x!r}{where}.")
+        f"Argument {name!r} must hold exact numbers, not {type(x).__name__} {short_repr(x)}{where}.")
 
 
 def from_float(x, exact=True):
