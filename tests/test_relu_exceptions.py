@@ -192,3 +192,13 @@ def test_fuzz_regressions_flags():
         Network([{"W": [[1, 2]], "b": [0]}], numeric=np.ones(2))
     with pytest.raises(ExactSparseError):
         R.random_network([1, 2], zero=np.ones((2, 2)))
+
+
+def test_samples_as_exact_strings_are_accepted_and_bad_strings_typed():
+    # "p/q" strings are exact samples (docs/relu.md uses them); a malformed one is a ParseError
+    from exactsparse.exceptions import ParseError
+    from exactsparse.relu import Network, activation_matrix
+    net = Network([{"W": [[1, -2], [3, 0]], "b": [1, -1]}, {"W": [[2, -1]], "b": [5]}])
+    activation_matrix(net, [[2, 1], ["1/2", "-7/3"]])
+    with pytest.raises(ParseError):
+        activation_matrix(net, [[2, "abc"]])

@@ -133,7 +133,7 @@ def _samples(X, d):
         raise ShapeError(f"Argument 'X' must be a 2-D list of samples (one row of {d} inputs "
                          f"each), not {show(X)}.") from None
     bad = [k for k, r in enumerate(rows) if len(r) != d or any(
-        isinstance(t, (str, bytes, list, tuple, dict, np.ndarray)) for t in r)]
+        isinstance(t, (bytes, list, tuple, dict, np.ndarray)) for t in r)]  # "p/q" strings are exact
     if not rows or bad:
         raise ShapeError(f"Argument 'X' must hold at least one sample, each of {d} numbers, "
                          f"not {show(X)}.")
