@@ -23,23 +23,19 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import random
-import signal
 import tempfile
-import time
-import warnings
 from collections import Counter
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
-import exactsparse as es
 import exactsparse.bilinear as bilinear
 import exactsparse.fsmf.hard as hard
 import exactsparse.relu as relu
 import exactsparse.sweep as sweep
-from exactsparse.certificates import Result
 from exactsparse.exceptions import ExactSparseError, show
+from fuzz_harness import alarm_handler, checked_call
 
 try:
     import torch  # noqa: F401
@@ -53,14 +49,6 @@ BUDGET = 1.0          # budget passed to routines that take one
 SLACK = 4.0           # a budgeted call may overrun its budget by this much
 HARD = 8.0            # limit for a routine without a budget
 TORCH_NAMES = {"from_torch", "to_torch", "torch_path_norm", "load_torchvision"}
-
-
-class _Hang(BaseException):
-    """Raised by the SIGALRM handler: the call ran past its hard limit."""
-
-
-def _alarm(signum, frame):
-    raise _Hang()
 
 
 # ----------------------------------------------------------------------------- values
@@ -318,50 +306,13 @@ def _safe(v, limit):
 def _run(n_cases, seed):
     g = random.Random(seed)
     stats, failures = Counter(), []
-    old = signal.signal(signal.SIGALRM, _alarm)
-    try:
+    with alarm_handler():
         for case in range(n_cases):
             fname, fn, args, kwargs, budgeted = _case(g)
             limit = {True: BUDGET + SLACK, "long": 30.0}.get(budgeted, HARD)
-            desc = f"{fname}({_safe(args, 200)}, {_safe(kwargs, 120)})"
-            stats["calls"] += 1
-            t0 = time.monotonic()
-            signal.setitimer(signal.ITIMER_REAL, limit + 5.0)
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    out = fn(*args, **kwargs)
-            except ExactSparseError:
-                stats["typed errors"] += 1
-                out = None
-            except _Hang:
-                failures.append(f"case {case}: hung past {limit + 5:g} s: {desc}")
-                continue
-            except BaseException as exc:  # noqa: BLE001 - the failure being looked for
-                failures.append(f"case {case}: {type(exc).__name__}: {str(exc)[:200]}: {desc}")
-                continue
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            elapsed = time.monotonic() - t0
-            if elapsed > limit:
-                failures.append(f"case {case}: took {elapsed:.1f} s > {limit:g} s: {desc}")
-            if isinstance(out, Result):
-                stats["results"] += 1
-                try:
-                    v = es.verify(out, _instance(fname, args, kwargs))
-                except Exception as exc:  # noqa: BLE001 - verify must return, never raise
-                    failures.append(f"case {case}: verify raised {type(exc).__name__}: "
-                                    f"{str(exc)[:200]}: {desc}")
-                    continue
-                if v.valid:
-                    stats["verified"] += 1
-                else:
-                    failures.append(f"case {case}: result ({_safe(out.verdict, 40)}) fails "
-                                    f"verify: {_safe(v.message, 200)}: {desc}")
-            elif out is not None:
-                stats["returned"] += 1
-    finally:
-        signal.signal(signal.SIGALRM, old)
+            desc = f"case {case}: {fname}({_safe(args, 200)}, {_safe(kwargs, 120)})"
+            checked_call(lambda: fn(*args, **kwargs), limit, desc,
+                         lambda: _instance(fname, args, kwargs), stats, failures)
     return stats, failures
 
 

@@ -21,11 +21,7 @@ The default run draws ``N_QUICK`` cases (< 20 s); ``-m slow`` draws ``N_SLOW`` (
 
 from __future__ import annotations
 
-import math
 import random
-import signal
-import time
-import warnings
 from collections import Counter
 from fractions import Fraction
 
@@ -33,15 +29,14 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-import exactsparse as es
 from exactsparse.butterfly import (ButterflyFactors, ButterflyFitWarning, KSPattern,
                                    bit_reversal_permutation, butterfly_factorize,
                                    butterfly_patterns, butterfly_supports, chain_product,
                                    chain_ranks, check_chainable, identify_butterfly,
                                    is_butterfly, log2_size, monarch_patterns)
 from exactsparse.butterfly.rings import CyclotomicRing, cyclotomic_to_complex, dft_cyclotomic
-from exactsparse.certificates import Result
-from exactsparse.exceptions import ExactSparseError
+from exactsparse.exceptions import show
+from fuzz_harness import alarm_handler, checked_call
 from exactsparse.identifiability import (canonical, check_identifiable, completion,
                                          equivalent, find_witness, is_completable,
                                          is_identifiable, jacobian, jacobian_rank,
@@ -55,14 +50,6 @@ BUDGET = 3.0
 SLACK = 3.0
 #: Hard limit for routines without a budget.
 HARD = 8.0
-
-
-class _Hang(BaseException):
-    """Raised by the SIGALRM handler: the call ran past its hard limit."""
-
-
-def _alarm(signum, frame):
-    raise _Hang()
 
 
 # ----------------------------------------------------------------------------- generators
@@ -420,60 +407,24 @@ def _bf_case(g):
 def _args(call):
     """The arguments captured by a case's closure, shortened (for failure messages)."""
     cells = zip(call.__code__.co_freevars, call.__closure__ or ())
-    return ", ".join(f"{k}={es.butterfly.supports.show(c.cell_contents, 120)}"
+    return ", ".join(f"{k}={show(c.cell_contents, 120)}"
                      for k, c in cells if k not in ("g", "fn"))
 
 
 def _run(n_cases, seed):
     g = random.Random(seed)
-    stats = Counter()
-    failures = []
-    old = signal.signal(signal.SIGALRM, _alarm)
-    try:
+    stats, failures = Counter(), []
+    with alarm_handler():
         for case in range(n_cases):
             _drawn.clear()
             name, call, instance, budgeted = (_ident_case if case % 2 == 0 else _bf_case)(g)
             limit = BUDGET + SLACK if budgeted else HARD
             if budgeted and _drawn and _drawn[0] in (None, 10**400, HUGE, 1e300):
                 limit = HUGE_LIMIT                   # no (practical) limit was asked for
-            stats["calls"] += 1
-            t0 = time.monotonic()
-            signal.setitimer(signal.ITIMER_REAL, limit + 5.0)
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ButterflyFitWarning)
-                    out = call()
-            except ExactSparseError:
-                stats["typed errors"] += 1
-                out = None
-            except _Hang:
-                failures.append(f"case {case}: {name} hung past {limit + 5:g} s "
-                                f"({_args(call)})")
-                continue
-            except BaseException as exc:  # noqa: BLE001 - the failure being looked for
-                failures.append(f"case {case}: {name} raised {type(exc).__name__}: "
-                                f"{str(exc)[:200]} ({_args(call)})")
-                continue
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            elapsed = time.monotonic() - t0
-            if elapsed > limit:
-                failures.append(f"case {case}: {name} took {elapsed:.1f} s > {limit:g} s "
-                                f"({_args(call)})")
-            if isinstance(out, Result):
-                stats["results"] += 1
-                v = es.verify(out, instance)
-                if v.valid:
-                    stats["verified"] += 1
-                    if out.verdict == "unknown" and "budget" in out.certificate:
-                        stats["out-of-budget unknowns"] += 1
-                else:
-                    failures.append(f"case {case}: {name} result ({out.verdict}) fails verify: "
-                                    f"{v.message[:200]}")
-            elif out is not None:
-                stats["returned"] += 1
-    finally:
-        signal.signal(signal.SIGALRM, old)
+            out = checked_call(call, limit, f"case {case}: {name} ({_args(call)})",
+                               lambda: instance, stats, failures, ignore=ButterflyFitWarning)
+            if out is not None and out.verdict == "unknown" and "budget" in out.certificate:
+                stats["out-of-budget unknowns"] += 1
     return stats, failures
 
 
