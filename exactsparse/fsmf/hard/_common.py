@@ -25,7 +25,7 @@ from ...exceptions import ShapeError
 from ..._budget import check_budget as core_check_budget
 from ...supports import check_pair
 
-__all__ = ["check_budget", "deadline", "validate", "orient", "lower", "upper", "arb_of", "pq",
+__all__ = ["check_budget", "deadline", "bipartite_labels", "validate", "orient", "lower", "upper", "arb_of", "pq",
            "common_denominator"]
 
 
@@ -99,3 +99,24 @@ def common_denominator(rows):
         for v in row:
             den = math.lcm(den, v.denominator)
     return den
+
+
+def bipartite_labels(edges, m, n):
+    """Connected-component labels of the bipartite graph on rows ``0..m-1`` and columns
+    ``m..m+n-1`` with edges ``(i, j)`` (union-find; a row and a column share a label iff
+    they are connected).
+
+    >>> labels = bipartite_labels([(0, 0), (1, 0)], 3, 2)
+    >>> labels[0] == labels[1] == labels[3], labels[2] != labels[0], labels[4] != labels[0]
+    (True, True, True)
+    """
+    parent = list(range(m + n))
+
+    def find(u):
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+    for i, j in edges:
+        parent[find(i)] = find(m + j)
+    return [find(u) for u in range(m + n)]

@@ -29,7 +29,7 @@ import numpy as np
 
 from ... import exact
 from ...exceptions import ExactTypeError, SizeLimitError, show
-from ._common import arb_of, check_budget, lower, orient, upper
+from ._common import arb_of, bipartite_labels, check_budget, lower, orient, upper
 from ._critical import Unresolved, critical_values, stratum_core
 from ._local import local_search
 from ._masked import MaskedCore
@@ -330,20 +330,13 @@ def _mask_components(core):
     """Connected components of the bipartite graph rows--columns of the observed entries,
     as ``(rows, cols)`` index lists (rows/columns without observed entries are dropped)."""
     m, n = core.shape
-    parent = list(range(m + n))
-
-    def find(u):
-        while parent[u] != u:
-            parent[u] = parent[parent[u]]
-            u = parent[u]
-        return u
-    for i, j in ((i, j) for i in range(m) for j in range(n) if core.omega[i][j]):
-        parent[find(i)] = find(m + j)
+    lab = bipartite_labels(((i, j) for i in range(m) for j in range(n) if core.omega[i][j]),
+                           m, n)
     comps = {}
     for i in (i for i in range(m) if any(core.omega[i])):
-        comps.setdefault(find(i), ([], []))[0].append(i)
+        comps.setdefault(lab[i], ([], []))[0].append(i)
     for j in (j for j in range(n) if any(core.omega[i][j] for i in range(m))):
-        comps.setdefault(find(m + j), ([], []))[1].append(j)
+        comps.setdefault(lab[m + j], ([], []))[1].append(j)
     return sorted(comps.values())
 
 

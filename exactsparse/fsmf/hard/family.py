@@ -35,6 +35,7 @@ from fractions import Fraction
 import flint
 
 from ..._budget import run_killable
+from ._common import bipartite_labels
 
 __all__ = ["Laurent", "laurent_terms", "masked_zero_family", "part_has_no_exact_fit",
            "evaluate", "SAMPLE_T"]
@@ -133,21 +134,6 @@ def evaluate(v, t=SAMPLE_T):
     return v(t) if isinstance(v, Laurent) else Fraction(v)
 
 
-def _components(edges, m, n):
-    """Connected components (labels) of the bipartite graph rows ``0..m-1`` / columns
-    ``m..m+n-1`` with ``edges`` ``(i, j)``."""
-    parent = list(range(m + n))
-
-    def find(u):
-        while parent[u] != u:
-            parent[u] = parent[parent[u]]
-            u = parent[u]
-        return u
-    for i, j in edges:
-        parent[find(i)] = find(m + j)
-    return [find(u) for u in range(m + n)]
-
-
 def _rank_one_fit(core, nz, lab, m, n):
     """Nonzero ``(c, d)`` with ``c_i d_j = A_ij`` on every nonzero observed entry, or None
     when the cycles of the nonzero pattern are inconsistent."""
@@ -235,7 +221,7 @@ def masked_zero_family(core):
     nz = [(i, j) for i, j in obs if core.A[i][j] != 0]
     rows = {i for i, _ in nz}
     cols = {j for _, j in nz}
-    lab = _components(nz, m, n)
+    lab = bipartite_labels(nz, m, n)
     fit = _rank_one_fit(core, nz, lab, m, n)
     if fit is None:
         return None
