@@ -9,7 +9,12 @@ resident-set growth sampled from /proc/self/statm and the tracemalloc peak, in u
 input matrix size), the ratio pyfaust/exactsparse and
 the ratio to one ``np.linalg.norm(A)``.
 
-Usage: ``python benchmarks/bench_butterfly.py [--max-n 4096] [--big 16384] [--no-pyfaust]``
+Sections (``--section NAME``, repeatable; default: all): ``peers`` (the table above), and one
+section per capability of the solver, each printing its own table with its baseline measured in
+the same run.  Every section is a function ``section_<name>(args)`` listed in ``SECTIONS``.
+
+Usage: ``python benchmarks/bench_butterfly.py [--section peers] [--max-n 4096] [--big 16384]
+[--no-pyfaust]``
 """
 
 from __future__ import annotations
@@ -127,12 +132,8 @@ def row(name, n, method, t, approx, A, clean, mem, t_norm, ref=None):
           f" {mem / A.nbytes:8.2f} {ratio} {t / t_norm:9.1f}", flush=True)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--max-n", type=int, default=4096)
-    ap.add_argument("--big", type=int, default=16384)
-    ap.add_argument("--no-pyfaust", action="store_true")
-    args = ap.parse_args()
+def section_peers(args):
+    """exactsparse against pyfaust's bbtree on Hadamard, DFT and noisy butterflies."""
     try:
         import pyfaust.fact  # noqa: F401
         have_faust = not args.no_pyfaust
@@ -162,6 +163,28 @@ def main():
                     del approx_pf
                 row(name, n, "exactsparse", t_es, approx, A, clean, mem, t_norm, t_pf)
                 del approx, A, clean
+
+
+
+# ----------------------------------------------------------------------------- sections
+#: section name -> function(args); each prints its own table (one line per new section)
+SECTIONS = {
+    "peers": section_peers,
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--section", action="append", choices=sorted(SECTIONS),
+                    help="run only this section (repeatable; default: every section)")
+    ap.add_argument("--max-n", type=int, default=4096)
+    ap.add_argument("--big", type=int, default=16384)
+    ap.add_argument("--no-pyfaust", action="store_true")
+    args = ap.parse_args()
+    for name in args.section or list(SECTIONS):
+        print(f"\n## section {name}", flush=True)
+        with threadpool_limits(1):
+            SECTIONS[name](args)
 
 
 if __name__ == "__main__":
