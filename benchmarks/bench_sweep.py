@@ -8,8 +8,9 @@
    memory) vs ``supports.support_pairs`` (a set of every key seen).
 3. Instances checked per second per core (one process, no store): ``tractable`` on 4×4,
    r = 3 (goal ≥ 2,000/s/core) and ``identifiable`` on 3×3, r = 3.
-4. With ``--parallel``: the same ``tractable`` sweep through the store with 1 and 2 local
-   processes and a Dask LocalCluster (2 workers), wall-clock seconds.
+4. With ``--parallel``: one compute-bound sweep (``identifiable`` on 3×4, r = 3) through the
+   store with 1, 2 and 4 local processes and a Dask LocalCluster (2 workers): wall-clock
+   seconds, speed-up over one process, and the parent's memory along the run.
 
 Run: ``python benchmarks/bench_sweep.py [--parallel]`` (a minute or two on an idle core).
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import tempfile
 import time
 
@@ -109,18 +111,60 @@ def per_core():
         print(f"   {check:<14}{shape}: {k} patterns in {dt:.2f} s = {k / dt:,.0f}/s/core")
 
 
-def parallel():
-    print("== tractable 4×4 r=3 through the store: wall seconds")
+class _PeakRSS:
+    """Resident memory of this process, sampled every 10 ms: peak and the samples' trend."""
+
+    def __enter__(self):
+        import threading
+        self.samples, self._stop = [], False
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+        return self
+
+    @staticmethod
+    def _rss():
+        import os
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    def _run(self):
+        while not self._stop:
+            self.samples.append(self._rss())
+            time.sleep(0.01)
+
+    def __exit__(self, *exc):
+        self._stop = True
+        self._t.join()
+
+    def quartiles_mib(self):
+        """RSS (MiB) at 25, 50, 75 and 100 % of the run."""
+        s = self.samples or [self._rss()]
+        return [s[min(len(s) - 1, int(q * len(s)))] / 2**20 for q in (0.25, 0.5, 0.75, 0.999)]
+
+
+def parallel(check="identifiable", shape=(3, 4, 3)):
+    """The same compute-bound sweep through the store with 1, 2 and 4 local processes and a
+    Dask LocalCluster (2 workers), wall seconds and speed-up over 1 process, same run; the
+    parent's resident memory at 25/50/75/100 % of each run (flat = no growth with the
+    number of results)."""
+    print(f"== {check} {shape[0]}×{shape[1]} r={shape[2]} through the store: wall seconds "
+          f"(machine: {os.cpu_count()} cores)")
+    base = None
     for label, kw in (("1 process", {"workers": 1}), ("2 processes", {"workers": 2}),
+                      ("4 processes", {"workers": 4}),
                       ("Dask LocalCluster, 2 workers", {"workers": 2, "scheduler": "local"})):
-        with tempfile.TemporaryDirectory() as d:
+        with tempfile.TemporaryDirectory() as d, _PeakRSS() as mem:
             t0 = time.perf_counter()
             try:
-                s = sweep("tractable", 4, 4, 3, out=d, chunk_size=1000, **kw)
+                s = sweep(check, *shape, out=d, **kw)
             except Exception as exc:     # noqa: BLE001 - report a missing extra, go on
                 print(f"   {label}: skipped ({exc})")
                 continue
-            print(f"   {label:<30}{time.perf_counter() - t0:6.2f} s  ({s.total} patterns)")
+            dt = time.perf_counter() - t0
+        base = base or dt
+        rss = " / ".join(f"{x:.0f}" for x in mem.quartiles_mib())
+        print(f"   {label:<30}{dt:7.2f} s  speed-up {base / dt:4.2f}×  ({s.total} patterns; "
+              f"parent RSS MiB at 25/50/75/100 %: {rss})", flush=True)
 
 
 def main():
