@@ -143,3 +143,24 @@ def test_to_dict():
     assert isinstance(out, Refinement)
     assert set(d) == {"stop_reason", "sweeps", "initial_error", "error", "history"}
     assert d["history"][0][0] == 0.0
+
+
+def test_cli_refine(tmp_path, capsys):
+    import json
+    from exactsparse.cli import main
+    A = np.random.default_rng(7).standard_normal((32, 32))
+    path = tmp_path / "A.npy"
+    np.save(path, A)
+    assert main(["butterfly", "factorize", "--matrix", str(path), "--json", "--quiet"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert plain["optimal"] is False and "refine_stop" not in plain
+    assert main(["butterfly", "factorize", "--matrix", str(path), "--refine", "5", "--json",
+                 "--quiet"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(plain) < set(data)
+    assert data["refine_stop"] in STOP_REASONS and data["refine_sweeps"] >= 1
+    assert data["initial_error"] == pytest.approx(plain["relative_error"], rel=1e-12)
+    assert data["relative_error"] < data["initial_error"]
+    np.save(path, A[:4, :4])               # N = 4: two factors, the exact projection
+    assert main(["butterfly", "factorize", "--matrix", str(path), "--json", "--quiet"]) == 0
+    assert json.loads(capsys.readouterr().out)["optimal"] is True

@@ -54,3 +54,13 @@ def test_shapes_and_types():
         refine(G, A)
     with pytest.raises(ArgumentError, match="Argument 'A' must be a real or complex"):
         refine(F, np.array([["x"] * 8] * 8))
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf"])
+def test_cli_bad_refine(tmp_path, capsys, value):
+    from exactsparse.cli import main
+    path = tmp_path / "A.npy"
+    np.save(path, A)
+    assert main(["butterfly", "factorize", "--matrix", str(path), f"--refine={value}",
+                 "--quiet"]) == 1
+    assert "Argument '--refine' must be a positive" in capsys.readouterr().err
