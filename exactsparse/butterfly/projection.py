@@ -78,6 +78,10 @@ def block_rank_approx(B, r):
     if m > k:                                   # work on the smaller side: Bᴴ
         V, S, Uh = block_rank_approx(B.conj().swapaxes(-1, -2), r)
         return Uh.conj().swapaxes(-1, -2), S, V.conj().swapaxes(-1, -2)
+    # each block scaled by its largest entry: the Gram neither overflows nor underflows
+    peak = np.max(np.abs(B), axis=(1, 2)) if B.size else np.zeros(n, B.real.dtype)
+    peak = np.where(peak > 0, peak, 1).astype(B.real.dtype)
+    B = B / peak[:, None, None]
     G = B @ B.conj().swapaxes(-1, -2)                       # (n, m, m), Hermitian
     if r == 1 and m > 1:
         u = _top_vector(G)[..., None]                        # (n, m, 1)
@@ -89,6 +93,7 @@ def block_rank_approx(B, r):
     S = np.sqrt(np.sum(np.abs(rows) ** 2, axis=-1))
     pos = S > 0
     Vh = rows / np.where(pos, S, 1)[..., None]
+    S = S * peak[:, None]
     u = u * pos[:, None, :]
     if S.shape[-1] < r:                                     # r > min(m, k): pad with zeros
         pad = r - S.shape[-1]
