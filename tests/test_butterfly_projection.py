@@ -182,3 +182,12 @@ def test_block_rank_approx_is_eckart_young(m, k, n, r, seed):
     best = np.sum(s[:, t:] ** 2, axis=-1)
     loss = np.sum((B - Z) ** 2, axis=(1, 2))
     assert np.all(np.abs(loss - best) <= 1e-10 * (1 + np.sum(B ** 2, axis=(1, 2))))
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+def test_extreme_scales(scale):
+    A = np.random.default_rng(10).standard_normal((16, 16))
+    F = project_two_factor(A * scale, monarch_patterns(16))
+    best = optimal_loss(A, F.patterns)
+    loss = float(np.sum((A - F.todense() / scale) ** 2))
+    assert abs(loss - best) <= 1e-12 * best

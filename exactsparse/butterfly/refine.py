@@ -154,7 +154,7 @@ def _validate(F, A, budget, rtol, max_iter, method):
     if not isinstance(method, str) or method not in METHODS:
         raise ArgumentError(f"Argument 'method' must be one of {METHODS}, not {show(method)}.")
     m, n = F.shape
-    check_entries(len(F.patterns) * max(m, n) * (m + n), "The work arrays of refine")
+    check_entries(len(F.patterns) * n * m + 2 * max(m, n) ** 2, "The work arrays of refine")
     return A, budget, float(rtol), int(max_iter)
 
 
@@ -214,7 +214,7 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
     non-increasing along the iterations (block-coordinate descent, a Gauss–Seidel variant of
     PALM4MSA [2]_ with exact steps; every limit point is a stationary point when the blocks
     are uniquely solvable [3]_).  A sweep costs ``O(K)`` applications of one factor to an
-    ``N × 2N`` matrix plus batched small solves, and keeps ``K·N²`` entries.
+    ``N × 2N`` matrix plus batched small solves, and keeps ``K·N²`` entries (the products ``X_{k+1}⋯X_K Aᴴ``).
 
     References
     ----------
@@ -246,7 +246,6 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
     start = time.perf_counter()
     A, budget, rtol, max_iter = _validate(F, A, budget, rtol, max_iter, method)
     pats = F.patterns
-    K = len(pats)
     dtype = np.result_type(A.dtype, F.dtype)
     Ap = A.astype(dtype, copy=False)
     if F.perm is not None:
@@ -298,27 +297,29 @@ def _sweep(Ap, pats, tw, norm2, out_of_time):
     """
     K = len(pats)
     m, n = Ap.shape
-    # right side, old factors: rows of [R_k | R_k Aᴴ] for k = K−1 .. 0
-    right = [None] * K
-    S = np.concatenate([np.eye(n, dtype=Ap.dtype), Ap.conj().T], axis=1)
+    # right side, old factors: the row Grams of R_k = X_{k+1}⋯X_K and V_k = R_k Aᴴ, kept
+    # for k = K−1 .. 0 (R_k itself is dropped once its Gram is known)
+    grams, right = [None] * K, [None] * K
+    R, V = np.eye(n, dtype=Ap.dtype), np.ascontiguousarray(Ap.conj().T)
     for k in range(K - 1, -1, -1):
-        right[k] = S
+        p = pats[k]
+        R4 = _blocks(R, p.a, p.c, p.d)                       # (a, d, c, n)
+        grams[k] = R4 @ R4.conj().swapaxes(-1, -2)           # (a, d, c, c)
+        right[k] = V
         if k:
-            S = _apply(tw[k], pats[k], S)
-    del S
+            R, V = _apply(tw[k], p, R), _apply(tw[k], p, V)
+    del R, V
     Lt = np.eye(m, dtype=Ap.dtype)               # (L_k)ᵀ, rows (i, β, j) of X_k
     loss = None
     for k, p in enumerate(pats):
         if out_of_time():
             return False, loss
         a, b, c, d = p.a, p.b, p.c, p.d
-        R, V = right[k][:, :n], right[k][:, n:]
+        V, GR = right[k], grams[k]
         right[k] = None
         L4 = _blocks(Lt, a, b, d)                            # (a, d, b, m)
-        R4 = _blocks(R, a, c, d)                             # (a, d, c, n)
         V4 = _blocks(V, a, c, d)                             # (a, d, c, m)
         GL = L4.conj() @ L4.swapaxes(-1, -2)                 # (a, d, b, b)
-        GR = R4 @ R4.conj().swapaxes(-1, -2)                 # (a, d, c, c)
         N = L4.conj() @ V4.conj().swapaxes(-1, -2)           # (a, d, b, c)
         X = _pinv(GL) @ N @ _pinv(GR)
         old = tw[k]
