@@ -64,3 +64,13 @@ def test_cli_bad_refine(tmp_path, capsys, value):
     assert main(["butterfly", "factorize", "--matrix", str(path), f"--refine={value}",
                  "--quiet"]) == 1
     assert "Argument '--refine' must be a positive" in capsys.readouterr().err
+
+
+def test_entries_too_large_and_non_finite_factors():
+    with pytest.raises(ArgumentError, match="too large to square"):
+        refine(F, A * 1e300)
+    pats = butterfly_patterns(8)
+    tw = [np.ones(p.twiddle_shape) for p in pats]
+    tw[1][0, 0, 0, 0] = np.nan
+    with pytest.raises(NonFiniteError, match="Argument 'F' must be finite"):
+        refine(ButterflyFactors(pats, tw), A)

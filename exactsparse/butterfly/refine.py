@@ -251,14 +251,20 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
     if F.perm is not None:
         Ap = Ap[:, F.perm]
     tw = [t.astype(dtype, copy=True) for t in F.twiddles]
-    norm2 = float(np.vdot(Ap, Ap).real)
+    with np.errstate(all="ignore"):
+        norm2 = float(np.vdot(Ap, Ap).real)
+    if not math.isfinite(norm2):
+        raise_non_finite(Ap)                   # finite entries too large to square
     denom = math.sqrt(norm2) if norm2 > 0 else 1.0
 
     def rel(loss):
         return math.sqrt(max(loss, 0.0)) / denom
 
-    Z = ButterflyFactors(pats, tw).todense()
-    err = float(np.linalg.norm(Ap - Z)) / denom
+    with np.errstate(all="ignore"):
+        Z = ButterflyFactors(pats, tw).todense()
+        err = float(np.linalg.norm(Ap - Z)) / denom
+    if not math.isfinite(err):
+        raise_non_finite(Z, "F")
     history = [(0.0, err)]
     stop, sweeps = "max_iter", 0
     out_of_time = (lambda: False) if budget is None else \
