@@ -40,8 +40,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..exceptions import ArgumentError, show
-from ._common import (raise_non_finite, validate_chain, validate_matrix, validate_option,
-                      validate_perm)
+from ._common import (blas_one_thread, raise_non_finite, validate_chain, validate_matrix,
+                      validate_option, validate_perm)
 from .factors import ButterflyFactors
 from .supports import chain_product, chain_ranks, check_entries
 
@@ -249,7 +249,7 @@ def project_two_factor(A, patterns, *, scaling="unit", perm=None):
         A = A[..., p]
     if not np.isfinite(A).all():
         raise_non_finite(A)
-    with np.errstate(all="ignore"):
+    with blas_one_thread(), np.errstate(all="ignore"):
         TL, TR = two_factor_twiddles(A, pats[0], pats[1], ranks[0], scaling)
     if not (np.isfinite(TL).all() and np.isfinite(TR).all()):
         raise_non_finite(A)

@@ -39,7 +39,7 @@ import numpy as np
 
 from .._budget import check_budget
 from ..exceptions import ArgumentError, ShapeError, ToleranceError, show
-from ._common import raise_non_finite, validate_matrix
+from ._common import blas_one_thread, raise_non_finite, validate_matrix
 from .factors import ButterflyFactors
 from .supports import check_entries
 
@@ -214,7 +214,8 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
     non-increasing along the iterations (block-coordinate descent, a Gauss–Seidel variant of
     PALM4MSA [2]_ with exact steps; every limit point is a stationary point when the blocks
     are uniquely solvable [3]_).  A sweep costs ``O(K)`` applications of one factor to an
-    ``N × 2N`` matrix plus batched small solves, and keeps ``K·N²`` entries (the products ``X_{k+1}⋯X_K Aᴴ``).
+    ``N × N`` matrix plus batched small solves (BLAS pinned to one thread), and keeps
+    ``K·N²`` entries (the products ``X_{k+1}⋯X_K Aᴴ``).
 
     References
     ----------
@@ -269,7 +270,7 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
     stop, sweeps = "max_iter", 0
     out_of_time = (lambda: False) if budget is None else \
         (lambda: time.perf_counter() - start > budget)
-    with np.errstate(all="ignore"):
+    with blas_one_thread(), np.errstate(all="ignore"):
         while sweeps < max_iter:
             if err == 0:
                 stop = "exact"
