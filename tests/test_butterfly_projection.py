@@ -191,3 +191,16 @@ def test_extreme_scales(scale):
     best = optimal_loss(A, F.patterns)
     loss = float(np.sum((A - F.todense() / scale) ** 2))
     assert abs(loss - best) <= 1e-12 * best
+
+
+@pytest.mark.parametrize("pats", CHAINS, ids=str)
+def test_certificate_of_every_two_factor_chain(pats):
+    res, inst = two_factor_certificate(pats)
+    assert res.verdict == "tractable"
+    assert verify(res, inst).valid
+    # independent reading: the rank-one supports are pairwise disjoint or identical
+    I, Jt = _dense_support(pats[0]), _dense_support(pats[1])
+    rects = {(tuple(np.flatnonzero(I[:, k])), tuple(np.flatnonzero(Jt[k])))
+             for k in range(I.shape[1])}
+    cells = [set((r, c) for r in R for c in C) for R, C in rects]
+    assert sum(map(len, cells)) == len(set().union(*cells))

@@ -8,6 +8,7 @@ for an exact block-coordinate step), and the monotonicity of the history.
 import numpy as np
 import pytest
 import scipy.fft
+from hypothesis import given, settings, strategies as st
 
 from exactsparse.butterfly import (ButterflyFactors, butterfly_factorize, butterfly_patterns,
                                    chain_ranks, monarch_patterns)
@@ -164,3 +165,16 @@ def test_cli_refine(tmp_path, capsys):
     np.save(path, A[:4, :4])               # N = 4: two factors, the exact projection
     assert main(["butterfly", "factorize", "--matrix", str(path), "--json", "--quiet"]) == 0
     assert json.loads(capsys.readouterr().out)["optimal"] is True
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, len(CHAINS) - 1), st.integers(0, 2**31 - 1), st.integers(1, 4))
+def test_refine_is_monotone(idx, seed, sweeps):
+    pats, shape = CHAINS[idx]
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal(shape)
+    F = butterfly_factorize(A, pats)
+    out = refine(F, A, max_iter=sweeps, rtol=1e-12, budget=None)
+    errs = [e for _, e in out.history]
+    assert all(b <= a * (1 + 1e-12) for a, b in zip(errs, errs[1:]))
+    assert out.factors.relative_error(A) == pytest.approx(out.error, rel=1e-9, abs=1e-14)
