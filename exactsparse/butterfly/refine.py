@@ -45,7 +45,7 @@ from .supports import check_entries
 
 __all__ = ["refine", "Refinement", "METHODS", "STOP_REASONS"]
 
-METHODS = ("bcd",)
+METHODS = ("bcd", "lbfgs")
 #: why :func:`refine` stopped
 STOP_REASONS = ("rtol", "budget", "max_iter", "exact")
 
@@ -176,8 +176,12 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
         Stop when a sweep lowers the relative error by less than ``rtol`` times its value.
     max_iter : int
         Most sweeps.
-    method : {"bcd"}
-        Exact block-coordinate descent (one least-squares solve per factor and sweep).
+    method : {"bcd", "lbfgs"}
+        ``"bcd"`` (default): exact block-coordinate descent, one least-squares solve per
+        factor and sweep.  ``"lbfgs"``: quasi-Newton (scipy's L-BFGS-B) on all twiddles at
+        once, real and imaginary parts as variables, gradient ``G_L X_k G_R − N`` per factor
+        from one pass; ``sweeps`` then counts its iterations and the best point seen is
+        returned.
 
     Returns
     -------
@@ -207,13 +211,14 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
 
     Notes
     -----
-    Each update solves ``min ‖A Pᵀ − L X_k R‖_F`` over ``supp X_k ⊆ π_k`` exactly: for a
-    chainable chain the normal equations split over the ``(i, j)`` blocks of ``X_k`` (the
-    rank-one supports of a chainable split are disjoint or identical [1]_) into
+    Each update (``"bcd"``) solves ``min ‖A Pᵀ − L X_k R‖_F`` over ``supp X_k ⊆ π_k``
+    exactly: for a chainable chain the normal equations split over the ``(i, j)`` blocks of
+    ``X_k`` (the rank-one supports of a chainable split are disjoint or identical [1]_) into
     ``G_L X_{ij} G_R = N_{ij}``, solved by pseudo-inverses.  The error is therefore
     non-increasing along the iterations (block-coordinate descent, a Gauss–Seidel variant of
     PALM4MSA [2]_ with exact steps; every limit point is a stationary point when the blocks
-    are uniquely solvable [3]_).  A sweep costs ``O(K)`` applications of one factor to an
+    are uniquely solvable [3]_); ``"lbfgs"`` keeps the best point it evaluates, so its
+    error does not increase either.  A sweep costs ``O(K)`` applications of one factor to an
     ``N × N`` matrix plus batched small solves (BLAS pinned to one thread), and keeps
     ``K·N²`` entries (the products ``X_{k+1}⋯X_K Aᴴ``).
 
@@ -270,6 +275,9 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
     stop, sweeps = "max_iter", 0
     out_of_time = (lambda: False) if budget is None else \
         (lambda: time.perf_counter() - start > budget)
+    if method == "lbfgs" and err > 0:
+        with blas_one_thread(), np.errstate(all="ignore"):
+            return _lbfgs(Ap, F, tw, norm2, history, start, out_of_time, rtol, max_iter)
     with blas_one_thread(), np.errstate(all="ignore"):
         while sweeps < max_iter:
             if err == 0:
@@ -295,12 +303,14 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
     return Refinement(out, tuple(history), stop, sweeps)
 
 
-def _sweep(Ap, pats, tw, norm2, out_of_time):
+def _sweep(Ap, pats, tw, norm2, out_of_time, grads=None):
     """One Gauss–Seidel sweep, updating ``tw`` in place.
 
     Returns ``(completed, loss)``: the exact ``‖A Pᵀ − X_1⋯X_K‖²`` after a full sweep (from
     the dense product built on the way), or the model loss of the last accepted update
-    when the budget cut the sweep (None if nothing was updated).
+    when the budget cut the sweep (None if nothing was updated).  With a list ``grads``,
+    nothing is updated: ``grads[k]`` receives ``∂‖A Pᵀ − X_1⋯X_K‖²/∂ conj(X_k)`` on the
+    support, ``G_L X_k G_R − N`` (a Wirtinger gradient), and the loss is the current one.
     """
     K = len(pats)
     m, n = Ap.shape
@@ -328,6 +338,10 @@ def _sweep(Ap, pats, tw, norm2, out_of_time):
         V4 = _blocks(V, a, c, d)                             # (a, d, c, m)
         GL = L4.conj() @ L4.swapaxes(-1, -2)                 # (a, d, b, b)
         N = L4.conj() @ V4.conj().swapaxes(-1, -2)           # (a, d, b, c)
+        if grads is not None:
+            grads[k] = GL @ tw[k] @ GR - N
+            Lt = _apply(tw[k].swapaxes(-1, -2), p.T, Lt)
+            continue
         X = _pinv(GL) @ N @ _pinv(GR)
         old = tw[k]
         q_new, q_old = _quad(X, N, GL, GR), _quad(old, N, GL, GR)
@@ -339,3 +353,68 @@ def _sweep(Ap, pats, tw, norm2, out_of_time):
         Lt = _apply(tw[k].swapaxes(-1, -2), p.T, Lt)
     D = Ap - Lt.T                                              # Lt = (X_1⋯X_K)ᵀ now
     return True, float(np.vdot(D, D).real)
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _lbfgs(Ap, F, tw, norm2, history, start, out_of_time, rtol, max_iter):
+    """Quasi-Newton (scipy's L-BFGS-B, unconstrained) on all twiddles at once, real and
+    imaginary parts as separate variables; the objective is ``‖A Pᵀ − X_1⋯X_K‖² / ‖A‖²``,
+    its gradient from one pass of :func:`_sweep` in gradient mode.  The best point seen is
+    returned; the stopping rule is checked after every iteration."""
+    from scipy.optimize import minimize
+    pats = F.patterns
+    cplx = np.iscomplexobj(tw[0])
+    shapes = [t.shape for t in tw]
+    sizes = [t.size for t in tw]
+    cuts = np.cumsum(sizes)[:-1]
+
+    def unpack(theta):
+        if cplx:
+            half = theta.size // 2
+            theta = theta[:half] + 1j * theta[half:]
+        return [c.reshape(sh).astype(tw[0].dtype) for c, sh in zip(np.split(theta, cuts),
+                                                                      shapes)]
+
+    def pack(ts):
+        flat = np.concatenate([t.ravel() for t in ts])
+        return np.concatenate([flat.real, flat.imag]) if cplx else flat.real.copy()
+
+    best = {"loss": history[0][1] ** 2 * norm2, "tw": [t.copy() for t in tw]}
+    state = {"last": history[0][1], "stop": "max_iter", "iters": 0}
+
+    def fun(theta):
+        if out_of_time():
+            raise _OutOfTime
+        cur = unpack(theta)
+        grads = [None] * len(cur)
+        _, loss = _sweep(Ap, pats, cur, norm2, lambda: False, grads)
+        if loss < best["loss"]:
+            best["loss"], best["tw"] = loss, cur
+        return loss / norm2, 2 * pack(grads) / norm2
+
+    def callback(intermediate_result):
+        err = math.sqrt(max(best["loss"], 0.0) / norm2)
+        history.append((time.perf_counter() - start, err))
+        state["iters"] += 1
+        prev, state["last"] = state["last"], err
+        if err == 0:
+            state["stop"] = "exact"
+            raise StopIteration
+        if prev - err < rtol * prev:
+            state["stop"] = "rtol"
+            raise StopIteration
+
+    try:
+        minimize(fun, pack(tw), jac=True, method="L-BFGS-B", callback=callback,
+                 options={"maxiter": max_iter, "ftol": 0.0, "gtol": 0.0, "maxcor": 10})
+    except _OutOfTime:
+        state["stop"] = "budget"
+        err = math.sqrt(max(best["loss"], 0.0) / norm2)
+        if err < history[-1][1]:
+            history.append((time.perf_counter() - start, err))
+    out = ButterflyFactors(pats, [t.astype(F.dtype if not cplx else t.dtype, copy=False)
+                                  for t in best["tw"]], F.perm)
+    return Refinement(out, tuple(history), state["stop"], state["iters"])
