@@ -204,3 +204,18 @@ def test_certificate_of_every_two_factor_chain(pats):
              for k in range(I.shape[1])}
     cells = [set((r, c) for r in R for c in C) for R, C in rects]
     assert sum(map(len, cells)) == len(set().union(*cells))
+
+
+@pytest.mark.parametrize("m", [2, 3, 5, 8])
+def test_top_vector_orthogonal_to_the_start_vector(m):
+    # a block whose top left singular vector is orthogonal to the fixed start vector
+    # linspace(1, 2, m) of the inverse iteration: still the top singular value
+    x0 = np.linspace(1.0, 2.0, m)
+    u2 = x0 / np.linalg.norm(x0)
+    v = np.zeros(m)
+    v[:2] = x0[1], -x0[0]
+    u1 = v / np.linalg.norm(v)
+    B = (3 * np.outer(u1, np.eye(m)[0]) + np.outer(u2, np.eye(m)[1]))[None]
+    U, S, Vh = block_rank_approx(B, 1)
+    assert S[0, 0] == pytest.approx(3.0, rel=1e-14)
+    assert np.sum((B - U @ (S[..., None] * Vh)) ** 2) == pytest.approx(1.0, rel=1e-12)

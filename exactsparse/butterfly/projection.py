@@ -49,7 +49,8 @@ __all__ = ["project_two_factor", "two_factor_twiddles", "two_factor_certificate"
            "block_rank_approx"]
 
 SCALINGS = ("unit", "sqrt")
-#: inverse-iteration residuals above this multiple of ``eps·λ₁`` are recomputed with eigh
+#: inverse-iteration results whose residual or Rayleigh-quotient deficit is above this
+#: multiple of ``m·eps·λ₁`` are recomputed with eigh
 _RESIDUAL_FACTOR = 64
 
 
@@ -118,7 +119,10 @@ def _top_vector(G):
     Gx = (G @ x[..., None])[..., 0]
     theta = np.einsum("nm,nm->n", x.conj(), Gx).real
     resid = np.linalg.norm(Gx - theta[:, None] * x, axis=-1)
-    bad = ~(resid <= _RESIDUAL_FACTOR * m * eps * scale) | ~np.isfinite(resid)
+    tol = _RESIDUAL_FACTOR * m * eps * scale
+    # an eigenvector (small residual) of the top eigenvalue (Rayleigh quotient at λ₁), else
+    # the batched eigh: inverse iteration cannot land elsewhere unnoticed
+    bad = ~(resid <= tol) | ~(theta >= lam - tol)
     if bad.any():
         _, vec = np.linalg.eigh(G[bad])
         x[bad] = vec[..., -1]
