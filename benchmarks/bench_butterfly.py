@@ -166,10 +166,129 @@ def section_peers(args):
 
 
 
+def _svd_monarch(A, s):
+    """Monarch projection by a batched ``np.linalg.svd`` of the ``s × s`` blocks (baseline):
+    the blocks ``A[β·s + σ, u·s + γ]``, their top singular triplets, the two twiddles."""
+    B = np.ascontiguousarray(A.reshape(s, s, s, s).transpose(1, 2, 0, 3))   # (σ, u, β, γ)
+    U, S, Vh = np.linalg.svd(B, full_matrices=False)
+    left = U[..., 0]                                        # (σ, u, β)
+    right = S[..., 0, None] * Vh[..., 0, :]                 # (σ, u, γ)
+    T1 = left.transpose(0, 2, 1)[None]                      # (1, d=σ, b=β, c=u)
+    T2 = right.transpose(1, 0, 2)[:, None]                  # (a=u, 1, b=σ, c=γ)
+    return T1, T2
+
+
+def section_projection(args):
+    """Exact two-factor (Monarch) projection against a batched ``np.linalg.svd`` of the
+    blocks, on dense Gaussian input: wall and CPU time, loss, and their ratios."""
+    from exactsparse.butterfly import monarch_patterns
+    rng = np.random.default_rng(0)
+    print("# ratio = exactsparse / batched SVD (wall and CPU time; <= 1 is the goal);"
+          " dloss = (loss - loss_svd) / loss_svd")
+    print(f"{'N':>6s} {'es_wall':>9s} {'svd_wall':>9s} {'ratio':>6s} {'es_cpu':>8s} "
+          f"{'svd_cpu':>8s} {'ratio':>6s} {'rel_err':>14s} {'dloss':>10s} optimal")
+    for n in [n for n in (1024, 2304, 4096) if n <= args.max_n]:
+        s = int(round(n ** 0.5))
+        A = rng.standard_normal((n, n))
+        pats = monarch_patterns(n)
+        reps = 5 if n <= 1024 else 3
+        res = {}
+        for name, fn in (("es", lambda: butterfly_factorize(A, pats)),
+                         ("svd", lambda: ButterflyFactors(pats, _svd_monarch(A, s)))):
+            walls, cpus = [], []
+            for _ in range(reps):
+                w, c = time.perf_counter(), time.process_time()
+                F = fn()
+                walls.append(time.perf_counter() - w)
+                cpus.append(time.process_time() - c)
+            loss = float(np.sum((A - F.todense()) ** 2))
+            res[name] = (statistics.median(walls), statistics.median(cpus), loss, F)
+        (we, ce, le, F), (ws, cs, ls, _) = res["es"], res["svd"]
+        print(f"{n:6d} {we:9.4f} {ws:9.4f} {we / ws:6.2f} {ce:8.4f} {cs:8.4f} {ce / cs:6.2f} "
+              f"{np.sqrt(le / np.sum(A ** 2)):14.10f} {(le - ls) / ls:10.2e} {F.optimal}",
+              flush=True)
+
+
+def _pyfaust_curve(A, budget):
+    """pyfaust: ``fact.butterfly`` (bbtree, its hierarchical algorithm), then PALM4MSA on
+    the butterfly supports from that start with 1, 2, 4, ... iterations while the time of
+    one run stays within ``budget``: ``[(seconds, relative error, label)]``."""
+    import pyfaust.fact
+    from pyfaust.factparams import ParamsPalm4MSA, StoppingCriterion
+    from pyfaust.proj import supp
+    n = A.shape[0]
+    t0 = time.perf_counter()
+    H = pyfaust.fact.butterfly(A, type="bbtree")
+    t_h = time.perf_counter() - t0
+    out = [(t_h, rel(A, H.toarray()), "pf.butterfly")]
+    mats = [np.asarray(H.factors(i).toarray() if hasattr(H.factors(i), "toarray")
+                       else H.factors(i)) for i in range(H.numfactors())]
+    cons = [supp((np.abs(m) > 0).astype(float)) for m in mats]
+    norms = [np.linalg.norm(m) for m in mats]
+    init = [np.asfortranarray(m / v) for m, v in zip(mats, norms)]
+    its = 1
+    while True:
+        p = ParamsPalm4MSA(cons, StoppingCriterion(num_its=its), init_facts=init,
+                           init_lambda=float(np.prod(norms)))
+        t0 = time.perf_counter()
+        G = pyfaust.fact.palm4msa(A, p, backend=2020)
+        dt = time.perf_counter() - t0
+        out.append((t_h + dt, rel(A, G.toarray()), f"palm4msa x{its}"))
+        if 2 * dt > budget or n * its > 64 * 1024:
+            return out
+        its *= 2
+
+
+def section_refine(args):
+    """Whole-chain refinement (exact block-coordinate least squares) after the hierarchical
+    initialisation: relative error against time, next to pyfaust's hierarchical butterfly
+    followed by PALM4MSA on the same supports, on a noisy butterfly (1e-2 noise), a dense
+    Gaussian matrix, the DCT-II and a random orthogonal matrix."""
+    import scipy.fft
+    from exactsparse.butterfly.refine import refine
+    try:
+        import pyfaust.fact  # noqa: F401
+        have_faust = not args.no_pyfaust
+    except ImportError:
+        have_faust = False
+    warnings.filterwarnings("ignore")
+    rng = np.random.default_rng(0)
+    print("# rows: input, N, method, time since start (s), relative error; es-bcd / es-lbfgs ="
+          " exactsparse hierarchical (iter 0) then refine(method=...) iterations; pyfaust = "
+          "bbtree then PALM4MSA runs")
+    for n in [n for n in (256, 512, 1024) if n <= args.max_n]:
+        budget = {256: 2.0, 512: 5.0, 1024: 10.0}[n]
+        pats = butterfly_patterns(n)
+        Z = ButterflyFactors(pats, [rng.standard_normal(p.twiddle_shape) for p in pats]).todense()
+        noise = rng.standard_normal(Z.shape)
+        Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+        cases = [("noisy", Z + 1e-2 * np.linalg.norm(Z) / np.linalg.norm(noise) * noise),
+                 ("gaussian", rng.standard_normal((n, n))),
+                 ("dct", scipy.fft.dct(np.eye(n), norm="ortho", axis=0)),
+                 ("orthogonal", Q)]
+        for name, A in cases:
+            t0 = time.perf_counter()
+            F = butterfly_factorize(A)
+            t_h = time.perf_counter() - t0
+            for method in ("bcd", "lbfgs"):
+                out = refine(F, A, budget=budget, rtol=1e-4, method=method)
+                label = f"es-{method}"
+                for k, (t, e) in enumerate(out.history):
+                    print(f"{name:10s} {n:5d} {label:11s} {t_h + t:9.3f} {e:.6e} iter {k}")
+                print(f"{name:10s} {n:5d} {label:11s} stop={out.stop_reason} "
+                      f"decrease={(out.initial_error - out.error) / out.initial_error:.2e}",
+                      flush=True)
+            if have_faust:
+                for t, e, label in _pyfaust_curve(A, budget):
+                    print(f"{name:10s} {n:5d} pyfaust     {t:9.3f} {e:.6e} {label}", flush=True)
+
+
 # ----------------------------------------------------------------------------- sections
 #: section name -> function(args); each prints its own table (one line per new section)
 SECTIONS = {
     "peers": section_peers,
+    "projection": section_projection,
+    "refine": section_refine,
 }
 
 

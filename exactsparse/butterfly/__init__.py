@@ -11,6 +11,10 @@ Modules, by mathematical object:
   of one split (the two-factor step);
 - :mod:`~exactsparse.butterfly.numeric` — the hierarchical solver
   :func:`butterfly_factorize` (splits along a tree);
+- :mod:`~exactsparse.butterfly.projection` — the exact (globally optimal, certified)
+  projection onto a two-factor chain such as Monarch: :func:`project_two_factor`;
+- :mod:`~exactsparse.butterfly.refine` — whole-chain refinement by exact block-coordinate
+  least squares: :func:`refine`;
 - :mod:`~exactsparse.butterfly.exact` and :mod:`~exactsparse.butterfly.rings` — exact
   identification over Q or Q(ζ_n), with certificates re-checked by
   :func:`exactsparse.verify`.
@@ -27,6 +31,8 @@ from ._common import ButterflyFitWarning
 from .exact import ButterflyIdentification, identify_butterfly, is_butterfly
 from .factors import ButterflyFactors
 from .numeric import butterfly_factorize
+from .projection import project_two_factor, two_factor_certificate
+from .refine import Refinement, refine
 from .supports import (KSPattern, bit_reversal_permutation, butterfly_patterns,
                        butterfly_supports, chain_product, chain_ranks, check_chainable,
                        log2_size, monarch_patterns)
@@ -36,4 +42,5 @@ __all__ = [
     "butterfly_supports", "monarch_patterns", "bit_reversal_permutation", "log2_size",
     "ButterflyFactors", "butterfly_factorize", "ButterflyFitWarning",
     "ButterflyIdentification", "identify_butterfly", "is_butterfly",
+    "project_two_factor", "two_factor_certificate", "refine", "Refinement",
 ]

@@ -98,6 +98,19 @@ def validate_perm(perm, n):
     return p.astype(np.int64)
 
 
+_controller = None
+
+
+def blas_one_thread():
+    """A context manager pinning BLAS to one thread (cached threadpoolctl controller): small
+    batched LAPACK calls are much slower with several OpenBLAS threads."""
+    global _controller
+    from threadpoolctl import ThreadpoolController
+    if _controller is None:
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")
+
+
 def validate_option(value, allowed, name):
     if not isinstance(value, str) or value not in allowed:
         raise ArgumentError(f"Argument {name!r} must be one of {allowed}, not {show(value)}.")

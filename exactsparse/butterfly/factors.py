@@ -39,6 +39,11 @@ class ButterflyFactors:
     twiddles : tuple of numpy.ndarray
     perm : numpy.ndarray or None
     batch_shape : tuple
+    optimal : bool
+        True only for a two-factor chain computed by the exact projection
+        (:func:`~exactsparse.butterfly.projection.project_two_factor`): the product is a
+        global minimiser of ``‖A Pᵀ − X₁X₂‖_F`` over the supports, certified on request by
+        :meth:`optimality_certificate`.
 
     See Also
     --------
@@ -69,7 +74,7 @@ class ButterflyFactors:
     True
     """
 
-    def __init__(self, patterns, twiddles, perm=None):
+    def __init__(self, patterns, twiddles, perm=None, *, optimal=False):
         self.patterns, _ = chain_ranks(patterns)
         if isinstance(twiddles, (str, bytes)) or not hasattr(twiddles, "__iter__"):
             raise ArgumentError(f"Argument 'twiddles' must be a sequence of arrays, one per "
@@ -88,6 +93,21 @@ class ButterflyFactors:
                 raise ShapeError(f"Argument 'twiddles[{k}]' must have shape "
                                  f"{(*self.batch_shape, *p.twiddle_shape)}, not {t.shape}.")
         self.perm = None if perm is None else validate_perm(perm, self.shape[1])
+        self.optimal = bool(optimal) and len(self.patterns) == 2
+
+    def optimality_certificate(self):
+        """``(result, instance)``: the FSMF tractability certificate behind ``optimal``.
+
+        ``exactsparse.verify(*F.optimality_certificate())`` re-checks it from the supports
+        (:func:`~exactsparse.butterfly.projection.two_factor_certificate`).  Raises
+        :class:`~exactsparse.ArgumentError` when ``optimal`` is False.
+        """
+        if not self.optimal:
+            raise ArgumentError("optimality_certificate needs a two-factor product computed "
+                                "by the exact projection (optimal=True), not one with "
+                                f"optimal=False ({self.n_factors} factors).")
+        from .projection import two_factor_certificate
+        return two_factor_certificate(self.patterns)
 
     @property
     def shape(self):
@@ -107,7 +127,8 @@ class ButterflyFactors:
 
     def __repr__(self):
         return (f"ButterflyFactors(shape={self.shape}, n_factors={self.n_factors}, "
-                f"batch_shape={self.batch_shape}, perm={'yes' if self.perm is not None else None})")
+                f"batch_shape={self.batch_shape}, perm={'yes' if self.perm is not None else None}"
+                + (", optimal=True)" if self.optimal else ")"))
 
     def matmul(self, x):
         """``Z @ x`` in ``O(nnz)`` per column, with numpy's ``@`` conventions.
@@ -211,7 +232,7 @@ class ButterflyFactors:
         if not self.batch_shape:
             raise ShapeError("Indexing needs a batched product.")
         tw = [t[idx] for t in self.twiddles]
-        return ButterflyFactors(self.patterns, tw, self.perm)
+        return ButterflyFactors(self.patterns, tw, self.perm, optimal=self.optimal)
 
 
 def _numeric(x, name):

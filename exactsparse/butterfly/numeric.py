@@ -29,6 +29,7 @@ from ._common import (ButterflyFitWarning, raise_non_finite, validate_chain, val
                       validate_option, validate_perm, validate_progress)
 from .factors import ButterflyFactors
 from .lowrank import MAX_SUBSPACE_ITER, balance, eig2, lowrank, pair_rank1
+from .projection import two_factor_twiddles
 from .supports import chain_product
 
 __all__ = ["ButterflyFactors", "butterfly_factorize"]
@@ -249,7 +250,10 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     Returns
     -------
     ButterflyFactors
-        Twiddle tensors of the factors (leftmost first) and the permutation.
+        Twiddle tensors of the factors (leftmost first) and the permutation.  A two-factor
+        chain (Monarch, ``N = 4``, ...) is one split, solved to global optimality by
+        :func:`~exactsparse.butterfly.projection.project_two_factor`: ``optimal`` is then
+        True and :meth:`~ButterflyFactors.optimality_certificate` gives its certificate.
 
     Raises
     ------
@@ -380,7 +384,7 @@ def _factorize(A, pats, ranks, tree, scaling, progress, p):
         raise_non_finite(A)
     batch = A.shape[:-2]
     tw = [t.reshape(*batch, *pat.twiddle_shape) for t, pat in zip(tw, pats)]
-    return ButterflyFactors(pats, tw, p)
+    return ButterflyFactors(pats, tw, p, optimal=len(pats) == 2)
 
 
 def _permute_columns(A, p, rows=64):
@@ -393,6 +397,13 @@ def _permute_columns(A, p, rows=64):
 
 
 def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None):
+    if len(pats) == 2:              # one split: the exact projection (global optimum)
+        if perm is not None:
+            A = _permute_columns(A, perm)
+        tw = list(two_factor_twiddles(A, pats[0], pats[1], ranks[0], scaling))
+        if progress is not None:
+            progress(A.size)
+        return tw if all(np.isfinite(t).all() for t in tw) else None
     prod = chain_product(pats)
     fused = (perm is not None and tree == "left" and prod.a == prod.d == 1 and len(pats) > 1
              and pats[0].b == 2 and ranks[0] == 1)

@@ -1,9 +1,12 @@
 """CLI group ``butterfly``: numeric factorization and exact identification.
 
 ``exactsparse butterfly factorize --matrix A.npy --out factors.npz [--perm bitrev]
-[--tree left|right|balanced] [--scaling unit|sqrt] [--json] [--quiet]`` writes the twiddle
-tensors (``twiddle_0`` … leftmost first), the ``patterns`` (K×4) and ``perm`` to an ``.npz``
-and reports ``relative_error``, ``seconds`` (the factorization alone) and ``n_factors``.
+[--tree left|right|balanced] [--scaling unit|sqrt] [--refine SECONDS] [--json] [--quiet]``
+writes the twiddle tensors (``twiddle_0`` … leftmost first), the ``patterns`` (K×4) and
+``perm`` to an ``.npz`` and reports ``relative_error``, ``seconds`` (the factorization alone),
+``n_factors`` and ``optimal``; ``--refine SECONDS`` then refines all factors together within
+that time budget (:func:`exactsparse.butterfly.refine.refine`) and adds ``initial_error``,
+``refine_seconds``, ``refine_sweeps`` and ``refine_stop``.
 
 ``exactsparse butterfly identify --matrix Z [--perm identity|bitrev|FILE] [--cyclotomic n]
 [--json] [--out cert.json]`` decides exactly whether ``Z Pᵀ`` is a butterfly product and prints
@@ -56,6 +59,9 @@ def register(sub):
     f.add_argument("--scaling", default="unit", choices=["unit", "sqrt"],
                    help="how the scale of each rank-one block is shared between the two "
                         "factors (default unit)")
+    f.add_argument("--refine", type=float, default=None, metavar="SECONDS",
+                   help="after the hierarchical solve, refine all factors together "
+                        "(exact block-coordinate least squares) for at most SECONDS")
     f.add_argument("--quiet", action="store_true", help="no progress bar")
     f.add_argument("--json", action="store_true",
                    help="print a JSON object (relative_error, seconds, n_factors; numeric, "
@@ -105,24 +111,38 @@ def _save(path, F):
 def _factorize(args):
     from ..butterfly import butterfly_factorize
     A = load_matrix_arg(args, numeric=True)
+    if args.refine is not None:
+        from .._budget import check_budget
+        check_budget(args.refine, name="--refine", allow_none=False)
     bar = _Bar(2 * A.size, enabled=sys.stderr.isatty() and not args.quiet)
     t0 = time.perf_counter()
     F = butterfly_factorize(A, tree=args.tree, scaling=args.scaling, perm=args.perm,
                             progress=bar)
     seconds = time.perf_counter() - t0
     bar.close()
+    extra = {"optimal": F.optimal}
+    if args.refine is not None:
+        from ..butterfly.refine import refine
+        t1 = time.perf_counter()
+        out = refine(F, A, budget=args.refine)
+        F = out.factors
+        extra.update(initial_error=out.initial_error, refine_seconds=time.perf_counter() - t1,
+                     refine_sweeps=out.sweeps, refine_stop=out.stop_reason)
     err = float(F.relative_error(A))
     if args.out:
         _save(args.out, F)
     data = {"relative_error": err, "seconds": seconds, "n_factors": F.n_factors,
             "N": int(A.shape[-1]), "tree": args.tree, "scaling": args.scaling,
-            "perm": args.perm, "out": args.out}
+            "perm": args.perm, "out": args.out, **extra}
     if not err <= WARN_ERROR:
         print(f"exactsparse: warning: relative error {err:.3g}: the matrix is not (numerically)"
               f" a butterfly product under --perm {args.perm or 'identity'}"
               + ("" if args.perm == "auto" else "; try --perm auto"), file=sys.stderr)
     emit(args, data, f"{F.n_factors} butterfly factors of a {A.shape[0]}×{A.shape[1]} "
                      f"matrix in {seconds:.3f} s, relative error {err:.3e}"
+                     + (f" (refined from {extra['initial_error']:.3e} in "
+                        f"{extra['refine_sweeps']} sweeps, stop: {extra['refine_stop']})"
+                        if args.refine is not None else "")
                      + (f"; written to {args.out}" if args.out else ""))
     return 0
 
