@@ -31,7 +31,7 @@ from ..relu import (DagNetwork, Network, canonical_form, equivalent, local_ident
 from . import emit
 from .common import add_command, add_json_arg
 from .payload import payload
-from .verify import verify_file
+from .verify import add_verify_budget_arg, verify_file
 
 __all__ = ["register"]
 
@@ -151,5 +151,6 @@ def register(sub):
     v.add_argument("net", metavar="NET.json", help="the network the result is about")
     v.add_argument("other", nargs="?", metavar="B.json", help="second net (equivalent)")
     v.add_argument("--samples", metavar="X", help="sample file (local-ident)")
+    add_verify_budget_arg(v)
     v.add_argument("--json", action="store_true",
                    help="print a JSON object: valid, message, kind")
