@@ -105,7 +105,7 @@ def _save(path, F):
 def _factorize(args):
     from ..butterfly import butterfly_factorize
     A = load_matrix_arg(args, numeric=True)
-    bar = _Bar(2 * A.size, enabled=sys.stderr.isatty() and not args.quiet)
+    bar = _Bar(2 * A.size, enabled=sys.stderr.isatty() and not args.quiet and not args.json)
     t0 = time.perf_counter()
     F = butterfly_factorize(A, tree=args.tree, scaling=args.scaling, perm=args.perm,
                             progress=bar)
