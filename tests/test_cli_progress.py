@@ -5,6 +5,10 @@ steps to an optional ``progress`` callable."""
 
 import io
 import json
+import os
+import pathlib
+import select
+import subprocess
 import sys
 
 import pytest
@@ -169,3 +173,29 @@ def test_bad_progress_is_typed(call, bad):
     with pytest.raises(ArgumentError, match="progress"):
         call(bad)
     assert check_progress(None) is None
+
+
+def test_real_pty_on_stderr(tmp_path):
+    # a real terminal on stderr (a pty), stdout a pipe: progress on stderr, clean stdout
+    pty = pytest.importorskip("pty", reason="needs a POSIX pseudo-terminal")
+    master, slave = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(pathlib.Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]))
+    argv = [sys.executable, "-m", "exactsparse", "ident", "check", "--left", "110/011/101",
+            "--right", "101/110/011"]
+    for extra, drawn in (([], True), (["--json"], False)):
+        proc = subprocess.run(argv + extra, stdout=subprocess.PIPE, stderr=slave, env=env,
+                              timeout=120)
+        err = b""
+        while True:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if not ready:
+                break
+            err += os.read(master, 65536)
+        assert proc.returncode == 0
+        assert (b"ident check: criteria" in err) is drawn, err
+        assert b"\r" not in proc.stdout
+        if extra:
+            assert "result" in json.loads(proc.stdout)
+    os.close(master)
+    os.close(slave)
