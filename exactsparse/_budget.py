@@ -16,10 +16,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from .exceptions import BudgetError, show
+from .exceptions import ArgumentError, BudgetError, show
 
 __all__ = ["run_killable", "MAX_BUDGET", "check_budget", "deadline_of", "Deadline",
-           "OutOfBudget", "NO_DEADLINE"]
+           "OutOfBudget", "NO_DEADLINE", "check_progress"]
 
 #: Budgets above this many seconds (11.6 days; a process-wait timeout must fit a C int of
 #: milliseconds) are clamped to it: a huge number (even one that does not fit a float, such
@@ -56,6 +56,28 @@ def check_budget(budget, name="budget", allow_none=True):
         raise BudgetError(f"Argument {name!r} must be a positive finite number of seconds, "
                           f"not {show(budget)}.")
     return min(value, MAX_BUDGET)
+
+
+def check_progress(progress):
+    """An optional progress callback, validated: None (no reports) or a callable.
+
+    Long-running routines call it as ``progress(stage, done, total)`` at their natural
+    steps (branch-and-bound boxes, local-search starts, samples, ...): ``stage`` is a short
+    name of the step, ``done`` how many are finished, ``total`` how many there are (None
+    when not known in advance).  Calls are cheap for the routine; a callback that draws
+    should rate-limit itself (the command line redraws at most a few times a second).
+
+    >>> check_progress(None) is None, callable(check_progress(print))
+    (True, True)
+    >>> check_progress(1)
+    Traceback (most recent call last):
+    ...
+    exactsparse.exceptions.ArgumentError: Argument 'progress' must be None or a callable progress(stage, done, total), not 1.
+    """
+    if progress is None or callable(progress):
+        return progress
+    raise ArgumentError("Argument 'progress' must be None or a callable progress(stage, done, "
+                        f"total), not {show(progress)}.")
 
 
 def deadline_of(budget):

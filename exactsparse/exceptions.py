@@ -12,7 +12,7 @@ Every error is both an :class:`ExactSparseError` and a built-in exception:
 >>> import exactsparse.exceptions as ex
 >>> errors = [getattr(ex, name) for name in ex.__all__ if name != "ExactSparseError"]
 >>> all(issubclass(E, ExactSparseError) and any(issubclass(E, B) for B in (
-...     ValueError, TypeError, ArithmeticError, ImportError)) for E in errors)
+...     ValueError, TypeError, ArithmeticError, ImportError, RuntimeError)) for E in errors)
 True
 >>> from exactsparse.supports import Support
 >>> try:
@@ -42,6 +42,7 @@ __all__ = [
     "SingularError",
     "MissingExtraError",
     "ToleranceError",
+    "WorkerLostError",
 ]
 
 
@@ -124,6 +125,11 @@ class MissingExtraError(ExactSparseError, ImportError):
 
 class ToleranceError(ArgumentError):
     """A tolerance outside ``(0, 1)``."""
+
+
+class WorkerLostError(ExactSparseError, RuntimeError):
+    """Worker processes of a parallel run (:func:`exactsparse.sweep.sweep`) kept dying on
+    the same chunks (the chunks already stored are kept)."""
 
 
 def show(v, limit=200):

@@ -16,6 +16,11 @@ bools, None).  Asserted for every call:
 
 The default run draws ``N_QUICK`` cases; ``-m slow`` draws ``N_SLOW`` (>= 10 000).  The
 counts are printed (``pytest -s``).
+
+Every required parameter of every public callable must have a generator in
+:func:`_plausible` (``test_every_public_callable_has_a_generator`` fails otherwise, naming
+it): a new public function is fuzzed with values of the kind it expects, not only with the
+generic fallback (allowed only for the pairs listed in :data:`GENERIC_OK`).
 """
 
 from __future__ import annotations
@@ -116,11 +121,18 @@ def _widths(g):
 _TMP = tempfile.mkdtemp(prefix="fuzzcap")
 
 
-def _plausible(g, fname, pname, state):
-    """A value of the kind ``fname``'s parameter ``pname`` expects."""
-    mod, name = fname.split(".", 1)
-    if mod == "fsmf.hard" or mod == "fsmf":
-        pass
+#: (function, required parameter) fuzzed with the generic fallback values on purpose
+GENERIC_OK = set()
+
+
+class NoGenerator(Exception):
+    """Raised by :func:`_plausible` in strict mode when it would fall back."""
+
+
+def _plausible(g, fname, pname, state, strict=False):
+    """A value of the kind ``fname``'s parameter ``pname`` expects (``strict``: raise
+    :class:`NoGenerator` instead of falling back to generic values)."""
+    mod, name = fname.rsplit(".", 1)
     if pname in ("A", "I", "J"):
         if "inst" not in state:
             state["inst"] = _fsmf_instance(g)
@@ -140,9 +152,10 @@ def _plausible(g, fname, pname, state):
     if pname == "red":
         A, I, J = state.setdefault("inst", _fsmf_instance(g))
         try:
-            return hard.reduce_fsmf(A, I, J)
+            state["red"] = hard.reduce_fsmf(A, I, J)
         except ExactSparseError:
-            return None
+            state["red"] = None
+        return state["red"]
     if pname == "core":
         return g.choice([None, (np.eye(2), [[1, 0], [1, 1]])])
     if pname == "eps":
@@ -151,11 +164,24 @@ def _plausible(g, fname, pname, state):
         return _supp(g, g.randint(1, 4), g.randint(1, 4))
     if pname == "inst":
         try:
-            return hard.biclique_to_masked(_supp(g, g.randint(1, 3), g.randint(1, 3)))
+            state["inst_biclique"] = hard.biclique_to_masked(
+                _supp(g, g.randint(1, 3), g.randint(1, 3)))
         except ExactSparseError:
-            return None
+            state["inst_biclique"] = None
+        return state["inst_biclique"]
     if pname in ("rows", "cols"):
         return [g.randint(0, 2) for _ in range(g.randint(0, 2))]
+    if name == "point_to_biclique" and pname in ("x", "y"):
+        inst = state.get("inst_biclique")
+        k = g.randint(1, 3) if inst is None else inst.shape[0 if pname == "x" else 1]
+        return [g.choice([0, 1, -2, Fraction(1, 3), 0.5]) for _ in range(k)]
+    if pname == "pieces":
+        red = state.get("red")
+        if red is None:
+            return g.choice([None, [], [([[1]], [[1]])]])
+        return [([[g.randint(-2, 2) for _ in p.columns] for _ in getattr(p, "rows", ())],
+                 [[g.randint(-2, 2) for _ in p.columns] for _ in getattr(p, "cols", ())])
+                for p in red.parts]
     if mod == "bilinear":
         if pname in ("x", "h", "y", "x0", "h0", "beta"):
             return _ints(g, g.randint(1, 5 if pname != "h" else 3))
@@ -199,10 +225,13 @@ def _plausible(g, fname, pname, state):
             return f"{_TMP}/out{g.randrange(10)}.csv"
         if pname in ("rep", "summaries"):
             return None
+    if strict and (fname, pname) not in GENERIC_OK:
+        raise NoGenerator(f"{fname}: no generator for its parameter {pname!r}")
     return g.choice([0, 1, 2, None, [1, 2], [[1, 0], [0, 1]], "x"])
 
 
-_KW_ODD = {"budget": [0, -1, float("nan"), float("inf"), 10**400, HUGE, "1", True, None,
+_KW_ODD = {"progress": [1, "yes", True, lambda *a: None, print],
+           "budget": [0, -1, float("nan"), float("inf"), 10**400, HUGE, "1", True, None,
                       1e-9],
            "seed": [-1, HUGE, 1.5, "s", None, 2**70],
            "starts": [0, -1, HUGE, 1.5, "3", True],
@@ -320,6 +349,24 @@ def _report(stats, failures):
     print(f"\nfuzz capabilities: {dict(stats)}; failures: {len(failures)}")
     assert not failures, "\n".join(failures[:30])
     assert stats["results"] == stats["verified"]
+
+
+def test_every_public_callable_has_a_generator():
+    missing = []
+    for fname, fn in TARGETS:
+        try:
+            params = list(inspect.signature(fn).parameters.values())
+        except (TypeError, ValueError):
+            continue
+        state = {"params": [p.name for p in params]}
+        for p in params:
+            if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                try:
+                    _plausible(random.Random(0), fname, p.name, state, strict=True)
+                except NoGenerator as exc:
+                    missing.append(str(exc))
+    assert not missing, "add a generator to _plausible (or to GENERIC_OK): " + "; ".join(
+        missing)
 
 
 def test_fuzz_quick():

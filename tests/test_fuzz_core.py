@@ -148,7 +148,8 @@ FOCUS = TARGETS[-6:]          # the decision routines and verify, called more of
 KEYWORDS = {"solve_fsmf": ["restarts", "seed", "budget", "exact_mode", "backend"],
             "als": ["restarts", "iters", "tol", "seed", "budget", "mask"],
             "rank": ["backend"], "rref": ["backend"], "random_support": ["seed"],
-            "support_pairs": ["nondegenerate"], "read_matrix": ["numeric"]}
+            "support_pairs": ["nondegenerate"], "read_matrix": ["numeric"],
+            "verify": ["budget"]}
 _CHEAP = {"restarts": lambda rng: rng.choice([1, 2, 0, -1, 10**100, 2.5, True, "3"]),
           "iters": lambda rng: rng.choice([1, 5, 0, -3, 10**100, None]),
           "budget": lambda rng: rng.choice([0.5, 2, 0, -1, 10**400, float("nan"), "1", None]),

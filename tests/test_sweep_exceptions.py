@@ -122,3 +122,12 @@ def test_fuzz_regression_huge_chunk_size_and_limit():
 def test_fuzz_regression_huge_seed():
     with pytest.raises(ExactSparseError):
         S.sweep("completable", 1, 1, 1, seed=_HUGE)
+
+
+def test_worker_lost_error_is_a_typed_error_importable_from_sweep():
+    # defined with the other errors (exceptions.py), still importable where it is raised
+    from exactsparse import exceptions, sweep as sweep_pkg
+    from exactsparse.sweep import run as sweep_run
+    assert sweep_pkg.WorkerLostError is sweep_run.WorkerLostError is exceptions.WorkerLostError
+    assert issubclass(exceptions.WorkerLostError, (exceptions.ExactSparseError, RuntimeError))
+    assert "WorkerLostError" in exceptions.__all__ and "WorkerLostError" in sweep_pkg.__all__

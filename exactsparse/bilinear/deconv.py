@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from fractions import Fraction
 
+from .._budget import check_progress
 from ..exceptions import ArgumentError, BudgetError, PrecisionError, show
 from ..results.bilinear import DeconvPitfallResult
 from ._common import (MAX_LENGTH, as_flag, as_norm, as_penalty, as_signal, check_circular,
@@ -101,7 +102,7 @@ def _entry(pair, penalty, norm, circular):
 
 
 def check_deconv_pitfall(x, h, penalty="l1", norm="l2", circular=False, p=None, q=None,
-                         eps=None, budget=60.0):
+                         eps=None, budget=60.0, progress=None):
     """Compare exactly the planted pair ``(x, h)`` with the trivial pairs of ``y = x ∗ h``.
 
     Parameters
@@ -119,6 +120,9 @@ def check_deconv_pitfall(x, h, penalty="l1", norm="l2", circular=False, p=None, 
         Circular convolution (``x`` and ``h`` of equal length) instead of linear.
     budget : float
         Seconds; when the exact comparison does not finish the verdict is ``"unknown"``.
+    progress : callable, optional
+        Called as ``progress("pairs", k, n)`` (see
+        :func:`~exactsparse._budget.check_progress`) before the exact cost of each pair.
 
     Returns
     -------
@@ -161,6 +165,7 @@ def check_deconv_pitfall(x, h, penalty="l1", norm="l2", circular=False, p=None, 
     trivial_wins, exactsparse.bilinear.random_counterexample
     """
     circular = as_flag(circular, "circular")
+    progress = check_progress(progress)
     start = time.monotonic()
     if not isinstance(budget, (int, float)) or not budget > 0:
         raise BudgetError(f"Argument 'budget' must be a positive number of seconds, not "
@@ -177,7 +182,9 @@ def check_deconv_pitfall(x, h, penalty="l1", norm="l2", circular=False, p=None, 
             "norm": nrm.to_dict(), "y": y, "cases": tuple(cases)}
     try:
         entries, costs, keys = {}, {}, {}
-        for name, pair in pairs.items():
+        for k, (name, pair) in enumerate(pairs.items()):
+            if progress is not None:
+                progress("pairs", k, len(pairs))
             entries[name], costs[name], keys[name] = _entry(pair, pen, nrm, circular)
             if time.monotonic() - start > budget:
                 raise TimeoutError

@@ -3,7 +3,8 @@
 Exit codes: 0 a verdict was computed (whatever it is) or, for ``verify``, the certificate is
 valid; 1 a library error (a one-line message on stderr, never a traceback) or, for
 ``verify``, an INVALID certificate; 2 a usage error; 130 interrupted.  Every command accepts
-``--json`` for machine-readable output.
+``--json`` for machine-readable output.  ``verify --budget SECONDS`` exits 3 when the
+budget runs out before the certificate is re-checked (UNKNOWN: neither valid nor invalid).
 
 Groups live in their own modules (``cli/fsmf.py``, ``cli/ident.py``, ``cli/butterfly.py``,
 ``cli/misc.py``), each exposing ``register(subparsers)``; a command's handler takes the
@@ -38,7 +39,8 @@ def build_parser():
                     "every verdict comes with a certificate that `exactsparse verify` "
                     "re-checks.",
         epilog="Exit codes: 0 a verdict was computed (verify: the certificate is valid); "
-               "1 a library error, or verify found the certificate INVALID; 2 a usage error. "
+               "1 a library error, or verify found the certificate INVALID; 2 a usage error; "
+               "3 verify --budget ran out (UNKNOWN). "
                "`exactsparse COMMAND --help` describes each command.")
     from .. import __version__
     parser.add_argument("--version", action="version", version=f"exactsparse {__version__}",

@@ -26,6 +26,7 @@ from ..fileio import read_matrix
 from . import emit
 from .common import add_command, add_json_arg
 from .payload import payload
+from .progress import add_progress_arg, progress_for
 
 __all__ = ["register", "load_signal"]
 
@@ -75,6 +76,7 @@ def register(sub):
     d.add_argument("--circular", action="store_true", help="circular convolution")
     d.add_argument("--budget", type=float, default=60.0, help="seconds (default 60)")
     add_json_arg(d)
+    add_progress_arg(d)
     c = add_command(cmds, "counterexample", _counterexample,
                     "random sparse planted pair beaten by the trivial pair")
     c.add_argument("--length", type=int, default=8, help="length of the signal x (default 8)")
@@ -89,9 +91,10 @@ def register(sub):
 def _deconv(args):
     from ..bilinear import check_deconv_pitfall
     x, h = load_signal(args.x, "x"), load_signal(args.h, "h")
-    r = check_deconv_pitfall(x, h, penalty=args.penalty, norm=args.norm,
-                             circular=args.circular, p=args.p, q=args.q, eps=args.eps,
-                             budget=args.budget)
+    with progress_for(args, "bilinear deconv") as report:
+        r = check_deconv_pitfall(x, h, penalty=args.penalty, norm=args.norm,
+                                 circular=args.circular, p=args.p, q=args.q, eps=args.eps,
+                                 budget=args.budget, progress=report)
     data = payload(r)
     text = (f"{r.verdict}: planted {r.planted_cost} ≈ {r.planted_cost_float}, trivial "
             f"({data['trivial']}) {r.trivial_cost} ≈ {r.trivial_cost_float}"

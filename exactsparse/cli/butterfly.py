@@ -114,7 +114,7 @@ def _factorize(args):
     if args.refine is not None:
         from .._budget import check_budget
         check_budget(args.refine, name="--refine", allow_none=False)
-    bar = _Bar(2 * A.size, enabled=sys.stderr.isatty() and not args.quiet)
+    bar = _Bar(2 * A.size, enabled=sys.stderr.isatty() and not args.quiet and not args.json)
     t0 = time.perf_counter()
     F = butterfly_factorize(A, tree=args.tree, scaling=args.scaling, perm=args.perm,
                             progress=bar)

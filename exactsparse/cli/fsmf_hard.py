@@ -9,6 +9,7 @@ from .common import (UsageError, add_command, add_json_arg, add_matrix_arg, add_
                      load_matrix_arg, load_pair, positive_float, positive_int,
                      read_support_arg)
 from .payload import payload
+from .progress import add_progress_arg, progress_for
 
 __all__ = ["register_commands"]
 
@@ -34,12 +35,14 @@ def register_commands(fsmf_sub):
     _common(p)
     p.add_argument("--budget", type=positive_float, default=10.0,
                    help="time budget in seconds (default 10)")
+    add_progress_arg(p)
     p = add_command(fsmf_sub, "spurious", _spurious, "find certified spurious local minima")
     _common(p)
     p.add_argument("--starts", type=positive_int, default=60,
                    help="number of local-search starts (>= 1, default 60)")
     p.add_argument("--budget", type=positive_float, default=60.0,
                    help="time budget in seconds (default 60)")
+    add_progress_arg(p)
     p = add_command(fsmf_sub, "hardness", _hardness,
                     "build the FSMF instance of masked rank-one approximation "
                     "(NP-hardness reduction)")
@@ -66,7 +69,9 @@ def _reduce(args):
 
 def _certify(args):
     from ..fsmf.hard import certify_fsmf
-    res = certify_fsmf(*_load(args), budget=args.budget)
+    inst = _load(args)
+    with progress_for(args, "fsmf certify") as report:
+        res = certify_fsmf(*inst, budget=args.budget, progress=report)
     c = res.certificate
     text = (f"{res.verdict}: {float(c['lower']):.10g} <= min <= {float(c['upper']):.10g}"
             + (f" ({c['reason']})" if c.get("reason") else ""))
@@ -76,7 +81,10 @@ def _certify(args):
 
 def _spurious(args):
     from ..fsmf.hard import find_spurious_minima
-    res = find_spurious_minima(*_load(args), starts=args.starts, budget=args.budget)
+    inst = _load(args)
+    with progress_for(args, "fsmf spurious") as report:
+        res = find_spurious_minima(*inst, starts=args.starts, budget=args.budget,
+                                   progress=report)
     data = payload(res)
     values = ", ".join(f"{m['value_float']:.10g}" for m in data["minima"])
     text = f"{res.verdict}: " + (values or "no certified spurious local minimum found")

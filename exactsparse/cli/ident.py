@@ -15,6 +15,7 @@ from . import emit
 from .common import (add_command, add_json_arg, add_matrix_arg, add_pair_args,
                      load_matrix_arg, load_pair, nonnegative_int)
 from .payload import payload
+from .progress import add_progress_arg, progress_for
 
 __all__ = ["register"]
 
@@ -22,7 +23,8 @@ __all__ = ["register"]
 def _check(args):
     from ..identifiability import check_identifiable
     I, J = load_pair(args)
-    res = check_identifiable(I, J, seed=args.seed)
+    with progress_for(args, "ident check") as report:
+        res = check_identifiable(I, J, seed=args.seed, progress=report)
     w = res.witness
     lines = [f"verdict: {res.verdict} ({res.certificate['criterion']})",
              f"jacobian rank: {res.jacobian_rank} (mod p: {res.jacobian_rank_mod_p}), "
@@ -58,6 +60,7 @@ def register(sub):
     c.add_argument("--seed", type=nonnegative_int, default=0,
                    help="seed of the random points of the Jacobian test (default 0)")
     add_json_arg(c)
+    add_progress_arg(c)
     r = add_command(cmds, "recover", _recover, "recover X, Y from Z = X Yᵀ by completion")
     add_matrix_arg(r, help="the m×n matrix Z = X Yᵀ (file)")
     add_pair_args(r)

@@ -9,7 +9,7 @@ from .bilinear import add_signal_args
 from .common import add_command, add_json_arg, add_matrix_arg, add_pair_args
 from .fsmf import solve_text
 from .payload import payload
-from .verify import add_perm_args, verify_file
+from .verify import add_perm_args, add_verify_budget_arg, verify_file
 
 __all__ = ["register"]
 
@@ -27,12 +27,14 @@ def register(sub):
                                 "--json is checked against the built-in examples.  Exit code "
                                 "0 when the certificate is valid, 1 when it is INVALID (as "
                                 "sha256sum -c), 2 on a usage error such as a missing "
-                                "instance option.")
+                                "instance option, 3 when --budget ran out first (UNKNOWN: "
+                                "neither accepted nor refuted).")
     v.add_argument("result", metavar="RESULT", help="JSON file of a result")
     add_matrix_arg(v, required=False, help="the instance matrix (A, or Z of butterfly)")
     add_pair_args(v, required=False)
     add_perm_args(v, " (butterfly results)")
     add_signal_args(v, required=False)
+    add_verify_budget_arg(v)
     v.add_argument("--json", action="store_true",
                    help="print a JSON object: valid, message, kind")
     d = add_command(sub, "demo", _demo,

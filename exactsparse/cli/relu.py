@@ -31,7 +31,8 @@ from ..relu import (DagNetwork, Network, canonical_form, equivalent, local_ident
 from . import emit
 from .common import add_command, add_json_arg
 from .payload import payload
-from .verify import verify_file
+from .progress import add_progress_arg, progress_for
+from .verify import add_verify_budget_arg, verify_file
 
 __all__ = ["register"]
 
@@ -90,8 +91,10 @@ def _samples(path):
 
 
 def _local_ident(args):
-    res = local_identifiability(_load(args.net, args), _samples(args.samples),
-                                exact=args.exact, budget=args.budget)
+    net, X = _load(args.net, args), _samples(args.samples)
+    with progress_for(args, "relu local-ident") as report:
+        res = local_identifiability(net, X, exact=args.exact, budget=args.budget,
+                                    progress=report)
     c = res.certificate
     data = payload(res)
     emit(args, data, f"verdict: {res.verdict}\nC_N = {c['C_N']}, C_S = {c['C_S']}, "
@@ -144,6 +147,7 @@ def register(sub):
                    help="exact ranks over Q: when the mod-p ranks do not settle the verdict "
                         "(auto, default), never, or always")
     c.add_argument("--budget", type=float, default=60.0, help="seconds (default 60)")
+    add_progress_arg(c)
     v = add_command(cmds, "verify", _verify,
                     "re-check a saved --json result of a relu command; exit 1 if INVALID")
     v.add_argument("result", metavar="RESULT",
@@ -151,5 +155,6 @@ def register(sub):
     v.add_argument("net", metavar="NET.json", help="the network the result is about")
     v.add_argument("other", nargs="?", metavar="B.json", help="second net (equivalent)")
     v.add_argument("--samples", metavar="X", help="sample file (local-ident)")
+    add_verify_budget_arg(v)
     v.add_argument("--json", action="store_true",
                    help="print a JSON object: valid, message, kind")

@@ -24,6 +24,7 @@ from ..sweep import (CHECKS, count_orbits, export_sweep, format_report, sweep,
                      sweep_report)
 from . import emit
 from .common import add_command
+from .progress import add_progress_arg, progress_enabled
 
 __all__ = ["register"]
 
@@ -64,6 +65,7 @@ def register(sub):
     r.add_argument("--counterexample", action="append", default=None, metavar="VERDICT",
                    help="verdict counted as a counterexample (repeatable)")
     r.add_argument("--force", action="store_true", help="run even above the size limit")
+    add_progress_arg(r)
     rep = add_command(cmds, "report", _report, "verdict tables and a figure of stored sweeps")
     rep.add_argument("dirs", nargs="+", metavar="DIR", help="sweep output folders")
     rep.add_argument("--plot", nargs="?", const="", default=None, metavar="FILE",
@@ -90,7 +92,7 @@ def _run(args):
               nondegenerate=args.nondegenerate, nnz=_nnz(args), seed=args.seed,
               workers=args.workers, scheduler=args.scheduler, chunk_size=args.chunk_size,
               stop_on_counterexample=args.stop, counterexamples=args.counterexample,
-              force=args.force, progress=not args.json and os.isatty(2))
+              force=args.force, progress=progress_enabled(args))
     data = s.to_dict()
     rep = {"sweeps": [{**data, "by_verdict_table": {
         v: {"count": s.by_verdict[v], "weighted": s.by_verdict_weighted[v]}

@@ -6,7 +6,9 @@ is its ``"result"`` key) or the ``--json`` output of ``exactsparse demo`` (each 
 results are checked against the built-in example of that name).  The instance comes from the
 options named for the result's kind in :data:`exactsparse.cli.payload.INSTANCE_FLAGS`; a
 missing or foreign option is a usage error that names it.  Exit code 0 when every
-certificate is valid, 1 when one is INVALID (as ``sha256sum -c``).
+certificate is valid, 1 when one is INVALID (as ``sha256sum -c``), and
+:data:`EXIT_UNKNOWN` (3) when none is invalid but the ``--budget`` ran out before one was
+re-checked (nothing proven either way).
 """
 
 from __future__ import annotations
@@ -16,12 +18,22 @@ import json
 import numpy as np
 
 from . import emit
-from .common import UsageError, load_matrix_arg, load_pair, not_a_directory
+from .common import UsageError, load_matrix_arg, load_pair, not_a_directory, positive_float
 from .bilinear import load_signal
 from .payload import INSTANCE_FLAGS
 
 __all__ = ["verify_file", "instance_from_args", "read_perm", "read_butterfly_matrix",
-           "add_perm_args"]
+           "add_perm_args", "add_verify_budget_arg", "EXIT_UNKNOWN"]
+
+#: exit code of ``verify`` when the budget ran out before a certificate was re-checked
+EXIT_UNKNOWN = 3
+
+
+def add_verify_budget_arg(p):
+    """``--budget SECONDS`` of the verify commands (exit code 3 when it runs out)."""
+    p.add_argument("--budget", type=positive_float, default=None, metavar="SECONDS",
+                   help="time limit of the check; when it runs out the outcome is UNKNOWN "
+                        f"(exit code {EXIT_UNKNOWN}; default: no limit)")
 
 
 def add_perm_args(p, help_suffix=""):
@@ -139,7 +151,8 @@ def _results(data):
 
 def verify_file(args, instance=None):
     """Re-check the result(s) stored in the JSON file ``args.result``; print the verdict and
-    return the exit code (0 valid, 1 invalid).  ``instance`` (``butterfly verify``) is used
+    return the exit code (0 valid, 1 invalid, :data:`EXIT_UNKNOWN` when the ``--budget``
+    ran out and no certificate is invalid).  ``instance`` (``butterfly verify``) is used
     as given; otherwise it is read from the options for the result's kind."""
     from ..checks import verify
     data = _read(args.result)
@@ -162,19 +175,24 @@ def verify_file(args, instance=None):
             inst = (ex.I, ex.J) if kind == "fsmf.classify" else (ex.A, ex.I, ex.J)
         else:
             inst = instance if instance is not None else instance_from_args(args, kind)
-        v = verify(result, inst)
+        v = verify(result, inst, budget=getattr(args, "budget", None))
         checks.append({"example": name, "kind": v.kind, "valid": v.valid,
-                       "message": v.message})
+                       "status": v.status, "message": v.message})
     ok = all(c["valid"] for c in checks)
+    label = {"valid": "valid: ", "invalid": "INVALID: ", "unknown": "UNKNOWN: "}
     lines = [("" if c["example"] is None else f"{c['example']} ({c['kind']}): ")
-             + ("valid: " if c["valid"] else "INVALID: ") + c["message"] for c in checks]
+             + label[c["status"]] + c["message"] for c in checks]
+    statuses = {c["status"] for c in checks}
+    status = "invalid" if "invalid" in statuses else "unknown" if "unknown" in statuses \
+        else "valid"
     if len(checks) == 1:
         c = checks[0]
-        data = {"valid": c["valid"], "message": c["message"], "kind": c["kind"]}
+        data = {"valid": c["valid"], "status": c["status"], "message": c["message"],
+                "kind": c["kind"]}
     else:
         bad = sum(not c["valid"] for c in checks)
-        data = {"valid": ok, "message": f"{len(checks) - bad} of {len(checks)} certificates "
-                                        f"valid", "kind": None, "checks": checks}
+        data = {"valid": ok, "status": status, "message": f"{len(checks) - bad} of "
+                f"{len(checks)} certificates valid", "kind": None, "checks": checks}
         lines.append(data["message"])
     emit(args, data, "\n".join(lines))
-    return 0 if ok else 1
+    return {"valid": 0, "invalid": 1, "unknown": EXIT_UNKNOWN}[status]

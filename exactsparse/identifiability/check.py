@@ -13,7 +13,7 @@ import numpy as np
 from ..certificates import FrozenDict
 from ..results.identifiability import IdentifiabilityResult
 from ..exceptions import ArgumentError, NotCoveredError, SizeLimitError
-from .._budget import Deadline, OutOfBudget, check_budget
+from .._budget import Deadline, OutOfBudget, check_budget, check_progress
 from ..exceptions import show
 from ._common import pattern
 from .completion import run_completion
@@ -119,7 +119,7 @@ def _check_int(name, value, low=None):
 
 
 def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
-                       max_exact=MAX_EXACT_ENTRIES, budget=DEFAULT_BUDGET):
+                       max_exact=MAX_EXACT_ENTRIES, budget=DEFAULT_BUDGET, progress=None):
     """Decide whether every ``(X, Y)`` with supports exactly ``(I, J)`` is identifiable.
 
     Parameters
@@ -149,6 +149,10 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
         ``certificate["budget"]``; the Jacobian rank is then skipped (or killed, when it
         runs in a child process).  A positive finite number; huge values (even ``10**400``)
         are clamped to 10⁶ s.
+    progress : callable, optional
+        Called as ``progress(stage, done, total)`` (see
+        :func:`~exactsparse._budget.check_progress`) as each step starts:
+        ``("criteria", 0, 2)`` (completion, witnesses), then ``("jacobian rank", 1, 2)``.
 
     Returns
     -------
@@ -231,8 +235,13 @@ def check_identifiable(I, J, seed=0, max_jacobian_size=MAX_JACOBIAN_SIZE,
     if max_exact is not None:
         max_exact = _check_int("max_exact", max_exact, 0)
     deadline = Deadline(check_budget(budget))
+    progress = check_progress(progress)
+    if progress is not None:
+        progress("criteria", 0, 2)
     pat = pattern(I, J)
     verdict, cert, theorem = _decide(pat, seed, deadline)
+    if progress is not None:
+        progress("jacobian rank", 1, 2)
     jr, note = _jacobian(pat, seed, max_jacobian_size, max_exact, deadline)
     cert["absent"] = pat.absent()
     cert["jacobian"] = None if jr is None else FrozenDict(

@@ -39,6 +39,7 @@ import time
 
 import numpy as np
 
+from .._budget import check_progress
 from ..exact import as_rational, check_prime
 from ..exact import rank as exact_rank
 from ..exceptions import ArgumentError, BudgetError, ShapeError, show
@@ -163,7 +164,8 @@ def _rank(G, ring):
     return exact_rank(G.tolist())
 
 
-def local_identifiability(net, X, prime=IDENT_PRIME, exact="auto", budget=60.0):
+def local_identifiability(net, X, prime=IDENT_PRIME, exact="auto", budget=60.0,
+                          progress=None):
     """Rank tests C_N / C_S of local identifiability of ``net`` from the samples ``X``.
 
     Parameters
@@ -176,6 +178,10 @@ def local_identifiability(net, X, prime=IDENT_PRIME, exact="auto", budget=60.0):
         Compute exact ranks over Q when the mod-p ranks do not settle them ("auto").
     budget : float
         Seconds; the exact step is skipped (verdict ``unknown``) past it.
+    progress : callable, optional
+        Called as ``progress(stage, done, total)`` (see
+        :func:`~exactsparse._budget.check_progress`) before each rank:
+        ``("ranks mod p", k, 2)``, then ``("exact ranks", k, 2)`` when they are computed.
 
     Raises
     ------
@@ -194,6 +200,7 @@ def local_identifiability(net, X, prime=IDENT_PRIME, exact="auto", budget=60.0):
         raise ArgumentError(f"Argument 'exact' must be 'auto', 'never' or 'always', not {show(exact)}.")
     if not isinstance(budget, (int, float)) or not budget > 0:
         raise BudgetError(f"Argument 'budget' must be a positive number of seconds, not {show(budget)}.")
+    progress = check_progress(progress)
     if net.depth < 2:
         raise ShapeError("Argument 'net' must have a hidden layer (L >= 2), not L = 1.")
     bad = degenerate_neurons(net)
@@ -213,8 +220,12 @@ def local_identifiability(net, X, prime=IDENT_PRIME, exact="auto", budget=60.0):
     n, k = len(X), net.widths[-1]
     D = net.n_params - net.n_hidden
     ring = _Ring(prime)
+    if progress is not None:
+        progress("ranks mod p", 0, 2)
     F, acts = _forward(net, X, pats, ring)
     rg = _rank(_gram_gamma(net, F, acts, frozen, ring), ring)
+    if progress is not None:
+        progress("ranks mod p", 1, 2)
     exact_g = rg in (D, n * k)
     if rg == n * k:                      # R_Γ ≤ R_A ≤ n·k: α has full row rank too
         ra, exact_a = n, True
@@ -226,8 +237,12 @@ def local_identifiability(net, X, prime=IDENT_PRIME, exact="auto", budget=60.0):
     need = exact == "always" or (exact == "auto" and not settled)
     if need and time.perf_counter() - t0 < budget:
         q = _Ring()
+        if progress is not None:
+            progress("exact ranks", 0, 2)
         Fq, acts_q = _forward(net, X, pats, q)
         rg = _rank(_gram_gamma(net, Fq, acts_q, frozen, q), q)
+        if progress is not None:
+            progress("exact ranks", 1, 2)
         ra = _rank(_gram_alpha(Fq, acts_q, q), q)
         exact_g = exact_a = True
         backend = "flint"

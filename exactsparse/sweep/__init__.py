@@ -28,6 +28,7 @@ from .patterns import (CanonicalForm, Pattern, canonical_form, count_orbits, cou
                        iter_patterns, plan_chunks)
 from .records import SweepRecord, greedy_block_loss, tractability_sweep
 from .report import format_report, plot_sweep, sweep_report
+from ..exceptions import WorkerLostError
 from .run import SweepSummary, sweep
 from .store import SweepStore, export as export_sweep
 
@@ -35,4 +36,4 @@ __all__ = ["SweepRecord", "tractability_sweep", "greedy_block_loss",
            "Pattern", "CanonicalForm", "canonical_form", "count_orbits", "count_pairs",
            "iter_patterns", "plan_chunks", "CHECKS", "NamedCheck", "get_check",
            "sweep", "SweepSummary", "SweepStore", "export_sweep", "sweep_report", "plot_sweep",
-           "format_report"]
+           "format_report", "WorkerLostError"]

@@ -29,7 +29,7 @@ import time
 from math import comb
 from dataclasses import dataclass, field, replace
 
-from ..exceptions import ArgumentError, ExactSparseError, SizeLimitError, show
+from ..exceptions import ArgumentError, SizeLimitError, WorkerLostError, show
 from .library import get_check
 from .patterns import check_sizes, count_orbits, iter_chunk, pattern_strings, plan_chunks
 from .store import SweepStore
@@ -126,10 +126,6 @@ class _Progress:
 def _serial(tasks):
     for t in tasks:
         yield run_chunk(t)
-
-
-class WorkerLostError(ExactSparseError, RuntimeError):
-    """Worker processes kept dying on the same chunks (the stored chunks are kept)."""
 
 
 def _windowed(submit, tasks, window, wait_first):

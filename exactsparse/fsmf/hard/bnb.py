@@ -299,9 +299,11 @@ def _undo(unevaluated, parent, children, node_lb, leaf_lb):
             leaf_lb[par] = node_lb[par]
 
 
-def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None):
+def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None,
+           progress=None, offset=0):
     """Branch and bound on one chart: ``(tree, bound, complete, smooth_ok, boxes)``;
-    ``smooth_ok`` False when a leaf with a bound <= target is singular."""
+    ``smooth_ok`` False when a leaf with a bound <= target is singular.  ``progress`` gets
+    ``("boxes", offset + boxes, None)`` after each chunk of boxes."""
     d = len(chart_vars(p, S, pivots))
     nodes = {0: (np.full(d, -1.0), np.full(d, 1.0))}
     children, leaf_lb, node_lb, parent = {}, {}, {}, {}
@@ -319,6 +321,8 @@ def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None):
             hi = np.array([nodes[u][1] for u in chunk]).reshape(len(chunk), d)
             lb, smooth = lower_bounds(p, S, pivots, (lo, hi), groups)
             boxes += len(chunk)
+            if progress is not None:
+                progress("boxes", offset + boxes, None)
             late = time.monotonic() > deadline or boxes > box_budget
             for u, v, sm in zip(chunk, lb, smooth):
                 node_lb[u] = float(v)
@@ -399,7 +403,7 @@ class _Groups:
         return bb.lower, {"rows": sorted(rows), "lower": bb.lower, "bnb": bb.certificate}
 
 
-def bnb_lower(p, upper, tol, budget, _depth=0):
+def bnb_lower(p, upper, tol, budget, _depth=0, progress=None):
     """A certified lower bound of ``min F`` for the part :class:`Problem` ``p``.
 
     Parameters
@@ -412,6 +416,9 @@ def bnb_lower(p, upper, tol, budget, _depth=0):
         Relative tolerance.
     budget : float
         Seconds.
+    progress : callable, optional
+        ``progress(stage, done, total)`` (:func:`~exactsparse._budget.check_progress`):
+        ``"boxes"`` evaluated so far, after each chunk of boxes.
 
     Returns
     -------
@@ -445,7 +452,8 @@ def bnb_lower(p, upper, tol, budget, _depth=0):
             if job in res and left < 0.5:
                 continue
             end = time.monotonic() + max(0.0, left) / (len(todo) - t)
-            r = _chart(p, job[1], job[2], target, end, MAX_BOXES - boxes, groups, up_f)
+            r = _chart(p, job[1], job[2], target, end, MAX_BOXES - boxes, groups, up_f,
+                       progress, boxes)
             boxes += r[4]
             if job not in res or r[2] or r[1] > res[job][1]:
                 res[job] = r

@@ -24,6 +24,7 @@ from ... import exact
 from ...results.fsmf import CertifyResult
 from ...supports import check_pair
 from ...exceptions import ToleranceError, show
+from ..._budget import check_progress
 from ._common import deadline
 from .bounds import TOLERANCE, PartInterval, close, masked_bounds, svd_interval, within
 from .family import (SAMPLE_T, Laurent, evaluate, laurent_terms, masked_zero_family,
@@ -54,7 +55,8 @@ _GENERAL = ("general core (several overlapping non-complete classes or a class o
             "with missing entries): no exact lower bound; upper bound from local search")
 
 
-def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERANCE)):
+def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERANCE),
+                   progress=None):
     """The :class:`~.bounds.PartInterval` of one part of the reduction (an interval
     ``lower == upper`` is attained and certified, unless it is closed by a family)."""
     if part.kind == "absorbed":
@@ -71,17 +73,17 @@ def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERAN
             if fam is not None:
                 return fam
         if not iv.certified:
-            iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed)
+            iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress)
     else:
         hi, pts = _general_upper(part, supports, starts, seed)
         iv = PartInterval(Fraction(0), hi, pts, None, False, _GENERAL)
-        iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed)
+        iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress)
     if iv.lower == iv.upper and iv.bnb is None:
         iv = iv._replace(attained=True, certified=True, reason="")
     return iv
 
 
-def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed):
+def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress=None):
     """Improve a part's interval by certified branch and bound (:mod:`.bnb`): a local
     search for a better exact point (general parts), then the lower bound; the part keeps
     the better of the two lower bounds and carries the certificate when it is the new
@@ -101,7 +103,7 @@ def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed):
         return iv._replace(upper=hi, points=pts,
                            reason=(iv.reason + "; " if iv.reason else "") +
                            "no time left for branch and bound")
-    bb = bnb_lower(p, hi, tol, left)
+    bb = bnb_lower(p, hi, tol, left, progress=progress)
     if bb.lower < iv.lower or bb.lower > hi or (bb.lower == iv.lower and not bb.complete):
         reason = bb.reason or "branch-and-bound bound not better"
         return iv._replace(upper=hi, points=pts, reason="; ".join(x for x in (iv.reason, reason)
@@ -158,7 +160,7 @@ def _general_upper(part, supports, starts, seed):
                   [[Fraction(0)] * part.rank for _ in part.cols])
 
 
-def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE):
+def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE, progress=None):
     """Certified interval ``[lower, upper]`` for ``min ||A - X Y^T||_F^2`` on supports.
 
     Parameters
@@ -173,6 +175,10 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE):
     tol : float
         Relative width ``(upper - lower) <= tol * (1 + upper)`` under which the interval
         is certified; ``0 < tol < 1`` (default :data:`TOLERANCE` = 1e-9).
+    progress : callable, optional
+        Called as ``progress(stage, done, total)`` (see
+        :func:`~exactsparse._budget.check_progress`): ``("parts", k, n)`` as the parts of
+        the reduction are bounded and ``("boxes", count, None)`` during branch and bound.
 
     Returns
     -------
@@ -245,10 +251,15 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE):
     """
     end = deadline(budget)
     tol = check_tol(tol)
+    progress = check_progress(progress)
     red = reduce_fsmf(A, I, J)
     supports = check_pair(I, J)
-    intervals = [_retol(_part_interval(part, end, starts, seed, supports, red.A, tol), part,
-                        tol) for part in red.parts]
+    intervals = []
+    for k, part in enumerate(red.parts):
+        if progress is not None:
+            progress("parts", k, len(red.parts))
+        intervals.append(_retol(_part_interval(part, end, starts, seed, supports, red.A, tol,
+                                               progress), part, tol))
     X, Y = lift_solution(red, I, J, [iv.points for iv in intervals])
     cert = _certificate(red, intervals, X, Y, tol)
     return CertifyResult(kind=CertifyResult.KIND,

@@ -25,6 +25,7 @@ import numpy as np
 
 from ...results.fsmf import SpuriousResult
 from ...exceptions import ArgumentError, show
+from ..._budget import check_progress
 from ._common import arb_of, deadline, lower, orient, upper
 from .bounds import svd_interval, upper_point
 from .hardcore import lift_solution, reduce_fsmf
@@ -160,12 +161,14 @@ def _in_chart(yf):
     return yf
 
 
-def _certified_minima(core, candidates, better, end):
+def _certified_minima(core, candidates, better, end, progress=None):
     """``(minima, reason)``: the candidates certified as strict local minima whose value
     ball lies above ``better``, one per critical point; ``reason`` says when the budget
     stopped the checks."""
     minima = []
-    for _, yf in candidates:
+    for k, (_, yf) in enumerate(candidates):
+        if progress is not None:
+            progress("candidates", k, len(candidates))
         if time.monotonic() > end:
             return minima, "budget exhausted before every candidate was checked"
         yf = _in_chart(yf)
@@ -187,7 +190,7 @@ def _single_masked_part(red):
     return masked[0] if len(masked) == 1 and not others else None
 
 
-def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
+def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0, progress=None):
     """Find and certify spurious local minima of ``||A - X Y^T||^2`` on fixed supports.
 
     Parameters
@@ -198,6 +201,10 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
     budget : float
         Seconds (> 0); the search and the certification stop when it runs out (the
         minima certified so far are returned, ``reason`` says the budget ran out).
+    progress : callable, optional
+        Called as ``progress(stage, done, total)`` (see
+        :func:`~exactsparse._budget.check_progress`): ``("local search", 0, None)``, then
+        ``("candidates", k, n)`` as the local minima found are certified.
 
     Returns
     -------
@@ -257,6 +264,7 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
     """
     _check_starts(starts)
     end = deadline(budget)
+    progress = check_progress(progress)
     red = reduce_fsmf(A, I, J)
     part = _single_masked_part(red)
     if part is None:
@@ -267,8 +275,11 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0):
     svd_lo = sum((iv.lower for iv in svd.values()), Fraction(0))
     svd_hi = sum((iv.upper for iv in svd.values()), Fraction(0))
     core, flipped = orient(part.core)
+    if progress is not None:
+        progress("local search", 0, None)
     up = upper_point(core, starts, seed, end)
-    minima, reason = _certified_minima(core, up.candidates, up.value + svd_hi - svd_lo, end)
+    minima, reason = _certified_minima(core, up.candidates, up.value + svd_hi - svd_lo, end,
+                                       progress)
     for c in minima:                 # F of the masked part -> the loss of the instance
         c["value_lower"] += red.constant + svd_lo
         c["value_upper"] += red.constant + svd_hi
