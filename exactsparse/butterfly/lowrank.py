@@ -3,8 +3,10 @@
 Every split of a chainable KS chain is a set of independent best rank-``r`` problems on
 disjoint blocks (ICASSP 2022 Lemma 2 [1]_); this module solves a whole batch of them at
 once: a closed-form 2×2 Gram eigenproblem for the ``2×m`` / ``m×2`` rank-one blocks, a
-batched small SVD for small blocks, and a batched subspace iteration for large ones
-(Eckart–Young: the truncated SVD is the best approximation).
+batched power iteration for larger rank-one blocks (:func:`rank1_power`, started from the
+block's largest row: exact after one step on exact rank-one blocks), a batched small SVD for
+small rank-``r`` blocks, and a batched subspace iteration for large ones (Eckart–Young: the
+truncated SVD is the best approximation).
 
 References
 ----------
@@ -18,12 +20,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["pair_rank1", "eig2", "balance", "lowrank", "MAX_SUBSPACE_ITER"]
+__all__ = ["pair_rank1", "eig2", "balance", "lowrank", "rank1_power", "MAX_SUBSPACE_ITER",
+           "MAX_POWER_ITER"]
 
 _SMALL_SVD = 16        # blocks with min(b, c) above this use subspace iteration
 MAX_SUBSPACE_ITER = 60
 _OVERSAMPLE = 6          # extra vectors: the iteration is memory-bound, more vectors are ~free
 _SUBSPACE_RTOL = 1e-4     # stop when the energy gain is below this fraction of the error²
+MAX_POWER_ITER = 30       # power steps before the unconverged blocks get an exact SVD
 
 
 def _gram2(B):
@@ -131,3 +135,72 @@ def _subspace_iteration(B, r):
     Uc, S, Vh = np.linalg.svd(Zh, full_matrices=False)
     return Q @ Uc[..., :r], S[..., :r], Vh[..., :r, :]
 
+
+
+def rank1_power(W, rtol=_SUBSPACE_RTOL, maxiter=MAX_POWER_ITER):
+    """Batched best rank-one approximation of the blocks of ``W`` by a power iteration.
+
+    ``W`` has shape ``(A, D, b, s, p, c)``: block ``(i, j, σ, u)`` is ``W[i, j, :, σ, u, :]``
+    (``b`` rows, ``c`` columns; the layout of a split's view, so no copy is made).  Returns
+    ``(u, row)``: ``u`` of shape ``(A, D, s, p, b)`` unit left vectors and ``row`` of shape
+    ``(A, D, s, p, c)`` with ``B ≈ u ⊗ row`` (``‖row‖ = σ₁``), the best rank-one
+    approximation of every block to the stopping rule.
+
+    Start: ``v₀ = conj(row β*)`` for the row ``β*`` of largest norm, which is the exact right
+    singular vector of a rank-one block, so exact blocks are done after one step
+    (``y = B v``, ``x = yᴴ B``).  Each step computes the energies ``e₀ = ‖B v‖²`` and
+    ``e₁ = ‖uᴴ B‖²`` (``u = y/‖y‖``), both increasing towards ``σ₁²``; the error² of
+    ``u (uᴴ B)`` is ``‖B‖² − e₁``.  A block has converged when ``e₁ − e₀ ≤ rtol (‖B‖² − e₁)``
+    (noisy blocks: the remaining excess is negligible against the noise) or
+    ``≤ 100 ε ‖B‖²`` (exact blocks: rounding level).  On noisy rank-one blocks the error of
+    ``v`` shrinks by ``(σ₂/σ₁)²`` per step, so two steps are typical; blocks still
+    unconverged after ``maxiter`` steps get an exact batched SVD.  Meant for a chunk that
+    fits in the cache: every step re-reads ``W`` about three times.
+    """
+    A, D, b, s, p, c = W.shape
+    real = W.real.dtype
+    rn = _sqnorm(W)                                          # (A, D, b, s, p)
+    norm2 = rn.sum(axis=2)
+    best = rn.argmax(axis=2)
+    top = np.take_along_axis(rn, best[:, :, None], axis=2)[:, :, 0]
+    v = np.take_along_axis(W, best[:, :, None, :, :, None], axis=2)[:, :, 0].conj()
+    v *= _safe_inv(np.sqrt(top))[..., None]
+    floor = 100 * np.finfo(real).eps * norm2
+    done = None
+    for _ in range(maxiter):
+        y = np.einsum("adbspc,adspc->adbsp", W, v)           # B v
+        e0 = _sqnorm(np.moveaxis(y, 2, -1))
+        x = np.einsum("adbspc,adbsp->adspc", W, y.conj())    # yᴴ B
+        xn2 = _sqnorm(x)
+        e1 = xn2 * _safe_inv(e0)
+        done = e1 - e0 <= np.maximum(rtol * np.maximum(norm2 - e1, 0), floor)
+        if done.all():
+            break
+        v = x.conj() * _safe_inv(np.sqrt(xn2))[..., None]
+    inv = _safe_inv(np.sqrt(e0))
+    u = np.moveaxis(y, 2, -1) * inv[..., None]
+    row = x * inv[..., None]
+    if not done.all():
+        _exact_rank1(W, u, row, ~done)
+    return u, row
+
+
+def _sqnorm(X):
+    """``Σ |X|²`` over the last axis, real."""
+    if np.iscomplexobj(X):
+        return np.einsum("...k,...k->...", X.real, X.real) + np.einsum("...k,...k->...",
+                                                                         X.imag, X.imag)
+    return np.einsum("...k,...k->...", X, X)
+
+
+def _safe_inv(x):
+    return np.divide(1, x, out=np.zeros_like(x), where=x > 0)
+
+
+def _exact_rank1(W, u, row, mask):
+    """Overwrite the blocks of ``mask`` in ``(u, row)`` by their exact rank-one SVD."""
+    a, d, s, p = np.nonzero(mask)
+    B = W[a, d, :, s, p, :]                                  # (n, b, c)
+    U, S, Vh = np.linalg.svd(B, full_matrices=False)
+    u[a, d, s, p] = U[..., 0]
+    row[a, d, s, p] = Vh[..., 0, :] * S[..., :1]

@@ -28,12 +28,13 @@ import numpy as np
 from ._common import (ButterflyFitWarning, raise_non_finite, validate_chain, validate_matrix,
                       validate_option, validate_perm, validate_progress)
 from .factors import ButterflyFactors
-from .lowrank import MAX_SUBSPACE_ITER, balance, eig2, lowrank, pair_rank1
+from .lowrank import MAX_SUBSPACE_ITER, balance, eig2, lowrank, pair_rank1, rank1_power
 from .supports import chain_product
+from .trees import TREE_NAMES, left_size, parse_tree
 
 __all__ = ["ButterflyFactors", "butterfly_factorize"]
 
-TREES = ("left", "right", "balanced")
+TREES = TREE_NAMES
 SCALINGS = ("unit", "sqrt")
 #: kept under its former name, read by tests/test_butterfly_review.py
 _MAX_SUBSPACE_ITER = MAX_SUBSPACE_ITER
@@ -75,13 +76,41 @@ def _split(T, left, right, r, scale_to, scaling, spare=None, perm=None):
     Rv = TR.reshape(A1, p, d2, r, q, c2).transpose(0, 2, 4, 1, 3, 5)
     if r == 1 and b1 == 2 and perm is not None:
         _split_rows_permuted(V, Lv, Rv, scale_to, scaling, perm)
-    elif r == 1 and b1 == 2:
-        _split_rows(V, Lv, Rv, scale_to, scaling)
-    elif r == 1 and c2 == 2:
-        _split_cols(V, Lv, Rv, scale_to, scaling)
+    elif r == 1:
+        kernel = _split_rows if b1 == 2 else _split_cols if c2 == 2 else _split_power
+        for idx in _chunks(V.shape, _CHUNK // V.itemsize):
+            v6 = idx[:2] + (slice(None),) + idx[2:]
+            kernel(V[v6], Lv[idx], Rv[idx], scale_to, scaling)
     else:
         _split_generic(V, Lv, Rv, r, scale_to, scaling)
     return TL, TR
+
+
+#: bytes of the current matrix handled at once by a rank-one split: the chunk stays in the
+#: cache while its blocks are read the two to four times a batched solve needs
+_CHUNK = 1 << 19
+
+
+def _chunks(shape, budget):
+    """Index tuples over the block axes ``(A1, d2, q, p)`` of ``V`` (shape ``(A1, d2, b1, q,
+    p, c2)``) cutting it into chunks of about ``budget`` entries, in memory order.
+
+    The outermost block axis whose single index holds at most ``budget`` entries is cut into
+    slices of several indices; the axes outside it are looped over one index at a time.
+    """
+    A1, d2, b1, q, p, c2 = shape
+    dims = (A1, d2, q, p)
+    per = b1 * c2 * A1 * d2 * q * p
+    for k, n in enumerate(dims):
+        per //= n                              # entries under one index of axis k
+        if per <= budget:
+            break
+    step = max(1, budget // max(per, 1))
+    full = (slice(None),) * (3 - k)
+    for outer in np.ndindex(*dims[:k]):
+        head = tuple(slice(i, i + 1) for i in outer)
+        for s0 in range(0, dims[k], step):
+            yield head + (slice(s0, s0 + step),) + full
 
 
 def _split_rows(V, Lv, Rv, scale_to, scaling):
@@ -124,6 +153,21 @@ def _split_cols(V, Lv, Rv, scale_to, scaling):
     Rv[..., 0, :] = u * fu[..., None]
 
 
+def _split_power(V, Lv, Rv, scale_to, scaling):
+    """Rank-one blocks larger than ``2 × 2`` on both sides: batched power iteration started
+    from each block's largest row (exact in one step on exact blocks), see
+    :func:`~exactsparse.butterfly.lowrank.rank1_power`."""
+    u, row = rank1_power(V)
+    sigma = np.sqrt(_sqnorm_last(row))
+    fu, fs = balance(sigma, scaling, unit_side_carries=scale_to == "left")
+    Lv[..., 0] = u * fu[..., None]
+    Rv[..., 0, :] = row * fs[..., None]
+
+
+def _sqnorm_last(X):
+    return np.einsum("...k,...k->...", X, X.conj()).real
+
+
 def _split_generic(V, Lv, Rv, r, scale_to, scaling):
     """General rank-``r`` blocks: batched SVD (small) or subspace iteration (large)."""
     A1, d2, b1, q, p, c2 = V.shape
@@ -141,13 +185,10 @@ def _split_generic(V, Lv, Rv, r, scale_to, scaling):
 
 
 # ----------------------------------------------------------------------------- the tree
-def _split_index(n, tree):
-    return {"left": 1, "right": n - 1}.get(tree, n // 2)
-
-
 def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spare=None,
                   perm=None):
-    """Recursively split ``holder[0]`` (a twiddle, consumed) along the tree; twiddles out.
+    """Recursively split ``holder[0]`` (a twiddle, consumed) along ``tree`` (a parsed nested
+    tuple, :func:`~exactsparse.butterfly.trees.parse_tree`); twiddles out.
 
     With ``"unit"`` scaling the part being factorized carries the scale and the rest stays
     orthonormal [3]_: a leaf on the left is unit-norm (the scale goes right); a left part that
@@ -155,12 +196,12 @@ def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spa
     product are pushed into the right part before that one is factorized.  When the left
     part is a leaf, buffers are recycled: the right part of the next split is written into the
     memory of a consumed one (``owned`` says ``T`` is ours, ``spare`` is free memory).
-    ``perm`` permutes the columns of ``T`` during the first split (left tree only).
+    ``perm`` permutes the columns of ``T`` during the first split (when it peels one factor).
     """
     T = holder.pop()
     if len(pats) == 1:
         return [T if T.base is None else T.copy()]
-    k = _split_index(len(pats), tree)
+    k = left_size(tree)
     left, right = chain_product(pats[:k]), chain_product(pats[k:])
     TL, TR = _split(T, left, right, ranks[k - 1], "right" if k == 1 else "left", scaling,
                     spare if k == 1 else None, perm)
@@ -168,10 +209,10 @@ def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spa
         progress(T.size)
     free = _flat_buffer(T) if owned and k == 1 else None
     del T
-    first = _factor_chain([TL], pats[:k], ranks[:k - 1], tree, scaling, progress, True)
+    first = _factor_chain([TL], pats[:k], ranks[:k - 1], tree[0], scaling, progress, True)
     if scaling == "unit" and k > 1 and len(pats) - k > 1:
         _push_column_scale(first, pats[:k], ranks[:k - 1], TR, right)
-    return first + _factor_chain([TR], pats[k:], ranks[k:], tree, scaling, progress, True,
+    return first + _factor_chain([TR], pats[k:], ranks[k:], tree[1], scaling, progress, True,
                                  free)
 
 
@@ -328,7 +369,7 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     """
     A = validate_matrix(A)
     pats, ranks = validate_chain(patterns, A.shape[-2:])
-    validate_option(tree, TREES, "tree")
+    tree = parse_tree(tree, len(pats))
     validate_option(scaling, SCALINGS, "scaling")
     progress = validate_progress(progress, "butterfly_factorize")
     if isinstance(perm, str) and perm == "auto":
@@ -394,8 +435,8 @@ def _permute_columns(A, p, rows=64):
 
 def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None):
     prod = chain_product(pats)
-    fused = (perm is not None and tree == "left" and prod.a == prod.d == 1 and len(pats) > 1
-             and pats[0].b == 2 and ranks[0] == 1)
+    fused = (perm is not None and len(pats) > 1 and left_size(tree) == 1
+             and prod.a == prod.d == 1 and pats[0].b == 2 and ranks[0] == 1)
     if perm is not None and not fused:
         A, perm = _permute_columns(A, perm), None
         owned = True
