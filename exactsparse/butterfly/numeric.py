@@ -52,12 +52,13 @@ def _blas_one_thread():
 
 
 # ----------------------------------------------------------------------------- one split
-def _split(T, left, right, r, scale_to, scaling, spare=None, perm=None):
+def _split(T, left, right, r, scale_to, scaling, spare=None, perm=None, spare_for="right"):
     """Best split ``M ≈ L R`` of the twiddle ``T`` of ``M`` (pattern ``left·right``).
 
     The blocks indexed by ``(i, j₂, σ, u)`` of the view ``T[i, j₂, β₁, σ, u, γ₂]`` are the
     disjoint rank-``r`` problems of the split; returns the twiddles of ``L`` and ``R``.
-    ``R`` is written into ``spare`` (a free flat buffer, not aliasing ``T``) when it fits;
+    ``R`` (or ``L`` when ``spare_for == "left"``) is written into ``spare`` (a free flat
+    buffer, not aliasing ``T``) when it fits;
     ``perm`` (rank-one ``2 × c`` blocks only) permutes the columns of ``M`` on the fly.
     """
     A1 = T.shape[0]
@@ -65,30 +66,40 @@ def _split(T, left, right, r, scale_to, scaling, spare=None, perm=None):
     b2, c2, d2 = right.b, right.c, right.d
     p, q = right.a // left.a, d1 // d2
     V = T.reshape(A1, d2, b1, q, p, c2)
-    TL = np.empty((A1, d1, b1, c1), T.dtype)
-    shape_r = (A1 * p, d2, b2, c2)
-    size_r = A1 * p * d2 * b2 * c2
-    if spare is not None and spare.size >= size_r and spare.dtype == T.dtype:
-        TR = spare[:size_r].reshape(shape_r)
-    else:
-        TR = np.empty(shape_r, T.dtype)
+    TL = _buffer((A1, d1, b1, c1), T.dtype, spare if spare_for == "left" else None)
+    TR = _buffer((A1 * p, d2, b2, c2), T.dtype, spare if spare_for == "right" else None)
     Lv = TL.reshape(A1, q, d2, b1, p, r).transpose(0, 2, 1, 4, 3, 5)
     Rv = TR.reshape(A1, p, d2, r, q, c2).transpose(0, 2, 4, 1, 3, 5)
     if r == 1 and b1 == 2 and perm is not None:
         _split_rows_permuted(V, Lv, Rv, scale_to, scaling, perm)
+    elif r == 1 and b1 == 2:
+        _split_rows(V, Lv, Rv, scale_to, scaling)
+    elif r == 1 and c2 == 2:
+        _split_cols(V, Lv, Rv, scale_to, scaling)
     elif r == 1:
-        kernel = _split_rows if b1 == 2 else _split_cols if c2 == 2 else _split_power
         for idx in _chunks(V.shape, _CHUNK // V.itemsize):
             v6 = idx[:2] + (slice(None),) + idx[2:]
-            kernel(V[v6], Lv[idx], Rv[idx], scale_to, scaling)
+            _split_power(V[v6], Lv[idx], Rv[idx], scale_to, scaling)
     else:
         _split_generic(V, Lv, Rv, r, scale_to, scaling)
     return TL, TR
 
 
-#: bytes of the current matrix handled at once by a rank-one split: the chunk stays in the
-#: cache while its blocks are read the two to four times a batched solve needs
-_CHUNK = 1 << 19
+def _buffer(shape, dtype, spare):
+    """An array of ``shape`` in the free flat buffer ``spare`` when it fits, else a new one
+    (recycled memory is already mapped: no page faults on the first write)."""
+    size = int(np.prod(shape, dtype=np.int64))
+    if spare is not None and spare.size >= size and spare.dtype == dtype:
+        return spare[:size].reshape(shape)
+    return np.empty(shape, dtype)
+
+
+#: bytes of the current matrix handled at once by the rank-one power iteration: the chunk
+#: stays in the (L2/L3) cache while its blocks are read the three to six times it needs,
+#: and is large enough that the per-chunk numpy overhead stays small
+_CHUNK = 1 << 21
+#: bytes of rows handled at once when the ``b × 2`` Gram is accumulated over the row axis
+_ROWS_CHUNK = 1 << 19
 
 
 def _chunks(shape, budget):
@@ -137,20 +148,55 @@ def _split_rows_permuted(V, Lv, Rv, scale_to, scaling, perm, budget=1 << 19):
 def _split_cols(V, Lv, Rv, scale_to, scaling):
     """``b × 2`` rank-one blocks: closed-form 2×2 Gram eigenvector on the column side.
 
-    The Gram of the two columns is accumulated over the (strided) row axis in memory order.
+    The rows of a block are strided (axis ``b1`` of ``V``), so everything runs in memory
+    order over slabs of rows that fit in the cache: one pass accumulates the Gram of the two
+    columns, a second writes the left piece ``B c`` straight into ``Lv`` (no temporaries of
+    the size of ``V``).  For a real ``V`` the column pair ``(x, y)`` is read as one complex
+    column ``z = x + iy`` (a view) in the second pass: ``B c = Re(z (c₀ − i c₁))``.
     """
-    re = V.real if np.iscomplexobj(V) else V
-    ps = np.einsum("ijbsuc,ijbsuc->ijsuc", re, re)
-    if re is not V:
-        ps += np.einsum("ijbsuc,ijbsuc->ijsuc", V.imag, V.imag)
-    w = np.einsum("ijbsu,ijbsu->ijsu", V[..., 1].conj(), V[..., 0])
+    A1, d2, b1, q, p, _ = V.shape
+    step = max(1, (_ROWS_CHUNK // V.itemsize) // max(1, V.size // b1))
+    cplx = np.iscomplexobj(V)
+    ps = np.zeros((A1, d2, q, p, 2), V.real.dtype)
+    w = np.zeros((A1, d2, q, p), V.dtype)
+    for b0 in range(0, b1, step):
+        C = V[:, :, b0:b0 + step]
+        re = C.real if cplx else C
+        ps += np.einsum("ijbsuc,ijbsuc->ijsuc", re, re)
+        if cplx:
+            ps += np.einsum("ijbsuc,ijbsuc->ijsuc", C.imag, C.imag)
+        w += np.einsum("ijbsu,ijbsu->ijsu", C[..., 1].conj(), C[..., 0])
     u, lam = eig2(ps[..., 0], ps[..., 1], w, V.dtype)
+    pair = _as_pairs(V)
     fu, fs = balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "right")
     cu = (u.conj() * fs[..., None])[:, :, None]                 # (A1, d2, 1, q, p, 2)
-    left = V[..., 0] * cu[..., 0]
-    left += V[..., 1] * cu[..., 1]
-    Lv[..., 0] = np.moveaxis(left, 2, -1)
+    Lt = np.moveaxis(Lv[..., 0], -1, 2)                         # (A1, d2, b1, q, p) view
+    if pair is not None:
+        cz = cu[..., 0] - 1j * cu[..., 1]
+        tmp = np.empty((A1, d2, min(step, b1), q, p), pair.dtype)
+        for b0 in range(0, b1, step):
+            Z = pair[:, :, b0:b0 + step]
+            t = tmp[:, :, :Z.shape[2]]
+            np.multiply(Z, cz, out=t)
+            Lt[:, :, b0:b0 + step] = t.real
+    else:
+        for b0 in range(0, b1, step):
+            C = V[:, :, b0:b0 + step]
+            out = Lt[:, :, b0:b0 + step]
+            np.multiply(C[..., 0], cu[..., 0], out=out)
+            out += C[..., 1] * cu[..., 1]
     Rv[..., 0, :] = u * fu[..., None]
+
+
+def _as_pairs(V):
+    """The last axis (length 2) of a real ``V`` viewed as one complex entry, or None."""
+    if V.dtype not in (np.float32, np.float64) or V.strides[-1] != V.itemsize:
+        return None
+    ctype = np.complex64 if V.dtype == np.float32 else np.complex128
+    try:
+        return V.view(ctype)[..., 0]
+    except ValueError:        # a view numpy cannot reinterpret: take the generic route
+        return None
 
 
 def _split_power(V, Lv, Rv, scale_to, scaling):
@@ -195,7 +241,8 @@ def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spa
     is split further takes the scale, and once it is factorized the column norms of its
     product are pushed into the right part before that one is factorized.  When the left
     part is a leaf, buffers are recycled: the right part of the next split is written into the
-    memory of a consumed one (``owned`` says ``T`` is ours, ``spare`` is free memory).
+    memory of a consumed one (``owned`` says ``T`` is ours, ``spare`` is free memory); the
+    mirror image when the right part is a leaf (the ``"right"`` tree).
     ``perm`` permutes the columns of ``T`` during the first split (when it peels one factor).
     """
     T = holder.pop()
@@ -203,17 +250,20 @@ def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spa
         return [T if T.base is None else T.copy()]
     k = left_size(tree)
     left, right = chain_product(pats[:k]), chain_product(pats[k:])
+    # the big part of a split that peels one factor may go into recycled memory
+    side = "right" if k == 1 else "left" if k == len(pats) - 1 else None
     TL, TR = _split(T, left, right, ranks[k - 1], "right" if k == 1 else "left", scaling,
-                    spare if k == 1 else None, perm)
+                    spare if side else None, perm, side)
     if progress is not None:
         progress(T.size)
-    free = _flat_buffer(T) if owned and k == 1 else None
+    free = _flat_buffer(T) if owned and side else None
     del T
-    first = _factor_chain([TL], pats[:k], ranks[:k - 1], tree[0], scaling, progress, True)
+    first = _factor_chain([TL], pats[:k], ranks[:k - 1], tree[0], scaling, progress, True,
+                          free if side == "left" else None)
     if scaling == "unit" and k > 1 and len(pats) - k > 1:
         _push_column_scale(first, pats[:k], ranks[:k - 1], TR, right)
     return first + _factor_chain([TR], pats[k:], ranks[k:], tree[1], scaling, progress, True,
-                                 free)
+                                 free if side == "right" else None)
 
 
 def _flat_buffer(T):
