@@ -150,12 +150,14 @@ def rank1_power(W, rtol=_SUBSPACE_RTOL, maxiter=MAX_POWER_ITER):
     singular vector of a rank-one block, so exact blocks are done after one step
     (``y = B v``, ``x = yᴴ B``).  Each step computes the energies ``e₀ = ‖B v‖²`` and
     ``e₁ = ‖uᴴ B‖²`` (``u = y/‖y‖``), both increasing towards ``σ₁²``; the error² of
-    ``u (uᴴ B)`` is ``‖B‖² − e₁``.  A block has converged when ``e₁ − e₀ ≤ rtol (‖B‖² − e₁)``
-    (noisy blocks: the remaining excess is negligible against the noise) or
-    ``≤ 100 ε ‖B‖²`` (exact blocks: rounding level).  On noisy rank-one blocks the error of
-    ``v`` shrinks by ``(σ₂/σ₁)²`` per step, so two steps are typical; blocks still
+    ``u (uᴴ B)`` is ``R = ‖B‖² − e₁``.  The excess ``σ₁² − e₁`` after a step is about
+    ``ρ/(1 − ρ)`` times the gain ``e₁ − e₀``, with ``ρ = σ₂²/σ₁² ≤ R/e₁`` (the half step
+    ``v → u`` contracts the error angle by ``σ₂/σ₁``), so it is at most ``rtol · R`` when
+    ``e₁ − e₀ ≤ rtol (e₁ − R)``.  A block has converged when ``e₁ − e₀ ≤ rtol · max(R, e₁ − R)``
+    (the remaining excess is negligible against the error ``R``: one step on noisy
+    butterflies) or ``≤ 100 ε ‖B‖²`` (exact blocks: rounding level).  Blocks still
     unconverged after ``maxiter`` steps get an exact batched SVD.  Meant for a chunk that
-    fits in the cache: every step re-reads ``W`` about three times.
+    fits in the cache: every step re-reads ``W`` twice (three times in the first).
     """
     A, D, b, s, p, c = W.shape
     real = W.real.dtype
@@ -173,7 +175,8 @@ def rank1_power(W, rtol=_SUBSPACE_RTOL, maxiter=MAX_POWER_ITER):
         x = np.einsum("adbspc,adbsp->adspc", W, y.conj())    # yᴴ B
         xn2 = _sqnorm(x)
         e1 = xn2 * _safe_inv(e0)
-        done = e1 - e0 <= np.maximum(rtol * np.maximum(norm2 - e1, 0), floor)
+        resid = np.maximum(norm2 - e1, 0)
+        done = e1 - e0 <= np.maximum(rtol * np.maximum(resid, e1 - resid), floor)
         if done.all():
             break
         v = x.conj() * _safe_inv(np.sqrt(xn2))[..., None]
