@@ -168,8 +168,10 @@ def rank1_power(W, rtol=_SUBSPACE_RTOL, maxiter=MAX_POWER_ITER):
     v = np.take_along_axis(W, best[:, :, None, :, :, None], axis=2)[:, :, 0].conj()
     v *= _safe_inv(np.sqrt(top))[..., None]
     floor = 100 * np.finfo(real).eps * norm2
-    done = None
-    for _ in range(maxiter):
+    u = row = None
+    active = np.ones((A, D, s, p), bool)
+    fail = None
+    for it in range(max(1, maxiter)):
         y = np.einsum("adbspc,adspc->adbsp", W, v)           # B v
         e0 = _sqnorm(np.moveaxis(y, 2, -1))
         x = np.einsum("adbspc,adbsp->adspc", W, y.conj())    # yᴴ B
@@ -177,14 +179,27 @@ def rank1_power(W, rtol=_SUBSPACE_RTOL, maxiter=MAX_POWER_ITER):
         e1 = xn2 * _safe_inv(e0)
         resid = np.maximum(norm2 - e1, 0)
         done = e1 - e0 <= np.maximum(rtol * np.maximum(resid, e1 - resid), floor)
-        if done.all():
+        # a block is frozen at its first converged step: its result does not depend on
+        # the other blocks of the batch (a batch equals a loop over its members)
+        if it == 0 and done.all():                          # the usual case: one step
+            inv = _safe_inv(np.sqrt(e0))[..., None]
+            return np.moveaxis(y, 2, -1) * inv, x * inv
+        new = done & active
+        if it == max(1, maxiter) - 1:
+            fail, new = active & ~done, active
+        if u is None:
+            u = np.empty((A, D, s, p, b), W.dtype)
+            row = np.empty((A, D, s, p, c), W.dtype)
+        if new.any():
+            inv = _safe_inv(np.sqrt(e0[new]))[:, None]
+            u[new] = np.moveaxis(y, 2, -1)[new] * inv
+            row[new] = x[new] * inv
+            active &= ~new
+        if not active.any():
             break
         v = x.conj() * _safe_inv(np.sqrt(xn2))[..., None]
-    inv = _safe_inv(np.sqrt(e0))
-    u = np.moveaxis(y, 2, -1) * inv[..., None]
-    row = x * inv[..., None]
-    if not done.all():
-        _exact_rank1(W, u, row, ~done)
+    if fail is not None and fail.any():
+        _exact_rank1(W, u, row, fail)
     return u, row
 
 

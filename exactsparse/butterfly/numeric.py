@@ -320,9 +320,14 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     patterns : sequence of KSPattern or (a, b, c, d) tuples, optional
         A chainable KS chain, leftmost factor first, whose product has shape ``(m, n)``.
         Default: the square-dyadic butterfly chain of ``N = n`` (``n`` a power of two).
-    tree : {"left", "right", "balanced"}
-        Order of the splits: peel the leftmost factor first (``"left"``, the fastest: rank-one
-        ``2×m`` blocks in closed form), the rightmost first, or split the chain in halves.
+    tree : str, nested tuple or sequence of int
+        The factorization tree (:mod:`~exactsparse.butterfly.trees`): a preset —
+        ``"left"``/``"comb"`` (peel the leftmost factor first; rank-one ``2×m`` blocks in
+        closed form), ``"right"``/``"inverse-comb"`` (peel the rightmost first),
+        ``"balanced"`` (halves, the left part of ``J`` factors getting ``⌈J/2⌉``: the
+        convention of ICASSP 2022 [1]_) or ``"balanced-floor"`` (``⌊J/2⌋``) — a nested tuple
+        of factor indices such as ``((0, 1), (2, 3))``, or a split order (the ``K − 1`` cut
+        positions in the order they are made).  Every tree recovers exact products.
     scaling : {"unit", "sqrt"}
         ``"unit"`` (recommended) orthonormalises as in the error-guarantee analysis [3]_: the
         part being factorized carries the scale and every other part is orthonormal
@@ -354,6 +359,8 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
         NaN or infinity in ``A``.
     ArgumentError
         An invalid ``tree``, ``scaling``, ``perm`` or ``progress``, or a non-numeric ``A``.
+    ShapeError
+        A ``tree`` whose leaves are not the factors ``0 … K−1`` of the chain.
 
     Warns
     -----
@@ -400,8 +407,8 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     >>> pats = butterfly_patterns(16)
     >>> Z = ButterflyFactors(pats, [rng.standard_normal(p.twiddle_shape) for p in pats]).todense()
     >>> [butterfly_factorize(Z, tree=t).relative_error(Z) < 1e-12
-    ...  for t in ("left", "right", "balanced")]
-    [True, True, True]
+    ...  for t in ("left", "right", "balanced", ((0, 1), (2, 3)), [3, 1, 2])]
+    [True, True, True, True, True]
     >>> H = scipy.linalg.hadamard(4)
     >>> F = butterfly_factorize(H)
     >>> [t.shape for t in F.twiddles]

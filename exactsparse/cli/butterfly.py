@@ -1,9 +1,10 @@
 """CLI group ``butterfly``: numeric factorization and exact identification.
 
 ``exactsparse butterfly factorize --matrix A.npy --out factors.npz [--perm bitrev]
-[--tree left|right|balanced] [--scaling unit|sqrt] [--json] [--quiet]`` writes the twiddle
-tensors (``twiddle_0`` … leftmost first), the ``patterns`` (K×4) and ``perm`` to an ``.npz``
-and reports ``relative_error``, ``seconds`` (the factorization alone) and ``n_factors``.
+[--tree left|right|balanced|balanced-floor|comb|inverse-comb] [--scaling unit|sqrt] [--json]
+[--quiet]`` writes the twiddle tensors (``twiddle_0`` … leftmost first), the ``patterns``
+(K×4) and ``perm`` to an ``.npz`` and reports ``relative_error``, ``seconds`` (the
+factorization alone) and ``n_factors``.
 
 ``exactsparse butterfly identify --matrix Z [--perm identity|bitrev|FILE] [--cyclotomic n]
 [--json] [--out cert.json]`` decides exactly whether ``Z Pᵀ`` is a butterfly product and prints
@@ -51,8 +52,10 @@ def register(sub):
     f.add_argument("--out", help="write the factors to this .npz file")
     f.add_argument("--perm", default=None, choices=["identity", "bitrev", "auto"],
                    help="known column permutation (bitrev for the DFT) or 'auto'")
-    f.add_argument("--tree", default="left", choices=["left", "right", "balanced"],
-                   help="order in which the factors are split off (default left)")
+    f.add_argument("--tree", default="left",
+                   choices=["left", "right", "balanced", "balanced-floor", "comb", "inverse-comb"],
+                   help="factorization tree (default left = comb; balanced: ICASSP 2022, "
+                        "left part ⌈J/2⌉; balanced-floor: ⌊J/2⌋)")
     f.add_argument("--scaling", default="unit", choices=["unit", "sqrt"],
                    help="how the scale of each rank-one block is shared between the two "
                         "factors (default unit)")
