@@ -490,7 +490,31 @@ def _permute_columns(A, p, rows=64):
     return out.reshape(A.shape)
 
 
+#: entries of the batch factorized at once: a batch of large matrices is solved one group at
+#: a time, so that a batch of k costs k single calls in time and one call in extra memory
+_GROUP = 1 << 22
+
+
+def _batch_groups(A):
+    """Views of groups of about ``_GROUP`` entries of the batch ``A`` (None: one group)."""
+    batch, (m, n) = A.shape[:-2], A.shape[-2:]
+    K = int(np.prod(batch, dtype=np.int64))
+    g = max(1, _GROUP // (m * n))
+    if K <= g:
+        return None
+    flat = A.reshape(K, m, n)
+    if not np.may_share_memory(flat, A):          # not a view: one member at a time
+        return [A[idx][None] for idx in np.ndindex(*batch)]
+    return [flat[i:i + g] for i in range(0, K, g)]
+
+
 def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None):
+    groups = _batch_groups(A)
+    if groups is not None:
+        parts = [_run_tree(G, pats, ranks, tree, scaling, progress, perm) for G in groups]
+        if any(tw is None for tw in parts):
+            return None
+        return [np.concatenate(tws, axis=0) for tws in zip(*parts)]
     prod = chain_product(pats)
     fused = (perm is not None and len(pats) > 1 and left_size(tree) == 1
              and prod.a == prod.d == 1 and pats[0].b == 2 and ranks[0] == 1)
