@@ -180,11 +180,12 @@ def _split_cols(V, Lv, Rv, scale_to, scaling):
             np.multiply(Z, cz, out=t)
             Lt[:, :, b0:b0 + step] = t.real
     else:
+        tmp = np.empty((A1, d2, min(step, b1), q, p, 2), V.dtype)
         for b0 in range(0, b1, step):
             C = V[:, :, b0:b0 + step]
-            out = Lt[:, :, b0:b0 + step]
-            np.multiply(C[..., 0], cu[..., 0], out=out)
-            out += C[..., 1] * cu[..., 1]
+            t = tmp[:, :, :C.shape[2]]
+            np.multiply(C, cu, out=t)
+            np.add(t[..., 0], t[..., 1], out=Lt[:, :, b0:b0 + step])
     Rv[..., 0, :] = u * fu[..., None]
 
 
