@@ -4,9 +4,11 @@ Every split of a chainable KS chain is a set of independent best rank-``r`` prob
 blocks that tile the current matrix (disjoint rank-one supports, ICASSP 2022 Lemma 2 [1]_).
 In the twiddle-tensor form a split is a reshape of the current tensor plus a batched solve:
 a closed-form 2×2 Gram eigenproblem for the ``2×m`` / ``m×2`` rank-one blocks of the
-butterfly left-to-right and right-to-left trees, a batched small SVD for small blocks, and a
-batched subspace iteration for large blocks (balanced trees).  No dense ``N×N`` support and no
-index gathering is ever built.
+butterfly left-to-right and right-to-left trees (read in memory order), a batched power
+iteration on cache-sized chunks for larger rank-one blocks (balanced trees), a batched small
+SVD or subspace iteration for rank-``r`` blocks.  The tree is any binary tree over the chain
+(:mod:`~exactsparse.butterfly.trees`).  No dense ``N×N`` support and no index gathering is
+ever built.
 
 References
 ----------
