@@ -244,3 +244,12 @@ def test_batch_in_groups_equals_loop(monkeypatch, tree):
             G = butterfly_factorize(np.ascontiguousarray(B[idx]), tree=tree)
             for a, b in zip(F.twiddles, G.twiddles):
                 np.testing.assert_allclose(a[idx], b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("tree", PRESETS)
+@pytest.mark.parametrize("dtype, tol", [(np.complex64, 2e-6), (np.complex128, 1e-14)])
+def test_dft_every_preset_every_precision(tree, dtype, tol):
+    D = np.fft.fft(np.eye(128)).astype(dtype)
+    F = butterfly_factorize(D, tree=tree, perm="bitrev")
+    assert F.twiddles[0].dtype == dtype
+    assert rel(D, F.todense()) <= tol
