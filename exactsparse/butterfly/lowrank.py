@@ -168,38 +168,59 @@ def rank1_power(W, rtol=_SUBSPACE_RTOL, maxiter=MAX_POWER_ITER):
     v = np.take_along_axis(W, best[:, :, None, :, :, None], axis=2)[:, :, 0].conj()
     v *= _safe_inv(np.sqrt(top))[..., None]
     floor = 100 * np.finfo(real).eps * norm2
-    u = row = None
-    active = np.ones((A, D, s, p), bool)
-    fail = None
-    for it in range(max(1, maxiter)):
-        y = np.einsum("adbspc,adspc->adbsp", W, v)           # B v
-        e0 = _sqnorm(np.moveaxis(y, 2, -1))
-        x = np.einsum("adbspc,adbsp->adspc", W, y.conj())    # yᴴ B
-        xn2 = _sqnorm(x)
-        e1 = xn2 * _safe_inv(e0)
-        resid = np.maximum(norm2 - e1, 0)
-        done = e1 - e0 <= np.maximum(rtol * np.maximum(resid, e1 - resid), floor)
-        # a block is frozen at its first converged step: its result does not depend on
-        # the other blocks of the batch (a batch equals a loop over its members)
-        if it == 0 and done.all():                          # the usual case: one step
-            inv = _safe_inv(np.sqrt(e0))[..., None]
-            return np.moveaxis(y, 2, -1) * inv, x * inv
-        new = done & active
-        if it == max(1, maxiter) - 1:
-            fail, new = active & ~done, active
-        if u is None:
-            u = np.empty((A, D, s, p, b), W.dtype)
-            row = np.empty((A, D, s, p, c), W.dtype)
-        if new.any():
-            inv = _safe_inv(np.sqrt(e0[new]))[:, None]
-            u[new] = np.moveaxis(y, 2, -1)[new] * inv
-            row[new] = x[new] * inv
-            active &= ~new
+    y = np.einsum("adbspc,adspc->adbsp", W, v)               # B v
+    x = np.einsum("adbspc,adbsp->adspc", W, y.conj())        # yᴴ B
+    y = np.moveaxis(y, 2, -1)
+    u, row, done = _power_outputs(y, x, norm2, floor, rtol)
+    if done.all():                                           # the usual case: one step
+        return u, row
+    # the other blocks (noise-dominated ones) iterate on their own, gathered: a block's
+    # result never depends on the other blocks of the batch
+    a, d, s_, p_ = np.nonzero(~done)
+    Wa = W[a, d, :, s_, p_, :]                               # (n, b, c)
+    xa = x[a, d, s_, p_]
+    ua, rowa = _power_loop(Wa, xa, norm2[a, d, s_, p_], floor[a, d, s_, p_], rtol,
+                           maxiter - 1)
+    u[a, d, s_, p_] = ua
+    row[a, d, s_, p_] = rowa
+    return u, row
+
+
+def _power_outputs(y, x, norm2, floor, rtol):
+    """``u = y/‖y‖``, ``row = x/‖y‖`` and the convergence test of one power step."""
+    e0 = _sqnorm(y)
+    xn2 = _sqnorm(x)
+    e1 = xn2 * _safe_inv(e0)
+    resid = np.maximum(norm2 - e1, 0)
+    done = e1 - e0 <= np.maximum(rtol * np.maximum(resid, e1 - resid), floor)
+    inv = _safe_inv(np.sqrt(e0))[..., None]
+    return y * inv, x * inv, done
+
+
+def _power_loop(W, x, norm2, floor, rtol, steps):
+    """Power steps on gathered blocks ``W`` (n, b, c) from the row ``x`` of the previous
+    step; each block is frozen at its first converged step, the others get an exact SVD."""
+    n, b, c = W.shape
+    u = np.empty((n, b), W.dtype)
+    row = np.empty((n, c), W.dtype)
+    active = np.ones(n, bool)
+    x = np.array(x)
+    for _ in range(steps):
+        idx = np.nonzero(active)[0]
+        Wi = W[idx]
+        v = x[idx].conj() * _safe_inv(np.sqrt(_sqnorm(x[idx])))[:, None]
+        y = np.einsum("nbc,nc->nb", Wi, v)
+        x_new = np.einsum("nbc,nb->nc", Wi, y.conj())
+        ui, ri, done = _power_outputs(y, x_new, norm2[idx], floor[idx], rtol)
+        u[idx[done]], row[idx[done]] = ui[done], ri[done]
+        active[idx[done]] = False
+        x[idx] = x_new
         if not active.any():
-            break
-        v = x.conj() * _safe_inv(np.sqrt(xn2))[..., None]
-    if fail is not None and fail.any():
-        _exact_rank1(W, u, row, fail)
+            return u, row
+    idx = np.nonzero(active)[0]
+    U, S, Vh = np.linalg.svd(W[idx], full_matrices=False)
+    u[idx] = U[..., 0]
+    row[idx] = Vh[..., 0, :] * S[..., :1]
     return u, row
 
 
@@ -214,11 +235,3 @@ def _sqnorm(X):
 def _safe_inv(x):
     return np.divide(1, x, out=np.zeros_like(x), where=x > 0)
 
-
-def _exact_rank1(W, u, row, mask):
-    """Overwrite the blocks of ``mask`` in ``(u, row)`` by their exact rank-one SVD."""
-    a, d, s, p = np.nonzero(mask)
-    B = W[a, d, :, s, p, :]                                  # (n, b, c)
-    U, S, Vh = np.linalg.svd(B, full_matrices=False)
-    u[a, d, s, p] = U[..., 0]
-    row[a, d, s, p] = Vh[..., 0, :] * S[..., :1]
