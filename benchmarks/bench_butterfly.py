@@ -246,6 +246,12 @@ def section_refine(args):
     Gaussian matrix, the DCT-II and a random orthogonal matrix."""
     import scipy.fft
     from exactsparse.butterfly.refine import refine
+# ----------------------------------------------------------------------------- trees, scale
+def section_trees(args):
+    """Every preset tree against the left tree: time, x_norm, x_left, errors on Hadamard,
+    DFT (bit reversal given) and noisy butterflies, N = 1024 … --max-n; pyfaust's bbtree
+    side by side when installed (x_pyfaust = pyfaust time / tree time)."""
+    from exactsparse.butterfly.trees import PRESETS
     try:
         import pyfaust.fact  # noqa: F401
         have_faust = not args.no_pyfaust
@@ -281,6 +287,124 @@ def section_refine(args):
             if have_faust:
                 for t, e, label in _pyfaust_curve(A, budget):
                     print(f"{name:10s} {n:5d} pyfaust     {t:9.3f} {e:.6e} {label}", flush=True)
+        print("# pyfaust not installed: exactsparse only")
+    warnings.filterwarnings("ignore")
+    rng = np.random.default_rng(0)
+    print("# time = median of repeats (s), BLAS 1 thread; x_norm = time / np.linalg.norm(A); "
+          "x_left = time / left-tree time; err = relative error; err_clean = against the "
+          "noise-free product")
+    print(f"{'input':9s} {'N':>6s} {'tree':15s} {'time_s':>9s} {'x_norm':>7s} {'x_left':>7s} "
+          f"{'err':>9s} {'err_clean':>9s} {'x_pyfaust':>9s}")
+    for n in [n for n in (1024, 2048, 4096, 8192, 16384) if n <= args.max_n]:
+        for name, A, clean, perm in inputs(n, rng):
+            t_norm = norm_time(A)
+            reps = 5 if n <= 1024 else 3
+            t_pf = None
+            if have_faust:
+                t_pf, approx_pf, _ = run_pyfaust(A, perm, 1)
+                print(f"{name:9s} {n:6d} {'pyfaust bbtree':15s} {t_pf:9.4f} "
+                      f"{t_pf / t_norm:7.1f} {'-':>7s} {rel(A, approx_pf):9.2e} "
+                      f"{rel(clean, approx_pf):9.2e} {'-':>9s}", flush=True)
+                del approx_pf
+            t_left = None
+            for tree in PRESETS:
+                t, F, _ = timed(lambda: butterfly_factorize(A, tree=tree, perm=perm), reps)
+                t_left = t_left or t
+                approx = F.todense()
+                ratio = f"{t_pf / t:9.1f}" if t_pf else f"{'-':>9s}"
+                print(f"{name:9s} {n:6d} {tree:15s} {t:9.4f} {t / t_norm:7.1f} "
+                      f"{t / t_left:7.2f} {rel(A, approx):9.2e} {rel(clean, approx):9.2e} "
+                      f"{ratio}", flush=True)
+                del approx, F
+            del A, clean
+
+
+def _scale_hadamard32(n):
+    """The Hadamard matrix in float32, built in place as ``H_a ⊗ H_b`` row block by row
+    block (no float64 or int64 copy of the matrix)."""
+    L = n.bit_length() - 1
+    a, b = 1 << (L + 1) // 2, 1 << L // 2
+    Ha, Hb = scipy.linalg.hadamard(a).astype(np.float32), scipy.linalg.hadamard(b)
+    out = np.empty((n, n), np.float32)
+    view = out.reshape(a, b, a, b)
+    for i in range(a):
+        np.multiply(Hb[:, None, :], Ha[i][None, :, None], out=view[i])
+    return out
+
+
+def _scale_noisy32(n, rng, noise=1e-3, cols=256):
+    """A random butterfly product plus ``noise`` relative Gaussian noise, float32, built
+    column block by column block (factors applied to blocks of the identity)."""
+    pats = butterfly_patterns(n)
+    F = ButterflyFactors(pats, [rng.standard_normal(p.twiddle_shape).astype(np.float32)
+                                for p in pats])
+    out = np.empty((n, n), np.float32)
+    for j in range(0, n, cols):
+        eye = np.zeros((n, min(cols, n - j)), np.float32)
+        eye[np.arange(j, j + eye.shape[1]), np.arange(eye.shape[1])] = 1
+        out[:, j:j + eye.shape[1]] = F.matmul(eye)
+    scale = noise * float(np.linalg.norm(out)) / n
+    for i in range(0, n, cols):
+        out[i:i + cols] += scale * rng.standard_normal((min(cols, n - i), n), np.float32)
+    return out
+
+
+def _scale_error(F, A, probes=4, rows=1024):
+    """``max ‖(A − F) x‖ / ‖A x‖`` over a few Gaussian probes, in float64 (``A x`` by blocks
+    of rows: no dense product, no float64 copy of ``A``)."""
+    x = np.random.default_rng(1).standard_normal((A.shape[-1], probes))
+    ax = np.concatenate([A[i:i + rows].astype(np.float64) @ x
+                         for i in range(0, A.shape[0], rows)])
+    return float(np.max(np.linalg.norm(ax - F.matmul(x), axis=-2)
+                        / np.linalg.norm(ax, axis=-2)))
+
+
+def section_scale(args):
+    """Large N in float32 (8192 … --big; 32768 needs ~8 GiB: --big 32768): peak extra
+    resident memory of the solver alone (mem_x = peak RSS growth during the call / matrix
+    bytes; the input is built in place beforehand), time, x_norm, and the probe estimate of
+    the relative error.  Then batches: k matrices at once against k single calls."""
+    warnings.filterwarnings("ignore")
+    rng = np.random.default_rng(0)
+    print("# float32; mem_x = peak RSS growth of the call / bytes of one matrix; "
+          "err = max over 4 Gaussian probes of |(A - F)x| / |Ax| (float64)")
+    print(f"{'input':9s} {'N':>6s} {'tree':15s} {'time_s':>9s} {'x_norm':>7s} {'mem_x':>6s} "
+          f"{'err':>9s}")
+    for n in [n for n in (8192, 16384, 32768) if n <= max(args.big or 0, 8192)]:
+        for name, build in (("hadamard", _scale_hadamard32), ("noisy", _scale_noisy32)):
+            A = build(n) if name == "hadamard" else build(n, rng)
+            t_norm = norm_time(A, 3)
+            for tree in ("left", "right", "balanced") if n <= 16384 else ("left", "balanced"):
+                with PeakRSS() as m:
+                    t0 = time.perf_counter()
+                    F = butterfly_factorize(A, tree=tree)
+                    t = time.perf_counter() - t0
+                print(f"{name:9s} {n:6d} {tree:15s} {t:9.2f} {t / t_norm:7.1f} "
+                      f"{m.extra / A.nbytes:6.2f} {_scale_error(F, A):9.2e}", flush=True)
+                del F
+            del A
+    print("\n# batches: time and peak memory of one call on (k, N, N) against k single calls")
+    print(f"{'N':>6s} {'k':>3s} {'tree':10s} {'t_batch':>8s} {'t_k_single':>10s} {'ratio':>6s} "
+          f"{'mem_batch_x':>11s} {'mem_single_x':>12s}")
+    for n, k in ((1024, 8), (2048, 4)):
+        pats = butterfly_patterns(n)
+        A = np.stack([ButterflyFactors(pats, [rng.standard_normal(p.twiddle_shape)
+                                              for p in pats]).todense() for _ in range(k)])
+        for tree in ("left", "right", "balanced"):
+            butterfly_factorize(A[0], tree=tree)           # warm up
+            with PeakRSS() as mb:
+                t0 = time.perf_counter()
+                butterfly_factorize(A, tree=tree)
+                tb = time.perf_counter() - t0
+            with PeakRSS() as ms:
+                t0 = time.perf_counter()
+                for i in range(k):
+                    butterfly_factorize(A[i], tree=tree)
+                ts = time.perf_counter() - t0
+            print(f"{n:6d} {k:3d} {tree:10s} {tb:8.3f} {ts:10.3f} {tb / ts:6.2f} "
+                  f"{mb.extra / A[0].nbytes:11.2f} {ms.extra / A[0].nbytes:12.2f}",
+                  flush=True)
+        del A
 
 
 # ----------------------------------------------------------------------------- sections
@@ -289,6 +413,8 @@ SECTIONS = {
     "peers": section_peers,
     "projection": section_projection,
     "refine": section_refine,
+    "trees": section_trees,
+    "scale": section_scale,
 }
 
 

@@ -9,6 +9,8 @@ Modules, by mathematical object:
   KS factors in twiddle form);
 - :mod:`~exactsparse.butterfly.lowrank` — batched best low-rank approximations of the blocks
   of one split (the two-factor step);
+- :mod:`~exactsparse.butterfly.trees` — factorization trees: nested tuples, split orders,
+  the presets (comb, inverse comb, balanced of ICASSP 2022);
 - :mod:`~exactsparse.butterfly.numeric` — the hierarchical solver
   :func:`butterfly_factorize` (splits along a tree);
 - :mod:`~exactsparse.butterfly.projection` — the exact (globally optimal, certified)

@@ -3,8 +3,10 @@
 Every split of a chainable KS chain is a set of independent best rank-``r`` problems on
 disjoint blocks (ICASSP 2022 Lemma 2 [1]_); this module solves a whole batch of them at
 once: a closed-form 2×2 Gram eigenproblem for the ``2×m`` / ``m×2`` rank-one blocks, a
-batched small SVD for small blocks, and a batched subspace iteration for large ones
-(Eckart–Young: the truncated SVD is the best approximation).
+batched power iteration for larger rank-one blocks (:func:`rank1_power`, started from the
+block's largest row: exact after one step on exact rank-one blocks), a batched small SVD for
+small rank-``r`` blocks, and a batched subspace iteration for large ones (Eckart–Young: the
+truncated SVD is the best approximation).
 
 References
 ----------
@@ -18,12 +20,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["pair_rank1", "eig2", "balance", "lowrank", "MAX_SUBSPACE_ITER"]
+__all__ = ["pair_rank1", "eig2", "balance", "lowrank", "rank1_power", "MAX_SUBSPACE_ITER",
+           "MAX_POWER_ITER"]
 
 _SMALL_SVD = 16        # blocks with min(b, c) above this use subspace iteration
 MAX_SUBSPACE_ITER = 60
 _OVERSAMPLE = 6          # extra vectors: the iteration is memory-bound, more vectors are ~free
 _SUBSPACE_RTOL = 1e-4     # stop when the energy gain is below this fraction of the error²
+MAX_POWER_ITER = 30       # power steps before the unconverged blocks get an exact SVD
 
 
 def _gram2(B):
@@ -130,4 +134,104 @@ def _subspace_iteration(B, r):
         Q, _ = np.linalg.qr(B @ Zh.conj().swapaxes(-1, -2))
     Uc, S, Vh = np.linalg.svd(Zh, full_matrices=False)
     return Q @ Uc[..., :r], S[..., :r], Vh[..., :r, :]
+
+
+
+def rank1_power(W, rtol=_SUBSPACE_RTOL, maxiter=MAX_POWER_ITER):
+    """Batched best rank-one approximation of the blocks of ``W`` by a power iteration.
+
+    ``W`` has shape ``(A, D, b, s, p, c)``: block ``(i, j, σ, u)`` is ``W[i, j, :, σ, u, :]``
+    (``b`` rows, ``c`` columns; the layout of a split's view, so no copy is made).  Returns
+    ``(u, row)``: ``u`` of shape ``(A, D, s, p, b)`` unit left vectors and ``row`` of shape
+    ``(A, D, s, p, c)`` with ``B ≈ u ⊗ row`` (``‖row‖ = σ₁``), the best rank-one
+    approximation of every block to the stopping rule.
+
+    Start: ``v₀ = conj(row β*)`` for the row ``β*`` of largest norm, which is the exact right
+    singular vector of a rank-one block, so exact blocks are done after one step
+    (``y = B v``, ``x = yᴴ B``).  Each step computes the energies ``e₀ = ‖B v‖²`` and
+    ``e₁ = ‖uᴴ B‖²`` (``u = y/‖y‖``), both increasing towards ``σ₁²``; the error² of
+    ``u (uᴴ B)`` is ``R = ‖B‖² − e₁``.  The excess ``σ₁² − e₁`` after a step is about
+    ``ρ/(1 − ρ)`` times the gain ``e₁ − e₀``, with ``ρ = σ₂²/σ₁² ≤ R/e₁`` (the half step
+    ``v → u`` contracts the error angle by ``σ₂/σ₁``), so it is at most ``rtol · R`` when
+    ``e₁ − e₀ ≤ rtol (e₁ − R)``.  A block has converged when ``e₁ − e₀ ≤ rtol · max(R, e₁ − R)``
+    (the remaining excess is negligible against the error ``R``: one step on noisy
+    butterflies) or ``≤ 100 ε ‖B‖²`` (exact blocks: rounding level).  Blocks still
+    unconverged after ``maxiter`` steps get an exact batched SVD.  Meant for a chunk that
+    fits in the cache: every step re-reads ``W`` twice (three times in the first).
+    """
+    A, D, b, s, p, c = W.shape
+    real = W.real.dtype
+    rn = _sqnorm(W)                                          # (A, D, b, s, p)
+    norm2 = rn.sum(axis=2)
+    best = rn.argmax(axis=2)
+    top = np.take_along_axis(rn, best[:, :, None], axis=2)[:, :, 0]
+    v = np.take_along_axis(W, best[:, :, None, :, :, None], axis=2)[:, :, 0].conj()
+    v *= _safe_inv(np.sqrt(top))[..., None]
+    floor = 100 * np.finfo(real).eps * norm2
+    y = np.einsum("adbspc,adspc->adbsp", W, v)               # B v
+    x = np.einsum("adbspc,adbsp->adspc", W, y.conj())        # yᴴ B
+    y = np.moveaxis(y, 2, -1)
+    u, row, done = _power_outputs(y, x, norm2, floor, rtol)
+    if done.all():                                           # the usual case: one step
+        return u, row
+    # the other blocks (noise-dominated ones) iterate on their own, gathered: a block's
+    # result never depends on the other blocks of the batch
+    a, d, s_, p_ = np.nonzero(~done)
+    Wa = W[a, d, :, s_, p_, :]                               # (n, b, c)
+    xa = x[a, d, s_, p_]
+    ua, rowa = _power_loop(Wa, xa, norm2[a, d, s_, p_], floor[a, d, s_, p_], rtol,
+                           maxiter - 1)
+    u[a, d, s_, p_] = ua
+    row[a, d, s_, p_] = rowa
+    return u, row
+
+
+def _power_outputs(y, x, norm2, floor, rtol):
+    """``u = y/‖y‖``, ``row = x/‖y‖`` and the convergence test of one power step."""
+    e0 = _sqnorm(y)
+    xn2 = _sqnorm(x)
+    e1 = xn2 * _safe_inv(e0)
+    resid = np.maximum(norm2 - e1, 0)
+    done = e1 - e0 <= np.maximum(rtol * np.maximum(resid, e1 - resid), floor)
+    inv = _safe_inv(np.sqrt(e0))[..., None]
+    return y * inv, x * inv, done
+
+
+def _power_loop(W, x, norm2, floor, rtol, steps):
+    """Power steps on gathered blocks ``W`` (n, b, c) from the row ``x`` of the previous
+    step; each block is frozen at its first converged step, the others get an exact SVD."""
+    n, b, c = W.shape
+    u = np.empty((n, b), W.dtype)
+    row = np.empty((n, c), W.dtype)
+    active = np.ones(n, bool)
+    x = np.array(x)
+    for _ in range(steps):
+        idx = np.nonzero(active)[0]
+        Wi = W[idx]
+        v = x[idx].conj() * _safe_inv(np.sqrt(_sqnorm(x[idx])))[:, None]
+        y = np.einsum("nbc,nc->nb", Wi, v)
+        x_new = np.einsum("nbc,nb->nc", Wi, y.conj())
+        ui, ri, done = _power_outputs(y, x_new, norm2[idx], floor[idx], rtol)
+        u[idx[done]], row[idx[done]] = ui[done], ri[done]
+        active[idx[done]] = False
+        x[idx] = x_new
+        if not active.any():
+            return u, row
+    idx = np.nonzero(active)[0]
+    U, S, Vh = np.linalg.svd(W[idx], full_matrices=False)
+    u[idx] = U[..., 0]
+    row[idx] = Vh[..., 0, :] * S[..., :1]
+    return u, row
+
+
+def _sqnorm(X):
+    """``Σ |X|²`` over the last axis, real."""
+    if np.iscomplexobj(X):
+        return np.einsum("...k,...k->...", X.real, X.real) + np.einsum("...k,...k->...",
+                                                                         X.imag, X.imag)
+    return np.einsum("...k,...k->...", X, X)
+
+
+def _safe_inv(x):
+    return np.divide(1, x, out=np.zeros_like(x), where=x > 0)
 

@@ -4,9 +4,11 @@ Every split of a chainable KS chain is a set of independent best rank-``r`` prob
 blocks that tile the current matrix (disjoint rank-one supports, ICASSP 2022 Lemma 2 [1]_).
 In the twiddle-tensor form a split is a reshape of the current tensor plus a batched solve:
 a closed-form 2×2 Gram eigenproblem for the ``2×m`` / ``m×2`` rank-one blocks of the
-butterfly left-to-right and right-to-left trees, a batched small SVD for small blocks, and a
-batched subspace iteration for large blocks (balanced trees).  No dense ``N×N`` support and no
-index gathering is ever built.
+butterfly left-to-right and right-to-left trees (read in memory order), a batched power
+iteration on cache-sized chunks for larger rank-one blocks (balanced trees), a batched small
+SVD or subspace iteration for rank-``r`` blocks.  The tree is any binary tree over the chain
+(:mod:`~exactsparse.butterfly.trees`).  No dense ``N×N`` support and no index gathering is
+ever built.
 
 References
 ----------
@@ -28,13 +30,14 @@ import numpy as np
 from ._common import (ButterflyFitWarning, raise_non_finite, validate_chain, validate_matrix,
                       validate_option, validate_perm, validate_progress)
 from .factors import ButterflyFactors
-from .lowrank import MAX_SUBSPACE_ITER, balance, eig2, lowrank, pair_rank1
+from .lowrank import MAX_SUBSPACE_ITER, balance, eig2, lowrank, pair_rank1, rank1_power
 from .projection import two_factor_twiddles
 from .supports import chain_product
+from .trees import TREE_NAMES, left_size, parse_tree
 
 __all__ = ["ButterflyFactors", "butterfly_factorize"]
 
-TREES = ("left", "right", "balanced")
+TREES = TREE_NAMES
 SCALINGS = ("unit", "sqrt")
 #: kept under its former name, read by tests/test_butterfly_review.py
 _MAX_SUBSPACE_ITER = MAX_SUBSPACE_ITER
@@ -52,12 +55,13 @@ def _blas_one_thread():
 
 
 # ----------------------------------------------------------------------------- one split
-def _split(T, left, right, r, scale_to, scaling, spare=None, perm=None):
+def _split(T, left, right, r, scale_to, scaling, spare=None, perm=None, spare_for="right"):
     """Best split ``M ≈ L R`` of the twiddle ``T`` of ``M`` (pattern ``left·right``).
 
     The blocks indexed by ``(i, j₂, σ, u)`` of the view ``T[i, j₂, β₁, σ, u, γ₂]`` are the
     disjoint rank-``r`` problems of the split; returns the twiddles of ``L`` and ``R``.
-    ``R`` is written into ``spare`` (a free flat buffer, not aliasing ``T``) when it fits;
+    ``R`` (or ``L`` when ``spare_for == "left"``) is written into ``spare`` (a free flat
+    buffer, not aliasing ``T``) when it fits;
     ``perm`` (rank-one ``2 × c`` blocks only) permutes the columns of ``M`` on the fly.
     """
     A1 = T.shape[0]
@@ -65,13 +69,8 @@ def _split(T, left, right, r, scale_to, scaling, spare=None, perm=None):
     b2, c2, d2 = right.b, right.c, right.d
     p, q = right.a // left.a, d1 // d2
     V = T.reshape(A1, d2, b1, q, p, c2)
-    TL = np.empty((A1, d1, b1, c1), T.dtype)
-    shape_r = (A1 * p, d2, b2, c2)
-    size_r = A1 * p * d2 * b2 * c2
-    if spare is not None and spare.size >= size_r and spare.dtype == T.dtype:
-        TR = spare[:size_r].reshape(shape_r)
-    else:
-        TR = np.empty(shape_r, T.dtype)
+    TL = _buffer((A1, d1, b1, c1), T.dtype, spare if spare_for == "left" else None)
+    TR = _buffer((A1 * p, d2, b2, c2), T.dtype, spare if spare_for == "right" else None)
     Lv = TL.reshape(A1, q, d2, b1, p, r).transpose(0, 2, 1, 4, 3, 5)
     Rv = TR.reshape(A1, p, d2, r, q, c2).transpose(0, 2, 4, 1, 3, 5)
     if r == 1 and b1 == 2 and perm is not None:
@@ -80,9 +79,52 @@ def _split(T, left, right, r, scale_to, scaling, spare=None, perm=None):
         _split_rows(V, Lv, Rv, scale_to, scaling)
     elif r == 1 and c2 == 2:
         _split_cols(V, Lv, Rv, scale_to, scaling)
+    elif r == 1:
+        for idx in _chunks(V.shape, _CHUNK // V.itemsize):
+            v6 = idx[:2] + (slice(None),) + idx[2:]
+            _split_power(V[v6], Lv[idx], Rv[idx], scale_to, scaling)
     else:
         _split_generic(V, Lv, Rv, r, scale_to, scaling)
     return TL, TR
+
+
+def _buffer(shape, dtype, spare):
+    """An array of ``shape`` in the free flat buffer ``spare`` when it fits, else a new one
+    (recycled memory is already mapped: no page faults on the first write)."""
+    size = int(np.prod(shape, dtype=np.int64))
+    if spare is not None and spare.size >= size and spare.dtype == dtype:
+        return spare[:size].reshape(shape)
+    return np.empty(shape, dtype)
+
+
+#: bytes of the current matrix handled at once by the rank-one power iteration: the chunk
+#: stays in the (L2/L3) cache while its blocks are read the three to six times it needs,
+#: and is large enough that the per-chunk numpy overhead stays small
+_CHUNK = 1 << 21
+#: bytes of rows handled at once when the ``b × 2`` Gram is accumulated over the row axis
+_ROWS_CHUNK = 1 << 19
+
+
+def _chunks(shape, budget):
+    """Index tuples over the block axes ``(A1, d2, q, p)`` of ``V`` (shape ``(A1, d2, b1, q,
+    p, c2)``) cutting it into chunks of about ``budget`` entries, in memory order.
+
+    The outermost block axis whose single index holds at most ``budget`` entries is cut into
+    slices of several indices; the axes outside it are looped over one index at a time.
+    """
+    A1, d2, b1, q, p, c2 = shape
+    dims = (A1, d2, q, p)
+    per = b1 * c2 * A1 * d2 * q * p
+    for k, n in enumerate(dims):
+        per //= n                              # entries under one index of axis k
+        if per <= budget:
+            break
+    step = max(1, budget // max(per, 1))
+    full = (slice(None),) * (3 - k)
+    for outer in np.ndindex(*dims[:k]):
+        head = tuple(slice(i, i + 1) for i in outer)
+        for s0 in range(0, dims[k], step):
+            yield head + (slice(s0, s0 + step),) + full
 
 
 def _split_rows(V, Lv, Rv, scale_to, scaling):
@@ -109,20 +151,71 @@ def _split_rows_permuted(V, Lv, Rv, scale_to, scaling, perm, budget=1 << 19):
 def _split_cols(V, Lv, Rv, scale_to, scaling):
     """``b × 2`` rank-one blocks: closed-form 2×2 Gram eigenvector on the column side.
 
-    The Gram of the two columns is accumulated over the (strided) row axis in memory order.
+    The rows of a block are strided (axis ``b1`` of ``V``), so everything runs in memory
+    order over slabs of rows that fit in the cache: one pass accumulates the Gram of the two
+    columns, a second writes the left piece ``B c`` straight into ``Lv`` (no temporaries of
+    the size of ``V``).  For a real ``V`` the column pair ``(x, y)`` is read as one complex
+    column ``z = x + iy`` (a view) in the second pass: ``B c = Re(z (c₀ − i c₁))``.
     """
-    re = V.real if np.iscomplexobj(V) else V
-    ps = np.einsum("ijbsuc,ijbsuc->ijsuc", re, re)
-    if re is not V:
-        ps += np.einsum("ijbsuc,ijbsuc->ijsuc", V.imag, V.imag)
-    w = np.einsum("ijbsu,ijbsu->ijsu", V[..., 1].conj(), V[..., 0])
+    A1, d2, b1, q, p, _ = V.shape
+    step = max(1, (_ROWS_CHUNK // V.itemsize) // max(1, V.size // b1))
+    cplx = np.iscomplexobj(V)
+    ps = np.zeros((A1, d2, q, p, 2), V.real.dtype)
+    w = np.zeros((A1, d2, q, p), V.dtype)
+    for b0 in range(0, b1, step):
+        C = V[:, :, b0:b0 + step]
+        re = C.real if cplx else C
+        ps += np.einsum("ijbsuc,ijbsuc->ijsuc", re, re)
+        if cplx:
+            ps += np.einsum("ijbsuc,ijbsuc->ijsuc", C.imag, C.imag)
+        w += np.einsum("ijbsu,ijbsu->ijsu", C[..., 1].conj(), C[..., 0])
     u, lam = eig2(ps[..., 0], ps[..., 1], w, V.dtype)
+    pair = _as_pairs(V)
     fu, fs = balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "right")
     cu = (u.conj() * fs[..., None])[:, :, None]                 # (A1, d2, 1, q, p, 2)
-    left = V[..., 0] * cu[..., 0]
-    left += V[..., 1] * cu[..., 1]
-    Lv[..., 0] = np.moveaxis(left, 2, -1)
+    Lt = np.moveaxis(Lv[..., 0], -1, 2)                         # (A1, d2, b1, q, p) view
+    if pair is not None:
+        cz = cu[..., 0] - 1j * cu[..., 1]
+        tmp = np.empty((A1, d2, min(step, b1), q, p), pair.dtype)
+        for b0 in range(0, b1, step):
+            Z = pair[:, :, b0:b0 + step]
+            t = tmp[:, :, :Z.shape[2]]
+            np.multiply(Z, cz, out=t)
+            Lt[:, :, b0:b0 + step] = t.real
+    else:
+        tmp = np.empty((A1, d2, min(step, b1), q, p, 2), V.dtype)
+        for b0 in range(0, b1, step):
+            C = V[:, :, b0:b0 + step]
+            t = tmp[:, :, :C.shape[2]]
+            np.multiply(C, cu, out=t)
+            np.add(t[..., 0], t[..., 1], out=Lt[:, :, b0:b0 + step])
     Rv[..., 0, :] = u * fu[..., None]
+
+
+def _as_pairs(V):
+    """The last axis (length 2) of a real ``V`` viewed as one complex entry, or None."""
+    if V.dtype not in (np.float32, np.float64) or V.strides[-1] != V.itemsize:
+        return None
+    ctype = np.complex64 if V.dtype == np.float32 else np.complex128
+    try:
+        return V.view(ctype)[..., 0]
+    except ValueError:        # a view numpy cannot reinterpret: take the generic route
+        return None
+
+
+def _split_power(V, Lv, Rv, scale_to, scaling):
+    """Rank-one blocks larger than ``2 × 2`` on both sides: batched power iteration started
+    from each block's largest row (exact in one step on exact blocks), see
+    :func:`~exactsparse.butterfly.lowrank.rank1_power`."""
+    u, row = rank1_power(V)
+    sigma = np.sqrt(_sqnorm_last(row))
+    fu, fs = balance(sigma, scaling, unit_side_carries=scale_to == "left")
+    Lv[..., 0] = u * fu[..., None]
+    Rv[..., 0, :] = row * fs[..., None]
+
+
+def _sqnorm_last(X):
+    return np.einsum("...k,...k->...", X, X.conj()).real
 
 
 def _split_generic(V, Lv, Rv, r, scale_to, scaling):
@@ -142,38 +235,39 @@ def _split_generic(V, Lv, Rv, r, scale_to, scaling):
 
 
 # ----------------------------------------------------------------------------- the tree
-def _split_index(n, tree):
-    return {"left": 1, "right": n - 1}.get(tree, n // 2)
-
-
 def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spare=None,
                   perm=None):
-    """Recursively split ``holder[0]`` (a twiddle, consumed) along the tree; twiddles out.
+    """Recursively split ``holder[0]`` (a twiddle, consumed) along ``tree`` (a parsed nested
+    tuple, :func:`~exactsparse.butterfly.trees.parse_tree`); twiddles out.
 
     With ``"unit"`` scaling the part being factorized carries the scale and the rest stays
     orthonormal [3]_: a leaf on the left is unit-norm (the scale goes right); a left part that
     is split further takes the scale, and once it is factorized the column norms of its
     product are pushed into the right part before that one is factorized.  When the left
     part is a leaf, buffers are recycled: the right part of the next split is written into the
-    memory of a consumed one (``owned`` says ``T`` is ours, ``spare`` is free memory).
-    ``perm`` permutes the columns of ``T`` during the first split (left tree only).
+    memory of a consumed one (``owned`` says ``T`` is ours, ``spare`` is free memory); the
+    mirror image when the right part is a leaf (the ``"right"`` tree).
+    ``perm`` permutes the columns of ``T`` during the first split (when it peels one factor).
     """
     T = holder.pop()
     if len(pats) == 1:
         return [T if T.base is None else T.copy()]
-    k = _split_index(len(pats), tree)
+    k = left_size(tree)
     left, right = chain_product(pats[:k]), chain_product(pats[k:])
+    # the big part of a split that peels one factor may go into recycled memory
+    side = "right" if k == 1 else "left" if k == len(pats) - 1 else None
     TL, TR = _split(T, left, right, ranks[k - 1], "right" if k == 1 else "left", scaling,
-                    spare if k == 1 else None, perm)
+                    spare if side else None, perm, side)
     if progress is not None:
         progress(T.size)
-    free = _flat_buffer(T) if owned and k == 1 else None
+    free = _flat_buffer(T) if owned and side else None
     del T
-    first = _factor_chain([TL], pats[:k], ranks[:k - 1], tree, scaling, progress, True)
+    first = _factor_chain([TL], pats[:k], ranks[:k - 1], tree[0], scaling, progress, True,
+                          free if side == "left" else None)
     if scaling == "unit" and k > 1 and len(pats) - k > 1:
         _push_column_scale(first, pats[:k], ranks[:k - 1], TR, right)
-    return first + _factor_chain([TR], pats[k:], ranks[k:], tree, scaling, progress, True,
-                                 free)
+    return first + _factor_chain([TR], pats[k:], ranks[k:], tree[1], scaling, progress, True,
+                                 free if side == "right" else None)
 
 
 def _flat_buffer(T):
@@ -230,9 +324,14 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     patterns : sequence of KSPattern or (a, b, c, d) tuples, optional
         A chainable KS chain, leftmost factor first, whose product has shape ``(m, n)``.
         Default: the square-dyadic butterfly chain of ``N = n`` (``n`` a power of two).
-    tree : {"left", "right", "balanced"}
-        Order of the splits: peel the leftmost factor first (``"left"``, the fastest: rank-one
-        ``2×m`` blocks in closed form), the rightmost first, or split the chain in halves.
+    tree : str, nested tuple or sequence of int
+        The factorization tree (:mod:`~exactsparse.butterfly.trees`): a preset —
+        ``"left"``/``"comb"`` (peel the leftmost factor first; rank-one ``2×m`` blocks in
+        closed form), ``"right"``/``"inverse-comb"`` (peel the rightmost first),
+        ``"balanced"`` (halves, the left part of ``J`` factors getting ``⌈J/2⌉``: the
+        convention of ICASSP 2022 [1]_) or ``"balanced-floor"`` (``⌊J/2⌋``) — a nested tuple
+        of factor indices such as ``((0, 1), (2, 3))``, or a split order (the ``K − 1`` cut
+        positions in the order they are made).  Every tree recovers exact products.
     scaling : {"unit", "sqrt"}
         ``"unit"`` (recommended) orthonormalises as in the error-guarantee analysis [3]_: the
         part being factorized carries the scale and every other part is orthonormal
@@ -267,6 +366,8 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
         NaN or infinity in ``A``.
     ArgumentError
         An invalid ``tree``, ``scaling``, ``perm`` or ``progress``, or a non-numeric ``A``.
+    ShapeError
+        A ``tree`` whose leaves are not the factors ``0 … K−1`` of the chain.
 
     Warns
     -----
@@ -313,8 +414,8 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     >>> pats = butterfly_patterns(16)
     >>> Z = ButterflyFactors(pats, [rng.standard_normal(p.twiddle_shape) for p in pats]).todense()
     >>> [butterfly_factorize(Z, tree=t).relative_error(Z) < 1e-12
-    ...  for t in ("left", "right", "balanced")]
-    [True, True, True]
+    ...  for t in ("left", "right", "balanced", ((0, 1), (2, 3)), [3, 1, 2])]
+    [True, True, True, True, True]
     >>> H = scipy.linalg.hadamard(4)
     >>> F = butterfly_factorize(H)
     >>> [t.shape for t in F.twiddles]
@@ -332,7 +433,7 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     """
     A = validate_matrix(A)
     pats, ranks = validate_chain(patterns, A.shape[-2:])
-    validate_option(tree, TREES, "tree")
+    tree = parse_tree(tree, len(pats))
     validate_option(scaling, SCALINGS, "scaling")
     progress = validate_progress(progress, "butterfly_factorize")
     if isinstance(perm, str) and perm == "auto":
@@ -396,7 +497,31 @@ def _permute_columns(A, p, rows=64):
     return out.reshape(A.shape)
 
 
+#: entries of the batch factorized at once: a batch of large matrices is solved one group at
+#: a time, so that a batch of k costs k single calls in time and one call in extra memory
+_GROUP = 1 << 22
+
+
+def _batch_groups(A):
+    """Views of groups of about ``_GROUP`` entries of the batch ``A`` (None: one group)."""
+    batch, (m, n) = A.shape[:-2], A.shape[-2:]
+    K = int(np.prod(batch, dtype=np.int64))
+    g = max(1, _GROUP // (m * n))
+    if K <= g:
+        return None
+    flat = A.reshape(K, m, n)
+    if not np.may_share_memory(flat, A):          # not a view: one member at a time
+        return [A[idx][None] for idx in np.ndindex(*batch)]
+    return [flat[i:i + g] for i in range(0, K, g)]
+
+
 def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None):
+    groups = _batch_groups(A)
+    if groups is not None:
+        parts = [_run_tree(G, pats, ranks, tree, scaling, progress, perm) for G in groups]
+        if any(tw is None for tw in parts):
+            return None
+        return [np.concatenate(tws, axis=0) for tws in zip(*parts)]
     if len(pats) == 2:              # one split: the exact projection (global optimum)
         if perm is not None:
             A = _permute_columns(A, perm)
@@ -405,8 +530,8 @@ def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None):
             progress(A.size)
         return tw if all(np.isfinite(t).all() for t in tw) else None
     prod = chain_product(pats)
-    fused = (perm is not None and tree == "left" and prod.a == prod.d == 1 and len(pats) > 1
-             and pats[0].b == 2 and ranks[0] == 1)
+    fused = (perm is not None and len(pats) > 1 and left_size(tree) == 1
+             and prod.a == prod.d == 1 and pats[0].b == 2 and ranks[0] == 1)
     if perm is not None and not fused:
         A, perm = _permute_columns(A, perm), None
         owned = True

@@ -1,12 +1,13 @@
 """CLI group ``butterfly``: numeric factorization and exact identification.
 
 ``exactsparse butterfly factorize --matrix A.npy --out factors.npz [--perm bitrev]
-[--tree left|right|balanced] [--scaling unit|sqrt] [--refine SECONDS] [--json] [--quiet]``
-writes the twiddle tensors (``twiddle_0`` … leftmost first), the ``patterns`` (K×4) and
-``perm`` to an ``.npz`` and reports ``relative_error``, ``seconds`` (the factorization alone),
-``n_factors`` and ``optimal``; ``--refine SECONDS`` then refines all factors together within
-that time budget (:func:`exactsparse.butterfly.refine.refine`) and adds ``initial_error``,
-``refine_seconds``, ``refine_sweeps`` and ``refine_stop``.
+[--tree left|right|balanced|balanced-floor|comb|inverse-comb] [--scaling unit|sqrt]
+[--refine SECONDS] [--json] [--quiet]`` writes the twiddle tensors (``twiddle_0`` … leftmost
+first), the ``patterns`` (K×4) and ``perm`` to an ``.npz`` and reports ``relative_error``,
+``seconds`` (the factorization alone), ``n_factors`` and ``optimal``; ``--refine SECONDS``
+then refines all factors together within that time budget
+(:func:`exactsparse.butterfly.refine.refine`) and adds ``initial_error``, ``refine_seconds``,
+``refine_sweeps`` and ``refine_stop``.
 
 ``exactsparse butterfly identify --matrix Z [--perm identity|bitrev|FILE] [--cyclotomic n]
 [--json] [--out cert.json]`` decides exactly whether ``Z Pᵀ`` is a butterfly product and prints
@@ -54,8 +55,10 @@ def register(sub):
     f.add_argument("--out", help="write the factors to this .npz file")
     f.add_argument("--perm", default=None, choices=["identity", "bitrev", "auto"],
                    help="known column permutation (bitrev for the DFT) or 'auto'")
-    f.add_argument("--tree", default="left", choices=["left", "right", "balanced"],
-                   help="order in which the factors are split off (default left)")
+    f.add_argument("--tree", default="left",
+                   choices=["left", "right", "balanced", "balanced-floor", "comb", "inverse-comb"],
+                   help="factorization tree (default left = comb; balanced: ICASSP 2022, "
+                        "left part ⌈J/2⌉; balanced-floor: ⌊J/2⌋)")
     f.add_argument("--scaling", default="unit", choices=["unit", "sqrt"],
                    help="how the scale of each rank-one block is shared between the two "
                         "factors (default unit)")

@@ -1,0 +1,77 @@
+"""Bad trees: leaves that do not match the chain, malformed nested tuples, bad split orders."""
+
+import numpy as np
+import pytest
+import scipy.linalg
+
+from exactsparse.butterfly import butterfly_factorize, monarch_patterns
+from exactsparse.butterfly.trees import parse_tree, preset_tree, tree_from_split_order
+from exactsparse.exceptions import ArgumentError, ExactSparseError, ShapeError
+
+H8 = scipy.linalg.hadamard(8)          # a chain of K = 3 factors
+
+
+@pytest.mark.parametrize("tree, found", [
+    (((0, 1), (2, 3)), r"\(0, 1, 2, 3\)"),           # one factor too many
+    ((((0, 1), 2), (3, 4)), r"\(0, 1, 2, 3, 4\)"),
+    (((1, 0), 2), r"\(1, 0, 2\)"),                     # out of order
+    (((0, 0), 2), r"\(0, 0, 2\)"),                     # repeated
+    ((0, (1, 3)), r"\(0, 1, 3\)"),                     # wrong index
+])
+def test_leaves_must_match_the_chain(tree, found):
+    with pytest.raises(ShapeError, match=r"leaves 0 … 2 in order .*K = 3.*" + found):
+        butterfly_factorize(H8, tree=tree)
+
+
+def test_too_few_leaves():
+    with pytest.raises(ShapeError, match=r"K = 4\), not the leaves \(0, 1, 2\)"):
+        butterfly_factorize(scipy.linalg.hadamard(16), tree=((0, 1), 2))
+
+
+def test_leaves_must_match_a_general_chain():
+    Z = np.ones((16, 16))
+    with pytest.raises(ShapeError, match="K = 2"):
+        butterfly_factorize(Z, monarch_patterns(16), tree=((0, 1), 2))
+
+
+@pytest.mark.parametrize("tree, msg", [
+    (((0, 1, 2),), "binary tree"),
+    (((0, 1, 2), 3), "binary tree"),
+    (((0,), (1, 2)), "binary tree"),
+    (((0, 1.5), 2), "nested tuple of factor indices"),
+    (((0, "1"), 2), "nested tuple of factor indices"),
+    (((0, True), 2), "nested tuple of factor indices"),
+    ((0, {1: 2}), "nested tuple of factor indices"),
+    (None, "nested tuple of factor indices"),
+    ("middle", "must be one of"),
+    ((0, 1, 2, 3), "K − 1 = 2 cut positions"),          # flat: a split order of bad length
+    ((), "K − 1 = 2 cut positions"),
+    ([1, 1], "each cut position"),                       # split orders
+    ([0, 1], "each cut position"),
+    ([2, 3], "each cut position"),
+    ([1, 2.0], "factor indices"),
+])
+def test_malformed_trees(tree, msg):
+    with pytest.raises(ArgumentError, match=msg):
+        butterfly_factorize(H8, tree=tree)
+
+
+def test_errors_are_typed_and_name_the_argument():
+    for bad in [((0, 1), (2, 3)), ((0, 1, 2), 3), [1, 1], "nope", 3.5]:
+        with pytest.raises(ExactSparseError, match="Argument 'tree'"):
+            parse_tree(bad, 3)
+
+
+@pytest.mark.parametrize("n", [0, -1, 2.0, True, 10**6])
+def test_bad_factor_counts(n):
+    with pytest.raises(ArgumentError, match="n_factors"):
+        preset_tree("left", n)
+    with pytest.raises(ArgumentError, match="n_factors"):
+        tree_from_split_order([], n)
+
+
+def test_split_order_needs_a_sequence():
+    with pytest.raises(ArgumentError, match="must be a sequence"):
+        tree_from_split_order(5, 3)
+    with pytest.raises(ArgumentError, match="must be a sequence"):
+        tree_from_split_order("12", 3)
