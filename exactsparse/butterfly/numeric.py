@@ -25,6 +25,7 @@ import warnings
 
 import numpy as np
 
+from ..exceptions import ArgumentError
 from ._common import (ButterflyFitWarning, raise_non_finite, validate_chain, validate_matrix,
                       validate_option, validate_perm, validate_progress)
 from .factors import ButterflyFactors
@@ -218,7 +219,7 @@ def _to_twiddle(A, prod):
 
 # ----------------------------------------------------------------------------- public entry
 def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=None,
-                        progress=None):
+                        row_perm=None, progress=None):
     """Hierarchical butterfly / Kronecker-sparse factorization ``A ≈ X_1 ⋯ X_K P``.
 
     Parameters
@@ -240,8 +241,14 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
         on noisy inputs it can land above the noise level with deep trees.
     perm : None, "identity", "bitrev", "auto" or array of int
         A known column permutation ``P`` (``(P x)[k] = x[perm[k]]``): the solver factorizes
-        ``A Pᵀ``.  ``"bitrev"`` is the bit-reversal of the radix-2 DFT; ``"auto"`` tries
-        the identity and the bit reversal and keeps the better fit.
+        ``A Pᵀ = A[:, perm]``.  ``"bitrev"`` is the bit-reversal of the radix-2 DFT;
+        ``"auto"`` (unknown) first tests the identity and the bit reversal by a sampled
+        rank-one test and keeps one that fits to ``√eps``, else recovers the permutation
+        (:func:`~exactsparse.butterfly.permutations.recover_permutations`, butterfly chain
+        only) and keeps the better fit.
+    row_perm : None, "identity", "bitrev", "auto" or array of int
+        A known row permutation ``R`` (``A ≈ Rᵀ X_1 ⋯ X_K P``: the solver factorizes
+        ``A[row_perm][:, perm]``), or ``"auto"`` (unknown, recovered as for ``perm``).
     progress : callable or bool, optional
         Called with the number of entries processed after each split (for progress bars);
         ``True`` writes a split counter to stderr, ``False`` or None reports nothing.
@@ -249,7 +256,9 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     Returns
     -------
     ButterflyFactors
-        Twiddle tensors of the factors (leftmost first) and the permutation.
+        Twiddle tensors of the factors (leftmost first) and the permutations ``perm`` and
+        ``row_perm`` (None for the identity); ``relative_error(A)`` is measured against the
+        given ``A``.
 
     Raises
     ------
@@ -262,7 +271,9 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     NonFiniteError
         NaN or infinity in ``A``.
     ArgumentError
-        An invalid ``tree``, ``scaling``, ``perm`` or ``progress``, or a non-numeric ``A``.
+        An invalid ``tree``, ``scaling``, ``perm``, ``row_perm`` (not a permutation of the
+        right length, repeats, non-integers) or ``progress``, a non-numeric ``A``, or
+        ``row_perm="auto"`` with a chain other than the butterfly chain.
 
     Warns
     -----
@@ -270,6 +281,8 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
         With a given permutation (``"bitrev"`` or an array), when the relative error
         (estimated with four random probes) is above ``√eps`` of the dtype: ``A`` is not a
         butterfly product under that permutation; the message suggests ``perm="auto"``.
+        With ``"auto"``, when no consistent permutations were found and the fit is above
+        ``√eps``.
 
     See Also
     --------
@@ -321,6 +334,14 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     >>> F = butterfly_factorize(D, perm="bitrev", tree="balanced")
     >>> F.relative_error(D) < 1e-14
     True
+
+    Unknown row and column permutations are recovered (``A[row_perm][:, perm]`` is then a
+    butterfly product):
+
+    >>> r, c = rng.permutation(16), rng.permutation(16)
+    >>> F = butterfly_factorize(Z[r][:, c], perm="auto", row_perm="auto")
+    >>> F.relative_error(Z[r][:, c]) < 1e-12
+    True
     >>> butterfly_factorize(np.eye(6))
     Traceback (most recent call last):
     ...
@@ -331,18 +352,21 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     validate_option(tree, TREES, "tree")
     validate_option(scaling, SCALINGS, "scaling")
     progress = validate_progress(progress, "butterfly_factorize")
-    if isinstance(perm, str) and perm == "auto":
-        return _best_of(A, pats, ranks, tree, scaling, (None, "bitrev"), progress)
-    p = validate_perm(perm, A.shape[-1])
-    F = _factorize(A, pats, ranks, tree, scaling, progress, p)
-    if p is not None:
-        _warn_if_bad_fit(F, A, perm)
+    auto_c, auto_r = (isinstance(v, str) and v == "auto" for v in (perm, row_perm))
+    p = None if auto_c else validate_perm(perm, A.shape[-1])
+    rp = None if auto_r else validate_perm(row_perm, A.shape[-2], "row_perm")
+    if auto_c or auto_r:
+        return auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r,
+                              auto_c, patterns is None)
+    F = _factorize(A, pats, ranks, tree, scaling, progress, p, rp)
+    if p is not None or rp is not None:
+        _warn_if_bad_fit(F, A, perm if rp is None else np.arange(1))
     return F
 
 
 def _warn_if_bad_fit(F, A, perm):
     """Warn (:class:`ButterflyFitWarning`) when ``F`` misses ``A`` by more than ``√eps``."""
-    err = _estimated_error(F, A)
+    err = estimated_error(F, A)
     tol = float(np.sqrt(np.finfo(A.dtype).eps))
     if err > tol:
         name = repr(perm) if isinstance(perm, str) else "the given permutation"
@@ -354,7 +378,7 @@ def _warn_if_bad_fit(F, A, perm):
             ButterflyFitWarning, stacklevel=3)
 
 
-def _estimated_error(F, A, probes=4):
+def estimated_error(F, A, probes=4):
     """``max ‖(A − F) x‖ / ‖A x‖`` over a few Gaussian probes ``x`` (fixed seed): an
     estimate of the relative Frobenius error in ``O(N² + N L)`` per probe, without the
     dense product."""
@@ -369,18 +393,19 @@ def _estimated_error(F, A, probes=4):
     return float(np.max(ratio))
 
 
-def _factorize(A, pats, ranks, tree, scaling, progress, p):
+def _factorize(A, pats, ranks, tree, scaling, progress, p, rp=None):
     """The solver on validated arguments (no fit warning)."""
     with _blas_one_thread(), np.errstate(all="ignore"):   # non-finite results checked below
         try:
-            tw = _run_tree(A, pats, ranks, tree, scaling, progress, p)
+            tw = _run_tree(A if rp is None else A[..., rp, :], pats, ranks, tree, scaling,
+                           progress, p)
         except np.linalg.LinAlgError:
             tw = None
     if tw is None:
         raise_non_finite(A)
     batch = A.shape[:-2]
     tw = [t.reshape(*batch, *pat.twiddle_shape) for t, pat in zip(tw, pats)]
-    return ButterflyFactors(pats, tw, p)
+    return ButterflyFactors(pats, tw, p, rp)
 
 
 def _permute_columns(A, p, rows=64):
@@ -410,12 +435,51 @@ def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None):
     return tw
 
 
-def _best_of(A, pats, ranks, tree, scaling, candidates, progress):
-    best, err = None, np.inf
-    for cand in candidates:
-        F = _factorize(A, pats, ranks, tree, scaling, progress,
-                       validate_perm(cand, A.shape[-1]))
-        e = float(np.max(F.relative_error(A)))
-        if e < err:
-            best, err = F, e
-    return best
+def auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_c, chain):
+    """``perm`` and/or ``row_perm`` unknown: candidates first, then a recovery.
+
+    The candidates (identity and bit reversal for each unknown side) are ranked by the
+    sampled rank-one test (``O(L)`` entries each); the best one, if plausible, is solved and
+    kept when its estimated error is below ``√eps``.  Otherwise the permutations are
+    recovered (butterfly chain only) and the better of the two fits is returned."""
+    from .permutations import candidate_perms, recover_permutations, sampled_rank_one_score
+    if not np.isfinite(A).all():
+        raise_non_finite(A)
+    m, n = A.shape[-2:]
+    tol = float(np.sqrt(np.finfo(A.dtype).eps))
+    if not chain:
+        if auto_r:
+            raise ArgumentError("Argument 'row_perm' must be None or a permutation with a "
+                                "given chain of patterns, not 'auto' (the recovery needs the "
+                                "butterfly chain).")
+        fits = [(estimated_error(F, A), k, F) for k, F in enumerate(
+            _factorize(A, pats, ranks, tree, scaling, progress, validate_perm(c, n), rp)
+            for c in (None, "bitrev"))]
+        return min(fits, key=lambda t: (t[0], t[1]))[2]
+    A0 = A.reshape(-1, m, n)[0]
+    rows = candidate_perms(m) if auto_r else (rp,)
+    cols = candidate_perms(n) if auto_c else (p,)
+    cands = sorted(((sampled_rank_one_score(A0, r, c), k, r, c) for k, (r, c) in
+                    enumerate((r, c) for r in rows for c in cols)), key=lambda t: t[:2])
+    best = None
+    score, _, r, c = cands[0]
+    if score <= 0.1:
+        F = _factorize(A, pats, ranks, tree, scaling, progress, c, r)
+        best = (estimated_error(F, A, probes=2), F)
+        if best[0] <= tol:
+            return F
+    known_r = None if auto_r else (np.arange(m) if rp is None else rp)
+    known_c = None if auto_c else (np.arange(n) if p is None else p)
+    rec = recover_permutations(A0, row_perm=known_r, perm=known_c)
+    ident = [None if np.array_equal(q, np.arange(q.size)) else q
+             for q in (rec.row_perm, rec.perm)]
+    F = _factorize(A, pats, ranks, tree, scaling, progress, ident[1], ident[0])
+    err = estimated_error(F, A, probes=2)
+    if best is None or err < best[0]:
+        best = (err, F)
+    if not rec.consistent and best[0] > tol:
+        warnings.warn(
+            f"butterfly_factorize: perm='auto'/row_perm='auto' found no consistent row and "
+            f"column permutations (relative error {best[0]:.3g}): 'A' may not be a butterfly "
+            f"product up to permutations.", ButterflyFitWarning, stacklevel=3)
+    return best[1]
