@@ -44,6 +44,7 @@ __all__ = ["recover_permutations", "sampled_rank_one_score", "PermutationRecover
 _MEMBERS = 4          # group members combined into one representative row
 _PAIRS = 32           # pairs used to split the blocks into halves
 _SAMPLE = 12          # columns sampled by the bootstrap
+_READ = 1 << 21       # entries read by one split of the blocks (at most)
 
 
 class PermutationRecovery(tuple):
@@ -135,23 +136,25 @@ def recover_permutations(A, *, row_perm=None, perm=None, seed=0):
             halves_known = False
         if not rows_known and n > 2:
             if halves_known:
-                pairs, ok = _pair_groups(A, G, C, conf, rng)
+                pairs, ok, _ = _pair_groups(A, G, C, conf, rng)
             else:
                 first = _bootstrap(A, G, C, rng)
-                if first is None:
-                    consistent = False
-                    first = np.array([0, 1])
-                C, conf = _split_blocks(A, G, C, first[None, :], rng)
-                pairs, ok = _pair_groups(A, G, C, conf, rng)
-                for _ in range(3):                  # alternate until the pairing is stable
-                    C, conf = _split_blocks(A, G, C, _choose_pairs(pairs, first, rng), rng)
-                    again, ok = _pair_groups(A, G, C, conf, rng)
+                C, conf = _split_blocks(A, G, C, first, rng)
+                pairs, ok, good = _pair_groups(A, G, C, conf, rng)
+                best = (good.sum(), C, conf, pairs, ok)
+                for _ in range(4):                  # alternate until the pairing is stable
+                    C, conf = _split_blocks(A, G, C, _choose_pairs(pairs[good], first, rng, N),
+                                            rng)
+                    again, ok, good = _pair_groups(A, G, C, conf, rng)
+                    if good.sum() > best[0]:
+                        best = (good.sum(), C, conf, again, ok)
                     if _same_pairing(again, pairs):
                         break
                     pairs = again
+                _, C, conf, pairs, ok = best        # the state with most clear pairs
             consistent &= bool(ok)
         elif not halves_known:
-            C, conf = _split_blocks(A, G, C, _choose_pairs(pairs, None, rng), rng)
+            C, conf = _split_blocks(A, G, C, _choose_pairs(pairs, None, rng, N), rng)
             consistent &= bool(conf.min() > 0)
         G = np.stack([G[pairs[:, 0]], G[pairs[:, 1]]], axis=2).reshape(n // 2, -1)
         C = C.reshape(-1, n // 2)
@@ -160,12 +163,12 @@ def recover_permutations(A, *, row_perm=None, perm=None, seed=0):
 
 
 # ----------------------------------------------------------------------------- helpers
-def _reps(A, G, idx, cols):
+def _reps(A, G, idx, cols, members=_MEMBERS):
     """Representative rows of groups ``idx`` on ``cols`` (K, c) block by block: the rank-one
-    combination (one power step) of up to ``_MEMBERS`` members.  Shape (len(idx), K, c)."""
+    combination (one power step) of up to ``members`` members.  Shape (len(idx), K, c)."""
     mem = G[idx]
-    if mem.shape[1] > _MEMBERS:
-        mem = mem[:, np.linspace(0, mem.shape[1] - 1, _MEMBERS).astype(np.int64)]
+    if mem.shape[1] > members:
+        mem = mem[:, np.linspace(0, mem.shape[1] - 1, members).astype(np.int64)]
     vals = A[mem[:, :, None, None], cols[None, None, :, :]]          # (q, m, K, c)
     mag = np.einsum("qmkc,qmkc->qmk", vals.real, vals.real)
     if np.iscomplexobj(vals):
@@ -193,32 +196,12 @@ def _projector(V):
     return np.concatenate([P.real, P.imag], axis=-1) if np.iscomplexobj(P) else P
 
 
-def _match(F):
-    """A perfect matching of the rows of ``F`` by mutual nearest neighbours: ``(pairs, ok)``;
-    ``ok`` is False when a neighbour is not mutual or a second neighbour is about as near
-    (then the pairs come from a greedy matching)."""
-    n = F.shape[0]
-    pts = F
-    k = min(n, 4)
-    d, nb = cKDTree(pts).query(F, k=k)
-    own = nb == np.arange(n)[:, None]
-    d = np.where(own, np.inf, d)
-    order = np.argsort(d, axis=1, kind="stable")
-    d = np.take_along_axis(d, order, axis=1)[:, :3]
-    nb = np.take_along_axis(nb, order, axis=1)[:, :3]
-    first = nb[:, 0]
-    tol = 1e-9 * np.sqrt(F.shape[1])
-    clear = (d[:, 1] > np.maximum(3 * d[:, 0], tol)) | (nb[:, 1] == first)
-    mutual = first[first] == np.arange(n)
-    if mutual.all() and clear.all():
-        a = np.flatnonzero(np.arange(n) < first)
-        return np.stack([a, first[a]], axis=1), True
-    return _greedy(pts, n, d, nb), False
-
-
-def _greedy(pts, n, d, nb):
-    edges = sorted((float(d[i, j]), i, int(nb[i, j])) for i in range(n)
-                   for j in range(d.shape[1]) if nb[i, j] != i and np.isfinite(d[i, j]))
+def _greedy(V, cost, nb):
+    """Greedy matching by increasing cost over the candidate edges; groups left over are
+    matched among themselves by the exact cost."""
+    n = V.shape[0]
+    edges = sorted((float(cost[i, j]), i, int(nb[i, j])) for i in range(n)
+                   for j in range(cost.shape[1]) if np.isfinite(cost[i, j]))
     used = np.zeros(n, bool)
     out = []
     for _, i, j in edges:
@@ -228,8 +211,7 @@ def _greedy(pts, n, d, nb):
     rest = list(np.flatnonzero(~used))
     while rest:
         i = rest.pop(0)
-        dist = np.linalg.norm(pts[rest] - pts[i], axis=1)
-        j = rest.pop(int(np.argmin(dist)))
+        j = rest.pop(int(np.argmin(_pair_cost(V, np.full(len(rest), i), np.array(rest)))))
         out.append((min(i, j), max(i, j)))
     return np.array(sorted(out), dtype=np.int64)
 
@@ -239,28 +221,62 @@ def _same_pairing(p, q):
         set(map(tuple, np.sort(q, axis=1).tolist()))
 
 
-def _choose_pairs(pairs, first, rng):
-    pick = rng.choice(len(pairs), size=min(_PAIRS, len(pairs)), replace=False)
+def _choose_pairs(pairs, first, rng, N=0):
+    """Up to ``max(_PAIRS, _READ / N)`` random pairs (all of them when few), with ``first``:
+    every column's fate is decided by as many rows as a budget of ``_READ`` entries allows."""
+    if len(pairs) == 0:
+        return first
+    size = min(len(pairs), max(_PAIRS, _READ // max(N, 1)))
+    pick = rng.choice(len(pairs), size=size, replace=False)
     out = pairs[np.sort(pick)]
-    return out if first is None else np.vstack([first[None, :], out])
+    return out if first is None else np.vstack([first, out])
 
 
 # ----------------------------------------------------------------------------- the steps
-def _pair_groups(A, G, C, conf, rng, dim=6):
+def _pair_groups(A, G, C, conf, rng, dim=8, k=12):
     """Pair the ``n`` groups, the halves of the blocks being known (``C[k, :n/2]`` and
-    ``C[k, n/2:]``): partners are proportional on each half, so their unit, phase-normalised
-    restrictions to the halves of the most reliable blocks span the same lines.  These are
-    compared through a Gaussian sketch of ``dim`` coordinates per half, as the orthogonal
-    projectors on the sketched lines (no sign or phase to fix), by mutual nearest
-    neighbours.  Whole halves weigh the
-    columns by their energy, so noise on small entries barely moves the features."""
+    ``C[k, n/2:]``).  Partners are proportional on each half: the candidates of a group are
+    its ``k`` nearest neighbours in a sketch (the orthogonal projectors on the lines of a
+    Gaussian sketch of ``dim`` coordinates per half, no sign or phase to fix), and each
+    candidate pair is scored by its rank-one residual ``Σ σ₂²`` over the halves of the most
+    reliable blocks (unit rows: the split's own objective, which weighs the columns by their
+    energy).  Mutual best candidates with a clear margin are accepted; otherwise a greedy
+    matching by score is returned with ``ok`` False.  Returns ``(pairs, ok, good)``, ``good``
+    marking the pairs that are mutual best candidates with a clear margin."""
     n = G.shape[0]
     h = n // 2
-    blocks = np.argsort(-conf, kind="stable")[:2 if n >= 16 else 4]
-    V = _reps(A, G, np.arange(n), C[blocks])                      # (n, b, n)
-    W = V.reshape(n, len(blocks), 2, h)
-    W = W @ (rng.standard_normal((h, min(h, dim))) / np.sqrt(dim))
-    return _match(_projector(W).reshape(n, -1))
+    blocks = np.argsort(-conf, kind="stable")[:max(4, 256 // n)]   # small blocks: more
+    V = _unit_rows(_reps(A, G, np.arange(n), C[blocks]))          # unit per block
+    V = V.reshape(n, len(blocks) * 2, h)
+    W = V @ (rng.standard_normal((h, min(h, dim))) / np.sqrt(dim))
+    F = _projector(W).reshape(n, -1)
+    kk = min(n, k + 1)
+    _, nb = cKDTree(F).query(F, k=kk)
+    nb = nb.reshape(n, kk)
+    cost = _pair_cost(V, np.repeat(np.arange(n), kk), nb.ravel()).reshape(n, kk)
+    cost[nb == np.arange(n)[:, None]] = np.inf
+    order = np.argsort(cost, axis=1, kind="stable")
+    cost = np.take_along_axis(cost, order, axis=1)
+    nb = np.take_along_axis(nb, order, axis=1)
+    first = nb[:, 0]
+    scale = np.median(cost[:, 1]) if kk > 2 else 1.0
+    tol = 1e-12 * max(scale, 1e-300)
+    clear = (cost[:, 1] > np.maximum(4 * cost[:, 0], tol)) if kk > 2 else np.ones(n, bool)
+    clear |= nb[:, 1] == first if kk > 2 else clear
+    good = (first[first] == np.arange(n)) & clear
+    if good.all():
+        a = np.flatnonzero(np.arange(n) < first)
+        return np.stack([a, first[a]], axis=1), True, np.ones(len(a), bool)
+    pairs = _greedy(V, cost, nb)
+    return pairs, False, good[pairs[:, 0]] & good[pairs[:, 1]] & (first[pairs[:, 0]] == pairs[:, 1])
+
+
+def _pair_cost(V, i, j):
+    """Rank-one residual ``Σ_pieces σ₂²`` of the 2-row matrices ``[V[i]; V[j]]``."""
+    a = (np.abs(V[i]) ** 2).sum(-1)
+    d = (np.abs(V[j]) ** 2).sum(-1)
+    c = np.abs((V[i] * V[j].conj()).sum(-1))
+    return np.maximum((a + d) / 2 - np.sqrt(((a - d) / 2) ** 2 + c ** 2), 0).sum(-1)
 
 
 def _eigvec2(a, d, c):
@@ -283,7 +299,8 @@ def _split_blocks(A, G, C, pairs, rng, rounds=3):
     separated)."""
     n, K = G.shape[0], C.shape[0]
     h = n // 2
-    V = _unit_rows(_reps(A, G, pairs.ravel(), C)).reshape(len(pairs), 2, K, n)
+    members = max(_MEMBERS, _READ // (2 * len(pairs) * A.shape[-1]))   # few pairs: more
+    V = _unit_rows(_reps(A, G, pairs.ravel(), C, members)).reshape(len(pairs), 2, K, n)
     X = np.moveaxis(V, 1, -1)                                   # (p, K, n, 2)
     w = (np.abs(X) ** 2).sum(-1)
     scale = w.mean(axis=-1, keepdims=True)
@@ -312,24 +329,32 @@ def _split_blocks(A, G, C, pairs, rng, rounds=3):
     return np.take_along_axis(C, order, axis=1), conf
 
 
-def _bootstrap(A, G, C, rng, tries=4):
-    """One pair of partner groups, both the pairing and the halves being unknown.
+def _bootstrap(A, G, C, rng, tries=16, want=8):
+    """A few pairs of partner groups, both the pairing and the halves being unknown.
 
     For a group ``g`` and a candidate ``h``, the 2-vectors ``(g[c], h[c])`` on sampled columns
     of a block lie on at most two lines when ``h`` is the partner (two ratio values), so at
     least ``C(⌊s/2⌋, 2) + C(⌈s/2⌉, 2)`` of the pairwise sines vanish; the candidate with the
-    smallest such sine wins, and the try whose winner stands out most is kept.  The columns
-    are those where ``g`` is largest among a random sample (noise moves their lines least)."""
+    smallest such sine wins.  Winners that stand out (10× below the runner-up) are kept, up
+    to ``want`` pairs; at least the clearest winner is returned, as an array (p, 2).  The
+    columns are those where ``g`` is largest among a random sample (noise moves their lines
+    least); ``g`` runs over the groups of largest energy."""
     n, K = G.shape[0], C.shape[0]
     s = min(n, _SAMPLE)
-    nb = 1 if n >= _SAMPLE else min(K, 4)
+    nb = 1 if n >= _SAMPLE else min(K, max(4, 64 // n))
+    k = nb * (_comb2(s // 2) + _comb2(s - s // 2))
+    iu = np.triu_indices(s, 1)
+    found, used = [], set()
     best, best_sep = None, -1.0
-    for t in range(tries):
+    for t in range(min(tries, n)):
         blocks = rng.choice(K, size=nb, replace=False)
-        cols = np.stack([C[k, rng.permutation(n)[:4 * s]] for k in blocks])
+        cols = np.stack([C[b, rng.permutation(n)[:4 * s]] for b in blocks])
         V = _reps(A, G, np.arange(n), cols)                       # (n, nb, 4s)
         mag = (np.abs(V) ** 2).sum(axis=(1, 2))
-        g = int(np.argsort(-mag)[t % n])
+        free = [i for i in np.argsort(-mag, kind="stable") if int(i) not in used]
+        if len(free) < 2:
+            break
+        g = int(free[0])
         top = np.argsort(-np.abs(V[g]), axis=-1)[:, :s]          # g's largest entries
         V = _unit_rows(np.take_along_axis(V, top[None], axis=-1))
         x, y = V[g][None], V
@@ -337,19 +362,20 @@ def _bootstrap(A, G, C, rng, tries=4):
         nrm = np.sqrt(np.abs(x) ** 2 + np.abs(y) ** 2)
         den = nrm[..., :, None] * nrm[..., None, :]
         sin = np.where(den > 0, det / np.where(den > 0, den, 1), 1.0)
-        iu = np.triu_indices(s, 1)
-        flat = sin[:, :, iu[0], iu[1]].reshape(n, -1)
-        k = nb * (_comb2(s // 2) + _comb2(s - s // 2))
-        sc = np.partition(flat, k - 1, axis=1)[:, k - 1]
+        sc = np.partition(sin[:, :, iu[0], iu[1]].reshape(n, -1), k - 1, axis=1)[:, k - 1]
         sc[g] = np.inf
         order = np.argsort(sc, kind="stable")
         top, second = sc[order[0]], sc[order[1]] if n > 2 else np.inf
         sep = second / top if top > 0 else (np.inf if second > 0 else 0.0)
+        pair = (min(g, int(order[0])), max(g, int(order[0])))
+        used.update(pair)
         if sep > best_sep:
-            best, best_sep = np.array(sorted((g, int(order[0])))), sep
-        if sep > 1e3:
-            break
-    return best
+            best, best_sep = pair, sep
+        if sep >= 10:
+            found.append(pair)
+            if len(found) >= want:
+                break
+    return np.array(found if found else [best], dtype=np.int64)
 
 
 def _comb2(k):
