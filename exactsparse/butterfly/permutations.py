@@ -143,8 +143,8 @@ def recover_permutations(A, *, row_perm=None, perm=None, seed=0):
                 pairs, ok, good = _pair_groups(A, G, C, conf, rng)
                 best = (good.sum(), C, conf, pairs, ok)
                 for _ in range(4):                  # alternate until the pairing is stable
-                    C, conf = _split_blocks(A, G, C, _choose_pairs(pairs[good], first, rng, N),
-                                            rng)
+                    C, conf = _split_blocks(A, G, C, _choose_pairs(pairs[good], first, rng, N,
+                                                                   own=True), rng)
                     again, ok, good = _pair_groups(A, G, C, conf, rng)
                     if good.sum() > best[0]:
                         best = (good.sum(), C, conf, again, ok)
@@ -221,7 +221,7 @@ def _same_pairing(p, q):
         set(map(tuple, np.sort(q, axis=1).tolist()))
 
 
-def _choose_pairs(pairs, first, rng, N=0):
+def _choose_pairs(pairs, first, rng, N=0, own=False):
     """Up to ``max(_PAIRS, _READ / N)`` random pairs (all of them when few), with ``first``:
     every column's fate is decided by as many rows as a budget of ``_READ`` entries allows."""
     if len(pairs) == 0:
@@ -229,7 +229,7 @@ def _choose_pairs(pairs, first, rng, N=0):
     size = min(len(pairs), max(_PAIRS, _READ // max(N, 1)))
     pick = rng.choice(len(pairs), size=size, replace=False)
     out = pairs[np.sort(pick)]
-    return out if first is None else np.vstack([first, out])
+    return out if first is None or (own and size >= len(first)) else np.vstack([first, out])
 
 
 # ----------------------------------------------------------------------------- the steps
@@ -309,6 +309,7 @@ def _split_blocks(A, G, C, pairs, rng, rounds=3):
     ref = (w / np.where(scale > 0, scale, 1)).clip(max=1).sum(0).argmax(-1)   # (K,)
     u0 = np.take_along_axis(U, ref[None, :, None, None], axis=2)             # (p, K, 1, 2)
     score = (np.abs(X[..., 0] * u0[..., 1] - X[..., 1] * u0[..., 0]) ** 2).sum(0)
+    keep = np.ones(len(pairs))
     for _ in range(rounds):                 # two-line fit: squared distances to the lines
         order = np.argsort(score, axis=-1, kind="stable")
         in0 = np.zeros((K, n), bool)
@@ -320,8 +321,11 @@ def _split_blocks(A, G, C, pairs, rng, rounds=3):
             d = (np.abs(Xh[..., 1]) ** 2).sum(-1)
             c = (Xh[..., 0] * Xh[..., 1].conj()).sum(-1)
             u = _eigvec2(a, d, c)[:, :, None, :]                  # (p, K, 1, 2)
-            res.append((np.abs(X[..., 0] * u[..., 1] - X[..., 1] * u[..., 0]) ** 2).sum(0))
-        score = res[0] - res[1]
+            res.append(np.abs(X[..., 0] * u[..., 1] - X[..., 1] * u[..., 0]) ** 2)
+        # a pair that does not fit two lines (a wrong pair) is dropped: trimmed fit
+        fit = np.minimum(res[0], res[1]).sum(axis=(1, 2))
+        keep = (fit <= 10 * np.median(fit) + 1e-30).astype(float)
+        score = np.einsum("p,pkc->kc", keep, res[0] - res[1])
     order = np.argsort(score, axis=-1, kind="stable")
     s = np.take_along_axis(score, order, axis=-1)
     spread = np.abs(s).mean(-1) + 1e-300
@@ -335,7 +339,7 @@ def _bootstrap(A, G, C, rng, tries=16, want=8):
     For a group ``g`` and a candidate ``h``, the 2-vectors ``(g[c], h[c])`` on sampled columns
     of a block lie on at most two lines when ``h`` is the partner (two ratio values), so at
     least ``C(⌊s/2⌋, 2) + C(⌈s/2⌉, 2)`` of the pairwise sines vanish; the candidate with the
-    smallest such sine wins.  Winners that stand out (10× below the runner-up) are kept, up
+    smallest such sine wins.  Winners that stand out (30× below the runner-up) are kept, up
     to ``want`` pairs; at least the clearest winner is returned, as an array (p, 2).  The
     columns are those where ``g`` is largest among a random sample (noise moves their lines
     least); ``g`` runs over the groups of largest energy."""
@@ -371,7 +375,7 @@ def _bootstrap(A, G, C, rng, tries=16, want=8):
         used.update(pair)
         if sep > best_sep:
             best, best_sep = pair, sep
-        if sep >= 10:
+        if sep >= 30:
             found.append(pair)
             if len(found) >= want:
                 break
