@@ -44,7 +44,7 @@ __all__ = ["recover_permutations", "sampled_rank_one_score", "PermutationRecover
 _MEMBERS = 4          # group members combined into one representative row
 _PAIRS = 32           # pairs used to split the blocks into halves
 _SAMPLE = 12          # columns sampled by the bootstrap
-_READ = 1 << 21       # entries read by one split of the blocks (at most)
+_READ = 1 << 19       # entries read by one split of the blocks (at most)
 
 
 class PermutationRecovery(tuple):
@@ -253,7 +253,8 @@ def _pair_groups(A, G, C, conf, rng, dim=8, k=12):
     kk = min(n, k + 1)
     _, nb = cKDTree(F).query(F, k=kk)
     nb = nb.reshape(n, kk)
-    cost = _pair_cost(V, np.repeat(np.arange(n), kk), nb.ravel()).reshape(n, kk)
+    Vc, en = V.conj(), (np.abs(V) ** 2).sum(-1)
+    cost = np.stack([_pair_cost(V, np.arange(n), nb[:, t], Vc, en) for t in range(kk)], 1)
     cost[nb == np.arange(n)[:, None]] = np.inf
     order = np.argsort(cost, axis=1, kind="stable")
     cost = np.take_along_axis(cost, order, axis=1)
@@ -271,11 +272,13 @@ def _pair_groups(A, G, C, conf, rng, dim=8, k=12):
     return pairs, False, good[pairs[:, 0]] & good[pairs[:, 1]] & (first[pairs[:, 0]] == pairs[:, 1])
 
 
-def _pair_cost(V, i, j):
-    """Rank-one residual ``Σ_pieces σ₂²`` of the 2-row matrices ``[V[i]; V[j]]``."""
-    a = (np.abs(V[i]) ** 2).sum(-1)
-    d = (np.abs(V[j]) ** 2).sum(-1)
-    c = np.abs((V[i] * V[j].conj()).sum(-1))
+def _pair_cost(V, i, j, Vc=None, en=None):
+    """Rank-one residual ``Σ_pieces σ₂²`` of the 2-row matrices ``[V[i]; V[j]]``
+    (``Vc = V.conj()`` and the energies ``en`` may be given)."""
+    Vc = V.conj() if Vc is None else Vc
+    en = (np.abs(V) ** 2).sum(-1) if en is None else en
+    a, d = en[i], en[j]
+    c = np.abs(np.einsum("iph,iph->ip", V[i], Vc[j]))
     return np.maximum((a + d) / 2 - np.sqrt(((a - d) / 2) ** 2 + c ** 2), 0).sum(-1)
 
 
