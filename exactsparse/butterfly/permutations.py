@@ -438,9 +438,10 @@ def sampled_rank_one_score(A, row_perm=None, perm=None, samples=8, seed=0):
         q = cols[k[:, None] * n + c]
         a, b = A[r[:, 0], q[:, 0]], A[r[:, 0], q[:, 1]]
         cc, d = A[r[:, 1], q[:, 0]], A[r[:, 1], q[:, 1]]
-        den = np.abs(a * d) + np.abs(b * cc)
-        val = np.where(den > 0, np.abs(a * d - b * cc) / np.where(den > 0, den, 1), 0.0)
-        worst = max(worst, float(np.median(val)))
+        with np.errstate(all="ignore"):            # non-finite entries: a NaN score
+            den = np.abs(a * d) + np.abs(b * cc)
+            val = np.where(den > 0, np.abs(a * d - b * cc) / np.where(den > 0, den, 1), 0.0)
+            worst = max(worst, float(np.median(val)))
     return worst
 
 
