@@ -437,13 +437,15 @@ def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None):
     return tw
 
 
-def auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_c, chain):
+def auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_c, chain,
+                   retries=2):
     """``perm`` and/or ``row_perm`` unknown: candidates first, then a recovery.
 
     The candidates (identity and bit reversal for each unknown side) are ranked by the
     sampled rank-one test (``O(L)`` entries each); the best one, if plausible, is solved and
     kept when its estimated error is below ``√eps``.  Otherwise the permutations are
-    recovered (butterfly chain only) and the better of the two fits is returned."""
+    recovered (butterfly chain only; up to ``retries`` times with new samples while the
+    recovery reports ambiguities) and the best fit is returned."""
     from .permutations import candidate_perms, recover_permutations, sampled_rank_one_score
     m, n = A.shape[-2:]
     tol = float(np.sqrt(np.finfo(A.dtype).eps))
@@ -472,13 +474,16 @@ def auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_
         raise_non_finite(A)
     known_r = None if auto_r else (np.arange(m) if rp is None else rp)
     known_c = None if auto_c else (np.arange(n) if p is None else p)
-    rec = recover_permutations(A0, row_perm=known_r, perm=known_c)
-    ident = [None if np.array_equal(q, np.arange(q.size)) else q
-             for q in (rec.row_perm, rec.perm)]
-    F = _factorize(A, pats, ranks, tree, scaling, progress, ident[1], ident[0])
-    err = estimated_error(F, A, probes=2)
-    if best is None or err < best[0]:
-        best = (err, F)
+    for seed in range(retries):             # an ambiguous recovery is retried (new samples)
+        rec = recover_permutations(A0, row_perm=known_r, perm=known_c, seed=seed)
+        ident = [None if np.array_equal(q, np.arange(q.size)) else q
+                 for q in (rec.row_perm, rec.perm)]
+        F = _factorize(A, pats, ranks, tree, scaling, progress, ident[1], ident[0])
+        err = estimated_error(F, A, probes=2)
+        if best is None or err < best[0]:
+            best = (err, F)
+        if rec.consistent or best[0] <= tol:
+            break
     if not rec.consistent and best[0] > tol:
         warnings.warn(
             f"butterfly_factorize: perm='auto'/row_perm='auto' found no consistent row and "

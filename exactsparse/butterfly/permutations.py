@@ -141,17 +141,19 @@ def recover_permutations(A, *, row_perm=None, perm=None, seed=0):
                 first = _bootstrap(A, G, C, rng)
                 C, conf = _split_blocks(A, G, C, first, rng)
                 pairs, ok, good = _pair_groups(A, G, C, conf, rng)
-                best = (good.sum(), C, conf, pairs, ok)
+                best = (good.sum(), pairs, ok, good)
                 for _ in range(4):                  # alternate until the pairing is stable
                     C, conf = _split_blocks(A, G, C, _choose_pairs(pairs[good], first, rng, N,
                                                                    own=True), rng)
                     again, ok, good = _pair_groups(A, G, C, conf, rng)
-                    if good.sum() > best[0]:
-                        best = (good.sum(), C, conf, again, ok)
+                    if good.sum() >= best[0]:
+                        best = (good.sum(), again, ok, good)
                     if _same_pairing(again, pairs):
                         break
                     pairs = again
-                _, C, conf, pairs, ok = best        # the state with most clear pairs
+                _, pairs, ok, good = best           # the pairing with most clear pairs,
+                C, conf = _split_blocks(A, G, C, _choose_pairs(pairs[good], first, rng, N,
+                                                               own=True), rng)  # its halves
             consistent &= bool(ok)
         elif not halves_known:
             C, conf = _split_blocks(A, G, C, _choose_pairs(pairs, None, rng, N), rng)
