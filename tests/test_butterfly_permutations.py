@@ -100,11 +100,17 @@ def test_one_side_unknown():
     assert np.array_equal(F.row_perm, r) and rel(A, F.todense()) < 1e-12
 
 
-@pytest.mark.parametrize("N", [64, 256])
-def test_noisy_complex_within_twice_the_known_permutation_error(N):
+@pytest.mark.parametrize("N, complex_", [(64, False), (64, True), (256, True),
+                                         pytest.param(256, False, marks=pytest.mark.xfail(
+                                             reason="real noisy products are not always "
+                                                    "recovered (docs/butterfly.md)",
+                                             strict=False))])
+@pytest.mark.filterwarnings("ignore::exactsparse.butterfly.ButterflyFitWarning")
+def test_noisy_within_twice_the_known_permutation_error(N, complex_):
     rng = np.random.default_rng(7 + N)
-    B = planted(N, rng, complex_=True)
-    noise = rng.standard_normal(B.shape) + 1j * rng.standard_normal(B.shape)
+    B = planted(N, rng, complex_=complex_)
+    noise = rng.standard_normal(B.shape) + (1j * rng.standard_normal(B.shape) if complex_
+                                            else 0)
     Bn = B + 1e-3 * np.linalg.norm(B) / np.linalg.norm(noise) * noise
     known = rel(Bn, butterfly_factorize(Bn).todense())   # planted (identity) permutations
     A, r, c = shuffle(Bn, rng)
