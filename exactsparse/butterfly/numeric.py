@@ -443,7 +443,8 @@ def auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_
 
     The candidates (identity and bit reversal for each unknown side) are ranked by the
     sampled rank-one test (``O(L)`` entries each); the best one, if plausible, is solved and
-    kept when its estimated error is below ``√eps``.  Otherwise the permutations are
+    kept when its estimated error is below ``√eps`` or within 10× its (noisy) score and
+    below 5 %.  Otherwise the permutations are
     recovered (butterfly chain only; up to ``retries`` times with new samples while the
     recovery reports ambiguities) and the best fit is returned."""
     from .permutations import candidate_perms, recover_permutations, sampled_rank_one_score
@@ -465,10 +466,10 @@ def auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_
                     enumerate((r, c) for r in rows for c in cols)), key=lambda t: t[:2])
     best = None
     score, _, r, c = cands[0]
-    if score <= 0.1:                        # NaN scores fail: the check below raises
+    if score <= 0.5:                        # NaN scores fail: the check below raises
         F = _factorize(A, pats, ranks, tree, scaling, progress, c, r)
         best = (estimated_error(F, A, probes=2, rows=256), F)
-        if best[0] <= tol:
+        if best[0] <= max(tol, min(10 * score, 0.05)):  # exact, or as noisy as its minors
             return F
     if not np.isfinite(A).all():
         raise_non_finite(A)
