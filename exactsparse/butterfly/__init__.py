@@ -11,6 +11,8 @@ Modules, by mathematical object:
   of one split (the two-factor step);
 - :mod:`~exactsparse.butterfly.numeric` — the hierarchical solver
   :func:`butterfly_factorize` (splits along a tree);
+- :mod:`~exactsparse.butterfly.permutations` — recovering unknown row and column
+  permutations (``perm="auto"``, ``row_perm="auto"``);
 - :mod:`~exactsparse.butterfly.exact` and :mod:`~exactsparse.butterfly.rings` — exact
   identification over Q or Q(ζ_n), with certificates re-checked by
   :func:`exactsparse.verify`.
