@@ -437,9 +437,9 @@ def sampled_rank_one_score(A, row_perm=None, perm=None, samples=32, seed=0):
     for ell in range(1, L):
         n, members = N >> ell, 1 << ell
         j = rng.integers(0, n, samples)
-        t = np.stack([rng.choice(members, 2, replace=False) for _ in range(samples)])
+        t = _two_distinct(rng, members, samples)
         k = rng.integers(0, members, samples)
-        c = np.stack([rng.choice(n, 2, replace=False) for _ in range(samples)])
+        c = _two_distinct(rng, n, samples)
         r = rows[t * n + j[:, None]]
         q = cols[k[:, None] * n + c]
         a, b = A[r[:, 0], q[:, 0]], A[r[:, 0], q[:, 1]]
@@ -449,6 +449,12 @@ def sampled_rank_one_score(A, row_perm=None, perm=None, samples=32, seed=0):
             val = np.abs(a * d - b * cc).sum() / den if den > 0 else 0.0
             worst = max(worst, float(val))
     return worst
+
+
+def _two_distinct(rng, m, size):
+    """``size`` pairs of distinct integers in ``range(m)`` (``m >= 2``), shape (size, 2)."""
+    a = rng.integers(0, m, size)
+    return np.stack([a, (a + rng.integers(1, m, size)) % m], axis=1)
 
 
 def candidate_perms(N):
