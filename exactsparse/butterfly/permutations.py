@@ -145,8 +145,8 @@ def recover_permutations(A, *, row_perm=None, perm=None, seed=0):
                 pairs, ok, good = _pair_groups(A, G, C, conf, rng)
                 best = (good.sum(), pairs, ok, good)
                 for _ in range(4):                  # alternate until the pairing is stable
-                    C, conf = _split_blocks(A, G, C, _choose_pairs(pairs[good], first, rng, N,
-                                                                   own=True), rng)
+                    C, conf = _split_blocks(A, G, C, _choose_pairs(_trusted(pairs, good),
+                                                                   first, rng, N, own=True), rng)
                     again, ok, good = _pair_groups(A, G, C, conf, rng)
                     if good.sum() >= best[0]:
                         best = (good.sum(), again, ok, good)
@@ -154,8 +154,8 @@ def recover_permutations(A, *, row_perm=None, perm=None, seed=0):
                         break
                     pairs = again
                 _, pairs, ok, good = best           # the pairing with most clear pairs,
-                C, conf = _split_blocks(A, G, C, _choose_pairs(pairs[good], first, rng, N,
-                                                               own=True), rng)  # its halves
+                C, conf = _split_blocks(A, G, C, _choose_pairs(_trusted(pairs, good), first,
+                                                               rng, N, own=True), rng)
             consistent &= bool(ok)
         elif not halves_known:
             C, conf = _split_blocks(A, G, C, _choose_pairs(pairs, None, rng, N), rng)
@@ -169,7 +169,8 @@ def recover_permutations(A, *, row_perm=None, perm=None, seed=0):
 # ----------------------------------------------------------------------------- helpers
 def _reps(A, G, idx, cols, members=_MEMBERS):
     """Representative rows of groups ``idx`` on ``cols`` (K, c) block by block: the rank-one
-    combination (one power step) of up to ``members`` members.  Shape (len(idx), K, c)."""
+    combination (one power step) of up to ``members`` members, scaled as ``σ₁ v₁`` (so that
+    blocks keep their energy).  Shape (len(idx), K, c)."""
     mem = G[idx]
     if mem.shape[1] > members:
         mem = mem[:, np.linspace(0, mem.shape[1] - 1, members).astype(np.int64)]
@@ -179,7 +180,9 @@ def _reps(A, G, idx, cols, members=_MEMBERS):
         mag += np.einsum("qmkc,qmkc->qmk", vals.imag, vals.imag)
     best = np.take_along_axis(vals, mag.argmax(axis=1)[:, None, :, None], axis=1)[:, 0]
     s = np.einsum("qmkc,qkc->qmk", vals, best.conj())
-    return np.einsum("qmk,qmkc->qkc", s.conj(), vals)
+    v = np.einsum("qmk,qmkc->qkc", s.conj(), vals)
+    nrm = np.sqrt((np.abs(s) ** 2).sum(1))[..., None]           # v / nrm ≈ σ₁ v₁ per block
+    return v / np.where(nrm > 0, nrm, 1)
 
 
 def _unit_rows(V):
@@ -225,6 +228,11 @@ def _same_pairing(p, q):
         set(map(tuple, np.sort(q, axis=1).tolist()))
 
 
+def _trusted(pairs, good):
+    """The clear pairs, or all of them when fewer than four (or all) are clear."""
+    return pairs[good] if good.sum() >= min(len(pairs), 4) else pairs
+
+
 def _choose_pairs(pairs, first, rng, N=0, own=False):
     """Up to ``max(_PAIRS, _READ / N)`` random pairs (all of them when few), with ``first``:
     every column's fate is decided by as many rows as a budget of ``_READ`` entries allows."""
@@ -249,12 +257,12 @@ def _pair_groups(A, G, C, conf, rng, dim=8, k=12):
     marking the pairs that are mutual best candidates with a clear margin."""
     n = G.shape[0]
     h = n // 2
-    blocks = np.argsort(-conf, kind="stable")[:max(4, 256 // n)]   # small blocks: more
+    blocks = np.argsort(-conf, kind="stable")[:max(4, _READ // (4 * n * n))]  # small: more
     V = _unit_rows(_reps(A, G, np.arange(n), C[blocks]))          # unit per block
     V = V.reshape(n, len(blocks) * 2, h)
     W = V @ (rng.standard_normal((h, min(h, dim))) / np.sqrt(dim))
     F = _projector(W).reshape(n, -1)
-    kk = min(n, k + 1)
+    kk = n if n <= 64 else min(n, k + 1)                # few groups: every candidate
     _, nb = cKDTree(F).query(F, k=kk)
     nb = nb.reshape(n, kk)
     Vc, en = V.conj(), (np.abs(V) ** 2).sum(-1)
@@ -269,11 +277,30 @@ def _pair_groups(A, G, C, conf, rng, dim=8, k=12):
     clear = (cost[:, 1] > np.maximum(4 * cost[:, 0], tol)) if kk > 2 else np.ones(n, bool)
     clear |= nb[:, 1] == first if kk > 2 else clear
     good = (first[first] == np.arange(n)) & clear
+    if n <= 8:                                          # exhaustive: the cheapest pairing
+        full = np.full((n, n), np.inf)
+        np.put_along_axis(full, nb, cost, axis=1)
+        pairs = min(_pairings(list(range(n))),
+                    key=lambda ps: sum(full[a, b] + full[b, a] for a, b in ps))
+        pairs = np.array(pairs, dtype=np.int64)
+        return pairs, bool(good.all()), good[pairs[:, 0]] & good[pairs[:, 1]]
     if good.all():
         a = np.flatnonzero(np.arange(n) < first)
         return np.stack([a, first[a]], axis=1), True, np.ones(len(a), bool)
     pairs = _greedy(V, cost, nb)
     return pairs, False, good[pairs[:, 0]] & good[pairs[:, 1]] & (first[pairs[:, 0]] == pairs[:, 1])
+
+
+def _pairings(items):
+    """Every perfect matching of ``items`` (an even list), as lists of pairs."""
+    if not items:
+        yield []
+        return
+    a = items[0]
+    for i in range(1, len(items)):
+        rest = items[1:i] + items[i + 1:]
+        for tail in _pairings(rest):
+            yield [(a, items[i])] + tail
 
 
 def _pair_cost(V, i, j, Vc=None, en=None):
@@ -307,12 +334,15 @@ def _split_blocks(A, G, C, pairs, rng, rounds=3):
     n, K = G.shape[0], C.shape[0]
     h = n // 2
     members = max(_MEMBERS, _READ // (2 * len(pairs) * A.shape[-1]))   # few pairs: more
-    V = _unit_rows(_reps(A, G, pairs.ravel(), C, members)).reshape(len(pairs), 2, K, n)
+    V = _reps(A, G, pairs.ravel(), C, members)                  # energy kept per block
+    V = _unit_rows(V.reshape(len(V), -1)).reshape(len(pairs), 2, K, n)
     X = np.moveaxis(V, 1, -1)                                   # (p, K, n, 2)
     w = (np.abs(X) ** 2).sum(-1)
     scale = w.mean(axis=-1, keepdims=True)
     live = w > 1e-24 * np.where(scale > 0, scale, 1)
     U = np.where(live[..., None], X / np.sqrt(np.where(live, w, 1))[..., None], 0)
+    if n <= 8:
+        return _split_exhaustive(X, C)
     ref = (w / np.where(scale > 0, scale, 1)).clip(max=1).sum(0).argmax(-1)   # (K,)
     u0 = np.take_along_axis(U, ref[None, :, None, None], axis=2)             # (p, K, 1, 2)
     score = (np.abs(X[..., 0] * u0[..., 1] - X[..., 1] * u0[..., 0]) ** 2).sum(0)
@@ -337,6 +367,37 @@ def _split_blocks(A, G, C, pairs, rng, rounds=3):
     s = np.take_along_axis(score, order, axis=-1)
     spread = np.abs(s).mean(-1) + 1e-300
     conf = (s[:, h] - s[:, h - 1]) / spread
+    return np.take_along_axis(C, order, axis=1), conf
+
+
+def _split_exhaustive(X, C):
+    """Small blocks (``n <= 8``): every balanced split is scored by its rank-one residual
+    ``Σ σ₂²`` over the pairs and halves (the split's own objective) and the best is kept."""
+    n = C.shape[1]
+    h = n // 2
+    from itertools import combinations
+    splits = [(0,) + rest for rest in combinations(range(1, n), h - 1)]
+    costs = []
+    for half0 in splits:
+        m0 = np.zeros(n, bool)
+        m0[list(half0)] = True
+        total = 0
+        for mask in (m0, ~m0):
+            Xh = X[:, :, mask]                                  # (p, K, h, 2)
+            a = (np.abs(Xh[..., 0]) ** 2).sum(-1)
+            d = (np.abs(Xh[..., 1]) ** 2).sum(-1)
+            c = np.abs((Xh[..., 0] * Xh[..., 1].conj()).sum(-1))
+            total = total + np.maximum((a + d) / 2 - np.sqrt(((a - d) / 2) ** 2 + c ** 2),
+                                       0).sum(0)
+        costs.append(total)
+    costs = np.array(costs)                                     # (splits, K)
+    best = costs.argmin(0)
+    srt = np.sort(costs, axis=0)
+    conf = (srt[1] - srt[0]) / (srt[1] + 1e-300) if len(splits) > 1 else np.ones(C.shape[0])
+    order = np.empty(C.shape, np.int64)
+    for k, b in enumerate(best):
+        half0 = list(splits[b])
+        order[k] = half0 + [i for i in range(n) if i not in half0]
     return np.take_along_axis(C, order, axis=1), conf
 
 
