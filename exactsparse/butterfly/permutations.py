@@ -251,15 +251,15 @@ def _pair_groups(A, G, C, conf, rng, dim=8, k=12):
     its ``k`` nearest neighbours in a sketch (the orthogonal projectors on the lines of a
     Gaussian sketch of ``dim`` coordinates per half, no sign or phase to fix), and each
     candidate pair is scored by its rank-one residual ``Σ σ₂²`` over the halves of the most
-    reliable blocks (unit rows: the split's own objective, which weighs the columns by their
-    energy).  Mutual best candidates with a clear margin are accepted; otherwise a greedy
+    reliable blocks (rows of unit norm over those blocks: the split's own objective, which
+    weighs the columns and blocks by their energy).  Mutual best candidates with a clear margin are accepted; otherwise a greedy
     matching by score is returned with ``ok`` False.  Returns ``(pairs, ok, good)``, ``good``
     marking the pairs that are mutual best candidates with a clear margin."""
     n = G.shape[0]
     h = n // 2
     blocks = np.argsort(-conf, kind="stable")[:max(4, _READ // (4 * n * n))]  # small: more
-    V = _unit_rows(_reps(A, G, np.arange(n), C[blocks]))          # unit per block
-    V = V.reshape(n, len(blocks) * 2, h)
+    V = _reps(A, G, np.arange(n), C[blocks])
+    V = _unit_rows(V.reshape(n, -1)).reshape(n, len(blocks) * 2, h)   # unit per group
     W = V @ (rng.standard_normal((h, min(h, dim))) / np.sqrt(dim))
     F = _projector(W).reshape(n, -1)
     kk = n if n <= 64 else min(n, k + 1)                # few groups: every candidate
