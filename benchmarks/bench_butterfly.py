@@ -405,6 +405,62 @@ def section_scale(args):
                   f"{mb.extra / A[0].nbytes:11.2f} {ms.extra / A[0].nbytes:12.2f}",
                   flush=True)
         del A
+def section_perm(args):
+    """Unknown permutations: ``perm="auto"`` against the known bit reversal on the DFT, and
+    the recovery of random row and column permutations (``perm="auto", row_perm="auto"``)
+    against the known (planted) ones.  pyfaust has no permutation recovery: ours only.
+    Times are CPU seconds (``time.process_time``, median of the repeats)."""
+    warnings.filterwarnings("ignore")
+    rng = np.random.default_rng(0)
+
+    def cpu(fn, reps):
+        ts, out = [], None
+        for _ in range(reps):
+            t0 = time.process_time()
+            out = fn()
+            ts.append(time.process_time() - t0)
+        return statistics.median(ts), out
+
+    print("# DFT: perm='auto' (and both sides 'auto') vs the known bit reversal")
+    print(f"{'N':>6s} {'bitrev_s':>9s} {'auto_s':>9s} {'x_auto':>7s} {'auto2_s':>9s} "
+          f"{'x_auto2':>7s} {'err_auto':>9s}")
+    for n in (1024, 2048, 4096):
+        if n > args.max_n:
+            continue
+        D = np.fft.fft(np.eye(n))
+        reps = 3
+        tb, _ = cpu(lambda: butterfly_factorize(D, perm="bitrev"), reps)
+        ta, F = cpu(lambda: butterfly_factorize(D, perm="auto"), reps)
+        ta2, _ = cpu(lambda: butterfly_factorize(D, perm="auto", row_perm="auto"), reps)
+        print(f"{n:6d} {tb:9.3f} {ta:9.3f} {ta / tb:7.2f} {ta2:9.3f} {ta2 / tb:7.2f} "
+              f"{rel(D, F.todense()):9.1e}", flush=True)
+        del D, F
+    print("# random butterfly, random row and column permutations: recovered vs known")
+    print(f"{'input':12s} {'N':>6s} {'known_s':>8s} {'auto_s':>8s} {'x_auto':>7s} "
+          f"{'err_known':>10s} {'err_auto':>10s} {'x_err':>7s}")
+    for n in (256, 512, 1024):
+        if n > args.max_n:
+            continue
+        for cplx in (False, True):
+            for noise in (0.0, 1e-3):
+                pats = butterfly_patterns(n)
+                tw = [rng.standard_normal(p.twiddle_shape) for p in pats]
+                if cplx:
+                    tw = [t + 1j * rng.standard_normal(t.shape) for t in tw]
+                B = ButterflyFactors(pats, tw).todense()
+                if noise:
+                    E = rng.standard_normal(B.shape) + (1j * rng.standard_normal(B.shape)
+                                                        if cplx else 0)
+                    B = B + noise * np.linalg.norm(B) / np.linalg.norm(E) * E
+                r, c = rng.permutation(n), rng.permutation(n)
+                A = np.empty_like(B)
+                A[np.ix_(r, c)] = B
+                tk, Fk = cpu(lambda: butterfly_factorize(B), 1)
+                ta, Fa = cpu(lambda: butterfly_factorize(A, perm="auto", row_perm="auto"), 1)
+                ek, ea = rel(B, Fk.todense()), rel(A, Fa.todense())
+                name = ("complex" if cplx else "real") + ("+noise" if noise else "")
+                print(f"{name:12s} {n:6d} {tk:8.3f} {ta:8.3f} {ta / tk:7.1f} {ek:10.2e} "
+                      f"{ea:10.2e} {ea / ek:7.2f}", flush=True)
 
 
 # ----------------------------------------------------------------------------- sections
@@ -415,6 +471,7 @@ SECTIONS = {
     "refine": section_refine,
     "trees": section_trees,
     "scale": section_scale,
+    "perm": section_perm,
 }
 
 

@@ -22,7 +22,7 @@ README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
 NO_CERTIFICATE = {("fsmf", "hardness"), ("ident", "recover"), ("butterfly", "factorize"),
                   ("sweep", "run"), ("sweep", "report")}
 INSTANCE_OPTIONS = {"--matrix", "-A", "--left", "-I", "--right", "-J", "--right-rx",
-                    "--perm", "--cyclotomic", "--x", "--h"}
+                    "--perm", "--row-perm", "--cyclotomic", "--x", "--h"}
 H4 = [[1, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1]]
 
 

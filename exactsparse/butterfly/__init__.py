@@ -17,6 +17,8 @@ Modules, by mathematical object:
   projection onto a two-factor chain such as Monarch: :func:`project_two_factor`;
 - :mod:`~exactsparse.butterfly.refine` — whole-chain refinement by exact block-coordinate
   least squares: :func:`refine`;
+- :mod:`~exactsparse.butterfly.permutations` — recovering unknown row and column
+  permutations (``perm="auto"``, ``row_perm="auto"``);
 - :mod:`~exactsparse.butterfly.exact` and :mod:`~exactsparse.butterfly.rings` — exact
   identification over Q or Q(ζ_n), with certificates re-checked by
   :func:`exactsparse.verify`.

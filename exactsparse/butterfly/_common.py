@@ -81,19 +81,19 @@ def validate_chain(patterns, shape):
     return pats, ranks
 
 
-def validate_perm(perm, n):
+def validate_perm(perm, n, name="perm"):
     if perm is None or (isinstance(perm, str) and perm == "identity"):
         return None
     if isinstance(perm, str):
         if perm == "bitrev":
             return bit_reversal_permutation(n)
-        raise ArgumentError(f"Argument 'perm' must be None, 'identity', 'bitrev', 'auto' or a "
-                            f"permutation array, not {show(perm)}.")
-    p = as_array(perm, "perm")
+        raise ArgumentError(f"Argument {name!r} must be None, 'identity', 'bitrev', 'auto' or "
+                            f"a permutation array, not {show(perm)}.")
+    p = as_array(perm, name)
     if p.shape != (n,) or p.dtype.kind not in "iu" or not np.array_equal(np.sort(p), np.arange(n)):
         shown = (np.array2string(p, threshold=8) if p.dtype.kind in "biufc"
                  else show(perm))
-        raise ArgumentError(f"Argument 'perm' must be a permutation of range({n}), not "
+        raise ArgumentError(f"Argument {name!r} must be a permutation of range({n}), not "
                             f"{shown}.")
     return p.astype(np.int64)
 

@@ -26,7 +26,7 @@ from ..results.butterfly import ButterflyIdentification
 from ..exceptions import ArgumentError, NotCoveredError, ShapeError
 from .._budget import check_budget, deadline_of
 from ._common import as_array, validate_perm
-from .rings import CyclotomicRing, IntegerRing
+from .rings import CyclotomicRing, IntegerRing, cyclotomic_to_complex
 from .supports import butterfly_patterns, chain_product, chain_ranks, log2_size
 
 __all__ = ["ButterflyIdentification", "identify_butterfly", "is_butterfly"]
@@ -176,7 +176,7 @@ def _entries(ring, num, den):
 DEFAULT_BUDGET = 60.0
 
 
-def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None,
+def identify_butterfly(Z, patterns=None, *, perm=None, row_perm=None, cyclotomic=None,
                        budget=DEFAULT_BUDGET):
     """Decide exactly whether ``Z`` is a butterfly (rank-one KS chain) product; certify it.
 
@@ -190,8 +190,19 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None,
     patterns : sequence of KS patterns, optional
         A chainable chain of rank-one splits (leftmost first); default the butterfly chain of
         ``N = 2^L``.
-    perm : None, "bitrev" or array of int
-        A known column permutation: ``Z Pᵀ`` is identified (``Z = X_1 ⋯ X_L P``).
+    perm : None, "bitrev", "auto" or array of int
+        A known column permutation: ``Z Pᵀ`` is identified (``Z = X_1 ⋯ X_L P``); ``"auto"``:
+        unknown, recovered (butterfly chain only).
+    row_perm : None, "bitrev", "auto" or array of int
+        A known row permutation ``R`` (``Z[row_perm][:, perm]`` is identified,
+        ``Z = Rᵀ X_1 ⋯ X_L P``), or ``"auto"``.  With an unknown permutation the
+        permutations are recovered numerically
+        (:func:`~exactsparse.butterfly.permutations.recover_permutations` on a float copy)
+        and the identification is exact; the certificate holds them, and
+        :func:`exactsparse.verify` re-checks them against the instance
+        ``{"Z": Z, "perm": "auto", "row_perm": "auto"}``.  If the recovered permutations do
+        not give a butterfly product the verdict is ``"unknown"`` (no permutation is
+        refuted).
     cyclotomic : int, optional
         Work in ``Q(ζ_n)`` (``n`` a power of two), e.g. ``n = N`` for the DFT.
     budget : float or None
@@ -268,16 +279,73 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None,
     >>> D = dft_cyclotomic(8)                   # the DFT over Q(ζ_8)
     >>> identify_butterfly(D, cyclotomic=8, perm="bitrev").verdict
     'butterfly'
+
+    Unknown permutations of both sides are recovered and certified:
+
+    >>> Hs = np.array(H)[[2, 0, 3, 1]][:, [1, 3, 0, 2]]
+    >>> r = identify_butterfly(Hs, perm="auto", row_perm="auto")
+    >>> r.verdict, bool(verify(r, {"Z": Hs, "perm": "auto", "row_perm": "auto"}))
+    ('butterfly', True)
     """
     budget = check_budget(budget)
     end = deadline_of(budget)
     M, D, ring, pats = _validate(Z, patterns, cyclotomic)
-    p = validate_perm(perm, M.shape[1])
+    auto_c, auto_r = (isinstance(v, str) and v == "auto" for v in (perm, row_perm))
+    p = None if auto_c else validate_perm(perm, M.shape[1])
+    rp = None if auto_r else validate_perm(row_perm, M.shape[0], "row_perm")
+    if auto_c or auto_r:
+        if patterns is not None:
+            raise ArgumentError("Argument 'perm' / 'row_perm' can be 'auto' only with the "
+                                "butterfly chain (patterns=None), not with a given chain.")
+        rp, p = _recovered(M, D, ring, rp, p, auto_r, auto_c)
+        res = _identify(M, D, ring, pats, p, rp, end, budget)
+        if res.verdict == "not-butterfly":
+            return _result("unknown", {
+                "reason": f"the recovered permutations do not make Z a butterfly product "
+                          f"(a 2×2 minor of split {res.certificate['level']} is nonzero); "
+                          f"no permutation is refuted", "row_perm": _listed(rp),
+                "perm": _listed(p)})
+        return res
+    return _identify(M, D, ring, pats, p, rp, end, budget)
+
+
+def _listed(p):
+    return None if p is None else p.tolist()
+
+
+def _recovered(M, D, ring, rp, p, auto_r, auto_c):
+    """Row and column permutations for unknown sides: the identity or bit reversal when a
+    sampled rank-one test on a float copy passes, else a recovery (numeric; the exact
+    identification then decides)."""
+    from .permutations import candidate_perms, recover_permutations, sampled_rank_one_score
+    if ring.m == 1:
+        F = np.array([[int(v) / D for v in row] for row in M[..., 0].tolist()])
+    else:
+        F = cyclotomic_to_complex(M.astype(object).astype(float) if M.dtype == object else M,
+                                  ring.n)
+    F = np.nan_to_num(F, nan=0.0, posinf=1e300, neginf=-1e300)
+    rows = candidate_perms(M.shape[0]) if auto_r else (rp,)
+    cols = candidate_perms(M.shape[1]) if auto_c else (p,)
+    for r in rows:
+        for c in cols:
+            if sampled_rank_one_score(F, r, c) <= 1e-9:
+                return r, c
+    n, m = M.shape[:2]
+    rec = recover_permutations(F, row_perm=None if auto_r else (np.arange(n) if rp is None
+                                                                 else rp),
+                               perm=None if auto_c else (np.arange(m) if p is None else p))
+    return tuple(None if np.array_equal(q, np.arange(q.size)) else q
+                 for q in (rec.row_perm, rec.perm))
+
+
+def _identify(M, D, ring, pats, p, rp, end, budget):
+    """The exact left-to-right identification of ``Z[rp][:, p]``."""
     Mp = M if p is None else M[:, p]
+    Mp = Mp if rp is None else Mp[rp]
     prod = chain_product(pats)
     T = _twiddle_of(Mp, prod)
-    rows = _twiddle_of(np.broadcast_to(np.arange(M.shape[0])[:, None, None], M.shape[:2] + (1,)),
-                       prod)
+    r0 = np.arange(M.shape[0]) if rp is None else rp
+    rows = _twiddle_of(np.broadcast_to(r0[:, None, None], M.shape[:2] + (1,)), prod)
     cols = np.arange(M.shape[1]) if p is None else p
     cols = _twiddle_of(np.broadcast_to(cols[None, :, None], M.shape[:2] + (1,)), prod)
     factors, splits = [], []
@@ -289,7 +357,7 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None,
         col, piv, beta, bad, deg = _exact_split(B, ring)
         if bad is not None:
             return _not_butterfly(M, D, ring, s, pats, p, _blocks(rows, left, right),
-                                  _blocks(cols, left, right), bad)
+                                  _blocks(cols, left, right), bad, rp)
         A1, ar = T.shape[0], np.arange(B.shape[0])
         num = _from_blocks(col, A1, left, right, "left")
         den = _from_blocks(np.broadcast_to(piv[:, None], col.shape), A1, left, right, "left")
@@ -303,7 +371,7 @@ def identify_butterfly(Z, patterns=None, *, perm=None, cyclotomic=None,
     den = np.zeros(T.shape, dtype=object)
     den[..., 0] = D
     factors.append(_entries(ring, T, den))
-    return _butterfly(ring, pats, p, factors, splits)
+    return _butterfly(ring, pats, p, factors, splits, rp)
 
 
 def _out_of_budget(budget, level, pats):
@@ -324,14 +392,14 @@ def _result(verdict, cert):
                                    backend="integer")
 
 
-def _butterfly(ring, pats, perm, factors, splits):
+def _butterfly(ring, pats, perm, factors, splits, row_perm=None):
     return _result("butterfly", {
         "field": ring.to_json_field(), "patterns": [_pattern_tuple(p) for p in pats],
-        "perm": None if perm is None else perm.tolist(), "factors": factors,
+        "perm": _listed(perm), "row_perm": _listed(row_perm), "factors": factors,
         "splits": splits, "essentially_unique": all(sp["degenerate"] == 0 for sp in splits)})
 
 
-def _not_butterfly(M, D, ring, s, pats, perm, rows, cols, bad):
+def _not_butterfly(M, D, ring, s, pats, perm, rows, cols, bad, row_perm=None):
     blk, b1, k1, b2, k2 = bad
     r = (int(rows[blk, b1, k1, 0]), int(rows[blk, b2, k2, 0]))
     c = (int(cols[blk, b1, k1, 0]), int(cols[blk, b2, k2, 0]))
@@ -344,7 +412,7 @@ def _not_butterfly(M, D, ring, s, pats, perm, rows, cols, bad):
         "left": _pattern_tuple(chain_product(pats[:s + 1])),
         "right": _pattern_tuple(chain_product(pats[s + 1:])),
         "patterns": [_pattern_tuple(p) for p in pats],
-        "perm": None if perm is None else perm.tolist(),
+        "perm": _listed(perm), "row_perm": _listed(row_perm),
         "rows": r, "cols": c, "minor": minor,
         "determinant": ring.fractions(det, ring.one().astype(object) * (D * D))})
 

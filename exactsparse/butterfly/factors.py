@@ -30,14 +30,17 @@ class ButterflyFactors:
     """A product of Kronecker-sparse factors ``X_1 X_2 ⋯ X_K P`` stored as twiddle tensors.
 
     ``factors[0]`` is the leftmost factor; ``perm`` (or None) is the column permutation
-    ``(P x)[k] = x[perm[k]]``.  A batch of products of the same chain shares ``patterns``;
-    each twiddle then has shape ``(*batch_shape, a, d, b, c)``.
+    ``(P x)[k] = x[perm[k]]``, ``row_perm`` (or None) the row permutation ``R`` with
+    ``(R y)[k] = y[row_perm[k]]``: the product is ``Rᵀ X_1 ⋯ X_K P``, i.e.
+    ``Z[row_perm][:, perm] = X_1 ⋯ X_K``.  A batch of products of the same chain shares
+    ``patterns``; each twiddle then has shape ``(*batch_shape, a, d, b, c)``.
 
     Attributes
     ----------
     patterns : tuple of KSPattern
     twiddles : tuple of numpy.ndarray
     perm : numpy.ndarray or None
+    row_perm : numpy.ndarray or None
     batch_shape : tuple
     optimal : bool
         True only for a two-factor chain computed by the exact projection
@@ -74,7 +77,7 @@ class ButterflyFactors:
     True
     """
 
-    def __init__(self, patterns, twiddles, perm=None, *, optimal=False):
+    def __init__(self, patterns, twiddles, perm=None, row_perm=None, *, optimal=False):
         self.patterns, _ = chain_ranks(patterns)
         if isinstance(twiddles, (str, bytes)) or not hasattr(twiddles, "__iter__"):
             raise ArgumentError(f"Argument 'twiddles' must be a sequence of arrays, one per "
@@ -93,6 +96,8 @@ class ButterflyFactors:
                 raise ShapeError(f"Argument 'twiddles[{k}]' must have shape "
                                  f"{(*self.batch_shape, *p.twiddle_shape)}, not {t.shape}.")
         self.perm = None if perm is None else validate_perm(perm, self.shape[1])
+        self.row_perm = (None if row_perm is None
+                         else validate_perm(row_perm, self.shape[0], "row_perm"))
         self.optimal = bool(optimal) and len(self.patterns) == 2
 
     def optimality_certificate(self):
@@ -128,6 +133,7 @@ class ButterflyFactors:
     def __repr__(self):
         return (f"ButterflyFactors(shape={self.shape}, n_factors={self.n_factors}, "
                 f"batch_shape={self.batch_shape}, perm={'yes' if self.perm is not None else None}"
+                + (", row_perm=yes" if self.row_perm is not None else "")
                 + (", optimal=True)" if self.optimal else ")"))
 
     def matmul(self, x):
@@ -173,6 +179,8 @@ class ButterflyFactors:
                for t in self.twiddles]
         for p, t in zip(reversed(self.patterns), reversed(tws)):
             x = _apply_twiddle(t, p, x)
+        if self.row_perm is not None:                       # y = Rᵀ x: y[row_perm] = x
+            x = x[..., np.argsort(self.row_perm), :]
         return x
 
     def todense(self):
@@ -202,8 +210,9 @@ class ButterflyFactors:
     def to_scipy(self):
         """The factors as a list of ``scipy.sparse.csr_matrix``, leftmost first.
 
-        The permutation, when there is one, is appended as a last factor so that the product
-        of the list equals the matrix.  Unbatched products only.
+        The permutation, when there is one, is appended as a last factor (and the row
+        permutation ``Rᵀ`` prepended as a first one) so that the product of the list equals
+        the matrix.  Unbatched products only.
         """
         if self.batch_shape:
             raise ShapeError(f"to_scipy needs an unbatched product, not batch shape "
@@ -215,6 +224,10 @@ class ButterflyFactors:
         if self.perm is not None:
             n = self.perm.size
             out.append(sp.csr_matrix((np.ones(n), (np.arange(n), self.perm)), shape=(n, n)))
+        if self.row_perm is not None:
+            m = self.row_perm.size
+            out.insert(0, sp.csr_matrix((np.ones(m), (self.row_perm, np.arange(m))),
+                                        shape=(m, m)))
         return out
 
     def to_faust(self):
@@ -232,7 +245,8 @@ class ButterflyFactors:
         if not self.batch_shape:
             raise ShapeError("Indexing needs a batched product.")
         tw = [t[idx] for t in self.twiddles]
-        return ButterflyFactors(self.patterns, tw, self.perm, optimal=self.optimal)
+        return ButterflyFactors(self.patterns, tw, self.perm, self.row_perm,
+                                optimal=self.optimal)
 
 
 def _numeric(x, name):

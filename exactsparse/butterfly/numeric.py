@@ -27,11 +27,13 @@ import warnings
 
 import numpy as np
 
-from ._common import (ButterflyFitWarning, raise_non_finite, validate_chain, validate_matrix,
+from ..exceptions import ArgumentError
+from ._common import (ButterflyFitWarning, blas_one_thread, raise_non_finite, validate_chain, validate_matrix,
                       validate_option, validate_perm, validate_progress)
 from .factors import ButterflyFactors
-from .lowrank import MAX_SUBSPACE_ITER, balance, eig2, lowrank, pair_rank1, rank1_power
+from .lowrank import MAX_SUBSPACE_ITER
 from .projection import two_factor_twiddles
+from .splits import split
 from .supports import chain_product
 from .trees import TREE_NAMES, left_size, parse_tree
 
@@ -41,198 +43,6 @@ TREES = TREE_NAMES
 SCALINGS = ("unit", "sqrt")
 #: kept under its former name, read by tests/test_butterfly_review.py
 _MAX_SUBSPACE_ITER = MAX_SUBSPACE_ITER
-
-_controller = None
-
-
-def _blas_one_thread():
-    """A context manager pinning BLAS to one thread (cached threadpoolctl controller)."""
-    global _controller
-    from threadpoolctl import ThreadpoolController
-    if _controller is None:
-        _controller = ThreadpoolController()
-    return _controller.limit(limits=1, user_api="blas")
-
-
-# ----------------------------------------------------------------------------- one split
-def _split(T, left, right, r, scale_to, scaling, spare=None, perm=None, spare_for="right"):
-    """Best split ``M ≈ L R`` of the twiddle ``T`` of ``M`` (pattern ``left·right``).
-
-    The blocks indexed by ``(i, j₂, σ, u)`` of the view ``T[i, j₂, β₁, σ, u, γ₂]`` are the
-    disjoint rank-``r`` problems of the split; returns the twiddles of ``L`` and ``R``.
-    ``R`` (or ``L`` when ``spare_for == "left"``) is written into ``spare`` (a free flat
-    buffer, not aliasing ``T``) when it fits;
-    ``perm`` (rank-one ``2 × c`` blocks only) permutes the columns of ``M`` on the fly.
-    """
-    A1 = T.shape[0]
-    b1, c1, d1 = left.b, left.c, left.d
-    b2, c2, d2 = right.b, right.c, right.d
-    p, q = right.a // left.a, d1 // d2
-    V = T.reshape(A1, d2, b1, q, p, c2)
-    TL = _buffer((A1, d1, b1, c1), T.dtype, spare if spare_for == "left" else None)
-    TR = _buffer((A1 * p, d2, b2, c2), T.dtype, spare if spare_for == "right" else None)
-    Lv = TL.reshape(A1, q, d2, b1, p, r).transpose(0, 2, 1, 4, 3, 5)
-    Rv = TR.reshape(A1, p, d2, r, q, c2).transpose(0, 2, 4, 1, 3, 5)
-    if r == 1 and b1 == 2 and perm is not None:
-        _split_rows_permuted(V, Lv, Rv, scale_to, scaling, perm)
-    elif r == 1 and b1 == 2:
-        _split_rows(V, Lv, Rv, scale_to, scaling)
-    elif r == 1 and c2 == 2:
-        _split_cols(V, Lv, Rv, scale_to, scaling)
-    elif r == 1:
-        for idx in _chunks(V.shape, _CHUNK // V.itemsize):
-            v6 = idx[:2] + (slice(None),) + idx[2:]
-            _split_power(V[v6], Lv[idx], Rv[idx], scale_to, scaling)
-    else:
-        _split_generic(V, Lv, Rv, r, scale_to, scaling)
-    return TL, TR
-
-
-def _buffer(shape, dtype, spare):
-    """An array of ``shape`` in the free flat buffer ``spare`` when it fits, else a new one
-    (recycled memory is already mapped: no page faults on the first write)."""
-    size = int(np.prod(shape, dtype=np.int64))
-    if spare is not None and spare.size >= size and spare.dtype == dtype:
-        return spare[:size].reshape(shape)
-    return np.empty(shape, dtype)
-
-
-#: bytes of the current matrix handled at once by the rank-one power iteration: the chunk
-#: stays in the (L2/L3) cache while its blocks are read the three to six times it needs,
-#: and is large enough that the per-chunk numpy overhead stays small
-_CHUNK = 1 << 21
-#: bytes of rows handled at once when the ``b × 2`` Gram is accumulated over the row axis
-_ROWS_CHUNK = 1 << 19
-
-
-def _chunks(shape, budget):
-    """Index tuples over the block axes ``(A1, d2, q, p)`` of ``V`` (shape ``(A1, d2, b1, q,
-    p, c2)``) cutting it into chunks of about ``budget`` entries, in memory order.
-
-    The outermost block axis whose single index holds at most ``budget`` entries is cut into
-    slices of several indices; the axes outside it are looped over one index at a time.
-    """
-    A1, d2, b1, q, p, c2 = shape
-    dims = (A1, d2, q, p)
-    per = b1 * c2 * A1 * d2 * q * p
-    for k, n in enumerate(dims):
-        per //= n                              # entries under one index of axis k
-        if per <= budget:
-            break
-    step = max(1, budget // max(per, 1))
-    full = (slice(None),) * (3 - k)
-    for outer in np.ndindex(*dims[:k]):
-        head = tuple(slice(i, i + 1) for i in outer)
-        for s0 in range(0, dims[k], step):
-            yield head + (slice(s0, s0 + step),) + full
-
-
-def _split_rows(V, Lv, Rv, scale_to, scaling):
-    """``2 × c`` rank-one blocks: closed-form 2×2 Gram eigenvector on the row side."""
-    B = V.transpose(0, 1, 3, 4, 2, 5)                       # (A1, d2, q, p, 2, c2)
-    u, lam = pair_rank1(B)
-    fu, fs = balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "left")
-    Lv[..., 0] = u * fu[..., None]
-    np.matmul((u.conj() * fs[..., None])[..., None, :], B, out=Rv)
-
-
-def _split_rows_permuted(V, Lv, Rv, scale_to, scaling, perm, budget=1 << 19):
-    """:func:`_split_rows` on ``M[:, perm]`` without a permuted copy of ``M``: the columns of
-    a few rows at a time are gathered into a cache-sized buffer and split at once."""
-    A1, d2, b1, q, p, c2 = V.shape
-    M = V.reshape(A1, d2, b1, q, p * c2)
-    step = max(1, budget // (A1 * d2 * b1 * p * c2))
-    for s0 in range(0, q, step):
-        chunk = np.take(M[:, :, :, s0:s0 + step], perm, axis=-1)
-        Vc = chunk.reshape(A1, d2, b1, -1, p, c2)
-        _split_rows(Vc, Lv[:, :, s0:s0 + step], Rv[:, :, s0:s0 + step], scale_to, scaling)
-
-
-def _split_cols(V, Lv, Rv, scale_to, scaling):
-    """``b × 2`` rank-one blocks: closed-form 2×2 Gram eigenvector on the column side.
-
-    The rows of a block are strided (axis ``b1`` of ``V``), so everything runs in memory
-    order over slabs of rows that fit in the cache: one pass accumulates the Gram of the two
-    columns, a second writes the left piece ``B c`` straight into ``Lv`` (no temporaries of
-    the size of ``V``).  For a real ``V`` the column pair ``(x, y)`` is read as one complex
-    column ``z = x + iy`` (a view) in the second pass: ``B c = Re(z (c₀ − i c₁))``.
-    """
-    A1, d2, b1, q, p, _ = V.shape
-    step = max(1, (_ROWS_CHUNK // V.itemsize) // max(1, V.size // b1))
-    cplx = np.iscomplexobj(V)
-    ps = np.zeros((A1, d2, q, p, 2), V.real.dtype)
-    w = np.zeros((A1, d2, q, p), V.dtype)
-    for b0 in range(0, b1, step):
-        C = V[:, :, b0:b0 + step]
-        re = C.real if cplx else C
-        ps += np.einsum("ijbsuc,ijbsuc->ijsuc", re, re)
-        if cplx:
-            ps += np.einsum("ijbsuc,ijbsuc->ijsuc", C.imag, C.imag)
-        w += np.einsum("ijbsu,ijbsu->ijsu", C[..., 1].conj(), C[..., 0])
-    u, lam = eig2(ps[..., 0], ps[..., 1], w, V.dtype)
-    pair = _as_pairs(V)
-    fu, fs = balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "right")
-    cu = (u.conj() * fs[..., None])[:, :, None]                 # (A1, d2, 1, q, p, 2)
-    Lt = np.moveaxis(Lv[..., 0], -1, 2)                         # (A1, d2, b1, q, p) view
-    if pair is not None:
-        cz = cu[..., 0] - 1j * cu[..., 1]
-        tmp = np.empty((A1, d2, min(step, b1), q, p), pair.dtype)
-        for b0 in range(0, b1, step):
-            Z = pair[:, :, b0:b0 + step]
-            t = tmp[:, :, :Z.shape[2]]
-            np.multiply(Z, cz, out=t)
-            Lt[:, :, b0:b0 + step] = t.real
-    else:
-        tmp = np.empty((A1, d2, min(step, b1), q, p, 2), V.dtype)
-        for b0 in range(0, b1, step):
-            C = V[:, :, b0:b0 + step]
-            t = tmp[:, :, :C.shape[2]]
-            np.multiply(C, cu, out=t)
-            np.add(t[..., 0], t[..., 1], out=Lt[:, :, b0:b0 + step])
-    Rv[..., 0, :] = u * fu[..., None]
-
-
-def _as_pairs(V):
-    """The last axis (length 2) of a real ``V`` viewed as one complex entry, or None."""
-    if V.dtype not in (np.float32, np.float64) or V.strides[-1] != V.itemsize:
-        return None
-    ctype = np.complex64 if V.dtype == np.float32 else np.complex128
-    try:
-        return V.view(ctype)[..., 0]
-    except ValueError:        # a view numpy cannot reinterpret: take the generic route
-        return None
-
-
-def _split_power(V, Lv, Rv, scale_to, scaling):
-    """Rank-one blocks larger than ``2 × 2`` on both sides: batched power iteration started
-    from each block's largest row (exact in one step on exact blocks), see
-    :func:`~exactsparse.butterfly.lowrank.rank1_power`."""
-    u, row = rank1_power(V)
-    sigma = np.sqrt(_sqnorm_last(row))
-    fu, fs = balance(sigma, scaling, unit_side_carries=scale_to == "left")
-    Lv[..., 0] = u * fu[..., None]
-    Rv[..., 0, :] = row * fs[..., None]
-
-
-def _sqnorm_last(X):
-    return np.einsum("...k,...k->...", X, X.conj()).real
-
-
-def _split_generic(V, Lv, Rv, r, scale_to, scaling):
-    """General rank-``r`` blocks: batched SVD (small) or subspace iteration (large)."""
-    A1, d2, b1, q, p, c2 = V.shape
-    B = np.ascontiguousarray(V.transpose(0, 1, 3, 4, 2, 5)).reshape(-1, b1, c2)
-    U, S, Vh = lowrank(B, r)
-    mask = (S > 0).astype(S.dtype)        # σ = 0: both pieces zero, not a unit vector
-    if scaling == "sqrt":
-        fl = fr = np.sqrt(S)
-    elif scale_to == "left":
-        fl, fr = S, mask
-    else:
-        fl, fr = mask, S
-    Lv[...] = (U * fl[:, None, :]).reshape(A1, d2, q, p, b1, r)
-    Rv[...] = (Vh * fr[:, :, None]).reshape(A1, d2, q, p, r, c2)
-
 
 # ----------------------------------------------------------------------------- the tree
 def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spare=None,
@@ -256,7 +66,7 @@ def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spa
     left, right = chain_product(pats[:k]), chain_product(pats[k:])
     # the big part of a split that peels one factor may go into recycled memory
     side = "right" if k == 1 else "left" if k == len(pats) - 1 else None
-    TL, TR = _split(T, left, right, ranks[k - 1], "right" if k == 1 else "left", scaling,
+    TL, TR = split(T, left, right, ranks[k - 1], "right" if k == 1 else "left", scaling,
                     spare if side else None, perm, side)
     if progress is not None:
         progress(T.size)
@@ -313,7 +123,7 @@ def _to_twiddle(A, prod):
 
 # ----------------------------------------------------------------------------- public entry
 def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=None,
-                        progress=None):
+                        row_perm=None, progress=None):
     """Hierarchical butterfly / Kronecker-sparse factorization ``A ≈ X_1 ⋯ X_K P``.
 
     Parameters
@@ -340,8 +150,14 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
         on noisy inputs it can land above the noise level with deep trees.
     perm : None, "identity", "bitrev", "auto" or array of int
         A known column permutation ``P`` (``(P x)[k] = x[perm[k]]``): the solver factorizes
-        ``A Pᵀ``.  ``"bitrev"`` is the bit-reversal of the radix-2 DFT; ``"auto"`` tries
-        the identity and the bit reversal and keeps the better fit.
+        ``A Pᵀ = A[:, perm]``.  ``"bitrev"`` is the bit-reversal of the radix-2 DFT;
+        ``"auto"`` (unknown) first tests the identity and the bit reversal by a sampled
+        rank-one test and keeps one that fits to ``√eps``, else recovers the permutation
+        (:func:`~exactsparse.butterfly.permutations.recover_permutations`, butterfly chain
+        only) and keeps the better fit.
+    row_perm : None, "identity", "bitrev", "auto" or array of int
+        A known row permutation ``R`` (``A ≈ Rᵀ X_1 ⋯ X_K P``: the solver factorizes
+        ``A[row_perm][:, perm]``), or ``"auto"`` (unknown, recovered as for ``perm``).
     progress : callable or bool, optional
         Called with the number of entries processed after each split (for progress bars);
         ``True`` writes a split counter to stderr, ``False`` or None reports nothing.
@@ -349,10 +165,12 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     Returns
     -------
     ButterflyFactors
-        Twiddle tensors of the factors (leftmost first) and the permutation.  A two-factor
-        chain (Monarch, ``N = 4``, ...) is one split, solved to global optimality by
-        :func:`~exactsparse.butterfly.projection.project_two_factor`: ``optimal`` is then
-        True and :meth:`~ButterflyFactors.optimality_certificate` gives its certificate.
+        Twiddle tensors of the factors (leftmost first) and the permutations ``perm`` and
+        ``row_perm`` (None for the identity); ``relative_error(A)`` is measured against the
+        given ``A``.  A two-factor chain (Monarch, ``N = 4``, ...) is one split, solved to
+        global optimality by :func:`~exactsparse.butterfly.projection.project_two_factor`:
+        ``optimal`` is then True and :meth:`~ButterflyFactors.optimality_certificate` gives
+        its certificate.
 
     Raises
     ------
@@ -365,7 +183,9 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     NonFiniteError
         NaN or infinity in ``A``.
     ArgumentError
-        An invalid ``tree``, ``scaling``, ``perm`` or ``progress``, or a non-numeric ``A``.
+        An invalid ``tree``, ``scaling``, ``perm``, ``row_perm`` (not a permutation of the
+        right length, repeats, non-integers) or ``progress``, a non-numeric ``A``, or
+        ``row_perm="auto"`` with a chain other than the butterfly chain.
     ShapeError
         A ``tree`` whose leaves are not the factors ``0 … K−1`` of the chain.
 
@@ -375,6 +195,8 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
         With a given permutation (``"bitrev"`` or an array), when the relative error
         (estimated with four random probes) is above ``√eps`` of the dtype: ``A`` is not a
         butterfly product under that permutation; the message suggests ``perm="auto"``.
+        With ``"auto"``, when no consistent permutations were found and the fit is above
+        ``√eps``.
 
     See Also
     --------
@@ -426,6 +248,14 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     >>> F = butterfly_factorize(D, perm="bitrev", tree="balanced")
     >>> F.relative_error(D) < 1e-14
     True
+
+    Unknown row and column permutations are recovered (``A[row_perm][:, perm]`` is then a
+    butterfly product):
+
+    >>> r, c = rng.permutation(16), rng.permutation(16)
+    >>> F = butterfly_factorize(Z[r][:, c], perm="auto", row_perm="auto")
+    >>> F.relative_error(Z[r][:, c]) < 1e-12
+    True
     >>> butterfly_factorize(np.eye(6))
     Traceback (most recent call last):
     ...
@@ -436,18 +266,21 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     tree = parse_tree(tree, len(pats))
     validate_option(scaling, SCALINGS, "scaling")
     progress = validate_progress(progress, "butterfly_factorize")
-    if isinstance(perm, str) and perm == "auto":
-        return _best_of(A, pats, ranks, tree, scaling, (None, "bitrev"), progress)
-    p = validate_perm(perm, A.shape[-1])
-    F = _factorize(A, pats, ranks, tree, scaling, progress, p)
-    if p is not None:
-        _warn_if_bad_fit(F, A, perm)
+    auto_c, auto_r = (isinstance(v, str) and v == "auto" for v in (perm, row_perm))
+    p = None if auto_c else validate_perm(perm, A.shape[-1])
+    rp = None if auto_r else validate_perm(row_perm, A.shape[-2], "row_perm")
+    if auto_c or auto_r:
+        return auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r,
+                              auto_c, patterns is None)
+    F = _factorize(A, pats, ranks, tree, scaling, progress, p, rp)
+    if p is not None or rp is not None:
+        _warn_if_bad_fit(F, A, perm if rp is None else np.arange(1))
     return F
 
 
 def _warn_if_bad_fit(F, A, perm):
     """Warn (:class:`ButterflyFitWarning`) when ``F`` misses ``A`` by more than ``√eps``."""
-    err = _estimated_error(F, A)
+    err = estimated_error(F, A)
     tol = float(np.sqrt(np.finfo(A.dtype).eps))
     if err > tol:
         name = repr(perm) if isinstance(perm, str) else "the given permutation"
@@ -459,33 +292,36 @@ def _warn_if_bad_fit(F, A, perm):
             ButterflyFitWarning, stacklevel=3)
 
 
-def _estimated_error(F, A, probes=4):
+def estimated_error(F, A, probes=4, rows=None):
     """``max ‖(A − F) x‖ / ‖A x‖`` over a few Gaussian probes ``x`` (fixed seed): an
     estimate of the relative Frobenius error in ``O(N² + N L)`` per probe, without the
-    dense product."""
+    dense product.  ``rows``: compare only that many random rows (``O(rows·N)``)."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((A.shape[-1], probes)).astype(A.real.dtype)
+    m = A.shape[-2]
+    S = slice(None) if rows is None or rows >= m else np.sort(rng.choice(m, rows, False))
     with np.errstate(all="ignore"):
-        ax = A @ x
-        fx = F.matmul(x)
+        ax = A[..., S, :] @ x
+        fx = F.matmul(x)[..., S, :]
         num = np.linalg.norm(ax - fx, axis=-2)
         den = np.linalg.norm(ax, axis=-2)
         ratio = np.where(den > 0, num / np.where(den > 0, den, 1), np.where(num > 0, np.inf, 0))
     return float(np.max(ratio))
 
 
-def _factorize(A, pats, ranks, tree, scaling, progress, p):
+def _factorize(A, pats, ranks, tree, scaling, progress, p, rp=None):
     """The solver on validated arguments (no fit warning)."""
-    with _blas_one_thread(), np.errstate(all="ignore"):   # non-finite results checked below
+    with blas_one_thread(), np.errstate(all="ignore"):   # non-finite results checked below
         try:
-            tw = _run_tree(A, pats, ranks, tree, scaling, progress, p)
+            tw = _run_tree(A if rp is None else A[..., rp, :], pats, ranks, tree, scaling,
+                           progress, p)
         except np.linalg.LinAlgError:
             tw = None
     if tw is None:
         raise_non_finite(A)
     batch = A.shape[:-2]
     tw = [t.reshape(*batch, *pat.twiddle_shape) for t, pat in zip(tw, pats)]
-    return ButterflyFactors(pats, tw, p, optimal=len(pats) == 2)
+    return ButterflyFactors(pats, tw, p, rp, optimal=len(pats) == 2)
 
 
 def _permute_columns(A, p, rows=64):
@@ -546,12 +382,57 @@ def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None):
     return tw
 
 
-def _best_of(A, pats, ranks, tree, scaling, candidates, progress):
-    best, err = None, np.inf
-    for cand in candidates:
-        F = _factorize(A, pats, ranks, tree, scaling, progress,
-                       validate_perm(cand, A.shape[-1]))
-        e = float(np.max(F.relative_error(A)))
-        if e < err:
-            best, err = F, e
-    return best
+def auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_c, chain,
+                   retries=2):
+    """``perm`` and/or ``row_perm`` unknown: candidates first, then a recovery.
+
+    The candidates (identity and bit reversal for each unknown side) are ranked by the
+    sampled rank-one test (``O(L)`` entries each); the best one, if plausible, is solved and
+    kept when its estimated error is below ``√eps`` or within 10× its (noisy) score and
+    below 5 %.  Otherwise the permutations are
+    recovered (butterfly chain only; up to ``retries`` times with new samples while the
+    recovery reports ambiguities) and the best fit is returned."""
+    from .permutations import candidate_perms, recover_permutations, sampled_rank_one_score
+    m, n = A.shape[-2:]
+    tol = float(np.sqrt(np.finfo(A.dtype).eps))
+    if not chain:
+        if auto_r:
+            raise ArgumentError("Argument 'row_perm' must be None or a permutation with a "
+                                "given chain of patterns, not 'auto' (the recovery needs the "
+                                "butterfly chain).")
+        fits = [(estimated_error(F, A), k, F) for k, F in enumerate(
+            _factorize(A, pats, ranks, tree, scaling, progress, validate_perm(c, n), rp)
+            for c in (None, "bitrev"))]
+        return min(fits, key=lambda t: (t[0], t[1]))[2]
+    A0 = A.reshape(-1, m, n)[0]
+    rows = candidate_perms(m) if auto_r else (rp,)
+    cols = candidate_perms(n) if auto_c else (p,)
+    cands = sorted(((sampled_rank_one_score(A0, r, c), k, r, c) for k, (r, c) in
+                    enumerate((r, c) for r in rows for c in cols)), key=lambda t: t[:2])
+    best = None
+    score, _, r, c = cands[0]
+    if score <= 0.5:                        # NaN scores fail: the check below raises
+        F = _factorize(A, pats, ranks, tree, scaling, progress, c, r)
+        best = (estimated_error(F, A, probes=2, rows=256), F)
+        if best[0] <= max(tol, min(10 * score, 0.05)):  # exact, or as noisy as its minors
+            return F
+    if not np.isfinite(A).all():
+        raise_non_finite(A)
+    known_r = None if auto_r else (np.arange(m) if rp is None else rp)
+    known_c = None if auto_c else (np.arange(n) if p is None else p)
+    for seed in range(retries):             # an ambiguous recovery is retried (new samples)
+        rec = recover_permutations(A0, row_perm=known_r, perm=known_c, seed=seed)
+        ident = [None if np.array_equal(q, np.arange(q.size)) else q
+                 for q in (rec.row_perm, rec.perm)]
+        F = _factorize(A, pats, ranks, tree, scaling, progress, ident[1], ident[0])
+        err = estimated_error(F, A, probes=2)
+        if best is None or err < best[0]:
+            best = (err, F)
+        if rec.consistent or best[0] <= tol:
+            break
+    if not rec.consistent and best[0] > tol:
+        warnings.warn(
+            f"butterfly_factorize: perm='auto'/row_perm='auto' found no consistent row and "
+            f"column permutations (relative error {best[0]:.3g}): 'A' may not be a butterfly "
+            f"product up to permutations.", ButterflyFitWarning, stacklevel=3)
+    return best[1]

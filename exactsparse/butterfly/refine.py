@@ -256,6 +256,8 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
     Ap = A.astype(dtype, copy=False)
     if F.perm is not None:
         Ap = Ap[:, F.perm]
+    if F.row_perm is not None:
+        Ap = Ap[F.row_perm]
     tw = [t.astype(dtype, copy=True) for t in F.twiddles]
     with np.errstate(all="ignore"):
         norm2 = float(np.vdot(Ap, Ap).real)
@@ -299,7 +301,7 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
                 stop = "rtol"
                 break
             err = new
-    out = ButterflyFactors(pats, tw, F.perm)
+    out = ButterflyFactors(pats, tw, F.perm, F.row_perm)
     return Refinement(out, tuple(history), stop, sweeps)
 
 
@@ -416,5 +418,5 @@ def _lbfgs(Ap, F, tw, norm2, history, start, out_of_time, rtol, max_iter):
         if err < history[-1][1]:
             history.append((time.perf_counter() - start, err))
     out = ButterflyFactors(pats, [t.astype(F.dtype if not cplx else t.dtype, copy=False)
-                                  for t in best["tw"]], F.perm)
+                                  for t in best["tw"]], F.perm, F.row_perm)
     return Refinement(out, tuple(history), state["stop"], state["iters"])

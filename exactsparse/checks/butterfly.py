@@ -8,7 +8,11 @@ products, the butterfly chain, the bit reversal) is re-implemented here.
 The instance is ``Z``, ``(Z,)``, ``(Z, perm)``, ``(Z, patterns)``, ``(Z, patterns, perm)`` or a
 dict with keys ``"Z"``, ``"patterns"``, ``"perm"``; ``perm`` is None/``"identity"`` (the
 default), ``"bitrev"`` or an index array, and must be the certificate's ``perm`` (a
-certificate for ``Z Pᵀ`` does not certify ``Z``).  Certificate numbers must be integers,
+certificate for ``Z Pᵀ`` does not certify ``Z``).  The dict form may also give ``"row_perm"``
+(the certificate's ``row_perm``: ``Z[row_perm][:, perm]`` is the product).  An instance
+permutation ``"auto"`` means unknown: the certificate's permutation may then be any
+permutation of the indices (it is re-checked to be one), and a ``"not-butterfly"`` verdict,
+which refutes a single permutation, is invalid.  Certificate numbers must be integers,
 Fractions or ``"p/q"`` strings.
 
 ``"butterfly"``
@@ -140,9 +144,14 @@ def _is_perm_like(x):
 
 
 def _instance(instance):
-    """``(Z, patterns or None, perm or None)`` from the accepted instance forms."""
+    """``(Z, patterns or None, perm or None, row_perm or None)`` from the accepted forms."""
     if isinstance(instance, dict):
-        return unpack(instance, ("Z",)) + (instance.get("patterns"), instance.get("perm"))
+        return unpack(instance, ("Z",)) + (instance.get("patterns"), instance.get("perm"),
+                                           instance.get("row_perm"))
+    return _plain_instance(instance) + (None,)
+
+
+def _plain_instance(instance):
     if (isinstance(instance, tuple) and 1 <= len(instance) <= 3
             and np.ndim(instance[0]) in (2, 3)):
         rest = instance[1:]
@@ -242,13 +251,21 @@ def _chain(cert, M, patterns):
     return pats
 
 
-def _perm(cert, n, instance_perm):
-    """The certificate's column permutation, which must be the instance's (None = identity)."""
-    p = _perm_array(cert.get("perm"), n, "certificate's")
-    q = _perm_array(instance_perm, n, "instance's")
-    if not np.array_equal(p, q):
-        fail("the certificate's 'perm' is not the permutation of the instance "
-              "(pass (Z, perm) to verify a certificate for Z Pᵀ).")
+def _auto(p):
+    return isinstance(p, str) and p == "auto"
+
+
+def _perm(cert, n, instance_perm, key="perm"):
+    """The certificate's permutation ``key``, which must be the instance's (None =
+    identity), or any permutation of ``range(n)`` when the instance says ``"auto"``
+    (unknown)."""
+    p = _perm_array(cert.get(key), n, "certificate's")
+    if not _auto(instance_perm):
+        q = _perm_array(instance_perm, n, "instance's")
+        if not np.array_equal(p, q):
+            fail(f"the certificate's {key!r} is not the permutation of the instance "
+                 f"(pass {{'Z': Z, {key!r}: ...}} to verify a certificate for a permuted Z, "
+                 f"or 'auto' for an unknown one).")
     return None if np.array_equal(p, np.arange(n)) else p
 
 
@@ -342,18 +359,20 @@ def _count(v, what):
     return int(v)
 
 
-def _check_butterfly(cert, M, D, patterns, perm_in, m, mul):
+def _check_butterfly(cert, M, D, patterns, perm_in, m, mul, row_in=None):
     pats = _chain(cert, M, patterns)
     factors = cert["factors"]
     if not hasattr(factors, "__len__") or len(factors) != len(pats):
         fail(f"the factors do not match a chain of {len(pats)} patterns.")
     perm = _perm(cert, M.shape[1], perm_in)
+    rperm = _perm(cert, M.shape[0], row_in, "row_perm")
     ints = [_integer_factor(tw, p, k, m) for k, (tw, p) in enumerate(zip(factors, pats))]
     Ts = [t for t, _ in ints]
     dens = 1
     for _, d in ints:
         dens *= d
     Mp = M if perm is None else M[:, perm]
+    Mp = Mp if rperm is None else Mp[rperm]             # Z[row_perm][:, perm]
     right, left = _cumulative(Ts, pats, mul, m)
     # exact comparison in Python ints: Π factors = Z Pᵀ  ⇔  (Π integer twiddles)·D = M Pᵀ·dens
     lhs = np.asarray(right[0], dtype=object) * D
@@ -387,7 +406,10 @@ def _index(v, n, what):
     return v
 
 
-def _check_not_butterfly(cert, M, D, patterns, perm_in, m, mul):
+def _check_not_butterfly(cert, M, D, patterns, perm_in, m, mul, row_in=None):
+    if _auto(perm_in) or _auto(row_in):
+        fail("a 'not-butterfly' verdict refutes one permutation, not unknown ones "
+             "(the instance's permutation is 'auto').")
     pats = _chain(cert, M, patterns)
     s = _count(cert["level"], "'level'")
     if not 0 <= s < len(pats) - 1:
@@ -413,6 +435,9 @@ def _check_not_butterfly(cert, M, D, patterns, perm_in, m, mul):
     perm = _perm(cert, M.shape[1], perm_in)
     if perm is not None:                       # positions of the columns in Z Pᵀ
         c1, c2 = (int(np.flatnonzero(perm == c)[0]) for c in (c1, c2))
+    rperm = _perm(cert, M.shape[0], row_in, "row_perm")
+    if rperm is not None:                      # positions of the rows in Z[row_perm]
+        r1, r2 = (int(np.flatnonzero(rperm == r)[0]) for r in (r1, r2))
     SL, SR = _disjoint(pats, s)
     common = (SL[r1].toarray() & SL[r2].toarray())[0] & (SR[:, c1].toarray()
                                                           & SR[:, c2].toarray())[:, 0]
@@ -437,16 +462,21 @@ def check_identify(result, instance):
     """
     if result.backend != "integer":
         fail(f"backend {result.backend!r} is not 'integer' (exact integer arithmetic).")
-    Z, patterns, perm = _instance(instance)
+    Z, patterns, perm, row_perm = _instance(instance)
     cert = result.certificate
     if result.verdict == "unknown":
-        return out_of_budget(cert)
+        if "budget" in cert:
+            return out_of_budget(cert)
+        reason = cert.get("reason")
+        if not isinstance(reason, str) or not reason:
+            fail("an unknown verdict must state its reason.")
+        return f"unknown verdict: {reason} (nothing is claimed about the instance)"
     m, mul = _field(cert)
     M, D = _integer_matrix(Z, m)
     if result.verdict == "butterfly":
-        return _check_butterfly(cert, M, D, patterns, perm, m, mul)
+        return _check_butterfly(cert, M, D, patterns, perm, m, mul, row_perm)
     if result.verdict == "not-butterfly":
-        return _check_not_butterfly(cert, M, D, patterns, perm, m, mul)
+        return _check_not_butterfly(cert, M, D, patterns, perm, m, mul, row_perm)
     fail(f"unknown verdict {result.verdict!r}.")
 
 

@@ -1,15 +1,17 @@
 """CLI group ``butterfly``: numeric factorization and exact identification.
 
-``exactsparse butterfly factorize --matrix A.npy --out factors.npz [--perm bitrev]
-[--tree left|right|balanced|balanced-floor|comb|inverse-comb] [--scaling unit|sqrt]
-[--refine SECONDS] [--json] [--quiet]`` writes the twiddle tensors (``twiddle_0`` … leftmost
-first), the ``patterns`` (K×4) and ``perm`` to an ``.npz`` and reports ``relative_error``,
-``seconds`` (the factorization alone), ``n_factors`` and ``optimal``; ``--refine SECONDS``
-then refines all factors together within that time budget
-(:func:`exactsparse.butterfly.refine.refine`) and adds ``initial_error``, ``refine_seconds``,
-``refine_sweeps`` and ``refine_stop``.
+``exactsparse butterfly factorize --matrix A.npy --out factors.npz [--perm bitrev|auto]
+[--row-perm auto] [--tree left|right|balanced|balanced-floor|comb|inverse-comb]
+[--scaling unit|sqrt] [--refine SECONDS] [--json] [--quiet]`` writes the twiddle tensors
+(``twiddle_0`` … leftmost first), the ``patterns`` (K×4), ``perm`` and ``row_perm`` to an
+``.npz`` and reports ``relative_error`` (against the given matrix), ``seconds`` (the
+factorization alone), ``n_factors``, ``optimal`` and the permutations found (``found_perm``,
+``found_row_perm``, None for the identity); ``--refine SECONDS`` then refines all factors
+together within that time budget (:func:`exactsparse.butterfly.refine.refine`) and adds
+``initial_error``, ``refine_seconds``, ``refine_sweeps`` and ``refine_stop``.
 
-``exactsparse butterfly identify --matrix Z [--perm identity|bitrev|FILE] [--cyclotomic n]
+``exactsparse butterfly identify --matrix Z [--perm identity|bitrev|auto|FILE]
+[--row-perm ...] [--cyclotomic n]
 [--json] [--out cert.json]`` decides exactly whether ``Z Pᵀ`` is a butterfly product and prints
 the ``verdict`` and its ``certificate``.  With ``--cyclotomic n`` the matrix is an integer
 ``.npy`` array ``(N, N, n/2)`` of coefficients over ``Q(ζ_n)`` (e.g. the DFT:
@@ -55,6 +57,8 @@ def register(sub):
     f.add_argument("--out", help="write the factors to this .npz file")
     f.add_argument("--perm", default=None, choices=["identity", "bitrev", "auto"],
                    help="known column permutation (bitrev for the DFT) or 'auto'")
+    f.add_argument("--row-perm", default=None, choices=["identity", "bitrev", "auto"],
+                   help="known row permutation or 'auto' (unknown: recovered)")
     f.add_argument("--tree", default="left",
                    choices=["left", "right", "balanced", "balanced-floor", "comb", "inverse-comb"],
                    help="factorization tree (default left = comb; balanced: ICASSP 2022, "
@@ -108,6 +112,8 @@ def _save(path, F):
     arrays["patterns"] = np.array([[p.a, p.b, p.c, p.d] for p in F.patterns], dtype=np.int64)
     if F.perm is not None:
         arrays["perm"] = F.perm
+    if F.row_perm is not None:
+        arrays["row_perm"] = F.row_perm
     np.savez(path, **arrays)
 
 
@@ -120,7 +126,7 @@ def _factorize(args):
     bar = _Bar(2 * A.size, enabled=sys.stderr.isatty() and not args.quiet and not args.json)
     t0 = time.perf_counter()
     F = butterfly_factorize(A, tree=args.tree, scaling=args.scaling, perm=args.perm,
-                            progress=bar)
+                            row_perm=args.row_perm, progress=bar)
     seconds = time.perf_counter() - t0
     bar.close()
     extra = {"optimal": F.optimal}
@@ -136,7 +142,9 @@ def _factorize(args):
         _save(args.out, F)
     data = {"relative_error": err, "seconds": seconds, "n_factors": F.n_factors,
             "N": int(A.shape[-1]), "tree": args.tree, "scaling": args.scaling,
-            "perm": args.perm, "out": args.out, **extra}
+            "perm": args.perm, "row_perm": args.row_perm, "out": args.out,
+            "found_perm": None if F.perm is None else F.perm.tolist(),
+            "found_row_perm": None if F.row_perm is None else F.row_perm.tolist(), **extra}
     if not err <= WARN_ERROR:
         print(f"exactsparse: warning: relative error {err:.3g}: the matrix is not (numerically)"
               f" a butterfly product under --perm {args.perm or 'identity'}"
@@ -152,13 +160,15 @@ def _factorize(args):
 
 def _verify(args):
     return verify_file(args, {"Z": read_butterfly_matrix(args, matrix_path(args)),
-                              "perm": read_perm(args.perm)})
+                              "perm": read_perm(args.perm),
+                              "row_perm": read_perm(args.row_perm)})
 
 
 def _identify(args):
     from ..butterfly import identify_butterfly
     Z = read_butterfly_matrix(args, matrix_path(args))
-    r = identify_butterfly(Z, perm=read_perm(args.perm), cyclotomic=args.cyclotomic)
+    r = identify_butterfly(Z, perm=read_perm(args.perm), row_perm=read_perm(args.row_perm),
+                           cyclotomic=args.cyclotomic)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             fh.write(r.to_json())
@@ -166,6 +176,8 @@ def _identify(args):
     if r.verdict == "butterfly":
         text = (f"butterfly: {len(cert['factors'])} exact factors; essentially unique: "
                 f"{cert['essentially_unique']}")
+    elif r.verdict == "unknown":
+        text = f"unknown: {cert['reason']}"
     else:
         text = (f"not-butterfly: rows {cert['rows']} × cols {cert['cols']} form a 2×2 minor "
                 f"of determinant {cert['determinant']} inside one rank-one block of split "

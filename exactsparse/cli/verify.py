@@ -38,18 +38,23 @@ def add_verify_budget_arg(p):
 
 def add_perm_args(p, help_suffix=""):
     """``--perm`` and ``--cyclotomic`` (the butterfly instance)."""
-    p.add_argument("--perm", default=None, metavar="identity|bitrev|FILE",
+    p.add_argument("--perm", default=None, metavar="identity|bitrev|auto|FILE",
                    help="known column permutation P (Z Pᵀ is identified): identity (default), "
-                        "bitrev (the DFT), or a file of indices (.npy or text)" + help_suffix)
+                        "bitrev (the DFT), auto (unknown: recovered and certified), or a "
+                        "file of indices (.npy or text)" + help_suffix)
+    p.add_argument("--row-perm", default=None, metavar="identity|bitrev|auto|FILE",
+                   help="known row permutation R (Z[row_perm][:, perm] is identified), or "
+                        "auto (unknown: recovered and certified)" + help_suffix)
     p.add_argument("--cyclotomic", type=int, default=None, metavar="n",
                    help="work over Q(ζ_n): the matrix is an integer .npy array (N, N, n/2) of "
                         "coefficients (the DFT: --cyclotomic N --perm bitrev)" + help_suffix)
 
 
 def read_perm(spec):
-    """``identity``/``bitrev`` or a file of column indices (.npy, or whitespace/comma text)."""
-    if spec in (None, "identity", "bitrev"):
-        return None if spec in (None, "identity") else "bitrev"
+    """``identity``/``bitrev``/``auto`` or a file of indices (.npy, or whitespace/comma
+    text)."""
+    if spec in (None, "identity", "bitrev", "auto"):
+        return None if spec in (None, "identity") else spec
     from ..exceptions import ArgumentError
     not_a_directory(spec, "--perm")
     try:
@@ -81,7 +86,8 @@ def read_butterfly_matrix(args, path):
 def _given(args):
     flags = {"--matrix": args.matrix, "--left": args.left,
              "--right": args.right if args.right is not None else args.right_rx,
-             "--perm": args.perm, "--cyclotomic": args.cyclotomic,
+             "--perm": args.perm, "--row-perm": getattr(args, "row_perm", None),
+             "--cyclotomic": args.cyclotomic,
              "--x": getattr(args, "x", None), "--h": getattr(args, "h", None)}
     return {k for k, v in flags.items() if v is not None}
 
@@ -94,7 +100,8 @@ def instance_from_args(args, kind):
                          "`exactsparse relu verify RESULT NET.json [B.json] [--samples X]`")
     needed = INSTANCE_FLAGS.get(kind) if isinstance(kind, str) else None
     if needed is not None:
-        optional = {"--perm", "--cyclotomic"} if kind == "butterfly.identify" else set()
+        optional = ({"--perm", "--row-perm", "--cyclotomic"} if kind == "butterfly.identify"
+                    else set())
         missing = [f for f in needed if f not in given]
         if missing:
             names = " ".join(f + (" (or --right-rx)" if f == "--right" else "")
@@ -106,7 +113,8 @@ def instance_from_args(args, kind):
             raise UsageError(f"{', '.join(foreign)} is not part of a {kind} instance "
                              f"(give {' '.join(needed)})")
     if kind == "butterfly.identify":
-        return {"Z": read_butterfly_matrix(args, args.matrix), "perm": read_perm(args.perm)}
+        return {"Z": read_butterfly_matrix(args, args.matrix), "perm": read_perm(args.perm),
+                "row_perm": read_perm(args.row_perm)}
     if {"--x", "--h"} & given:
         if not {"--x", "--h"} <= given:
             raise UsageError("give both --x and --h (or neither)")

@@ -13,9 +13,12 @@ __all__ = ["ButterflyIdentification"]
 class ButterflyIdentification(Result):
     """Result of :func:`~exactsparse.identify_butterfly` (kind ``"butterfly.identify"``).
 
-    ``verdict`` is ``"butterfly"`` or ``"not-butterfly"``.  For ``"butterfly"`` the
-    certificate holds the ``field`` (``"Q"`` or ``"cyclotomic:n"``), ``patterns`` (leftmost
-    first), the column permutation ``perm`` (or None), the exact ``factors`` as twiddle tensors
+    ``verdict`` is ``"butterfly"``, ``"not-butterfly"`` or ``"unknown"`` (a time budget ran
+    out, or unknown permutations were not found: a ``reason``, nothing claimed).  For
+    ``"butterfly"`` the certificate holds the ``field`` (``"Q"`` or ``"cyclotomic:n"``),
+    ``patterns`` (leftmost first), the column permutation ``perm`` and the row permutation
+    ``row_perm`` (or None; ``Z[row_perm][:, perm]`` is the product, and they may have been
+    recovered when unknown), the exact ``factors`` as twiddle tensors
     of Fractions (of tuples of ``n/2`` Fractions, coefficients in ``1, ζ, …``, over
     ``Q(ζ_n)``), and per split the number of rank-one ``blocks`` and of ``degenerate`` (zero)
     ones; ``essentially_unique`` is True when no block is degenerate.  For

@@ -1,0 +1,202 @@
+"""One split of a chainable Kronecker-sparse chain: the two-factor step of the hierarchical
+solver, in twiddle form.
+
+Splitting ``M`` (pattern ``left·right``) into ``L R`` is a set of independent best rank-``r``
+problems on blocks with pairwise disjoint supports that tile ``M`` (ICASSP 2022 Lemma 2 [1]_):
+a reshape of the twiddle tensor plus a batched solve — the closed-form 2×2 Gram eigenproblem
+for ``2×m`` / ``m×2`` rank-one blocks (read in memory order, in cache-sized chunks), a batched
+power iteration for large rank-one blocks, a batched SVD / subspace iteration for rank ``r``.
+
+References
+----------
+.. [1] Q.-T. Le, L. Zheng, E. Riccietti, R. Gribonval, "Fast learning of fast transforms, with
+   guarantees", ICASSP 2022.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .lowrank import balance, eig2, lowrank, pair_rank1, rank1_power
+
+__all__ = ["split"]
+
+
+# ----------------------------------------------------------------------------- one split
+def split(T, left, right, r, scale_to, scaling, spare=None, perm=None, spare_for="right"):
+    """Best split ``M ≈ L R`` of the twiddle ``T`` of ``M`` (pattern ``left·right``).
+
+    The blocks indexed by ``(i, j₂, σ, u)`` of the view ``T[i, j₂, β₁, σ, u, γ₂]`` are the
+    disjoint rank-``r`` problems of the split; returns the twiddles of ``L`` and ``R``.
+    ``R`` (or ``L`` when ``spare_for == "left"``) is written into ``spare`` (a free flat
+    buffer, not aliasing ``T``) when it fits;
+    ``perm`` (rank-one ``2 × c`` blocks only) permutes the columns of ``M`` on the fly.
+    """
+    A1 = T.shape[0]
+    b1, c1, d1 = left.b, left.c, left.d
+    b2, c2, d2 = right.b, right.c, right.d
+    p, q = right.a // left.a, d1 // d2
+    V = T.reshape(A1, d2, b1, q, p, c2)
+    TL = _buffer((A1, d1, b1, c1), T.dtype, spare if spare_for == "left" else None)
+    TR = _buffer((A1 * p, d2, b2, c2), T.dtype, spare if spare_for == "right" else None)
+    Lv = TL.reshape(A1, q, d2, b1, p, r).transpose(0, 2, 1, 4, 3, 5)
+    Rv = TR.reshape(A1, p, d2, r, q, c2).transpose(0, 2, 4, 1, 3, 5)
+    if r == 1 and b1 == 2 and perm is not None:
+        _split_rows_permuted(V, Lv, Rv, scale_to, scaling, perm)
+    elif r == 1 and b1 == 2:
+        _split_rows(V, Lv, Rv, scale_to, scaling)
+    elif r == 1 and c2 == 2:
+        _split_cols(V, Lv, Rv, scale_to, scaling)
+    elif r == 1:
+        for idx in _chunks(V.shape, _CHUNK // V.itemsize):
+            v6 = idx[:2] + (slice(None),) + idx[2:]
+            _split_power(V[v6], Lv[idx], Rv[idx], scale_to, scaling)
+    else:
+        _split_generic(V, Lv, Rv, r, scale_to, scaling)
+    return TL, TR
+
+
+def _buffer(shape, dtype, spare):
+    """An array of ``shape`` in the free flat buffer ``spare`` when it fits, else a new one
+    (recycled memory is already mapped: no page faults on the first write)."""
+    size = int(np.prod(shape, dtype=np.int64))
+    if spare is not None and spare.size >= size and spare.dtype == dtype:
+        return spare[:size].reshape(shape)
+    return np.empty(shape, dtype)
+
+
+#: bytes of the current matrix handled at once by the rank-one power iteration: the chunk
+#: stays in the (L2/L3) cache while its blocks are read the three to six times it needs,
+#: and is large enough that the per-chunk numpy overhead stays small
+_CHUNK = 1 << 21
+#: bytes of rows handled at once when the ``b × 2`` Gram is accumulated over the row axis
+_ROWS_CHUNK = 1 << 19
+
+
+def _chunks(shape, budget):
+    """Index tuples over the block axes ``(A1, d2, q, p)`` of ``V`` (shape ``(A1, d2, b1, q,
+    p, c2)``) cutting it into chunks of about ``budget`` entries, in memory order.
+
+    The outermost block axis whose single index holds at most ``budget`` entries is cut into
+    slices of several indices; the axes outside it are looped over one index at a time.
+    """
+    A1, d2, b1, q, p, c2 = shape
+    dims = (A1, d2, q, p)
+    per = b1 * c2 * A1 * d2 * q * p
+    for k, n in enumerate(dims):
+        per //= n                              # entries under one index of axis k
+        if per <= budget:
+            break
+    step = max(1, budget // max(per, 1))
+    full = (slice(None),) * (3 - k)
+    for outer in np.ndindex(*dims[:k]):
+        head = tuple(slice(i, i + 1) for i in outer)
+        for s0 in range(0, dims[k], step):
+            yield head + (slice(s0, s0 + step),) + full
+
+
+def _split_rows(V, Lv, Rv, scale_to, scaling):
+    """``2 × c`` rank-one blocks: closed-form 2×2 Gram eigenvector on the row side."""
+    B = V.transpose(0, 1, 3, 4, 2, 5)                       # (A1, d2, q, p, 2, c2)
+    u, lam = pair_rank1(B)
+    fu, fs = balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "left")
+    Lv[..., 0] = u * fu[..., None]
+    np.matmul((u.conj() * fs[..., None])[..., None, :], B, out=Rv)
+
+
+def _split_rows_permuted(V, Lv, Rv, scale_to, scaling, perm, budget=1 << 19):
+    """:func:`_split_rows` on ``M[:, perm]`` without a permuted copy of ``M``: the columns of
+    a few rows at a time are gathered into a cache-sized buffer and split at once."""
+    A1, d2, b1, q, p, c2 = V.shape
+    M = V.reshape(A1, d2, b1, q, p * c2)
+    step = max(1, budget // (A1 * d2 * b1 * p * c2))
+    for s0 in range(0, q, step):
+        chunk = np.take(M[:, :, :, s0:s0 + step], perm, axis=-1)
+        Vc = chunk.reshape(A1, d2, b1, -1, p, c2)
+        _split_rows(Vc, Lv[:, :, s0:s0 + step], Rv[:, :, s0:s0 + step], scale_to, scaling)
+
+
+def _split_cols(V, Lv, Rv, scale_to, scaling):
+    """``b × 2`` rank-one blocks: closed-form 2×2 Gram eigenvector on the column side.
+
+    The rows of a block are strided (axis ``b1`` of ``V``), so everything runs in memory
+    order over slabs of rows that fit in the cache: one pass accumulates the Gram of the two
+    columns, a second writes the left piece ``B c`` straight into ``Lv`` (no temporaries of
+    the size of ``V``).  For a real ``V`` the column pair ``(x, y)`` is read as one complex
+    column ``z = x + iy`` (a view) in the second pass: ``B c = Re(z (c₀ − i c₁))``.
+    """
+    A1, d2, b1, q, p, _ = V.shape
+    step = max(1, (_ROWS_CHUNK // V.itemsize) // max(1, V.size // b1))
+    cplx = np.iscomplexobj(V)
+    ps = np.zeros((A1, d2, q, p, 2), V.real.dtype)
+    w = np.zeros((A1, d2, q, p), V.dtype)
+    for b0 in range(0, b1, step):
+        C = V[:, :, b0:b0 + step]
+        re = C.real if cplx else C
+        ps += np.einsum("ijbsuc,ijbsuc->ijsuc", re, re)
+        if cplx:
+            ps += np.einsum("ijbsuc,ijbsuc->ijsuc", C.imag, C.imag)
+        w += np.einsum("ijbsu,ijbsu->ijsu", C[..., 1].conj(), C[..., 0])
+    u, lam = eig2(ps[..., 0], ps[..., 1], w, V.dtype)
+    pair = _as_pairs(V)
+    fu, fs = balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "right")
+    cu = (u.conj() * fs[..., None])[:, :, None]                 # (A1, d2, 1, q, p, 2)
+    Lt = np.moveaxis(Lv[..., 0], -1, 2)                         # (A1, d2, b1, q, p) view
+    if pair is not None:
+        cz = cu[..., 0] - 1j * cu[..., 1]
+        tmp = np.empty((A1, d2, min(step, b1), q, p), pair.dtype)
+        for b0 in range(0, b1, step):
+            Z = pair[:, :, b0:b0 + step]
+            t = tmp[:, :, :Z.shape[2]]
+            np.multiply(Z, cz, out=t)
+            Lt[:, :, b0:b0 + step] = t.real
+    else:
+        tmp = np.empty((A1, d2, min(step, b1), q, p, 2), V.dtype)
+        for b0 in range(0, b1, step):
+            C = V[:, :, b0:b0 + step]
+            t = tmp[:, :, :C.shape[2]]
+            np.multiply(C, cu, out=t)
+            np.add(t[..., 0], t[..., 1], out=Lt[:, :, b0:b0 + step])
+    Rv[..., 0, :] = u * fu[..., None]
+
+
+def _as_pairs(V):
+    """The last axis (length 2) of a real ``V`` viewed as one complex entry, or None."""
+    if V.dtype not in (np.float32, np.float64) or V.strides[-1] != V.itemsize:
+        return None
+    ctype = np.complex64 if V.dtype == np.float32 else np.complex128
+    try:
+        return V.view(ctype)[..., 0]
+    except ValueError:        # a view numpy cannot reinterpret: take the generic route
+        return None
+
+
+def _split_power(V, Lv, Rv, scale_to, scaling):
+    """Rank-one blocks larger than ``2 × 2`` on both sides: batched power iteration started
+    from each block's largest row (exact in one step on exact blocks), see
+    :func:`~exactsparse.butterfly.lowrank.rank1_power`."""
+    u, row = rank1_power(V)
+    sigma = np.sqrt(_sqnorm_last(row))
+    fu, fs = balance(sigma, scaling, unit_side_carries=scale_to == "left")
+    Lv[..., 0] = u * fu[..., None]
+    Rv[..., 0, :] = row * fs[..., None]
+
+
+def _sqnorm_last(X):
+    return np.einsum("...k,...k->...", X, X.conj()).real
+
+
+def _split_generic(V, Lv, Rv, r, scale_to, scaling):
+    """General rank-``r`` blocks: batched SVD (small) or subspace iteration (large)."""
+    A1, d2, b1, q, p, c2 = V.shape
+    B = np.ascontiguousarray(V.transpose(0, 1, 3, 4, 2, 5)).reshape(-1, b1, c2)
+    U, S, Vh = lowrank(B, r)
+    mask = (S > 0).astype(S.dtype)        # σ = 0: both pieces zero, not a unit vector
+    if scaling == "sqrt":
+        fl = fr = np.sqrt(S)
+    elif scale_to == "left":
+        fl, fr = S, mask
+    else:
+        fl, fr = mask, S
+    Lv[...] = (U * fl[:, None, :]).reshape(A1, d2, q, p, b1, r)
+    Rv[...] = (Vh * fr[:, :, None]).reshape(A1, d2, q, p, r, c2)

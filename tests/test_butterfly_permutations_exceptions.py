@@ -1,0 +1,58 @@
+"""Bad input to the permutation recovery of the butterfly capability: typed errors naming
+the argument."""
+
+import numpy as np
+import pytest
+import scipy.linalg
+
+from exactsparse import ArgumentError, ExactSparseError, NonFiniteError, PowerOfTwoError
+from exactsparse.butterfly import (ButterflyFactors, butterfly_factorize, butterfly_patterns,
+                                   identify_butterfly)
+
+H = scipy.linalg.hadamard(8)
+BAD = [np.arange(7), np.array([0, 1, 2, 3, 4, 5, 6, 6]), np.array([0, 1, 2, 3, 4, 5, 6, 8]),
+       np.arange(8.0), np.array([0.5] * 8), np.ones(8, bool), "sideways", [[0, 1]],
+       np.array([-1, 0, 1, 2, 3, 4, 5, 6])]
+
+
+@pytest.mark.parametrize("bad", BAD, ids=range(len(BAD)))
+@pytest.mark.parametrize("name", ["perm", "row_perm"])
+def test_not_a_permutation(bad, name):
+    with pytest.raises(ArgumentError, match=rf"Argument '{name}' must be"):
+        butterfly_factorize(H.astype(float), **{name: bad})
+    with pytest.raises(ArgumentError, match=rf"Argument '{name}' must be"):
+        identify_butterfly(H, **{name: bad})
+    with pytest.raises(ArgumentError, match=rf"Argument '{name}' must be"):
+        pats = butterfly_patterns(8)
+        ButterflyFactors(pats, [np.ones(p.twiddle_shape) for p in pats], **{name: bad})
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_with_unknown_permutations(bad):
+    A = H.astype(float)
+    A[3, 5] = bad
+    for kw in ({"perm": "auto"}, {"row_perm": "auto"}, {"perm": "auto", "row_perm": "auto"}):
+        with pytest.raises(NonFiniteError, match=r"Argument 'A' must be finite.*\(3, 5\)"):
+            butterfly_factorize(A, **kw)
+
+
+def test_auto_rows_need_the_butterfly_chain():
+    pats = [(1, 2, 2, 4), (2, 2, 2, 2), (4, 2, 2, 1)]
+    F = butterfly_factorize(H.astype(float), pats, perm="auto")      # columns: candidates
+    assert F.relative_error(H) < 1e-12
+    with pytest.raises(ArgumentError, match="'row_perm'.*butterfly chain"):
+        butterfly_factorize(H.astype(float), pats, row_perm="auto")
+    with pytest.raises(ArgumentError, match="butterfly chain"):
+        identify_butterfly(H, pats, perm="auto")
+
+
+def test_size_still_checked():
+    with pytest.raises(PowerOfTwoError):
+        butterfly_factorize(np.eye(6), perm="auto", row_perm="auto")
+    with pytest.raises(PowerOfTwoError):
+        identify_butterfly(np.eye(6, dtype=int), perm="auto")
+
+
+def test_errors_are_exactsparse_errors():
+    with pytest.raises(ExactSparseError):
+        butterfly_factorize(H.astype(float), row_perm=np.arange(4))
