@@ -270,7 +270,7 @@ def test_balanced_tree_noisy_stops_early(monkeypatch):
     """The rank-one power iteration of the balanced tree converges in a few steps on noisy
     butterflies: capped at 3 steps, no block falls back to the exact SVD."""
     import exactsparse.butterfly.lowrank as lw
-    import exactsparse.butterfly.numeric as nm
+    import exactsparse.butterfly.splits as nm
     rng = np.random.default_rng(0)
     N = 1024
     A0 = ButterflyFactors(butterfly_patterns(N), [rng.standard_normal(p.twiddle_shape)
