@@ -11,6 +11,8 @@ Modules, by mathematical object:
   of one split (the two-factor step);
 - :mod:`~exactsparse.butterfly.numeric` — the hierarchical solver
   :func:`butterfly_factorize` (splits along a tree);
+- :mod:`~exactsparse.butterfly.design` — chain design: the chainable chains of a size
+  within a parameter budget, and the best one for a matrix (:func:`design_chain`);
 - :mod:`~exactsparse.butterfly.exact` and :mod:`~exactsparse.butterfly.rings` — exact
   identification over Q or Q(ζ_n), with certificates re-checked by
   :func:`exactsparse.verify`.
@@ -24,6 +26,7 @@ References
 """
 
 from ._common import ButterflyFitWarning
+from .design import KSChain, ChainDesign, ChainFit, design_chain, enumerate_chains
 from .exact import ButterflyIdentification, identify_butterfly, is_butterfly
 from .factors import ButterflyFactors
 from .numeric import butterfly_factorize
@@ -36,4 +39,5 @@ __all__ = [
     "butterfly_supports", "monarch_patterns", "bit_reversal_permutation", "log2_size",
     "ButterflyFactors", "butterfly_factorize", "ButterflyFitWarning",
     "ButterflyIdentification", "identify_butterfly", "is_butterfly",
+    "KSChain", "ChainFit", "ChainDesign", "enumerate_chains", "design_chain",
 ]

@@ -39,7 +39,7 @@ from ._common import raise_non_finite, validate_matrix, validate_option
 from .numeric import TREES, butterfly_factorize
 from .supports import KSPattern, chain_ranks
 
-__all__ = ["Chain", "ChainFit", "ChainDesign", "enumerate_chains", "smallest_chain",
+__all__ = ["KSChain", "ChainFit", "ChainDesign", "enumerate_chains", "smallest_chain",
            "split_lower_bound", "design_chain", "MAX_DESIGN_SIZE"]
 
 #: Largest side ``m`` or ``n`` accepted by the enumeration (divisors by trial division).
@@ -47,7 +47,7 @@ MAX_DESIGN_SIZE = 2**31
 
 
 @dataclass(frozen=True)
-class Chain:
+class KSChain:
     """A chainable chain of KS patterns with product ``(1, m, n, 1)`` (an immutable value).
 
     Attributes
@@ -65,7 +65,7 @@ class Chain:
 
     Examples
     --------
-    >>> c = Chain.of([(1, 2, 2, 2), (2, 2, 2, 1)])
+    >>> c = KSChain.of([(1, 2, 2, 2), (2, 2, 2, 1)])
     >>> c.ranks, c.params, c.flops, c.shape
     ((1,), 16, 24, (4, 4))
     """
@@ -154,7 +154,7 @@ def enumerate_chains(m, n, *, max_factors=None, max_params=None, max_rank=None):
 
     Yields
     ------
-    Chain
+    KSChain
         By increasing number of factors; for a fixed ``K`` in lexicographic order of
         ``(d_1, a_2, r_1, d_2, a_3, r_2, …)``.
 
@@ -168,7 +168,7 @@ def enumerate_chains(m, n, *, max_factors=None, max_params=None, max_rank=None):
     See Also
     --------
     design_chain : fit the chains to a matrix and pick the best within a budget.
-    Chain.of : the same numbers for a chain given by hand.
+    KSChain.of : the same numbers for a chain given by hand.
 
     Notes
     -----
@@ -263,7 +263,7 @@ def _chains_of_length(m, n, K, P, R):
 
 def _make(pats):
     ranks = tuple(p.a * p.c // q.a for p, q in zip(pats, pats[1:]))
-    return Chain(pats, ranks, sum(p.nnz for p in pats),
+    return KSChain(pats, ranks, sum(p.nnz for p in pats),
                  sum(2 * p.nnz - p.shape[0] for p in pats))
 
 
@@ -360,7 +360,7 @@ class ChainFit:
     bound) or ``"time"`` (not fitted: the time budget ran out); ``error`` is None then.
     """
 
-    chain: Chain
+    chain: KSChain
     lower_bound: float
     error: float | None
     seconds: float
@@ -380,7 +380,7 @@ class ChainDesign:
     ----------
     shape : (int, int)
     budget : int
-    chosen : Chain
+    chosen : KSChain
         The fitted chain of least error within the budget (fewer parameters, then fewer
         flops on a tie).
     error : float
@@ -407,7 +407,7 @@ class ChainDesign:
 
     shape: tuple
     budget: int
-    chosen: Chain
+    chosen: KSChain
     error: float
     fits: tuple
     pareto: tuple
