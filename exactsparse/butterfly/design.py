@@ -78,9 +78,7 @@ class KSChain:
     @classmethod
     def of(cls, patterns):
         """The chain of a sequence of (chainable) patterns, its ranks, params and flops."""
-        pats, ranks = chain_ranks(patterns)
-        return cls(pats, ranks, sum(p.nnz for p in pats),
-                   sum(2 * p.nnz - p.shape[0] for p in pats))
+        return _make(chain_ranks(patterns)[0])
 
     n_factors = property(lambda self: len(self.patterns))
     shape = property(lambda self: (self.patterns[0].shape[0], self.patterns[-1].shape[1]))
@@ -128,7 +126,7 @@ def _prime_factor_count(n):
 
 def _check_options(m, n, max_factors, max_params, max_rank):
     m, n = _size(m, "m"), _size(n, "n")
-    K = max(1, _prime_factor_count(m), _prime_factor_count(n)) if max_factors is None \
+    K = max(2, _prime_factor_count(m), _prime_factor_count(n)) if max_factors is None \
         else _positive(max_factors, "max_factors")
     P = m * n if max_params is None else _positive(
         max_params, "max_params", BudgetError, "a positive integer (a number of parameters)")
@@ -146,7 +144,7 @@ def enumerate_chains(m, n, *, max_factors=None, max_params=None, max_rank=None):
         The size of the matrix (any positive integers, at most ``2**31``).
     max_factors : int, optional
         Largest number of factors ``K`` (default: the larger number of prime factors of
-        ``m`` and ``n``, counted with multiplicity, e.g. ``L`` for ``2^L``; at least 1).
+        ``m`` and ``n``, counted with multiplicity, e.g. ``L`` for ``2^L``; at least 2).
     max_params : int, optional
         Largest ``Σ a_k b_k c_k d_k`` (default ``m·n``, the dense matrix).
     max_rank : int, optional
@@ -254,11 +252,10 @@ def _chains_of_length(m, n, K, P, R):
                     yield from rec(k + 1, a2, d, r, params + nnz)
                     prefix.pop()
 
-    if K == 1:
-        if m * n <= P:
-            yield _make((KSPattern(1, m, n, 1),))
-        return
-    yield from rec(1, 1, m, 1, 0)
+    if K > 1:
+        yield from rec(1, 1, m, 1, 0)
+    elif m * n <= P:
+        yield _make((KSPattern(1, m, n, 1),))
 
 
 def _make(pats):
