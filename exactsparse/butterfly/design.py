@@ -285,6 +285,15 @@ def smallest_chain(m, n, *, max_factors=None, max_rank=None):
 
 
 # ----------------------------------------------------------------------------- lower bounds
+def _matrix(A):
+    A = validate_matrix(A)
+    if A.ndim != 2:
+        raise ShapeError(f"Argument 'A' must be a matrix, not of shape {A.shape}.")
+    if not np.isfinite(A).all():
+        raise_non_finite(A)
+    return A
+
+
 def _block_tails(A, d, a):
     """``t[r] = Σ_blocks Σ_{l ≥ r} σ_l²`` for the blocks ``A[j::d, i·n/a:(i+1)·n/a]``."""
     m, n = A.shape
@@ -330,17 +339,13 @@ def split_lower_bound(A, d, a, r):
     >>> round(split_lower_bound(np.eye(4), 1, 1, 1) ** 2, 12)      # 3 of 4 unit σ² left
     0.75
     """
-    A = validate_matrix(A)
-    if A.ndim != 2:
-        raise ShapeError(f"Argument 'A' must be a matrix, not of shape {A.shape}.")
+    A = _matrix(A)
     m, n = A.shape
     for v, name, size in ((d, "d", m), (a, "a", n)):
         if size % _positive(v, name, what=f"a positive divisor of {size}"):
             raise ArgumentError(f"Argument {name!r} must be a positive divisor of {size}, not "
                                 f"{show(v)}.")
     _size(r, "r")
-    if not np.isfinite(A).all():
-        raise_non_finite(A)
     tails = _block_tails(A, int(d), int(a))
     total = tails[0]
     return 0.0 if total == 0 else float(np.sqrt(tails[min(int(r), tails.size - 1)] / total))
@@ -379,26 +384,22 @@ class ChainDesign:
     budget : int
     chosen : KSChain
         The fitted chain of least error within the budget (fewer parameters, then fewer
-        flops on a tie).
+        flops on a tie; errors below ``64·eps`` count as exact ties).
     error : float
         Its relative Frobenius error ``‖A − Â‖_F / ‖A‖_F``.
-    fits : tuple of ChainFit
-        Every fitted candidate, in the order fitted.
+    fits, skipped : tuple of ChainFit
+        The fitted candidates (in the order fitted), the others (with their ``status``).
     pareto : tuple of ChainFit
         The fitted candidates no other fitted one beats (error strictly lower with at most
         as many parameters), by increasing parameters.
-    skipped : tuple of ChainFit
-        The candidates not fitted, with the reason (``status``).
     front_exact : bool
         True when the enumeration completed and every candidate was fitted or is dominated:
         ``pareto`` is then the front of all candidates (errors as fitted).
     chosen_optimal : bool
         True when the enumeration completed and no unfitted candidate has a lower bound
         below ``error``: no candidate can beat the chosen fit.
-    n_candidates : int
-        Chains enumerated within the budget.
-    enumeration_complete : bool
-        False when the time budget ran out during the enumeration.
+    n_candidates, enumeration_complete : int, bool
+        The chains enumerated; False when the time budget ran out during the enumeration.
     seconds, tree : float, str
     """
 
@@ -417,7 +418,8 @@ class ChainDesign:
     tree: str
 
     def to_dict(self):
-        """A JSON-ready dictionary (the ``--json`` payload of the CLI)."""
+        """A JSON-ready dictionary (the ``--json`` payload of the CLI); ``skipped`` lists the
+        first 100 skipped candidates, ``skipped_counts`` counts all by reason."""
         reasons = {}
         for s in self.skipped:
             reasons[s.status] = reasons.get(s.status, 0) + 1
@@ -430,7 +432,7 @@ class ChainDesign:
                 "seconds": self.seconds, "tree": self.tree,
                 "pareto": [f.to_dict() for f in self.pareto],
                 "fits": [f.to_dict() for f in self.fits],
-                "skipped": [f.to_dict() for f in self.skipped]}
+                "skipped": [f.to_dict() for f in self.skipped[:100]]}
 
 
 # ----------------------------------------------------------------------------- the design
@@ -517,15 +519,11 @@ def design_chain(A, budget, *, time_budget=60, max_factors=None, max_rank=None, 
     exactsparse.exceptions.BudgetTooSmallError: Argument 'budget' must be at least 16 parameters, the cost of the smallest 8×8 chain (1,8,1,1)·(1,1,8,1) (2 factors, 23 flops per vector), not 10.
     """
     start = time.monotonic()
-    A = validate_matrix(A)
-    if A.ndim != 2:
-        raise ShapeError(f"Argument 'A' must be a matrix, not of shape {A.shape}.")
+    A = _matrix(A)
     budget = _positive(budget, "budget", BudgetError, "a positive integer number of parameters")
     seconds = check_budget(time_budget, "time_budget", allow_none=False)
     validate_option(tree, TREES, "tree")
     m, n, K, _, R = _check_options(*A.shape, max_factors, budget, max_rank)
-    if not np.isfinite(A).all():
-        raise_non_finite(A)
     end = start + seconds
     cands, complete = [], True
     for c in enumerate_chains(m, n, max_factors=K, max_params=budget, max_rank=R):
@@ -554,7 +552,9 @@ def design_chain(A, budget, *, time_budget=60, max_factors=None, max_rank=None, 
             err = float(butterfly_factorize(A, c.patterns, tree=tree).relative_error(A))
         fits.append(ChainFit(c, lb, err, time.monotonic() - t0, "fitted"))
         front_p, front_e = _prefix_min(fits)
-    chosen = min(fits, key=lambda f: (f.error, f.chain.params, f.chain.flops))
+    tol = 64 * float(np.finfo(A.dtype).eps)       # errors at rounding level count as exact
+    chosen = min(fits, key=lambda f: (f.error if f.error > tol else 0.0, f.chain.params,
+                                      f.chain.flops))
     return ChainDesign(
         shape=(m, n), budget=budget, chosen=chosen.chain, error=chosen.error,
         fits=tuple(fits), pareto=_pareto(fits), skipped=tuple(skipped),
