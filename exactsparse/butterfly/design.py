@@ -3,7 +3,7 @@ parameter budget, the one that approximates a given matrix best.
 
 A chain of ``K`` KS patterns ``π_k = (a_k, b_k, c_k, d_k)`` (leftmost first) whose product is the
 full pattern ``(1, m, n, 1)`` is fixed by its splits: ``a_1 = d_K = 1``, the divisor chains
-``1 = a_1 | a_2 | … | a_K | n`` and ``m | … `` read backwards ``1 = d_K | … | d_1 | m``, and the
+``1 = a_1 | a_2 | … | a_K | n`` and ``1 = d_K | … | d_1 | m``, and the
 ranks ``r_k = a_k c_k / a_{k+1} = b_{k+1} d_{k+1} / d_k`` (``k < K``).  Then ``b_1 = m / d_1``,
 ``c_K = n / a_K``, ``b_{k+1} = r_k d_k / d_{k+1}`` and ``c_k = r_k a_{k+1} / a_k``.  Split ``k``
 tiles the matrix into ``d_k × a_{k+1}`` blocks ``A[j::d_k, i·n/a_{k+1}:(i+1)·n/a_{k+1}]`` of size
@@ -197,10 +197,8 @@ def enumerate_chains(m, n, *, max_factors=None, max_params=None, max_rank=None):
 
     >>> from exactsparse.butterfly import butterfly_patterns, chain_product, monarch_patterns
     >>> chains = list(enumerate_chains(16, 16, max_params=128, max_rank=1))
-    >>> butterfly_patterns(16) in [c.patterns for c in chains]
-    True
-    >>> monarch_patterns(16) in [c.patterns for c in chains]
-    True
+    >>> [p in [c.patterns for c in chains] for p in (butterfly_patterns(16), monarch_patterns(16))]
+    [True, True]
     >>> {chain_product(c.patterns) for c in chains}
     {KSPattern(a=1, b=16, c=16, d=1)}
     """
@@ -261,7 +259,7 @@ def _chains_of_length(m, n, K, P, R):
 def _make(pats):
     ranks = tuple(p.a * p.c // q.a for p, q in zip(pats, pats[1:]))
     return KSChain(pats, ranks, sum(p.nnz for p in pats),
-                 sum(2 * p.nnz - p.shape[0] for p in pats))
+                   sum(2 * p.nnz - p.shape[0] for p in pats))
 
 
 def smallest_chain(m, n, *, max_factors=None, max_rank=None):
@@ -285,7 +283,7 @@ def smallest_chain(m, n, *, max_factors=None, max_rank=None):
 
 
 # ----------------------------------------------------------------------------- lower bounds
-def _matrix(A):
+def _matrix(A):                                     # a finite 2-D numeric array
     A = validate_matrix(A)
     if A.ndim != 2:
         raise ShapeError(f"Argument 'A' must be a matrix, not of shape {A.shape}.")
@@ -356,10 +354,9 @@ def split_lower_bound(A, d, a, r):
 class ChainFit:
     """One candidate of :func:`design_chain`: its chain, lower bound and (fitted) error.
 
-    ``status`` is ``"fitted"`` (``error`` is the relative Frobenius error of
-    :func:`~exactsparse.butterfly.butterfly_factorize` on the chain), ``"dominated"`` (not
-    fitted: a fitted chain with no more parameters has an error at most this chain's lower
-    bound) or ``"time"`` (not fitted: the time budget ran out); ``error`` is None then.
+    ``status``: ``"fitted"`` (``error`` is the relative error of :func:`butterfly_factorize`
+    on the chain), ``"dominated"`` (a fitted chain with no more parameters has an error at
+    most this lower bound) or ``"time"`` (the time budget ran out; ``error`` is None).
     """
 
     chain: KSChain
@@ -536,30 +533,32 @@ def design_chain(A, budget, *, time_budget=60, max_factors=None, max_rank=None, 
     bounds = _bounds(A, cands, end)
     order = sorted(range(len(cands)), key=lambda i: (bounds[i], -cands[i].params,
                                                      cands[i].n_factors, i))
-    fits, skipped, front_p, front_e = [], [], [], []   # fitted params sorted, prefix min err
+    tol = 64 * float(np.finfo(A.dtype).eps)       # errors at rounding level count as exact
+    q = lambda e: e if e > tol else 0.0             # noqa: E731 - the exact-tie clamp
+    fits, skipped, front_p, front_e, exact = [], [], [], [], []   # fitted params, prefix min
     for i in order:
-        c, lb = cands[i], bounds[i]
+        c, lb = cands[i], q(bounds[i])
         k = np.searchsorted(front_p, c.params, side="right")
-        if k and front_e[k - 1] <= lb:
-            skipped.append(ChainFit(c, lb, None, 0.0, "dominated"))
+        if (lb > 0 and k and front_e[k - 1] <= lb) or any(
+                (p, f) <= (c.params, c.flops) for p, f in exact):  # lb = 0: ties by cost
+            skipped.append(ChainFit(c, bounds[i], None, 0.0, "dominated"))
             continue
         if fits and time.monotonic() > end:
-            skipped.append(ChainFit(c, lb, None, 0.0, "time"))
+            skipped.append(ChainFit(c, bounds[i], None, 0.0, "time"))
             continue
         t0 = time.monotonic()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             err = float(butterfly_factorize(A, c.patterns, tree=tree).relative_error(A))
-        fits.append(ChainFit(c, lb, err, time.monotonic() - t0, "fitted"))
-        front_p, front_e = _prefix_min(fits)
-    tol = 64 * float(np.finfo(A.dtype).eps)       # errors at rounding level count as exact
-    chosen = min(fits, key=lambda f: (f.error if f.error > tol else 0.0, f.chain.params,
-                                      f.chain.flops))
+        fits.append(ChainFit(c, bounds[i], err, time.monotonic() - t0, "fitted"))
+        front_p, front_e = _prefix_min(fits, q)
+        exact += [(c.params, c.flops)] if q(err) == 0 else []
+    chosen = min(fits, key=lambda f: (q(f.error), f.chain.params, f.chain.flops))
     return ChainDesign(
         shape=(m, n), budget=budget, chosen=chosen.chain, error=chosen.error,
         fits=tuple(fits), pareto=_pareto(fits), skipped=tuple(skipped),
         front_exact=complete and all(s.status == "dominated" for s in skipped),
-        chosen_optimal=complete and all(s.lower_bound >= chosen.error for s in skipped),
+        chosen_optimal=complete and all(q(s.lower_bound) >= q(chosen.error) for s in skipped),
         n_candidates=len(cands), enumeration_complete=complete,
         seconds=time.monotonic() - start, tree=tree)
 
@@ -586,8 +585,8 @@ def _bounds(A, cands, end):
     return out
 
 
-def _prefix_min(fits):
-    pts = sorted((f.chain.params, f.error) for f in fits)
+def _prefix_min(fits, q):
+    pts = sorted((f.chain.params, q(f.error)) for f in fits)
     return [p for p, _ in pts], list(np.minimum.accumulate([e for _, e in pts]))
 
 
