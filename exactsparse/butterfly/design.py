@@ -31,6 +31,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .._budget import check_budget
 from ..exceptions import (ArgumentError, BudgetError, BudgetTooSmallError, ShapeError,
@@ -118,9 +119,7 @@ def _divisors(n):
 def _prime_factor_count(n):
     count, p = 0, 2
     while p * p <= n:
-        while n % p == 0:
-            n, count = n // p, count + 1
-        p += 1
+        count, n, p = (count + 1, n // p, p) if n % p == 0 else (count, n, p + 1)
     return count + (n > 1)
 
 
@@ -271,10 +270,8 @@ def smallest_chain(m, n, *, max_factors=None, max_rank=None):
 
     Examples
     --------
-    >>> str(smallest_chain(8, 8)), smallest_chain(8, 8).params
-    ('(1,8,1,1)·(1,1,8,1)', 16)
-    >>> str(smallest_chain(1, 5))
-    '(1,1,5,1)'
+    >>> str(smallest_chain(8, 8)), smallest_chain(8, 8).params, str(smallest_chain(1, 5))
+    ('(1,8,1,1)·(1,1,8,1)', 16, '(1,1,5,1)')
     """
     m, n, K, _, R = _check_options(m, n, max_factors, None, max_rank)
     P = m * n if K == 1 else min(m * n, m + n)
@@ -283,7 +280,7 @@ def smallest_chain(m, n, *, max_factors=None, max_rank=None):
 
 
 # ----------------------------------------------------------------------------- lower bounds
-def _matrix(A):                                     # a finite 2-D numeric array
+def _matrix(A):
     A = validate_matrix(A)
     if A.ndim != 2:
         raise ShapeError(f"Argument 'A' must be a matrix, not of shape {A.shape}.")
@@ -484,13 +481,13 @@ def design_chain(A, budget, *, time_budget=60, max_factors=None, max_rank=None, 
     Notes
     -----
     The candidates (:func:`enumerate_chains` with ``max_params = budget``) are ordered by
-    increasing lower bound, the largest bound of their splits (:func:`split_lower_bound`;
-    the singular values of each block grid are computed once), then by decreasing
-    parameters, and fitted in that order with the hierarchical algorithm, whose error is
-    within a constant ``C_β`` of the best error of the chain [1]_.  A candidate whose lower
-    bound is at least the error of a fitted chain with no more parameters is not fitted: it
-    can neither be chosen nor lie on the front.  This is a numeric design: the errors are those
-    of the fits, not certified optima.
+    increasing lower bound (the largest :func:`split_lower_bound` of their splits; the
+    singular values of each block grid are computed once), then decreasing parameters, the
+    best-bound chain of every parameter count first (so that a partial front spans the
+    budget), and fitted with the hierarchical algorithm, within ``C_β`` of each chain's best
+    error [1]_.  A candidate whose bound is reached by a fitted chain with no more parameters
+    (at rounding level: with no more parameters and flops) is not fitted: it can neither be
+    chosen nor lie on the front.  The errors are those of the fits, not certified optima.
 
     References
     ----------
@@ -530,9 +527,15 @@ def design_chain(A, budget, *, time_budget=60, max_factors=None, max_rank=None, 
             break
     if not cands:
         raise _too_small(m, n, budget, K, R)
-    bounds = _bounds(A, cands, end)
+    with threadpool_limits(1, user_api="blas"):   # batched small SVDs: one BLAS thread
+        bounds = _bounds(A, cands, end)
     order = sorted(range(len(cands)), key=lambda i: (bounds[i], -cands[i].params,
                                                      cands[i].n_factors, i))
+    first = {}                      # the best-bound chain of every parameter count goes first
+    for i in order:
+        first.setdefault(cands[i].params, i)
+    order = [i for i in order if first[cands[i].params] == i] + [
+        i for i in order if first[cands[i].params] != i]
     tol = 64 * float(np.finfo(A.dtype).eps)       # errors at rounding level count as exact
     q = lambda e: e if e > tol else 0.0             # noqa: E731 - the exact-tie clamp
     fits, skipped, front_p, front_e, exact = [], [], [], [], []   # fitted params, prefix min
@@ -574,15 +577,9 @@ def _bounds(A, cands, end):
         if time.monotonic() > end:
             break
         tails[d, a] = _block_tails(A, d, a)
-    out = []
-    for c in cands:
-        lb = 0.0
-        for d, a, r in c.splits():
-            t = tails.get((d, a))
-            if t is not None and total > 0:
-                lb = max(lb, float(np.sqrt(t[min(r, t.size - 1)] / total)))
-        out.append(lb)
-    return out
+    split = {(d, a, r): float(np.sqrt(t[min(r, t.size - 1)] / total)) if total else 0.0
+             for c in cands for d, a, r in c.splits() if (t := tails.get((d, a))) is not None}
+    return [max([split.get(x, 0.0) for x in c.splits()], default=0.0) for c in cands]
 
 
 def _prefix_min(fits, q):
