@@ -191,6 +191,16 @@ def test_planted_monarch_and_low_rank_are_found():
     assert res.error < 1e-10
 
 
+def test_bit_reversed_dft_picks_the_radix_2_butterfly():
+    """DFT_64 Pᵀ is exact on the radix-r chains, all of N·Σ radices = 768 parameters for
+    radices (2,…,2) and (4, 4, 4); flops 2·768 − 64 K are least for the K = 6 radix-2 chain."""
+    from exactsparse.butterfly import bit_reversal_permutation
+    D = np.fft.fft(np.eye(64))[:, bit_reversal_permutation(64)]
+    res = design_chain(D, 768, max_rank=1)
+    assert res.chosen.patterns == butterfly_patterns(64) and res.front_exact
+    assert independent_error(D, res.chosen.patterns) < 1e-13
+
+
 def test_pareto_front_recomputed_from_the_fits():
     A = scipy.linalg.hadamard(16) + 0.1 * np.random.default_rng(5).standard_normal((16, 16))
     res = design_chain(A, 160, max_rank=1)
