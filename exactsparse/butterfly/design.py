@@ -448,8 +448,8 @@ def design_chain(A, budget, *, time_budget=60, max_factors=None, max_rank=None, 
     budget : int
         Largest number of parameters ``Σ a_k b_k c_k d_k``.
     time_budget : float, optional
-        Seconds for the enumeration, the bounds and the fits (default 60); what is left when
-        it runs out is reported in ``skipped``.
+        Seconds for the enumeration (at most half), the bounds (at most half of the rest)
+        and the fits (default 60); what is left when it runs out is reported in ``skipped``.
     max_factors, max_rank : int, optional
         As :func:`enumerate_chains`.
     tree : {"left", "right", "balanced"}
@@ -522,13 +522,13 @@ def design_chain(A, budget, *, time_budget=60, max_factors=None, max_rank=None, 
     cands, complete = [], True
     for c in enumerate_chains(m, n, max_factors=K, max_params=budget, max_rank=R):
         cands.append(c)
-        if len(cands) % 64 == 0 and time.monotonic() > end:
+        if len(cands) % 64 == 0 and time.monotonic() > start + seconds / 2:
             complete = False
             break
     if not cands:
         raise _too_small(m, n, budget, K, R)
     with threadpool_limits(1, user_api="blas"):   # batched small SVDs: one BLAS thread
-        bounds = _bounds(A, cands, end)
+        bounds = _bounds(A, cands, (time.monotonic() + end) / 2)   # half left for fits
     order = sorted(range(len(cands)), key=lambda i: (bounds[i], -cands[i].params,
                                                      cands[i].n_factors, i))
     first = {}                      # the best-bound chain of every parameter count goes first
