@@ -254,6 +254,15 @@ def section_trees(args):
     from exactsparse.butterfly.trees import PRESETS
     try:
         import pyfaust.fact  # noqa: F401
+def section_design(args):
+    """Chain design: enumeration counts and CPU time, then design_chain on the DFT (columns
+    bit-reversed: an exact butterfly product), the orthonormal DCT-II and a dense Gaussian
+    matrix at the budget of the square-dyadic butterfly (2N log2 N parameters); the fixed
+    butterfly chain fitted by exactsparse and by pyfaust (bbtree) is the comparable point."""
+    import scipy.fft
+    from exactsparse.butterfly import bit_reversal_permutation, design_chain, enumerate_chains
+    try:
+        import pyfaust.fact
         have_faust = not args.no_pyfaust
     except ImportError:
         have_faust = False
@@ -461,6 +470,38 @@ def section_perm(args):
                 name = ("complex" if cplx else "real") + ("+noise" if noise else "")
                 print(f"{name:12s} {n:6d} {tk:8.3f} {ta:8.3f} {ta / tk:7.1f} {ek:10.2e} "
                       f"{ea:10.2e} {ea / ek:7.2f}", flush=True)
+    sizes = [n for n in (256, 512, 1024) if n <= args.max_n]
+    print("# enumeration: irredundant chains with product (1, N, N, 1), at most 2N log2 N "
+          "parameters, CPU seconds (time.process_time)")
+    print(f"{'N':>6s} {'max_rank':>8s} {'chains':>9s} {'cpu_s':>8s}")
+    for n in sizes:
+        for R in ((1, 2) if n <= 256 else (1,)):
+            t0 = time.process_time()
+            count = sum(1 for _ in enumerate_chains(n, n, max_params=2 * n * (n.bit_length()
+                                                                             - 1), max_rank=R))
+            print(f"{n:6d} {R:8d} {count:9d} {time.process_time() - t0:8.2f}", flush=True)
+    print(f"# design_chain(A, 2N log2 N, max_rank=1, time_budget={args.design_time:g}·N/256 s)"
+          "; err_bfly = the butterfly chain fitted by exactsparse / pyfaust")
+    print(f"{'input':7s} {'N':>5s} {'cands':>7s} {'fitted':>6s} {'front':>7s} {'error':>9s} "
+          f"{'err_bfly':>9s} {'err_faust':>9s} {'wall_s':>7s}  chosen")
+    rng = np.random.default_rng(0)
+    for n in sizes:
+        budget = 2 * n * (n.bit_length() - 1)
+        D = np.fft.fft(np.eye(n))[:, bit_reversal_permutation(n)]
+        mats = {"dft_br": D, "dct": scipy.fft.dct(np.eye(n), norm="ortho", axis=0),
+                "random": rng.standard_normal((n, n))}
+        for name, A in mats.items():
+            res = design_chain(A, budget, max_rank=1, time_budget=args.design_time * n / 256)
+            e_bf = butterfly_factorize(A).relative_error(A)
+            e_pf = float("nan")
+            if have_faust:
+                e_pf = rel(A, pyfaust.fact.butterfly(A, type="bbtree").toarray())
+            front = "exact" if res.front_exact else "partial"
+            print(f"{name:7s} {n:5d} {res.n_candidates:7d} {len(res.fits):6d} {front:>7s} "
+                  f"{res.error:9.2e} {e_bf:9.2e} {e_pf:9.2e} {res.seconds:7.1f}  {res.chosen}",
+                  flush=True)
+            pts = ", ".join(f"{f.chain.params}:{f.error:.2g}" for f in res.pareto)
+            print(f"#   front params:error  {pts}", flush=True)
 
 
 # ----------------------------------------------------------------------------- sections
@@ -472,6 +513,7 @@ SECTIONS = {
     "trees": section_trees,
     "scale": section_scale,
     "perm": section_perm,
+    "design": section_design,
 }
 
 
@@ -482,6 +524,9 @@ def main():
     ap.add_argument("--max-n", type=int, default=4096)
     ap.add_argument("--big", type=int, default=16384)
     ap.add_argument("--no-pyfaust", action="store_true")
+    ap.add_argument("--design-time", type=float, default=60.0,
+                    help="time budget (s) of each design_chain call in section design at "
+                         "N = 256 (scaled by N/256)")
     args = ap.parse_args()
     for name in args.section or list(SECTIONS):
         print(f"\n## section {name}", flush=True)

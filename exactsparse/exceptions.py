@@ -33,6 +33,7 @@ __all__ = [
     "ParseError",
     "SizeLimitError",
     "BudgetError",
+    "BudgetTooSmallError",
     "CertificateError",
     "NotCoveredError",
     "CompletionError",
@@ -88,6 +89,11 @@ class SizeLimitError(ExactSparseError, ValueError):
 
 class BudgetError(ExactSparseError, ValueError):
     """A time or work budget is invalid (e.g. not positive)."""
+
+
+class BudgetTooSmallError(BudgetError):
+    """A parameter budget below the cost of every candidate (the message names the smallest
+    candidate and its cost)."""
 
 
 class CertificateError(ExactSparseError, ValueError):

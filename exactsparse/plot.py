@@ -32,7 +32,7 @@ from .fsmf import fsmf_loss
 from .supports import as_support, check_pair
 
 __all__ = ["plot_support", "plot_bipartite", "plot_pair", "plot_butterfly_factors",
-           "fsmf_landscape", "plot_landscape"]
+           "fsmf_landscape", "plot_landscape", "design_curve"]
 
 _INSTALL = "pip install 'exactsparse[plot]'"
 
@@ -379,4 +379,51 @@ def plot_landscape(A, P0, P1, P2=None, *, ax=None, extent=(-0.25, 1.25), points=
                     color="white")
     ax.set_xlabel("s")
     ax.set_ylabel("t")
+    return ax
+
+
+def design_curve(result, path=None, ax=None):
+    """Draw a :func:`~exactsparse.butterfly.design.design_chain` result: relative error
+    against parameter count of every fitted chain, the Pareto front as a line, the chosen
+    chain highlighted; saved to ``path`` when given.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.lines[0]`` holds the Pareto front ``(params, error)``.
+
+    Examples
+    --------
+    >>> import scipy.linalg
+    >>> from exactsparse.butterfly import design_chain
+    >>> res = design_chain(scipy.linalg.hadamard(8), 48)
+    >>> ax = design_curve(res)
+    >>> ax.lines[0].get_xdata().tolist() == [f.chain.params for f in res.pareto]
+    True
+    """
+    if not all(hasattr(result, k) for k in ("fits", "pareto", "chosen", "error")):
+        raise ArgumentError(f"Argument 'result' must be a design_chain result, not "
+                            f"{type(result).__name__}.")
+    plt = _pyplot()
+    ax = _axes(ax, figsize=(5, 3.4))
+    floor = 1e-17                                  # exact fits drawn on the log axis
+    ys = [max(f.error, floor) for f in result.pareto]
+    ax.plot([f.chain.params for f in result.pareto], ys, "-o", color="#1f77b4", ms=4,
+            drawstyle="steps-post", label="Pareto front" + ("" if result.front_exact
+                                                            else " (partial)"))
+    ax.scatter([f.chain.params for f in result.fits], [max(f.error, floor) for f in
+               result.fits], s=10, color="#999", label="fitted chains", zorder=1)
+    ax.scatter([result.chosen.params], [max(result.error, floor)], s=80, marker="*",
+               color="#d62728", label=f"chosen {result.chosen}", zorder=3)
+    ax.axvline(result.budget, color="#444", ls=":", lw=1, label="budget")
+    ax.set_yscale("log")
+    ax.set_xlabel("parameters")
+    ax.set_ylabel("relative error")
+    ax.set_title(f"{result.shape[0]}×{result.shape[1]}: {len(result.fits)} fitted, "
+                 f"{len(result.skipped)} skipped", fontsize=9)
+    ax.legend(fontsize=7)
+    if path is not None:
+        ax.figure.tight_layout()
+        ax.figure.savefig(path, dpi=120)
+        plt.close(ax.figure)
     return ax

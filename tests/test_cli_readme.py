@@ -20,6 +20,7 @@ from exactsparse.cli import main
 
 README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
 NO_CERTIFICATE = {("fsmf", "hardness"), ("ident", "recover"), ("butterfly", "factorize"),
+                  ("butterfly", "design"),
                   ("sweep", "run"), ("sweep", "report")}
 INSTANCE_OPTIONS = {"--matrix", "-A", "--left", "-I", "--right", "-J", "--right-rx",
                     "--perm", "--row-perm", "--cyclotomic", "--x", "--h"}

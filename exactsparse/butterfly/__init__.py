@@ -19,6 +19,8 @@ Modules, by mathematical object:
   least squares: :func:`refine`;
 - :mod:`~exactsparse.butterfly.permutations` — recovering unknown row and column
   permutations (``perm="auto"``, ``row_perm="auto"``);
+- :mod:`~exactsparse.butterfly.design` — chain design: the chainable chains of a size
+  within a parameter budget, and the best one for a matrix (:func:`design_chain`);
 - :mod:`~exactsparse.butterfly.exact` and :mod:`~exactsparse.butterfly.rings` — exact
   identification over Q or Q(ζ_n), with certificates re-checked by
   :func:`exactsparse.verify`.
@@ -32,6 +34,7 @@ References
 """
 
 from ._common import ButterflyFitWarning
+from .design import KSChain, ChainDesign, ChainFit, design_chain, enumerate_chains
 from .exact import ButterflyIdentification, identify_butterfly, is_butterfly
 from .factors import ButterflyFactors
 from .numeric import butterfly_factorize
@@ -47,4 +50,5 @@ __all__ = [
     "ButterflyFactors", "butterfly_factorize", "ButterflyFitWarning",
     "ButterflyIdentification", "identify_butterfly", "is_butterfly",
     "project_two_factor", "two_factor_certificate", "refine", "Refinement",
+    "KSChain", "ChainFit", "ChainDesign", "enumerate_chains", "design_chain",
 ]

@@ -17,6 +17,10 @@ the ``verdict`` and its ``certificate``.  With ``--cyclotomic n`` the matrix is 
 ``.npy`` array ``(N, N, n/2)`` of coefficients over ``Q(ζ_n)`` (e.g. the DFT:
 ``--cyclotomic N --perm bitrev``).
 
+``exactsparse butterfly design --matrix A --budget P [--max-factors K] [--max-rank R]
+[--time-budget S] [--plot FILE] [--json]`` fits the chainable KS chains of at most ``P``
+parameters and reports the best (numeric, no certificate; ``design_chain``).
+
 ``exactsparse butterfly verify RESULT --matrix Z [--perm ...] [--cyclotomic n]`` re-checks a
 result against the instance ``(Z, perm)`` and exits 1 if it is INVALID; the generic
 ``exactsparse verify RESULT --matrix Z [--perm ...] [--cyclotomic n]`` does the same.
@@ -33,7 +37,8 @@ import time
 import numpy as np
 
 from . import emit
-from .common import add_command, add_json_arg, add_matrix_arg, load_matrix_arg, matrix_path
+from .common import (add_command, add_json_arg, add_matrix_arg, load_matrix_arg, matrix_path,
+                     positive_float, positive_int)
 from .payload import payload
 from .verify import add_perm_args, read_butterfly_matrix, read_perm, verify_file
 
@@ -79,6 +84,7 @@ def register(sub):
     i.add_argument("--out", help="write the result (JSON, re-checkable by verify) to this file")
     add_perm_args(i)
     add_json_arg(i)
+    _register_design(cmds)
     v = add_command(cmds, "verify", _verify,
                     "re-check an identify result against (MATRIX, perm); exit 1 if INVALID")
     v.add_argument("result", metavar="RESULT",
@@ -155,6 +161,41 @@ def _factorize(args):
                         f"{extra['refine_sweeps']} sweeps, stop: {extra['refine_stop']})"
                         if args.refine is not None else "")
                      + (f"; written to {args.out}" if args.out else ""))
+    return 0
+
+
+def _register_design(cmds):
+    d = add_command(cmds, "design", _design, "pick the Kronecker-sparse chain of at most "
+                    "--budget parameters that best approximates the matrix (numeric)")
+    add_matrix_arg(d, help="the matrix (.npy, .txt, .csv, .json)")
+    d.add_argument("--budget", type=positive_int, required=True, metavar="P",
+                   help="largest number of parameters of the chain")
+    d.add_argument("--max-factors", type=positive_int, default=None, metavar="K",
+                   help="largest number of factors (default: prime factors of the size)")
+    d.add_argument("--max-rank", type=positive_int, default=None, metavar="R",
+                   help="largest rank of a split (default: no limit)")
+    d.add_argument("--time-budget", type=positive_float, default=60.0, metavar="S",
+                   help="seconds for enumeration and fits (default 60)")
+    d.add_argument("--plot", metavar="FILE", help="draw error vs parameters (matplotlib)")
+    d.add_argument("--json", action="store_true",
+                   help="print a JSON object (chosen, error, pareto, front_exact, skipped; "
+                        "numeric, no certificate)")
+
+
+def _design(args):
+    from ..butterfly import design_chain
+    A = load_matrix_arg(args, numeric=True)
+    res = design_chain(A, args.budget, time_budget=args.time_budget,
+                       max_factors=args.max_factors, max_rank=args.max_rank)
+    if args.plot:
+        from ..plot import design_curve
+        design_curve(res, args.plot)
+    c = res.chosen
+    emit(args, res.to_dict(),
+         f"chosen chain {c}: {c.params} parameters, {c.flops} flops per vector, relative "
+         f"error {res.error:.3e}; {res.n_candidates} candidates, {len(res.fits)} fitted, "
+         f"Pareto front {'exact' if res.front_exact else 'partial'}"
+         + (f"; picture in {args.plot}" if args.plot else ""))
     return 0
 
 
