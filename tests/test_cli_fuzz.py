@@ -45,6 +45,8 @@ COMMANDS = {
     "butterfly identify": ["butterfly identify {H}", "butterfly identify --matrix {H} "
                                                      "--perm bitrev"],
     "butterfly verify": ["butterfly verify {R} --matrix {H}"],
+    "butterfly design": ["butterfly design --matrix {H} --budget 16 --time-budget 2",
+                         "butterfly design --matrix {H} --budget 64 --max-factors 2 --plot {OUT}"],
     "bilinear deconv": ["bilinear deconv --x {x} --h {h}",
                         "bilinear deconv --x 3,0,0,4 --h 3/5,4/5 --penalty lp --p 1/2",
                         "bilinear deconv --x {x} --h {h} --norm l1 --circular"],
@@ -72,6 +74,7 @@ CAPS = {
     "fsmf certify": "--budget 2", "fsmf spurious": "--starts 3 --budget 2",
     "fsmf solve": "--restarts 3", "relu local-ident": "--budget 5",
     "bilinear deconv": "--budget 5", "sweep run": "--workers 1",
+    "butterfly design": "--time-budget 2",
 }
 #: options never added by the fuzz (they start process pools or clusters, or lift a limit)
 UNSAFE = {"--workers", "--scheduler", "--force", "--version"}
