@@ -150,7 +150,7 @@ def test_leaf_bounds_below_sampled_values():
                 x = np.linalg.lstsq(M, a, rcond=None)[0]
                 val += float(((a - M @ x) ** 2).sum())
             assert lb[b] <= val + 1e-12
-    v, _, _ = _F(loc, Is, Js, S, pivots, free, (lo, hi))
+    v = _F(loc, Is, Js, S, pivots, free, (lo, hi))[0]
     assert np.all(v.v[0] <= v.v[1])
 
 

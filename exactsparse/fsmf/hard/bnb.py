@@ -38,7 +38,7 @@ from fractions import Fraction
 import numpy as np
 
 from ... import exact
-from ._interval import Jet, down, mag, point, up
+from ._interval import Jet, const, down, gershgorin, mag, point, quadratic_floor, up
 
 __all__ = ["Problem", "problem_of_part", "bnb_lower", "BnBBound", "exact_point",
            "MAX_DIM", "MAX_BOXES"]
@@ -141,9 +141,12 @@ def _det(Mx):
     return out
 
 
-def evaluate(p, S, pivots, box, force=None, groups=None):
+def evaluate(p, S, pivots, box, force=None, groups=None, second=False, row_boxes=None):
     """Enclosures on the boxes ``box = (lo, hi)`` (arrays ``(nb, d)``) of the chart:
-    ``(value, gradient, smooth, row_ok)``.  A row whose Gram determinant enclosure is not
+    ``(jet, smooth, row_ok, qs, gain)`` (``jet.v``, ``jet.g`` and, when ``second``,
+    ``jet.h``: value, gradient and Hessian; ``qs`` the jets of the rows' ``Q_i``, ``gain``
+    the lower-bound gain of the rows singular together, already in ``jet.v``).
+    ``row_boxes`` (one box per non-constant row) evaluates each row on its own box.  A row whose Gram determinant enclosure is not
     positive on a box (or is ``force``d, one bool array per row) contributes
     ``Q_i in [0, ||a_i||^2]`` and no gradient, so ``value`` encloses ``F`` and
     ``gradient`` encloses the gradient of ``F`` plus the sum of those rows' ``Q_i``
@@ -151,36 +154,40 @@ def evaluate(p, S, pivots, box, force=None, groups=None):
     nb, d = box[0].shape
     var = {v: t for t, v in enumerate(chart_vars(p, S, pivots))}
     piv = dict(zip(S, pivots))
-    one = Jet.constant(1, nb, d)
+    one = Jet.constant(1, nb, d, second)
 
-    def entry(j, k):
+    def entry(bx, j, k):
         if piv[k] == j:
             return one
-        return Jet.variable(box, var[(j, k)], d) if (j, k) in var else None
-    total = Jet.constant(p.norm_sq(), nb, d)
+        return Jet.variable(bx, var[(j, k)], d, second) if (j, k) in var else None
+    total = Jet.constant(p.norm_sq(), nb, d, second)
     smooth = np.ones(nb, bool)
     rows = {}
-    row_ok, row_ids = [], []
+    row_ok, row_ids, qs = [], [], []
     for i, j, a in p.cells:
         rows.setdefault(i, []).append((j, a))
     for i, cells in sorted(rows.items()):
         K = [k for k in S if p.Is[i][k] and any(p.Js[j][k] for j, _ in cells)]
         if not K:
             continue
-        M = [[entry(j, k) if p.Js[j][k] else None for k in K] for j, _ in cells]
+        bx = box if row_boxes is None else row_boxes[len(row_ok)]
+        M = [[entry(bx, j, k) if p.Js[j][k] else None for k in K] for j, _ in cells]
         q, ok = _row_q(M, [a for _, a in cells], nb, d)
         if force is not None:
             ok = ok & ~force[len(row_ok)]
         na = up(float(sum((a * a for _, a in cells), Fraction(0))))
-        q = Jet((np.where(ok, q.v[0], 0.0), np.where(ok, q.v[1], na)),
-                (np.where(ok[:, None], q.g[0], 0.0), np.where(ok[:, None], q.g[1], 0.0)))
+        q = q.where(ok, (0.0, na))
+        qs.append(q)
         total = total - q
         smooth &= ok
         row_ok.append(ok)
         row_ids.append(i)
+    gain = np.zeros(nb)
     if groups is not None and row_ok:
-        total = Jet((_group_gain(total.v[0], row_ok, row_ids, groups), total.v[1]), total.g)
-    return total.v, total.g, smooth, row_ok
+        gain = _group_gain(gain, row_ok, row_ids, groups)
+        total = Jet((np.where(gain > 0, down(total.v[0] + gain), total.v[0]), total.v[1]),
+                    total.g, total.h)
+    return total, smooth, row_ok, qs, gain
 
 
 def _group_gain(lo, row_ok, row_ids, groups):
@@ -211,7 +218,8 @@ def _dot(u, w):
 def _row_q(M, a, nb, d):
     """Jet of ``Q = ||P_range(M) a||^2`` for one row, and where it is smooth (its value
     interval is intersected with ``[0, ||a||^2]``; singular boxes get that interval)."""
-    zero = Jet.constant(0, nb, d)
+    second = any(x is not None and x.h is not None for row in M for x in row)
+    zero = Jet.constant(0, nb, d, second)
     na = sum((x * x for x in a), Fraction(0))
     p, q = len(M[0]), len(M)
     cols = [[M[j][c] for j in range(q)] for c in range(p)]
@@ -229,7 +237,7 @@ def _row_q(M, a, nb, d):
         for x in range(p):
             for y in range(p):
                 minor = [[G[u][v] for v in range(p) if v != x] for u in range(p) if u != y]
-                cof = _det(minor) if p > 1 else Jet.constant(1, nb, d)
+                cof = _det(minor) if p > 1 else Jet.constant(1, nb, d, second)
                 t = b[x] * cof * b[y]
                 num = t if num is None else (num + t if (x + y) % 2 == 0 else num - t)
         ok = det.v[0] > 0
@@ -238,28 +246,67 @@ def _row_q(M, a, nb, d):
         W = [[_dot(M[u], M[v]) or zero for v in range(q)] for u in range(q)]
         det = _det(W)
         ok = det.v[0] > 0
-        Q = Jet.constant(na, nb, d)
+        Q = Jet.constant(na, nb, d, second)
     lo = np.where(ok, np.maximum(Q.v[0], 0.0), 0.0)
     hi = np.where(ok, np.minimum(Q.v[1], up(float(na))), up(float(na)))
-    return Jet((lo, hi), Q.g), ok
+    return Jet((lo, hi), Q.g, Q.h), ok
 
 
-def lower_bounds(p, S, pivots, box, groups=None):
-    """Rigorous lower bounds of ``F`` on each box (max of the natural enclosure and the
-    mean-value form) and the smooth flags."""
-    val, grad, smooth, row_ok = evaluate(p, S, pivots, box, groups=groups)
+def lower_bounds(p, S, pivots, box, groups=None, second=True):
+    """Rigorous lower bounds of ``F`` on each box and the smooth flags: the max of the
+    natural enclosure, the mean-value form ``F(c) - sum |grad F(box)|_s r_s`` and (when
+    ``second``) the second-order form ``F(c) + min_{|delta_s| <= r_s} grad F(c).delta +
+    lam |delta|^2 / 2``, ``lam`` a Gershgorin lower bound of the eigenvalues of the
+    interval Hessian on the box (Taylor's theorem with the Lagrange remainder)."""
+    second = second and box[0].shape[1] > 0
+    jet, smooth, row_ok, qs, gain = evaluate(p, S, pivots, box, groups=groups, second=second)
     c = point((box[0] + box[1]) / 2)
-    cval, _, _, crow = evaluate(p, S, pivots, (c[0], c[1]), [~r for r in row_ok], groups)
+    cjet, _, crow, cqs, _ = evaluate(p, S, pivots, (c[0], c[1]), [~r for r in row_ok], groups)
     csmooth = np.ones(len(box[0]), bool)
     for r, cr in zip(row_ok, crow):
         csmooth &= ~r | cr
     rad = up(np.maximum(c[0] - box[0], box[1] - c[0]))
-    spread = up(np.sum(up(mag(grad) * rad), axis=1)) if rad.shape[1] else 0.0
+    spread = up(np.sum(up(mag(jet.g) * rad), axis=1)) if rad.shape[1] else 0.0
     # the sum of n nonnegative terms rounded up at the end: widen by n ulps more
     spread = up(spread * (1 + 4 * 2.0 ** -52 * max(1, rad.shape[1])))
-    mv = down(cval[0] - spread)
-    lb = np.where(csmooth, np.maximum(val[0], mv), val[0])
+    best = down(cjet.v[0] - spread)
+    if second:
+        # fmax: a NaN (overflow of the Hessian near a singular row) is no bound
+        best = np.fmax(best, down(cjet.v[0] + quadratic_floor(cjet.g, gershgorin(jet.h),
+                                                              rad)))
+        force = [~r for r in row_ok]
+        faces = [_max_face(q, box) for q in qs]
+        fqs = evaluate(p, S, pivots, box, force, None, False, faces)[3]
+        best = np.fmax(best, _per_row(p, qs, cqs, fqs, rad, gain))
+    lb = np.where(csmooth, np.maximum(jet.v[0], best), jet.v[0])
     return lb, smooth
+
+
+def _max_face(q, box):
+    """The face of each box where a row's ``Q`` is largest in every coordinate in which
+    it is monotone (gradient enclosure of one sign): ``Q(u) <= Q(u')`` for ``u'`` the
+    point of the face reached by moving those coordinates to that end."""
+    inc, dec = q.g[0] >= 0, q.g[1] <= 0
+    return (np.where(inc, box[1], box[0]), np.where(dec & ~inc, box[0], box[1]))
+
+
+def _per_row(p, qs, cqs, fqs, rad, gain):
+    """``||a||^2 - sum_i ub(Q_i) + gain``, ``ub`` the least of the natural, mean-value,
+    second-order and monotone-face (natural enclosure on :func:`_max_face`) upper bounds
+    of each row (a row singular on the box has ``[0, ||a_i||^2]`` and no derivatives, so
+    all give ``||a_i||^2``)."""
+    acc = None
+    for q, cq, fq in zip(qs, cqs, fqs):
+        mv = up(cq.v[1] + up(np.sum(up(mag(q.g) * rad), axis=1)))
+        mv = up(mv * (1 + 4 * 2.0 ** -52 * rad.shape[1]))
+        neg_g = (-cq.g[1], -cq.g[0])
+        neg_h = (-q.h[1], -q.h[0])
+        so = up(cq.v[1] - quadratic_floor(neg_g, gershgorin(neg_h), rad))
+        ub = np.fmin(np.fmin(np.fmin(q.v[1], mv), so), fq.v[1])
+        acc = ub if acc is None else up(acc + ub)
+    if acc is None:
+        return np.full(len(rad), -np.inf)
+    return down(down(const(p.norm_sq())[0] - acc) + gain)
 
 
 @dataclass
