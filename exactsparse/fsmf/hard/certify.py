@@ -215,6 +215,18 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE):
     ``certified`` means every part's minimum is proven attained and enclosed within a
     relative width of :data:`TOLERANCE`.
 
+    **Non-attainment of infima > 0.**  The parts use disjoint factor columns and disjoint
+    cells, so the loss is ``L = c + sum_p L_p(v_p)`` with ``c`` the constant (entries no
+    support reaches, complete classes) and ``L_p`` depending only on the part's variables
+    ``v_p``.  Hence ``inf L = c + sum_p inf L_p``, and if ``L(v) = inf L`` then, since every
+    ``L_p(v_p) >= inf L_p``, each ``L_p(v_p) = inf L_p``: the infimum of ``L`` is attained
+    iff every part's is.  So when one part is closed by a family (infimum 0) and has no
+    exact fit (Gröbner basis ``[1]``, so ``L_p > 0`` everywhere), the whole infimum is not
+    attained, whatever the other parts and the constant are: ``attained`` is False with
+    ``lower = c + (the other parts' lower bounds) > 0`` possible (e.g. the LU block next
+    to an uncovered entry or to a rectangle with a nonzero SVD tail).  Within one part, an
+    infimum > 0 that is not attained is not detected (``attained`` None).
+
     Examples
     --------
     The spec's 3x3 instance (masked 6-cycle, global minimum 1.2772114616): ``lower`` is at
