@@ -440,7 +440,9 @@ class _Groups:
         if not mins:
             return None, None
         up = exact_point(sub, mins[0][1])[0]
-        bb = bnb_lower(sub, up, self.tol, min(0.2 * left, 10.0), self.depth + 1)
+        # a loose tolerance: the gain only has to lift singular boxes above the target
+        bb = bnb_lower(sub, up, max(self.tol, Fraction(1, 10**4)), min(0.2 * left, 10.0),
+                       self.depth + 1)
         if bb.lower <= 0:
             return None, None
         return bb.lower, {"rows": sorted(rows), "lower": bb.lower, "bnb": bb.certificate}
