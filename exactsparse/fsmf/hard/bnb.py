@@ -37,11 +37,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from ... import exact
 from ._interval import Jet, const, down, gershgorin, mag, point, quadratic_floor, up
 
-__all__ = ["Problem", "problem_of_part", "bnb_lower", "BnBBound", "exact_point",
-           "MAX_DIM", "MAX_BOXES"]
+__all__ = ["Problem", "problem_of_part", "bnb_lower", "BnBBound", "MAX_DIM", "MAX_BOXES",
+           "strata", "charts", "chart_vars", "sub_problem", "evaluate", "lower_bounds"]
 
 #: Largest number of free chart variables handled.
 MAX_DIM = 8
@@ -435,6 +434,7 @@ class _Groups:
         left = self.deadline - time.monotonic()
         if self.depth >= 2 or left < 0.2 or rows >= {i for i, _, _ in self.p.cells}:
             return None, None                # (all rows: that is the problem itself)
+        from .bnb_upper import exact_point, local_minima
         sub = sub_problem(self.p, rows)
         mins = local_minima(sub, 2, 0, time.monotonic() + min(1.0, 0.05 * left))
         if not mins:
@@ -512,104 +512,3 @@ def bnb_lower(p, upper, tol, budget, _depth=0):
     lo = max(lo, Fraction(0)) if lo is not None else Fraction(0)
     reason = "" if complete else "branch and bound stopped by the budget or the box limit"
     return BnBBound(min(lo, upper), complete, attained and complete, cert, boxes, reason)
-
-
-# ----------------------------------------------------------------------------- upper
-def _float_F(p, S, pivots, y):
-    """``F`` at one chart point (floats, least squares per row)."""
-    Y = np.zeros((p.n, p.r))
-    for k, j in zip(S, pivots):
-        Y[j, k] = 1.0
-    for (j, k), v in zip(chart_vars(p, S, pivots), y):
-        Y[j, k] = v
-    return _float_loss_Y(p, Y)[0]
-
-
-def _float_loss_Y(p, Y):
-    rows = {}
-    for i, j, a in p.cells:
-        rows.setdefault(i, []).append((j, float(a)))
-    X = np.zeros((p.m, p.r))
-    total = 0.0
-    for i, cells in rows.items():
-        K = [k for k in range(p.r) if p.Is[i][k]]
-        M = np.array([[Y[j, k] for k in K] for j, _ in cells]) if K else np.zeros((len(cells), 0))
-        a = np.array([v for _, v in cells])
-        if K:
-            x = np.linalg.lstsq(M, a, rcond=None)[0]
-            X[i, K] = x
-            total += float(((a - M @ x) ** 2).sum())
-        else:
-            total += float((a ** 2).sum())
-    return total, X
-
-
-def exact_point(p, Y):
-    """``(loss, X, Y)``: rational ``Y`` (rationalized) with the exact least-squares ``X``
-    (rows whose Gram matrix is singular use the rationalized float solution); ``loss`` is
-    exact."""
-    Yq = [[exact.rationalize(float(Y[j][k]), 1e-13) if p.Js[j][k] else Fraction(0)
-           for k in range(p.r)] for j in range(p.n)]
-    _, Xf = _float_loss_Y(p, np.array([[float(v) for v in row] for row in Yq]))
-    Xq = [[exact.rationalize(float(Xf[i, k]), 1e-13) if p.Is[i][k] else Fraction(0)
-           for k in range(p.r)] for i in range(p.m)]
-    rows = {}
-    for i, j, a in p.cells:
-        rows.setdefault(i, []).append((j, a))
-    for i, cells in rows.items():
-        K = [k for k in range(p.r) if p.Is[i][k]]
-        sol = _exact_ls([[Yq[j][k] for k in K] for j, _ in cells], [a for _, a in cells])
-        if sol is not None:
-            for k, v in zip(K, sol):
-                Xq[i][k] = v
-    loss = sum(((a - sum((Xq[i][k] * Yq[j][k] for k in range(p.r)), Fraction(0))) ** 2
-                for i, j, a in p.cells), Fraction(0))
-    return loss, Xq, Yq
-
-
-def _exact_ls(M, a):
-    """Exact solution of the normal equations ``M^T M x = M^T a`` (None when singular)."""
-    if not M or not M[0]:
-        return None
-    p = len(M[0])
-    G = [[sum((row[u] * row[v] for row in M), Fraction(0)) for v in range(p)] +
-         [sum((row[u] * av for row, av in zip(M, a)), Fraction(0))] for u in range(p)]
-    for c in range(p):
-        piv = next((r for r in range(c, p) if G[r][c] != 0), None)
-        if piv is None:
-            return None
-        G[c], G[piv] = G[piv], G[c]
-        for r in range(p):
-            if r != c and G[r][c] != 0:
-                f = G[r][c] / G[c][c]
-                G[r] = [x - f * y for x, y in zip(G[r], G[c])]
-    return [G[c][p] / G[c][c] for c in range(p)]
-
-
-def local_minima(p, starts, seed, deadline):
-    """Float ``Y`` matrices of local minima of ``F`` found by multistart L-BFGS-B in the
-    charts of the full stratum (best first)."""
-    from scipy.optimize import minimize
-    rng = np.random.default_rng(seed)
-    S = tuple(sorted(p.active()))
-    found = []
-    for pivots in charts(p, S):
-        d = len(chart_vars(p, S, pivots))
-        for _ in range(max(1, starts)):
-            if time.monotonic() > deadline:
-                break
-            y0 = rng.uniform(-1, 1, d)
-            if d:
-                res = minimize(lambda y: _float_F(p, S, pivots, y), y0, method="L-BFGS-B",
-                               bounds=[(-1, 1)] * d)
-                y, val = res.x, res.fun
-            else:
-                y, val = y0, _float_F(p, S, pivots, y0)
-            Y = np.zeros((p.n, p.r))
-            for k, j in zip(S, pivots):
-                Y[j, k] = 1.0
-            for (j, k), v in zip(chart_vars(p, S, pivots), y):
-                Y[j, k] = v
-            found.append((float(val), Y))
-    found.sort(key=lambda t: t[0])
-    return found

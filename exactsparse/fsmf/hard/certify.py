@@ -28,7 +28,8 @@ from ._common import deadline
 from .bounds import TOLERANCE, PartInterval, close, masked_bounds, svd_interval, within
 from .family import (SAMPLE_T, Laurent, evaluate, laurent_terms, masked_zero_family,
                      part_has_no_exact_fit)
-from .bnb import bnb_lower, exact_point, local_minima, problem_of_part
+from .bnb import bnb_lower, problem_of_part
+from .bnb_upper import exact_point, local_minima
 from .hardcore import lift_solution, reduce_fsmf
 
 __all__ = ["certify_fsmf", "masked_bounds", "TOLERANCE", "check_tol", "ToleranceError"]
