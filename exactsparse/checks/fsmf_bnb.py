@@ -10,8 +10,9 @@ in ``[-1, 1]``: scale the entry of largest modulus to 1, the sign goes to ``X``)
 certificate must list every stratum and every chart; a stratum without charts claims at
 most its *uncovered* constant (cells no nonzero column reaches), checked exactly; a chart
 gives a bisection tree (preorder ``S`` = split the widest side at its midpoint, ``L`` =
-leaf) whose leaves are re-evaluated here: lower bound = the larger of the natural interval
-enclosure and the mean-value form, in float64 intervals rounded outward by one ulp after
+leaf) whose leaves are re-evaluated here: lower bound = the largest of the natural
+interval enclosure, the mean-value form, the second-order (Taylor) form and the per-row
+bound (see :func:`_leaf_bounds`), in float64 intervals rounded outward by one ulp after
 every operation (IEEE operations are correctly rounded), and must reach the chart's
 claimed bound.  Singular leaves (a Gram determinant enclosure not positive) use
 ``0 <= Q_i <= ||a_i||^2`` only.

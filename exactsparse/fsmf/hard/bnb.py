@@ -11,8 +11,10 @@ by the *strata* ``S`` (the set of nonzero columns) and, in a stratum, by the *ch
 pivot ``j_k`` per column with ``Y_{j_k k} = 1`` and every other entry in ``[-1, 1]`` (scale
 the entry of largest modulus to ``+1``).  Each chart is a compact cube; it is split by
 bisection (widest side, lowest index first) into boxes, and each leaf box gets a rigorous
-lower bound of ``F``: the natural interval enclosure or the mean-value form
-``F(c) + grad F(box) . (box - c)`` (outward-rounded float intervals, :mod:`._interval`).
+lower bound of ``F``: the largest of the natural interval enclosure, the mean-value form
+``F(c) + grad F(box) . (box - c)``, the second-order form (Taylor with an interval
+Hessian, per-coordinate Gershgorin) and the per-row bound ``||a||^2 - sum_i ub(Q_i)``
+(:func:`lower_bounds`; outward-rounded float intervals, :mod:`._interval`).
 Where the enclosure of ``det G`` is not positive, ``Q_i`` is bounded by ``||a_i||^2``
 (``F`` is upper semicontinuous there, so the infimum over a box is the infimum over its
 non-singular points and any bound valid on those is valid).  The certificate lists, per
