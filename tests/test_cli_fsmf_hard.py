@@ -125,3 +125,15 @@ def test_hardness_text_shows_the_instance_matrix(capsys, spec_file):
     code, out = _run(capsys, ["fsmf", "hardness", "--matrix", spec_file, "--mask",
                               "110/011/101"])
     assert code == 0 and out.out.startswith("A = [['2', '1', '0'], ['0', '1', '1']")
+
+
+@pytest.mark.parametrize("A, I, J, word", [
+    ("0 1\n1 0\n", "10/11", "10/11", "not attained"),      # LU: inf 0, Gröbner basis [1]
+    (SPEC_A, SPEC_I, SPEC_J, "; attained"),                 # the spec's 3x3: a minimum
+])
+def test_certify_text_reports_attainment(capsys, tmp_path, A, I, J, word):
+    f = tmp_path / "M.txt"
+    f.write_text(A)
+    code, out = _run(capsys, ["fsmf", "certify", "-A", str(f), "-I", I, "-J", J,
+                              "--budget", "60"])
+    assert code == 0 and out.out.startswith("certified") and word in out.out

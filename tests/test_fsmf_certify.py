@@ -108,3 +108,44 @@ def test_loose_tolerance_round_trips():
     d = json.loads(res.to_json())
     d["certificate"]["tol"] = "2"
     assert not verify(json.dumps(d), (A, I, J))
+
+
+@pytest.mark.parametrize("inst, tail", [
+    # LU block (columns 0, 1) next to a full 2x2 rank-one rectangle (column 2): infimum =
+    # the rectangle's smallest squared singular value > 0, not attained (decoupling)
+    (([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 1, 2], [0, 0, 3, 1]], "100/110/001/001",
+      "100/110/001/001"), [[1, 2], [3, 1]]),
+    # LU block next to the spec's masked 6-cycle core (minimum 1.2772114616, attained)
+    (([[0, 1, 0, 0, 0], [1, 0, 0, 0, 0], [0, 0, 2, 1, 0], [0, 0, 0, 1, 1],
+       [0, 0, -1, 0, 3]], "100000/110000/001100/001010/001001",
+      "100000/110000/001010/001001/001100"), None),
+])
+def test_positive_infimum_not_attained_by_decoupling(inst, tail):
+    A, I, J = inst
+    res = certify_fsmf(A, I, J, budget=60)
+    c = res.certificate
+    assert res.verdict == "certified" and c["attained"] is False and c["lower"] > 0
+    # independent routes: the loss is a sum of two polynomials in disjoint variables
+    # (sympy), the LU block has no exact factorization (sympy solve), and the other
+    # block's minimum is its SVD tail (numpy) or the spec's published value
+    Ia = [[ch == "1" for ch in row] for row in I.split("/")]
+    Ja = [[ch == "1" for ch in row] for row in J.split("/")]
+    xs = [[sympy.Symbol(f"x{i}_{k}") if Ia[i][k] else 0 for k in range(len(Ia[0]))]
+          for i in range(len(A))]
+    ys = [[sympy.Symbol(f"y{j}_{k}") if Ja[j][k] else 0 for k in range(len(Ja[0]))]
+          for j in range(len(A[0]))]
+    L = sympy.expand(sum((A[i][j] - sum(xs[i][k] * ys[j][k] for k in range(len(Ia[0])))) ** 2
+                         for i in range(len(A)) for j in range(len(A[0]))))
+    lu_vars = {xs[0][0], xs[1][0], xs[1][1], ys[0][0], ys[1][0], ys[1][1]}
+    for term in sympy.Add.make_args(L):
+        s = term.free_symbols
+        assert s <= lu_vars or not (s & lu_vars)          # no term mixes the blocks
+    assert _no_exact_factorization_sympy([[0, 1], [1, 0]], "10/11", "10/11")
+    if tail is not None:
+        import numpy as np
+        inf = np.linalg.svd(np.array(tail, float), compute_uv=False)[-1] ** 2
+    else:
+        inf = 1.2772114616
+    assert float(c["lower"]) <= inf + 1e-9 and float(c["upper"]) >= inf - 1e-9
+    assert float(c["upper"]) - float(c["lower"]) <= 1e-8 * (1 + inf)
+    assert verify(res, inst)

@@ -10,8 +10,9 @@ in ``[-1, 1]``: scale the entry of largest modulus to 1, the sign goes to ``X``)
 certificate must list every stratum and every chart; a stratum without charts claims at
 most its *uncovered* constant (cells no nonzero column reaches), checked exactly; a chart
 gives a bisection tree (preorder ``S`` = split the widest side at its midpoint, ``L`` =
-leaf) whose leaves are re-evaluated here: lower bound = the larger of the natural interval
-enclosure and the mean-value form, in float64 intervals rounded outward by one ulp after
+leaf) whose leaves are re-evaluated here: lower bound = the largest of the natural
+interval enclosure, the mean-value form, the second-order (Taylor) form and the per-row
+bound (see :func:`_leaf_bounds`), in float64 intervals rounded outward by one ulp after
 every operation (IEEE operations are correctly rounded), and must reach the chart's
 claimed bound.  Singular leaves (a Gram determinant enclosure not positive) use
 ``0 <= Q_i <= ||a_i||^2`` only.
@@ -66,27 +67,46 @@ def _num(c):
     return (f, f) if Fraction(f) == c else (_lo(f), _hi(f))
 
 
-class _D:
-    """A value interval ``v`` and gradient interval ``g`` (arrays ``(nb,)``, ``(nb, d)``)."""
+def _ex(a, *axes):
+    """An interval array with new axes appended (for broadcasting)."""
+    ix = (slice(None),) + (None,) * len(axes)
+    return a[0][ix], a[1][ix]
 
-    def __init__(self, v, g):
-        self.v, self.g = v, g
+
+def _outer(a, b):
+    return _mul((a[0][:, :, None], a[1][:, :, None]), (b[0][:, None, :], b[1][:, None, :]))
+
+
+class _D:
+    """A value interval ``v``, gradient interval ``g`` and Hessian interval ``h`` (arrays
+    ``(nb,)``, ``(nb, d)``, ``(nb, d, d)``; ``h`` None for first-order values)."""
+
+    def __init__(self, v, g, h=None):
+        self.v, self.g, self.h = v, g, h
 
     def __add__(self, o):
-        return _D(_add(self.v, o.v), _add(self.g, o.g))
+        h = None if self.h is None or o.h is None else _add(self.h, o.h)
+        return _D(_add(self.v, o.v), _add(self.g, o.g), h)
 
     def __sub__(self, o):
-        return _D(_sub(self.v, o.v), _sub(self.g, o.g))
+        h = None if self.h is None or o.h is None else _sub(self.h, o.h)
+        return _D(_sub(self.v, o.v), _sub(self.g, o.g), h)
 
     def __mul__(self, o):
-        ov = (o.v[0][:, None], o.v[1][:, None])
-        sv = (self.v[0][:, None], self.v[1][:, None])
-        return _D(_mul(self.v, o.v), _add(_mul(self.g, ov), _mul(sv, o.g)))
+        h = None
+        if self.h is not None and o.h is not None:
+            x = _outer(self.g, o.g)
+            h = _add(_add(_mul(self.h, _ex(o.v, 1, 2)), _mul(_ex(self.v, 1, 2), o.h)),
+                     _add(x, (np.swapaxes(x[0], 1, 2), np.swapaxes(x[1], 1, 2))))
+        return _D(_mul(self.v, o.v), _add(_mul(self.g, _ex(o.v, 1)), _mul(_ex(self.v, 1), o.g)),
+                  h)
 
 
-def _const(c, nb, d):
+def _const(c, nb, d, second=False):
     lo, hi = _num(c)
-    return _D((np.full(nb, lo), np.full(nb, hi)), (np.zeros((nb, d)), np.zeros((nb, d))))
+    z = np.zeros((nb, d, d))
+    return _D((np.full(nb, lo), np.full(nb, hi)), (np.zeros((nb, d)), np.zeros((nb, d))),
+              (z, z.copy()) if second else None)
 
 
 def _det(rows):
@@ -147,26 +167,31 @@ def _leaves(tree, d, limit):
     return np.array(out_lo).reshape(-1, d), np.array(out_hi).reshape(-1, d)
 
 
-def _F(loc, Is, Js, S, pivots, free, box, force=None, gains=None):
-    """Value and gradient enclosures on the boxes: rows singular on a box (or ``force``d)
-    count as ``Q in [0, ||a||^2]`` with no gradient (the gradient is then that of ``F`` plus
-    those rows' ``Q``); returns ``(jet, all rows non-singular, per-row masks)``."""
+def _F(loc, Is, Js, S, pivots, free, box, force=None, gains=None, second=False,
+       row_boxes=None):
+    """Value, gradient (and, when ``second``, Hessian) enclosures on the boxes: rows
+    singular on a box (or ``force``d) count as ``Q in [0, ||a||^2]`` with no derivatives
+    (the derivatives are then those of ``F`` plus those rows' ``Q``); returns ``(jet, all
+    rows non-singular, per-row masks, per-row Q jets, gains)``.  ``row_boxes`` gives each
+    non-constant row its own box."""
     nb, d = box[0].shape
     pos = {v: t for t, v in enumerate(free)}
     piv = dict(zip(S, pivots))
 
-    def ent(j, k):
+    def ent(bx, j, k):
         if piv[k] == j:
-            return _const(1, nb, d)
+            return _const(1, nb, d, second)
         if (j, k) not in pos:
             return None
         g = np.zeros((nb, d))
         g[:, pos[(j, k)]] = 1.0
         t = pos[(j, k)]
-        return _D((box[0][:, t].copy(), box[1][:, t].copy()), (g, g.copy()))
-    total = _const(sum((a * a for _, _, a in loc), Fraction(0)), nb, d)
+        z = np.zeros((nb, d, d))
+        return _D((bx[0][:, t].copy(), bx[1][:, t].copy()), (g, g.copy()),
+                  (z, z.copy()) if second else None)
+    total = _const(sum((a * a for _, _, a in loc), Fraction(0)), nb, d, second)
     ok_all = np.ones(nb, bool)
-    masks, ids = [], []
+    masks, ids, qs = [], [], []
     by_row = {}
     for i, j, a in loc:
         by_row.setdefault(i, []).append((j, a))
@@ -175,53 +200,58 @@ def _F(loc, Is, Js, S, pivots, free, box, force=None, gains=None):
         if not K:
             continue
         na = sum((a * a for _, a in cl), Fraction(0))
-        M = [[ent(j, k) if Js[j][k] else None for k in K] for j, _ in cl]
-        q, ok = _proj(M, [a for _, a in cl], na, nb, d)
+        bx = box if row_boxes is None else row_boxes[len(masks)]
+        M = [[ent(bx, j, k) if Js[j][k] else None for k in K] for j, _ in cl]
+        q, ok = _proj(M, [a for _, a in cl], na, nb, d, second)
         if force is not None:
             ok = ok & ~force[len(masks)]
         masks.append(ok)
         ids.append(i)
+        h = None if q.h is None else tuple(np.where(ok[:, None, None], x, 0.0) for x in q.h)
         q = _D((np.where(ok, q.v[0], 0.0), np.where(ok, q.v[1], _hi(float(na)))),
-               (np.where(ok[:, None], q.g[0], 0.0), np.where(ok[:, None], q.g[1], 0.0)))
+               (np.where(ok[:, None], q.g[0], 0.0), np.where(ok[:, None], q.g[1], 0.0)), h)
         ok_all &= ok
+        qs.append(q)
         total = total - q
+    gain = np.zeros(nb)
     if gains and masks:
         sing = ~np.array(masks)
-        lo = total.v[0].copy()
         for b in np.flatnonzero(sing.sum(axis=0) >= 2):
             g = gains.get(frozenset(ids[t] for t in np.flatnonzero(sing[:, b])))
             if g:
-                lo[b] = _lo(lo[b] + _lo(float(g)))
-        total = _D((lo, total.v[1]), total.g)
-    return total, ok_all, masks
+                gain[b] = _lo(float(g))
+        lo = np.where(gain > 0, _lo(total.v[0] + gain), total.v[0])
+        total = _D((lo, total.v[1]), total.g, total.h)
+    return total, ok_all, masks, qs, gain
 
 
-def _sum(terms, nb, d):
+def _sum(terms, nb, d, second=False):
     terms = [t for t in terms if t is not None]
     if not terms:
-        return _const(0, nb, d)
+        return _const(0, nb, d, second)
     acc = terms[0]
     for t in terms[1:]:
         acc = acc + t
     return acc
 
 
-def _proj(M, a, na, nb, d):
+def _proj(M, a, na, nb, d, second=False):
     """``Q`` of one row with its non-singular mask; the value is clipped to
     ``[0, ||a||^2]``, and singular boxes get exactly that interval."""
     p, q = len(M[0]), len(M)
     nah = _hi(float(na))
     if p <= q:
         G = [[_sum([M[j][x] * M[j][y] if M[j][x] is not None and M[j][y] is not None
-                    else None for j in range(q)], nb, d) for y in range(p)] for x in range(p)]
-        b = [_sum([M[j][x] * _const(a[j], nb, d) if M[j][x] is not None and a[j] else None
-                   for j in range(q)], nb, d) for x in range(p)]
+                    else None for j in range(q)], nb, d, second) for y in range(p)]
+             for x in range(p)]
+        b = [_sum([M[j][x] * _const(a[j], nb, d, second) if M[j][x] is not None and a[j]
+                   else None for j in range(q)], nb, d, second) for x in range(p)]
         det = _det(G)
         ok = det.v[0] > 0
         num = None
         for x, y in itertools.product(range(p), repeat=2):
             minor = [[G[u][v] for v in range(p) if v != x] for u in range(p) if u != y]
-            cof = _det(minor) if p > 1 else _const(1, nb, d)
+            cof = _det(minor) if p > 1 else _const(1, nb, d, second)
             t = b[x] * cof * b[y]
             num = t if num is None else (num + t if (x + y) % 2 == 0 else num - t)
         dl = np.where(ok, det.v[0], 1.0)
@@ -229,35 +259,98 @@ def _proj(M, a, na, nb, d):
         inv = (_lo(1.0 / dh), _hi(1.0 / dl))
         inv2 = _mul(inv, inv)
         rg = _mul(det.g, (-inv2[1][:, None], -inv2[0][:, None]))
-        Q = num * _D(inv, rg)
+        rh = None
+        if second:          # (1/x)'' = 2 x' x'^T / x^3 - x'' / x^2
+            o = _outer(det.g, det.g)
+            rh = _sub(_mul(_add(o, o), _ex(_mul(inv2, inv), 1, 2)), _mul(det.h, _ex(inv2, 1, 2)))
+        Q = num * _D(inv, rg, rh)
     else:
         W = [[_sum([M[u][k] * M[v][k] if M[u][k] is not None and M[v][k] is not None
                     else None for k in range(p)], nb, d) for v in range(q)] for u in range(q)]
         ok = _det(W).v[0] > 0
-        Q = _const(na, nb, d)
+        Q = _const(na, nb, d, second)
     lo = np.where(ok, np.maximum(Q.v[0], 0.0), 0.0)
     hi = np.where(ok, np.minimum(Q.v[1], nah), nah)
-    return _D((lo, hi), Q.g), ok
+    return _D((lo, hi), Q.g, Q.h), ok
+
+
+def _lam(h):
+    """Per-coordinate Gershgorin bounds: ``delta^T H delta >= sum_s lam_s delta_s^2`` for
+    every symmetric ``H`` in ``h``, ``lam_s = h_ss.lo - sum_{t != s} (|h_st| + |h_ts|) / 2``."""
+    m = np.maximum(np.abs(h[0]), np.abs(h[1]))
+    m = _hi(0.5 * _hi(m + np.swapaxes(m, 1, 2)))
+    out = np.empty(h[0].shape[:2])
+    for s in range(m.shape[1]):
+        off = np.zeros(m.shape[0])
+        for t in range(m.shape[1]):
+            if t != s:
+                off = _hi(off + m[:, s, t])
+        out[:, s] = _lo(h[0][:, s, s] - off)
+    return out
+
+
+def _floor(g, lam, r):
+    """Lower bound of ``min sum_s g_s delta_s + lam_s delta_s^2 / 2`` over ``|delta_s| <=
+    r_s``: per coordinate ``phi(s) = -|g| s + lam s^2 / 2`` on ``[0, r]``; the vertex value
+    ``-|g|^2 / (2 lam)`` (a global minimum when ``lam > 0``) unless ``|g| >= lam r``
+    (then ``phi`` decreases on ``[0, r]`` and ``phi(r)`` is the minimum)."""
+    G = np.maximum(np.abs(g[0]), np.abs(g[1]))
+    quad = np.where(lam >= 0, _lo(lam * _lo(r * r)), _lo(lam * _hi(r * r)))
+    end = _lo(-_hi(G * r) + _lo(0.5 * quad))
+    pos = lam > 0
+    safe = np.where(pos, lam, 1.0)
+    vertex = -_hi(_hi(G * G) / (2 * safe))
+    term = np.where(pos & (G < _hi(safe * r)), vertex, end)
+    out = np.zeros(G.shape[0])
+    for s in range(G.shape[1]):
+        out = _lo(out + term[:, s])
+    return out
+
+
+def _spread(g, rad):
+    """``sum_s |g_s| rad_s`` rounded up (widened by n ulps for the float sum)."""
+    out = np.zeros(rad.shape[0])
+    for t in range(rad.shape[1]):
+        out = _hi(out + _hi(np.maximum(np.abs(g[0][:, t]), np.abs(g[1][:, t])) * rad[:, t]))
+    return out
 
 
 def _leaf_bounds(loc, Is, Js, S, pivots, free, box, gains=None):
-    """Lower bounds of ``F`` on each leaf and the non-singular mask.  ``gains`` maps a set
-    of rows to a checked lower bound of its sub-problem's minimum: where those rows are
-    singular together their ``Q`` sum is at most ``||a||^2`` minus it."""
-    val, ok, masks = _F(loc, Is, Js, S, pivots, free, box, gains=gains)
+    """Lower bounds of ``F`` on each leaf and the non-singular mask: the largest of the
+    natural enclosure, the mean-value form, the second-order form (Taylor with the
+    Lagrange remainder, Hessian enclosed on the box, per-coordinate Gershgorin bounds) and
+    ``||a||^2 - sum_i`` (least upper bound of row ``i``'s ``Q_i`` among natural, mean
+    value, second order and natural on the face where ``Q_i`` is largest in each
+    coordinate in which it is monotone).  ``gains`` maps a set of rows to a checked lower
+    bound of its sub-problem's minimum: where those rows are singular together their ``Q``
+    sum is at most ``||a||^2`` minus it."""
+    d = box[0].shape[1]
+    second = d > 0
+    val, ok, masks, qs, gain = _F(loc, Is, Js, S, pivots, free, box, gains=gains, second=second)
     mid = (box[0] + box[1]) / 2
-    cval, _, cmasks = _F(loc, Is, Js, S, pivots, free, (mid, mid.copy()), [~m for m in masks],
-                         gains)
+    force = [~m for m in masks]
+    cval, _, cmasks, cqs, _ = _F(loc, Is, Js, S, pivots, free, (mid, mid.copy()), force, gains)
     both = np.ones(len(mid), bool)
     for mk, cm in zip(masks, cmasks):
         both &= ~mk | cm
     rad = _hi(np.maximum(mid - box[0], box[1] - mid))
-    grad_mag = np.maximum(np.abs(val.g[0]), np.abs(val.g[1]))
-    spread = np.zeros(box[0].shape[0])
-    for t in range(box[0].shape[1]):
-        spread = _hi(spread + _hi(grad_mag[:, t] * rad[:, t]))
-    mv = _lo(cval.v[0] - spread)
-    return np.where(both, np.maximum(val.v[0], mv), val.v[0]), ok
+    best = _lo(cval.v[0] - _spread(val.g, rad))
+    if second:
+        best = np.fmax(best, _lo(cval.v[0] + _floor(cval.g, _lam(val.h), rad)))
+        faces = []
+        for q in qs:
+            inc, dec = q.g[0] >= 0, q.g[1] <= 0
+            faces.append((np.where(inc, box[1], box[0]), np.where(dec & ~inc, box[0], box[1])))
+        fqs = _F(loc, Is, Js, S, pivots, free, box, force, None, False, faces)[3]
+        acc = np.zeros(len(mid))
+        for q, cq, fq in zip(qs, cqs, fqs):
+            ub = np.fmin(q.v[1], _hi(cq.v[1] + _spread(q.g, rad)))
+            ub = np.fmin(ub, _hi(cq.v[1] - _floor((-cq.g[1], -cq.g[0]),
+                                                  _lam((-q.h[1], -q.h[0])), rad)))
+            acc = _hi(acc + np.fmin(ub, fq.v[1]))
+        na = sum((a * a for _, _, a in loc), Fraction(0))
+        best = np.fmax(best, _lo(_lo(_num(na)[0] - acc) + gain))
+    return np.where(both, np.maximum(val.v[0], best), val.v[0]), ok
 
 
 def check_bnb(A, I, J, cells, columns, cert, claimed, upper):

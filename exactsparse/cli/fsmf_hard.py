@@ -73,8 +73,10 @@ def _certify(args):
     with progress_for(args, "fsmf certify") as report:
         res = certify_fsmf(*inst, budget=args.budget, progress=report)
     c = res.certificate
-    text = (f"{res.verdict}: {float(c['lower']):.10g} <= min <= {float(c['upper']):.10g}"
-            + (f" ({c['reason']})" if c.get("reason") else ""))
+    att = {True: "attained", False: "not attained (an infimum no point reaches)",
+           None: "attainment undecided"}[c["attained"]]
+    text = (f"{res.verdict}: {float(c['lower']):.10g} <= inf <= {float(c['upper']):.10g}; "
+            f"{att}" + (f" ({c['reason']})" if c.get("reason") else ""))
     emit(args, payload(res), text)
     return 0
 

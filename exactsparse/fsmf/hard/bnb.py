@@ -11,8 +11,10 @@ by the *strata* ``S`` (the set of nonzero columns) and, in a stratum, by the *ch
 pivot ``j_k`` per column with ``Y_{j_k k} = 1`` and every other entry in ``[-1, 1]`` (scale
 the entry of largest modulus to ``+1``).  Each chart is a compact cube; it is split by
 bisection (widest side, lowest index first) into boxes, and each leaf box gets a rigorous
-lower bound of ``F``: the natural interval enclosure or the mean-value form
-``F(c) + grad F(box) . (box - c)`` (outward-rounded float intervals, :mod:`._interval`).
+lower bound of ``F``: the largest of the natural interval enclosure, the mean-value form
+``F(c) + grad F(box) . (box - c)``, the second-order form (Taylor with an interval
+Hessian, per-coordinate Gershgorin) and the per-row bound ``||a||^2 - sum_i ub(Q_i)``
+(:func:`lower_bounds`; outward-rounded float intervals, :mod:`._interval`).
 Where the enclosure of ``det G`` is not positive, ``Q_i`` is bounded by ``||a_i||^2``
 (``F`` is upper semicontinuous there, so the infimum over a box is the infimum over its
 non-singular points and any bound valid on those is valid).  The certificate lists, per
@@ -37,11 +39,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from ... import exact
-from ._interval import Jet, down, mag, point, up
+from ._interval import Jet, const, down, gershgorin, mag, point, quadratic_floor, up
 
-__all__ = ["Problem", "problem_of_part", "bnb_lower", "BnBBound", "exact_point",
-           "MAX_DIM", "MAX_BOXES"]
+__all__ = ["Problem", "problem_of_part", "bnb_lower", "BnBBound", "MAX_DIM", "MAX_BOXES",
+           "strata", "charts", "chart_vars", "sub_problem", "evaluate", "lower_bounds"]
 
 #: Largest number of free chart variables handled.
 MAX_DIM = 8
@@ -141,9 +142,12 @@ def _det(Mx):
     return out
 
 
-def evaluate(p, S, pivots, box, force=None, groups=None):
+def evaluate(p, S, pivots, box, force=None, groups=None, second=False, row_boxes=None):
     """Enclosures on the boxes ``box = (lo, hi)`` (arrays ``(nb, d)``) of the chart:
-    ``(value, gradient, smooth, row_ok)``.  A row whose Gram determinant enclosure is not
+    ``(jet, smooth, row_ok, qs, gain)`` (``jet.v``, ``jet.g`` and, when ``second``,
+    ``jet.h``: value, gradient and Hessian; ``qs`` the jets of the rows' ``Q_i``, ``gain``
+    the lower-bound gain of the rows singular together, already in ``jet.v``).
+    ``row_boxes`` (one box per non-constant row) evaluates each row on its own box.  A row whose Gram determinant enclosure is not
     positive on a box (or is ``force``d, one bool array per row) contributes
     ``Q_i in [0, ||a_i||^2]`` and no gradient, so ``value`` encloses ``F`` and
     ``gradient`` encloses the gradient of ``F`` plus the sum of those rows' ``Q_i``
@@ -151,36 +155,40 @@ def evaluate(p, S, pivots, box, force=None, groups=None):
     nb, d = box[0].shape
     var = {v: t for t, v in enumerate(chart_vars(p, S, pivots))}
     piv = dict(zip(S, pivots))
-    one = Jet.constant(1, nb, d)
+    one = Jet.constant(1, nb, d, second)
 
-    def entry(j, k):
+    def entry(bx, j, k):
         if piv[k] == j:
             return one
-        return Jet.variable(box, var[(j, k)], d) if (j, k) in var else None
-    total = Jet.constant(p.norm_sq(), nb, d)
+        return Jet.variable(bx, var[(j, k)], d, second) if (j, k) in var else None
+    total = Jet.constant(p.norm_sq(), nb, d, second)
     smooth = np.ones(nb, bool)
     rows = {}
-    row_ok, row_ids = [], []
+    row_ok, row_ids, qs = [], [], []
     for i, j, a in p.cells:
         rows.setdefault(i, []).append((j, a))
     for i, cells in sorted(rows.items()):
         K = [k for k in S if p.Is[i][k] and any(p.Js[j][k] for j, _ in cells)]
         if not K:
             continue
-        M = [[entry(j, k) if p.Js[j][k] else None for k in K] for j, _ in cells]
+        bx = box if row_boxes is None else row_boxes[len(row_ok)]
+        M = [[entry(bx, j, k) if p.Js[j][k] else None for k in K] for j, _ in cells]
         q, ok = _row_q(M, [a for _, a in cells], nb, d)
         if force is not None:
             ok = ok & ~force[len(row_ok)]
         na = up(float(sum((a * a for _, a in cells), Fraction(0))))
-        q = Jet((np.where(ok, q.v[0], 0.0), np.where(ok, q.v[1], na)),
-                (np.where(ok[:, None], q.g[0], 0.0), np.where(ok[:, None], q.g[1], 0.0)))
+        q = q.where(ok, (0.0, na))
+        qs.append(q)
         total = total - q
         smooth &= ok
         row_ok.append(ok)
         row_ids.append(i)
+    gain = np.zeros(nb)
     if groups is not None and row_ok:
-        total = Jet((_group_gain(total.v[0], row_ok, row_ids, groups), total.v[1]), total.g)
-    return total.v, total.g, smooth, row_ok
+        gain = _group_gain(gain, row_ok, row_ids, groups)
+        total = Jet((np.where(gain > 0, down(total.v[0] + gain), total.v[0]), total.v[1]),
+                    total.g, total.h)
+    return total, smooth, row_ok, qs, gain
 
 
 def _group_gain(lo, row_ok, row_ids, groups):
@@ -211,7 +219,8 @@ def _dot(u, w):
 def _row_q(M, a, nb, d):
     """Jet of ``Q = ||P_range(M) a||^2`` for one row, and where it is smooth (its value
     interval is intersected with ``[0, ||a||^2]``; singular boxes get that interval)."""
-    zero = Jet.constant(0, nb, d)
+    second = any(x is not None and x.h is not None for row in M for x in row)
+    zero = Jet.constant(0, nb, d, second)
     na = sum((x * x for x in a), Fraction(0))
     p, q = len(M[0]), len(M)
     cols = [[M[j][c] for j in range(q)] for c in range(p)]
@@ -229,7 +238,7 @@ def _row_q(M, a, nb, d):
         for x in range(p):
             for y in range(p):
                 minor = [[G[u][v] for v in range(p) if v != x] for u in range(p) if u != y]
-                cof = _det(minor) if p > 1 else Jet.constant(1, nb, d)
+                cof = _det(minor) if p > 1 else Jet.constant(1, nb, d, second)
                 t = b[x] * cof * b[y]
                 num = t if num is None else (num + t if (x + y) % 2 == 0 else num - t)
         ok = det.v[0] > 0
@@ -238,28 +247,67 @@ def _row_q(M, a, nb, d):
         W = [[_dot(M[u], M[v]) or zero for v in range(q)] for u in range(q)]
         det = _det(W)
         ok = det.v[0] > 0
-        Q = Jet.constant(na, nb, d)
+        Q = Jet.constant(na, nb, d, second)
     lo = np.where(ok, np.maximum(Q.v[0], 0.0), 0.0)
     hi = np.where(ok, np.minimum(Q.v[1], up(float(na))), up(float(na)))
-    return Jet((lo, hi), Q.g), ok
+    return Jet((lo, hi), Q.g, Q.h), ok
 
 
-def lower_bounds(p, S, pivots, box, groups=None):
-    """Rigorous lower bounds of ``F`` on each box (max of the natural enclosure and the
-    mean-value form) and the smooth flags."""
-    val, grad, smooth, row_ok = evaluate(p, S, pivots, box, groups=groups)
+def lower_bounds(p, S, pivots, box, groups=None, second=True):
+    """Rigorous lower bounds of ``F`` on each box and the smooth flags: the max of the
+    natural enclosure, the mean-value form ``F(c) - sum |grad F(box)|_s r_s`` and (when
+    ``second``) the second-order form ``F(c) + min_{|delta_s| <= r_s} grad F(c).delta +
+    lam |delta|^2 / 2``, ``lam`` a Gershgorin lower bound of the eigenvalues of the
+    interval Hessian on the box (Taylor's theorem with the Lagrange remainder)."""
+    second = second and box[0].shape[1] > 0
+    jet, smooth, row_ok, qs, gain = evaluate(p, S, pivots, box, groups=groups, second=second)
     c = point((box[0] + box[1]) / 2)
-    cval, _, _, crow = evaluate(p, S, pivots, (c[0], c[1]), [~r for r in row_ok], groups)
+    cjet, _, crow, cqs, _ = evaluate(p, S, pivots, (c[0], c[1]), [~r for r in row_ok], groups)
     csmooth = np.ones(len(box[0]), bool)
     for r, cr in zip(row_ok, crow):
         csmooth &= ~r | cr
     rad = up(np.maximum(c[0] - box[0], box[1] - c[0]))
-    spread = up(np.sum(up(mag(grad) * rad), axis=1)) if rad.shape[1] else 0.0
+    spread = up(np.sum(up(mag(jet.g) * rad), axis=1)) if rad.shape[1] else 0.0
     # the sum of n nonnegative terms rounded up at the end: widen by n ulps more
     spread = up(spread * (1 + 4 * 2.0 ** -52 * max(1, rad.shape[1])))
-    mv = down(cval[0] - spread)
-    lb = np.where(csmooth, np.maximum(val[0], mv), val[0])
+    best = down(cjet.v[0] - spread)
+    if second:
+        # fmax: a NaN (overflow of the Hessian near a singular row) is no bound
+        best = np.fmax(best, down(cjet.v[0] + quadratic_floor(cjet.g, gershgorin(jet.h),
+                                                              rad)))
+        force = [~r for r in row_ok]
+        faces = [_max_face(q, box) for q in qs]
+        fqs = evaluate(p, S, pivots, box, force, None, False, faces)[3]
+        best = np.fmax(best, _per_row(p, qs, cqs, fqs, rad, gain))
+    lb = np.where(csmooth, np.maximum(jet.v[0], best), jet.v[0])
     return lb, smooth
+
+
+def _max_face(q, box):
+    """The face of each box where a row's ``Q`` is largest in every coordinate in which
+    it is monotone (gradient enclosure of one sign): ``Q(u) <= Q(u')`` for ``u'`` the
+    point of the face reached by moving those coordinates to that end."""
+    inc, dec = q.g[0] >= 0, q.g[1] <= 0
+    return (np.where(inc, box[1], box[0]), np.where(dec & ~inc, box[0], box[1]))
+
+
+def _per_row(p, qs, cqs, fqs, rad, gain):
+    """``||a||^2 - sum_i ub(Q_i) + gain``, ``ub`` the least of the natural, mean-value,
+    second-order and monotone-face (natural enclosure on :func:`_max_face`) upper bounds
+    of each row (a row singular on the box has ``[0, ||a_i||^2]`` and no derivatives, so
+    all give ``||a_i||^2``)."""
+    acc = None
+    for q, cq, fq in zip(qs, cqs, fqs):
+        mv = up(cq.v[1] + up(np.sum(up(mag(q.g) * rad), axis=1)))
+        mv = up(mv * (1 + 4 * 2.0 ** -52 * rad.shape[1]))
+        neg_g = (-cq.g[1], -cq.g[0])
+        neg_h = (-q.h[1], -q.h[0])
+        so = up(cq.v[1] - quadratic_floor(neg_g, gershgorin(neg_h), rad))
+        ub = np.fmin(np.fmin(np.fmin(q.v[1], mv), so), fq.v[1])
+        acc = ub if acc is None else up(acc + ub)
+    if acc is None:
+        return np.full(len(rad), -np.inf)
+    return down(down(const(p.norm_sq())[0] - acc) + gain)
 
 
 @dataclass
@@ -392,12 +440,15 @@ class _Groups:
         left = self.deadline - time.monotonic()
         if self.depth >= 2 or left < 0.2 or rows >= {i for i, _, _ in self.p.cells}:
             return None, None                # (all rows: that is the problem itself)
+        from .bnb_upper import exact_point, local_minima
         sub = sub_problem(self.p, rows)
         mins = local_minima(sub, 2, 0, time.monotonic() + min(1.0, 0.05 * left))
         if not mins:
             return None, None
         up = exact_point(sub, mins[0][1])[0]
-        bb = bnb_lower(sub, up, self.tol, min(0.2 * left, 10.0), self.depth + 1)
+        # a loose tolerance: the gain only has to lift singular boxes above the target
+        bb = bnb_lower(sub, up, max(self.tol, Fraction(1, 10**4)), min(0.2 * left, 10.0),
+                       self.depth + 1)
         if bb.lower <= 0:
             return None, None
         return bb.lower, {"rows": sorted(rows), "lower": bb.lower, "bnb": bb.certificate}
@@ -471,104 +522,3 @@ def bnb_lower(p, upper, tol, budget, _depth=0, progress=None):
     lo = max(lo, Fraction(0)) if lo is not None else Fraction(0)
     reason = "" if complete else "branch and bound stopped by the budget or the box limit"
     return BnBBound(min(lo, upper), complete, attained and complete, cert, boxes, reason)
-
-
-# ----------------------------------------------------------------------------- upper
-def _float_F(p, S, pivots, y):
-    """``F`` at one chart point (floats, least squares per row)."""
-    Y = np.zeros((p.n, p.r))
-    for k, j in zip(S, pivots):
-        Y[j, k] = 1.0
-    for (j, k), v in zip(chart_vars(p, S, pivots), y):
-        Y[j, k] = v
-    return _float_loss_Y(p, Y)[0]
-
-
-def _float_loss_Y(p, Y):
-    rows = {}
-    for i, j, a in p.cells:
-        rows.setdefault(i, []).append((j, float(a)))
-    X = np.zeros((p.m, p.r))
-    total = 0.0
-    for i, cells in rows.items():
-        K = [k for k in range(p.r) if p.Is[i][k]]
-        M = np.array([[Y[j, k] for k in K] for j, _ in cells]) if K else np.zeros((len(cells), 0))
-        a = np.array([v for _, v in cells])
-        if K:
-            x = np.linalg.lstsq(M, a, rcond=None)[0]
-            X[i, K] = x
-            total += float(((a - M @ x) ** 2).sum())
-        else:
-            total += float((a ** 2).sum())
-    return total, X
-
-
-def exact_point(p, Y):
-    """``(loss, X, Y)``: rational ``Y`` (rationalized) with the exact least-squares ``X``
-    (rows whose Gram matrix is singular use the rationalized float solution); ``loss`` is
-    exact."""
-    Yq = [[exact.rationalize(float(Y[j][k]), 1e-13) if p.Js[j][k] else Fraction(0)
-           for k in range(p.r)] for j in range(p.n)]
-    _, Xf = _float_loss_Y(p, np.array([[float(v) for v in row] for row in Yq]))
-    Xq = [[exact.rationalize(float(Xf[i, k]), 1e-13) if p.Is[i][k] else Fraction(0)
-           for k in range(p.r)] for i in range(p.m)]
-    rows = {}
-    for i, j, a in p.cells:
-        rows.setdefault(i, []).append((j, a))
-    for i, cells in rows.items():
-        K = [k for k in range(p.r) if p.Is[i][k]]
-        sol = _exact_ls([[Yq[j][k] for k in K] for j, _ in cells], [a for _, a in cells])
-        if sol is not None:
-            for k, v in zip(K, sol):
-                Xq[i][k] = v
-    loss = sum(((a - sum((Xq[i][k] * Yq[j][k] for k in range(p.r)), Fraction(0))) ** 2
-                for i, j, a in p.cells), Fraction(0))
-    return loss, Xq, Yq
-
-
-def _exact_ls(M, a):
-    """Exact solution of the normal equations ``M^T M x = M^T a`` (None when singular)."""
-    if not M or not M[0]:
-        return None
-    p = len(M[0])
-    G = [[sum((row[u] * row[v] for row in M), Fraction(0)) for v in range(p)] +
-         [sum((row[u] * av for row, av in zip(M, a)), Fraction(0))] for u in range(p)]
-    for c in range(p):
-        piv = next((r for r in range(c, p) if G[r][c] != 0), None)
-        if piv is None:
-            return None
-        G[c], G[piv] = G[piv], G[c]
-        for r in range(p):
-            if r != c and G[r][c] != 0:
-                f = G[r][c] / G[c][c]
-                G[r] = [x - f * y for x, y in zip(G[r], G[c])]
-    return [G[c][p] / G[c][c] for c in range(p)]
-
-
-def local_minima(p, starts, seed, deadline):
-    """Float ``Y`` matrices of local minima of ``F`` found by multistart L-BFGS-B in the
-    charts of the full stratum (best first)."""
-    from scipy.optimize import minimize
-    rng = np.random.default_rng(seed)
-    S = tuple(sorted(p.active()))
-    found = []
-    for pivots in charts(p, S):
-        d = len(chart_vars(p, S, pivots))
-        for _ in range(max(1, starts)):
-            if time.monotonic() > deadline:
-                break
-            y0 = rng.uniform(-1, 1, d)
-            if d:
-                res = minimize(lambda y: _float_F(p, S, pivots, y), y0, method="L-BFGS-B",
-                               bounds=[(-1, 1)] * d)
-                y, val = res.x, res.fun
-            else:
-                y, val = y0, _float_F(p, S, pivots, y0)
-            Y = np.zeros((p.n, p.r))
-            for k, j in zip(S, pivots):
-                Y[j, k] = 1.0
-            for (j, k), v in zip(chart_vars(p, S, pivots), y):
-                Y[j, k] = v
-            found.append((float(val), Y))
-    found.sort(key=lambda t: t[0])
-    return found

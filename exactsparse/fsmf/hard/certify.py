@@ -29,7 +29,8 @@ from ._common import deadline
 from .bounds import TOLERANCE, PartInterval, close, masked_bounds, svd_interval, within
 from .family import (SAMPLE_T, Laurent, evaluate, laurent_terms, masked_zero_family,
                      part_has_no_exact_fit)
-from .bnb import bnb_lower, exact_point, local_minima, problem_of_part
+from .bnb import bnb_lower, problem_of_part
+from .bnb_upper import exact_point, local_minima
 from .hardcore import lift_solution, reduce_fsmf
 
 __all__ = ["certify_fsmf", "masked_bounds", "TOLERANCE", "check_tol", "ToleranceError"]
@@ -220,6 +221,18 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE, progres
     ``lower`` is the constant plus the sum of the parts' rigorous lower bounds.
     ``certified`` means every part's minimum is proven attained and enclosed within a
     relative width of :data:`TOLERANCE`.
+
+    **Non-attainment of infima > 0.**  The parts use disjoint factor columns and disjoint
+    cells, so the loss is ``L = c + sum_p L_p(v_p)`` with ``c`` the constant (entries no
+    support reaches, complete classes) and ``L_p`` depending only on the part's variables
+    ``v_p``.  Hence ``inf L = c + sum_p inf L_p``, and if ``L(v) = inf L`` then, since every
+    ``L_p(v_p) >= inf L_p``, each ``L_p(v_p) = inf L_p``: the infimum of ``L`` is attained
+    iff every part's is.  So when one part is closed by a family (infimum 0) and has no
+    exact fit (Gröbner basis ``[1]``, so ``L_p > 0`` everywhere), the whole infimum is not
+    attained, whatever the other parts and the constant are: ``attained`` is False with
+    ``lower = c + (the other parts' lower bounds) > 0`` possible (e.g. the LU block next
+    to an uncovered entry or to a rectangle with a nonzero SVD tail).  Within one part, an
+    infimum > 0 that is not attained is not detected (``attained`` None).
 
     Examples
     --------
