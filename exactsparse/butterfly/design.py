@@ -41,10 +41,11 @@ from .numeric import TREES, butterfly_factorize
 from .supports import KSPattern, chain_ranks
 
 __all__ = ["KSChain", "ChainFit", "ChainDesign", "enumerate_chains", "smallest_chain",
-           "split_lower_bound", "design_chain", "MAX_DESIGN_SIZE"]
+           "split_lower_bound", "design_chain", "MAX_DESIGN_SIZE", "MAX_FACTORS"]
 
 #: Largest side ``m`` or ``n`` accepted by the enumeration (divisors by trial division).
 MAX_DESIGN_SIZE = 2**31
+MAX_FACTORS = 64      #: largest ``max_factors`` (twice the prime factors of the largest sizes)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,9 @@ def _check_options(m, n, max_factors, max_params, max_rank):
     m, n = _size(m, "m"), _size(n, "n")
     K = max(2, _prime_factor_count(m), _prime_factor_count(n)) if max_factors is None \
         else _positive(max_factors, "max_factors")
+    if K > MAX_FACTORS:       # the lengths are tried one by one: bound the loop
+        raise SizeLimitError(f"Argument 'max_factors' must be at most {MAX_FACTORS} (sizes "
+                             f"are at most 2**31), not {show(max_factors)}.")
     P = m * n if max_params is None else _positive(
         max_params, "max_params", BudgetError, "a positive integer (a number of parameters)")
     R = None if max_rank is None else _positive(max_rank, "max_rank", what="a positive "
