@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..exceptions import ShapeError
+from ..exceptions import ShapeError, show
 from ._common import check_int, raise_non_finite, validate_matrix, validate_perm
 from .supports import bit_reversal_permutation, log2_size
 
@@ -519,7 +519,7 @@ def sampled_rank_one_score(A, row_perm=None, perm=None, samples=32, seed=0):
     samples = check_int(samples, "samples")
     if samples > 1 << 20:
         from ..exceptions import SizeLimitError
-        raise SizeLimitError(f"Argument 'samples' must be at most 2**20, not {samples}.")
+        raise SizeLimitError(f"Argument 'samples' must be at most 2**20, not {show(samples)}.")
     N = A.shape[-1]
     L = log2_size(N, "N")
     if L < 2:
