@@ -38,7 +38,7 @@ from exactsparse.butterfly import (ButterflyFactors, ButterflyFitWarning, KSPatt
 from exactsparse.exceptions import show
 from fuzz_harness import alarm_handler, checked_call
 
-N_QUICK = 300
+N_QUICK = 500
 N_SLOW = 5_000
 HARD = 8.0            # limit of a call without a time budget
 BUDGET = 2.0          # time budget given to the routines that take one
@@ -556,6 +556,12 @@ def gen_lowrank(g):
     return (lambda: _fn("lowrank")(B, r)), None, HARD
 
 
+def gen_check_rank(g):
+    r = _int(g, g.choice([1, 2, 2**40]))
+    shape = g.choice([(2, 3, 4), (0, 2, 2), (2**20, 2**10, 2**10), "x", (1, 2)])
+    return (lambda: _fn("check_rank")(r, shape)), None, HARD
+
+
 def gen_block_rank_approx(g):
     B = _numeric_array(g, g.choice([(2, 3, 4), (2, 5, 3), (3, 1, 1), (2, 3), (0, 2, 2)]))
     r = _int(g, g.choice([1, 2, 3, 7]))
@@ -795,6 +801,7 @@ GENERATORS = {
     # lowrank, splits, projection
     "pair_rank1": gen_pair_rank1, "eig2": gen_eig2, "balance": gen_balance,
     "lowrank": gen_lowrank, "rank1_power": gen_rank1_power, "split": gen_split,
+    "check_rank": gen_check_rank,
     "block_rank_approx": gen_block_rank_approx, "two_factor_twiddles": gen_two_factor_twiddles,
     "project_two_factor": gen_project_two_factor,
     "two_factor_certificate": gen_two_factor_certificate,
@@ -864,6 +871,7 @@ def test_fuzz_butterfly_quick():
     stats, failures = _run(N_QUICK, seed=2026)
     _report(stats, failures)
     assert stats["typed errors"] > 0 and stats["verified"] > 0
+    assert stats["certificates verified"] > 0
     assert all(stats[f"name:{n}"] for n in GENERATORS)
 
 

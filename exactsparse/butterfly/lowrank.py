@@ -149,7 +149,9 @@ def check_rank(r, shape):
     ``n·(m + k)·r`` fits (checked before allocating)."""
     from .supports import check_entries
     r = check_int(r, "r")
-    n, m, k = shape
+    if not isinstance(shape, tuple) or len(shape) != 3:
+        raise ArgumentError(f"Argument 'shape' must be a tuple (n, m, k), not {show(shape)}.")
+    n, m, k = (check_int(v, "shape", 0) for v in shape)
     check_entries(max(n, 1) * (m + k + 1) * r, "The rank-r factors")
     return r
 

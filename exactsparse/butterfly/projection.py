@@ -168,7 +168,8 @@ def two_factor_twiddles(A, left, right, r, scaling="unit"):
     A8 = A6.reshape(K, a, b1, q, d, a, p, c2, d)
     Bv = np.einsum("zibsjiucj->zijsubc", A8)                 # a view (diagonal of i and j)
     B = np.ascontiguousarray(Bv).reshape(-1, b1, c2)
-    U, S, Vh = block_rank_approx(B, r)
+    with linalg_guard(A, "A"):
+        U, S, Vh = _block_rank_approx(B, r)
     if scaling == "sqrt":
         root = np.sqrt(S)
         U, Vh = U * root[:, None, :], Vh * root[:, :, None]
