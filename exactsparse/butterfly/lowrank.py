@@ -214,6 +214,9 @@ def rank1_power(W, rtol=_SUBSPACE_RTOL, maxiter=MAX_POWER_ITER):
     fits in the cache: every step re-reads ``W`` twice (three times in the first).
     """
     check_kernel_array(W, "W", ndim=6)
+    if W.shape[2] == 0 or W.shape[5] == 0:
+        raise ShapeError(f"Argument 'W' must have blocks of at least one row and column "
+                         f"(axes 2 and 5), not shape {W.shape}.")
     if isinstance(rtol, (bool, np.bool_)) or not isinstance(rtol, (int, float, np.floating)) \
             or not 0 <= rtol < 1:
         from ..exceptions import ToleranceError
