@@ -2,8 +2,8 @@
 
 The names come from the ``__all__`` list of each module (``supports``, ``factors``,
 ``numeric``, ``exact``, ``rings``, ``lowrank``, ``splits``, ``trees``, ``permutations``,
-``projection``, ``refine``, ``design``, ``_common``); :func:`test_every_public_callable_has_a_generator`
-fails naming any public callable without a generator in :data:`GENERATORS`, so a new
+``projection``, ``refine``, ``design``, ``_common``);
+:func:`test_every_public_callable_has_a_generator` fails naming any public callable without a generator in :data:`GENERATORS`, so a new
 function must be added here.  Each case draws small valid instances mixed with malformed and
 adversarial ones (wrong types, NaN/inf, huge sizes, bad permutations, bad trees — wrong,
 repeated or missing leaves, deep nesting —, budgets ≤ 0 / huge / NaN, tolerances out of

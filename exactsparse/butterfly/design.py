@@ -129,8 +129,7 @@ def _check_options(m, n, max_factors, max_params, max_rank):
     K = max(2, _prime_factor_count(m), _prime_factor_count(n)) if max_factors is None \
         else _positive(max_factors, "max_factors")
     if K > MAX_FACTORS:       # the lengths are tried one by one: bound the loop
-        raise SizeLimitError(f"Argument 'max_factors' must be at most {MAX_FACTORS} (sizes "
-                             f"are at most 2**31), not {show(max_factors)}.")
+        raise SizeLimitError(f"Argument 'max_factors' must be at most {MAX_FACTORS}, not {K}.")
     P = m * n if max_params is None else _positive(
         max_params, "max_params", BudgetError, "a positive integer (a number of parameters)")
     R = None if max_rank is None else _positive(max_rank, "max_rank", what="a positive "
@@ -288,8 +287,9 @@ def _matrix(A):
     A = validate_matrix(A)
     if A.ndim != 2:
         raise ShapeError(f"Argument 'A' must be a matrix, not of shape {A.shape}.")
-    if not np.isfinite(A).all():
-        raise_non_finite(A)
+    with np.errstate(all="ignore"):        # NaN/inf, or entries too large to square
+        if not (np.isfinite(A).all() and np.isfinite(np.vdot(A, A))):
+            raise_non_finite(A)
     return A
 
 

@@ -222,7 +222,7 @@ def rank1_power(W, rtol=_SUBSPACE_RTOL, maxiter=MAX_POWER_ITER):
         from ..exceptions import ToleranceError
         raise ToleranceError(f"Argument 'rtol' must be a number in [0, 1), not {show(rtol)}.")
     maxiter = check_int(maxiter, "maxiter")
-    with np.errstate(all="ignore"):
+    with linalg_guard(W, "W"), np.errstate(all="ignore"):
         return _rank1_power(W, rtol, maxiter)
 
 
