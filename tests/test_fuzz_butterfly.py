@@ -294,7 +294,7 @@ def gen_candidate_perms(g):
 
 def gen_parse_tree(g):
     K = g.choice([1, 2, 3, 4, 5, 8]) if g.random() < 0.85 else _size(g)
-    t = _tree(g, K if isinstance(K, int) and 0 < K < 50 else 4)
+    t = _tree(g, K if type(K) is int and 0 < K < 50 else 4)
     return (lambda: _fn("parse_tree")(t, K)), None, HARD
 
 
@@ -307,7 +307,7 @@ def gen_preset_tree(g):
 
 def gen_tree_from_split_order(g):
     K = g.choice([1, 2, 3, 4, 6]) if g.random() < 0.8 else _size(g)
-    t = _tree(g, K if isinstance(K, int) and 0 < K < 50 else 4)
+    t = _tree(g, K if type(K) is int and 0 < K < 50 else 4)
     return (lambda: _fn("tree_from_split_order")(t, K)), None, HARD
 
 

@@ -129,7 +129,7 @@ def _check_options(m, n, max_factors, max_params, max_rank):
     K = max(2, _prime_factor_count(m), _prime_factor_count(n)) if max_factors is None \
         else _positive(max_factors, "max_factors")
     if K > MAX_FACTORS:       # the lengths are tried one by one: bound the loop
-        raise SizeLimitError(f"Argument 'max_factors' must be at most {MAX_FACTORS}, not {K}.")
+        raise SizeLimitError(f"Argument 'max_factors' must be at most {MAX_FACTORS}, not {show(K)}.")
     P = m * n if max_params is None else _positive(
         max_params, "max_params", BudgetError, "a positive integer (a number of parameters)")
     R = None if max_rank is None else _positive(max_rank, "max_rank", what="a positive "
