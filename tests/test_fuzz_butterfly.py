@@ -259,7 +259,7 @@ _STATS = Counter()
 # ----------------------------------------------------------------------------- generators
 # Each generator takes ``g`` (a random.Random) and returns ``(call, instance, limit)``.
 def gen_recover_permutations(g):
-    A, kw = _matrix(g), {}
+    A, kw = _matrix(g, g.choice([None, None, 32, 64])), {}
     N = A.shape[-1] if isinstance(A, np.ndarray) and A.ndim else 4
     if g.random() < 0.3:
         kw["row_perm"] = _perm(g, N)
@@ -403,7 +403,7 @@ def gen_ButterflyFactors(g):
 
 
 def gen_butterfly_factorize(g):
-    A = _matrix(g)
+    A = _matrix(g, g.choice([None, None, None, 32, 64]))
     N = A.shape[-1] if isinstance(A, np.ndarray) and A.ndim else 4
     pats = _patterns(g) if g.random() < 0.25 else None
     kw = {"perm": _perm(g, N)}
@@ -661,7 +661,10 @@ def gen_refine(g):
     if g.random() < 0.8:
         rng = np.random.default_rng(g.randrange(100))
         pats = butterfly_patterns(N) if g.random() < 0.7 else monarch_patterns(16)
-        F = ButterflyFactors(pats, [rng.standard_normal(p.twiddle_shape) for p in pats])
+        n = 16 if pats[0].shape[0] == 16 else N
+        F = ButterflyFactors(pats, [rng.standard_normal(p.twiddle_shape) for p in pats],
+                             rng.permutation(n) if g.random() < 0.2 else None,
+                             rng.permutation(n) if g.random() < 0.2 else None)
         if g.random() < 0.3:
             F = ButterflyFactors(pats, [rng.standard_normal((2, *p.twiddle_shape))
                                         for p in pats])
