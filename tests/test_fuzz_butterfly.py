@@ -884,3 +884,80 @@ def test_fuzz_butterfly_slow():
     stats, failures = _run(N_SLOW, seed=20261202)
     _report(stats, failures)
     assert stats["calls"] >= 10_000
+
+
+# ----------------------------------------------------------------------------- regressions
+def _regressions():
+    """The failures this fuzz found, one example each: (label, call, typed error class)."""
+    from exactsparse import exceptions as ex
+    from exactsparse.butterfly import design, lowrank, permutations, projection, splits, trees
+    H = HUGE
+    l22, r22 = KSPattern(1, 2, 2, 2), KSPattern(2, 2, 2, 1)
+    return [
+        ("preset_tree 4096 factors", lambda: trees.preset_tree("left", 4096), ex.ArgumentError),
+        ("parse_tree deep nesting", lambda: trees.parse_tree(_deep(5000), 4), ex.ArgumentError),
+        ("tree_leaves deep", lambda: trees.tree_leaves(_deep(2000)), ex.ArgumentError),
+        ("left_size of a leaf", lambda: trees.left_size(0), ex.ArgumentError),
+        ("split_order of ()", lambda: trees.split_order(()), ex.ArgumentError),
+        ("check_entries huge", lambda: _fn("check_entries")(H, "x"), ex.SizeLimitError),
+        ("check_entries str", lambda: _fn("check_entries")("8", "x"), ex.ArgumentError),
+        ("recover_permutations list", lambda: permutations.recover_permutations([[1.0]]),
+         ex.PowerOfTwoError),
+        ("recover_permutations 1e308",
+         lambda: permutations.recover_permutations(np.full((8, 8), 1e308)), ex.ArgumentError),
+        ("recover_permutations batch",
+         lambda: permutations.recover_permutations(np.ones((2, 4, 4))), ex.ShapeError),
+        ("recover_permutations perm='auto'",
+         lambda: permutations.recover_permutations(np.eye(4), perm="auto"), ex.ArgumentError),
+        ("sampled_rank_one_score huge samples",
+         lambda: permutations.sampled_rank_one_score(np.eye(4), None, None, H),
+         ex.SizeLimitError),
+        ("block_rank_approx float16",
+         lambda: projection.block_rank_approx(np.ones((2, 2, 2), np.float16), 1),
+         ex.ArgumentError),
+        ("block_rank_approx huge r",
+         lambda: projection.block_rank_approx(np.ones((0, 2, 2)), H), ex.SizeLimitError),
+        ("two_factor_twiddles NaN",
+         lambda: projection.two_factor_twiddles(np.full((4, 4), np.nan), KSPattern(1, 4, 4, 1),
+                                                KSPattern(1, 4, 4, 1), 4), ex.NonFiniteError),
+        ("two_factor_twiddles None",
+         lambda: projection.two_factor_twiddles(None, l22, r22, 1), ex.ArgumentError),
+        ("lowrank 2-d", lambda: lowrank.lowrank(np.ones((2, 3)), 1), ex.ShapeError),
+        ("pair_rank1 one block", lambda: lowrank.pair_rank1(np.ones((2, 3)))[1], None),
+        ("eig2 complex w, real dtype",
+         lambda: lowrank.eig2(np.ones(2), np.ones(2), np.ones(2, complex), np.float64),
+         ex.ArgumentError),
+        ("balance negative sigma", lambda: lowrank.balance(-np.ones(2), "sqrt", True),
+         ex.ArgumentError),
+        ("rank1_power 3-d", lambda: lowrank.rank1_power(np.ones((2, 2, 2))), ex.ShapeError),
+        ("rank1_power NaN",
+         lambda: lowrank.rank1_power(np.full((1, 1, 2, 1, 1, 3), np.nan)), ex.NonFiniteError),
+        ("rank1_power empty block",
+         lambda: lowrank.rank1_power(np.ones((0, 0, 0, 0, 0, 0))), ex.ShapeError),
+        ("split bad pattern",
+         lambda: splits.split(np.ones((1, 1, 4, 4)), "x", r22, 1, "left", "unit"),
+         ex.ArgumentError),
+        ("split bad perm",
+         lambda: splits.split(np.ones((1, 1, 4, 4)), l22, r22, 1, "left", "unit",
+                              perm=np.arange(100)), ex.ArgumentError),
+        ("design_chain max_factors 2**63",
+         lambda: design.design_chain(np.eye(2), 4, max_factors=2**63), ex.SizeLimitError),
+        ("split_lower_bound 1e308",
+         lambda: design.split_lower_bound(np.full((4, 4), 1e308), 1, 4, 1), ex.ArgumentError),
+        ("refine lbfgs on A = 0",
+         lambda: _fn("refine")(ButterflyFactors(butterfly_patterns(4), [
+             np.ones(p.twiddle_shape) for p in butterfly_patterns(4)]), np.zeros((4, 4)),
+             method="lbfgs", max_iter=3).stop_reason, None),
+        ("identify huge entries perm='auto'",
+         lambda: _fn("identify_butterfly")([[H, H], [H, -H]], perm="auto").verdict, None),
+    ]
+
+
+@pytest.mark.parametrize("label, call, error", _regressions(), ids=lambda v: v
+                         if isinstance(v, str) else "")
+def test_fuzz_regressions(label, call, error):
+    if error is None:
+        call()                       # returns (formerly raised an untyped error)
+    else:
+        with pytest.raises(error):
+            call()

@@ -20,7 +20,7 @@ import numpy as np
 from ..exceptions import ArgumentError, ShapeError, show
 from ._common import check_int, check_kernel_array
 from .lowrank import balance, eig2, lowrank, pair_rank1, rank1_power
-from .supports import KSPattern, chain_product, check_chainable
+from .supports import KSPattern, check_chainable
 
 __all__ = ["split"]
 
@@ -48,10 +48,12 @@ def _check_split(T, left, right, r, scale_to, scaling, spare, perm, spare_for):
         if not isinstance(pat, KSPattern):
             raise ArgumentError(f"Argument {name!r} must be a KSPattern, not {show(pat)}.")
     check_chainable(left, right)
-    prod = chain_product([left, right])
-    if T.shape[0] % prod.a or T.shape[1:] != prod.twiddle_shape[1:]:
-        raise ShapeError(f"Argument 'T' must have shape (K·{prod.a}, *{prod.twiddle_shape[1:]})"
-                         f" (the twiddle of {prod}), not {T.shape}.")
+    # the twiddle (a, d, b, c) of the product pattern (a₁, m/(a₁d₂), n/(a₁d₂), d₂)
+    d = right.d
+    tail = (d, left.b * left.d // d, right.a * right.c // left.a)
+    if T.shape[0] % left.a or T.shape[1:] != tail:
+        raise ShapeError(f"Argument 'T' must have shape (K·{left.a}, *{tail}) (the twiddle of "
+                         f"the product of {left} and {right}), not {T.shape}.")
     if check_int(r, "r") != left.a * left.c // right.a:
         raise ArgumentError(f"Argument 'r' must be the rank {left.a * left.c // right.a} of "
                             f"the split {left}·{right}, not {show(r)}.")
