@@ -6,12 +6,14 @@ each returns the canonical form of its argument or raises a typed error naming i
 
 from __future__ import annotations
 
-import numpy as np
-
+import contextlib
+import numbers
 import sys
 import warnings
 
-from ..exceptions import ArgumentError, NonFiniteError, ShapeError
+import numpy as np
+
+from ..exceptions import ArgumentError, NonFiniteError, PrecisionError, ShapeError
 from .supports import (bit_reversal_permutation, butterfly_patterns, chain_product,
                        chain_ranks, log2_size, show)
 
@@ -137,3 +139,42 @@ def validate_progress(progress, what):
     return progress
 
 
+
+
+# ----------------------------------------------------------------------------- kernels
+_KERNEL_DTYPES = tuple(np.dtype(t) for t in (np.float32, np.float64, np.complex64,
+                                              np.complex128))
+
+
+def check_kernel_array(x, name, ndim=None, real=False):
+    """``x`` given to a low-level kernel: a float32/float64 (or, unless ``real``,
+    complex64/complex128) numpy array with ``ndim`` axes.  O(1): no entry is read."""
+    if not isinstance(x, np.ndarray) or x.dtype not in _KERNEL_DTYPES \
+            or (real and x.dtype.kind != "f"):
+        what = "float32 or float64" if real else "float32, float64, complex64 or complex128"
+        raise ArgumentError(f"Argument {name!r} must be a numpy array of dtype {what}, not "
+                            f"{show(x)}" + (f" of dtype {x.dtype}." if hasattr(x, "dtype")
+                                            else "."))
+    if ndim is not None and x.ndim != ndim:
+        raise ShapeError(f"Argument {name!r} must have {ndim} axes, not shape {x.shape}.")
+    return x
+
+
+def check_int(v, name, low=1):
+    """``v`` as an int ``>= low`` (bools refused)."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral) or v < low:
+        raise ArgumentError(f"Argument {name!r} must be an integer >= {low}, not {show(v)}.")
+    return int(v)
+
+
+@contextlib.contextmanager
+def linalg_guard(x, name):
+    """numpy's LinAlgError from a kernel on ``x`` as a typed error: non-finite entries name
+    the first one; otherwise the factorization did not converge (PrecisionError)."""
+    try:
+        yield
+    except np.linalg.LinAlgError as exc:
+        if not np.isfinite(x).all():
+            raise_non_finite(x, name)
+        raise PrecisionError(f"Argument {name!r}: the batched eigen/singular value "
+                             f"decomposition did not converge ({exc}).") from None

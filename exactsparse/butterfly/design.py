@@ -41,10 +41,11 @@ from .numeric import TREES, butterfly_factorize
 from .supports import KSPattern, chain_ranks
 
 __all__ = ["KSChain", "ChainFit", "ChainDesign", "enumerate_chains", "smallest_chain",
-           "split_lower_bound", "design_chain", "MAX_DESIGN_SIZE"]
+           "split_lower_bound", "design_chain", "MAX_DESIGN_SIZE", "MAX_FACTORS"]
 
 #: Largest side ``m`` or ``n`` accepted by the enumeration (divisors by trial division).
 MAX_DESIGN_SIZE = 2**31
+MAX_FACTORS = 64      #: largest ``max_factors`` (twice the prime factors of the largest sizes)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ def _check_options(m, n, max_factors, max_params, max_rank):
     m, n = _size(m, "m"), _size(n, "n")
     K = max(2, _prime_factor_count(m), _prime_factor_count(n)) if max_factors is None \
         else _positive(max_factors, "max_factors")
+    if K > MAX_FACTORS:       # the lengths are tried one by one: bound the loop
+        raise SizeLimitError(f"Argument 'max_factors' must be at most {MAX_FACTORS}, not {show(K)}.")
     P = m * n if max_params is None else _positive(
         max_params, "max_params", BudgetError, "a positive integer (a number of parameters)")
     R = None if max_rank is None else _positive(max_rank, "max_rank", what="a positive "
@@ -284,8 +287,9 @@ def _matrix(A):
     A = validate_matrix(A)
     if A.ndim != 2:
         raise ShapeError(f"Argument 'A' must be a matrix, not of shape {A.shape}.")
-    if not np.isfinite(A).all():
-        raise_non_finite(A)
+    with np.errstate(all="ignore"):        # NaN/inf, or entries too large to square
+        if not (np.isfinite(A).all() and np.isfinite(np.vdot(A, A))):
+            raise_non_finite(A)
     return A
 
 

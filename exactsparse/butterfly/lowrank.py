@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["pair_rank1", "eig2", "balance", "lowrank", "rank1_power", "MAX_SUBSPACE_ITER",
-           "MAX_POWER_ITER"]
+from ..exceptions import ArgumentError, ShapeError, show
+from ._common import check_int, check_kernel_array, linalg_guard
+
+__all__ = ["pair_rank1", "eig2", "balance", "lowrank", "rank1_power", "check_rank",
+           "MAX_SUBSPACE_ITER", "MAX_POWER_ITER"]
 
 _SMALL_SVD = 16        # blocks with min(b, c) above this use subspace iteration
 MAX_SUBSPACE_ITER = 60
@@ -45,8 +48,12 @@ def pair_rank1(B):
     Returns ``(u, lam)``: ``u`` (..., 2) the unit top eigenvector and ``lam`` its
     eigenvalue, so that ``B ≈ u (uᴴ B)`` is the best rank-one approximation (Eckart–Young).
     """
-    p, s, w = _gram2(B)
-    return eig2(p, s, w, B.dtype)
+    check_kernel_array(B, "B")
+    if B.ndim < 2 or B.shape[-2] != 2:
+        raise ShapeError(f"Argument 'B' must have shape (..., 2, k), not {B.shape}.")
+    with np.errstate(all="ignore"):
+        p, s, w = _gram2(B)
+        return _eig2(p, s, w, B.dtype)
 
 
 def eig2(p, s, w, dtype):
@@ -54,6 +61,32 @@ def eig2(p, s, w, dtype):
 
     The branch on ``p ≥ s`` avoids cancellation; a zero matrix gets ``e₀``.
     """
+    _check_eig2(p, s, w, dtype)
+    with np.errstate(all="ignore"):
+        return _eig2(p, s, w, dtype)
+
+
+def _check_eig2(p, s, w, dtype):
+    for name, v in (("p", p), ("s", s)):
+        check_kernel_array(np.asarray(v) if isinstance(v, np.generic) else v, name, real=True)
+    w = check_kernel_array(np.asarray(w) if isinstance(w, np.generic) else w, "w")
+    if not np.shape(p) == np.shape(s) == np.shape(w):
+        raise ShapeError(f"Arguments 'p', 's' and 'w' must have one shape, not "
+                         f"{np.shape(p)}, {np.shape(s)} and {np.shape(w)}.")
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt not in (np.float32, np.float64, np.complex64, np.complex128) \
+            or (w.dtype.kind == "c" and dt.kind != "c"):
+        raise ArgumentError(f"Argument 'dtype' must be a float or complex dtype (complex when "
+                            f"'w' is), not {show(dtype)}.")
+
+
+def _eig2(p, s, w, dtype):
+    if np.ndim(p) == 0:                                      # one matrix: as a batch of one
+        u, lam = _eig2(np.reshape(p, 1), np.reshape(s, 1), np.reshape(w, 1), dtype)
+        return u[0], lam[0]
     half = 0.5 * (p - s)
     rad = np.hypot(half, np.abs(w))
     big = half >= 0
@@ -74,6 +107,12 @@ def balance(sigma, scaling, unit_side_carries):
     ``"unit"`` scaling keeps one side unit-norm (the orthonormalisation of [2]_ for rank one):
     the scale stays where it is unless ``unit_side_carries``; ``"sqrt"`` splits ``√σ``.
     """
+    check_kernel_array(sigma, "sigma", real=True)
+    if not isinstance(scaling, str) or scaling not in ("unit", "sqrt"):
+        raise ArgumentError(f"Argument 'scaling' must be 'unit' or 'sqrt', not {show(scaling)}.")
+    if (sigma < 0).any():
+        raise ArgumentError(f"Argument 'sigma' must hold singular values (>= 0), not "
+                            f"{show(sigma)}.")
     inv = np.divide(1, sigma, out=np.zeros_like(sigma), where=sigma > 0)
     if scaling == "sqrt":
         root = np.sqrt(sigma)
@@ -87,19 +126,34 @@ def balance(sigma, scaling, unit_side_carries):
 
 def lowrank(B, r):
     """Batched best rank-``r`` approximation ``U diag(S) Vh`` of ``B`` (n, m, k)."""
+    check_kernel_array(B, "B", ndim=3)
     n, m, k = B.shape
-    if min(m, k) <= _SMALL_SVD or r >= min(m, k) // 2:
-        U, S, Vh = np.linalg.svd(B, full_matrices=False)
-        t = min(r, S.shape[-1])
-        U, S, Vh = U[..., :t], S[..., :t], Vh[..., :t, :]
-    else:
-        U, S, Vh = _subspace_iteration(B, r)
+    r = check_rank(r, B.shape)
+    with linalg_guard(B, "B"), np.errstate(all="ignore"):
+        if min(m, k) <= _SMALL_SVD or r >= min(m, k) // 2:
+            U, S, Vh = np.linalg.svd(B, full_matrices=False)
+            t = min(r, S.shape[-1])
+            U, S, Vh = U[..., :t], S[..., :t], Vh[..., :t, :]
+        else:
+            U, S, Vh = _subspace_iteration(B, r)
     if S.shape[-1] < r:
         pad = r - S.shape[-1]
         U = np.concatenate([U, np.zeros((n, m, pad), U.dtype)], axis=-1)
         S = np.concatenate([S, np.zeros((n, pad), S.dtype)], axis=-1)
         Vh = np.concatenate([Vh, np.zeros((n, pad, k), Vh.dtype)], axis=-2)
     return U, S, Vh
+
+
+def check_rank(r, shape):
+    """``r`` for blocks of ``shape`` (n, m, k): a positive int whose zero padding
+    ``n·(m + k)·r`` fits (checked before allocating)."""
+    from .supports import check_entries
+    r = check_int(r, "r")
+    if not isinstance(shape, tuple) or len(shape) != 3:
+        raise ArgumentError(f"Argument 'shape' must be a tuple (n, m, k), not {show(shape)}.")
+    n, m, k = (check_int(v, "shape", 0) for v in shape)
+    check_entries(max(n, 1) * (m + k + 1) * r, "The rank-r factors")
+    return r
 
 
 def _subspace_iteration(B, r):
@@ -159,6 +213,20 @@ def rank1_power(W, rtol=_SUBSPACE_RTOL, maxiter=MAX_POWER_ITER):
     unconverged after ``maxiter`` steps get an exact batched SVD.  Meant for a chunk that
     fits in the cache: every step re-reads ``W`` twice (three times in the first).
     """
+    check_kernel_array(W, "W", ndim=6)
+    if W.shape[2] == 0 or W.shape[5] == 0:
+        raise ShapeError(f"Argument 'W' must have blocks of at least one row and column "
+                         f"(axes 2 and 5), not shape {W.shape}.")
+    if isinstance(rtol, (bool, np.bool_)) or not isinstance(rtol, (int, float, np.floating)) \
+            or not 0 <= rtol < 1:
+        from ..exceptions import ToleranceError
+        raise ToleranceError(f"Argument 'rtol' must be a number in [0, 1), not {show(rtol)}.")
+    maxiter = check_int(maxiter, "maxiter")
+    with linalg_guard(W, "W"), np.errstate(all="ignore"):
+        return _rank1_power(W, rtol, maxiter)
+
+
+def _rank1_power(W, rtol, maxiter):
     A, D, b, s, p, c = W.shape
     real = W.real.dtype
     rn = _sqnorm(W)                                          # (A, D, b, s, p)

@@ -27,7 +27,7 @@ import warnings
 
 import numpy as np
 
-from ..exceptions import ArgumentError
+from ..exceptions import ArgumentError, NonFiniteError, PrecisionError
 from ._common import (ButterflyFitWarning, blas_one_thread, raise_non_finite, validate_chain, validate_matrix,
                       validate_option, validate_perm, validate_progress)
 from .factors import ButterflyFactors
@@ -315,7 +315,7 @@ def _factorize(A, pats, ranks, tree, scaling, progress, p, rp=None):
         try:
             tw = _run_tree(A if rp is None else A[..., rp, :], pats, ranks, tree, scaling,
                            progress, p)
-        except np.linalg.LinAlgError:
+        except (np.linalg.LinAlgError, NonFiniteError, PrecisionError):  # from the kernels
             tw = None
     if tw is None:
         raise_non_finite(A)

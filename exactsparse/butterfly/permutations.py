@@ -38,6 +38,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
+from ..exceptions import ShapeError, show
+from ._common import check_int, raise_non_finite, validate_matrix, validate_perm
 from .supports import bit_reversal_permutation, log2_size
 
 __all__ = ["recover_permutations", "sampled_rank_one_score", "PermutationRecovery",
@@ -118,9 +120,33 @@ def recover_permutations(A, *, row_perm=None, perm=None, seed=0):
     >>> ok, F.relative_error(A[rp][:, cp]) < 1e-12
     (True, True)
     """
+    A, row_perm, perm, rng = _checked(A, row_perm, perm, seed)
+    with np.errstate(all="ignore"):
+        return _recover(A, row_perm, perm, rng)
+
+
+def _checked(A, row_perm, perm, seed):
+    """The arguments of the two public functions: a square ``2^L`` matrix (its entries are
+    not read: finiteness is the caller's), permutations as int64 arrays, a generator."""
+    A = validate_matrix(A)
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise ShapeError(f"Argument 'A' must be a square matrix (N, N), not of shape "
+                         f"{A.shape}.")
+    log2_size(A.shape[1], "N")
+    row_perm = validate_perm(row_perm, A.shape[0], "row_perm")
+    perm = validate_perm(perm, A.shape[1])
+    try:
+        rng = np.random.default_rng(seed)
+    except (TypeError, ValueError) as exc:
+        from ..exceptions import ArgumentError, show
+        raise ArgumentError(f"Argument 'seed' must be None or a non-negative integer, not "
+                            f"{show(seed)} ({exc}).") from None
+    return A, row_perm, perm, rng
+
+
+def _recover(A, row_perm, perm, rng):
     N = A.shape[-1]
     L = log2_size(N, "N")
-    rng = np.random.default_rng(seed)
     rows_known, cols_known = row_perm is not None, perm is not None
     G = (np.arange(N) if row_perm is None else np.asarray(row_perm, np.int64))[:, None]
     C = (np.arange(N) if perm is None else np.asarray(perm, np.int64))[None, :]
@@ -263,6 +289,8 @@ def _pair_groups(A, G, C, conf, rng, dim=8, k=12):
     W = V @ (rng.standard_normal((h, min(h, dim))) / np.sqrt(dim))
     F = _projector(W).reshape(n, -1)
     kk = n if n <= 64 else min(n, k + 1)                # few groups: every candidate
+    if not np.isfinite(F).all():                        # NaN/inf in A, or overflow
+        raise_non_finite(A)
     _, nb = cKDTree(F).query(F, k=kk)
     nb = nb.reshape(n, kk)
     Vc, en = V.conj(), (np.abs(V) ** 2).sum(-1)
@@ -487,13 +515,17 @@ def sampled_rank_one_score(A, row_perm=None, perm=None, samples=32, seed=0):
     >>> sampled_rank_one_score(D) > 0.1
     True
     """
+    A, row_perm, perm, rng = _checked(A, row_perm, perm, seed)
+    samples = check_int(samples, "samples")
+    if samples > 1 << 20:
+        from ..exceptions import SizeLimitError
+        raise SizeLimitError(f"Argument 'samples' must be at most 2**20, not {show(samples)}.")
     N = A.shape[-1]
     L = log2_size(N, "N")
     if L < 2:
         return 0.0
-    rng = np.random.default_rng(seed)
-    rows = np.arange(N) if row_perm is None else np.asarray(row_perm)
-    cols = np.arange(N) if perm is None else np.asarray(perm)
+    rows = np.arange(N) if row_perm is None else row_perm
+    cols = np.arange(N) if perm is None else perm
     worst = 0.0
     for ell in range(1, L):
         n, members = N >> ell, 1 << ell

@@ -39,11 +39,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..exceptions import ArgumentError, show
-from ._common import (blas_one_thread, raise_non_finite, validate_chain, validate_matrix,
-                      validate_option, validate_perm)
+from ..exceptions import ArgumentError, ShapeError, show
+from ._common import (blas_one_thread, check_kernel_array, linalg_guard, raise_non_finite,
+                      validate_chain, validate_matrix, validate_option, validate_perm)
 from .factors import ButterflyFactors
-from .supports import chain_product, chain_ranks, check_entries
+from .lowrank import check_rank
+from .supports import KSPattern, chain_product, chain_ranks, check_entries
 
 __all__ = ["project_two_factor", "two_factor_twiddles", "two_factor_certificate",
            "block_rank_approx"]
@@ -75,9 +76,16 @@ def block_rank_approx(B, r):
     ...      U @ (U.transpose(0, 2, 1) @ B)))
     (True, True)
     """
+    check_kernel_array(B, "B", ndim=3)
+    r = check_rank(r, B.shape)
+    with linalg_guard(B, "B"), np.errstate(all="ignore"):
+        return _block_rank_approx(B, r)
+
+
+def _block_rank_approx(B, r):
     n, m, k = B.shape
     if m > k:                                   # work on the smaller side: Bᴴ
-        V, S, Uh = block_rank_approx(B.conj().swapaxes(-1, -2), r)
+        V, S, Uh = _block_rank_approx(B.conj().swapaxes(-1, -2), r)
         return Uh.conj().swapaxes(-1, -2), S, V.conj().swapaxes(-1, -2)
     # each block scaled by its largest entry: the Gram neither overflows nor underflows
     peak = np.max(np.abs(B), axis=(1, 2)) if B.size else np.zeros(n, B.real.dtype)
@@ -138,7 +146,18 @@ def two_factor_twiddles(A, left, right, r, scaling="unit"):
     solver stores them).  ``scaling="unit"``: ``X₁`` has unit-norm (orthonormal) columns per
     block and ``X₂`` carries the singular values; ``"sqrt"`` splits ``√σ``.
     """
+    check_kernel_array(A, "A")
+    for name, pat in (("left", left), ("right", right)):
+        if not isinstance(pat, KSPattern):
+            raise ArgumentError(f"Argument {name!r} must be a KSPattern, not {show(pat)}.")
     prod = chain_product([left, right])
+    if A.ndim < 2 or A.shape[-2:] != prod.shape:
+        raise ShapeError(f"Argument 'A' must have shape (..., {prod.shape[0]}, "
+                         f"{prod.shape[1]}) (the product {prod}), not {A.shape}.")
+    if check_rank(r, (1, 1, 1)) != left.a * left.c // right.a:
+        raise ArgumentError(f"Argument 'r' must be the rank {left.a * left.c // right.a} of "
+                            f"the chain {left}·{right}, not {show(r)}.")
+    validate_option(scaling, SCALINGS, "scaling")
     batch = A.shape[:-2]
     K = int(np.prod(batch, dtype=np.int64))
     a, d = prod.a, prod.d
@@ -149,7 +168,8 @@ def two_factor_twiddles(A, left, right, r, scaling="unit"):
     A8 = A6.reshape(K, a, b1, q, d, a, p, c2, d)
     Bv = np.einsum("zibsjiucj->zijsubc", A8)                 # a view (diagonal of i and j)
     B = np.ascontiguousarray(Bv).reshape(-1, b1, c2)
-    U, S, Vh = block_rank_approx(B, r)
+    with linalg_guard(A, "A"):
+        U, S, Vh = _block_rank_approx(B, r)
     if scaling == "sqrt":
         root = np.sqrt(S)
         U, Vh = U * root[:, None, :], Vh * root[:, :, None]

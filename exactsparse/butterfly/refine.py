@@ -279,7 +279,9 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
         (lambda: time.perf_counter() - start > budget)
     if method == "lbfgs" and err > 0:
         with blas_one_thread(), np.errstate(all="ignore"):
-            return _lbfgs(Ap, F, tw, norm2, history, start, out_of_time, rtol, max_iter)
+            # A = 0: absolute errors, as ``rel`` (denom 1)
+            return _lbfgs(Ap, F, tw, denom * denom, history, start, out_of_time, rtol,
+                          max_iter)
     with blas_one_thread(), np.errstate(all="ignore"):
         while sweeps < max_iter:
             if err == 0:

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..exceptions import ArgumentError, ShapeError, show
+from ._common import check_int, check_kernel_array
 from .lowrank import balance, eig2, lowrank, pair_rank1, rank1_power
+from .supports import KSPattern, check_chainable
 
 __all__ = ["split"]
 
@@ -32,6 +35,45 @@ def split(T, left, right, r, scale_to, scaling, spare=None, perm=None, spare_for
     buffer, not aliasing ``T``) when it fits;
     ``perm`` (rank-one ``2 × c`` blocks only) permutes the columns of ``M`` on the fly.
     """
+    _check_split(T, left, right, r, scale_to, scaling, spare, perm, spare_for)
+    with np.errstate(all="ignore"):
+        return _split(T, left, right, r, scale_to, scaling, spare, perm, spare_for)
+
+
+def _check_split(T, left, right, r, scale_to, scaling, spare, perm, spare_for):
+    """The arguments of :func:`split`, checked in O(1) (entries are not read, except a
+    permutation's)."""
+    check_kernel_array(T, "T", ndim=4)
+    for name, pat in (("left", left), ("right", right)):
+        if not isinstance(pat, KSPattern):
+            raise ArgumentError(f"Argument {name!r} must be a KSPattern, not {show(pat)}.")
+    check_chainable(left, right)
+    # the twiddle (a, d, b, c) of the product pattern (a₁, m/(a₁d₂), n/(a₁d₂), d₂)
+    d = right.d
+    tail = (d, left.b * left.d // d, right.a * right.c // left.a)
+    if T.shape[0] % left.a or T.shape[1:] != tail:
+        raise ShapeError(f"Argument 'T' must have shape (K·{left.a}, *{tail}) (the twiddle of "
+                         f"the product of {left} and {right}), not {T.shape}.")
+    if check_int(r, "r") != left.a * left.c // right.a:
+        raise ArgumentError(f"Argument 'r' must be the rank {left.a * left.c // right.a} of "
+                            f"the split {left}·{right}, not {show(r)}.")
+    for name, v, ok in (("scale_to", scale_to, ("left", "right")),
+                        ("scaling", scaling, ("unit", "sqrt")),
+                        ("spare_for", spare_for, ("left", "right", None))):
+        if not (v is None and None in ok) and (not isinstance(v, str) or v not in ok):
+            raise ArgumentError(f"Argument {name!r} must be one of {ok}, not {show(v)}.")
+    if spare is not None and (not isinstance(spare, np.ndarray) or spare.ndim != 1):
+        raise ArgumentError(f"Argument 'spare' must be None or a flat numpy array, not "
+                            f"{show(spare)}.")
+    if perm is not None:
+        n = (right.a // left.a) * right.c
+        if not isinstance(perm, np.ndarray) or perm.dtype.kind not in "iu" \
+                or perm.shape != (n,) or (n and (perm.min() < 0 or perm.max() >= n)):
+            raise ArgumentError(f"Argument 'perm' must be None or an integer array of "
+                                f"{n} column indices in range({n}), not {show(perm)}.")
+
+
+def _split(T, left, right, r, scale_to, scaling, spare, perm, spare_for):
     A1 = T.shape[0]
     b1, c1, d1 = left.b, left.c, left.d
     b2, c2, d2 = right.b, right.c, right.d

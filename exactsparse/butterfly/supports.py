@@ -69,8 +69,12 @@ def _positive_int(v, name):
 def check_entries(count, what):
     """Raise :class:`~exactsparse.SizeLimitError` (stating both numbers) when ``count`` is
     above :data:`MAX_ENTRIES`; called before allocating."""
+    if isinstance(count, (bool, np.bool_)) or not isinstance(count, numbers.Integral) \
+            or count < 0:
+        raise ArgumentError(f"Argument 'count' must be a non-negative integer, not "
+                            f"{show(count)}.")
     if count > MAX_ENTRIES:
-        raise SizeLimitError(f"{what} would have {count} entries, above the limit "
+        raise SizeLimitError(f"{what} would have {show(count)} entries, above the limit "
                              f"MAX_ENTRIES = 2**27 = {MAX_ENTRIES} (1 GiB of int64); refused "
                              "before allocating.")
 

@@ -73,7 +73,10 @@ ALIASES = {"comb": "left", "inverse-comb": "right"}
 #: every accepted string
 TREE_NAMES = PRESETS + tuple(ALIASES)
 
-_MAX_FACTORS = 4096        # deeper nesting than this is refused (recursion, and no use)
+#: most factors (and deepest nesting) of a tree: the tree functions recurse once per level,
+#: so this stays well below Python's recursion limit (a chain of K irredundant factors has a
+#: side of at least 2^(K/2), so no real chain comes near it)
+_MAX_FACTORS = 256
 
 
 def _cut(name, lo, hi):
@@ -184,11 +187,12 @@ def split_order(tree):
     >>> split_order((0, (1, (2, 3)))), split_order((((0, 1), 2), 3))
     ((1, 2, 3), (3, 2, 1))
     """
+    tree = _checked(tree)
     out = []
 
     def walk(node, lo):
         if isinstance(node, tuple):
-            k = lo + len(tree_leaves(node[0]))
+            k = lo + len(_leaves(node[0]))
             out.append(k)
             walk(node[0], lo)
             walk(node[1], k)
@@ -198,14 +202,30 @@ def split_order(tree):
 
 def tree_leaves(tree):
     """The leaves of a (parsed) tree from left to right."""
+    return _leaves(_checked(tree))
+
+
+def _leaves(tree):
     if isinstance(tree, tuple):
-        return tree_leaves(tree[0]) + tree_leaves(tree[1])
+        return _leaves(tree[0]) + _leaves(tree[1])
     return (tree,)
 
 
 def left_size(tree):
     """Number of factors of the left part of the root split of a parsed tree."""
-    return len(tree_leaves(tree[0]))
+    tree = _checked(tree)
+    if not isinstance(tree, tuple):
+        raise ArgumentError(f"Argument 'tree' must be a split (a pair), not the leaf "
+                            f"{show(tree)}.")
+    return len(_leaves(tree[0]))
+
+
+def _checked(tree):
+    """A tree given to the public walkers: nested pairs of ints (typed error otherwise)."""
+    if isinstance(tree, (str, bytes)):
+        raise ArgumentError(f"Argument 'tree' must be a nested tuple of factor indices "
+                            f"(parse a name with parse_tree), not {show(tree)}.")
+    return _nested(tree)
 
 
 def _int_sequence(obj, name):
@@ -226,8 +246,9 @@ def _nested(obj, depth=0):
     if isinstance(obj, (str, bytes)) or not isinstance(obj, (tuple, list)):
         raise ArgumentError(f"Argument 'tree' must be a nested tuple of factor indices (ints), "
                             f"not one containing {show(obj)}.")
-    if depth > _MAX_FACTORS:
-        raise ArgumentError("Argument 'tree' is nested too deeply.")
+    if depth >= _MAX_FACTORS:
+        raise ArgumentError(f"Argument 'tree' must be nested at most {_MAX_FACTORS} levels "
+                            f"deep, not deeper.")
     if len(obj) != 2:
         raise ArgumentError(f"Argument 'tree' must be a binary tree: every internal node a "
                             f"pair (left, right), not {show(obj)} with {len(obj)} elements.")
@@ -291,7 +312,7 @@ def parse_tree(tree, n_factors):
         parsed = int(tree)
     else:
         parsed = _nested(tree)
-    leaves = tree_leaves(parsed)
+    leaves = _leaves(parsed)
     if leaves != tuple(range(n)):
         raise ShapeError(f"Argument 'tree' must have the leaves 0 … {n - 1} in order (one per "
                          f"factor of the chain, K = {n}), not the leaves {show(leaves)}.")
