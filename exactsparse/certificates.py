@@ -31,7 +31,7 @@ from fractions import Fraction
 import numpy as np
 
 from .exact import RATIONAL_RE
-from .exceptions import CertificateError, ParseError, SizeLimitError
+from .exceptions import CertificateError, ParseError, SizeLimitError, show
 from .kinds import THEOREMS, kind_spec
 
 __all__ = ["FrozenDict", "freeze", "to_jsonable", "from_jsonable", "Result", "THEOREMS",
@@ -363,6 +363,9 @@ class Result:
                                    f"{type(d['kind']).__name__}.")
         spec = kind_spec(d["kind"])
         target = spec.result_class() if spec is not None else Result
+        if cls is not Result and not issubclass(target, cls):
+            raise CertificateError(f"invalid certificate: {cls.__name__} reads results of kind "
+                                   f"{getattr(cls, 'KIND', None)!r}, not {show(d['kind'])}.")
         names = {f.name for f in dataclasses.fields(target)}
         missing = names - set(d)
         if missing:

@@ -89,3 +89,22 @@ def test_header_fields_stay_strings():
     r = Result.from_dict(d)
     assert r.kind == "00" and r.verdict == "1/2"
     assert Result.from_json(r.to_json()) == r
+
+
+def test_subclass_from_json_refuses_another_kind():
+    """``ButterflyIdentification.from_json`` on a result of another (or an unknown) kind is a
+    CertificateError naming both; ``Result.from_json`` still reads any kind."""
+    import json
+
+    import scipy.linalg
+
+    from exactsparse.butterfly import ButterflyIdentification, identify_butterfly
+    from exactsparse.certificates import Result
+    from exactsparse.exceptions import CertificateError
+    d = json.loads(identify_butterfly(scipy.linalg.hadamard(4)).to_json())
+    for kind in ("butterflx.identify", "fsmf.solve"):
+        bad = json.dumps({**d, "kind": kind})
+        with pytest.raises(CertificateError, match="ButterflyIdentification reads"):
+            ButterflyIdentification.from_json(bad)
+    unknown = json.dumps({**d, "kind": "butterflx.identify"})
+    assert type(Result.from_json(unknown)) is Result       # read, and verify will refuse it
