@@ -100,11 +100,7 @@ def test_one_side_unknown():
     assert np.array_equal(F.row_perm, r) and rel(A, F.todense()) < 1e-12
 
 
-@pytest.mark.parametrize("N, complex_", [(64, False), (64, True), (256, True),
-                                         pytest.param(256, False, marks=pytest.mark.xfail(
-                                             reason="real noisy products are not always "
-                                                    "recovered (docs/butterfly.md)",
-                                             strict=False))])
+@pytest.mark.parametrize("N, complex_", [(64, False), (64, True), (256, True), (256, False)])
 @pytest.mark.filterwarnings("ignore::exactsparse.butterfly.ButterflyFitWarning")
 def test_noisy_within_twice_the_known_permutation_error(N, complex_):
     rng = np.random.default_rng(7 + N)

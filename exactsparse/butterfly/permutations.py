@@ -287,8 +287,50 @@ def _pair_groups(A, G, C, conf, rng, dim=8, k=12):
     if good.all():
         a = np.flatnonzero(np.arange(n) < first)
         return np.stack([a, first[a]], axis=1), True, np.ones(len(a), bool)
-    pairs = _greedy(V, cost, nb)
+    pairs = _two_opt(V, _greedy(V, cost, nb), nb, good, Vc, en)
     return pairs, False, good[pairs[:, 0]] & good[pairs[:, 1]] & (first[pairs[:, 0]] == pairs[:, 1])
+
+
+def _two_opt(V, pairs, nb, good, Vc, en, width=8, passes=16):
+    """Improve a matching by exchanges of partners: a greedy matching takes the cheapest edge
+    first, which can strand two groups whose own partners it took (two noise-dominated rows
+    paired, their partners left to each other).  For every doubtful pair ``(x, y)`` (not a
+    clear mutual best, or ``10×`` the median cost) and every candidate ``c`` of ``x`` (its
+    ``width`` best), paired with ``d``, the exchange ``(x, c), (y, d)`` is scored by the total
+    rank-one residual of the two pairs; the best improving exchange is made, until none
+    improves (at most ``passes`` rounds).  Each round costs ``O(#doubtful · width)`` pair
+    costs."""
+    pairs = pairs.copy()
+    mate = np.empty(V.shape[0], np.int64)
+    mate[pairs[:, 0]], mate[pairs[:, 1]] = pairs[:, 1], pairs[:, 0]
+
+    def pc(i, j):
+        return _pair_cost(V, np.asarray(i), np.asarray(j), Vc, en)
+
+    for _ in range(passes):
+        cur = pc(pairs[:, 0], pairs[:, 1])
+        med = np.median(cur)
+        doubt = ~(good[pairs[:, 0]] & good[pairs[:, 1]]) | (cur > 10 * med)
+        xs = np.concatenate([pairs[doubt, 0], pairs[doubt, 1]])
+        if len(xs) == 0:
+            break
+        cs = nb[xs, :width]                                     # (m, width)
+        xr = np.repeat(xs, cs.shape[1])
+        cr = cs.ravel()
+        yr, dr = mate[xr], mate[cr]
+        ok = (cr != xr) & (cr != yr)
+        xr, cr, yr, dr = xr[ok], cr[ok], yr[ok], dr[ok]
+        if len(xr) == 0:
+            break
+        delta = pc(xr, cr) + pc(yr, dr) - pc(xr, yr) - pc(cr, dr)
+        t = int(np.argmin(delta))
+        if not delta[t] < -1e-12 * max(float(cur.sum()), 1e-300):
+            break
+        x, c, y, d = int(xr[t]), int(cr[t]), int(yr[t]), int(dr[t])
+        mate[x], mate[c], mate[y], mate[d] = c, x, d, y
+        a = np.flatnonzero(np.arange(len(mate)) < mate)
+        pairs = np.stack([a, mate[a]], axis=1)
+    return pairs
 
 
 def _pairings(items):
