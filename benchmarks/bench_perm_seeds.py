@@ -46,6 +46,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, nargs="+", default=[64, 256, 1024])
     ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--first", type=int, default=0, help="first seed index (0: the test's)")
     ap.add_argument("--dtype", nargs="+", default=["real", "complex"])
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
@@ -54,7 +55,7 @@ def main():
     for N in args.n:
         for dt in args.dtype:
             ratios, times = [], []
-            for s in range(args.seeds):
+            for s in range(args.first, args.first + args.seeds):
                 A, known = case(N, dt == "complex", 7 + N + 1000 * s)   # s = 0: the test's seed
                 t0 = time.process_time()
                 recover_permutations(A)

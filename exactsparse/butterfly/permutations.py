@@ -385,10 +385,37 @@ def _split_blocks(A, G, C, pairs, rng, rounds=3):
     U = np.where(live[..., None], X / np.sqrt(np.where(live, w, 1))[..., None], 0)
     if n <= 8:
         return _split_exhaustive(X, C)
-    ref = (w / np.where(scale > 0, scale, 1)).clip(max=1).sum(0).argmax(-1)   # (K,)
+    wn = (w / np.where(scale > 0, scale, 1)).clip(max=1)
+    ref = wn.sum(0).argmax(-1)                                                 # (K,)
     u0 = np.take_along_axis(U, ref[None, :, None, None], axis=2)             # (p, K, 1, 2)
-    score = (np.abs(X[..., 0] * u0[..., 1] - X[..., 1] * u0[..., 0]) ** 2).sum(0)
-    keep = np.ones(len(pairs))
+    # two starts: distances to the line of the reference column weighted by energy, and
+    # sines weighted by clipped energy (small columns of the other half look close to any
+    # line by energy alone); the split with the smaller objective is kept per block
+    starts = ((np.abs(X[..., 0] * u0[..., 1] - X[..., 1] * u0[..., 0]) ** 2).sum(0),
+              (wn * np.abs(U[..., 0] * u0[..., 1] - U[..., 1] * u0[..., 0]) ** 2).sum(0))
+    runs = []
+    for score in starts:
+        score, keep = _two_lines(X, score, h, rounds)
+        order = _swap_columns(X, keep, np.argsort(score, axis=-1, kind="stable"))
+        runs.append((score, keep, order))
+    both = runs[0][1] * runs[1][1]
+    vals = [_split_objective(X, both, order) for _, _, order in runs]
+    pick = vals[1] < vals[0]                                                 # (K,)
+    score = np.where(pick[:, None], runs[1][0], runs[0][0])
+    order = np.where(pick[:, None], runs[1][2], runs[0][2])
+    s = np.sort(score, axis=-1)
+    spread = np.abs(s).mean(-1) + 1e-300
+    conf = (s[:, h] - s[:, h - 1]) / spread
+    return np.take_along_axis(C, order, axis=1), conf
+
+
+def _two_lines(X, score, h, rounds):
+    """Two-line fit of the 2-vectors ``X`` (p, K, n, 2) of every block from a first
+    ``score`` (K, n) (low: half 0): alternately the lines of the halves (leading eigenvectors)
+    and the halves (squared distances to the lines, pairs that fit no two lines dropped).
+    Returns the final ``(score, keep)``."""
+    K, n = score.shape
+    keep = np.ones(X.shape[0])
     for _ in range(rounds):                 # two-line fit: squared distances to the lines
         order = np.argsort(score, axis=-1, kind="stable")
         in0 = np.zeros((K, n), bool)
@@ -405,11 +432,63 @@ def _split_blocks(A, G, C, pairs, rng, rounds=3):
         fit = np.minimum(res[0], res[1]).sum(axis=(1, 2))
         keep = (fit <= 10 * np.median(fit) + 1e-30).astype(float)
         score = np.einsum("p,pkc->kc", keep, res[0] - res[1])
-    order = np.argsort(score, axis=-1, kind="stable")
-    s = np.take_along_axis(score, order, axis=-1)
-    spread = np.abs(s).mean(-1) + 1e-300
-    conf = (s[:, h] - s[:, h - 1]) / spread
-    return np.take_along_axis(C, order, axis=1), conf
+    return score, keep
+
+
+def _split_objective(X, keep, order):
+    """``Σ σ₂²`` per block (K,) of the split ``order`` (half 0 first), pairs ``keep``."""
+    h = order.shape[1] // 2
+    tot = 0
+    for half in (order[:, :h], order[:, h:]):
+        Xh = np.take_along_axis(X, half[None, :, :, None], axis=2)
+        a = (keep[:, None] * (np.abs(Xh[..., 0]) ** 2).sum(-1))
+        d = (keep[:, None] * (np.abs(Xh[..., 1]) ** 2).sum(-1))
+        c = np.abs(keep[:, None] * (Xh[..., 0] * Xh[..., 1].conj()).sum(-1))
+        tot = tot + np.maximum((a + d) / 2 - np.sqrt(((a - d) / 2) ** 2 + c ** 2), 0).sum(0)
+    return tot
+
+
+def _swap_columns(X, keep, order, budget=1 << 18, steps=8):
+    """Improve the two-line fit by exchanges of columns between the halves: the fit can stop
+    in a wrong local optimum (lines of the two halves close for many pairs), the exchanges
+    lower its own objective ``Σ σ₂²`` (the rank-one residual of each pair on each half, the
+    pairs ``keep`` counted) directly.  Per block the best of the exchanges between the ``m``
+    columns of each half nearest the boundary (all when ``p·K·m² <= budget``) is made while
+    it lowers the objective, at most ``steps`` times.  ``order`` (K, n): half 0 first."""
+    p, K, n = X.shape[:3]
+    h = n // 2
+    m = int(min(h, max(2, np.sqrt(budget / max(p * K, 1)))))
+    w = keep[:, None, None]
+    E0, E1 = np.abs(X[..., 0]) ** 2 * w, np.abs(X[..., 1]) ** 2 * w       # (p, K, n)
+    Cx = X[..., 0] * X[..., 1].conj() * w
+
+    def obj(a, d, c):
+        return np.maximum((a + d) / 2 - np.sqrt(((a - d) / 2) ** 2 + np.abs(c) ** 2), 0)
+
+    order = order.copy()
+    for _ in range(steps):
+        i0, i1 = order[:, h - m:h], order[:, h:h + m]           # (K, m) near the boundary
+        tot = []
+        for half in (order[:, :h], order[:, h:]):
+            tot.append([np.take_along_axis(T, half[None], axis=2).sum(-1) for T in (E0, E1, Cx)])
+        base = sum(obj(*t).sum(0) for t in tot)                 # (K,)
+        g = [[np.take_along_axis(T, idx[None], axis=2) for T in (E0, E1, Cx)]
+             for idx in (i0, i1)]                               # (p, K, m) each
+        new0 = [t[:, :, None, None] - a[:, :, :, None] + b[:, :, None, :]
+                for t, a, b in zip(tot[0], g[0], g[1])]         # (p, K, m, m)
+        new1 = [t[:, :, None, None] + a[:, :, :, None] - b[:, :, None, :]
+                for t, a, b in zip(tot[1], g[0], g[1])]
+        val = (obj(*new0) + obj(*new1)).sum(0).reshape(K, -1)   # (K, m·m)
+        best = val.argmin(1)
+        gain = base - val[np.arange(K), best]
+        do = gain > 1e-9 * np.maximum(base, 1e-300)
+        if not do.any():
+            break
+        a, b = np.divmod(best[do], m)
+        rows = np.flatnonzero(do)
+        ca, cb = i0[rows, a].copy(), i1[rows, b].copy()
+        order[rows, h - m + a], order[rows, h + b] = cb, ca
+    return order
 
 
 def _split_exhaustive(X, C):
