@@ -298,39 +298,44 @@ def _two_opt(V, pairs, nb, good, Vc, en, width=8, passes=16):
     clear mutual best, or ``10×`` the median cost) and every candidate ``c`` of ``x`` (its
     ``width`` best), paired with ``d``, the exchange ``(x, c), (y, d)`` is scored by the total
     rank-one residual of the two pairs; the best improving exchange is made, until none
-    improves (at most ``passes`` rounds).  Each round costs ``O(#doubtful · width)`` pair
-    costs."""
-    pairs = pairs.copy()
-    mate = np.empty(V.shape[0], np.int64)
+    improves (at most ``passes`` rounds, disjoint exchanges made together).  Each round costs
+    ``O(#doubtful · width)`` pair costs."""
+    n = V.shape[0]
+    mate = np.empty(n, np.int64)
     mate[pairs[:, 0]], mate[pairs[:, 1]] = pairs[:, 1], pairs[:, 0]
-
-    def pc(i, j):
-        return _pair_cost(V, np.asarray(i), np.asarray(j), Vc, en)
-
+    own = np.empty(n)                                   # cost of each group's pair
+    own[pairs[:, 0]] = own[pairs[:, 1]] = _pair_cost(V, pairs[:, 0], pairs[:, 1], Vc, en)
+    med = np.median(own)
     for _ in range(passes):
-        cur = pc(pairs[:, 0], pairs[:, 1])
-        med = np.median(cur)
-        doubt = ~(good[pairs[:, 0]] & good[pairs[:, 1]]) | (cur > 10 * med)
-        xs = np.concatenate([pairs[doubt, 0], pairs[doubt, 1]])
-        if len(xs) == 0:
-            break
-        cs = nb[xs, :width]                                     # (m, width)
-        xr = np.repeat(xs, cs.shape[1])
-        cr = cs.ravel()
-        yr, dr = mate[xr], mate[cr]
-        ok = (cr != xr) & (cr != yr)
-        xr, cr, yr, dr = xr[ok], cr[ok], yr[ok], dr[ok]
+        doubt = ~(good & good[mate]) | (own > 10 * med)
+        xr = np.repeat(np.flatnonzero(doubt), width)
         if len(xr) == 0:
             break
-        delta = pc(xr, cr) + pc(yr, dr) - pc(xr, yr) - pc(cr, dr)
-        t = int(np.argmin(delta))
-        if not delta[t] < -1e-12 * max(float(cur.sum()), 1e-300):
+        cr = nb[np.flatnonzero(doubt), :width].ravel()
+        yr, dr = mate[xr], mate[cr]
+        sel = (cr != xr) & (cr != yr)
+        xr, cr, yr, dr = xr[sel], cr[sel], yr[sel], dr[sel]
+        if len(xr) == 0:
             break
-        x, c, y, d = int(xr[t]), int(cr[t]), int(yr[t]), int(dr[t])
-        mate[x], mate[c], mate[y], mate[d] = c, x, d, y
-        a = np.flatnonzero(np.arange(len(mate)) < mate)
-        pairs = np.stack([a, mate[a]], axis=1)
-    return pairs
+        delta = (_pair_cost(V, xr, cr, Vc, en) + _pair_cost(V, yr, dr, Vc, en)
+                 - own[xr] - own[cr])
+        done = np.zeros(n, bool)
+        moved = False
+        for t in np.argsort(delta, kind="stable"):     # improving exchanges, disjoint ones
+            if not delta[t] < -1e-12 * max(float(own.sum()), 1e-300):
+                break
+            x, c, y, d = int(xr[t]), int(cr[t]), int(yr[t]), int(dr[t])
+            if done[[x, c, y, d]].any():
+                continue
+            done[[x, c, y, d]] = True
+            mate[x], mate[c], mate[y], mate[d] = c, x, d, y
+            own[x] = own[c] = _pair_cost(V, np.array([x]), np.array([c]), Vc, en)[0]
+            own[y] = own[d] = _pair_cost(V, np.array([y]), np.array([d]), Vc, en)[0]
+            moved = True
+        if not moved:
+            break
+    a = np.flatnonzero(np.arange(n) < mate)
+    return np.stack([a, mate[a]], axis=1)
 
 
 def _pairings(items):
@@ -396,7 +401,7 @@ def _split_blocks(A, G, C, pairs, rng, rounds=3):
     runs = []
     for score in starts:
         score, keep = _two_lines(X, score, h, rounds)
-        order = _swap_columns(X, keep, np.argsort(score, axis=-1, kind="stable"))
+        order = np.argsort(score, axis=-1, kind="stable")
         runs.append((score, keep, order))
     both = runs[0][1] * runs[1][1]
     vals = [_split_objective(X, both, order) for _, _, order in runs]
@@ -446,49 +451,6 @@ def _split_objective(X, keep, order):
         c = np.abs(keep[:, None] * (Xh[..., 0] * Xh[..., 1].conj()).sum(-1))
         tot = tot + np.maximum((a + d) / 2 - np.sqrt(((a - d) / 2) ** 2 + c ** 2), 0).sum(0)
     return tot
-
-
-def _swap_columns(X, keep, order, budget=1 << 18, steps=8):
-    """Improve the two-line fit by exchanges of columns between the halves: the fit can stop
-    in a wrong local optimum (lines of the two halves close for many pairs), the exchanges
-    lower its own objective ``Σ σ₂²`` (the rank-one residual of each pair on each half, the
-    pairs ``keep`` counted) directly.  Per block the best of the exchanges between the ``m``
-    columns of each half nearest the boundary (all when ``p·K·m² <= budget``) is made while
-    it lowers the objective, at most ``steps`` times.  ``order`` (K, n): half 0 first."""
-    p, K, n = X.shape[:3]
-    h = n // 2
-    m = int(min(h, max(2, np.sqrt(budget / max(p * K, 1)))))
-    w = keep[:, None, None]
-    E0, E1 = np.abs(X[..., 0]) ** 2 * w, np.abs(X[..., 1]) ** 2 * w       # (p, K, n)
-    Cx = X[..., 0] * X[..., 1].conj() * w
-
-    def obj(a, d, c):
-        return np.maximum((a + d) / 2 - np.sqrt(((a - d) / 2) ** 2 + np.abs(c) ** 2), 0)
-
-    order = order.copy()
-    for _ in range(steps):
-        i0, i1 = order[:, h - m:h], order[:, h:h + m]           # (K, m) near the boundary
-        tot = []
-        for half in (order[:, :h], order[:, h:]):
-            tot.append([np.take_along_axis(T, half[None], axis=2).sum(-1) for T in (E0, E1, Cx)])
-        base = sum(obj(*t).sum(0) for t in tot)                 # (K,)
-        g = [[np.take_along_axis(T, idx[None], axis=2) for T in (E0, E1, Cx)]
-             for idx in (i0, i1)]                               # (p, K, m) each
-        new0 = [t[:, :, None, None] - a[:, :, :, None] + b[:, :, None, :]
-                for t, a, b in zip(tot[0], g[0], g[1])]         # (p, K, m, m)
-        new1 = [t[:, :, None, None] + a[:, :, :, None] - b[:, :, None, :]
-                for t, a, b in zip(tot[1], g[0], g[1])]
-        val = (obj(*new0) + obj(*new1)).sum(0).reshape(K, -1)   # (K, m·m)
-        best = val.argmin(1)
-        gain = base - val[np.arange(K), best]
-        do = gain > 1e-9 * np.maximum(base, 1e-300)
-        if not do.any():
-            break
-        a, b = np.divmod(best[do], m)
-        rows = np.flatnonzero(do)
-        ca, cb = i0[rows, a].copy(), i1[rows, b].copy()
-        order[rows, h - m + a], order[rows, h + b] = cb, ca
-    return order
 
 
 def _split_exhaustive(X, C):
