@@ -47,6 +47,7 @@ _MEMBERS = 4          # group members combined into one representative row
 _PAIRS = 32           # pairs used to split the blocks into halves
 _SAMPLE = 12          # columns sampled by the bootstrap
 _READ = 1 << 19       # entries read by one split of the blocks (at most)
+_STARTS = 8          # more starts of the two-line fit for an outlying block
 
 
 class PermutationRecovery(tuple):
@@ -408,6 +409,20 @@ def _split_blocks(A, G, C, pairs, rng, rounds=3):
     pick = vals[1] < vals[0]                                                 # (K,)
     score = np.where(pick[:, None], runs[1][0], runs[0][0])
     order = np.where(pick[:, None], runs[1][2], runs[0][2])
+    val = np.minimum(vals[0], vals[1])
+    # a block far above the others (10× the median objective) is fitted again from more
+    # starts (the next columns of largest weight as references); the best objective wins
+    for k in np.flatnonzero(val > 10 * np.median(val) + 1e-300) if K > 2 else ():
+        Xk, wk, Uk = X[:, k:k + 1], wn[:, k:k + 1], U[:, k:k + 1]
+        for r in np.argsort(-wk.sum(0)[0], kind="stable")[1:1 + _STARTS]:
+            ur = Uk[:, :, r:r + 1]
+            sc, kp = _two_lines(Xk, (wk * np.abs(Uk[..., 0] * ur[..., 1]
+                                                 - Uk[..., 1] * ur[..., 0]) ** 2).sum(0), h,
+                                rounds)
+            o = np.argsort(sc, axis=-1, kind="stable")
+            v = _split_objective(Xk, both, o)[0]
+            if v < val[k]:
+                val[k], score[k], order[k] = v, sc[0], o[0]
     s = np.sort(score, axis=-1)
     spread = np.abs(s).mean(-1) + 1e-300
     conf = (s[:, h] - s[:, h - 1]) / spread
