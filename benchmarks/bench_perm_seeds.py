@@ -48,6 +48,7 @@ def main():
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--first", type=int, default=0, help="first seed index (0: the test's)")
     ap.add_argument("--dtype", nargs="+", default=["real", "complex"])
+    ap.add_argument("--verbose", action="store_true", help="one line per seed")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     print(f"{'N':>5s} {'dtype':8s} {'min':>6s} {'median':>6s} {'max':>6s} {'>2x':>4s} "
@@ -62,6 +63,9 @@ def main():
                 times.append(time.process_time() - t0)
                 F = butterfly_factorize(A, perm="auto", row_perm="auto")
                 ratios.append(rel(A, F.todense()) / known)
+                if args.verbose:
+                    print(f"  seed {s}: ratio {ratios[-1]:.3f} recovery {times[-1]:.3f} s",
+                          flush=True)
             q = np.array(ratios)
             print(f"{N:5d} {dt:8s} {q.min():6.3f} {np.median(q):6.3f} {q.max():6.2f} "
                   f"{int((q > 2).sum()):4d} {np.median(times):9.3f}  "

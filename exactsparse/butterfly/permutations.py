@@ -22,8 +22,10 @@ columns) plus ``O(n log n)`` for the neighbour search, so the recovery reads far
 entries than the ``O(N²)`` solver that follows.  Degenerate inputs (e.g. a Hadamard matrix,
 where many pairings fit) take more columns, up to whole halves; any consistent choice is
 correct, and a failure is reported (``consistent`` False) — the caller checks the fit.
-Noiseless products are recovered exactly; with noise, complex products were recovered in every
-measured case, real ones (whose entries are heavy-tailed) not always (docs/butterfly.md).
+Noiseless products are recovered exactly.  With noise (real entries are heavy-tailed), a
+greedy pairing is improved by exchanges of partners, and the two-line fit is started twice
+(more starts for a block of outlying residual), keeping the smaller rank-one residual: the
+error was within 2× of the known-permutation error on every measured seed (docs/butterfly.md).
 
 References
 ----------
