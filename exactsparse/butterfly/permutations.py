@@ -298,11 +298,9 @@ def _two_opt(V, pairs, nb, good, Vc, en, width=8, passes=16):
     """Improve a matching by exchanges of partners: a greedy matching takes the cheapest edge
     first, which can strand two groups whose own partners it took (two noise-dominated rows
     paired, their partners left to each other).  For every doubtful pair ``(x, y)`` (not a
-    clear mutual best, or ``10×`` the median cost) and every candidate ``c`` of ``x`` (its
-    ``width`` best), paired with ``d``, the exchange ``(x, c), (y, d)`` is scored by the total
-    rank-one residual of the two pairs; the best improving exchange is made, until none
-    improves (at most ``passes`` rounds, disjoint exchanges made together).  Each round costs
-    ``O(#doubtful · width)`` pair costs."""
+    clear mutual best, or ``10×`` the median cost) and each of the ``width`` best candidates
+    ``c`` of ``x``, paired with ``d``, the exchange ``(x, c), (y, d)`` is made (disjoint ones
+    together, best first) when it lowers the total rank-one residual, for ``passes`` rounds."""
     n = V.shape[0]
     mate = np.empty(n, np.int64)
     mate[pairs[:, 0]], mate[pairs[:, 1]] = pairs[:, 1], pairs[:, 0]
@@ -311,10 +309,7 @@ def _two_opt(V, pairs, nb, good, Vc, en, width=8, passes=16):
     med = np.median(own)
     for _ in range(passes):
         doubt = ~(good & good[mate]) | (own > 10 * med)
-        xr = np.repeat(np.flatnonzero(doubt), width)
-        if len(xr) == 0:
-            break
-        cr = nb[np.flatnonzero(doubt), :width].ravel()
+        xr, cr = np.repeat(np.flatnonzero(doubt), width), nb[doubt, :width].ravel()
         yr, dr = mate[xr], mate[cr]
         sel = (cr != xr) & (cr != yr)
         xr, cr, yr, dr = xr[sel], cr[sel], yr[sel], dr[sel]
@@ -322,8 +317,7 @@ def _two_opt(V, pairs, nb, good, Vc, en, width=8, passes=16):
             break
         delta = (_pair_cost(V, xr, cr, Vc, en) + _pair_cost(V, yr, dr, Vc, en)
                  - own[xr] - own[cr])
-        done = np.zeros(n, bool)
-        moved = False
+        done, moved = np.zeros(n, bool), False
         for t in np.argsort(delta, kind="stable"):     # improving exchanges, disjoint ones
             if not delta[t] < -1e-12 * max(float(own.sum()), 1e-300):
                 break
@@ -358,9 +352,12 @@ def _pair_cost(V, i, j, Vc=None, en=None):
     (``Vc = V.conj()`` and the energies ``en`` may be given)."""
     Vc = V.conj() if Vc is None else Vc
     en = (np.abs(V) ** 2).sum(-1) if en is None else en
-    a, d = en[i], en[j]
-    c = np.abs(np.einsum("iph,iph->ip", V[i], Vc[j]))
-    return np.maximum((a + d) / 2 - np.sqrt(((a - d) / 2) ** 2 + c ** 2), 0).sum(-1)
+    return _sigma2sq(en[i], en[j], np.einsum("iph,iph->ip", V[i], Vc[j])).sum(-1)
+
+
+def _sigma2sq(a, d, c):
+    """``σ₂²`` of 2-row matrices with Gram ``[[a, c], [c̄, d]]`` (arrays)."""
+    return np.maximum((a + d) / 2 - np.sqrt(((a - d) / 2) ** 2 + np.abs(c) ** 2), 0)
 
 
 def _eigvec2(a, d, c):
@@ -401,16 +398,12 @@ def _split_blocks(A, G, C, pairs, rng, rounds=3):
     # line by energy alone); the split with the smaller objective is kept per block
     starts = ((np.abs(X[..., 0] * u0[..., 1] - X[..., 1] * u0[..., 0]) ** 2).sum(0),
               (wn * np.abs(U[..., 0] * u0[..., 1] - U[..., 1] * u0[..., 0]) ** 2).sum(0))
-    runs = []
-    for score in starts:
-        score, keep = _two_lines(X, score, h, rounds)
-        order = np.argsort(score, axis=-1, kind="stable")
-        runs.append((score, keep, order))
+    runs = [_two_lines(X, sc, h, rounds) for sc in starts]                   # (score, keep)
+    orders = [np.argsort(sc, axis=-1, kind="stable") for sc, _ in runs]
     both = runs[0][1] * runs[1][1]
-    vals = [_split_objective(X, both, order) for _, _, order in runs]
-    pick = vals[1] < vals[0]                                                 # (K,)
-    score = np.where(pick[:, None], runs[1][0], runs[0][0])
-    order = np.where(pick[:, None], runs[1][2], runs[0][2])
+    vals = [_split_objective(X, both, o) for o in orders]
+    pick = (vals[1] < vals[0])[:, None]                                      # (K, 1)
+    score, order = np.where(pick, runs[1][0], runs[0][0]), np.where(pick, *orders[::-1])
     val = np.minimum(vals[0], vals[1])
     # a block far above the others (10× the median objective) is fitted again from more
     # starts (the next columns of largest weight as references); the best objective wins
@@ -418,7 +411,7 @@ def _split_blocks(A, G, C, pairs, rng, rounds=3):
         Xk, wk, Uk = X[:, k:k + 1], wn[:, k:k + 1], U[:, k:k + 1]
         for r in np.argsort(-wk.sum(0)[0], kind="stable")[1:1 + _STARTS]:
             ur = Uk[:, :, r:r + 1]
-            sc, kp = _two_lines(Xk, (wk * np.abs(Uk[..., 0] * ur[..., 1]
+            sc, _ = _two_lines(Xk, (wk * np.abs(Uk[..., 0] * ur[..., 1]
                                                  - Uk[..., 1] * ur[..., 0]) ** 2).sum(0), h,
                                 rounds)
             o = np.argsort(sc, axis=-1, kind="stable")
@@ -459,14 +452,12 @@ def _two_lines(X, score, h, rounds):
 
 def _split_objective(X, keep, order):
     """``Σ σ₂²`` per block (K,) of the split ``order`` (half 0 first), pairs ``keep``."""
-    h = order.shape[1] // 2
-    tot = 0
+    tot, h = 0, order.shape[1] // 2
     for half in (order[:, :h], order[:, h:]):
-        Xh = np.take_along_axis(X, half[None, :, :, None], axis=2)
-        a = (keep[:, None] * (np.abs(Xh[..., 0]) ** 2).sum(-1))
-        d = (keep[:, None] * (np.abs(Xh[..., 1]) ** 2).sum(-1))
-        c = np.abs(keep[:, None] * (Xh[..., 0] * Xh[..., 1].conj()).sum(-1))
-        tot = tot + np.maximum((a + d) / 2 - np.sqrt(((a - d) / 2) ** 2 + c ** 2), 0).sum(0)
+        Xh = np.take_along_axis(X, half[None, :, :, None], axis=2) * keep[:, None, None, None]
+        E = (np.abs(Xh) ** 2).sum(2)                                      # (p, K, 2)
+        tot = tot + _sigma2sq(E[..., 0], E[..., 1], (Xh[..., 0] * Xh[..., 1].conj()).sum(-1)
+                              ).sum(0)
     return tot
 
 
@@ -474,30 +465,14 @@ def _split_exhaustive(X, C):
     """Small blocks (``n <= 8``): every balanced split is scored by its rank-one residual
     ``Σ σ₂²`` over the pairs and halves (the split's own objective) and the best is kept."""
     n = C.shape[1]
-    h = n // 2
     from itertools import combinations
-    splits = [(0,) + rest for rest in combinations(range(1, n), h - 1)]
-    costs = []
-    for half0 in splits:
-        m0 = np.zeros(n, bool)
-        m0[list(half0)] = True
-        total = 0
-        for mask in (m0, ~m0):
-            Xh = X[:, :, mask]                                  # (p, K, h, 2)
-            a = (np.abs(Xh[..., 0]) ** 2).sum(-1)
-            d = (np.abs(Xh[..., 1]) ** 2).sum(-1)
-            c = np.abs((Xh[..., 0] * Xh[..., 1].conj()).sum(-1))
-            total = total + np.maximum((a + d) / 2 - np.sqrt(((a - d) / 2) ** 2 + c ** 2),
-                                       0).sum(0)
-        costs.append(total)
-    costs = np.array(costs)                                     # (splits, K)
-    best = costs.argmin(0)
+    splits = [(0,) + rest for rest in combinations(range(1, n), n // 2 - 1)]
+    costs = np.array([_split_objective(X, np.ones(X.shape[0]), np.tile(   # (splits, K)
+        list(h0) + [i for i in range(n) if i not in h0], (C.shape[0], 1))) for h0 in splits])
     srt = np.sort(costs, axis=0)
     conf = (srt[1] - srt[0]) / (srt[1] + 1e-300) if len(splits) > 1 else np.ones(C.shape[0])
-    order = np.empty(C.shape, np.int64)
-    for k, b in enumerate(best):
-        half0 = list(splits[b])
-        order[k] = half0 + [i for i in range(n) if i not in half0]
+    order = np.array([list(splits[b]) + [i for i in range(n) if i not in splits[b]]
+                      for b in costs.argmin(0)], dtype=np.int64)
     return np.take_along_axis(C, order, axis=1), conf
 
 
