@@ -178,3 +178,22 @@ def linalg_guard(x, name):
             raise_non_finite(x, name)
         raise PrecisionError(f"Argument {name!r}: the batched eigen/singular value "
                              f"decomposition did not converge ({exc}).") from None
+
+
+def check_perm_arguments(A, row_perm, perm, seed):
+    """The arguments of the permutation recovery and its quick test: a square ``2^L`` matrix (its entries are
+    not read: finiteness is the caller's), permutations as int64 arrays, a generator."""
+    A = validate_matrix(A)
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise ShapeError(f"Argument 'A' must be a square matrix (N, N), not of shape "
+                         f"{A.shape}.")
+    log2_size(A.shape[1], "N")
+    row_perm = validate_perm(row_perm, A.shape[0], "row_perm")
+    perm = validate_perm(perm, A.shape[1])
+    try:
+        rng = np.random.default_rng(seed)
+    except (TypeError, ValueError) as exc:
+        from ..exceptions import ArgumentError, show
+        raise ArgumentError(f"Argument 'seed' must be None or a non-negative integer, not "
+                            f"{show(seed)} ({exc}).") from None
+    return A, row_perm, perm, rng

@@ -40,9 +40,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..exceptions import ShapeError, show
-from ._common import check_int, raise_non_finite, validate_matrix, validate_perm
-from .supports import bit_reversal_permutation, log2_size
+from ._common import check_perm_arguments, raise_non_finite
+from .rankone_test import candidate_perms, sampled_rank_one_score
+from .supports import log2_size
 
 __all__ = ["recover_permutations", "sampled_rank_one_score", "PermutationRecovery",
            "candidate_perms"]
@@ -123,28 +123,9 @@ def recover_permutations(A, *, row_perm=None, perm=None, seed=0):
     >>> ok, F.relative_error(A[rp][:, cp]) < 1e-12
     (True, True)
     """
-    A, row_perm, perm, rng = _checked(A, row_perm, perm, seed)
+    A, row_perm, perm, rng = check_perm_arguments(A, row_perm, perm, seed)
     with np.errstate(all="ignore"):
         return _recover(A, row_perm, perm, rng)
-
-
-def _checked(A, row_perm, perm, seed):
-    """The arguments of the two public functions: a square ``2^L`` matrix (its entries are
-    not read: finiteness is the caller's), permutations as int64 arrays, a generator."""
-    A = validate_matrix(A)
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise ShapeError(f"Argument 'A' must be a square matrix (N, N), not of shape "
-                         f"{A.shape}.")
-    log2_size(A.shape[1], "N")
-    row_perm = validate_perm(row_perm, A.shape[0], "row_perm")
-    perm = validate_perm(perm, A.shape[1])
-    try:
-        rng = np.random.default_rng(seed)
-    except (TypeError, ValueError) as exc:
-        from ..exceptions import ArgumentError, show
-        raise ArgumentError(f"Argument 'seed' must be None or a non-negative integer, not "
-                            f"{show(seed)} ({exc}).") from None
-    return A, row_perm, perm, rng
 
 
 def _recover(A, row_perm, perm, rng):
@@ -555,77 +536,3 @@ def _bootstrap(A, G, C, rng, tries=16, want=8):
 
 def _comb2(k):
     return k * (k - 1) // 2
-
-
-# ----------------------------------------------------------------------------- quick test
-def sampled_rank_one_score(A, row_perm=None, perm=None, samples=32, seed=0):
-    """A cheap test of ``A[row_perm][:, perm]`` for the butterfly structure.
-
-    For every split of the butterfly chain, ``samples`` random 2×2 minors inside rank-one
-    blocks (two rows of one group, two columns of one block, as in
-    :func:`recover_permutations`) are compared with their terms, ``Σ|ad − bc| / Σ(|ad| +
-    |bc|)`` per split (the large minors weigh most, so noise on small entries barely moves
-    it); the score is the largest over the splits.  ``O(L · samples)`` entries are read.  An
-    exact product scores at rounding level, a noisy one about at its noise level, a wrong
-    permutation ``O(1)``.
-
-    Parameters
-    ----------
-    A : numpy.ndarray, shape (N, N)
-    row_perm, perm : array of int or None (identity)
-    samples : int
-    seed : int
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> D = np.fft.fft(np.eye(64))
-    >>> from exactsparse.butterfly import bit_reversal_permutation
-    >>> sampled_rank_one_score(D, perm=bit_reversal_permutation(64)) < 1e-12
-    True
-    >>> sampled_rank_one_score(D) > 0.1
-    True
-    """
-    A, row_perm, perm, rng = _checked(A, row_perm, perm, seed)
-    samples = check_int(samples, "samples")
-    if samples > 1 << 20:
-        from ..exceptions import SizeLimitError
-        raise SizeLimitError(f"Argument 'samples' must be at most 2**20, not {show(samples)}.")
-    N = A.shape[-1]
-    L = log2_size(N, "N")
-    if L < 2:
-        return 0.0
-    rows = np.arange(N) if row_perm is None else row_perm
-    cols = np.arange(N) if perm is None else perm
-    worst = 0.0
-    for ell in range(1, L):
-        n, members = N >> ell, 1 << ell
-        j = rng.integers(0, n, samples)
-        t = _two_distinct(rng, members, samples)
-        k = rng.integers(0, members, samples)
-        c = _two_distinct(rng, n, samples)
-        r = rows[t * n + j[:, None]]
-        q = cols[k[:, None] * n + c]
-        a, b = A[r[:, 0], q[:, 0]], A[r[:, 0], q[:, 1]]
-        cc, d = A[r[:, 1], q[:, 0]], A[r[:, 1], q[:, 1]]
-        with np.errstate(all="ignore"):            # non-finite entries: a NaN score
-            den = (np.abs(a * d) + np.abs(b * cc)).sum()
-            val = np.abs(a * d - b * cc).sum() / den if den > 0 else 0.0
-            worst = max(worst, float(val))
-    return worst
-
-
-def _two_distinct(rng, m, size):
-    """``size`` pairs of distinct integers in ``range(m)`` (``m >= 2``), shape (size, 2)."""
-    a = rng.integers(0, m, size)
-    return np.stack([a, (a + rng.integers(1, m, size)) % m], axis=1)
-
-
-def candidate_perms(N):
-    """The permutations ``perm="auto"`` tries before a recovery: identity (None) and the
-    bit reversal."""
-    return (None, bit_reversal_permutation(N))
