@@ -18,7 +18,6 @@ Usage: ``python benchmarks/bench_butterfly.py [--section peers] [--max-n 4096] [
 """
 
 from __future__ import annotations
-
 import argparse
 import os
 import statistics
@@ -26,11 +25,9 @@ import threading
 import time
 import tracemalloc
 import warnings
-
 import numpy as np
 import scipy.linalg
 from threadpoolctl import threadpool_limits
-
 from exactsparse.butterfly import ButterflyFactors, butterfly_factorize, butterfly_patterns
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -165,7 +162,6 @@ def section_peers(args):
                 del approx, A, clean
 
 
-
 def _svd_monarch(A, s):
     """Monarch projection by a batched ``np.linalg.svd`` of the ``s × s`` blocks (baseline):
     the blocks ``A[β·s + σ, u·s + γ]``, their top singular triplets, the two twiddles."""
@@ -246,23 +242,8 @@ def section_refine(args):
     Gaussian matrix, the DCT-II and a random orthogonal matrix."""
     import scipy.fft
     from exactsparse.butterfly.refine import refine
-# ----------------------------------------------------------------------------- trees, scale
-def section_trees(args):
-    """Every preset tree against the left tree: time, x_norm, x_left, errors on Hadamard,
-    DFT (bit reversal given) and noisy butterflies, N = 1024 … --max-n; pyfaust's bbtree
-    side by side when installed (x_pyfaust = pyfaust time / tree time)."""
-    from exactsparse.butterfly.trees import PRESETS
     try:
         import pyfaust.fact  # noqa: F401
-def section_design(args):
-    """Chain design: enumeration counts and CPU time, then design_chain on the DFT (columns
-    bit-reversed: an exact butterfly product), the orthonormal DCT-II and a dense Gaussian
-    matrix at the budget of the square-dyadic butterfly (2N log2 N parameters); the fixed
-    butterfly chain fitted by exactsparse and by pyfaust (bbtree) is the comparable point."""
-    import scipy.fft
-    from exactsparse.butterfly import bit_reversal_permutation, design_chain, enumerate_chains
-    try:
-        import pyfaust.fact
         have_faust = not args.no_pyfaust
     except ImportError:
         have_faust = False
@@ -296,6 +277,19 @@ def section_design(args):
             if have_faust:
                 for t, e, label in _pyfaust_curve(A, budget):
                     print(f"{name:10s} {n:5d} pyfaust     {t:9.3f} {e:.6e} {label}", flush=True)
+
+
+# ----------------------------------------------------------------------------- trees, scale
+def section_trees(args):
+    """Every preset tree against the left tree: time, x_norm, x_left, errors on Hadamard,
+    DFT (bit reversal given) and noisy butterflies, N = 1024 … --max-n; pyfaust's bbtree
+    side by side when installed (x_pyfaust = pyfaust time / tree time)."""
+    from exactsparse.butterfly.trees import PRESETS
+    try:
+        import pyfaust.fact  # noqa: F401
+        have_faust = not args.no_pyfaust
+    except ImportError:
+        have_faust = False
         print("# pyfaust not installed: exactsparse only")
     warnings.filterwarnings("ignore")
     rng = np.random.default_rng(0)
@@ -414,6 +408,8 @@ def section_scale(args):
                   f"{mb.extra / A[0].nbytes:11.2f} {ms.extra / A[0].nbytes:12.2f}",
                   flush=True)
         del A
+
+
 def section_perm(args):
     """Unknown permutations: ``perm="auto"`` against the known bit reversal on the DFT, and
     the recovery of random row and column permutations (``perm="auto", row_perm="auto"``)
@@ -470,6 +466,21 @@ def section_perm(args):
                 name = ("complex" if cplx else "real") + ("+noise" if noise else "")
                 print(f"{name:12s} {n:6d} {tk:8.3f} {ta:8.3f} {ta / tk:7.1f} {ek:10.2e} "
                       f"{ea:10.2e} {ea / ek:7.2f}", flush=True)
+
+
+def section_design(args):
+    """Chain design: enumeration counts and CPU time, then design_chain on the DFT (columns
+    bit-reversed: an exact butterfly product), the orthonormal DCT-II and a dense Gaussian
+    matrix at the budget of the square-dyadic butterfly (2N log2 N parameters); the fixed
+    butterfly chain fitted by exactsparse and by pyfaust (bbtree) is the comparable point."""
+    import scipy.fft
+    from exactsparse.butterfly import bit_reversal_permutation, design_chain, enumerate_chains
+    try:
+        import pyfaust.fact
+        have_faust = not args.no_pyfaust
+    except ImportError:
+        have_faust = False
+    warnings.filterwarnings("ignore")
     sizes = [n for n in (256, 512, 1024) if n <= args.max_n]
     print("# enumeration: irredundant chains with product (1, N, N, 1), at most 2N log2 N "
           "parameters, CPU seconds (time.process_time)")
