@@ -193,7 +193,7 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     -----
     ButterflyFitWarning
         With a given permutation (``"bitrev"`` or an array), when the relative error
-        (estimated with four random probes) is above ``√eps`` of the dtype: ``A`` is not a
+        (estimated with four random probes on 512 sampled rows) is above ``√eps`` of the dtype: ``A`` is not a
         butterfly product under that permutation; the message suggests ``perm="auto"``.
         With ``"auto"``, when no consistent permutations were found and the fit is above
         ``√eps``.
@@ -279,8 +279,9 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
 
 
 def _warn_if_bad_fit(F, A, perm):
-    """Warn (:class:`ButterflyFitWarning`) when ``F`` misses ``A`` by more than ``√eps``."""
-    err = estimated_error(F, A)
+    """Warn (:class:`ButterflyFitWarning`) when ``F`` misses ``A`` by more than ``√eps``
+    (estimated with four probes on 512 sampled rows: ``O(N)`` reads, not a matrix read)."""
+    err = estimated_error(F, A, rows=512)
     tol = float(np.sqrt(np.finfo(A.dtype).eps))
     if err > tol:
         name = repr(perm) if isinstance(perm, str) else "the given permutation"
