@@ -32,7 +32,7 @@ from .fsmf import fsmf_loss
 from .supports import as_support, check_pair
 
 __all__ = ["plot_support", "plot_bipartite", "plot_pair", "plot_butterfly_factors",
-           "fsmf_landscape", "plot_landscape", "design_curve"]
+           "fsmf_landscape", "plot_landscape", "design_curve", "require_matplotlib"]
 
 _INSTALL = "pip install 'exactsparse[plot]'"
 
@@ -45,6 +45,12 @@ def _pyplot():
         raise MissingExtraError(f"Plotting needs matplotlib, which is not installed: "
                                 f"{_INSTALL}.") from None
     return plt
+
+
+def require_matplotlib():
+    """Raise :class:`MissingExtraError` (naming the extra) now when matplotlib is absent: a
+    command that will draw at the end checks this before a long computation."""
+    _pyplot()
 
 
 def _axes(ax, **kwargs):

@@ -84,3 +84,26 @@ def test_cli_budget_errors(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main(["butterfly", "design", "--matrix", str(tmp_path / "A.npy"), "--budget", "0"])
     assert e.value.code == 2
+
+
+def test_cli_plot_without_matplotlib_fails_before_the_fits(tmp_path, monkeypatch, capsys):
+    """``--plot`` without matplotlib is refused before any fit (it used to run the whole
+    design and then fail): exit 1 naming the extra, and design_chain never called."""
+    import builtins
+
+    import exactsparse.butterfly as bf
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *a, **k):
+        if name.startswith("matplotlib"):
+            raise ImportError("no matplotlib here")
+        return real_import(name, *a, **k)
+
+    called = []
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    monkeypatch.setattr(bf, "design_chain", lambda *a, **k: called.append(1))
+    np.save(tmp_path / "h.npy", np.eye(8))
+    code = main(["butterfly", "design", "--matrix", str(tmp_path / "h.npy"), "--budget", "64",
+                 "--plot", str(tmp_path / "c.png")])
+    assert code == 1 and not called
+    assert "matplotlib" in capsys.readouterr().err

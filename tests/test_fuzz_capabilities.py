@@ -380,3 +380,16 @@ def test_fuzz_slow():
     stats, failures = _run(N_SLOW, seed=1515)
     _report(stats, failures)
     assert stats["calls"] >= 10_000
+
+
+def test_huge_integers_found_by_the_slow_fuzz():
+    """Two classes the slow run found: a neuron index too large to print, and floats beside
+    an integer too large for a float in ``frobenius_cost``: typed errors."""
+    from exactsparse.bilinear import frobenius_cost
+    from exactsparse.exceptions import ExactSparseError
+    from exactsparse.relu.network import neuron_name
+    with pytest.raises(ExactSparseError, match="below 2\\*\\*63"):
+        neuron_name(1, 10**5000, 2)
+    with pytest.raises(ExactSparseError, match="too large to convert"):
+        frobenius_cost(np.ones((2, 3)), [[10**400] * 3, [1, 2, 3]])
+    assert frobenius_cost([[1, 2]], [[3, 4]]) == 15

@@ -125,7 +125,12 @@ def nuclear_factorization(M):
 def frobenius_cost(U, V):
     """``½(‖U‖_F² + ‖V‖_F²)`` (exact for exact input, float otherwise)."""
     U, V = _real_rows(U, "U"), _real_rows(V, "V")
-    total = sum(v * v for row in U + V for v in row)
+    try:
+        total = sum(v * v for row in U + V for v in row)
+    except OverflowError:      # a float beside an integer too large for a float
+        raise SizeLimitError("Arguments 'U', 'V' mix floats with integers too large to "
+                             "convert to float; give exact entries (int, Fraction, 'p/q') "
+                             "throughout, or floats throughout.") from None
     return Fraction(total) / 2 if isinstance(total, (int, Fraction)) else total / 2
 
 

@@ -286,10 +286,11 @@ def _warn_if_bad_fit(F, A, perm):
     if err > tol:
         name = repr(perm) if isinstance(perm, str) else "the given permutation"
         warnings.warn(
-            f"butterfly_factorize: relative error {err:.3g} with perm={name}: 'A' is not a "
-            f"butterfly product under this column permutation (error above √eps = "
-            f"{tol:.2g}).  If it should be an exact product, try perm='auto' (keeps the "
-            f"better of the identity and the bit reversal) or check the permutation.",
+            f"butterfly_factorize: estimated relative error ≈ {err:.3g} (random probes) with "
+            f"perm={name}: 'A' is not a butterfly product under this permutation (error "
+            f"above √eps = {tol:.2g}).  If it should be an exact product up to unknown "
+            f"permutations, try perm='auto' (and row_perm='auto'), which recovers them; "
+            f"F.relative_error(A) gives the exact error.",
             ButterflyFitWarning, stacklevel=3)
 
 
@@ -419,6 +420,11 @@ def auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_
             return F
     if not np.isfinite(A).all():
         raise_non_finite(A)
+    if A.ndim > 2:      # one ButterflyFactors holds one pair of permutations for its batch
+        raise ArgumentError(
+            f"Argument 'A' is a batch of shape {A.shape[:-2]} whose members do not all fit "
+            f"the identity or the bit reversal: perm='auto'/row_perm='auto' recovers the "
+            f"permutations of one matrix; call butterfly_factorize on each matrix.")
     known_r = None if auto_r else (np.arange(m) if rp is None else rp)
     known_c = None if auto_c else (np.arange(n) if p is None else p)
     for seed in range(retries):             # an ambiguous recovery is retried (new samples)

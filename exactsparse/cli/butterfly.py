@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -124,15 +125,17 @@ def _save(path, F):
 
 
 def _factorize(args):
-    from ..butterfly import butterfly_factorize
+    from ..butterfly import ButterflyFitWarning, butterfly_factorize
     A = load_matrix_arg(args, numeric=True)
     if args.refine is not None:
         from .._budget import check_budget
         check_budget(args.refine, name="--refine", allow_none=False)
     bar = _Bar(2 * A.size, enabled=sys.stderr.isatty() and not args.quiet and not args.json)
     t0 = time.perf_counter()
-    F = butterfly_factorize(A, tree=args.tree, scaling=args.scaling, perm=args.perm,
-                            row_perm=args.row_perm, progress=bar)
+    with warnings.catch_warnings():    # the exact error is reported below, once
+        warnings.simplefilter("ignore", ButterflyFitWarning)
+        F = butterfly_factorize(A, tree=args.tree, scaling=args.scaling, perm=args.perm,
+                                row_perm=args.row_perm, progress=bar)
     seconds = time.perf_counter() - t0
     bar.close()
     extra = {"optimal": F.optimal}
@@ -185,6 +188,9 @@ def _register_design(cmds):
 def _design(args):
     from ..butterfly import design_chain
     A = load_matrix_arg(args, numeric=True)
+    if args.plot:                      # before the fits, not after them
+        from ..plot import require_matplotlib
+        require_matplotlib()
     res = design_chain(A, args.budget, time_budget=args.time_budget,
                        max_factors=args.max_factors, max_rank=args.max_rank)
     if args.plot:

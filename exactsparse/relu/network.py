@@ -61,8 +61,9 @@ def neuron_name(layer, index, depth):
     ('x1', 'h1.0', 'o0')
     """
     for v, name in ((layer, "layer"), (index, "index"), (depth, "depth")):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
-            raise ArgumentError(f"Argument {name!r} must be a non-negative int, not {show(v)}.")
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v < 2**63:
+            raise ArgumentError(f"Argument {name!r} must be a non-negative int below 2**63, "
+                                f"not {show(v)}.")
     if layer == 0:
         return f"x{index}"
     if layer == depth:
