@@ -441,7 +441,7 @@ def test_cli_progress_bar_only_on_a_terminal(tmp_path, capsys, monkeypatch):
     assert "factorizing" not in capsys.readouterr().err          # not a TTY under pytest
     monkeypatch.setattr("sys.stderr.isatty", lambda: True)
     assert main(["butterfly", "factorize", str(path)]) == 0
-    assert "factorizing [" in capsys.readouterr().err
+    assert "factorizing: entries" in capsys.readouterr().err
     assert main(["butterfly", "factorize", str(path), "--quiet"]) == 0
     assert "factorizing" not in capsys.readouterr().err
 

@@ -41,6 +41,7 @@ from . import emit
 from .common import (add_command, add_json_arg, add_matrix_arg, load_matrix_arg, matrix_path,
                      positive_float, positive_int)
 from .payload import payload
+from .progress import Progress, add_progress_arg, progress_enabled
 from .verify import add_perm_args, read_butterfly_matrix, read_perm, verify_file
 
 __all__ = ["register", "WARN_ERROR"]
@@ -75,7 +76,8 @@ def register(sub):
     f.add_argument("--refine", type=float, default=None, metavar="SECONDS",
                    help="after the hierarchical solve, refine all factors together "
                         "(exact block-coordinate least squares) for at most SECONDS")
-    f.add_argument("--quiet", action="store_true", help="no progress bar")
+    f.add_argument("--quiet", action="store_true", help="no progress line (as --no-progress)")
+    add_progress_arg(f)
     f.add_argument("--json", action="store_true",
                    help="print a JSON object (relative_error, seconds, n_factors; numeric, "
                         "no certificate)")
@@ -96,24 +98,6 @@ def register(sub):
                    help="print a JSON object: valid, message, kind")
 
 
-class _Bar:
-    """A minimal progress bar on stderr (only drawn when stderr is a terminal)."""
-
-    def __init__(self, total, enabled):
-        self.total, self.done, self.enabled = max(total, 1), 0, enabled
-
-    def __call__(self, n):
-        self.done += n
-        if self.enabled:
-            frac = min(1.0, self.done / self.total)
-            sys.stderr.write(f"\rfactorizing [{'#' * int(30 * frac):<30}] {100 * frac:5.1f}%")
-            sys.stderr.flush()
-
-    def close(self):
-        if self.enabled:
-            sys.stderr.write("\n")
-
-
 def _save(path, F):
     arrays = {f"twiddle_{k}": t for k, t in enumerate(F.twiddles)}
     arrays["patterns"] = np.array([[p.a, p.b, p.c, p.d] for p in F.patterns], dtype=np.int64)
@@ -130,14 +114,24 @@ def _factorize(args):
     if args.refine is not None:
         from .._budget import check_budget
         check_budget(args.refine, name="--refine", allow_none=False)
-    bar = _Bar(2 * A.size, enabled=sys.stderr.isatty() and not args.quiet and not args.json)
+    bar = Progress("factorizing") if progress_enabled(args) and not args.quiet else None
+    done, total = [0], 2 * A.size           # entries read by the splits (about 2 matrices)
+
+    def report(n):
+        done[0] += n
+        bar("entries", done[0], total)
+
     t0 = time.perf_counter()
-    with warnings.catch_warnings():    # the exact error is reported below, once
-        warnings.simplefilter("ignore", ButterflyFitWarning)
-        F = butterfly_factorize(A, tree=args.tree, scaling=args.scaling, perm=args.perm,
-                                row_perm=args.row_perm, progress=bar)
+    try:
+        with warnings.catch_warnings():    # the exact error is reported below, once
+            warnings.simplefilter("ignore", ButterflyFitWarning)
+            F = butterfly_factorize(A, tree=args.tree, scaling=args.scaling, perm=args.perm,
+                                    row_perm=args.row_perm,
+                                    progress=None if bar is None else report)
+    finally:
+        if bar is not None:
+            bar.close()
     seconds = time.perf_counter() - t0
-    bar.close()
     extra = {"optimal": F.optimal}
     if args.refine is not None:
         from ..butterfly.refine import refine
