@@ -69,6 +69,23 @@ def test_ks_pattern_support_is_kronecker(pattern):
     assert p.nnz == expected.sum() and p.shape == expected.shape
 
 
+def test_ks_pattern_unpacks_like_its_fields():
+    """``a, b, c, d = p`` and ``p[i]`` give the documented fields; equality, hashing and the
+    JSON of results are unchanged (a pattern is not equal to the tuple)."""
+    p = KSPattern(2, 3, 4, 5)
+    a, b, c, d = p
+    assert (a, b, c, d) == (p.a, p.b, p.c, p.d) == (2, 3, 4, 5)
+    assert tuple(p) == (2, 3, 4, 5) and list(p) == [2, 3, 4, 5] and len(p) == 4
+    assert p[0] == 2 and p[-1] == 5 and p[1:3] == (3, 4)
+    with pytest.raises(IndexError):
+        p[4]
+    assert p == KSPattern(*p) and hash(p) == hash(KSPattern(2, 3, 4, 5)) and p != (2, 3, 4, 5)
+    assert len({p, KSPattern(2, 3, 4, 5), KSPattern(5, 4, 3, 2)}) == 2
+    assert KSPattern(*butterfly_patterns(8)[0]) == butterfly_patterns(8)[0]
+    r = identify_butterfly(scipy.linalg.hadamard(4))
+    assert type(r).from_json(r.to_json()) == r
+
+
 def test_chain_product_is_support_of_product():
     for chain in (bf(16), RANK2_CHAIN, [tuple(p.__dict__.values()) for p in monarch_patterns(16)]):
         pats, _ = chain_ranks(chain)

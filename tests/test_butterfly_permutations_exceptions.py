@@ -72,3 +72,37 @@ def test_batched_auto_needing_a_recovery_is_refused():
         butterfly_factorize(B, perm="auto", row_perm="auto")
     F = butterfly_factorize(np.stack([D, D]), perm="auto")
     assert np.all(F.relative_error(np.stack([D, D])) < 1e-12)
+
+
+@pytest.mark.parametrize("bad, what", [
+    ([0, 1, 2, 3, 3, 5, 6, 7], r"an array where 3 appears twice \(4 is missing\)"),
+    ([7, 6, 5, 4, 3, 2, 7, 7], r"an array where 7 appears three times \(0 is missing\)"),
+    ([1, 1, 1, 1, 0, 0, 0, 0], r"an array where 1 appears 4 times \(2 is missing\)"),
+    ([0, 1, 2, 3, 4, 5, 6, 8], r"an array containing 8 \(at index 7\)"),
+    ([-1, 0, 1, 2, 3, 4, 5, 6], r"an array containing -1 \(at index 0\)"),
+    (np.arange(7), r"an array of shape \(7,\)"),
+    (np.arange(8.0), r"a float64 array"),
+    (np.ones(8, bool), r"a bool array"),
+    (3, r"the scalar 3"),
+])
+def test_bad_permutation_says_what_repeats_and_what_is_missing(bad, what):
+    """The message names the first repeated value and a missing one (or the offending
+    entry, shape or dtype), for every routine taking a permutation."""
+    msg = r"Argument 'perm' must be a permutation of 0\.\.7, not " + what + r"\.$"
+    with pytest.raises(ArgumentError, match=msg):
+        butterfly_factorize(H.astype(float), perm=bad)
+    with pytest.raises(ArgumentError, match=msg):
+        identify_butterfly(H, perm=bad)
+    with pytest.raises(ArgumentError, match=msg.replace("'perm'", "'row_perm'")):
+        identify_butterfly(H, row_perm=bad)
+
+
+def test_bad_permutation_message_is_short_for_big_arrays():
+    n = 1 << 16
+    p = np.arange(n)
+    p[40000] = 12345                                     # 12345 twice, 40000 missing
+    with pytest.raises(ArgumentError) as exc:
+        ButterflyFactors(butterfly_patterns(n), [np.ones(q.twiddle_shape)
+                                                 for q in butterfly_patterns(n)], perm=p)
+    assert str(exc.value) == ("Argument 'perm' must be a permutation of 0..65535, not an "
+                              "array where 12345 appears twice (40000 is missing).")

@@ -263,3 +263,25 @@ def test_memory_layouts(tree):
               np.ascontiguousarray(Z[:, ::-1])[:, ::-1], np.repeat(Z, 2, axis=1)[:, ::2]):
         assert np.array_equal(A, Z)
         assert rel(Z, butterfly_factorize(A, tree=tree).todense()) <= 1e-13
+
+
+# ----------------------------------------------------------------- split orders as arrays
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 9).flatmap(lambda K: st.tuples(st.just(K), st.permutations(range(1, K)))),
+       st.sampled_from(["int64", "int32", "uint8", "int16"]))
+def test_split_order_as_any_integer_array_like(Kord, dtype):
+    """A numpy array (any integer dtype) or a range gives the tree of the same list."""
+    K, order = Kord
+    expected = parse_tree(list(order), K)
+    assert parse_tree(np.array(order, dtype=dtype), K) == expected
+    assert tree_from_split_order(np.array(order, dtype=dtype), K) == expected
+    assert split_order(expected) == split_order(parse_tree(tuple(order), K))
+
+
+def test_split_order_array_in_the_solver():
+    Z = planted(butterfly_patterns(16))
+    F = butterfly_factorize(Z, tree=np.array([2, 1, 3]))
+    G = butterfly_factorize(Z, tree=[2, 1, 3])
+    assert all(np.array_equal(a, b) for a, b in zip(F.twiddles, G.twiddles))
+    assert parse_tree(range(1, 4), 4) == preset_tree("left", 4)
+    assert parse_tree(np.array([[0, 1], [2, 3]]), 4) == ((0, 1), (2, 3))

@@ -75,3 +75,26 @@ def test_split_order_needs_a_sequence():
         tree_from_split_order(5, 3)
     with pytest.raises(ArgumentError, match="must be a sequence"):
         tree_from_split_order("12", 3)
+
+
+@pytest.mark.parametrize("bad, dtype", [
+    (np.array([2.0, 1.0]), "float64"), (np.array([True, False]), "bool"),
+    (np.array([1, 2], dtype=np.float32), "float32")])
+def test_split_order_arrays_must_hold_integers(bad, dtype):
+    """A numpy split order is accepted when it holds integers; floats and booleans are
+    refused with the dtype in the message."""
+    with pytest.raises(ArgumentError, match=rf"Argument 'tree' must hold integers .*dtype {dtype}"):
+        butterfly_factorize(H8, tree=bad)
+    with pytest.raises(ArgumentError, match=rf"must hold integers .*dtype {dtype}"):
+        tree_from_split_order(bad, 3)
+
+
+@pytest.mark.parametrize("bad, msg", [
+    (np.array([1, 1]), r"each cut position 1 … 2 exactly once .*K = 3"),
+    (np.array([1, 2, 3]), r"K − 1 = 2 cut positions .*not 3"),
+])
+def test_split_order_arrays_are_validated_like_lists(bad, msg):
+    with pytest.raises(ArgumentError, match=msg):
+        butterfly_factorize(H8, tree=bad)
+    with pytest.raises(ArgumentError, match=msg):
+        butterfly_factorize(H8, tree=bad.tolist())

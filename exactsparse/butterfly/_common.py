@@ -92,12 +92,42 @@ def validate_perm(perm, n, name="perm"):
         raise ArgumentError(f"Argument {name!r} must be None, 'identity', 'bitrev', 'auto' or "
                             f"a permutation array, not {show(perm)}.")
     p = as_array(perm, name)
-    if p.shape != (n,) or p.dtype.kind not in "iu" or not np.array_equal(np.sort(p), np.arange(n)):
-        shown = (np.array2string(p, threshold=8) if p.dtype.kind in "biufc"
-                 else show(perm))
-        raise ArgumentError(f"Argument {name!r} must be a permutation of range({n}), not "
-                            f"{shown}.")
+    problem = not_a_permutation(p, n)
+    if problem is not None:
+        raise ArgumentError(f"Argument {name!r} must be a permutation of 0..{n - 1}, not "
+                            f"{problem if p.dtype.kind in 'biufc' else show(perm)}.")
     return p.astype(np.int64)
+
+
+_TIMES = {2: "twice", 3: "three times"}
+
+
+def not_a_permutation(p, n):
+    """None if the array ``p`` is a permutation of ``0 … n−1``; else what is wrong, short
+    whatever the size: "an array where 3 appears twice (4 is missing)", "an array of shape
+    (7,)", "a float64 array", "an array containing 8 (at index 7)".
+
+    >>> not_a_permutation(np.array([0, 1, 2, 3, 3, 5, 6, 7]), 8)
+    'an array where 3 appears twice (4 is missing)'
+    >>> not_a_permutation(np.array([2, 0, 1]), 3) is None
+    True
+    """
+    if p.ndim == 0:
+        return f"the scalar {show(p.item())}"
+    if p.shape != (n,):
+        return f"an array of shape {p.shape}"
+    if p.dtype.kind not in "iu":
+        return f"a {p.dtype} array"
+    bad = np.flatnonzero((p < 0) | (p >= n))
+    if bad.size:
+        return f"an array containing {int(p[bad[0]])} (at index {int(bad[0])})"
+    counts = np.bincount(p, minlength=n)
+    if (counts == 1).all():
+        return None
+    v = int(p[np.argmax(counts[p] > 1)])          # the first repeated value, in array order
+    k = int(counts[v])
+    return (f"an array where {v} appears {_TIMES.get(k, f'{k} times')} "
+            f"({int(np.argmax(counts == 0))} is missing)")
 
 
 _controller = None

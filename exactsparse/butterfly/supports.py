@@ -100,6 +100,13 @@ class KSPattern:
     ((4, 4), 8, KSPattern(a=1, b=2, c=2, d=2))
     >>> str(p.to_support())
     '1010/0101/1010/0101'
+
+    It unpacks and indexes like the tuple ``(a, b, c, d)`` (equality and hashing stay those
+    of the pattern: ``p != (1, 2, 2, 2)``, ``tuple(p) == (1, 2, 2, 2)``):
+
+    >>> a, b, c, d = p
+    >>> (a, b, c, d) == tuple(p) == (p.a, p.b, p.c, p.d), len(p), p[-1]
+    (True, 4, 2)
     """
 
     a: int
@@ -110,6 +117,15 @@ class KSPattern:
     def __post_init__(self):
         for name in "abcd":
             object.__setattr__(self, name, _positive_int(getattr(self, name), name))
+
+    def __iter__(self):
+        return iter((self.a, self.b, self.c, self.d))
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return (self.a, self.b, self.c, self.d)[i]
 
     @property
     def shape(self):

@@ -61,6 +61,8 @@ from __future__ import annotations
 
 import numbers
 
+import numpy as np
+
 from ..exceptions import ArgumentError, ShapeError, show
 
 __all__ = ["PRESETS", "ALIASES", "TREE_NAMES", "parse_tree", "preset_tree",
@@ -228,7 +230,27 @@ def _checked(tree):
     return _nested(tree)
 
 
+def _from_array(obj):
+    """A numpy array or other array_like (not a tuple, list, str or int) of integers as
+    nested lists; booleans and floats are refused (``obj`` itself when not an array_like)."""
+    if isinstance(obj, (str, bytes, tuple, list, numbers.Number)) or obj is None or \
+            not (isinstance(obj, np.ndarray) or hasattr(obj, "__array__")
+                 or hasattr(obj, "__iter__")):
+        return obj
+    try:
+        arr = np.asarray(obj)
+    except (ValueError, TypeError, OverflowError):
+        return obj
+    if arr.dtype.kind in "iu":
+        return arr.tolist()
+    if arr.dtype.kind in "bfc":
+        raise ArgumentError(f"Argument 'tree' must hold integers (factor indices or cut "
+                            f"positions), not {show(obj)} of dtype {arr.dtype}.")
+    return obj
+
+
 def _int_sequence(obj, name):
+    obj = _from_array(obj) if name == "tree" else obj
     if isinstance(obj, (str, bytes)) or not hasattr(obj, "__iter__"):
         raise ArgumentError(f"Argument {name!r} must be a sequence, not {show(obj)}.")
     out = list(obj)
@@ -268,7 +290,8 @@ def parse_tree(tree, n_factors):
     tree : str, nested tuple or sequence of int
         A preset name (:data:`TREE_NAMES`); a nested tuple (or list) of factor indices whose
         leaves, read from left to right, are ``0 … K−1``; or a split order (a flat
-        sequence of the ``K − 1`` cut positions).  A flat sequence of ``K − 1`` integers is
+        sequence of the ``K − 1`` cut positions: a list, tuple or any 1-D integer
+        array_like such as a numpy array; booleans and floats are refused).  A flat sequence of ``K − 1`` integers is
         read as a split order; the only flat tree, ``(0, 1)`` for ``K = 2``, has length 2.
     n_factors : int
         ``K``, the number of factors of the chain.
@@ -301,6 +324,7 @@ def parse_tree(tree, n_factors):
     n = _check_count(n_factors)
     if isinstance(tree, str):
         return preset_tree(tree, n)
+    tree = _from_array(tree)
     if _is_flat(tree) and not (len(tree) == 2 and n == 2):
         if len(tree) == n - 1:
             return tree_from_split_order(tree, n)
