@@ -1,14 +1,20 @@
 """CLI group ``butterfly``: numeric factorization and exact identification.
 
 ``exactsparse butterfly factorize --matrix A.npy --out factors.npz [--perm bitrev|auto]
-[--row-perm auto] [--tree left|right|balanced|balanced-floor|comb|inverse-comb]
-[--scaling unit|sqrt] [--refine SECONDS] [--json] [--quiet]`` writes the twiddle tensors
+[--row-perm auto] [--tree left|right|balanced|balanced-floor|comb|inverse-comb|"((0,1),(2,3))"
+| --split-order 2,1,3] [--scaling unit|sqrt] [--refine SECONDS] [--json] [--quiet]`` writes
+the twiddle tensors
 (``twiddle_0`` … leftmost first), the ``patterns`` (K×4), ``perm`` and ``row_perm`` to an
 ``.npz`` and reports ``relative_error`` (against the given matrix), ``seconds`` (the
 factorization alone), ``n_factors``, ``optimal`` and the permutations found (``found_perm``,
 ``found_row_perm``, None for the identity); ``--refine SECONDS`` then refines all factors
 together within that time budget (:func:`exactsparse.butterfly.refine.refine`) and adds
-``initial_error``, ``refine_seconds``, ``refine_sweeps`` and ``refine_stop``.
+``initial_error``, ``refine_seconds``, ``refine_sweeps`` and ``refine_stop``.  ``--tree``
+takes a preset name or a nested tuple of factor indices (``"((0,1),(2,3))"``: the leaves,
+left to right, are the factors ``0 … K−1`` of the chain, ``K = log2 N``; read with
+:func:`ast.literal_eval`, never evaluated); ``--split-order`` takes the ``K − 1`` cut
+positions, comma-separated, in the order the cuts are made (:mod:`exactsparse.butterfly.trees`).
+A tree that does not fit the matrix is a usage error (exit 2) naming the flag.
 
 ``exactsparse butterfly identify --matrix Z [--perm identity|bitrev|auto|FILE]
 [--row-perm ...] [--cyclotomic n]
@@ -31,6 +37,8 @@ still accepted.
 
 from __future__ import annotations
 
+import argparse
+import ast
 import sys
 import time
 import warnings
@@ -38,8 +46,8 @@ import warnings
 import numpy as np
 
 from . import emit
-from .common import (add_command, add_json_arg, add_matrix_arg, load_matrix_arg, matrix_path,
-                     positive_float, positive_int)
+from .common import (UsageError, add_command, add_json_arg, add_matrix_arg, load_matrix_arg,
+                     matrix_path, positive_float, positive_int)
 from .payload import payload
 from .progress import Progress, add_progress_arg, progress_enabled
 from .verify import add_perm_args, read_butterfly_matrix, read_perm, verify_file
@@ -48,6 +56,110 @@ __all__ = ["register", "WARN_ERROR"]
 
 #: relative error above which ``factorize`` warns that the input is not a butterfly product
 WARN_ERROR = 1e-6
+
+#: the preset trees of ``--tree`` (:data:`exactsparse.butterfly.trees.TREE_NAMES`, which a
+#: test keeps equal; not imported here so that ``--help`` does not load the solver)
+TREE_PRESETS = ("left", "right", "balanced", "balanced-floor", "comb", "inverse-comb")
+_TREE_TEXT = set("0123456789,()[] \t")
+_TREE_EXPECTED = (f"a preset ({', '.join(TREE_PRESETS)}) or a nested tuple of factor indices "
+                  "such as '((0,1),(2,3))'")
+
+
+def _tree_problem(obj):
+    """What makes ``obj`` (a parsed literal) not a nested tuple of ints, or None."""
+    if isinstance(obj, int) and not isinstance(obj, bool):
+        return None
+    if isinstance(obj, (tuple, list)):
+        if len(obj) != 2:
+            flat = all(isinstance(v, int) for v in obj)
+            return (f"a node with {len(obj)} elements; every node is a pair (left, right)"
+                    + ("; a flat list of cut positions goes to --split-order" if flat and obj
+                       else ""))
+        return _tree_problem(obj[0]) or _tree_problem(obj[1])
+    return f"the leaf {obj!r} is not a factor index"
+
+
+def tree_arg(text):
+    """The ``--tree`` value: a preset name, or a nested tuple of ints read with
+    :func:`ast.literal_eval` (only digits, commas, brackets and blanks; never evaluated)."""
+    t = text.strip()
+    if t in TREE_PRESETS:
+        return t
+    if not t or not set(t) <= _TREE_TEXT or len(t) > 20000:
+        raise argparse.ArgumentTypeError(f"must be {_TREE_EXPECTED}, not {text[:80]!r}")
+    try:
+        obj = ast.literal_eval(t)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        raise argparse.ArgumentTypeError(
+            f"must be {_TREE_EXPECTED}, not {text[:80]!r} (not well formed: unbalanced "
+            f"parentheses or a missing comma)") from None
+    problem = _tree_problem(obj)
+    if problem:
+        raise argparse.ArgumentTypeError(f"must be {_TREE_EXPECTED}, not {text[:80]!r} "
+                                         f"({problem})")
+    return _tupled(obj)
+
+
+def _tupled(obj):
+    return tuple(_tupled(v) for v in obj) if isinstance(obj, (tuple, list)) else obj
+
+
+def split_order_arg(text):
+    """The ``--split-order`` value: comma-separated integers (the cut positions)."""
+    parts = [p.strip() for p in text.split(",")]
+    if parts == [""]:
+        return ()
+    if len(text) > 20000 or not all(p.isdigit() and p.isascii() for p in parts):
+        raise argparse.ArgumentTypeError(f"must be comma-separated cut positions such as "
+                                         f"2,1,3, not {text[:80]!r}")
+    return tuple(int(p) for p in parts)
+
+
+def _factor_count(A):
+    """``K = log2 N`` of the butterfly chain of the square ``A`` (None when it has none:
+    the solver then names the problem with the matrix)."""
+    n = A.shape[-1]
+    if A.ndim < 2 or A.shape[-2] != n or n < 2 or n & (n - 1):
+        return None
+    return n.bit_length() - 1
+
+
+def checked_tree(args, A):
+    """The tree of ``--tree`` / ``--split-order`` for the chain of ``A``; a tree that does
+    not fit is a usage error naming the flag, the leaves (or cuts) expected and those given."""
+    K = _factor_count(A)
+    if args.split_order is not None:
+        cuts = args.split_order
+        if K is not None and sorted(cuts) != list(range(1, K)):
+            raise UsageError(
+                f"argument --split-order: must list each cut position 1 … {K - 1} exactly "
+                f"once (K = {K} factors for N = {A.shape[-1]}), not "
+                f"{','.join(map(str, cuts)) or 'nothing'}")
+        return list(cuts)
+    tree = args.tree
+    if isinstance(tree, str) or K is None:
+        return tree
+    leaves = _leaves(tree)
+    if leaves != tuple(range(K)):
+        raise UsageError(
+            f"argument --tree: must have the leaves 0 … {K - 1} in order, one per factor "
+            f"(K = {K} factors for N = {A.shape[-1]}, e.g. {_example(K)}), not the leaves "
+            f"{','.join(map(str, leaves))}")
+    return tree
+
+
+def _leaves(tree):
+    return _leaves(tree[0]) + _leaves(tree[1]) if isinstance(tree, tuple) else (tree,)
+
+
+def _example(K):
+    """The balanced tree of ``K`` factors, written as on the command line."""
+    def build(lo, hi):
+        if hi - lo == 1:
+            return str(lo)
+        k = lo + (hi - lo + 1) // 2
+        return f"({build(lo, k)},{build(k, hi)})"
+    return repr(build(0, K))
 
 
 def register(sub):
@@ -66,10 +178,17 @@ def register(sub):
                    help="known column permutation (bitrev for the DFT) or 'auto'")
     f.add_argument("--row-perm", default=None, choices=["identity", "bitrev", "auto"],
                    help="known row permutation or 'auto' (unknown: recovered)")
-    f.add_argument("--tree", default="left",
-                   choices=["left", "right", "balanced", "balanced-floor", "comb", "inverse-comb"],
-                   help="factorization tree (default left = comb; balanced: ICASSP 2022, "
-                        "left part ⌈J/2⌉; balanced-floor: ⌊J/2⌋)")
+    trees = f.add_mutually_exclusive_group()
+    trees.add_argument("--tree", default="left", type=tree_arg, metavar="TREE",
+                       help="factorization tree: a preset, left (default; alias comb), right "
+                            "(inverse-comb), balanced (ICASSP 2022: left part ⌈J/2⌉), "
+                            "balanced-floor (⌊J/2⌋); or a nested tuple of factor indices, "
+                            "quoted, e.g. \"((0,1),(2,3))\" for N = 16 (leaves 0 … K−1 in "
+                            "order, K = log2 N factors)")
+    trees.add_argument("--split-order", type=split_order_arg, default=None, metavar="CUTS",
+                       help="the tree as its cut positions 1 … K−1, comma-separated, in the "
+                            "order the cuts are made (cut k separates factors 0 … k−1 from "
+                            "k … K−1), e.g. 2,1,3 = ((0,1),(2,3)) for N = 16")
     f.add_argument("--scaling", default="unit", choices=["unit", "sqrt"],
                    help="how the scale of each rank-one block is shared between the two "
                         "factors (default unit)")
@@ -98,6 +217,42 @@ def register(sub):
                    help="print a JSON object: valid, message, kind")
 
 
+def load_numeric(args):
+    """The float matrix of ``--matrix``; a non-finite entry is named by its position."""
+    from ..exceptions import NonFiniteError
+    try:
+        return load_matrix_arg(args, numeric=True)
+    except NonFiniteError:
+        from ..fileio import read_table
+        path = matrix_path(args)
+        found = _first_non_finite(read_table(path))
+        if found is None:
+            raise
+        (i, j), value = found
+        raise NonFiniteError(f"File {path!r} (--matrix) must hold finite numbers, not "
+                             f"{value} at row {i}, column {j} (counting from 0).") from None
+
+
+def _first_non_finite(table):
+    """``((row, column), description)`` of the first entry of ``table`` (rows of exact
+    numbers or a numpy array) that is not a finite float, or None."""
+    if isinstance(table, np.ndarray):
+        if table.dtype.kind not in "fc":
+            return None
+        bad = np.argwhere(~np.isfinite(table))
+        return None if not bad.size else (tuple(int(k) for k in bad[0]),
+                                           repr(table[tuple(bad[0])].item()))
+    for i, row in enumerate(table):
+        for j, v in enumerate(row):
+            try:
+                ok = np.isfinite(complex(v))
+            except OverflowError:
+                ok = False
+            if not ok:
+                return (i, j), "a number beyond the float range"
+    return None
+
+
 def _save(path, F):
     arrays = {f"twiddle_{k}": t for k, t in enumerate(F.twiddles)}
     arrays["patterns"] = np.array([[p.a, p.b, p.c, p.d] for p in F.patterns], dtype=np.int64)
@@ -110,7 +265,8 @@ def _save(path, F):
 
 def _factorize(args):
     from ..butterfly import ButterflyFitWarning, butterfly_factorize
-    A = load_matrix_arg(args, numeric=True)
+    A = load_numeric(args)
+    tree = checked_tree(args, A)
     if args.refine is not None:
         from .._budget import check_budget
         check_budget(args.refine, name="--refine", allow_none=False)
@@ -125,7 +281,7 @@ def _factorize(args):
     try:
         with warnings.catch_warnings():    # the exact error is reported below, once
             warnings.simplefilter("ignore", ButterflyFitWarning)
-            F = butterfly_factorize(A, tree=args.tree, scaling=args.scaling, perm=args.perm,
+            F = butterfly_factorize(A, tree=tree, scaling=args.scaling, perm=args.perm,
                                     row_perm=args.row_perm,
                                     progress=None if bar is None else report)
     finally:
@@ -144,7 +300,7 @@ def _factorize(args):
     if args.out:
         _save(args.out, F)
     data = {"relative_error": err, "seconds": seconds, "n_factors": F.n_factors,
-            "N": int(A.shape[-1]), "tree": args.tree, "scaling": args.scaling,
+            "N": int(A.shape[-1]), "tree": tree, "scaling": args.scaling,
             "perm": args.perm, "row_perm": args.row_perm, "out": args.out,
             "found_perm": None if F.perm is None else F.perm.tolist(),
             "found_row_perm": None if F.row_perm is None else F.row_perm.tolist(), **extra}
@@ -181,7 +337,7 @@ def _register_design(cmds):
 
 def _design(args):
     from ..butterfly import design_chain
-    A = load_matrix_arg(args, numeric=True)
+    A = load_numeric(args)
     if args.plot:                      # before the fits, not after them
         from ..plot import require_matplotlib
         require_matplotlib()
