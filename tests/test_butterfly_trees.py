@@ -285,3 +285,35 @@ def test_split_order_array_in_the_solver():
     assert all(np.array_equal(a, b) for a, b in zip(F.twiddles, G.twiddles))
     assert parse_tree(range(1, 4), 4) == preset_tree("left", 4)
     assert parse_tree(np.array([[0, 1], [2, 3]]), 4) == ((0, 1), (2, 3))
+
+
+# ----------------------------------------------------------------- trees on the command line
+def test_cli_presets_are_the_library_names():
+    from exactsparse.butterfly.trees import TREE_NAMES
+    from exactsparse.cli.butterfly import TREE_PRESETS
+    assert set(TREE_PRESETS) == set(TREE_NAMES)
+
+
+@pytest.mark.parametrize("flags, tree", [
+    (["--tree", "((0,1),(2,3))"], ((0, 1), (2, 3))),
+    (["--tree", " [[0, 1], [2, 3]] "], ((0, 1), (2, 3))),
+    (["--tree", "(0,((1,2),3))"], (0, ((1, 2), 3))),
+    (["--split-order", "2,1,3"], ((0, 1), (2, 3))),
+    (["--split-order", "3, 1, 2"], ((0, (1, 2)), 3)),          # the reference inversed comb
+])
+def test_cli_any_tree(tmp_path, capsys, flags, tree):
+    """``--tree TEXT`` / ``--split-order CUTS`` give the factors of the library call with the
+    nested tuple written by hand, and they multiply back to the planted product."""
+    import json
+    Z = planted(butterfly_patterns(16))
+    np.save(tmp_path / "Z.npy", Z)
+    out = tmp_path / "f.npz"
+    assert main(["butterfly", "factorize", "--matrix", str(tmp_path / "Z.npy"), "--out",
+                 str(out), "--json", "--quiet", *flags]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["relative_error"] <= 1e-12
+    F = butterfly_factorize(Z, tree=tree)
+    saved = np.load(out)
+    for k, t in enumerate(F.twiddles):
+        np.testing.assert_allclose(saved[f"twiddle_{k}"], t, rtol=1e-12, atol=1e-13)
+    assert data["tree"] == json.loads(json.dumps(tree))      # the nested tuple, as lists

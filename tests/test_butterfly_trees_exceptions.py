@@ -98,3 +98,61 @@ def test_split_order_arrays_are_validated_like_lists(bad, msg):
         butterfly_factorize(H8, tree=bad)
     with pytest.raises(ArgumentError, match=msg):
         butterfly_factorize(H8, tree=bad.tolist())
+
+
+# ----------------------------------------------------------------- the command line
+BAD_CLI_TREES = [   # (flags, what the message must contain besides the flag)
+    (["--tree", "((0,1),2)"], r"must have the leaves 0 … 3 in order.*K = 4 factors for N = "
+                              r"16.*not the leaves 0,1,2"),
+    (["--tree", "((0,1),(3,2))"], r"leaves 0 … 3 in order.*not the leaves 0,1,3,2"),
+    (["--tree", "(((0,1),(2,3)),4)"], r"leaves 0 … 3 in order.*not the leaves 0,1,2,3,4"),
+    (["--tree", "(0,1)"], r"leaves 0 … 3 in order.*not the leaves 0,1"),
+    (["--tree", "((0,1),(2,3),4)"], r"nested tuple of factor indices.*a node with 3 elements"),
+    (["--tree", "(0,1,2,3)"], r"a node with 4 elements.*--split-order"),
+    (["--tree", "((0,1),(2,3)"], r"not '\(\(0,1\),\(2,3\)' \(not well formed"),
+    (["--tree", "((0,1),(2.5,3))"], r"must be a preset \(left, right, balanced.*not "
+                                    r"'\(\(0,1\),\(2\.5,3\)\)'"),
+    (["--tree", "__import__('os').getcwd()"], r"must be a preset .* not \"__import__"),
+    (["--tree", "balance"], r"must be a preset \(left, .*inverse-comb\).* not 'balance'"),
+    (["--tree", ""], r"must be a preset"),
+    (["--tree", "(" * 300 + "0" + ",1)" * 300], r"must be a preset|not well formed"),
+    (["--split-order", "2,1"], r"must list each cut position 1 … 3 exactly once \(K = 4 "
+                               r"factors for N = 16\), not 2,1$"),
+    (["--split-order", "1,1,2"], r"each cut position 1 … 3 exactly once.*not 1,1,2"),
+    (["--split-order", "0,1,2"], r"each cut position 1 … 3.*not 0,1,2"),
+    (["--split-order", "1,2,3,4"], r"each cut position 1 … 3.*not 1,2,3,4"),
+    (["--split-order", ""], r"each cut position 1 … 3.*not nothing"),
+    (["--split-order", "2;1;3"], r"must be comma-separated cut positions such as 2,1,3, not "
+                                 r"'2;1;3'"),
+    (["--split-order", "2,-1,3"], r"comma-separated cut positions"),
+    (["--tree", "left", "--split-order", "2,1,3"], r"not allowed with argument --tree"),
+]
+
+
+@pytest.mark.parametrize("flags, msg", BAD_CLI_TREES, ids=range(len(BAD_CLI_TREES)))
+def test_cli_bad_trees_are_usage_errors(tmp_path, capsys, flags, msg):
+    """Exit code 2, one message naming the flag, what it expects and what came; no
+    traceback."""
+    from exactsparse.cli import main
+    np.save(tmp_path / "H.npy", scipy.linalg.hadamard(16).astype(float))
+    with pytest.raises(SystemExit) as exc:
+        main(["butterfly", "factorize", "--matrix", str(tmp_path / "H.npy"), "--quiet",
+              *flags])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]
+    assert "Traceback" not in err
+    flag = flags[-2]
+    assert last.startswith(f"exactsparse butterfly factorize: error: argument {flag}"), last
+    import re
+    assert re.search(msg, last), last
+
+
+def test_cli_tree_of_a_matrix_without_a_butterfly_chain(tmp_path, capsys):
+    """A nested tree on a matrix that has no butterfly chain: the matrix is the problem
+    (exit 1 naming it), not the tree."""
+    from exactsparse.cli import main
+    np.save(tmp_path / "six.npy", np.eye(6))
+    assert main(["butterfly", "factorize", str(tmp_path / "six.npy"), "--quiet", "--tree",
+                 "((0,1),2)"]) == 1
+    assert "PowerOfTwoError" in capsys.readouterr().err

@@ -5,7 +5,7 @@ the three commands that certify nothing, whose output ``verify`` refuses by name
 The instance files are chosen so that every line applies: ``A`` is the spec's
 complete-class example, ``(I, J)`` a pair that is both tractable (disjoint) and
 identifiable, ``Z = X Yᵀ`` with supports exactly ``(I, J)``, ``H`` the 4×4 Hadamard matrix
-written by hand.
+written by hand (``H16`` = H ⊗ H, 16×16, for the tree of ``--tree``).
 """
 
 import json
@@ -49,6 +49,7 @@ def files(tmp_path, monkeypatch):
     _write(tmp_path / "Z.txt", [[1, 2, 0], [2, 4, 0], [0, 15, 3]])
     _write(tmp_path / "H.txt", H4)
     np.save(tmp_path / "H.npy", np.array(H4, dtype=float))
+    np.save(tmp_path / "H16.npy", np.kron(H4, H4).astype(float))   # K = 4 factors: any tree
     _write(tmp_path / "x.txt", [[3, 0, 0, 4]])          # the spec's planted pair
     net = {"layers": [{"W": [[1, -2], [3, 0]], "b": [1, -1]}, {"W": [[2, -1]], "b": [5]}]}
     # the same network with its hidden neurons swapped and one rescaled by 2, by hand

@@ -263,9 +263,10 @@ def _perm(cert, n, instance_perm, key="perm"):
     if not _auto(instance_perm):
         q = _perm_array(instance_perm, n, "instance's")
         if not np.array_equal(p, q):
-            fail(f"the certificate's {key!r} is not the permutation of the instance "
-                 f"(pass {{'Z': Z, {key!r}: ...}} to verify a certificate for a permuted Z, "
-                 f"or 'auto' for an unknown one).")
+            flag = "--" + key.replace("_", "-")
+            fail(f"the certificate's {key!r} is not the permutation of the instance: give "
+                 f"the one Z was identified with (the instance's {key!r}; {flag} FILE|bitrev "
+                 f"on the command line), or 'auto' for an unknown one.")
     return None if np.array_equal(p, np.arange(n)) else p
 
 

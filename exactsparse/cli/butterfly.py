@@ -125,8 +125,9 @@ def _factor_count(A):
 
 
 def checked_tree(args, A):
-    """The tree of ``--tree`` / ``--split-order`` for the chain of ``A``; a tree that does
-    not fit is a usage error naming the flag, the leaves (or cuts) expected and those given."""
+    """The tree of ``--tree`` / ``--split-order`` for the chain of ``A`` (a preset name or a
+    nested tuple, as the JSON output reports it); a tree that does not fit is a usage error
+    naming the flag, the leaves (or cuts) expected and those given."""
     K = _factor_count(A)
     if args.split_order is not None:
         cuts = args.split_order
@@ -135,8 +136,11 @@ def checked_tree(args, A):
                 f"argument --split-order: must list each cut position 1 … {K - 1} exactly "
                 f"once (K = {K} factors for N = {A.shape[-1]}), not "
                 f"{','.join(map(str, cuts)) or 'nothing'}")
-        return list(cuts)
-    tree = args.tree
+        if K is None:
+            return list(cuts)
+        from ..butterfly.trees import tree_from_split_order
+        return tree_from_split_order(cuts, K)
+    tree = "left" if args.tree is None else args.tree
     if isinstance(tree, str) or K is None:
         return tree
     leaves = _leaves(tree)
@@ -179,7 +183,7 @@ def register(sub):
     f.add_argument("--row-perm", default=None, choices=["identity", "bitrev", "auto"],
                    help="known row permutation or 'auto' (unknown: recovered)")
     trees = f.add_mutually_exclusive_group()
-    trees.add_argument("--tree", default="left", type=tree_arg, metavar="TREE",
+    trees.add_argument("--tree", default=None, type=tree_arg, metavar="TREE",
                        help="factorization tree: a preset, left (default; alias comb), right "
                             "(inverse-comb), balanced (ICASSP 2022: left part ⌈J/2⌉), "
                             "balanced-floor (⌊J/2⌋); or a nested tuple of factor indices, "
@@ -355,15 +359,30 @@ def _design(args):
     return 0
 
 
+def exact_matrix(args, command):
+    """The matrix of ``identify``/``verify`` (exact): a float ``.npy`` is refused with the
+    command-line way out (an exact file, or ``factorize`` for a numeric fit)."""
+    path = matrix_path(args)
+    Z = read_butterfly_matrix(args, path)
+    if args.cyclotomic is None and isinstance(Z, np.ndarray) and Z.dtype.kind in "fc":
+        from ..exceptions import FloatInExactError
+        raise FloatInExactError(
+            f"File {path!r} (--matrix) holds {Z.dtype} entries, but butterfly {command} is "
+            f"exact: save the matrix as an integer .npy, or as a .txt/.csv/.json file of "
+            f"integers, p/q or decimals (read exactly); for a numeric fit use `exactsparse "
+            f"butterfly factorize --matrix {path}`.")
+    return Z
+
+
 def _verify(args):
-    return verify_file(args, {"Z": read_butterfly_matrix(args, matrix_path(args)),
+    return verify_file(args, {"Z": exact_matrix(args, "verify"),
                               "perm": read_perm(args.perm),
                               "row_perm": read_perm(args.row_perm)})
 
 
 def _identify(args):
     from ..butterfly import identify_butterfly
-    Z = read_butterfly_matrix(args, matrix_path(args))
+    Z = exact_matrix(args, "identify")
     r = identify_butterfly(Z, perm=read_perm(args.perm), row_perm=read_perm(args.row_perm),
                            cyclotomic=args.cyclotomic)
     if args.out:
