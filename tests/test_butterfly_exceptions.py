@@ -174,6 +174,64 @@ def test_cli_errors(tmp_path, capsys):
     assert "NonFiniteError" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["factorize", "--quiet"], ["design", "--budget", "16"]])
+def test_cli_non_finite_input_names_its_position(tmp_path, capsys, command):
+    """The first NaN/inf of the matrix file is named by row and column (exit 1)."""
+    cases = []
+    for k, (i, j, v, shown) in enumerate([(2, 3, np.nan, "nan"), (0, 1, -np.inf, "-inf"),
+                                          (3, 0, complex(0, np.inf), "infj")]):
+        A = np.eye(4, dtype=complex if isinstance(v, complex) else float)
+        A[3, 3] = np.nan                                   # a later one is not the first
+        A[i, j] = v
+        np.save(tmp_path / f"bad{k}.npy", A)
+        cases.append((tmp_path / f"bad{k}.npy", shown, i, j))
+    (tmp_path / "big.txt").write_text("1 2\n3 4\n5 6\n7 1e400\n")
+    cases.append((tmp_path / "big.txt", "a number beyond the float range", 3, 1))
+    for path, value, i, j in cases:
+        assert main(["butterfly", *command, "--matrix", str(path)]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err == (f"exactsparse: error: NonFiniteError: File {str(path)!r} (--matrix) must "
+                       f"hold finite numbers, not {value} at row {i}, column {j} (counting "
+                       f"from 0)."), err
+
+
+def test_cli_float_matrix_for_exact_commands_gives_command_line_advice(tmp_path, capsys):
+    """identify/verify are exact: a float .npy is refused with the files and the command
+    to use, not with Python advice (exact.from_float)."""
+    from exactsparse.butterfly import identify_butterfly
+    H = scipy.linalg.hadamard(4)
+    np.save(tmp_path / "Hf.npy", H.astype(float))
+    (tmp_path / "r.json").write_text(identify_butterfly(H).to_json())
+    for argv, command in ((["identify", str(tmp_path / "Hf.npy")], "identify"),
+                          (["verify", str(tmp_path / "r.json"), "--matrix",
+                            str(tmp_path / "Hf.npy")], "verify")):
+        assert main(["butterfly", *argv]) == 1
+        err = capsys.readouterr().err
+        assert f"FloatInExactError: File {str(tmp_path / 'Hf.npy')!r} (--matrix) holds float64 " \
+               f"entries, but butterfly {command} is exact" in err
+        assert "integer .npy" in err and "p/q" in err
+        assert "exactsparse butterfly factorize --matrix" in err
+        assert "from_float" not in err and "rationalize" not in err
+
+
+def test_cli_verify_permutation_mismatch_names_the_flag(tmp_path, capsys):
+    """A result identified under a permutation, re-checked without it: the message says which
+    flag gives it (not a Python dict)."""
+    from exactsparse.butterfly import identify_butterfly
+    H = scipy.linalg.hadamard(8)
+    Hs = H[[2, 0, 3, 1, 4, 5, 6, 7]][:, [1, 3, 0, 2, 4, 5, 6, 7]]
+    np.savetxt(tmp_path / "Hs.txt", Hs, fmt="%d")
+    r = identify_butterfly(Hs, perm="auto", row_perm="auto")
+    (tmp_path / "r.json").write_text(r.to_json())
+    for extra, flag in (([], "--perm"), (["--perm", "auto"], "--row-perm")):
+        assert main(["butterfly", "verify", str(tmp_path / "r.json"), "--matrix",
+                     str(tmp_path / "Hs.txt"), *extra]) == 1
+        out = capsys.readouterr().out
+        assert f"{flag} FILE|bitrev on the command line" in out and "{'Z'" not in out, out
+    assert main(["butterfly", "verify", str(tmp_path / "r.json"), "--matrix",
+                 str(tmp_path / "Hs.txt"), "--perm", "auto", "--row-perm", "auto"]) == 0
+
+
 def test_cyclotomic_input_validation():
     from exactsparse.butterfly.rings import CyclotomicRing
     with pytest.raises(ShapeError, match=r"must be an integer array of shape \(N, N, 4\)"):

@@ -41,7 +41,9 @@ COMMANDS = {
     "ident check": ["ident check --left {S} --right {S}"],
     "ident recover": ["ident recover --matrix {A} --left 1/1 --right 1/1"],
     "butterfly factorize": ["butterfly factorize --matrix {H} --quiet",
-                            "butterfly factorize {H} --perm auto --out {OUT}"],
+                            "butterfly factorize {H} --perm auto --out {OUT}",
+                            "butterfly factorize {H} --tree (0,1) --quiet",
+                            "butterfly factorize {H} --split-order 1 --quiet"],
     "butterfly identify": ["butterfly identify {H}", "butterfly identify --matrix {H} "
                                                      "--perm bitrev"],
     "butterfly verify": ["butterfly verify {R} --matrix {H}"],
@@ -96,7 +98,8 @@ FILE_TEXTS = ["1 2\n3 4\n", "1 0\n1 1\n", "10\n11\n", "x y\n", "", "1 2\n3\n", "
 VALUES = ["1", "11/11", "10/11", "12/10", "", "/", "-1", "0", "1e999", "nan", "abc", "bitrev",
           "auto", "left", "2", "8", "10" * 20, "\x00", "1;1", "1/1/1/1", "l1", "linf", "lp",
           "tv", "always", "never", "1/2", "3,0,0,4", "0,0", "1e-3", "2.5", "identifiable",
-          "tractable", "csv", "json", "inf"]
+          "tractable", "csv", "json", "inf", "((0,1),2)", "(0,1)", "[[0,1],[2,3]]", "2,1,3",
+          "((0,1)", "(" * 200 + "0" + ",1)" * 200]
 
 
 def command_parsers(parser=None, prefix=()):
