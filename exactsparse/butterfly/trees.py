@@ -151,8 +151,9 @@ def tree_from_split_order(order, n_factors):
 
     Parameters
     ----------
-    order : sequence of int
-        The ``K − 1`` cut positions ``1 … K−1``, each exactly once.
+    order : sequence of int or 1-D integer array_like
+        The ``K − 1`` cut positions ``1 … K−1``, each exactly once (a numpy array of any
+        integer dtype is accepted; booleans and floats are refused).
     n_factors : int
         ``K``.
 
@@ -250,7 +251,7 @@ def _from_array(obj):
 
 
 def _int_sequence(obj, name):
-    obj = _from_array(obj) if name == "tree" else obj
+    obj = _from_array(obj)
     if isinstance(obj, (str, bytes)) or not hasattr(obj, "__iter__"):
         raise ArgumentError(f"Argument {name!r} must be a sequence, not {show(obj)}.")
     out = list(obj)

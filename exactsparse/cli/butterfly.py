@@ -118,10 +118,10 @@ def split_order_arg(text):
 def _factor_count(A):
     """``K = log2 N`` of the butterfly chain of the square ``A`` (None when it has none:
     the solver then names the problem with the matrix)."""
-    n = A.shape[-1]
-    if A.ndim < 2 or A.shape[-2] != n or n < 2 or n & (n - 1):
+    if A.ndim < 2 or A.shape[-2] != A.shape[-1]:
         return None
-    return n.bit_length() - 1
+    n = A.shape[-1]
+    return None if n < 2 or n & (n - 1) else n.bit_length() - 1
 
 
 def checked_tree(args, A):
@@ -134,7 +134,7 @@ def checked_tree(args, A):
         if K is not None and sorted(cuts) != list(range(1, K)):
             raise UsageError(
                 f"argument --split-order: must list each cut position 1 … {K - 1} exactly "
-                f"once (K = {K} factors for N = {A.shape[-1]}), not "
+                f"once (K = {K} factor{'s' * (K > 1)} for N = {A.shape[-1]}), not "
                 f"{','.join(map(str, cuts)) or 'nothing'}")
         if K is None:
             return list(cuts)
@@ -143,27 +143,15 @@ def checked_tree(args, A):
     tree = "left" if args.tree is None else args.tree
     if isinstance(tree, str) or K is None:
         return tree
-    leaves = _leaves(tree)
+    from ..butterfly.trees import preset_tree, tree_leaves
+    leaves = tree_leaves(tree)
     if leaves != tuple(range(K)):
+        example = str(preset_tree("balanced", K)).replace(" ", "")
         raise UsageError(
             f"argument --tree: must have the leaves 0 … {K - 1} in order, one per factor "
-            f"(K = {K} factors for N = {A.shape[-1]}, e.g. {_example(K)}), not the leaves "
-            f"{','.join(map(str, leaves))}")
+            f"(K = {K} factor{'s' * (K > 1)} for N = {A.shape[-1]}, e.g. '{example}'), not "
+            f"the leaves {','.join(map(str, leaves))}")
     return tree
-
-
-def _leaves(tree):
-    return _leaves(tree[0]) + _leaves(tree[1]) if isinstance(tree, tuple) else (tree,)
-
-
-def _example(K):
-    """The balanced tree of ``K`` factors, written as on the command line."""
-    def build(lo, hi):
-        if hi - lo == 1:
-            return str(lo)
-        k = lo + (hi - lo + 1) // 2
-        return f"({build(lo, k)},{build(k, hi)})"
-    return repr(build(0, K))
 
 
 def register(sub):
