@@ -24,7 +24,7 @@ from .exact import parse_rational
 from .exceptions import (ExactSparseError, NonFiniteError, ParseError, ShapeError,
                          SizeLimitError, SupportError)
 
-__all__ = ["read_matrix", "read_support", "read_table"]
+__all__ = ["first_non_finite", "read_matrix", "read_support", "read_table"]
 
 
 def read_table(path):
@@ -243,10 +243,39 @@ def read_matrix(path, numeric=False):
             except OverflowError:
                 out = np.array([np.inf])
         if out.dtype.kind not in "fc" or not np.all(np.isfinite(out)):
+            found = first_non_finite(t)
+            where = "" if found is None else (f": {found[1]} at row {found[0][0]}, column "
+                                              f"{found[0][1]} (counting from 0)")
             raise NonFiniteError(f"File {os.fspath(path)!r} holds entries that are not finite "
-                                 "floats (NaN, infinity or beyond the float range).")
+                                 f"floats (NaN, infinity or beyond the float range){where}.")
         return out
     return t
+
+
+def first_non_finite(table):
+    """``((row, column), description)`` of the first entry of ``table`` (rows of exact
+    numbers or a 2-D numpy array) that is not a finite float, or None.
+
+    >>> first_non_finite([[1, 2], [3, 10 ** 400]])
+    ((1, 1), 'a number beyond the float range')
+    >>> first_non_finite(np.array([[1.0, np.nan]])), first_non_finite([[1, 2]])
+    (((0, 1), 'nan'), None)
+    """
+    if isinstance(table, np.ndarray):
+        if table.dtype.kind not in "fc" or table.ndim != 2:
+            return None
+        bad = np.argwhere(~np.isfinite(table))
+        return None if not bad.size else (tuple(int(k) for k in bad[0]),
+                                           repr(table[tuple(bad[0])].item()))
+    for i, row in enumerate(table):
+        for j, v in enumerate(row):
+            try:
+                ok = np.isfinite(complex(v))
+            except (OverflowError, TypeError, ValueError):
+                ok = False
+            if not ok:
+                return (i, j), "a number beyond the float range"
+    return None
 
 
 def read_support(path):

@@ -80,3 +80,16 @@ def test_non_utf8(tmp_path):
     with pytest.raises(ShapeError):
         (tmp_path / "e.txt").write_text("# nothing\n")
         read_matrix(tmp_path / "e.txt")
+
+
+def test_non_finite_position_is_named(tmp_path):
+    """Every command reading a float matrix names the first non-finite entry (row, column)."""
+    M = np.ones((3, 4))
+    M[2, 1] = np.inf
+    M[2, 3] = np.nan
+    np.save(tmp_path / "m.npy", M)
+    with pytest.raises(NonFiniteError, match=r"inf at row 2, column 1"):
+        read_matrix(tmp_path / "m.npy", numeric=True)
+    (tmp_path / "big.txt").write_text("1 2\n3 1" + "0" * 400 + "\n")
+    with pytest.raises(NonFiniteError, match=r"beyond the float range at row 1, column 1"):
+        read_matrix(tmp_path / "big.txt", numeric=True)

@@ -215,34 +215,14 @@ def load_numeric(args):
     try:
         return load_matrix_arg(args, numeric=True)
     except NonFiniteError:
-        from ..fileio import read_table
+        from ..fileio import first_non_finite, read_table
         path = matrix_path(args)
-        found = _first_non_finite(read_table(path))
+        found = first_non_finite(read_table(path))
         if found is None:
             raise
         (i, j), value = found
         raise NonFiniteError(f"File {path!r} (--matrix) must hold finite numbers, not "
                              f"{value} at row {i}, column {j} (counting from 0).") from None
-
-
-def _first_non_finite(table):
-    """``((row, column), description)`` of the first entry of ``table`` (rows of exact
-    numbers or a numpy array) that is not a finite float, or None."""
-    if isinstance(table, np.ndarray):
-        if table.dtype.kind not in "fc":
-            return None
-        bad = np.argwhere(~np.isfinite(table))
-        return None if not bad.size else (tuple(int(k) for k in bad[0]),
-                                           repr(table[tuple(bad[0])].item()))
-    for i, row in enumerate(table):
-        for j, v in enumerate(row):
-            try:
-                ok = np.isfinite(complex(v))
-            except OverflowError:
-                ok = False
-            if not ok:
-                return (i, j), "a number beyond the float range"
-    return None
 
 
 def _save(path, F):
