@@ -191,3 +191,23 @@ def test_no_traceback_on_an_unexpected_error(capsys, tmp_path):
     code = main(["fsmf", "solve", "-A", str(big), "-I", "1", "-J", "1"])
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_verify_float_instance_is_a_usage_error_with_command_line_advice(tmp_path, capsys):
+    """`exactsparse verify` re-checks in exact arithmetic: a float .npy instance is refused
+    (exit 2) naming the exact file formats, not Python's exact.from_float."""
+    import numpy as np
+
+    from exactsparse.cli import main
+    H = np.array([[1, 1], [1, -1]])
+    (tmp_path / "H.txt").write_text("1 1\n1 -1\n")
+    assert main(["butterfly", "identify", str(tmp_path / "H.txt"), "--json"]) == 0
+    (tmp_path / "r.json").write_text(capsys.readouterr().out)
+    np.save(tmp_path / "Hf.npy", H.astype(float))
+    import pytest
+    with pytest.raises(SystemExit) as exc:
+        main(["verify", str(tmp_path / "r.json"), "--matrix", str(tmp_path / "Hf.npy")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--matrix" in err and "integer .npy" in err and "from_float" not in err
+    assert main(["verify", str(tmp_path / "r.json"), "--matrix", str(tmp_path / "H.txt")]) == 0

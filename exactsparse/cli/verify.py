@@ -69,6 +69,17 @@ def read_perm(spec):
     return np.asarray(p).ravel()
 
 
+def _exact_matrix(M, path):
+    """``M`` unless it is a float array (a float ``.npy``): certificates are checked in exact
+    arithmetic, so the instance must be given exactly."""
+    if isinstance(M, np.ndarray) and M.dtype.kind in "fc":
+        raise UsageError(f"argument --matrix: certificates are re-checked in exact arithmetic, "
+                         f"so the instance must hold exact numbers (an integer .npy, or a "
+                         f"text/CSV/JSON file of integers and p/q), not the {M.dtype} array "
+                         f"of {path!r}")
+    return M
+
+
 def read_butterfly_matrix(args, path):
     """The matrix ``Z`` of a butterfly instance (over Q, or with ``--cyclotomic n`` an
     integer ``.npy`` array of coefficients)."""
@@ -113,7 +124,9 @@ def instance_from_args(args, kind):
             raise UsageError(f"{', '.join(foreign)} is not part of a {kind} instance "
                              f"(give {' '.join(needed)})")
     if kind == "butterfly.identify":
-        return {"Z": read_butterfly_matrix(args, args.matrix), "perm": read_perm(args.perm),
+        Z = read_butterfly_matrix(args, args.matrix)
+        Z = Z if args.cyclotomic is not None else _exact_matrix(Z, args.matrix)
+        return {"Z": Z, "perm": read_perm(args.perm),
                 "row_perm": read_perm(args.row_perm)}
     if {"--x", "--h"} & given:
         if not {"--x", "--h"} <= given:
@@ -121,7 +134,7 @@ def instance_from_args(args, kind):
         return (load_signal(args.x, "x"), load_signal(args.h, "h"))
     parts = []
     if "--matrix" in given:
-        parts.append(load_matrix_arg(args, path=args.matrix))
+        parts.append(_exact_matrix(load_matrix_arg(args, path=args.matrix), args.matrix))
     if "--left" in given or "--right" in given:
         if not {"--left", "--right"} <= given:
             raise UsageError("give both --left and --right/--right-rx (or neither)")
