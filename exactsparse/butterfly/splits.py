@@ -180,25 +180,27 @@ def _chunks(shape, budget):
 _PAIR_CHUNK = 1 << 22
 
 
-def _split_rows(T, V, Lv, Rv, scale_to, scaling, perm=None, rows=None, budget=_PAIR_CHUNK):
+def _split_rows(T, V, Lv, Rv, scale_to, scaling, perm=None, rows=None, budget=None):
     """``2 × c`` rank-one blocks: closed-form 2×2 Gram eigenvector on the row side.
 
-    The blocks are handled a chunk at a time (about ``budget`` bytes of ``V``, whole
-    blocks, in memory order).  ``V`` is the 6-axis view of ``T`` (bit-reversed when
-    ``perm == "bitrev"``); an index array ``perm`` gathers the columns of each chunk and
-    ``rows`` (over the ``2q`` rows of ``M``) its rows: ``M[rows][:, perm]`` is split without
-    a permuted copy of ``M``.
+    The blocks are handled a chunk at a time (about ``budget`` bytes of ``V``, default
+    ``_PAIR_CHUNK``; whole blocks, in memory order).  ``V`` is the 6-axis view of ``T``
+    (bit-reversed when ``perm == "bitrev"``); an index array ``perm`` gathers the columns
+    of each chunk and ``rows`` (over the ``2q`` rows of ``M``) its rows: ``M[rows][:, perm]``
+    is split without a permuted copy of ``M``.
     """
     A1, d2, b1, q, p, c2 = V.shape
     bitrev = isinstance(perm, str)
     cols = None if bitrev else perm
     T5 = T.reshape(A1, d2, b1, q, p * c2)
     rows2 = None if rows is None else rows.reshape(b1, q)
+    budget = _PAIR_CHUNK if budget is None else budget
     for ia, ja, sq in _pair_chunks(V.shape, budget // V.itemsize):
         if rows2 is None and cols is None:
             Vc = V[ia, ja, :, sq]
         else:
-            X = T5[ia, ja, :, sq] if rows2 is None else np.take(T[ia, ja], rows2[:, sq], axis=2)
+            X = (T5[ia, ja, :, sq] if rows2 is None
+                 else np.take(T[ia, ja], rows2[:, sq], axis=2))
             if cols is not None:
                 X = np.take(X, cols, axis=-1)
             Vc = (X.reshape(X.shape[:4] + (c2, p)).swapaxes(-1, -2) if bitrev
