@@ -33,15 +33,6 @@ _SUBSPACE_RTOL = 1e-4     # stop when the energy gain is below this fraction of 
 MAX_POWER_ITER = 30       # power steps before the unconverged blocks get an exact SVD
 
 
-def _gram2(B):
-    """``(p, s, w)``: squared norms of the two rows of ``B`` (..., 2, k) and ``Σ B₀ conj(B₁)``."""
-    if hasattr(np, "vecdot"):
-        ps = np.vecdot(B, B).real
-        return ps[..., 0], ps[..., 1], np.vecdot(B[..., 1, :], B[..., 0, :])
-    ps = np.einsum("...k,...k->...", B, B.conj()).real   # pragma: no cover - numpy < 2
-    return ps[..., 0], ps[..., 1], np.einsum("...k,...k->...", B[..., 0, :], B[..., 1, :].conj())
-
-
 def pair_gram(X0, X1):
     """The 2×2 Gram ``[[p, w], [w̄, s]]`` of the row pairs ``(X0[k], X1[k])`` (..., c):
     ``p = ‖X0‖²``, ``s = ‖X1‖²`` (real) and ``w = Σ X0 conj(X1)`` over the last axis.
@@ -78,7 +69,7 @@ def pair_rank1(B):
     if B.ndim < 2 or B.shape[-2] != 2:
         raise ShapeError(f"Argument 'B' must have shape (..., 2, k), not {B.shape}.")
     with np.errstate(all="ignore"):
-        p, s, w = _gram2(B)
+        p, s, w = _pair_gram(B[..., 0, :], B[..., 1, :])
         return _eig2(p, s, w, B.dtype)
 
 
