@@ -178,3 +178,15 @@ def test_split_with_rows_and_bitrev_matches_explicit_gathers():
     TL2, TR2 = splits.split(M[r][:, br].reshape(1, 1, n, n), left, right, 1, "right", "unit")
     assert rel_diff(TL, TL2) < 1e-13
     assert rel_diff(TR[..., bit_reversal_permutation(n // 2)], TR2) < 1e-13
+
+
+@pytest.mark.parametrize("shape", [(3, 5, 2, 7, 2, 3), (1, 1, 2, 64, 2, 64), (4, 16, 2, 2, 2, 2),
+                                   (2, 3, 2, 1, 2, 5)])
+@pytest.mark.parametrize("budget", [1, 30, 200, 5000, 10**9])
+def test_pair_chunks_tile_the_blocks_once(shape, budget):
+    """The chunks of a 2×c split cover every block ``(i, j, σ)`` exactly once."""
+    A1, d2, _, q, _, _ = shape
+    seen = np.zeros((A1, d2, q), int)
+    for ia, ja, sq in splits._pair_chunks(shape, budget):
+        seen[ia, ja, sq] += 1
+    assert (seen == 1).all()

@@ -210,19 +210,26 @@ def _split_rows(T, V, Lv, Rv, scale_to, scaling, perm=None, rows=None, budget=No
 
 def _pair_chunks(shape, budget):
     """Index triples over the axes ``(A1, d2, q)`` of ``V`` (shape ``(A1, d2, b1, q, p,
-    c2)``) cutting it into chunks of about ``budget`` entries (whole blocks; memory order)."""
+    c2)``) cutting it into chunks of about ``budget`` entries (whole blocks; memory order):
+    the outermost axis whose single index holds at most ``budget`` entries is cut into
+    slices of several indices, the axes outside it are looped over one index at a time."""
     A1, d2, b1, q, p, c2 = shape
     per_q = b1 * p * c2
     if d2 * q * per_q <= budget:                          # several outer indices at once
         step = max(1, budget // (d2 * q * per_q))
         for a0 in range(0, A1, step):
             yield slice(a0, a0 + step), slice(None), slice(None)
-        return
-    step = max(1, budget // per_q)
-    for a in range(A1):
-        for j in range(d2):
-            for s0 in range(0, q, step):
-                yield slice(a, a + 1), slice(j, j + 1), slice(s0, s0 + step)
+    elif q * per_q <= budget:                             # several d2 indices at once
+        step = max(1, budget // (q * per_q))
+        for a in range(A1):
+            for j0 in range(0, d2, step):
+                yield slice(a, a + 1), slice(j0, j0 + step), slice(None)
+    else:
+        step = max(1, budget // per_q)
+        for a in range(A1):
+            for j in range(d2):
+                for s0 in range(0, q, step):
+                    yield slice(a, a + 1), slice(j, j + 1), slice(s0, s0 + step)
 
 
 def _pair_solve(Vc, Lc, Rc, scale_to, scaling):
