@@ -531,6 +531,12 @@ def gen_pair_rank1(g):
     return (lambda: _fn("pair_rank1")(B)), None, HARD
 
 
+def gen_pair_gram(g):
+    X0 = _numeric_array(g, g.choice([(3, 4), (4,), (2, 1), ()]))
+    X1 = _numeric_array(g, g.choice([(3, 4), (4,), (5,)]))
+    return (lambda: _fn("pair_gram")(X0, X1)), None, HARD
+
+
 def gen_eig2(g):
     shape = g.choice([(3,), (2, 2), ()])
     p = _numeric_array(g, shape)
@@ -803,7 +809,7 @@ GENERATORS = {
     "CyclotomicRing": gen_CyclotomicRing, "IntegerRing": gen_IntegerRing,
     "ButterflyFitWarning": gen_ButterflyFitWarning,
     # lowrank, splits, projection
-    "pair_rank1": gen_pair_rank1, "eig2": gen_eig2, "balance": gen_balance,
+    "pair_rank1": gen_pair_rank1, "pair_gram": gen_pair_gram, "eig2": gen_eig2, "balance": gen_balance,
     "lowrank": gen_lowrank, "rank1_power": gen_rank1_power, "split": gen_split,
     "check_rank": gen_check_rank,
     "block_rank_approx": gen_block_rank_approx, "two_factor_twiddles": gen_two_factor_twiddles,

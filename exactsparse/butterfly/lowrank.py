@@ -23,8 +23,8 @@ import numpy as np
 from ..exceptions import ArgumentError, ShapeError, show
 from ._common import check_int, check_kernel_array, linalg_guard
 
-__all__ = ["pair_rank1", "eig2", "balance", "lowrank", "rank1_power", "check_rank",
-           "MAX_SUBSPACE_ITER", "MAX_POWER_ITER"]
+__all__ = ["pair_rank1", "pair_gram", "eig2", "balance", "lowrank", "rank1_power",
+           "check_rank", "MAX_SUBSPACE_ITER", "MAX_POWER_ITER"]
 
 _SMALL_SVD = 16        # blocks with min(b, c) above this use subspace iteration
 MAX_SUBSPACE_ITER = 60
@@ -33,13 +33,30 @@ _SUBSPACE_RTOL = 1e-4     # stop when the energy gain is below this fraction of 
 MAX_POWER_ITER = 30       # power steps before the unconverged blocks get an exact SVD
 
 
-def _gram2(B):
-    """``(p, s, w)``: squared norms of the two rows of ``B`` (..., 2, k) and ``Σ B₀ conj(B₁)``."""
+def pair_gram(X0, X1):
+    """The 2×2 Gram ``[[p, w], [w̄, s]]`` of the row pairs ``(X0[k], X1[k])`` (..., c):
+    ``p = ‖X0‖²``, ``s = ‖X1‖²`` (real) and ``w = Σ X0 conj(X1)`` over the last axis.
+
+    >>> import numpy as np
+    >>> p, s, w = pair_gram(np.array([[1., 2.]]), np.array([[3., 4.]]))
+    >>> float(p[0]), float(s[0]), float(w[0])
+    (5.0, 25.0, 11.0)
+    """
+    for name, X in (("X0", X0), ("X1", X1)):
+        check_kernel_array(X, name)
+    if X0.shape != X1.shape or X0.ndim < 1:
+        raise ShapeError(f"Arguments 'X0' and 'X1' must have one shape (..., c), not "
+                         f"{X0.shape} and {X1.shape}.")
+    with np.errstate(all="ignore"):
+        return _pair_gram(X0, X1)
+
+
+def _pair_gram(X0, X1):
     if hasattr(np, "vecdot"):
-        ps = np.vecdot(B, B).real
-        return ps[..., 0], ps[..., 1], np.vecdot(B[..., 1, :], B[..., 0, :])
-    ps = np.einsum("...k,...k->...", B, B.conj()).real   # pragma: no cover - numpy < 2
-    return ps[..., 0], ps[..., 1], np.einsum("...k,...k->...", B[..., 0, :], B[..., 1, :].conj())
+        return np.vecdot(X0, X0).real, np.vecdot(X1, X1).real, np.vecdot(X1, X0)
+    return (np.einsum("...k,...k->...", X0, X0.conj()).real,   # pragma: no cover - numpy < 2
+            np.einsum("...k,...k->...", X1, X1.conj()).real,
+            np.einsum("...k,...k->...", X0, X1.conj()))
 
 
 def pair_rank1(B):
@@ -52,7 +69,7 @@ def pair_rank1(B):
     if B.ndim < 2 or B.shape[-2] != 2:
         raise ShapeError(f"Argument 'B' must have shape (..., 2, k), not {B.shape}.")
     with np.errstate(all="ignore"):
-        p, s, w = _gram2(B)
+        p, s, w = _pair_gram(B[..., 0, :], B[..., 1, :])
         return _eig2(p, s, w, B.dtype)
 
 

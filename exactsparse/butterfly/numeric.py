@@ -34,8 +34,8 @@ from .factors import ButterflyFactors
 from .lowrank import MAX_SUBSPACE_ITER
 from .projection import two_factor_twiddles
 from .splits import split
-from .supports import chain_product
-from .trees import TREE_NAMES, left_size, parse_tree
+from .supports import bit_reversal_permutation, butterfly_patterns, chain_product
+from .trees import TREE_NAMES, left_size, parse_tree, preset_tree
 
 __all__ = ["ButterflyFactors", "butterfly_factorize"]
 
@@ -46,7 +46,7 @@ _MAX_SUBSPACE_ITER = MAX_SUBSPACE_ITER
 
 # ----------------------------------------------------------------------------- the tree
 def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spare=None,
-                  perm=None):
+                  perm=None, rows=None):
     """Recursively split ``holder[0]`` (a twiddle, consumed) along ``tree`` (a parsed nested
     tuple, :func:`~exactsparse.butterfly.trees.parse_tree`); twiddles out.
 
@@ -57,7 +57,9 @@ def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spa
     part is a leaf, buffers are recycled: the right part of the next split is written into the
     memory of a consumed one (``owned`` says ``T`` is ours, ``spare`` is free memory); the
     mirror image when the right part is a leaf (the ``"right"`` tree).
-    ``perm`` permutes the columns of ``T`` during the first split (when it peels one factor).
+    ``perm`` permutes the columns of ``T`` and ``rows`` its rows during the first split
+    (when it peels one factor); ``perm="bitrev"`` (the left tree of the butterfly chain) reads
+    the columns bit-reversed at every split, as strided views (:func:`~.splits.split`).
     """
     T = holder.pop()
     if len(pats) == 1:
@@ -67,7 +69,7 @@ def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spa
     # the big part of a split that peels one factor may go into recycled memory
     side = "right" if k == 1 else "left" if k == len(pats) - 1 else None
     TL, TR = split(T, left, right, ranks[k - 1], "right" if k == 1 else "left", scaling,
-                    spare if side else None, perm, side)
+                    spare if side else None, perm, side, rows)
     if progress is not None:
         progress(T.size)
     free = _flat_buffer(T) if owned and side else None
@@ -77,7 +79,8 @@ def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spa
     if scaling == "unit" and k > 1 and len(pats) - k > 1:
         _push_column_scale(first, pats[:k], ranks[:k - 1], TR, right)
     return first + _factor_chain([TR], pats[k:], ranks[k:], tree[1], scaling, progress, True,
-                                 free if side == "right" else None)
+                                 free if side == "right" else None,
+                                 perm if isinstance(perm, str) else None)
 
 
 def _flat_buffer(T):
@@ -315,8 +318,7 @@ def _factorize(A, pats, ranks, tree, scaling, progress, p, rp=None):
     """The solver on validated arguments (no fit warning)."""
     with blas_one_thread(), np.errstate(all="ignore"):   # non-finite results checked below
         try:
-            tw = _run_tree(A if rp is None else A[..., rp, :], pats, ranks, tree, scaling,
-                           progress, p)
+            tw = _run_tree(A, pats, ranks, tree, scaling, progress, p, rp)
         except (np.linalg.LinAlgError, NonFiniteError, PrecisionError):  # from the kernels
             tw = None
     if tw is None:
@@ -353,14 +355,23 @@ def _batch_groups(A):
     return [flat[i:i + g] for i in range(0, K, g)]
 
 
-def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None):
+def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None, rows=None):
+    """The twiddles of ``A[..., rows, :][..., perm]`` along ``tree`` (None: not finite).
+
+    The permutations are folded into the first split when it peels one ``2 × c`` rank-one
+    factor (no permuted copy of ``A``); the bit reversal on the left tree of the butterfly
+    chain is read as strided views at every split (no gather at all).  Otherwise ``A`` is
+    permuted once, up front."""
     groups = _batch_groups(A)
     if groups is not None:
-        parts = [_run_tree(G, pats, ranks, tree, scaling, progress, perm) for G in groups]
+        parts = [_run_tree(G, pats, ranks, tree, scaling, progress, perm, rows)
+                 for G in groups]
         if any(tw is None for tw in parts):
             return None
         return [np.concatenate(tws, axis=0) for tws in zip(*parts)]
     if len(pats) == 2:              # one split: the exact projection (global optimum)
+        if rows is not None:
+            A = A[..., rows, :]
         if perm is not None:
             A = _permute_columns(A, perm)
         tw = list(two_factor_twiddles(A, pats[0], pats[1], ranks[0], scaling))
@@ -368,20 +379,31 @@ def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None):
             progress(A.size)
         return tw if all(np.isfinite(t).all() for t in tw) else None
     prod = chain_product(pats)
-    fused = (perm is not None and len(pats) > 1 and left_size(tree) == 1
-             and prod.a == prod.d == 1 and pats[0].b == 2 and ranks[0] == 1)
+    fused = (len(pats) > 1 and left_size(tree) == 1 and prod.a == prod.d == 1
+             and pats[0].b == 2 and ranks[0] == 1)
+    owned = False
+    if rows is not None and not fused:
+        A, rows, owned = A[..., rows, :], None, True
     if perm is not None and not fused:
-        A, perm = _permute_columns(A, perm), None
-        owned = True
-    else:
-        owned = False
+        A, perm, owned = _permute_columns(A, perm), None, True
+    elif perm is not None and _bitrev_comb(pats, tree, perm):
+        perm = "bitrev"
     T = _to_twiddle(A, prod)
     owned = owned or not np.may_share_memory(T, A)
     del A
-    tw = _factor_chain([T], pats, ranks, tree, scaling, progress, owned, perm=perm)
+    tw = _factor_chain([T], pats, ranks, tree, scaling, progress, owned, perm=perm, rows=rows)
     if not all(np.isfinite(t).all() for t in tw):
         return None
     return tw
+
+
+def _bitrev_comb(pats, tree, perm):
+    """True when ``perm`` is the bit reversal and ``tree`` the left tree of the butterfly
+    chain: every split then reads its columns bit-reversed as a strided view."""
+    n = perm.size
+    return (n >= 4 and not n & (n - 1) and tree == preset_tree("left", len(pats))
+            and list(pats) == list(butterfly_patterns(n))
+            and np.array_equal(perm, bit_reversal_permutation(n)))
 
 
 def auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_c, chain,

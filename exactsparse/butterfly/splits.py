@@ -19,28 +19,47 @@ import numpy as np
 
 from ..exceptions import ArgumentError, ShapeError, show
 from ._common import check_int, check_kernel_array
-from .lowrank import balance, eig2, lowrank, pair_rank1, rank1_power
+from .lowrank import balance, eig2, lowrank, pair_gram, rank1_power
 from .supports import KSPattern, check_chainable
 
 __all__ = ["split"]
 
 
 # ----------------------------------------------------------------------------- one split
-def split(T, left, right, r, scale_to, scaling, spare=None, perm=None, spare_for="right"):
+def split(T, left, right, r, scale_to, scaling, spare=None, perm=None, spare_for="right",
+          rows=None):
     """Best split ``M ≈ L R`` of the twiddle ``T`` of ``M`` (pattern ``left·right``).
 
     The blocks indexed by ``(i, j₂, σ, u)`` of the view ``T[i, j₂, β₁, σ, u, γ₂]`` are the
     disjoint rank-``r`` problems of the split; returns the twiddles of ``L`` and ``R``.
     ``R`` (or ``L`` when ``spare_for == "left"``) is written into ``spare`` (a free flat
-    buffer, not aliasing ``T``) when it fits;
-    ``perm`` (rank-one ``2 × c`` blocks only) permutes the columns of ``M`` on the fly.
+    buffer, not aliasing ``T``) when it fits.  With rank-one ``2 × c`` blocks only:
+
+    - ``perm`` (an index array) permutes the columns of every block ``T[i, j]`` of ``M``
+      on the fly (no permuted copy of ``M``);
+    - ``perm="bitrev"`` reads them bit-reversed (``p = 2``, ``d₂ = 1``): as bit reversal is
+      recursive (``br_m(u·2^{m−1} + γ) = 2·br_{m−1}(γ) + u``), this is a strided view, and
+      ``R`` is returned with its blocks' columns in natural order, still to be read
+      bit-reversed — which the next split of a left tree does with ``perm="bitrev"`` again;
+    - ``rows`` (an index array, ``T`` of shape ``(K, 1, m, n)``) permutes the rows of ``M``.
+
+    >>> import numpy as np
+    >>> from exactsparse.butterfly import butterfly_patterns, chain_product
+    >>> from exactsparse.butterfly.supports import bit_reversal_permutation
+    >>> p0, rest = butterfly_patterns(8)[0], chain_product(butterfly_patterns(8)[1:])
+    >>> M = np.random.default_rng(0).standard_normal((8, 8))
+    >>> br = bit_reversal_permutation(8)
+    >>> TL, TR = split(M.reshape(1, 1, 8, 8), p0, rest, 1, "right", "unit", perm="bitrev")
+    >>> TL2, TR2 = split(M[:, br].reshape(1, 1, 8, 8), p0, rest, 1, "right", "unit")
+    >>> bool(np.allclose(TL, TL2) and np.allclose(TR[..., bit_reversal_permutation(4)], TR2))
+    True
     """
-    _check_split(T, left, right, r, scale_to, scaling, spare, perm, spare_for)
+    _check_split(T, left, right, r, scale_to, scaling, spare, perm, spare_for, rows)
     with np.errstate(all="ignore"):
-        return _split(T, left, right, r, scale_to, scaling, spare, perm, spare_for)
+        return _split(T, left, right, r, scale_to, scaling, spare, perm, spare_for, rows)
 
 
-def _check_split(T, left, right, r, scale_to, scaling, spare, perm, spare_for):
+def _check_split(T, left, right, r, scale_to, scaling, spare, perm, spare_for, rows=None):
     """The arguments of :func:`split`, checked in O(1) (entries are not read, except a
     permutation's)."""
     check_kernel_array(T, "T", ndim=4)
@@ -65,28 +84,47 @@ def _check_split(T, left, right, r, scale_to, scaling, spare, perm, spare_for):
     if spare is not None and (not isinstance(spare, np.ndarray) or spare.ndim != 1):
         raise ArgumentError(f"Argument 'spare' must be None or a flat numpy array, not "
                             f"{show(spare)}.")
-    if perm is not None:
-        n = (right.a // left.a) * right.c
-        if not isinstance(perm, np.ndarray) or perm.dtype.kind not in "iu" \
-                or perm.shape != (n,) or (n and (perm.min() < 0 or perm.max() >= n)):
-            raise ArgumentError(f"Argument 'perm' must be None or an integer array of "
-                                f"{n} column indices in range({n}), not {show(perm)}.")
+    if (perm is not None or rows is not None) and (r != 1 or left.b != 2):
+        raise ArgumentError(f"Arguments 'perm' and 'rows' must be None for the split "
+                            f"{left}·{right} (rank-one 2 × c blocks only), not "
+                            f"{show(perm)} and {show(rows)}.")
+    n = (right.a // left.a) * right.c
+    if isinstance(perm, str):
+        if perm != "bitrev" or right.a != 2 * left.a or right.d != 1 or n & (n - 1):
+            raise ArgumentError(f"Argument 'perm' must be an index array, or 'bitrev' for a "
+                                f"split with p = 2, d2 = 1 and 2^m columns per block, not "
+                                f"{show(perm)} for {left}·{right}.")
+    elif perm is not None:
+        _check_index(perm, "perm", n, "column")
+    if rows is not None:
+        if left.a != 1 or right.d != 1:
+            raise ArgumentError(f"Argument 'rows' must be None for the split {left}·{right} "
+                                f"(a row permutation of M needs a = 1 on the left and d = 1 "
+                                f"on the right), not {show(rows)}.")
+        _check_index(rows, "rows", T.shape[2], "row")
 
 
-def _split(T, left, right, r, scale_to, scaling, spare, perm, spare_for):
+def _check_index(idx, name, n, what):
+    if not isinstance(idx, np.ndarray) or idx.dtype.kind not in "iu" \
+            or idx.shape != (n,) or (n and (idx.min() < 0 or idx.max() >= n)):
+        raise ArgumentError(f"Argument {name!r} must be None or an integer array of "
+                            f"{n} {what} indices in range({n}), not {show(idx)}.")
+
+
+def _split(T, left, right, r, scale_to, scaling, spare, perm, spare_for, rows=None):
     A1 = T.shape[0]
     b1, c1, d1 = left.b, left.c, left.d
     b2, c2, d2 = right.b, right.c, right.d
     p, q = right.a // left.a, d1 // d2
     V = T.reshape(A1, d2, b1, q, p, c2)
+    if isinstance(perm, str):                   # "bitrev": column γ·p + u of each block
+        V = T.reshape(A1, d2, b1, q, c2, p).swapaxes(-1, -2)
     TL = _buffer((A1, d1, b1, c1), T.dtype, spare if spare_for == "left" else None)
     TR = _buffer((A1 * p, d2, b2, c2), T.dtype, spare if spare_for == "right" else None)
     Lv = TL.reshape(A1, q, d2, b1, p, r).transpose(0, 2, 1, 4, 3, 5)
     Rv = TR.reshape(A1, p, d2, r, q, c2).transpose(0, 2, 4, 1, 3, 5)
-    if r == 1 and b1 == 2 and perm is not None:
-        _split_rows_permuted(V, Lv, Rv, scale_to, scaling, perm)
-    elif r == 1 and b1 == 2:
-        _split_rows(V, Lv, Rv, scale_to, scaling)
+    if r == 1 and b1 == 2:
+        _split_rows(T, V, Lv, Rv, scale_to, scaling, perm, rows)
     elif r == 1 and c2 == 2:
         _split_cols(V, Lv, Rv, scale_to, scaling)
     elif r == 1:
@@ -137,25 +175,71 @@ def _chunks(shape, budget):
             yield head + (slice(s0, s0 + step),) + full
 
 
-def _split_rows(V, Lv, Rv, scale_to, scaling):
-    """``2 × c`` rank-one blocks: closed-form 2×2 Gram eigenvector on the row side."""
-    B = V.transpose(0, 1, 3, 4, 2, 5)                       # (A1, d2, q, p, 2, c2)
-    u, lam = pair_rank1(B)
-    fu, fs = balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "left")
-    Lv[..., 0] = u * fu[..., None]
-    np.matmul((u.conj() * fs[..., None])[..., None, :], B, out=Rv)
+#: bytes of the current matrix split at once by :func:`_split_rows`: the chunk's row pairs
+#: are read from memory once, then re-read from the cache (Gram, then the right piece)
+_PAIR_CHUNK = 1 << 22
 
 
-def _split_rows_permuted(V, Lv, Rv, scale_to, scaling, perm, budget=1 << 19):
-    """:func:`_split_rows` on ``M[:, perm]`` without a permuted copy of ``M``: the columns of
-    a few rows at a time are gathered into a cache-sized buffer and split at once."""
+def _split_rows(T, V, Lv, Rv, scale_to, scaling, perm=None, rows=None, budget=None):
+    """``2 × c`` rank-one blocks: closed-form 2×2 Gram eigenvector on the row side.
+
+    The blocks are handled a chunk at a time (about ``budget`` bytes of ``V``, default
+    ``_PAIR_CHUNK``; whole blocks, in memory order).  ``V`` is the 6-axis view of ``T``
+    (bit-reversed when ``perm == "bitrev"``); an index array ``perm`` gathers the columns
+    of each chunk and ``rows`` (over the ``2q`` rows of ``M``) its rows: ``M[rows][:, perm]``
+    is split without a permuted copy of ``M``.
+    """
     A1, d2, b1, q, p, c2 = V.shape
-    M = V.reshape(A1, d2, b1, q, p * c2)
-    step = max(1, budget // (A1 * d2 * b1 * p * c2))
-    for s0 in range(0, q, step):
-        chunk = np.take(M[:, :, :, s0:s0 + step], perm, axis=-1)
-        Vc = chunk.reshape(A1, d2, b1, -1, p, c2)
-        _split_rows(Vc, Lv[:, :, s0:s0 + step], Rv[:, :, s0:s0 + step], scale_to, scaling)
+    bitrev = isinstance(perm, str)
+    cols = None if bitrev else perm
+    T5 = T.reshape(A1, d2, b1, q, p * c2)
+    rows2 = None if rows is None else rows.reshape(b1, q)
+    budget = _PAIR_CHUNK if budget is None else budget
+    for ia, ja, sq in _pair_chunks(V.shape, budget // V.itemsize):
+        if rows2 is None and cols is None:
+            Vc = V[ia, ja, :, sq]
+        else:
+            X = (T5[ia, ja, :, sq] if rows2 is None
+                 else np.take(T[ia, ja], rows2[:, sq], axis=2))
+            if cols is not None:
+                X = np.take(X, cols, axis=-1)
+            Vc = (X.reshape(X.shape[:4] + (c2, p)).swapaxes(-1, -2) if bitrev
+                  else X.reshape(X.shape[:4] + (p, c2)))
+        _pair_solve(Vc, Lv[ia, ja, sq], Rv[ia, ja, sq], scale_to, scaling)
+
+
+def _pair_chunks(shape, budget):
+    """Index triples over the axes ``(A1, d2, q)`` of ``V`` (shape ``(A1, d2, b1, q, p,
+    c2)``) cutting it into chunks of about ``budget`` entries (whole blocks; memory order):
+    the outermost axis whose single index holds at most ``budget`` entries is cut into
+    slices of several indices, the axes outside it are looped over one index at a time."""
+    A1, d2, b1, q, p, c2 = shape
+    per_q = b1 * p * c2
+    if d2 * q * per_q <= budget:                          # several outer indices at once
+        step = max(1, budget // (d2 * q * per_q))
+        for a0 in range(0, A1, step):
+            yield slice(a0, a0 + step), slice(None), slice(None)
+    elif q * per_q <= budget:                             # several d2 indices at once
+        step = max(1, budget // (q * per_q))
+        for a in range(A1):
+            for j0 in range(0, d2, step):
+                yield slice(a, a + 1), slice(j0, j0 + step), slice(None)
+    else:
+        step = max(1, budget // per_q)
+        for a in range(A1):
+            for j in range(d2):
+                for s0 in range(0, q, step):
+                    yield slice(a, a + 1), slice(j, j + 1), slice(s0, s0 + step)
+
+
+def _pair_solve(Vc, Lc, Rc, scale_to, scaling):
+    """The rank-one ``2 × c2`` blocks of one chunk ``Vc`` (a, d, 2, k, p, c2)."""
+    X0, X1 = Vc[:, :, 0], Vc[:, :, 1]
+    u, lam = eig2(*pair_gram(X0, X1), Vc.dtype)
+    fu, fs = balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "left")
+    Lc[..., 0] = u * fu[..., None]
+    np.matmul((u.conj() * fs[..., None])[..., None, :], Vc.transpose(0, 1, 3, 4, 2, 5),
+              out=Rc)
 
 
 def _split_cols(V, Lv, Rv, scale_to, scaling):

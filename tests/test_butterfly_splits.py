@@ -1,0 +1,192 @@
+"""One split of the hierarchical butterfly solver, and the permutations folded into it.
+
+The reference is always the straightforward route: the input permuted explicitly with numpy
+fancy indexing (``A[r][:, c]``) and factorized with ``perm=None``; the folded routes (the bit
+reversal read as strided views at every split of the left tree, the row permutation read
+inside the first split, cache-sized chunks) must agree with it to rounding.
+"""
+
+import numpy as np
+import pytest
+
+from exactsparse.butterfly import (ButterflyFactors, bit_reversal_permutation,
+                                   butterfly_factorize, butterfly_patterns, chain_product)
+from exactsparse.butterfly import splits
+
+RNG = np.random.default_rng(20261202)
+#: the inputs carry 1e-3 noise: the fit warning of a given permutation is expected
+pytestmark = pytest.mark.filterwarnings("ignore:butterfly_factorize. estimated")
+
+
+def noisy_butterfly(n, complex_=False, noise=1e-3, batch=(), rng=RNG):
+    pats = butterfly_patterns(n)
+    tw = [rng.standard_normal((*batch, *p.twiddle_shape)) for p in pats]
+    if complex_:
+        tw = [t + 1j * rng.standard_normal(t.shape) for t in tw]
+    Z = ButterflyFactors(pats, tw).todense()
+    E = rng.standard_normal(Z.shape)
+    return Z + noise * np.linalg.norm(Z) / np.linalg.norm(E) * E
+
+
+def planted(B, r=None, c=None):
+    """``A`` with ``A[r][:, c] = B`` (the butterfly ``B`` behind the permutations)."""
+    n = B.shape[-1]
+    r = np.arange(n) if r is None else r
+    c = np.arange(n) if c is None else c
+    A = np.empty_like(B)
+    A[..., r[:, None], c[None, :]] = B
+    return A
+
+
+def rel_diff(X, Y):
+    return float(np.max(np.abs(X - Y)) / np.max(np.abs(Y)))
+
+
+def in_frame(F):
+    """``F``'s approximation of ``A``, read as ``A[row_perm][:, perm]``."""
+    X = F.todense()
+    if F.row_perm is not None:
+        X = X[..., F.row_perm, :]
+    return X if F.perm is None else X[..., F.perm]
+
+
+def assert_same_factors(F, G, tol=1e-11):
+    """Same twiddles (to rounding) and same product (``G`` factorizes the explicitly
+    permuted input)."""
+    assert len(F.twiddles) == len(G.twiddles)
+    for a, b in zip(F.twiddles, G.twiddles):
+        assert a.shape == b.shape
+        assert rel_diff(a, b) < tol
+    assert rel_diff(in_frame(F), in_frame(G)) < tol
+
+
+@pytest.mark.parametrize("n", [8, 64, 256])
+@pytest.mark.parametrize("complex_", [False, True])
+@pytest.mark.parametrize("scaling", ["unit", "sqrt"])
+def test_bitrev_fold_matches_explicit_permutation(n, complex_, scaling):
+    br = bit_reversal_permutation(n)
+    A = planted(noisy_butterfly(n, complex_), c=br)
+    F = butterfly_factorize(A, perm="bitrev", scaling=scaling)
+    G = butterfly_factorize(A[:, br], scaling=scaling)
+    assert_same_factors(F, G)
+    assert np.array_equal(F.perm, br)
+    assert F.relative_error(A) == pytest.approx(G.relative_error(A[:, br]), rel=1e-10)
+
+
+@pytest.mark.parametrize("n", [16, 512])
+def test_bitrev_fold_on_the_dft(n):
+    """The DFT's 2×2 Grams are exact ties (equal row norms): the phase of each rank-one
+    piece is decided by rounding, so the twiddles agree up to the diagonal gauge; the
+    product, the error and the moduli of the twiddles agree to rounding."""
+    D = np.fft.fft(np.eye(n))
+    br = bit_reversal_permutation(n)
+    F = butterfly_factorize(D, perm="bitrev")
+    G = butterfly_factorize(D[:, br])
+    assert rel_diff(in_frame(F), G.todense()) < 1e-13
+    assert rel_diff(F.todense(), D) < 1e-13
+    for a, b in zip(F.twiddles, G.twiddles):
+        assert rel_diff(np.abs(a), np.abs(b)) < 1e-12
+
+
+def test_bitrev_given_as_an_array_is_folded_too():
+    br = bit_reversal_permutation(64)
+    A = planted(noisy_butterfly(64), c=br)
+    assert_same_factors(butterfly_factorize(A, perm=br.copy()), butterfly_factorize(A[:, br]))
+
+
+@pytest.mark.parametrize("tree", ["left", "right", "balanced", ((0, 1), ((2, 3), (4, 5)))])
+@pytest.mark.parametrize("complex_", [False, True])
+def test_row_and_column_permutations_match_explicit_permutation(tree, complex_):
+    n = 64
+    r, c = RNG.permutation(n), RNG.permutation(n)
+    A = planted(noisy_butterfly(n, complex_), r, c)
+    F = butterfly_factorize(A, perm=c, row_perm=r, tree=tree)
+    G = butterfly_factorize(A[r][:, c], tree=tree)
+    assert_same_factors(F, G)
+    assert np.array_equal(F.row_perm, r) and np.array_equal(F.perm, c)
+
+
+@pytest.mark.parametrize("perm", [None, "bitrev"])
+def test_row_permutation_alone_and_with_bitrev(perm):
+    n = 128
+    B = noisy_butterfly(n)
+    br = bit_reversal_permutation(n)
+    c = None if perm is None else br
+    for r in (RNG.permutation(n), br):
+        A = planted(B, r, c)
+        F = butterfly_factorize(A, perm=perm, row_perm=r)
+        G = butterfly_factorize(A[r] if perm is None else A[r][:, br])
+        assert_same_factors(F, G)
+        assert F.relative_error(A) < 2e-3
+
+
+def test_batch_with_permutations_matches_each_member():
+    n = 32
+    r, c = RNG.permutation(n), bit_reversal_permutation(n)
+    A = planted(noisy_butterfly(n, batch=(3,)), r, c)
+    F = butterfly_factorize(A, perm=c, row_perm=r)
+    for k in range(3):
+        G = butterfly_factorize(A[k][r][:, c])
+        for a, b in zip(F.twiddles, G.twiddles):
+            assert rel_diff(a[k], b) < 1e-11
+
+
+def test_row_permutation_is_not_copied(monkeypatch):
+    """The left tree reads the row permutation inside its first split: no permuted copy of
+    ``A`` is made, the peak memory is that of the unpermuted call (the chunks are made
+    small against ``A``)."""
+    import tracemalloc
+    monkeypatch.setattr(splits, "_PAIR_CHUNK", 1 << 14)
+    n = 256
+    r = RNG.permutation(n)
+    A = planted(noisy_butterfly(n), r)
+
+    def peak(**kw):
+        butterfly_factorize(A, **kw)                      # warm up
+        tracemalloc.start()
+        butterfly_factorize(A, **kw)
+        out = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return out
+
+    assert peak(row_perm=r) < peak() + 0.1 * A.nbytes
+    assert peak(row_perm=r, perm="bitrev") < peak() + 0.1 * A.nbytes
+
+
+@pytest.mark.parametrize("budget", [64, 4096, 1 << 40])
+@pytest.mark.parametrize("perm", [None, "bitrev", "random"])
+def test_chunk_size_does_not_change_the_split(monkeypatch, budget, perm):
+    n = 64
+    p = RNG.permutation(n) if perm == "random" else perm
+    r = np.arange(n)[::-1].copy()
+    A = planted(noisy_butterfly(n, complex_=True), r,
+                bit_reversal_permutation(n) if perm == "bitrev" else p)
+    ref = butterfly_factorize(A, perm=p, row_perm=r)
+    monkeypatch.setattr(splits, "_PAIR_CHUNK", budget)
+    F = butterfly_factorize(A, perm=p, row_perm=r)
+    assert_same_factors(F, ref, tol=1e-13)
+
+
+def test_split_with_rows_and_bitrev_matches_explicit_gathers():
+    n = 32
+    pats = butterfly_patterns(n)
+    left, right = pats[0], chain_product(pats[1:])
+    M = RNG.standard_normal((n, n)) + 1j * RNG.standard_normal((n, n))
+    r, br = RNG.permutation(n), bit_reversal_permutation(n)
+    TL, TR = splits.split(M.reshape(1, 1, n, n), left, right, 1, "right", "unit",
+                          perm="bitrev", rows=r)
+    TL2, TR2 = splits.split(M[r][:, br].reshape(1, 1, n, n), left, right, 1, "right", "unit")
+    assert rel_diff(TL, TL2) < 1e-13
+    assert rel_diff(TR[..., bit_reversal_permutation(n // 2)], TR2) < 1e-13
+
+
+@pytest.mark.parametrize("shape", [(3, 5, 2, 7, 2, 3), (1, 1, 2, 64, 2, 64), (4, 16, 2, 2, 2, 2),
+                                   (2, 3, 2, 1, 2, 5)])
+@pytest.mark.parametrize("budget", [1, 30, 200, 5000, 10**9])
+def test_pair_chunks_tile_the_blocks_once(shape, budget):
+    """The chunks of a 2×c split cover every block ``(i, j, σ)`` exactly once."""
+    A1, d2, _, q, _, _ = shape
+    seen = np.zeros((A1, d2, q), int)
+    for ia, ja, sq in splits._pair_chunks(shape, budget):
+        seen[ia, ja, sq] += 1
+    assert (seen == 1).all()
