@@ -539,6 +539,13 @@ def main():
                     help="time budget (s) of each design_chain call in section design at "
                          "N = 256 (scaled by N/256)")
     args = ap.parse_args()
+    if not args.no_pyfaust:
+        try:    # loaded before the limits so that its bundled OpenMP runtime is pinned too
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")      # its notes on absent torch / einops
+                import pyfaust.fact  # noqa: F401
+        except ImportError:
+            pass
     for name in args.section or list(SECTIONS):
         print(f"\n## section {name}", flush=True)
         with threadpool_limits(1):
