@@ -29,6 +29,7 @@ from ..._budget import check_progress
 from ._common import arb_of, deadline, lower, orient, upper
 from .bounds import svd_interval, upper_point
 from .hardcore import lift_solution, reduce_fsmf
+from .spurious_boxes import krawczyk_inclusion, positive_definite
 
 __all__ = ["find_spurious_minima", "krawczyk_check"]
 
@@ -94,33 +95,12 @@ def krawczyk_check(core, mid, rad, C, prec=256):
         yb = [flint.arb(1)] + box
         g = core.gradient(ym, free, flint.arb(0))
         H = core.hessian(yb, free, flint.arb(0))
-        ok = _krawczyk_inclusion(box, ym[1:], g, H, [[arb_of(c) for c in row] for row in C])
-        return ok, core.value(yb, flint.arb(0)), _positive_definite(H)
+        ok = krawczyk_inclusion(box, ym[1:], g, H, [[arb_of(c) for c in row] for row in C])
+        return ok, core.value(yb, flint.arb(0)), positive_definite(H)
     except ZeroDivisionError:
         return False, flint.arb(0, flint.inf) if hasattr(flint, "inf") else None, False
     finally:
         flint.ctx.prec = old
-
-
-def _krawczyk_inclusion(box, mid, g, H, Cb):
-    """Whether ``K = mid - C g + (Id - C H)(box - mid)`` lies in the interior of the box."""
-    d = len(box)
-    zero = flint.arb(0)
-    ok = True
-    for a in range(d):
-        K = mid[a] - sum((Cb[a][b] * g[b] for b in range(d)), zero)
-        for b in range(d):
-            e = (1 if a == b else 0) - sum((Cb[a][c] * H[c][b] for c in range(d)), zero)
-            K = K + e * (box[b] - mid[b])
-        ok = ok and box[a].contains_interior(K)
-    return ok
-
-
-def _positive_definite(H):
-    """Sylvester's criterion on the symmetrised Hessian ball (every leading minor > 0)."""
-    d = len(H)
-    Hs = [[(H[a][b] + H[b][a]) / 2 for b in range(d)] for a in range(d)]
-    return all(flint.arb_mat([row[:k] for row in Hs[:k]]).det() > 0 for k in range(1, d + 1))
 
 
 def _certify_candidate(core, yf, hi):
