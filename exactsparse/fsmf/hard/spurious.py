@@ -27,15 +27,15 @@ from ...results.fsmf import SpuriousResult
 from ...exceptions import ArgumentError, show
 from ..._budget import check_progress
 from ._common import arb_of, deadline, lower, orient, upper
-from .bounds import svd_interval, upper_point
+from .bounds import upper_point
 from .hardcore import lift_solution, reduce_fsmf
-from .spurious_boxes import krawczyk_inclusion, positive_definite
+from .spurious_boxes import krawczyk_inclusion, positive_definite, svd_summary
 
-__all__ = ["find_spurious_minima", "krawczyk_check"]
+__all__ = ["find_spurious_minima", "krawczyk_check", "certified_minima"]
 
-#: Why an instance is out of reach of :func:`find_spurious_minima`.
-_OUT_OF_REACH = ("hard core is not a single masked rank-one part (plus truncated-SVD "
-                 "rectangles and complete classes)")
+#: Why an instance without hard parts gets no certificate.
+_NOTHING = ("nothing to certify: the reduction has no masked or general part (only "
+            "truncated-SVD rectangles and complete classes)")
 
 
 def _box(mid, rad):
@@ -141,10 +141,11 @@ def _in_chart(yf):
     return yf
 
 
-def _certified_minima(core, candidates, better, end, progress=None):
-    """``(minima, reason)``: the candidates certified as strict local minima whose value
-    ball lies above ``better``, one per critical point; ``reason`` says when the budget
-    stopped the checks."""
+def certified_minima(core, candidates, better, end, progress=None, only_spurious=True):
+    """``(minima, reason)``: the candidates (``(value, y)`` pairs) of the masked ``core``
+    certified as strict local minima (chart ``y_0 = 1``) whose value ball lies above
+    ``better`` (every certified one when not ``only_spurious``), one per critical point;
+    ``reason`` says when the budget (monotonic time ``end``) stopped the checks."""
     minima = []
     for k, (_, yf) in enumerate(candidates):
         if progress is not None:
@@ -153,7 +154,7 @@ def _certified_minima(core, candidates, better, end, progress=None):
             return minima, "budget exhausted before every candidate was checked"
         yf = _in_chart(yf)
         c = None if yf is None else _certify_candidate(core, yf, better)
-        if c is not None and c["spurious"] and not any(_boxes_meet(c, o) for o in minima):
+        if c is not None and (c["spurious"] or not only_spurious) and not any(_boxes_meet(c, o) for o in minima):
             minima.append(c)
     return minima, ""
 
@@ -246,28 +247,28 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0, progress=None)
     end = deadline(budget)
     progress = check_progress(progress)
     red = reduce_fsmf(A, I, J)
+    kinds = [p.kind for p in red.parts]
+    if "masked" not in kinds and "general" not in kinds:
+        return SpuriousResult(kind=SpuriousResult.KIND, verdict="none-found",
+                              certificate={"minima": [], "reason": _NOTHING},
+                              theorem="fsmf.spurious", backend="flint")
     part = _single_masked_part(red)
     if part is None:
-        return SpuriousResult(kind=SpuriousResult.KIND, verdict="none-found",
-                              certificate={"minima": [], "reason": _OUT_OF_REACH},
-                              theorem="fsmf.spurious", backend="flint")
-    svd = {id(p): svd_interval(p) for p in red.parts if p.kind == "svd"}
-    svd_lo = sum((iv.lower for iv in svd.values()), Fraction(0))
-    svd_hi = sum((iv.upper for iv in svd.values()), Fraction(0))
+        from .spurious_parts import find_in_parts      # (imports this module)
+        return find_in_parts(A, I, J, red, starts, seed, end, progress)
+    svd, svd_lo, svd_hi, svd_entries = svd_summary(red)
     core, flipped = orient(part.core)
     if progress is not None:
         progress("local search", 0, None)
     up = upper_point(core, starts, seed, end)
-    minima, reason = _certified_minima(core, up.candidates, up.value + svd_hi - svd_lo, end,
+    minima, reason = certified_minima(core, up.candidates, up.value + svd_hi - svd_lo, end,
                                        progress)
     for c in minima:                 # F of the masked part -> the loss of the instance
         c["value_lower"] += red.constant + svd_lo
         c["value_upper"] += red.constant + svd_hi
     X, Y = _lift_better(red, I, J, svd, (up.y, up.x) if flipped else (up.x, up.y))
     cert = {"minima": minima, "better": red.constant + up.value + svd_hi, "X": X, "Y": Y,
-            "svd_parts": [{"columns": list(p.columns), "cells": [list(t) for t in p.cells],
-                           "lower": svd[id(p)].lower, "upper": svd[id(p)].upper}
-                          for p in red.parts if p.kind == "svd"],
+            "svd_parts": svd_entries,
             "transposed": flipped, "constant": red.constant,
             "rows": list(part.rows), "cols": list(part.cols), "column": part.columns[0],
             "reason": reason}

@@ -32,8 +32,9 @@ from fractions import Fraction
 import flint
 
 from ._common import arb_of
+from .bounds import svd_interval
 
-__all__ = ["krawczyk_inclusion", "positive_definite", "ball"]
+__all__ = ["krawczyk_inclusion", "positive_definite", "ball", "svd_summary"]
 
 
 def krawczyk_inclusion(box, mid, g, H, Cb):
@@ -67,3 +68,16 @@ def ball(lo, hi):
     """
     a, b = Fraction(float(lo)), Fraction(float(hi))
     return arb_of((a + b) / 2) + arb_of((b - a) / 2) * flint.arb(0, 1)
+
+
+def svd_summary(red):
+    """``(intervals, lower, upper, entries)`` of the ``svd`` parts of the reduction ``red``:
+    ``{id(part): PartInterval}``, the sums of their exact lower and upper bounds, and the
+    certificate's ``svd_parts`` list (columns, cells, lower, upper)."""
+    svd = {id(p): svd_interval(p) for p in red.parts if p.kind == "svd"}
+    lo = sum((iv.lower for iv in svd.values()), Fraction(0))
+    hi = sum((iv.upper for iv in svd.values()), Fraction(0))
+    entries = [{"columns": list(p.columns), "cells": [list(t) for t in p.cells],
+                "lower": svd[id(p)].lower, "upper": svd[id(p)].upper}
+               for p in red.parts if p.kind == "svd"]
+    return svd, lo, hi, entries

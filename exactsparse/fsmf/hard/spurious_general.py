@@ -1,0 +1,218 @@
+"""Certified local minima of one ``general`` FSMF part (used by :mod:`.spurious_parts`).
+
+Variable projection on ``Y`` as in :mod:`.bnb`: ``F(Y) = ||a||^2 - sum_i Q_i(Y)`` and, for
+every ``Y``, ``min_X L(X, Y) = F(Y)``.  ``F`` is invariant under scaling a column of ``Y``
+by a nonzero number, so a chart fixes one *pivot* entry per active column to 1 (here the
+entry of largest modulus at the candidate); the other active entries are the variables.
+A candidate (multistart local search of :func:`.bnb_upper.local_minima`, Newton-polished in
+the chart) is certified when, on a small box around it, the Gram matrices of the
+projection are non-singular, the Krawczyk operator of ``grad F`` maps the box into its
+interior (exactly one critical point in it) and the Hessian enclosure is positive definite
+(a strict local minimum of ``F`` in the chart, hence a local minimum of ``L``).
+Enclosures: :func:`.bnb.evaluate` (outward-rounded float intervals) turned into flint
+balls for the Krawczyk and Sylvester tests of :mod:`.spurious_boxes`.
+
+Examples
+--------
+The spec's overlapping supports ``I = J = [[1, 0], [1, 1], [0, 1]]`` with an integer
+matrix: a certified local minimum whose value ball lies above the best exact point's loss
+(a spurious one), and the best point itself.
+
+>>> import time
+>>> from exactsparse.fsmf.hard import reduce_fsmf
+>>> A, S = [[-2, -2, 1], [2, 3, -2], [3, 2, -1]], "10/11/01"
+>>> part = reduce_fsmf(A, S, S).parts[0]
+>>> g = general_minima(A, S, S, part, 40, 0, time.monotonic() + 60)
+>>> [round(float(m["value_lower"]), 6) for m in g.minima]
+[0.681866, 4.507397]
+>>> float(g.better[0]) < float(g.minima[1]["value_lower"])
+True
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from fractions import Fraction
+from typing import NamedTuple
+
+import flint
+import numpy as np
+
+from ._common import arb_of, validate
+from .bnb import chart_vars, evaluate, problem_of_part
+from .bnb_upper import exact_point, local_minima
+from .spurious_boxes import ball, krawczyk_inclusion, positive_definite
+
+__all__ = ["GeneralMinima", "general_minima", "certify_general", "MAX_VARS"]
+
+#: Largest number of chart variables of a general part handled.
+MAX_VARS = 12
+
+_WHY = {"singular": "a Gram matrix of the projection may be singular on the box, or a "
+                    "column of Y vanishes (not covered)",
+        "krawczyk": "the Krawczyk test failed", "indefinite": "the Hessian is not positive "
+        "definite on the box (a saddle, or a degenerate minimum)",
+        "newton": "Newton's method did not converge in the chart"}
+
+
+class GeneralMinima(NamedTuple):
+    """``problem`` (:class:`.bnb.Problem`), ``minima`` (certified boxes, dicts with
+    ``pivots``, ``mid``, ``rad``, ``C``, ``value_lower``, ``value_upper``; increasing
+    value), ``better`` = ``(loss, Xp, Yp)`` the best exact point (rows/columns of the part
+    by its factor columns), ``why`` (what stopped the other candidates)."""
+
+    problem: object
+    minima: list
+    better: tuple
+    why: str
+
+
+def _jet(p, S, pivots, lo, hi):
+    lo, hi = np.atleast_2d(np.asarray(lo, float)), np.atleast_2d(np.asarray(hi, float))
+    jet, smooth, *_ = evaluate(p, S, pivots, (lo, hi), second=lo.shape[1] > 0)
+    return jet, bool(smooth[0])
+
+
+def _chart(p, S, Y):
+    """``(pivots, z)``: the largest entry of each active column as its pivot and the chart
+    coordinates; None when a column is (numerically) zero."""
+    act = p.active()
+    pivots = tuple(max(act[k], key=lambda j: (abs(Y[j][k]), -j)) for k in S)
+    scale = max(1.0, float(np.max(np.abs(Y))))
+    if any(abs(Y[j][k]) < 1e-8 * scale for k, j in zip(S, pivots)):
+        return None
+    piv = dict(zip(S, pivots))
+    return pivots, np.array([Y[j][k] / Y[piv[k]][k] for j, k in chart_vars(p, S, pivots)])
+
+
+def _polish(p, S, pivots, z, steps=20):
+    for _ in range(steps):
+        jet, smooth = _jet(p, S, pivots, z, z)
+        if not smooth:
+            return None
+        g = (jet.g[0][0] + jet.g[1][0]) / 2
+        H = (jet.h[0][0] + jet.h[1][0]) / 2
+        try:
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            return None
+        z = z - step
+        if not np.all(np.isfinite(z)) or np.max(np.abs(z), initial=0) > 1e8:
+            return None
+        if np.max(np.abs(step), initial=0) < 1e-15 * (1 + np.max(np.abs(z), initial=0)):
+            break
+    return z
+
+
+def certify_general(p, S, pivots, z):
+    """``(box, None)`` when the box around the chart point ``z`` passes the tests (see the
+    module docstring), else ``(None, why)`` with ``why`` a key of the failure."""
+    d = len(z)
+    mid = [float(v) for v in z]
+    rad = [float(1e-10 * (1 + abs(v))) for v in mid]
+    lo = np.nextafter(np.array(mid) - np.array(rad), -np.inf)
+    hi = np.nextafter(np.array(mid) + np.array(rad), np.inf)
+    jm, sm = _jet(p, S, pivots, mid, mid)
+    jb, sb = _jet(p, S, pivots, lo, hi)
+    if not (sm and sb):
+        return None, "singular"
+    Hm = (jm.h[0][0] + jm.h[1][0]) / 2 if d else np.zeros((0, 0))
+    try:
+        C = np.linalg.inv(Hm) if d else np.zeros((0, 0))
+    except np.linalg.LinAlgError:
+        return None, "indefinite"
+    old = flint.ctx.prec
+    flint.ctx.prec = 256
+    try:
+        mb = [arb_of(Fraction(v)) for v in mid]
+        box = [x + arb_of(Fraction(r)) * flint.arb(0, 1) for x, r in zip(mb, rad)]
+        g = [ball(jm.g[0][0][t], jm.g[1][0][t]) for t in range(d)]
+        H = [[ball(jb.h[0][0][s][t], jb.h[1][0][s][t]) for t in range(d)] for s in range(d)]
+        Cq = [[Fraction(float(v)) for v in row] for row in C]
+        if not krawczyk_inclusion(box, mb, g, H, [[arb_of(v) for v in row] for row in Cq]):
+            return None, "krawczyk"
+        if not positive_definite(H):
+            return None, "indefinite"
+        gb = [ball(jb.g[0][0][t], jb.g[1][0][t]) for t in range(d)]
+        val = ball(jm.v[0][0], jm.v[1][0]) + sum((gb[t] * (box[t] - mb[t]) for t in range(d)),
+                                                 flint.arb(0))
+    finally:
+        flint.ctx.prec = old
+    pad = Fraction(1, 10**12) * (1 + abs(Fraction(float(val.mid()))))
+    return {"pivots": list(pivots), "mid": [Fraction(v) for v in mid],
+            "rad": [Fraction(r) for r in rad], "C": Cq,
+            "value_lower": Fraction(float(val.lower())) - pad,
+            "value_upper": Fraction(float(val.upper())) + pad}, None
+
+
+def _meet(a, b):
+    return a["pivots"] == b["pivots"] and all(
+        abs(p - q) <= r + t + Fraction(1, 10**7) * (1 + abs(p))
+        for p, q, r, t in zip(a["mid"], b["mid"], a["rad"], b["rad"]))
+
+
+def general_minima(A, I, J, part, starts, seed, end):
+    """Certified local minima and the best exact point of the ``general`` ``part`` of
+    ``reduce_fsmf(A, I, J)``: a :class:`GeneralMinima` (``minima`` empty with ``why``
+    when none could be certified; the search stops at the monotonic time ``end``)."""
+    A, I, J = validate(A, I, J)
+    p = problem_of_part(A, I, J, part.cells, part.columns)
+    S = tuple(sorted(p.active()))
+    nvars = p.dims()
+    if nvars > MAX_VARS:
+        return GeneralMinima(p, [], None, f"{nvars} chart variables exceed the limit of "
+                                          f"{MAX_VARS}")
+    n_charts = math.prod(len(js) for js in p.active().values())
+    found = local_minima(p, max(1, starts // n_charts), seed, end)
+    minima, why = [], Counter()
+    for _, Y in found:
+        if time.monotonic() > end:
+            why["budget"] += 1
+            break
+        ch = _chart(p, S, Y)
+        z = None if ch is None else _polish(p, S, ch[0], ch[1])
+        if z is None:
+            why["singular" if ch is None else "newton"] += 1
+            continue
+        ch = _chart(p, S, _to_Y(p, S, ch[0], z))          # re-pivot at the polished point
+        if ch is None:
+            why["singular"] += 1
+            continue
+        box, bad = certify_general(p, S, *ch)
+        if box is None:
+            why[bad] += 1
+        elif not any(_meet(box, o) for o in minima):
+            minima.append(box)
+    minima.sort(key=lambda b: b["value_lower"])
+    best = None
+    for _, Y in found[:5]:
+        pt = exact_point(p, Y)
+        if best is None or pt[0] < best[0]:
+            best = pt
+    return GeneralMinima(p, minima, _part_point(p, best), _why_text(why))
+
+
+def _to_Y(p, S, pivots, z):
+    Y = np.zeros((p.n, p.r))
+    for k, j in zip(S, pivots):
+        Y[j, k] = 1.0
+    for (j, k), v in zip(chart_vars(p, S, pivots), z):
+        Y[j, k] = v
+    return Y
+
+
+def _part_point(p, pt):
+    """``(loss, Xp, Yp)`` in the part's orientation (``pt`` from :func:`exact_point`)."""
+    if pt is None:
+        return None
+    loss, X, Y = pt
+    return (loss, Y, X) if p.transposed else (loss, X, Y)
+
+
+def _why_text(why):
+    if not why:
+        return ""
+    return "; ".join(f"{n} candidate(s): {_WHY.get(k, 'budget exhausted')}"
+                     for k, n in sorted(why.items()))
