@@ -15,6 +15,7 @@ import flint
 
 from ._fsmf_common import constant, loss, rectangle, structure, svd_tail_within
 from ._read import fail, flag, get, integer, matrix_instance, rational, sequence
+from .spurious_general import active_columns, check_general_box
 
 __all__ = ["check_spurious", "CHECKS"]
 
@@ -186,6 +187,8 @@ def check_spurious(result, instance):
     better = loss(A, I, J, get(c, "X"), get(c, "Y"))
     if better != rational(get(c, "better"), "better"):
         fail("the better point's loss differs.")
+    if "parts" in c:
+        return _check_parts(A, I, J, c, minima, better)
     integer(get(c, "column"), "column", 0, I.shape[1])
     flag(get(c, "transposed"), "transposed")
     a, const, (svd_lo, svd_up) = _masked_structure(A, I, J, c)
@@ -210,6 +213,136 @@ def check_spurious(result, instance):
         finally:
             flint.ctx.prec = old
     return f"{len(minima)} spurious local minimum(s) re-checked"
+
+
+# ------------------------------------------------- several parts (masked and general)
+def _part_classes(e, of):
+    """The classes of one listed part: a masked column alone in its class, or whole
+    classes for a general part."""
+    kind = get(e, "kind")
+    top = max(of, default=0) + 1
+    if kind == "masked":
+        cl = of.get(integer(get(e, "column"), "a masked column", 0, top))
+        if cl is None or len(cl.columns) != 1:
+            fail("the masked column is not alone.")
+        return kind, [cl]
+    if kind != "general":
+        fail(f"unknown part kind {kind!r}.")
+    cols = [integer(k, "a general column", 0, top) for k in sequence(get(e, "columns"),
+                                                                      "columns")]
+    if not cols or len(set(cols)) != len(cols) or any(k not in of for k in cols):
+        fail("a general part's columns are empty, repeated or degenerate.")
+    cls = list({id(of[k]): of[k] for k in cols}.values())
+    if {k for cl in cls for k in cl.columns} != set(cols):
+        fail("a general part's columns are not whole equivalence classes.")
+    return kind, cls
+
+
+def _derive_parts(A, I, J, c, classes, of, T, svd):
+    """The listed parts re-derived from ``(A, I, J)``: ``(kind, data)`` with ``data`` the
+    masked core ``a`` or the general part ``(loc, Is, Js)`` in local indices; every
+    non-complete class is in exactly one part or svd part, no two share a cell outside
+    ``T``.  Also returns the constant of the cells no piece or complete class covers."""
+    used, out, pieces = set(svd), [], [v[0] for v in svd.values()]
+    for e in sequence(get(c, "parts"), "parts"):
+        kind, cls = _part_classes(e, of)
+        for cl in cls:
+            key = tuple(sorted(cl.columns))
+            if cl.is_complete or key in used:
+                fail("a part's class is complete or listed twice.")
+            used.add(key)
+        cells = set().union(*(rectangle(cl) for cl in cls)) - T
+        if not cells:
+            fail("a part has no cell outside the complete classes.")
+        pieces.append(cells)
+        rows, cols = sorted({i for i, _ in cells}), sorted({j for _, j in cells})
+        tr = flag(get(e, "transposed"), "transposed")
+        if kind == "masked":
+            if rows != list(get(e, "rows")) or cols != list(get(e, "cols")):
+                fail("rows/cols of a masked part do not match.")
+            a = [[A[i][j] if (i, j) in cells else None for j in cols] for i in rows]
+            out.append((kind, [list(t) for t in zip(*a)] if tr else a))
+            continue
+        ks = [int(k) for k in e["columns"]]
+        ri, cj = {i: t for t, i in enumerate(rows)}, {j: t for t, j in enumerate(cols)}
+        loc = [(ri[i], cj[j], A[i][j]) for i, j in sorted(cells)]
+        Is = [[bool(I[i, k]) for k in ks] for i in rows]
+        Js = [[bool(J[j, k]) for k in ks] for j in cols]
+        out.append((kind, ([(j, i, v) for i, j, v in loc], Js, Is) if tr else (loc, Is, Js)))
+    for cl in classes:
+        if not cl.is_complete and tuple(sorted(cl.columns)) not in used:
+            fail("a non-complete class is in no listed part.")
+    if sum(len(p) for p in pieces) != len(set().union(*pieces)):
+        fail("two parts share a cell outside the complete classes.")
+    return out, constant(A, T.union(*pieces))
+
+
+def _part_box(kind, data, b, better):
+    """The value ball of one part's box (its tests re-run) and its stated bounds."""
+    mid = [rational(v, "mid") for v in sequence(get(b, "mid"), "mid")]
+    rad = [rational(v, "rad") for v in sequence(get(b, "rad"), "rad")]
+    C = [[rational(v, "C") for v in sequence(row, "C row")] for row in sequence(get(b, "C"), "C")]
+    lo, hi = rational(get(b, "value_lower"), "value_lower"), rational(get(b, "value_upper"),
+                                                                       "value_upper")
+    if kind == "masked":
+        d = len(data[0]) - 1
+        if len(mid) != d or len(rad) != d or len(C) != d or any(len(r) != d for r in C):
+            fail("a minimum's box or preconditioner has the wrong size.")
+        if any(not r > 0 for r in rad):
+            fail("a box radius is not positive.")
+        val = _check_minimum(data, {"mid": mid, "rad": rad, "C": C}, better)
+    else:
+        loc, Is, Js = data
+        act = sorted(active_columns(loc, Is, Js))
+        piv = [integer(j, "a pivot", 0, len(Js)) for j in sequence(get(b, "pivots"), "pivots")]
+        if len(piv) != len(act):
+            fail("a general part's chart does not list one pivot per active column.")
+        val = check_general_box(loc, Is, Js, dict(zip(act, piv)), mid, rad, C)
+    if not (val >= _q(lo) and val <= _q(hi)):
+        fail("a part's re-computed value ball is not inside its [value_lower, value_upper].")
+    return val, (mid, rad)
+
+
+def _check_parts(A, I, J, c, minima, better):
+    """:func:`check_spurious` for a certificate with ``parts``."""
+    classes, of, T, _ = structure(I, J)
+    svd = _svd_parts(A, c, classes, T)
+    derived, const = _derive_parts(A, I, J, c, classes, of, T, svd)
+    svd_lo = sum((v[1] for v in svd.values()), Fraction(0))
+    svd_up = sum((v[2] for v in svd.values()), Fraction(0))
+    seen = []
+    old = flint.ctx.prec
+    flint.ctx.prec = 256
+    try:
+        for mm in minima:
+            boxes = sequence(get(mm, "parts"), "a minimum's parts")
+            if len(boxes) != len(derived):
+                fail("a minimum does not give one box per part.")
+            if get(mm, "certified") is not True:
+                fail("a listed minimum is not marked certified.")
+            vlo = rational(get(mm, "value_lower"), "value_lower")
+            vhi = rational(get(mm, "value_upper"), "value_upper")
+            total, where = _q(const), []
+            for (kind, data), b in zip(derived, boxes):
+                val, at = _part_box(kind, data, b, better)
+                total += val
+                where.append((b.get("pivots"), at))
+            if any(all(p == q and _meet(x, y) for (p, x), (q, y) in zip(where, o))
+                   for o in seen):
+                fail("two listed minima have overlapping boxes (a duplicate).")
+            seen.append(where)
+            if not (total + _q(svd_lo) >= _q(vlo) and total + _q(svd_up) <= _q(vhi)):
+                fail("the re-computed value ball (plus the constant and the svd parts' "
+                     "bounds) is not inside [value_lower, value_upper].")
+            if not _q(better) < total + _q(svd_lo) or not better < vlo:
+                fail("the better point is not strictly below the local minimum value.")
+    finally:
+        flint.ctx.prec = old
+    return f"{len(minima)} spurious local minimum(s) of {len(derived)} parts re-checked"
+
+
+def _meet(a, b):
+    return all(abs(p - q) <= r + t for p, q, r, t in zip(a[0], b[0], a[1], b[1]))
 
 
 CHECKS = {"fsmf.spurious": check_spurious}
