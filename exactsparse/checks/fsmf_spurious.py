@@ -217,35 +217,31 @@ def check_spurious(result, instance):
 
 # ------------------------------------------------- several parts (masked and general)
 def _part_classes(e, of):
-    """The classes of one listed part: a masked column alone in its class, or whole
-    classes for a general part."""
+    """The classes of one listed part: whole classes (a masked part: one column alone in
+    its class)."""
     kind = get(e, "kind")
-    top = max(of, default=0) + 1
-    if kind == "masked":
-        cl = of.get(integer(get(e, "column"), "a masked column", 0, top))
-        if cl is None or len(cl.columns) != 1:
-            fail("the masked column is not alone.")
-        return kind, [cl]
-    if kind != "general":
+    if kind not in ("masked", "general"):
         fail(f"unknown part kind {kind!r}.")
-    cols = [integer(k, "a general column", 0, top) for k in sequence(get(e, "columns"),
-                                                                      "columns")]
+    cols = [integer(k, "a part column", 0, max(of, default=0) + 1)
+            for k in sequence(get(e, "columns"), "columns")]
     if not cols or len(set(cols)) != len(cols) or any(k not in of for k in cols):
-        fail("a general part's columns are empty, repeated or degenerate.")
+        fail("a part's columns are empty, repeated or degenerate.")
     cls = list({id(of[k]): of[k] for k in cols}.values())
     if {k for cl in cls for k in cl.columns} != set(cols):
-        fail("a general part's columns are not whole equivalence classes.")
-    return kind, cls
+        fail("a part's columns are not whole equivalence classes.")
+    if kind == "masked" and len(cols) != 1:
+        fail("the masked column is not alone.")
+    return cols, cls
 
 
 def _derive_parts(A, I, J, c, classes, of, T, svd):
-    """The listed parts re-derived from ``(A, I, J)``: ``(kind, data)`` with ``data`` the
-    masked core ``a`` or the general part ``(loc, Is, Js)`` in local indices; every
-    non-complete class is in exactly one part or svd part, no two share a cell outside
-    ``T``.  Also returns the constant of the cells no piece or complete class covers."""
+    """The listed parts re-derived from ``(A, I, J)`` in local indices, ``(loc, Is, Js)``
+    (transposed when stated); every non-complete class is in exactly one part or svd
+    part, and no two share a cell outside ``T``.  Also returns the constant of the cells
+    no piece or complete class covers."""
     used, out, pieces = set(svd), [], [v[0] for v in svd.values()]
     for e in sequence(get(c, "parts"), "parts"):
-        kind, cls = _part_classes(e, of)
+        ks, cls = _part_classes(e, of)
         for cl in cls:
             key = tuple(sorted(cl.columns))
             if cl.is_complete or key in used:
@@ -256,19 +252,12 @@ def _derive_parts(A, I, J, c, classes, of, T, svd):
             fail("a part has no cell outside the complete classes.")
         pieces.append(cells)
         rows, cols = sorted({i for i, _ in cells}), sorted({j for _, j in cells})
-        tr = flag(get(e, "transposed"), "transposed")
-        if kind == "masked":
-            if rows != list(get(e, "rows")) or cols != list(get(e, "cols")):
-                fail("rows/cols of a masked part do not match.")
-            a = [[A[i][j] if (i, j) in cells else None for j in cols] for i in rows]
-            out.append((kind, [list(t) for t in zip(*a)] if tr else a))
-            continue
-        ks = [int(k) for k in e["columns"]]
         ri, cj = {i: t for t, i in enumerate(rows)}, {j: t for t, j in enumerate(cols)}
         loc = [(ri[i], cj[j], A[i][j]) for i, j in sorted(cells)]
         Is = [[bool(I[i, k]) for k in ks] for i in rows]
         Js = [[bool(J[j, k]) for k in ks] for j in cols]
-        out.append((kind, ([(j, i, v) for i, j, v in loc], Js, Is) if tr else (loc, Is, Js)))
+        out.append(([(j, i, v) for i, j, v in loc], Js, Is)
+                   if flag(get(e, "transposed"), "transposed") else (loc, Is, Js))
     for cl in classes:
         if not cl.is_complete and tuple(sorted(cl.columns)) not in used:
             fail("a non-complete class is in no listed part.")
@@ -277,30 +266,22 @@ def _derive_parts(A, I, J, c, classes, of, T, svd):
     return out, constant(A, T.union(*pieces))
 
 
-def _part_box(kind, data, b, better):
-    """The value ball of one part's box (its tests re-run) and its stated bounds."""
+def _part_box(data, b):
+    """The value ball of one part's box (its tests re-run) and the box."""
     mid = [rational(v, "mid") for v in sequence(get(b, "mid"), "mid")]
     rad = [rational(v, "rad") for v in sequence(get(b, "rad"), "rad")]
     C = [[rational(v, "C") for v in sequence(row, "C row")] for row in sequence(get(b, "C"), "C")]
     lo, hi = rational(get(b, "value_lower"), "value_lower"), rational(get(b, "value_upper"),
                                                                        "value_upper")
-    if kind == "masked":
-        d = len(data[0]) - 1
-        if len(mid) != d or len(rad) != d or len(C) != d or any(len(r) != d for r in C):
-            fail("a minimum's box or preconditioner has the wrong size.")
-        if any(not r > 0 for r in rad):
-            fail("a box radius is not positive.")
-        val = _check_minimum(data, {"mid": mid, "rad": rad, "C": C}, better)
-    else:
-        loc, Is, Js = data
-        act = sorted(active_columns(loc, Is, Js))
-        piv = [integer(j, "a pivot", 0, len(Js)) for j in sequence(get(b, "pivots"), "pivots")]
-        if len(piv) != len(act):
-            fail("a general part's chart does not list one pivot per active column.")
-        val = check_general_box(loc, Is, Js, dict(zip(act, piv)), mid, rad, C)
+    loc, Is, Js = data
+    act = sorted(active_columns(loc, Is, Js))
+    piv = [integer(j, "a pivot", 0, len(Js)) for j in sequence(get(b, "pivots"), "pivots")]
+    if len(piv) != len(act):
+        fail("a part's chart does not list one pivot per active column.")
+    val = check_general_box(loc, Is, Js, dict(zip(act, piv)), mid, rad, C)
     if not (val >= _q(lo) and val <= _q(hi)):
         fail("a part's re-computed value ball is not inside its [value_lower, value_upper].")
-    return val, (mid, rad)
+    return val, (tuple(piv), mid, rad)
 
 
 def _check_parts(A, I, J, c, minima, better):
@@ -323,12 +304,11 @@ def _check_parts(A, I, J, c, minima, better):
             vlo = rational(get(mm, "value_lower"), "value_lower")
             vhi = rational(get(mm, "value_upper"), "value_upper")
             total, where = _q(const), []
-            for (kind, data), b in zip(derived, boxes):
-                val, at = _part_box(kind, data, b, better)
+            for data, b in zip(derived, boxes):
+                val, at = _part_box(data, b)
                 total += val
-                where.append((b.get("pivots"), at))
-            if any(all(p == q and _meet(x, y) for (p, x), (q, y) in zip(where, o))
-                   for o in seen):
+                where.append(at)
+            if any(all(_meet(x, y) for x, y in zip(where, o)) for o in seen):
                 fail("two listed minima have overlapping boxes (a duplicate).")
             seen.append(where)
             if not (total + _q(svd_lo) >= _q(vlo) and total + _q(svd_up) <= _q(vhi)):
@@ -342,7 +322,8 @@ def _check_parts(A, I, J, c, minima, better):
 
 
 def _meet(a, b):
-    return all(abs(p - q) <= r + t for p, q, r, t in zip(a[0], b[0], a[1], b[1]))
+    """Two boxes ``(pivots, mid, rad)`` of one part in the same chart that intersect."""
+    return a[0] == b[0] and all(abs(p - q) <= r + t for p, q, r, t in zip(a[1], b[1], a[2], b[2]))
 
 
 CHECKS = {"fsmf.spurious": check_spurious}

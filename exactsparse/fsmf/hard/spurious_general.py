@@ -70,9 +70,13 @@ class GeneralMinima(NamedTuple):
 
 
 def _jet(p, S, pivots, lo, hi):
+    """The second-order jet on one box and whether it is smooth with finite enclosures
+    (near a singular Gram matrix the float enclosures may overflow)."""
     lo, hi = np.atleast_2d(np.asarray(lo, float)), np.atleast_2d(np.asarray(hi, float))
-    jet, smooth, *_ = evaluate(p, S, pivots, (lo, hi), second=lo.shape[1] > 0)
-    return jet, bool(smooth[0])
+    with np.errstate(all="ignore"):
+        jet, smooth, *_ = evaluate(p, S, pivots, (lo, hi), second=lo.shape[1] > 0)
+    parts = [*jet.v, *jet.g] + ([*jet.h] if jet.h is not None else [])
+    return jet, bool(smooth[0]) and all(np.all(np.isfinite(x)) for x in parts)
 
 
 def _chart(p, S, Y):
@@ -153,10 +157,12 @@ def _meet(a, b):
         for p, q, r, t in zip(a["mid"], b["mid"], a["rad"], b["rad"]))
 
 
-def general_minima(A, I, J, part, starts, seed, end):
-    """Certified local minima and the best exact point of the ``general`` ``part`` of
-    ``reduce_fsmf(A, I, J)``: a :class:`GeneralMinima` (``minima`` empty with ``why``
-    when none could be certified; the search stops at the monotonic time ``end``)."""
+def general_minima(A, I, J, part, starts, seed, end, extra=(), search=True):
+    """Certified local minima and the best exact point of a ``general`` (or ``masked``)
+    ``part`` of ``reduce_fsmf(A, I, J)``: a :class:`GeneralMinima` (``minima`` empty with
+    ``why`` when none could be certified; the search stops at the monotonic time ``end``).
+    ``extra`` adds candidate factors ``(Xp, Yp)`` (float arrays, rows and columns of the
+    part by its factor columns); ``search=False`` skips the chart-wise local search."""
     A, I, J = validate(A, I, J)
     p = problem_of_part(A, I, J, part.cells, part.columns)
     S = tuple(sorted(p.active()))
@@ -165,7 +171,10 @@ def general_minima(A, I, J, part, starts, seed, end):
         return GeneralMinima(p, [], None, f"{nvars} chart variables exceed the limit of "
                                           f"{MAX_VARS}")
     n_charts = math.prod(len(js) for js in p.active().values())
-    found = local_minima(p, max(1, starts // n_charts), seed, end)
+    found = local_minima(p, max(1, starts // n_charts), seed, end) if search else []
+    found = sorted(found + [(0.0, _restrict(p, part, np.asarray(Yp if not p.transposed
+                                                                  else Xp, float)))
+                            for Xp, Yp in extra], key=lambda t: t[0])
     minima, why = [], Counter()
     for _, Y in found:
         if time.monotonic() > end:
@@ -187,11 +196,18 @@ def general_minima(A, I, J, part, starts, seed, end):
             minima.append(box)
     minima.sort(key=lambda b: b["value_lower"])
     best = None
-    for _, Y in found[:5]:
+    for _, Y in found[:5] if search else ():
         pt = exact_point(p, Y)
         if best is None or pt[0] < best[0]:
             best = pt
     return GeneralMinima(p, minima, _part_point(p, best), _why_text(why))
+
+
+def _restrict(p, part, Y):
+    """A factor of the part (rows = the part's rows or columns) as the problem's ``Y``:
+    entries off the supports set to 0."""
+    Y = np.asarray(Y, float).reshape(p.n, p.r)
+    return np.where(np.array(p.Js, bool), Y, 0.0)
 
 
 def _to_Y(p, S, pivots, z):

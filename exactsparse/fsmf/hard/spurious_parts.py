@@ -46,7 +46,6 @@ from ._common import orient
 from .bounds import upper_point
 from .hardcore import lift_solution
 from .reductions import supported_loss
-from .spurious import certified_minima
 from .spurious_boxes import svd_summary
 from .spurious_general import general_minima
 
@@ -55,43 +54,41 @@ __all__ = ["find_in_parts", "MAX_LISTED"]
 #: Largest number of minima listed in one certificate.
 MAX_LISTED = 20
 
-_BOX_KEYS = ("mid", "rad", "C", "value_lower", "value_upper")
-
-
-def _masked(part, starts, seed, end, progress):
-    """``(entry, minima, better, why)`` of a masked part (see :func:`find_in_parts`)."""
+def _masked(A, I, J, part, starts, seed, end):
+    """``(entry, minima, better, why)`` of a masked part: candidates from the masked local
+    search (:func:`.bounds.upper_point`), certified in the projected-loss chart of
+    :mod:`.spurious_general` (which covers minima with zero entries in ``y`` too); the
+    better point is the best of both searches."""
     core, flipped = orient(part.core)
     up = upper_point(core, starts, seed, end)
-    boxes, reason = certified_minima(core, up.candidates, up.value, end, progress,
-                                     only_spurious=False)
-    boxes = sorted(({k: b[k] for k in _BOX_KEYS} for b in boxes),
-                   key=lambda b: b["value_lower"])
+    pairs = [([[v] for v in core.best_x([float(t) for t in y])], [[v] for v in y])
+             for _, y in up.candidates]
+    pairs = [(b, a) for a, b in pairs] if flipped else pairs
+    entry, minima, better, why = _general(A, I, J, part, starts, seed, end, pairs, False)
     x, y = (up.y, up.x) if flipped else (up.x, up.y)
-    entry = {"kind": "masked", "column": part.columns[0], "rows": list(part.rows),
-             "cols": list(part.cols), "transposed": flipped}
-    return entry, boxes, (up.value, [[v] for v in x], [[v] for v in y]), reason
+    if better is None or up.value < better[0]:
+        better = (up.value, [[v] for v in x], [[v] for v in y])
+    return dict(entry, kind="masked"), minima, better, why
 
 
-def _general(A, I, J, part, starts, seed, end):
-    g = general_minima(A, I, J, part, starts, seed, end)
+def _general(A, I, J, part, starts, seed, end, extra=(), search=True):
+    g = general_minima(A, I, J, part, starts, seed, end, extra, search)
     entry = {"kind": "general", "columns": list(part.columns),
              "transposed": g.problem.transposed}
     return entry, g.minima, g.better, g.why
 
 
 def _describe(k, entry):
-    what = f"column {entry['column']}" if entry["kind"] == "masked" else \
-        f"columns {entry['columns']}"
-    return f"part {k} ({entry['kind']}, {what})"
+    return f"part {k} ({entry['kind']}, columns {entry['columns']})"
 
 
 def find_in_parts(A, I, J, red, starts, seed, end, progress=None):
     """:func:`~exactsparse.fsmf.hard.find_spurious_minima` on a reduction ``red`` with
     several masked parts or a general part (see the module docstring); returns a
     :class:`~exactsparse.results.fsmf.SpuriousResult` whose certificate lists the
-    ``parts`` (masked: ``column``, ``rows``, ``cols``, ``transposed``; general:
-    ``columns``, ``transposed``) and, per minimum, one box per part (masked: chart
-    ``y_0 = 1``; general: ``pivots`` of the chart) with the part's value bounds."""
+    ``parts`` (``kind``, factor ``columns``, ``transposed``) and, per minimum, one box
+    per part (``pivots`` of the chart, ``mid``, ``rad``, ``C``) with the part's value
+    bounds."""
     svd, svd_lo, svd_hi, svd_entries = svd_summary(red)
     hard = [p for p in red.parts if p.kind in ("masked", "general")]
     if progress is not None:
@@ -100,8 +97,7 @@ def find_in_parts(A, I, J, red, starts, seed, end, progress=None):
     for k, part in enumerate(hard):
         if progress is not None:
             progress("candidates", k, len(hard))
-        f = _masked(part, starts, seed, end, None) if part.kind == "masked" \
-            else _general(A, I, J, part, starts, seed, end)
+        f = (_masked if part.kind == "masked" else _general)(A, I, J, part, starts, seed, end)
         found.append(f)
         if f[3]:
             notes.append(f"{_describe(k, f[0])}: {f[3]}")
