@@ -54,7 +54,9 @@ _WHY = {"singular": "a Gram matrix of the projection may be singular on the box,
                     "column of Y vanishes (not covered)",
         "krawczyk": "the Krawczyk test failed", "indefinite": "the Hessian is not positive "
         "definite on the box (a saddle, or a degenerate minimum)",
-        "newton": "Newton's method did not converge in the chart"}
+        "newton": "Newton's method did not converge in the chart",
+        "degenerate": "the Hessian is singular at the candidate (a critical point not "
+                      "isolated modulo the scaling)"}
 
 
 class GeneralMinima(NamedTuple):
@@ -101,7 +103,7 @@ def _polish(p, S, pivots, z, steps=20):
         try:
             step = np.linalg.solve(H, g)
         except np.linalg.LinAlgError:
-            return None
+            return "degenerate"
         z = z - step
         if not np.all(np.isfinite(z)) or np.max(np.abs(z), initial=0) > 1e8:
             return None
@@ -182,8 +184,8 @@ def general_minima(A, I, J, part, starts, seed, end, extra=(), search=True):
             break
         ch = _chart(p, S, Y)
         z = None if ch is None else _polish(p, S, ch[0], ch[1])
-        if z is None:
-            why["singular" if ch is None else "newton"] += 1
+        if z is None or isinstance(z, str):
+            why["singular" if ch is None else z or "newton"] += 1
             continue
         ch = _chart(p, S, _to_Y(p, S, ch[0], z))          # re-pivot at the polished point
         if ch is None:

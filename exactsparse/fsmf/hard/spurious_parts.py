@@ -105,9 +105,13 @@ def find_in_parts(A, I, J, red, starts, seed, end, progress=None):
         progress("candidates", len(hard), len(hard))
     pieces, at = [], {id(p): f[2] for p, f in zip(hard, found)}
     for p in red.parts:
-        pt = at.get(id(p))
+        pt = at.get(id(p), False)
+        if pt is None:                       # no point found: the zero factors
+            z = Fraction(0)
+            pt = (None, [[z] * len(p.columns) for _ in p.rows],
+                  [[z] * len(p.columns) for _ in p.cols])
         pieces.append(svd[id(p)].points if p.kind == "svd" else
-                      (pt[1], pt[2]) if pt is not None else ((), ()))
+                      (pt[1], pt[2]) if pt else ((), ()))
     X, Y = lift_solution(red, I, J, pieces)
     better = supported_loss(A, I, J, X, Y)
     minima = _combine(found, red.constant + svd_lo, red.constant + svd_hi, better)
