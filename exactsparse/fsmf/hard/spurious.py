@@ -193,7 +193,9 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0, progress=None)
         ``kind="fsmf.spurious"``, ``verdict`` ``"spurious"`` (at least one certified) or
         ``"none-found"``; the certificate lists ``minima`` (each with ``value_lower``,
         ``value_upper``, the Krawczyk box and preconditioner, ``certified``) and the better
-        exact point ``X``, ``Y`` with loss ``better``.
+        exact point ``X``, ``Y`` with loss ``better``.  With several hard parts it also
+        lists the ``parts`` and each minimum gives one box per part (see
+        :mod:`.spurious_parts`).
 
     Raises
     ------
@@ -213,7 +215,11 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0, progress=None)
     -----
     Instances whose reduction (:func:`reduce_fsmf`) has a single masked rank-one part, plus
     any number of rectangles solved by truncated SVD (``svd`` parts) and complete classes,
-    are handled; others give ``"none-found"`` with the reason.  The ``svd`` parts sit at a
+    are handled as below; several masked parts or ``general`` parts (overlapping
+    non-complete classes) by :func:`.spurious_parts.find_in_parts` (every part at a
+    certified local minimum in the chart of the projection on ``Y``; a part where none can
+    be certified, e.g. a singular Gram matrix on the box, gives ``"none-found"`` with the
+    reason), and instances without such parts get ``"none-found"``.  The ``svd`` parts sit at a
     truncated SVD (a global, hence local, minimiser of their block, whose value lies in the
     part's exact ``[lower, upper]``, listed in ``svd_parts``); the parts share no cell
     outside the complete classes, so ``L >= constant + F(y) + sum of the svd tails`` near
