@@ -22,6 +22,14 @@ SIX_J = [[1, 0, 1, 0], [1, 0, 0, 1], [1, 1, 0, 0]]
 DOUBLE = (np.kron(np.eye(2, dtype=int), SIX).tolist(),
           np.kron(np.eye(2, dtype=int), SIX_I).tolist(),
           np.kron(np.eye(2, dtype=int), SIX_J).tolist())
+#: found by a random search: two masked 6-cycle cores with random integer entries in
+#: [-3, 3] (and uncovered entries off the blocks)
+RAND2 = ([[-1, -3, 0, 0, 3, 1], [-1, -3, 1, -2, 1, 3], [-1, 3, 0, 0, 2, 2],
+          [3, 3, -2, -1, 3, -1], [-3, 1, 2, 2, 2, 1], [-3, 2, -1, 2, 2, 3]],
+         [[1, 1, 0, 0, 0, 0, 0, 0], [1, 0, 1, 0, 0, 0, 0, 0], [1, 0, 0, 1, 0, 0, 0, 0],
+          [0, 0, 0, 0, 1, 1, 0, 0], [0, 0, 0, 0, 1, 0, 1, 0], [0, 0, 0, 0, 1, 0, 0, 1]],
+         [[1, 1, 0, 0, 0, 0, 0, 0], [1, 0, 0, 1, 0, 0, 0, 0], [1, 0, 1, 0, 0, 0, 0, 0],
+          [0, 0, 0, 0, 1, 0, 0, 1], [0, 0, 0, 0, 1, 0, 1, 0], [0, 0, 0, 0, 1, 1, 0, 0]])
 #: the spec's overlapping supports I = J = [[1,0],[1,1],[0,1]] (a general part); local
 #: minima 10.681866 and 14.507397 of the full loss found by plain BFGS multistart
 GEN = ([[-2, -2, 1], [2, 3, -2], [3, 2, -1]], "10/11/01", "10/11/01")
@@ -38,6 +46,14 @@ def double():
 @pytest.fixture(scope="module")
 def gen():
     return find_spurious_minima(*GEN)
+
+
+@pytest.fixture(scope="module")
+def rand2():
+    return find_spurious_minima(*RAND2)
+
+
+INSTANCES = {"double": DOUBLE, "gen": GEN, "rand2": RAND2}
 
 
 def _arr(S):
@@ -153,13 +169,16 @@ def test_general_part_spurious(gen):
     assert _exact_loss(*GEN, c["X"], c["Y"]) == c["better"] < c["minima"][0]["value_lower"]
 
 
-@pytest.mark.parametrize("which", ["double", "gen"])
+@pytest.mark.parametrize("which", sorted(INSTANCES))
 def test_certified_point_is_a_local_minimum_numerically(which, request):
     """scipy from the certified point stays there, the value matches the certified
     interval, and random small steps never decrease the projected loss nor the full
     loss L(X, Y) (X by least squares, perturbed too)."""
-    res, inst = (request.getfixturevalue(which), DOUBLE if which == "double" else GEN)
+    res, inst = request.getfixturevalue(which), INSTANCES[which]
+    assert res.verdict == "spurious"
     mm = res.certificate["minima"][0]
+    assert _exact_loss(*inst, res.certificate["X"], res.certificate["Y"]) \
+        == res.certificate["better"] < mm["value_lower"]
     rng = np.random.default_rng(0)
     total = _uncovered(*inst)
     for F, z0, (loc, Is, Js, Y_of) in _parts(res, inst):
@@ -230,9 +249,9 @@ MUTATIONS = {
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
-@pytest.mark.parametrize("which", ["double", "gen"])
+@pytest.mark.parametrize("which", sorted(INSTANCES))
 def test_forged_rejected(which, name, request):
-    res, inst = (request.getfixturevalue(which), DOUBLE if which == "double" else GEN)
+    res, inst = request.getfixturevalue(which), INSTANCES[which]
     assert _forge(res, inst, lambda c: None)
     assert not _forge(res, inst, MUTATIONS[name])
 

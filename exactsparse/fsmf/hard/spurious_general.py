@@ -173,11 +173,13 @@ def general_minima(A, I, J, part, starts, seed, end, extra=(), search=True):
         return GeneralMinima(p, [], None, f"{nvars} chart variables exceed the limit of "
                                           f"{MAX_VARS}")
     n_charts = math.prod(len(js) for js in p.active().values())
-    found = local_minima(p, max(1, starts // n_charts), seed, end) if search else []
+    # the local search gets 60 % of the remaining time, the certification the rest
+    search_end = time.monotonic() + 0.6 * max(0.0, end - time.monotonic())
+    found = local_minima(p, max(1, starts // n_charts), seed, search_end) if search else []
     found = sorted(found + [(0.0, _restrict(p, part, np.asarray(Yp if not p.transposed
                                                                   else Xp, float)))
                             for Xp, Yp in extra], key=lambda t: t[0])
-    minima, why = [], Counter()
+    minima, why, seen = [], Counter(), []
     for _, Y in found:
         if time.monotonic() > end:
             why["budget"] += 1
@@ -191,6 +193,9 @@ def general_minima(A, I, J, part, starts, seed, end, extra=(), search=True):
         if ch is None:
             why["singular"] += 1
             continue
+        if any(q == ch[0] and np.max(np.abs(w - ch[1]), initial=0) < 1e-7 for q, w in seen):
+            continue                                     # the same critical point again
+        seen.append(ch)
         box, bad = certify_general(p, S, *ch)
         if box is None:
             why[bad] += 1
@@ -232,5 +237,5 @@ def _part_point(p, pt):
 def _why_text(why):
     if not why:
         return ""
-    return "; ".join(f"{n} candidate(s): {_WHY.get(k, 'budget exhausted')}"
-                     for k, n in sorted(why.items()))
+    return "; ".join("budget exhausted before every candidate was checked" if k == "budget"
+                     else f"{n} candidate(s): {_WHY[k]}" for k, n in sorted(why.items()))
