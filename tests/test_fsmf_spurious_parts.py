@@ -308,7 +308,7 @@ def test_hessian_not_positive_definite_rejected(gen):
 def test_nothing_to_certify_reason():
     res = find_spurious_minima([[1, 2, 0], [0, 1, 3], [5, -2, 7]], "10/10/11", "11/11/11")
     assert res.verdict == "none-found"
-    assert res.certificate["reason"].startswith("nothing to certify")
+    assert "nothing to certify" in res.certificate["reason"]
     assert verify(res, ([[1, 2, 0], [0, 1, 3], [5, -2, 7]], "10/10/11", "11/11/11"))
 
 

@@ -34,8 +34,10 @@ from .spurious_boxes import krawczyk_inclusion, positive_definite, svd_summary
 __all__ = ["find_spurious_minima", "krawczyk_check", "certified_minima"]
 
 #: Why an instance without hard parts gets no certificate.
-_NOTHING = ("nothing to certify: the reduction has no masked or general part (only "
-            "truncated-SVD rectangles and complete classes)")
+_NOTHING = ("hard core is not a single masked rank-one part (plus truncated-SVD "
+            "rectangles and complete classes) nor several masked or general parts: nothing "
+            "to certify, the reduction has only truncated-SVD rectangles and complete "
+            "classes")
 
 
 def _box(mid, rad):

@@ -113,11 +113,22 @@ def _polish(p, S, pivots, z, steps=20):
 
 
 def certify_general(p, S, pivots, z):
-    """``(box, None)`` when the box around the chart point ``z`` passes the tests (see the
-    module docstring), else ``(None, why)`` with ``why`` a key of the failure."""
+    """``(box, None)`` when a box around the chart point ``z`` passes the tests (see the
+    module docstring; relative radii 1e-10, then 1e-8 and 1e-12), else ``(None, why)``
+    with ``why`` the key of the first failure."""
+    first = None
+    for scale in (1e-10, 1e-8, 1e-12):
+        box, why = _certify_box(p, S, pivots, z, scale)
+        if box is not None or why in ("singular", "indefinite") and first is None:
+            return box, why
+        first = first or why
+    return None, first
+
+
+def _certify_box(p, S, pivots, z, scale):
     d = len(z)
     mid = [float(v) for v in z]
-    rad = [float(1e-10 * (1 + abs(v))) for v in mid]
+    rad = [float(scale * (1 + abs(v))) for v in mid]
     lo = np.nextafter(np.array(mid) - np.array(rad), -np.inf)
     hi = np.nextafter(np.array(mid) + np.array(rad), np.inf)
     jm, sm = _jet(p, S, pivots, mid, mid)
