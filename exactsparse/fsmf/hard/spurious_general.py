@@ -229,11 +229,12 @@ def _restrict(p, part, Y):
 
 
 def _to_Y(p, S, pivots, z):
+    """The problem's ``Y`` at the chart point ``z`` (pivots 1, the variables ``z``)."""
     Y = np.zeros((p.n, p.r))
-    for k, j in zip(S, pivots):
-        Y[j, k] = 1.0
-    for (j, k), v in zip(chart_vars(p, S, pivots), z):
-        Y[j, k] = v
+    Y[list(pivots), list(S)] = 1.0
+    free = chart_vars(p, S, pivots)
+    if free:
+        Y[[j for j, _ in free], [k for _, k in free]] = z
     return Y
 
 
