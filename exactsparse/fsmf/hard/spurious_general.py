@@ -107,9 +107,9 @@ def _polish(p, S, pivots, z, steps=20):
         z = z - step
         if not np.all(np.isfinite(z)) or np.max(np.abs(z), initial=0) > 1e8:
             return None
-        if np.max(np.abs(step), initial=0) < 1e-15 * (1 + np.max(np.abs(z), initial=0)):
-            break
-    return z
+        if np.max(np.abs(step), initial=0) < 1e-13 * (1 + np.max(np.abs(z), initial=0)):
+            return z
+    return None                       # no convergence: not near a regular critical point
 
 
 def certify_general(p, S, pivots, z):
