@@ -339,3 +339,35 @@ def test_budget_and_progress():
     assert seen[0] == ("local search", 0, None)
     cand = [a for a in seen if a[0] == "candidates"]
     assert cand and cand[-1][1] == cand[-1][2] and all(a[2] == cand[0][2] for a in cand)
+
+
+# ------------------------------------------------------------------ with an svd part, CLI
+def test_general_part_next_to_an_svd_block():
+    """GEN beside a 2x3 rank-one rectangle (an svd part): the minimum shifts by the
+    block's tail sigma_2^2 (numpy), and dropping the svd part is rejected."""
+    B = [[1, 2, 0], [3, 1, 1]]
+    A = [row + [0, 0, 0] for row in GEN[0]] + [[0, 0, 0] + row for row in B]
+    S = _arr(GEN[1]).astype(int)
+    I = np.block([[S, np.zeros((3, 1), int)], [np.zeros((2, 2), int), np.ones((2, 1), int)]])
+    J = np.block([[S, np.zeros((3, 1), int)], [np.zeros((3, 2), int), np.ones((3, 1), int)]])
+    res = find_spurious_minima(A, I, J)
+    assert res.verdict == "spurious" and verify(res, (A, I, J))
+    tail = float(np.linalg.svd(np.array(B, float), compute_uv=False)[1] ** 2)
+    lo, hi = (float(res.certificate["minima"][0][k]) for k in ("value_lower", "value_upper"))
+    assert lo - 1e-6 <= GEN_MINIMA[1] + tail <= hi + 1e-6
+    assert float(res.certificate["better"]) == pytest.approx(GEN_MINIMA[0] + tail, abs=1e-6)
+    assert not _forge(res, (A, I, J), lambda c: c.update(svd_parts=[]))
+
+
+def test_cli_text_and_json_verify(capsys, tmp_path):
+    from exactsparse.cli import main
+    f = tmp_path / "A.txt"
+    f.write_text("\n".join(" ".join(map(str, r)) for r in GEN[0]) + "\n")
+    args = ["fsmf", "spurious", "-A", str(f), "-I", GEN[1], "-J", GEN[2], "--no-progress"]
+    assert main(args) == 0
+    assert capsys.readouterr().out.startswith("spurious: 14.5073971")
+    assert main(args + ["--json"]) == 0
+    saved = tmp_path / "res.json"
+    saved.write_text(capsys.readouterr().out)
+    assert main(["verify", str(saved), "-A", str(f), "-I", GEN[1], "-J", GEN[2]]) == 0
+    assert "valid" in capsys.readouterr().out
