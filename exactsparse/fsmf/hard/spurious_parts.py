@@ -39,6 +39,7 @@ True
 
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 
 from ...results.fsmf import SpuriousResult
@@ -97,12 +98,16 @@ def find_in_parts(A, I, J, red, starts, seed, end, progress=None):
     for k, part in enumerate(hard):
         if progress is not None:
             progress("candidates", k, len(hard))
-        f = (_masked if part.kind == "masked" else _general)(A, I, J, part, starts, seed, end)
+        now = time.monotonic()                    # the remaining time, shared by the parts
+        share = now + max(0.0, end - now) / (len(hard) - k)
+        f = (_masked if part.kind == "masked" else _general)(A, I, J, part, starts, seed, share)
         found.append(f)
         if f[3]:
             notes.append(f"{_describe(k, f[0])}: {f[3]}")
     if progress is not None:
         progress("candidates", len(hard), len(hard))
+    if time.monotonic() > end:
+        notes.append("budget exhausted (the search and the checks stopped early)")
     pieces, at = [], {id(p): f[2] for p, f in zip(hard, found)}
     for p in red.parts:
         pt = at.get(id(p), False)
