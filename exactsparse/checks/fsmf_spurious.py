@@ -258,8 +258,8 @@ def _derive_parts(A, I, J, c, classes, of, T, svd):
         Js = [[bool(J[j, k]) for k in ks] for j in cols]
         out.append(([(j, i, v) for i, j, v in loc], Js, Is)
                    if flag(get(e, "transposed"), "transposed") else (loc, Is, Js))
-    for cl in classes:
-        if not cl.is_complete and tuple(sorted(cl.columns)) not in used:
+    for cl in classes:          # (a class inside the complete classes' cells is harmless)
+        if not cl.is_complete and tuple(sorted(cl.columns)) not in used and rectangle(cl) - T:
             fail("a non-complete class is in no listed part.")
     if sum(len(p) for p in pieces) != len(set().union(*pieces)):
         fail("two parts share a cell outside the complete classes.")
