@@ -34,6 +34,10 @@ RAND2 = ([[-1, -3, 0, 0, 3, 1], [-1, -3, 1, -2, 1, 3], [-1, 3, 0, 0, 2, 2],
 #: minima 10.681866 and 14.507397 of the full loss found by plain BFGS multistart
 GEN = ([[-2, -2, 1], [2, 3, -2], [3, 2, -1]], "10/11/01", "10/11/01")
 GEN_MINIMA = (10.681866, 14.507397)
+#: found by a random search over overlapping supports (no crossing nested columns) with
+#: integer entries in [-3, 3]: a general part with a spurious local minimum
+RAND_GEN = ([[-1, -1, 2], [3, 2, -1], [0, 2, 1]], [[0, 1], [1, 1], [1, 0]],
+            [[1, 0], [1, 1], [0, 1]])
 #: the spec's values for the masked 6-cycle
 SIX_GLOBAL, SIX_SPURIOUS = 1.2772114616, 4.6945235202
 
@@ -53,7 +57,12 @@ def rand2():
     return find_spurious_minima(*RAND2)
 
 
-INSTANCES = {"double": DOUBLE, "gen": GEN, "rand2": RAND2}
+@pytest.fixture(scope="module")
+def rand_gen():
+    return find_spurious_minima(*RAND_GEN)
+
+
+INSTANCES = {"double": DOUBLE, "gen": GEN, "rand2": RAND2, "rand_gen": RAND_GEN}
 
 
 def _arr(S):
@@ -205,6 +214,27 @@ def test_certified_point_is_a_local_minimum_numerically(which, request):
             dX, dY = rng.standard_normal(X.shape), rng.standard_normal(Y.shape)
             assert L(X + 1e-4 * dX * Is, Y + 1e-4 * dY * Js) >= base - 1e-12
     assert float(mm["value_lower"]) - 1e-9 <= total <= float(mm["value_upper"]) + 1e-9
+
+
+def test_random_general_instance(rand_gen):
+    """Independent route: plain BFGS multistart on the full loss (X, Y on the supports)
+    reaches both the certified minimum's value and the better value."""
+    c = rand_gen.certificate
+    assert rand_gen.verdict == "spurious" and [p["kind"] for p in c["parts"]] == ["general"]
+    A, I, J = (np.array(M, float) for M in RAND_GEN)
+    I, J = I.astype(bool), J.astype(bool)
+    rng = np.random.default_rng(0)
+
+    def f(z):
+        X, Y = np.zeros(I.shape), np.zeros(J.shape)
+        X[I], Y[J] = z[:I.sum()], z[I.sum():]
+        R = A - X @ Y.T
+        return (R ** 2).sum(), np.concatenate([(-2 * R @ Y)[I], (-2 * R.T @ X)[J]])
+    vals = [minimize(f, rng.standard_normal(I.sum() + J.sum()), jac=True, method="BFGS",
+                     options={"gtol": 1e-11, "maxiter": 3000}).fun for _ in range(40)]
+    lo, hi = float(c["minima"][0]["value_lower"]), float(c["minima"][0]["value_upper"])
+    assert any(lo - 1e-6 <= v <= hi + 1e-6 for v in vals)
+    assert min(vals) == pytest.approx(float(c["better"]), abs=1e-6)
 
 
 # ------------------------------------------------------------------ forged certificates
@@ -371,3 +401,20 @@ def test_cli_text_and_json_verify(capsys, tmp_path):
     saved.write_text(capsys.readouterr().out)
     assert main(["verify", str(saved), "-A", str(f), "-I", GEN[1], "-J", GEN[2]]) == 0
     assert "valid" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ invariant
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.lists(st.lists(st.integers(-3, 3), min_size=3, max_size=3), min_size=3,
+                max_size=3))
+def test_every_answer_verifies(A):
+    """Whatever the search answers on the spec's general supports (found or not, within
+    a small budget), ``verify`` accepts it, and a claimed minimum is above the better
+    point."""
+    res = find_spurious_minima(A, GEN[1], GEN[2], starts=12, budget=4)
+    assert verify(res, (A, GEN[1], GEN[2]))
+    for m in res.certificate["minima"]:
+        assert res.certificate["better"] < m["value_lower"] <= m["value_upper"]
