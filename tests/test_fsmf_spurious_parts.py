@@ -38,6 +38,10 @@ GEN_MINIMA = (10.681866, 14.507397)
 #: integer entries in [-3, 3]: a general part with a spurious local minimum
 RAND_GEN = ([[-1, -1, 2], [3, 2, -1], [0, 2, 1]], [[0, 1], [1, 1], [1, 0]],
             [[1, 0], [1, 1], [0, 1]])
+#: the same search, another overlap (rectangles {1,2}x{1,2} and {0,1}x{0,1,2}, sharing
+#: the cells (1,1), (1,2)): spurious minimum ~10.978819 above the better ~10.886908
+RAND_GEN2 = ([[1, -1, -3], [1, 3, 2], [3, 2, 0]], [[0, 1], [1, 1], [1, 0]],
+             [[0, 1], [1, 1], [1, 1]])
 #: the spec's values for the masked 6-cycle
 SIX_GLOBAL, SIX_SPURIOUS = 1.2772114616, 4.6945235202
 
@@ -62,7 +66,13 @@ def rand_gen():
     return find_spurious_minima(*RAND_GEN)
 
 
-INSTANCES = {"double": DOUBLE, "gen": GEN, "rand2": RAND2, "rand_gen": RAND_GEN}
+@pytest.fixture(scope="module")
+def rand_gen2():
+    return find_spurious_minima(*RAND_GEN2)
+
+
+INSTANCES = {"double": DOUBLE, "gen": GEN, "rand2": RAND2, "rand_gen": RAND_GEN,
+             "rand_gen2": RAND_GEN2}
 
 
 def _arr(S):
