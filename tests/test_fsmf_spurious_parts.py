@@ -42,6 +42,11 @@ RAND_GEN = ([[-1, -1, 2], [3, 2, -1], [0, 2, 1]], [[0, 1], [1, 1], [1, 0]],
 #: the cells (1,1), (1,2)): spurious minimum ~10.978819 above the better ~10.886908
 RAND_GEN2 = ([[1, -1, -3], [1, 3, 2], [3, 2, 0]], [[0, 1], [1, 1], [1, 0]],
              [[0, 1], [1, 1], [1, 1]])
+#: the same search on 4x4 supports with r = 3 (three overlapping rank-one classes, column
+#: 2 of A uncovered): spurious minimum ~44.865481 above the better ~36.583320
+RAND_GEN3 = ([[1, 1, -2, -2], [2, 2, 3, -3], [-2, 2, 3, -3], [-2, -3, 3, -2]],
+             [[0, 0, 1], [0, 1, 0], [1, 0, 1], [1, 1, 0]],
+             [[1, 1, 1], [1, 1, 0], [0, 0, 0], [0, 1, 1]])
 #: the spec's values for the masked 6-cycle
 SIX_GLOBAL, SIX_SPURIOUS = 1.2772114616, 4.6945235202
 
@@ -71,8 +76,13 @@ def rand_gen2():
     return find_spurious_minima(*RAND_GEN2)
 
 
+@pytest.fixture(scope="module")
+def rand_gen3():
+    return find_spurious_minima(*RAND_GEN3)
+
+
 INSTANCES = {"double": DOUBLE, "gen": GEN, "rand2": RAND2, "rand_gen": RAND_GEN,
-             "rand_gen2": RAND_GEN2}
+             "rand_gen2": RAND_GEN2, "rand_gen3": RAND_GEN3}
 
 
 def _arr(S):
