@@ -3,8 +3,12 @@
 Independently re-derives the masked core from ``(A, I, J)`` (every other class complete
 or a listed ``svd_parts`` rectangle whose ``[lower, upper]`` contains its re-computed
 eigenvalue tail), re-runs the Krawczyk inclusion and the Hessian test in ball arithmetic,
-and checks the exact better point.  Reads the certificate with :mod:`._read` and the exact
-FSMF quantities of :mod:`._fsmf_common`; no decision routine is imported.
+and checks the exact better point.  A certificate with ``parts`` (several masked cores or
+general parts, :func:`_check_parts`) is re-derived part by part (whole equivalence
+classes, disjoint cells outside the complete classes) and each part's box is re-checked
+in the chart of its variable projection by :mod:`.spurious_general`.  Reads the
+certificate with :mod:`._read` and the exact FSMF quantities of :mod:`._fsmf_common`; no
+decision routine is imported.
 """
 
 from __future__ import annotations
@@ -173,7 +177,10 @@ def check_spurious(result, instance):
     point in the box) where the Hessian is positive definite (a strict local minimum), its
     value ball plus the constant and the svd parts' bounds lies in ``[value_lower,
     value_upper]``, and the certificate's exact point ``(X, Y)`` has a loss ``better``
-    strictly below it, so the minimum is not global.
+    strictly below it, so the minimum is not global.  With ``parts``: every part's box
+    passes the same tests in its chart (:func:`.spurious_general.check_general_box`), its
+    value ball lies in the part's bounds, and the sum of the balls plus the constant and
+    the svd bounds lies in the minimum's bounds, strictly above ``better``.
     """
     A, I, J = matrix_instance(instance)
     c = result.certificate
