@@ -51,38 +51,26 @@ RAND_GEN3 = ([[1, 1, -2, -2], [2, 2, 3, -3], [-2, 2, 3, -3], [-2, -3, 3, -2]],
 SIX_GLOBAL, SIX_SPURIOUS = 1.2772114616, 4.6945235202
 
 
-@pytest.fixture(scope="module")
-def double():
-    return find_spurious_minima(*DOUBLE, seed=1)
-
-
-@pytest.fixture(scope="module")
-def gen():
-    return find_spurious_minima(*GEN)
-
-
-@pytest.fixture(scope="module")
-def rand2():
-    return find_spurious_minima(*RAND2)
-
-
-@pytest.fixture(scope="module")
-def rand_gen():
-    return find_spurious_minima(*RAND_GEN)
-
-
-@pytest.fixture(scope="module")
-def rand_gen2():
-    return find_spurious_minima(*RAND_GEN2)
-
-
-@pytest.fixture(scope="module")
-def rand_gen3():
-    return find_spurious_minima(*RAND_GEN3)
-
-
 INSTANCES = {"double": DOUBLE, "gen": GEN, "rand2": RAND2, "rand_gen": RAND_GEN,
              "rand_gen2": RAND_GEN2, "rand_gen3": RAND_GEN3}
+_FOUND = {}
+
+
+def _result(which):
+    """The search's answer on one instance (computed once per test session)."""
+    if which not in _FOUND:
+        _FOUND[which] = find_spurious_minima(*INSTANCES[which], seed=int(which == "double"))
+    return _FOUND[which]
+
+
+@pytest.fixture
+def double():
+    return _result("double")
+
+
+@pytest.fixture
+def gen():
+    return _result("gen")
 
 
 def _arr(S):
@@ -199,11 +187,11 @@ def test_general_part_spurious(gen):
 
 
 @pytest.mark.parametrize("which", sorted(INSTANCES))
-def test_certified_point_is_a_local_minimum_numerically(which, request):
+def test_certified_point_is_a_local_minimum_numerically(which):
     """scipy from the certified point stays there, the value matches the certified
     interval, and random small steps never decrease the projected loss nor the full
     loss L(X, Y) (X by least squares, perturbed too)."""
-    res, inst = request.getfixturevalue(which), INSTANCES[which]
+    res, inst = _result(which), INSTANCES[which]
     assert res.verdict == "spurious"
     mm = res.certificate["minima"][0]
     assert _exact_loss(*inst, res.certificate["X"], res.certificate["Y"]) \
@@ -236,9 +224,10 @@ def test_certified_point_is_a_local_minimum_numerically(which, request):
     assert float(mm["value_lower"]) - 1e-9 <= total <= float(mm["value_upper"]) + 1e-9
 
 
-def test_random_general_instance(rand_gen):
+def test_random_general_instance():
     """Independent route: plain BFGS multistart on the full loss (X, Y on the supports)
     reaches both the certified minimum's value and the better value."""
+    rand_gen = _result("rand_gen")
     c = rand_gen.certificate
     assert rand_gen.verdict == "spurious" and [p["kind"] for p in c["parts"]] == ["general"]
     A, I, J = (np.array(M, float) for M in RAND_GEN)
@@ -300,8 +289,8 @@ MUTATIONS = {
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 @pytest.mark.parametrize("which", sorted(INSTANCES))
-def test_forged_rejected(which, name, request):
-    res, inst = request.getfixturevalue(which), INSTANCES[which]
+def test_forged_rejected(which, name):
+    res, inst = _result(which), INSTANCES[which]
     assert _forge(res, inst, lambda c: None)
     assert not _forge(res, inst, MUTATIONS[name])
 
