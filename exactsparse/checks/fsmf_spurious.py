@@ -3,8 +3,12 @@
 Independently re-derives the masked core from ``(A, I, J)`` (every other class complete
 or a listed ``svd_parts`` rectangle whose ``[lower, upper]`` contains its re-computed
 eigenvalue tail), re-runs the Krawczyk inclusion and the Hessian test in ball arithmetic,
-and checks the exact better point.  Reads the certificate with :mod:`._read` and the exact
-FSMF quantities of :mod:`._fsmf_common`; no decision routine is imported.
+and checks the exact better point.  A certificate with ``parts`` (several masked cores or
+general parts, :func:`_check_parts`) is re-derived part by part (whole equivalence
+classes, disjoint cells outside the complete classes) and each part's box is re-checked
+in the chart of its variable projection by :mod:`.spurious_general`.  Reads the
+certificate with :mod:`._read` and the exact FSMF quantities of :mod:`._fsmf_common`; no
+decision routine is imported.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import flint
 
 from ._fsmf_common import constant, loss, rectangle, structure, svd_tail_within
 from ._read import fail, flag, get, integer, matrix_instance, rational, sequence
+from .spurious_general import active_columns, check_general_box
 
 __all__ = ["check_spurious", "CHECKS"]
 
@@ -172,7 +177,10 @@ def check_spurious(result, instance):
     point in the box) where the Hessian is positive definite (a strict local minimum), its
     value ball plus the constant and the svd parts' bounds lies in ``[value_lower,
     value_upper]``, and the certificate's exact point ``(X, Y)`` has a loss ``better``
-    strictly below it, so the minimum is not global.
+    strictly below it, so the minimum is not global.  With ``parts``: every part's box
+    passes the same tests in its chart (:func:`.spurious_general.check_general_box`), its
+    value ball lies in the part's bounds, and the sum of the balls plus the constant and
+    the svd bounds lies in the minimum's bounds, strictly above ``better``.
     """
     A, I, J = matrix_instance(instance)
     c = result.certificate
@@ -186,6 +194,8 @@ def check_spurious(result, instance):
     better = loss(A, I, J, get(c, "X"), get(c, "Y"))
     if better != rational(get(c, "better"), "better"):
         fail("the better point's loss differs.")
+    if "parts" in c:
+        return _check_parts(A, I, J, c, minima, better)
     integer(get(c, "column"), "column", 0, I.shape[1])
     flag(get(c, "transposed"), "transposed")
     a, const, (svd_lo, svd_up) = _masked_structure(A, I, J, c)
@@ -210,6 +220,117 @@ def check_spurious(result, instance):
         finally:
             flint.ctx.prec = old
     return f"{len(minima)} spurious local minimum(s) re-checked"
+
+
+# ------------------------------------------------- several parts (masked and general)
+def _part_classes(e, of):
+    """The classes of one listed part: whole classes (a masked part: one column alone in
+    its class)."""
+    kind = get(e, "kind")
+    if kind not in ("masked", "general"):
+        fail(f"unknown part kind {kind!r}.")
+    cols = [integer(k, "a part column", 0, max(of, default=0) + 1)
+            for k in sequence(get(e, "columns"), "columns")]
+    if not cols or len(set(cols)) != len(cols) or any(k not in of for k in cols):
+        fail("a part's columns are empty, repeated or degenerate.")
+    cls = list({id(of[k]): of[k] for k in cols}.values())
+    if {k for cl in cls for k in cl.columns} != set(cols):
+        fail("a part's columns are not whole equivalence classes.")
+    if kind == "masked" and len(cols) != 1:
+        fail("the masked column is not alone.")
+    return cols, cls
+
+
+def _derive_parts(A, I, J, c, classes, of, T, svd):
+    """The listed parts re-derived from ``(A, I, J)`` in local indices, ``(loc, Is, Js)``
+    (transposed when stated); every non-complete class is in exactly one part or svd
+    part, and no two share a cell outside ``T``.  Also returns the constant of the cells
+    no piece or complete class covers."""
+    used, out, pieces = set(svd), [], [v[0] for v in svd.values()]
+    for e in sequence(get(c, "parts"), "parts"):
+        ks, cls = _part_classes(e, of)
+        for cl in cls:
+            key = tuple(sorted(cl.columns))
+            if cl.is_complete or key in used:
+                fail("a part's class is complete or listed twice.")
+            used.add(key)
+        cells = set().union(*(rectangle(cl) for cl in cls)) - T
+        if not cells:
+            fail("a part has no cell outside the complete classes.")
+        pieces.append(cells)
+        rows, cols = sorted({i for i, _ in cells}), sorted({j for _, j in cells})
+        ri, cj = {i: t for t, i in enumerate(rows)}, {j: t for t, j in enumerate(cols)}
+        loc = [(ri[i], cj[j], A[i][j]) for i, j in sorted(cells)]
+        Is = [[bool(I[i, k]) for k in ks] for i in rows]
+        Js = [[bool(J[j, k]) for k in ks] for j in cols]
+        out.append(([(j, i, v) for i, j, v in loc], Js, Is)
+                   if flag(get(e, "transposed"), "transposed") else (loc, Is, Js))
+    for cl in classes:          # (a class inside the complete classes' cells is harmless)
+        if not cl.is_complete and tuple(sorted(cl.columns)) not in used and rectangle(cl) - T:
+            fail("a non-complete class is in no listed part.")
+    if sum(len(p) for p in pieces) != len(set().union(*pieces)):
+        fail("two parts share a cell outside the complete classes.")
+    return out, constant(A, T.union(*pieces))
+
+
+def _part_box(data, b):
+    """The value ball of one part's box (its tests re-run) and the box."""
+    mid = [rational(v, "mid") for v in sequence(get(b, "mid"), "mid")]
+    rad = [rational(v, "rad") for v in sequence(get(b, "rad"), "rad")]
+    C = [[rational(v, "C") for v in sequence(row, "C row")] for row in sequence(get(b, "C"), "C")]
+    lo, hi = rational(get(b, "value_lower"), "value_lower"), rational(get(b, "value_upper"),
+                                                                       "value_upper")
+    loc, Is, Js = data
+    act = sorted(active_columns(loc, Is, Js))
+    piv = [integer(j, "a pivot", 0, len(Js)) for j in sequence(get(b, "pivots"), "pivots")]
+    if len(piv) != len(act):
+        fail("a part's chart does not list one pivot per active column.")
+    val = check_general_box(loc, Is, Js, dict(zip(act, piv)), mid, rad, C)
+    if not (val >= _q(lo) and val <= _q(hi)):
+        fail("a part's re-computed value ball is not inside its [value_lower, value_upper].")
+    return val, (tuple(piv), mid, rad)
+
+
+def _check_parts(A, I, J, c, minima, better):
+    """:func:`check_spurious` for a certificate with ``parts``."""
+    classes, of, T, _ = structure(I, J)
+    svd = _svd_parts(A, c, classes, T)
+    derived, const = _derive_parts(A, I, J, c, classes, of, T, svd)
+    svd_lo = sum((v[1] for v in svd.values()), Fraction(0))
+    svd_up = sum((v[2] for v in svd.values()), Fraction(0))
+    seen = []
+    old = flint.ctx.prec
+    flint.ctx.prec = 256
+    try:
+        for mm in minima:
+            boxes = sequence(get(mm, "parts"), "a minimum's parts")
+            if len(boxes) != len(derived):
+                fail("a minimum does not give one box per part.")
+            if get(mm, "certified") is not True:
+                fail("a listed minimum is not marked certified.")
+            vlo = rational(get(mm, "value_lower"), "value_lower")
+            vhi = rational(get(mm, "value_upper"), "value_upper")
+            total, where = _q(const), []
+            for data, b in zip(derived, boxes):
+                val, at = _part_box(data, b)
+                total += val
+                where.append(at)
+            if any(all(_meet(x, y) for x, y in zip(where, o)) for o in seen):
+                fail("two listed minima have overlapping boxes (a duplicate).")
+            seen.append(where)
+            if not (total + _q(svd_lo) >= _q(vlo) and total + _q(svd_up) <= _q(vhi)):
+                fail("the re-computed value ball (plus the constant and the svd parts' "
+                     "bounds) is not inside [value_lower, value_upper].")
+            if not _q(better) < total + _q(svd_lo) or not better < vlo:
+                fail("the better point is not strictly below the local minimum value.")
+    finally:
+        flint.ctx.prec = old
+    return f"{len(minima)} spurious local minimum(s) of {len(derived)} parts re-checked"
+
+
+def _meet(a, b):
+    """Two boxes ``(pivots, mid, rad)`` of one part in the same chart that intersect."""
+    return a[0] == b[0] and all(abs(p - q) <= r + t for p, q, r, t in zip(a[1], b[1], a[2], b[2]))
 
 
 CHECKS = {"fsmf.spurious": check_spurious}

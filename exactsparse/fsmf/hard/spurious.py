@@ -27,14 +27,17 @@ from ...results.fsmf import SpuriousResult
 from ...exceptions import ArgumentError, show
 from ..._budget import check_progress
 from ._common import arb_of, deadline, lower, orient, upper
-from .bounds import svd_interval, upper_point
+from .bounds import upper_point
 from .hardcore import lift_solution, reduce_fsmf
+from .spurious_boxes import krawczyk_inclusion, positive_definite, svd_summary
 
-__all__ = ["find_spurious_minima", "krawczyk_check"]
+__all__ = ["find_spurious_minima", "krawczyk_check", "certified_minima"]
 
-#: Why an instance is out of reach of :func:`find_spurious_minima`.
-_OUT_OF_REACH = ("hard core is not a single masked rank-one part (plus truncated-SVD "
-                 "rectangles and complete classes)")
+#: Why an instance without hard parts gets no certificate.
+_NOTHING = ("hard core is not a single masked rank-one part (plus truncated-SVD "
+            "rectangles and complete classes) nor several masked or general parts: nothing "
+            "to certify, the reduction has only truncated-SVD rectangles and complete "
+            "classes")
 
 
 def _box(mid, rad):
@@ -94,33 +97,12 @@ def krawczyk_check(core, mid, rad, C, prec=256):
         yb = [flint.arb(1)] + box
         g = core.gradient(ym, free, flint.arb(0))
         H = core.hessian(yb, free, flint.arb(0))
-        ok = _krawczyk_inclusion(box, ym[1:], g, H, [[arb_of(c) for c in row] for row in C])
-        return ok, core.value(yb, flint.arb(0)), _positive_definite(H)
+        ok = krawczyk_inclusion(box, ym[1:], g, H, [[arb_of(c) for c in row] for row in C])
+        return ok, core.value(yb, flint.arb(0)), positive_definite(H)
     except ZeroDivisionError:
         return False, flint.arb(0, flint.inf) if hasattr(flint, "inf") else None, False
     finally:
         flint.ctx.prec = old
-
-
-def _krawczyk_inclusion(box, mid, g, H, Cb):
-    """Whether ``K = mid - C g + (Id - C H)(box - mid)`` lies in the interior of the box."""
-    d = len(box)
-    zero = flint.arb(0)
-    ok = True
-    for a in range(d):
-        K = mid[a] - sum((Cb[a][b] * g[b] for b in range(d)), zero)
-        for b in range(d):
-            e = (1 if a == b else 0) - sum((Cb[a][c] * H[c][b] for c in range(d)), zero)
-            K = K + e * (box[b] - mid[b])
-        ok = ok and box[a].contains_interior(K)
-    return ok
-
-
-def _positive_definite(H):
-    """Sylvester's criterion on the symmetrised Hessian ball (every leading minor > 0)."""
-    d = len(H)
-    Hs = [[(H[a][b] + H[b][a]) / 2 for b in range(d)] for a in range(d)]
-    return all(flint.arb_mat([row[:k] for row in Hs[:k]]).det() > 0 for k in range(1, d + 1))
 
 
 def _certify_candidate(core, yf, hi):
@@ -161,10 +143,11 @@ def _in_chart(yf):
     return yf
 
 
-def _certified_minima(core, candidates, better, end, progress=None):
-    """``(minima, reason)``: the candidates certified as strict local minima whose value
-    ball lies above ``better``, one per critical point; ``reason`` says when the budget
-    stopped the checks."""
+def certified_minima(core, candidates, better, end, progress=None, only_spurious=True):
+    """``(minima, reason)``: the candidates (``(value, y)`` pairs) of the masked ``core``
+    certified as strict local minima (chart ``y_0 = 1``) whose value ball lies above
+    ``better`` (every certified one when not ``only_spurious``), one per critical point;
+    ``reason`` says when the budget (monotonic time ``end``) stopped the checks."""
     minima = []
     for k, (_, yf) in enumerate(candidates):
         if progress is not None:
@@ -173,7 +156,7 @@ def _certified_minima(core, candidates, better, end, progress=None):
             return minima, "budget exhausted before every candidate was checked"
         yf = _in_chart(yf)
         c = None if yf is None else _certify_candidate(core, yf, better)
-        if c is not None and c["spurious"] and not any(_boxes_meet(c, o) for o in minima):
+        if c is not None and (c["spurious"] or not only_spurious) and not any(_boxes_meet(c, o) for o in minima):
             minima.append(c)
     return minima, ""
 
@@ -212,7 +195,9 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0, progress=None)
         ``kind="fsmf.spurious"``, ``verdict`` ``"spurious"`` (at least one certified) or
         ``"none-found"``; the certificate lists ``minima`` (each with ``value_lower``,
         ``value_upper``, the Krawczyk box and preconditioner, ``certified``) and the better
-        exact point ``X``, ``Y`` with loss ``better``.
+        exact point ``X``, ``Y`` with loss ``better``.  With several hard parts it also
+        lists the ``parts`` and each minimum gives one box per part (see
+        :mod:`.spurious_parts`).
 
     Raises
     ------
@@ -232,7 +217,11 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0, progress=None)
     -----
     Instances whose reduction (:func:`reduce_fsmf`) has a single masked rank-one part, plus
     any number of rectangles solved by truncated SVD (``svd`` parts) and complete classes,
-    are handled; others give ``"none-found"`` with the reason.  The ``svd`` parts sit at a
+    are handled as below; several masked parts or ``general`` parts (overlapping
+    non-complete classes) by :func:`.spurious_parts.find_in_parts` (every part at a
+    certified local minimum in the chart of the projection on ``Y``; a part where none can
+    be certified, e.g. a singular Gram matrix on the box, gives ``"none-found"`` with the
+    reason), and instances without such parts get ``"none-found"``.  The ``svd`` parts sit at a
     truncated SVD (a global, hence local, minimiser of their block, whose value lies in the
     part's exact ``[lower, upper]``, listed in ``svd_parts``); the parts share no cell
     outside the complete classes, so ``L >= constant + F(y) + sum of the svd tails`` near
@@ -266,28 +255,28 @@ def find_spurious_minima(A, I, J, starts=60, seed=0, budget=60.0, progress=None)
     end = deadline(budget)
     progress = check_progress(progress)
     red = reduce_fsmf(A, I, J)
+    kinds = [p.kind for p in red.parts]
+    if "masked" not in kinds and "general" not in kinds:
+        return SpuriousResult(kind=SpuriousResult.KIND, verdict="none-found",
+                              certificate={"minima": [], "reason": _NOTHING},
+                              theorem="fsmf.spurious", backend="flint")
     part = _single_masked_part(red)
     if part is None:
-        return SpuriousResult(kind=SpuriousResult.KIND, verdict="none-found",
-                              certificate={"minima": [], "reason": _OUT_OF_REACH},
-                              theorem="fsmf.spurious", backend="flint")
-    svd = {id(p): svd_interval(p) for p in red.parts if p.kind == "svd"}
-    svd_lo = sum((iv.lower for iv in svd.values()), Fraction(0))
-    svd_hi = sum((iv.upper for iv in svd.values()), Fraction(0))
+        from .spurious_parts import find_in_parts      # (imports this module)
+        return find_in_parts(A, I, J, red, starts, seed, end, progress)
+    svd, svd_lo, svd_hi, svd_entries = svd_summary(red)
     core, flipped = orient(part.core)
     if progress is not None:
         progress("local search", 0, None)
     up = upper_point(core, starts, seed, end)
-    minima, reason = _certified_minima(core, up.candidates, up.value + svd_hi - svd_lo, end,
+    minima, reason = certified_minima(core, up.candidates, up.value + svd_hi - svd_lo, end,
                                        progress)
     for c in minima:                 # F of the masked part -> the loss of the instance
         c["value_lower"] += red.constant + svd_lo
         c["value_upper"] += red.constant + svd_hi
     X, Y = _lift_better(red, I, J, svd, (up.y, up.x) if flipped else (up.x, up.y))
     cert = {"minima": minima, "better": red.constant + up.value + svd_hi, "X": X, "Y": Y,
-            "svd_parts": [{"columns": list(p.columns), "cells": [list(t) for t in p.cells],
-                           "lower": svd[id(p)].lower, "upper": svd[id(p)].upper}
-                          for p in red.parts if p.kind == "svd"],
+            "svd_parts": svd_entries,
             "transposed": flipped, "constant": red.constant,
             "rows": list(part.rows), "cols": list(part.cols), "column": part.columns[0],
             "reason": reason}
