@@ -22,9 +22,9 @@ exactly one side — outside the theorem's hypothesis: such a pair is never iden
   :func:`~exactsparse.is_completable`; ``"unknown"`` counts as a counterexample.
 - ``tractable=>no-spurious`` — Le, Riccietti & Gribonval [2]_: no spurious local minimum on
   the tractable families.  On a random integer ``A``: a certified spurious minimum from
-  :func:`~exactsparse.find_spurious_minima` is a counterexample (that search only applies to
-  hard cores made of one masked rank-one part, so on tractable instances it reports its
-  reason and finds none); then each of 6 single-start ALS runs must reach the block-SVD
+  :func:`~exactsparse.find_spurious_minima` is a counterexample (that search certifies minima
+  of the masked and general parts of a hard core; a tractable instance has neither, so it
+  reports its reason and finds none); then each of 6 single-start ALS runs must reach the block-SVD
   value (``"holds"``), else ``"local-stalled"`` (uncertified: a slow run or a spurious
   minimum — look at it).
 - ``tractable=>blocksvd-optimal`` — the block-SVD value of a tractable instance
