@@ -397,9 +397,10 @@ def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None,
                 width = float(np.max(nodes[u][1] - nodes[u][0])) if d else 0.0
                 if v >= target or width < MIN_WIDTH or d == 0 or late:
                     leaf_lb[u] = float(v)
+                    final = v >= target or width < MIN_WIDTH or d == 0  # else resumed
                     if v < target:
                         complete = False
-                    if not sm and v <= (target if upper is None else upper):
+                    if final and not sm and v <= (target if upper is None else upper):
                         smooth_ok = False
                     continue
                 a, b = _split(*nodes[u])
