@@ -42,7 +42,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._interval import Jet, const, down, gershgorin, mag, point, quadratic_floor, up
+from ._interval import (Jet, add, const, down, gershgorin, mag, mul, point, quadratic_floor,
+                        sqr, sub, up)
 
 __all__ = ["Problem", "problem_of_part", "bnb_lower", "BnBBound", "MAX_DIM", "MAX_BOXES",
            "strata", "charts", "chart_vars", "sub_problem", "evaluate", "lower_bounds"]
@@ -219,6 +220,33 @@ def _dot(u, w):
     return out
 
 
+def _value_det(rows):
+    """Interval determinant (Laplace expansion) of a small matrix of value intervals."""
+    if len(rows) == 1:
+        return rows[0][0]
+    out = None
+    for c in range(len(rows)):
+        t = mul(rows[0][c], _value_det([r[:c] + r[c + 1:] for r in rows[1:]]))
+        out = t if out is None else (add(out, t) if c % 2 == 0 else sub(out, t))
+    return out
+
+
+def _floor_det(det, M, nb):
+    """``det`` (the jet of the Gram determinant of ``M``, ``q x p``) with its lower end
+    raised to the Cauchy-Binet bound ``sum_T (det M_T)^2 >= 0`` over the maximal square
+    submatrices ``M_T`` (rows when ``q >= p``, else columns): far tighter than the
+    expanded product on wide boxes, where it decides which rows are non-singular."""
+    q, p = len(M), len(M[0])
+    s = min(p, q)
+    zero = (np.zeros(nb), np.zeros(nb))
+    val = [[zero if x is None else x.v for x in row] for row in M]
+    floor = np.zeros(nb)
+    for R in itertools.combinations(range(q), s):
+        for C in itertools.combinations(range(p), s):
+            floor = down(floor + sqr(_value_det([[val[r][c] for c in C] for r in R]))[0])
+    return Jet((np.maximum(det.v[0], floor), det.v[1]), det.g, det.h)
+
+
 def _row_q(M, a, nb, d):
     """Jet of ``Q = ||P_range(M) a||^2`` for one row, and where it is smooth (its value
     interval is intersected with ``[0, ||a||^2]``; singular boxes get that interval)."""
@@ -236,7 +264,7 @@ def _row_q(M, a, nb, d):
                 if cols[c][j] is not None and a[j] != 0:
                     acc = acc + cols[c][j].scale(a[j])
             b[c] = acc
-        det = _det(G)
+        det = _floor_det(_det(G), M, nb)
         num = None
         for x in range(p):
             for y in range(p):
@@ -248,7 +276,7 @@ def _row_q(M, a, nb, d):
         Q = num * det.recip()
     else:                                   # fewer cells than columns: fit or not
         W = [[_dot(M[u], M[v]) or zero for v in range(q)] for u in range(q)]
-        det = _det(W)
+        det = _floor_det(_det(W), M, nb)
         ok = det.v[0] > 0
         Q = Jet.constant(na, nb, d, second)
     lo = np.where(ok, np.maximum(Q.v[0], 0.0), 0.0)
