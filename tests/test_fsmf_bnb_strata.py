@@ -133,3 +133,37 @@ def test_random_general_lower_below_plain_minima(n, r, seed):
     assert float(c["lower"]) <= plain_min(A, I, J) + 1e-9
     assert float(c["upper"]) >= float(c["lower"])
     assert verify(res, (A, I, J))
+
+
+@pytest.mark.parametrize("q, p", [(3, 1), (3, 2), (4, 2), (4, 3), (2, 3)])
+def test_cauchy_binet_floor_below_gram_determinants(q, p):
+    """The Gram determinant floors (producer and checker, each its own code) are at most
+    ``det(M^T M)`` (``det(M M^T)`` when ``q < p``) at sampled members of random interval
+    matrices (numpy), equal to each other, and positive where numpy's minimum over the
+    samples is clearly positive on narrow boxes."""
+    from exactsparse.checks.fsmf_bnb import _binet
+    from exactsparse.fsmf.hard._interval import Jet
+    from exactsparse.fsmf.hard.bnb import _floor_det
+    rng = np.random.default_rng(q * 10 + p)
+    nb = 60
+    c = rng.uniform(-1, 1, (nb, q, p))
+    w = rng.uniform(0, 0.3, (nb, q, p)) * (rng.random((nb, 1, 1)) < 0.5)
+    lo, hi = c - w, c + w
+
+    class V:                        # an entry with a value interval only
+        def __init__(self, v):
+            self.v = v
+    M = [[V((lo[:, j, k], hi[:, j, k])) for k in range(p)] for j in range(q)]
+    zero = Jet((np.full(nb, -np.inf), np.full(nb, np.inf)), (np.zeros((nb, 0)),) * 2)
+    mine = _floor_det(zero, M, nb).v[0]
+    theirs = _binet(M, nb)
+    assert np.array_equal(mine, theirs)
+    for b in range(nb):
+        for _ in range(30):
+            X = rng.uniform(lo[b], hi[b])
+            G = X.T @ X if q >= p else X @ X.T
+            assert mine[b] <= np.linalg.det(G) + 1e-12
+    narrow = w.max(axis=(1, 2)) == 0
+    dets = np.array([np.linalg.det(c[b].T @ c[b] if q >= p else c[b] @ c[b].T)
+                     for b in range(nb)])
+    assert np.all(mine[narrow & (dets > 1e-9)] > 0)
