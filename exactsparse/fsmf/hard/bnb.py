@@ -367,6 +367,16 @@ def _split(lo, hi):
     return (l1, h1), (l2, h2)
 
 
+def _branch(u, nodes, children, parent, next_id, out):
+    """Split node ``u`` into the nodes ``next_id``, ``next_id + 1`` (appended to ``out``);
+    returns the next free id."""
+    nodes[next_id], nodes[next_id + 1] = _split(*nodes[u])
+    children[u] = (next_id, next_id + 1)
+    parent[next_id] = parent[next_id + 1] = u
+    out += [next_id, next_id + 1]
+    return next_id + 2
+
+
 def _undo(unevaluated, parent, children, node_lb, leaf_lb):
     """Out of time: the parents of boxes not evaluated become leaves again (with the bound
     they already have); siblings are evaluated together, so no half-split remains."""
@@ -397,12 +407,7 @@ def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None,
         for u in sorted(u for u, v in leaf_lb.items() if v < target and d and
                         float(np.max(nodes[u][1] - nodes[u][0])) >= MIN_WIDTH):
             del leaf_lb[u]
-            a, b = _split(*nodes[u])
-            nodes[next_id], nodes[next_id + 1] = a, b
-            children[u] = (next_id, next_id + 1)
-            parent[next_id] = parent[next_id + 1] = u
-            frontier += [next_id, next_id + 1]
-            next_id += 2
+            next_id = _branch(u, nodes, children, parent, next_id, frontier)
         complete = all(v >= target for v in leaf_lb.values())   # leaves too small to split
     boxes, stop = 0, False
     while frontier and not stop:
@@ -431,12 +436,7 @@ def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None,
                     if final and not sm and v <= (target if upper is None else upper):
                         smooth_ok = False
                     continue
-                a, b = _split(*nodes[u])
-                nodes[next_id], nodes[next_id + 1] = a, b
-                children[u] = (next_id, next_id + 1)
-                parent[next_id] = parent[next_id + 1] = u
-                nxt += [next_id, next_id + 1]
-                next_id += 2
+                next_id = _branch(u, nodes, children, parent, next_id, nxt)
             if late:
                 stop = True
                 _undo(frontier[s0 + len(chunk):], parent, children, node_lb, leaf_lb)
