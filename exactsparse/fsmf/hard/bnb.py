@@ -9,7 +9,10 @@ least-squares solution): ``F(Y) = ||A||^2 - sum_i Q_i(Y)``, ``Q_i = b^T G^{-1} b
 Scaling: ``(X_k, Y_k) -> (X_k / s, s Y_k)`` leaves ``L`` unchanged, so every ``Y`` is covered
 by the *strata* ``S`` (the set of nonzero columns) and, in a stratum, by the *charts*: one
 pivot ``j_k`` per column with ``Y_{j_k k} = 1`` and every other entry in ``[-1, 1]`` (scale
-the entry of largest modulus to ``+1``).  Each chart is a compact cube; it is split by
+the entry of largest modulus to ``+1``).  Only the *full* stratum (every active column
+nonzero) is searched: ``F`` is upper semicontinuous (a minimum over ``X`` of continuous
+functions), so at a point with a zero column it is at least ``limsup F(Y + eps e_j)``,
+values on the full stratum.  Each chart is a compact cube; it is split by
 bisection (widest side, lowest index first) into boxes, and each leaf box gets a rigorous
 lower bound of ``F``: the largest of the natural interval enclosure, the mean-value form
 ``F(c) + grad F(box) . (box - c)``, the second-order form (Taylor with an interval
@@ -39,7 +42,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._interval import Jet, const, down, gershgorin, mag, point, quadratic_floor, up
+from ._interval import (Jet, add, const, down, gershgorin, mag, mul, point, quadratic_floor,
+                        sqr, sub, up)
 
 __all__ = ["Problem", "problem_of_part", "bnb_lower", "BnBBound", "MAX_DIM", "MAX_BOXES",
            "strata", "charts", "chart_vars", "sub_problem", "evaluate", "lower_bounds"]
@@ -216,6 +220,33 @@ def _dot(u, w):
     return out
 
 
+def _value_det(rows):
+    """Interval determinant (Laplace expansion) of a small matrix of value intervals."""
+    if len(rows) == 1:
+        return rows[0][0]
+    out = None
+    for c in range(len(rows)):
+        t = mul(rows[0][c], _value_det([r[:c] + r[c + 1:] for r in rows[1:]]))
+        out = t if out is None else (add(out, t) if c % 2 == 0 else sub(out, t))
+    return out
+
+
+def _floor_det(det, M, nb):
+    """``det`` (the jet of the Gram determinant of ``M``, ``q x p``) with its lower end
+    raised to the Cauchy-Binet bound ``sum_T (det M_T)^2 >= 0`` over the maximal square
+    submatrices ``M_T`` (rows when ``q >= p``, else columns): far tighter than the
+    expanded product on wide boxes, where it decides which rows are non-singular."""
+    q, p = len(M), len(M[0])
+    s = min(p, q)
+    zero = (np.zeros(nb), np.zeros(nb))
+    val = [[zero if x is None else x.v for x in row] for row in M]
+    floor = np.zeros(nb)
+    for R in itertools.combinations(range(q), s):
+        for C in itertools.combinations(range(p), s):
+            floor = down(floor + sqr(_value_det([[val[r][c] for c in C] for r in R]))[0])
+    return Jet((np.maximum(det.v[0], floor), det.v[1]), det.g, det.h)
+
+
 def _row_q(M, a, nb, d):
     """Jet of ``Q = ||P_range(M) a||^2`` for one row, and where it is smooth (its value
     interval is intersected with ``[0, ||a||^2]``; singular boxes get that interval)."""
@@ -233,7 +264,7 @@ def _row_q(M, a, nb, d):
                 if cols[c][j] is not None and a[j] != 0:
                     acc = acc + cols[c][j].scale(a[j])
             b[c] = acc
-        det = _det(G)
+        det = _floor_det(_det(G), M, nb)
         num = None
         for x in range(p):
             for y in range(p):
@@ -245,7 +276,7 @@ def _row_q(M, a, nb, d):
         Q = num * det.recip()
     else:                                   # fewer cells than columns: fit or not
         W = [[_dot(M[u], M[v]) or zero for v in range(q)] for u in range(q)]
-        det = _det(W)
+        det = _floor_det(_det(W), M, nb)
         ok = det.v[0] > 0
         Q = Jet.constant(na, nb, d, second)
     lo = np.where(ok, np.maximum(Q.v[0], 0.0), 0.0)
@@ -336,6 +367,16 @@ def _split(lo, hi):
     return (l1, h1), (l2, h2)
 
 
+def _branch(u, nodes, children, parent, next_id, out):
+    """Split node ``u`` into the nodes ``next_id``, ``next_id + 1`` (appended to ``out``);
+    returns the next free id."""
+    nodes[next_id], nodes[next_id + 1] = _split(*nodes[u])
+    children[u] = (next_id, next_id + 1)
+    parent[next_id] = parent[next_id + 1] = u
+    out += [next_id, next_id + 1]
+    return next_id + 2
+
+
 def _undo(unevaluated, parent, children, node_lb, leaf_lb):
     """Out of time: the parents of boxes not evaluated become leaves again (with the bound
     they already have); siblings are evaluated together, so no half-split remains."""
@@ -348,15 +389,27 @@ def _undo(unevaluated, parent, children, node_lb, leaf_lb):
 
 
 def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None,
-           progress=None, offset=0):
-    """Branch and bound on one chart: ``(tree, bound, complete, smooth_ok, boxes)``;
+           progress=None, offset=0, state=None):
+    """Branch and bound on one chart: ``(tree, bound, complete, smooth_ok, boxes, state)``;
     ``smooth_ok`` False when a leaf with a bound <= target is singular.  ``progress`` gets
-    ``("boxes", offset + boxes, None)`` after each chunk of boxes."""
+    ``("boxes", offset + boxes, None)`` after each chunk of boxes.  ``state`` (returned by
+    an earlier call stopped by its deadline) resumes that tree: its leaves below
+    ``target`` are split, no box is evaluated twice."""
     d = len(chart_vars(p, S, pivots))
-    nodes = {0: (np.full(d, -1.0), np.full(d, 1.0))}
-    children, leaf_lb, node_lb, parent = {}, {}, {}, {}
-    frontier, next_id, boxes, complete, smooth_ok = [0], 1, 0, True, True
-    stop = False
+    complete, smooth_ok = True, True
+    if state is None:
+        nodes = {0: (np.full(d, -1.0), np.full(d, 1.0))}
+        children, leaf_lb, node_lb, parent = {}, {}, {}, {}
+        frontier, next_id = [0], 1
+    else:
+        nodes, children, leaf_lb, node_lb, parent, next_id, smooth_ok = state
+        frontier = []
+        for u in sorted(u for u, v in leaf_lb.items() if v < target and d and
+                        float(np.max(nodes[u][1] - nodes[u][0])) >= MIN_WIDTH):
+            del leaf_lb[u]
+            next_id = _branch(u, nodes, children, parent, next_id, frontier)
+        complete = all(v >= target for v in leaf_lb.values())   # leaves too small to split
+    boxes, stop = 0, False
     while frontier and not stop:
         nxt = []
         for s0 in range(0, len(frontier), _CHUNK):
@@ -377,17 +430,13 @@ def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None,
                 width = float(np.max(nodes[u][1] - nodes[u][0])) if d else 0.0
                 if v >= target or width < MIN_WIDTH or d == 0 or late:
                     leaf_lb[u] = float(v)
+                    final = v >= target or width < MIN_WIDTH or d == 0  # else resumed
                     if v < target:
                         complete = False
-                    if not sm and v <= (target if upper is None else upper):
+                    if final and not sm and v <= (target if upper is None else upper):
                         smooth_ok = False
                     continue
-                a, b = _split(*nodes[u])
-                nodes[next_id], nodes[next_id + 1] = a, b
-                children[u] = (next_id, next_id + 1)
-                parent[next_id] = parent[next_id + 1] = u
-                nxt += [next_id, next_id + 1]
-                next_id += 2
+                next_id = _branch(u, nodes, children, parent, next_id, nxt)
             if late:
                 stop = True
                 _undo(frontier[s0 + len(chunk):], parent, children, node_lb, leaf_lb)
@@ -407,7 +456,10 @@ def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None,
         else:
             tree.append("L")
     bound = min(leaf_lb.values())
-    return "".join(tree), bound, complete, smooth_ok, boxes
+    if not stop:            # smooth_ok is only known for a whole run: no resume
+        return "".join(tree), bound, complete, smooth_ok, boxes, None
+    return ("".join(tree), bound, complete, smooth_ok, boxes,
+            (nodes, children, leaf_lb, node_lb, parent, next_id, smooth_ok))
 
 
 def sub_problem(p, rows):
@@ -440,9 +492,9 @@ class _Groups:
         left = self.deadline - time.monotonic()
         if self.depth >= 2 or left < 0.2 or rows >= {i for i, _, _ in self.p.cells}:
             return None, None                # (all rows: that is the problem itself)
-        from .bnb_upper import exact_point, local_minima
+        from .bnb_upper import exact_point, plain_minima
         sub = sub_problem(self.p, rows)
-        mins = local_minima(sub, 2, 0, time.monotonic() + min(1.0, 0.05 * left))
+        mins = plain_minima(sub, 10, 0, time.monotonic() + min(1.0, 0.05 * left))
         if not mins:
             return None, None
         up = exact_point(sub, mins[0][1])[0]
@@ -484,7 +536,7 @@ def bnb_lower(p, upper, tol, budget, _depth=0, progress=None):
     out, lo, complete, attained, boxes = [], None, True, True, 0
     groups = _Groups(p, tol, deadline, _depth)
     jobs, res = [], {}
-    for S in strata(p):
+    for S in strata(p)[:1]:            # the full stratum only (see the Notes)
         const = uncovered(p, S)
         if const >= Fraction(target):
             out.append({"nonzero": list(S), "charts": [], "bound": const})
@@ -504,12 +556,11 @@ def bnb_lower(p, upper, tol, budget, _depth=0, progress=None):
                 continue
             end = time.monotonic() + max(0.0, left) / (len(todo) - t)
             r = _chart(p, job[1], job[2], target, end, MAX_BOXES - boxes, groups, up_f,
-                       progress, boxes)
+                       progress, boxes, res[job][5] if job in res else None)
             boxes += r[4]
-            if job not in res or r[2] or r[1] > res[job][1]:
-                res[job] = r
+            res[job] = r
     for job in jobs:
-        tree, bound, ok, smooth, _ = res[job]
+        tree, bound, ok, smooth = res[job][:4]
         claim = Fraction(bound) - Fraction(1, 10**12) * (1 + abs(Fraction(bound)))
         claim = min(claim, upper)
         out[job[0]]["charts"].append({"pivots": list(job[2]), "tree": tree, "bound": claim})

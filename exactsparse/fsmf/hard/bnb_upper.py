@@ -22,7 +22,7 @@ import numpy as np
 from ... import exact
 from .bnb import chart_vars, charts
 
-__all__ = ["exact_point", "local_minima", "float_F"]
+__all__ = ["exact_point", "local_minima", "plain_minima", "float_F"]
 
 
 def float_F(p, S, pivots, y):
@@ -121,5 +121,40 @@ def local_minima(p, starts, seed, deadline):
             for (j, k), v in zip(chart_vars(p, S, pivots), y):
                 Y[j, k] = v
             found.append((float(val), Y))
+    found.sort(key=lambda t: t[0])
+    return found
+
+
+def plain_minima(p, starts, seed, deadline):
+    """Float ``Y`` matrices (``n x r``) of local minima of the *plain* loss
+    ``sum_cells (A_ij - (X Y^T)_ij)^2`` (BFGS with the exact gradient from ``starts``
+    random points, numpy; best first), as ``(loss, Y)``.  Much cheaper per start than
+    :func:`local_minima`; the caller re-projects ``Y`` exactly (:func:`exact_point`)."""
+    from scipy.optimize import minimize
+    rng = np.random.default_rng(seed)
+    Wm = np.zeros((p.m, p.n))
+    A = np.zeros((p.m, p.n))
+    for i, j, a in p.cells:
+        Wm[i, j], A[i, j] = 1.0, float(a)
+    Ia, Ja = np.array(p.Is, bool).reshape(p.m, p.r), np.array(p.Js, bool).reshape(p.n, p.r)
+    nx = int(Ia.sum())
+
+    def unpack(z):
+        X, Y = np.zeros((p.m, p.r)), np.zeros((p.n, p.r))
+        X[Ia], Y[Ja] = z[:nx], z[nx:]
+        return X, Y
+
+    def loss(z):
+        X, Y = unpack(z)
+        R = Wm * (A - X @ Y.T)
+        return float((R * R).sum()), np.concatenate([(-2 * R @ Y)[Ia], (-2 * R.T @ X)[Ja]])
+    found = []
+    scale = max(1.0, float(np.sqrt(np.abs(A).max())))
+    for _ in range(max(1, starts)):
+        if found and time.monotonic() > deadline:
+            break
+        z0 = rng.standard_normal(nx + int(Ja.sum())) * scale
+        res = minimize(loss, z0, jac=True, method="BFGS", options={"maxiter": 400})
+        found.append((float(res.fun), unpack(res.x)[1]))
     found.sort(key=lambda t: t[0])
     return found

@@ -30,7 +30,7 @@ from .bounds import TOLERANCE, PartInterval, close, masked_bounds, svd_interval,
 from .family import (SAMPLE_T, Laurent, evaluate, laurent_terms, masked_zero_family,
                      part_has_no_exact_fit)
 from .bnb import bnb_lower, problem_of_part
-from .bnb_upper import exact_point, local_minima
+from .bnb_upper import exact_point, local_minima, plain_minima
 from .hardcore import lift_solution, reduce_fsmf
 
 __all__ = ["certify_fsmf", "masked_bounds", "TOLERANCE", "check_tol", "ToleranceError"]
@@ -94,8 +94,11 @@ def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress=Non
     hi, pts = iv.upper, iv.points
     left = end - time.monotonic()
     if left > 0:
-        for _, Yf in local_minima(p, max(2, starts // 10), seed,
-                                  time.monotonic() + 0.25 * left)[:3]:
+        # cheap plain-loss restarts first, then a short projected search in the charts
+        found = plain_minima(p, 2 * starts, seed, time.monotonic() + 0.1 * left)[:3]
+        found += local_minima(p, max(2, starts // 10), seed,
+                              time.monotonic() + 0.05 * left)[:3]
+        for _, Yf in found:
             loss, Xq, Yq = exact_point(p, Yf)
             if loss < hi:
                 hi, pts = loss, ((Yq, Xq) if p.transposed else (Xq, Yq))
