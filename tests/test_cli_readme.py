@@ -50,6 +50,7 @@ def files(tmp_path, monkeypatch):
     _write(tmp_path / "H.txt", H4)
     np.save(tmp_path / "H.npy", np.array(H4, dtype=float))
     np.save(tmp_path / "H16.npy", np.kron(H4, H4).astype(float))   # K = 4 factors: any tree
+    np.save(tmp_path / "DFT.npy", np.fft.fft(np.eye(16)))     # a butterfly after bit reversal
     _write(tmp_path / "x.txt", [[3, 0, 0, 4]])          # the spec's planted pair
     net = {"layers": [{"W": [[1, -2], [3, 0]], "b": [1, -1]}, {"W": [[2, -1]], "b": [5]}]}
     # the same network with its hidden neurons swapped and one rescaled by 2, by hand

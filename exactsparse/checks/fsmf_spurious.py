@@ -159,6 +159,8 @@ def _parse_minimum(mm, d):
         fail("a box radius is not positive.")
     if get(mm, "certified") is not True:
         fail("a listed minimum is not marked certified.")
+    if mm.get("spurious", True) is not True:
+        fail("a listed minimum is not marked spurious.")
     vlo = rational(get(mm, "value_lower"), "value_lower")
     vhi = rational(get(mm, "value_upper"), "value_upper")
     if vlo > vhi:
@@ -199,6 +201,7 @@ def check_spurious(result, instance):
     integer(get(c, "column"), "column", 0, I.shape[1])
     flag(get(c, "transposed"), "transposed")
     a, const, (svd_lo, svd_up) = _masked_structure(A, I, J, c)
+    _same_constant(c, const)
     d = len(a[0]) - 1
     boxes = []
     for mm in minima:
@@ -296,6 +299,7 @@ def _check_parts(A, I, J, c, minima, better):
     classes, of, T, _ = structure(I, J)
     svd = _svd_parts(A, c, classes, T)
     derived, const = _derive_parts(A, I, J, c, classes, of, T, svd)
+    _same_constant(c, const)
     svd_lo = sum((v[1] for v in svd.values()), Fraction(0))
     svd_up = sum((v[2] for v in svd.values()), Fraction(0))
     seen = []
@@ -308,6 +312,8 @@ def _check_parts(A, I, J, c, minima, better):
                 fail("a minimum does not give one box per part.")
             if get(mm, "certified") is not True:
                 fail("a listed minimum is not marked certified.")
+            if mm.get("spurious", True) is not True:
+                fail("a listed minimum is not marked spurious.")
             vlo = rational(get(mm, "value_lower"), "value_lower")
             vhi = rational(get(mm, "value_upper"), "value_upper")
             total, where = _q(const), []
@@ -326,6 +332,14 @@ def _check_parts(A, I, J, c, minima, better):
     finally:
         flint.ctx.prec = old
     return f"{len(minima)} spurious local minimum(s) of {len(derived)} parts re-checked"
+
+
+def _same_constant(c, const):
+    """The stated ``constant`` (the loss of the uncovered cells), when given, is the one
+    re-computed from ``(A, I, J)``."""
+    if "constant" in c and rational(c["constant"], "constant") != const:
+        fail(f"the stated constant {c['constant']} is not the loss of the uncovered cells, "
+             f"{const}.")
 
 
 def _meet(a, b):

@@ -155,9 +155,9 @@ def _read(path):
 def _results(data):
     """``[(example name or None, result dict)]`` held by a saved file, or None."""
     if isinstance(data, dict) and isinstance(data.get("result"), dict):
-        return [(None, data["result"])]
+        return [(None, data["result"], data)]
     if isinstance(data, dict) and "kind" in data:
-        return [(None, data)]
+        return [(None, data, None)]
     if isinstance(data, list) and data and all(
             isinstance(r, dict) and isinstance(r.get("name"), str) for r in data):
         out = []
@@ -165,8 +165,30 @@ def _results(data):
             for step in ("classify", "solve"):
                 step_data = row.get(step)
                 if isinstance(step_data, dict) and isinstance(step_data.get("result"), dict):
-                    out.append((row["name"], step_data["result"]))
+                    out.append((row["name"], step_data["result"], step_data))
         return out or None
+    return None
+
+
+def _stale_key(container, result):
+    """A message when a documented key saved beside ``"result"`` (``verdict``, ``value``,
+    ...) differs from what the result itself gives (:func:`~.payload.contract_keys`), so
+    that a file whose readable keys were edited is not reported valid; None when they
+    agree.  Keys that are not part of the contract are not compared."""
+    if not isinstance(container, dict):
+        return None
+    from ..certificates import Result
+    from .payload import contract_keys
+    try:
+        expected = json.loads(json.dumps(contract_keys(Result.from_dict(result))))
+    except Exception as exc:  # noqa: BLE001 - the certificate itself already checked out
+        return f"invalid certificate: the saved result does not rebuild its keys ({exc})"
+    for key, value in expected.items():
+        if key in container and container[key] != value:
+            return (f"invalid certificate: the file's key {key!r} says "
+                    f"{json.dumps(container[key])[:80]} but its result gives "
+                    f"{json.dumps(value)[:80]} (only 'result' is re-checked; the other keys "
+                    "are derived from it)")
     return None
 
 
@@ -185,7 +207,7 @@ def verify_file(args, instance=None):
         emit(args, {"valid": False, "message": msg, "kind": None}, "INVALID: " + msg)
         return 1
     checks = []
-    for name, result in found:
+    for name, result, container in found:
         kind = result.get("kind")
         if name is not None:
             if instance is not None or _given(args):
@@ -197,6 +219,9 @@ def verify_file(args, instance=None):
         else:
             inst = instance if instance is not None else instance_from_args(args, kind)
         v = verify(result, inst, budget=getattr(args, "budget", None))
+        stale = _stale_key(container, result) if v.valid else None
+        if stale is not None:
+            v = type(v)(False, stale, v.kind)
         checks.append({"example": name, "kind": v.kind, "valid": v.valid,
                        "status": v.status, "message": v.message})
     ok = all(c["valid"] for c in checks)
