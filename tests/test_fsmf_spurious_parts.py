@@ -404,7 +404,9 @@ def test_cli_text_and_json_verify(capsys, tmp_path):
     f.write_text("\n".join(" ".join(map(str, r)) for r in GEN[0]) + "\n")
     args = ["fsmf", "spurious", "-A", str(f), "-I", GEN[1], "-J", GEN[2], "--no-progress"]
     assert main(args) == 0
-    assert capsys.readouterr().out.startswith("spurious: 14.5073971")
+    out = capsys.readouterr().out
+    assert out.startswith("spurious: 1 certified local minimum value(s) 14.5073971")
+    assert "lower loss 10.6818662" in out
     assert main(args + ["--json"]) == 0
     saved = tmp_path / "res.json"
     saved.write_text(capsys.readouterr().out)

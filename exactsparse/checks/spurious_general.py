@@ -177,10 +177,10 @@ def check_general_box(loc, Is, Js, pivots, mid, rad, C):
     on the box (mean-value form ``F(mid) + grad F(box) . (box - mid)``)."""
     act = active_columns(loc, Is, Js)
     if set(pivots) != set(act) or any(pivots[k] not in act[k] for k in act):
-        fail("a general part's chart does not fix one active entry of every active column.")
+        fail("a part's chart does not fix one active entry of every active column.")
     d = len(chart_variables(act, pivots))
     if len(mid) != d or len(rad) != d or len(C) != d or any(len(r) != d for r in C):
-        fail("a general part's box or preconditioner has the wrong size.")
+        fail("a part's box or preconditioner has the wrong size.")
     if any(not r > 0 for r in rad):
         fail("a box radius is not positive.")
     old = flint.ctx.prec
@@ -199,11 +199,11 @@ def check_general_box(loc, Is, Js, pivots, mid, rad, C):
                                                zero)
                 K += e * (box[b] - m[b])
             if not box[a].contains_interior(K):
-                fail("Krawczyk inclusion fails on a general part's box.")
+                fail("Krawczyk inclusion fails on a part's box (projected-loss chart).")
         H = [[(on_box.h[a][b] + on_box.h[b][a]) / 2 for b in range(d)] for a in range(d)]
         for k in range(1, d + 1):
             if not flint.arb_mat([r[:k] for r in H[:k]]).det() > 0:
-                fail("a general part's Hessian is not positive definite on its box.")
+                fail("a part's Hessian is not positive definite on its box.")
         return at_mid.v + sum((on_box.g[t] * (box[t] - m[t]) for t in range(d)), zero)
     finally:
         flint.ctx.prec = old

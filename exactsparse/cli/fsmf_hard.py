@@ -89,9 +89,16 @@ def _spurious(args):
                                    progress=report)
     data = payload(res)
     values = ", ".join(f"{m['value_float']:.10g}" for m in data["minima"])
-    text = f"{res.verdict}: " + (values or "no certified spurious local minimum found")
-    if data["reason"]:
-        text += f" ({data['reason']})"
+    if values:
+        better = float(res.certificate["better"])
+        text = (f"{res.verdict}: {len(data['minima'])} certified local minimum value(s) "
+                f"{values}; an exact feasible point has the lower loss {better:.10g}")
+        if data["reason"]:
+            text += f"\n(notes of the search: {data['reason']})"
+    else:
+        text = f"{res.verdict}: no certified spurious local minimum found"
+        if data["reason"]:
+            text += f" ({data['reason']})"
     emit(args, data, text)
     return 0
 
