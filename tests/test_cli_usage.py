@@ -193,9 +193,10 @@ def test_no_traceback_on_an_unexpected_error(capsys, tmp_path):
     assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
-def test_verify_float_instance_is_a_usage_error_with_command_line_advice(tmp_path, capsys):
+def test_float_instance_of_exact_commands_gets_command_line_advice(tmp_path, capsys):
     """`exactsparse verify` re-checks in exact arithmetic: a float .npy instance is refused
-    (exit 2) naming the exact file formats, not Python's exact.from_float."""
+    (exit 1, a typed error) naming the file, the flag and the exact formats, not Python's
+    exact.from_float; so do the other exact commands."""
     import numpy as np
 
     from exactsparse.cli import main
@@ -204,10 +205,16 @@ def test_verify_float_instance_is_a_usage_error_with_command_line_advice(tmp_pat
     assert main(["butterfly", "identify", str(tmp_path / "H.txt"), "--json"]) == 0
     (tmp_path / "r.json").write_text(capsys.readouterr().out)
     np.save(tmp_path / "Hf.npy", H.astype(float))
-    import pytest
-    with pytest.raises(SystemExit) as exc:
-        main(["verify", str(tmp_path / "r.json"), "--matrix", str(tmp_path / "Hf.npy")])
-    assert exc.value.code == 2
+    assert main(["verify", str(tmp_path / "r.json"), "--matrix", str(tmp_path / "Hf.npy")]) == 1
     err = capsys.readouterr().err
     assert "--matrix" in err and "integer .npy" in err and "from_float" not in err
     assert main(["verify", str(tmp_path / "r.json"), "--matrix", str(tmp_path / "H.txt")]) == 0
+    A = np.array([[1.0, 2.0], [np.nan, 4.0]])
+    np.save(tmp_path / "Af.npy", A)
+    for argv in (["fsmf", "certify"], ["fsmf", "reduce"], ["fsmf", "spurious"],
+                 ["ident", "recover"]):
+        assert main([*argv, "--matrix", str(tmp_path / "Af.npy"), "--left", "10/01",
+                     "--right", "10/01"]) == 1
+        err = capsys.readouterr().err
+        assert "(--matrix)" in err and "nan at row 1, column 0" in err, err
+        assert "from_float" not in err

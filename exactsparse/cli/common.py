@@ -6,6 +6,8 @@ import argparse
 import os
 import re
 
+import numpy as np
+
 from ..fileio import read_matrix, read_support
 from ..supports import Support, right_from_rx
 
@@ -80,11 +82,25 @@ def not_a_directory(path, flag):
         raise UsageError(f"argument {flag}: {path!r} is a directory, not a file")
 
 
-def load_matrix_arg(args, path=None, flag="--matrix", numeric=False):
-    """Read the matrix of ``--matrix`` (or of ``path``): a directory is a usage error."""
+def load_matrix_arg(args, path=None, flag="--matrix", numeric=False, exact=False):
+    """Read the matrix of ``--matrix`` (or of ``path``): a directory is a usage error.  With
+    ``exact`` a float array (a float ``.npy``) raises
+    :class:`~exactsparse.exceptions.FloatInExactError` naming the file, the flag and the
+    exact formats (the command computes in exact arithmetic)."""
     path = matrix_path(args) if path is None else path
     not_a_directory(path, flag)
-    return read_matrix(path, numeric=numeric)
+    M = read_matrix(path, numeric=numeric)
+    if exact and isinstance(M, np.ndarray) and M.dtype.kind in "fc":
+        from ..exceptions import FloatInExactError
+        from ..fileio import first_non_finite
+        bad = first_non_finite(M)
+        what = (f"{M.dtype} entries" if bad is None else
+                f"{M.dtype} entries (and {bad[1]} at row {bad[0][0]}, column {bad[0][1]})")
+        raise FloatInExactError(
+            f"File {path!r} ({flag}) holds {what}, but this command computes in exact "
+            f"arithmetic: save the matrix as an integer .npy, or as a .txt/.csv/.json file "
+            f"of integers, p/q or decimals (read exactly).")
+    return M
 
 
 def read_support_arg(text, flag="--left"):

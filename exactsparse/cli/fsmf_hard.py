@@ -21,7 +21,7 @@ def _common(p):
 
 
 def _load(args):
-    A = load_matrix_arg(args)
+    A = load_matrix_arg(args, exact=True)
     I, J = load_pair(args)
     return A, I, J
 
@@ -119,7 +119,7 @@ def _hardness(args):
                 f"{inst.shape[0]}x{inst.shape[1]} instance (c = {inst.c}); "
                 f"beta = floor(edges - min)\n")
     else:
-        Am = load_matrix_arg(args, path=args.matrix)
+        Am = load_matrix_arg(args, path=args.matrix, exact=True)
         W = read_support_arg(args.mask, "--mask")
     A, I, J = masked_to_fsmf(Am, W)
     data.update({"A": to_strings(A), "I": I.tolist(), "J": J.tolist(), "r": I.shape[1]})

@@ -42,7 +42,7 @@ def _check(args):
 def _recover(args):
     from ..identifiability import recover_factors
     I, J = load_pair(args)
-    X, Y = recover_factors(load_matrix_arg(args), I, J)
+    X, Y = recover_factors(load_matrix_arg(args, exact=True), I, J)
     data = {"X": to_strings(X), "Y": to_strings(Y)}
     emit(args, data, f"X = {data['X']}\nY = {data['Y']}")
     return 0

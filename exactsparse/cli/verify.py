@@ -69,17 +69,6 @@ def read_perm(spec):
     return np.asarray(p).ravel()
 
 
-def _exact_matrix(M, path):
-    """``M`` unless it is a float array (a float ``.npy``): certificates are checked in exact
-    arithmetic, so the instance must be given exactly."""
-    if isinstance(M, np.ndarray) and M.dtype.kind in "fc":
-        raise UsageError(f"argument --matrix: certificates are re-checked in exact arithmetic, "
-                         f"so the instance must hold exact numbers (an integer .npy, or a "
-                         f"text/CSV/JSON file of integers and p/q), not the {M.dtype} array "
-                         f"of {path!r}")
-    return M
-
-
 def read_butterfly_matrix(args, path):
     """The matrix ``Z`` of a butterfly instance (over Q, or with ``--cyclotomic n`` an
     integer ``.npy`` array of coefficients)."""
@@ -124,8 +113,8 @@ def instance_from_args(args, kind):
             raise UsageError(f"{', '.join(foreign)} is not part of a {kind} instance "
                              f"(give {' '.join(needed)})")
     if kind == "butterfly.identify":
-        Z = read_butterfly_matrix(args, args.matrix)
-        Z = Z if args.cyclotomic is not None else _exact_matrix(Z, args.matrix)
+        Z = read_butterfly_matrix(args, args.matrix) if args.cyclotomic is not None else \
+            load_matrix_arg(args, path=args.matrix, exact=True)
         return {"Z": Z, "perm": read_perm(args.perm),
                 "row_perm": read_perm(args.row_perm)}
     if {"--x", "--h"} & given:
@@ -134,7 +123,7 @@ def instance_from_args(args, kind):
         return (load_signal(args.x, "x"), load_signal(args.h, "h"))
     parts = []
     if "--matrix" in given:
-        parts.append(_exact_matrix(load_matrix_arg(args, path=args.matrix), args.matrix))
+        parts.append(load_matrix_arg(args, path=args.matrix, exact=True))
     if "--left" in given or "--right" in given:
         if not {"--left", "--right"} <= given:
             raise UsageError("give both --left and --right/--right-rx (or neither)")
