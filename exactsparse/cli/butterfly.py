@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import itertools
 import sys
 import time
 import warnings
@@ -87,6 +88,11 @@ def tree_arg(text):
         return t
     if not t or not set(t) <= _TREE_TEXT or len(t) > 20000:
         raise argparse.ArgumentTypeError(f"must be {_TREE_EXPECTED}, not {text[:80]!r}")
+    depth = max(itertools.accumulate(1 if ch in "([" else -1 if ch in ")]" else 0
+                                     for ch in t), default=0)
+    if depth > 256:
+        raise argparse.ArgumentTypeError(f"must be {_TREE_EXPECTED}, not a text nested "
+                                         f"{depth} levels deep (at most 256)")
     try:
         obj = ast.literal_eval(t)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
