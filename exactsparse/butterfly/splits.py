@@ -266,6 +266,8 @@ def _split_cols(V, Lv, Rv, scale_to, scaling):
     """
     A1, d2, b1, q, p, _ = V.shape
     step = max(1, (_ROWS_CHUNK // V.itemsize) // max(1, V.size // b1))
+    if V.strides[-1] > V.strides[-2] > 0:      # the bit-reversed view: two column slabs
+        return _split_col_slabs(V, Lv, Rv, scale_to, scaling, step)
     cplx = np.iscomplexobj(V)
     ps = np.zeros((A1, d2, q, p, 2), V.real.dtype)
     w = np.zeros((A1, d2, q, p), V.dtype)
@@ -297,6 +299,43 @@ def _split_cols(V, Lv, Rv, scale_to, scaling):
             np.multiply(C, cu, out=t)
             np.add(t[..., 0], t[..., 1], out=Lt[:, :, b0:b0 + step])
     Rv[..., 0, :] = u * fu[..., None]
+
+
+def _split_col_slabs(V, Lv, Rv, scale_to, scaling, step):
+    """:func:`_split_cols` on the bit-reversed view, whose two columns ``V[..., 0]`` and
+    ``V[..., 1]`` are two slabs read in memory order (no strided pairs)."""
+    A1, d2, b1, q, p, _ = V.shape
+    X0, X1 = V[..., 0], V[..., 1]
+    s0 = np.zeros((A1, d2, q, p), V.real.dtype)
+    s1 = np.zeros_like(s0)
+    w = np.zeros((A1, d2, q, p), V.dtype)
+    for b0 in range(0, b1, step):
+        C0, C1 = X0[:, :, b0:b0 + step], X1[:, :, b0:b0 + step]
+        s0 += _sqnorm_rows(C0)
+        s1 += _sqnorm_rows(C1)
+        w += np.einsum("ijbsu,ijbsu->ijsu", C1.conj(), C0)
+    u, lam = eig2(s0, s1, w, V.dtype)
+    fu, fs = balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "right")
+    cu = (u.conj() * fs[..., None])[:, :, None]                 # (A1, d2, 1, q, p, 2)
+    c0, c1 = cu[..., 0], cu[..., 1]
+    Lt = np.moveaxis(Lv[..., 0], -1, 2)                         # (A1, d2, b1, q, p) view
+    tmp = np.empty((A1, d2, min(step, b1), q, p), V.dtype)
+    for b0 in range(0, b1, step):
+        C0, C1 = X0[:, :, b0:b0 + step], X1[:, :, b0:b0 + step]
+        t = tmp[:, :, :C0.shape[2]]
+        out = Lt[:, :, b0:b0 + step]
+        np.multiply(C0, c0, out=out)
+        np.multiply(C1, c1, out=t)
+        out += t
+    Rv[..., 0, :] = u * fu[..., None]
+
+
+def _sqnorm_rows(C):
+    """``Σ_b |C[:, :, b]|²`` (axis 2), real."""
+    if np.iscomplexobj(C):
+        return (np.einsum("ijbsu,ijbsu->ijsu", C.real, C.real)
+                + np.einsum("ijbsu,ijbsu->ijsu", C.imag, C.imag))
+    return np.einsum("ijbsu,ijbsu->ijsu", C, C)
 
 
 def _as_pairs(V):
