@@ -252,3 +252,15 @@ def test_pair_chunks_tile_the_blocks_once(shape, budget):
     for ia, ja, sq in splits._pair_chunks(shape, budget):
         seen[ia, ja, sq] += 1
     assert (seen == 1).all()
+
+
+@pytest.mark.parametrize("budget", [16, 1000, 1 << 40])
+@pytest.mark.parametrize("complex_", [False, True])
+def test_row_chunks_do_not_change_the_bitrev_right_tree(monkeypatch, budget, complex_):
+    """The b×2 splits of the right tree read the bit-reversed view in slabs of rows."""
+    n = 64
+    br = bit_reversal_permutation(n)
+    A = planted(noisy_butterfly(n, complex_), c=br)
+    G = butterfly_factorize(A[:, br], tree="right")
+    monkeypatch.setattr(splits, "_SLAB_CHUNK", budget)
+    assert_same_factors(butterfly_factorize(A, perm="bitrev", tree="right"), G)

@@ -267,7 +267,7 @@ def _split_cols(V, Lv, Rv, scale_to, scaling):
     A1, d2, b1, q, p, _ = V.shape
     step = max(1, (_ROWS_CHUNK // V.itemsize) // max(1, V.size // b1))
     if V.strides[-1] > V.strides[-2] > 0:      # the bit-reversed view: two column slabs
-        return _split_col_slabs(V, Lv, Rv, scale_to, scaling, step)
+        return _split_col_slabs(V, Lv, Rv, scale_to, scaling)
     cplx = np.iscomplexobj(V)
     ps = np.zeros((A1, d2, q, p, 2), V.real.dtype)
     w = np.zeros((A1, d2, q, p), V.dtype)
@@ -301,25 +301,33 @@ def _split_cols(V, Lv, Rv, scale_to, scaling):
     Rv[..., 0, :] = u * fu[..., None]
 
 
-def _split_col_slabs(V, Lv, Rv, scale_to, scaling, step):
+def _split_col_slabs(V, Lv, Rv, scale_to, scaling):
     """:func:`_split_cols` on the bit-reversed view, whose two columns ``V[..., 0]`` and
-    ``V[..., 1]`` are two slabs read in memory order (no strided pairs)."""
+    ``V[..., 1]`` are two slabs read in memory order (no strided pairs), ``_SLAB_CHUNK``
+    bytes of rows at a time through one scratch buffer."""
     A1, d2, b1, q, p, _ = V.shape
+    step = max(1, (_SLAB_CHUNK // V.itemsize) // max(1, V.size // b1))
     X0, X1 = V[..., 0], V[..., 1]
+    cplx = np.iscomplexobj(V)
     s0 = np.zeros((A1, d2, q, p), V.real.dtype)
     s1 = np.zeros_like(s0)
     w = np.zeros((A1, d2, q, p), V.dtype)
+    tmp = np.empty((A1, d2, min(step, b1), q, p), V.dtype)
     for b0 in range(0, b1, step):
         C0, C1 = X0[:, :, b0:b0 + step], X1[:, :, b0:b0 + step]
-        s0 += _sqnorm_rows(C0)
-        s1 += _sqnorm_rows(C1)
-        w += np.einsum("ijbsu,ijbsu->ijsu", C1.conj(), C0)
+        t = tmp[:, :, :C0.shape[2]]
+        for acc, x, y in ((s0, C0, C0), (s1, C1, C1), (w, C1, C0)):
+            if cplx:                                        # Σ_b conj(x) y
+                np.conjugate(x, out=t)
+                t *= y
+            else:
+                np.multiply(x, y, out=t)
+            acc += t.sum(axis=2) if acc is w or not cplx else t.real.sum(axis=2)
     u, lam = eig2(s0, s1, w, V.dtype)
     fu, fs = balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "right")
     cu = (u.conj() * fs[..., None])[:, :, None]                 # (A1, d2, 1, q, p, 2)
     c0, c1 = cu[..., 0], cu[..., 1]
     Lt = np.moveaxis(Lv[..., 0], -1, 2)                         # (A1, d2, b1, q, p) view
-    tmp = np.empty((A1, d2, min(step, b1), q, p), V.dtype)
     for b0 in range(0, b1, step):
         C0, C1 = X0[:, :, b0:b0 + step], X1[:, :, b0:b0 + step]
         t = tmp[:, :, :C0.shape[2]]
@@ -330,12 +338,8 @@ def _split_col_slabs(V, Lv, Rv, scale_to, scaling, step):
     Rv[..., 0, :] = u * fu[..., None]
 
 
-def _sqnorm_rows(C):
-    """``Σ_b |C[:, :, b]|²`` (axis 2), real."""
-    if np.iscomplexobj(C):
-        return (np.einsum("ijbsu,ijbsu->ijsu", C.real, C.real)
-                + np.einsum("ijbsu,ijbsu->ijsu", C.imag, C.imag))
-    return np.einsum("ijbsu,ijbsu->ijsu", C, C)
+#: bytes of rows of the two column slabs handled at once by :func:`_split_col_slabs`
+_SLAB_CHUNK = 1 << 20
 
 
 def _as_pairs(V):
