@@ -2,7 +2,7 @@
 
 The reference is always the straightforward route: the input permuted explicitly with numpy
 fancy indexing (``A[r][:, c]``) and factorized with ``perm=None``; the folded routes (the bit
-reversal read as strided views at every split of the left tree, the row permutation read
+reversal read as strided views at every split of every tree, the row permutation read
 inside the first split, cache-sized chunks) must agree with it to rounding.
 """
 
