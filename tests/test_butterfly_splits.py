@@ -2,7 +2,7 @@
 
 The reference is always the straightforward route: the input permuted explicitly with numpy
 fancy indexing (``A[r][:, c]``) and factorized with ``perm=None``; the folded routes (the bit
-reversal read as strided views at every split of the left tree, the row permutation read
+reversal read as strided views at every split of every tree, the row permutation read
 inside the first split, cache-sized chunks) must agree with it to rounding.
 """
 
@@ -86,6 +86,68 @@ def test_bitrev_fold_on_the_dft(n):
     assert rel_diff(F.todense(), D) < 1e-13
     for a, b in zip(F.twiddles, G.twiddles):
         assert rel_diff(np.abs(a), np.abs(b)) < 1e-12
+
+
+TREES = ["left", "right", "balanced", "balanced-floor", [4, 1, 2, 3, 5], [2, 5, 1, 3, 4]]
+
+
+@pytest.mark.parametrize("tree", TREES)
+@pytest.mark.parametrize("complex_", [False, True])
+@pytest.mark.parametrize("scaling", ["unit", "sqrt"])
+def test_bitrev_fold_in_every_tree_matches_explicit_permutation(tree, complex_, scaling):
+    """Every tree reads the bit reversal as strided views (no gathered copy of ``A``)."""
+    n = 64
+    br = bit_reversal_permutation(n)
+    A = planted(noisy_butterfly(n, complex_), c=br)
+    F = butterfly_factorize(A, perm="bitrev", tree=tree, scaling=scaling)
+    G = butterfly_factorize(A[:, br], tree=tree, scaling=scaling)
+    assert_same_factors(F, G)
+    assert F.relative_error(A) == pytest.approx(G.relative_error(A[:, br]), rel=1e-10)
+
+
+@pytest.mark.parametrize("tree", TREES[1:4])
+@pytest.mark.parametrize("n", [8, 16, 512])
+def test_bitrev_fold_on_the_dft_in_every_tree(tree, n):
+    """DFT ties: products and errors agree to rounding, twiddles up to the diagonal gauge."""
+    D = np.fft.fft(np.eye(n))
+    br = bit_reversal_permutation(n)
+    F = butterfly_factorize(D, perm="bitrev", tree=tree)
+    G = butterfly_factorize(D[:, br], tree=tree)
+    assert rel_diff(in_frame(F), G.todense()) < 1e-13
+    assert rel_diff(F.todense(), D) < 1e-13
+    for a, b in zip(F.twiddles, G.twiddles):
+        assert rel_diff(np.abs(a), np.abs(b)) < 1e-12
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_split_bitrev_anywhere_matches_explicit_gather(k):
+    """A split at cut ``k`` of the butterfly chain of 32 with ``perm="bitrev"``: the left
+    part comes back with its columns to be read bit-reversed (when ``p > 2``), the right
+    part with its blocks in order and its columns to be read bit-reversed (when ``c > 2``)."""
+    n = 32
+    pats = butterfly_patterns(n)
+    left, right = chain_product(pats[:k]), chain_product(pats[k:])
+    M = RNG.standard_normal((n, n)) + 1j * RNG.standard_normal((n, n))
+    br = bit_reversal_permutation(n)
+    scale = "right" if k == 1 else "left"
+    TL, TR = splits.split(M.reshape(1, 1, n, n), left, right, 1, scale, "unit", perm="bitrev")
+    TL2, TR2 = splits.split(M[:, br].reshape(1, 1, n, n), left, right, 1, scale, "unit")
+    p, c = right.a // left.a, right.c
+    assert rel_diff(TL[..., bit_reversal_permutation(p)], TL2) < 1e-13
+    assert rel_diff(TR[..., bit_reversal_permutation(c)], TR2) < 1e-13
+
+
+@pytest.mark.parametrize("tree", ["right", "balanced"])
+def test_bitrev_is_not_gathered(monkeypatch, tree):
+    """The right and balanced trees no longer gather ``A[:, bitrev]``."""
+    from exactsparse.butterfly import numeric
+
+    def fail(*args, **kw):
+        raise AssertionError("gathered copy")
+    monkeypatch.setattr(numeric, "_permute_columns", fail)
+    br = bit_reversal_permutation(64)
+    A = planted(noisy_butterfly(64), c=br)
+    assert butterfly_factorize(A, perm="bitrev", tree=tree).relative_error(A) < 2e-3
 
 
 def test_bitrev_given_as_an_array_is_folded_too():
@@ -190,3 +252,15 @@ def test_pair_chunks_tile_the_blocks_once(shape, budget):
     for ia, ja, sq in splits._pair_chunks(shape, budget):
         seen[ia, ja, sq] += 1
     assert (seen == 1).all()
+
+
+@pytest.mark.parametrize("budget", [16, 1000, 1 << 40])
+@pytest.mark.parametrize("complex_", [False, True])
+def test_row_chunks_do_not_change_the_bitrev_right_tree(monkeypatch, budget, complex_):
+    """The b×2 splits of the right tree read the bit-reversed view in slabs of rows."""
+    n = 64
+    br = bit_reversal_permutation(n)
+    A = planted(noisy_butterfly(n, complex_), c=br)
+    G = butterfly_factorize(A[:, br], tree="right")
+    monkeypatch.setattr(splits, "_SLAB_CHUNK", budget)
+    assert_same_factors(butterfly_factorize(A, perm="bitrev", tree="right"), G)

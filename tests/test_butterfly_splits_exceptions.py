@@ -32,11 +32,20 @@ def test_bad_rows(rows):
         run(rows=rows)
 
 
-def test_bitrev_needs_a_halving_split():
+def test_bitrev_needs_rank_one():
+    # a rank-two split: the bit reversal is only folded into rank-one splits
+    left, right = KSPattern(1, 2, 4, 4), KSPattern(2, 4, 4, 2)
+    with pytest.raises(ArgumentError, match="Arguments 'perm' and 'rows' must be None"):
+        splits.split(np.ones((1, 2, 4, 8)), left, right, 2, "right", "unit", perm="bitrev")
+
+
+def test_rows_need_a_halving_split():
     # the right tree's first split peels the last factor: 2 x 2 blocks on the column side
     left, right = chain_product(PATS[:-1]), PATS[-1]
     with pytest.raises(ArgumentError, match="Arguments 'perm' and 'rows' must be None"):
-        splits.split(T, left, right, 1, "left", "unit", perm="bitrev")
+        splits.split(T, left, right, 1, "left", "unit", rows=np.arange(16))
+    with pytest.raises(ArgumentError, match="Arguments 'perm' and 'rows' must be None"):
+        splits.split(T, left, right, 1, "left", "unit", perm=np.arange(16))
 
 
 def test_rows_need_the_whole_matrix():
@@ -46,13 +55,13 @@ def test_rows_need_the_whole_matrix():
         splits.split(T2, left, right, 1, "right", "unit", rows=np.arange(8))
 
 
-def test_bitrev_refused_without_p_2():
-    # 2 x 4 rank-one blocks (p = 4): the bit reversal is not a stride-2 view there
-    left, right = KSPattern(1, 2, 4, 4), KSPattern(4, 4, 4, 1)
-    assert splits.split(np.ones((1, 1, 8, 16)), left, right, 1, "right", "unit")[0].shape \
+def test_bitrev_refused_without_power_of_two_columns():
+    # 6 columns per block: no bit reversal
+    left, right = KSPattern(1, 2, 3, 1), KSPattern(3, 1, 2, 1)
+    assert splits.split(np.ones((1, 1, 2, 6)), left, right, 1, "right", "unit")[0].shape \
         == left.twiddle_shape
-    with pytest.raises(ArgumentError, match="or 'bitrev' for a split with p = 2"):
-        splits.split(np.ones((1, 1, 8, 16)), left, right, 1, "right", "unit", perm="bitrev")
+    with pytest.raises(ArgumentError, match="or 'bitrev' for a split with 2\\^m columns"):
+        splits.split(np.ones((1, 1, 2, 6)), left, right, 1, "right", "unit", perm="bitrev")
 
 
 def test_pair_gram_shapes():

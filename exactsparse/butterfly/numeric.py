@@ -35,7 +35,7 @@ from .lowrank import MAX_SUBSPACE_ITER
 from .projection import two_factor_twiddles
 from .splits import split
 from .supports import bit_reversal_permutation, butterfly_patterns, chain_product
-from .trees import TREE_NAMES, left_size, parse_tree, preset_tree
+from .trees import TREE_NAMES, left_size, parse_tree
 
 __all__ = ["ButterflyFactors", "butterfly_factorize"]
 
@@ -58,7 +58,7 @@ def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spa
     memory of a consumed one (``owned`` says ``T`` is ours, ``spare`` is free memory); the
     mirror image when the right part is a leaf (the ``"right"`` tree).
     ``perm`` permutes the columns of ``T`` and ``rows`` its rows during the first split
-    (when it peels one factor); ``perm="bitrev"`` (the left tree of the butterfly chain) reads
+    (when it peels one factor); ``perm="bitrev"`` (the butterfly chain, any tree) reads
     the columns bit-reversed at every split, as strided views (:func:`~.splits.split`).
     """
     T = holder.pop()
@@ -74,13 +74,15 @@ def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spa
         progress(T.size)
     free = _flat_buffer(T) if owned and side else None
     del T
+    bitrev = isinstance(perm, str)              # pending on the parts' columns (p, c₂ > 2)
     first = _factor_chain([TL], pats[:k], ranks[:k - 1], tree[0], scaling, progress, True,
-                          free if side == "left" else None)
+                          free if side == "left" else None,
+                          perm if bitrev and right.a > 2 * left.a else None)
     if scaling == "unit" and k > 1 and len(pats) - k > 1:
         _push_column_scale(first, pats[:k], ranks[:k - 1], TR, right)
     return first + _factor_chain([TR], pats[k:], ranks[k:], tree[1], scaling, progress, True,
                                  free if side == "right" else None,
-                                 perm if isinstance(perm, str) else None)
+                                 perm if bitrev and right.c > 2 else None)
 
 
 def _flat_buffer(T):
@@ -359,8 +361,8 @@ def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None, rows=None):
     """The twiddles of ``A[..., rows, :][..., perm]`` along ``tree`` (None: not finite).
 
     The permutations are folded into the first split when it peels one ``2 × c`` rank-one
-    factor (no permuted copy of ``A``); the bit reversal on the left tree of the butterfly
-    chain is read as strided views at every split (no gather at all).  Otherwise ``A`` is
+    factor (no permuted copy of ``A``); the bit reversal on the butterfly chain is read as
+    strided views at every split of any tree (no gather at all).  Otherwise ``A`` is
     permuted once, up front."""
     groups = _batch_groups(A)
     if groups is not None:
@@ -384,10 +386,10 @@ def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None, rows=None):
     owned = False
     if rows is not None and not fused:
         A, rows, owned = A[..., rows, :], None, True
-    if perm is not None and not fused:
-        A, perm, owned = _permute_columns(A, perm), None, True
-    elif perm is not None and _bitrev_comb(pats, tree, perm):
+    if perm is not None and _bitrev_chain(pats, perm):
         perm = "bitrev"
+    elif perm is not None and not fused:
+        A, perm, owned = _permute_columns(A, perm), None, True
     T = _to_twiddle(A, prod)
     owned = owned or not np.may_share_memory(T, A)
     del A
@@ -397,12 +399,11 @@ def _run_tree(A, pats, ranks, tree, scaling, progress, perm=None, rows=None):
     return tw
 
 
-def _bitrev_comb(pats, tree, perm):
-    """True when ``perm`` is the bit reversal and ``tree`` the left tree of the butterfly
-    chain: every split then reads its columns bit-reversed as a strided view."""
+def _bitrev_chain(pats, perm):
+    """True when ``perm`` is the bit reversal and ``pats`` the butterfly chain: every split
+    (of any tree) then reads its columns bit-reversed as a strided view."""
     n = perm.size
-    return (n >= 4 and not n & (n - 1) and tree == preset_tree("left", len(pats))
-            and list(pats) == list(butterfly_patterns(n))
+    return (n >= 4 and not n & (n - 1) and list(pats) == list(butterfly_patterns(n))
             and np.array_equal(perm, bit_reversal_permutation(n)))
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from ..exceptions import ArgumentError, ShapeError, show
 from ._common import check_int, check_kernel_array
 from .lowrank import balance, eig2, lowrank, pair_gram, rank1_power
-from .supports import KSPattern, check_chainable
+from .supports import KSPattern, bit_reversal_permutation, check_chainable
 
 __all__ = ["split"]
 
@@ -33,15 +33,19 @@ def split(T, left, right, r, scale_to, scaling, spare=None, perm=None, spare_for
     The blocks indexed by ``(i, j₂, σ, u)`` of the view ``T[i, j₂, β₁, σ, u, γ₂]`` are the
     disjoint rank-``r`` problems of the split; returns the twiddles of ``L`` and ``R``.
     ``R`` (or ``L`` when ``spare_for == "left"``) is written into ``spare`` (a free flat
-    buffer, not aliasing ``T``) when it fits.  With rank-one ``2 × c`` blocks only:
+    buffer, not aliasing ``T``) when it fits.  Permutations folded into the split:
 
-    - ``perm`` (an index array) permutes the columns of every block ``T[i, j]`` of ``M``
-      on the fly (no permuted copy of ``M``);
-    - ``perm="bitrev"`` reads them bit-reversed (``p = 2``, ``d₂ = 1``): as bit reversal is
-      recursive (``br_m(u·2^{m−1} + γ) = 2·br_{m−1}(γ) + u``), this is a strided view, and
-      ``R`` is returned with its blocks' columns in natural order, still to be read
-      bit-reversed — which the next split of a left tree does with ``perm="bitrev"`` again;
-    - ``rows`` (an index array, ``T`` of shape ``(K, 1, m, n)``) permutes the rows of ``M``.
+    - ``perm`` (an index array; rank-one ``2 × c`` blocks) permutes the columns of every
+      block ``T[i, j]`` of ``M`` on the fly (no permuted copy of ``M``);
+    - ``perm="bitrev"`` (any rank-one split, ``p·c₂ = 2^m`` columns per slice) reads them
+      bit-reversed as a strided view: ``br(u·c₂ + γ) = br_{c₂}(γ)·p + br_p(u)``, so block
+      ``u`` of ``M[:, br]`` is block ``br_p(u)`` of the view with its columns read
+      bit-reversed.  ``R`` is returned with its blocks in order (a gather of the small
+      block axis when ``p > 2``) and its columns still to be read bit-reversed (``c₂ > 2``);
+      ``L`` with its columns still to be read bit-reversed (``p > 2``): the next splits of
+      either part take ``perm="bitrev"`` again, so no tree ever gathers ``M``;
+    - ``rows`` (an index array, ``2 × c`` blocks, ``T`` of shape ``(K, 1, m, n)``) permutes
+      the rows of ``M``.
 
     >>> import numpy as np
     >>> from exactsparse.butterfly import butterfly_patterns, chain_product
@@ -52,6 +56,11 @@ def split(T, left, right, r, scale_to, scaling, spare=None, perm=None, spare_for
     >>> TL, TR = split(M.reshape(1, 1, 8, 8), p0, rest, 1, "right", "unit", perm="bitrev")
     >>> TL2, TR2 = split(M[:, br].reshape(1, 1, 8, 8), p0, rest, 1, "right", "unit")
     >>> bool(np.allclose(TL, TL2) and np.allclose(TR[..., bit_reversal_permutation(4)], TR2))
+    True
+    >>> q, rest = butterfly_patterns(8)[2], chain_product(butterfly_patterns(8)[:2])
+    >>> TL, TR = split(M.reshape(1, 1, 8, 8), rest, q, 1, "left", "unit", perm="bitrev")
+    >>> TL2, TR2 = split(M[:, br].reshape(1, 1, 8, 8), rest, q, 1, "left", "unit")
+    >>> bool(np.allclose(TL[..., bit_reversal_permutation(4)], TL2) and np.allclose(TR, TR2))
     True
     """
     _check_split(T, left, right, r, scale_to, scaling, spare, perm, spare_for, rows)
@@ -84,15 +93,17 @@ def _check_split(T, left, right, r, scale_to, scaling, spare, perm, spare_for, r
     if spare is not None and (not isinstance(spare, np.ndarray) or spare.ndim != 1):
         raise ArgumentError(f"Argument 'spare' must be None or a flat numpy array, not "
                             f"{show(spare)}.")
-    if (perm is not None or rows is not None) and (r != 1 or left.b != 2):
+    bitrev = isinstance(perm, str) and perm == "bitrev"
+    if ((perm is not None and not bitrev) or rows is not None) and (r != 1 or left.b != 2) \
+            or (bitrev and r != 1):
         raise ArgumentError(f"Arguments 'perm' and 'rows' must be None for the split "
-                            f"{left}·{right} (rank-one 2 × c blocks only), not "
-                            f"{show(perm)} and {show(rows)}.")
+                            f"{left}·{right} (rank-one 2 × c blocks only; 'bitrev': rank "
+                            f"one), not {show(perm)} and {show(rows)}.")
     n = (right.a // left.a) * right.c
     if isinstance(perm, str):
-        if perm != "bitrev" or right.a != 2 * left.a or right.d != 1 or n & (n - 1):
+        if not bitrev or n & (n - 1):
             raise ArgumentError(f"Argument 'perm' must be an index array, or 'bitrev' for a "
-                                f"split with p = 2, d2 = 1 and 2^m columns per block, not "
+                                f"split with 2^m columns per block, not "
                                 f"{show(perm)} for {left}·{right}.")
     elif perm is not None:
         _check_index(perm, "perm", n, "column")
@@ -133,6 +144,8 @@ def _split(T, left, right, r, scale_to, scaling, spare, perm, spare_for, rows=No
             _split_power(V[v6], Lv[idx], Rv[idx], scale_to, scaling)
     else:
         _split_generic(V, Lv, Rv, r, scale_to, scaling)
+    if isinstance(perm, str) and p > 2:         # block v of the view is block br_p(v)
+        TR = TR.reshape(A1, p, -1)[:, bit_reversal_permutation(p)].reshape(TR.shape)
     return TL, TR
 
 
@@ -253,6 +266,8 @@ def _split_cols(V, Lv, Rv, scale_to, scaling):
     """
     A1, d2, b1, q, p, _ = V.shape
     step = max(1, (_ROWS_CHUNK // V.itemsize) // max(1, V.size // b1))
+    if V.strides[-1] > V.strides[-2] > 0:      # the bit-reversed view: two column slabs
+        return _split_col_slabs(V, Lv, Rv, scale_to, scaling)
     cplx = np.iscomplexobj(V)
     ps = np.zeros((A1, d2, q, p, 2), V.real.dtype)
     w = np.zeros((A1, d2, q, p), V.dtype)
@@ -284,6 +299,47 @@ def _split_cols(V, Lv, Rv, scale_to, scaling):
             np.multiply(C, cu, out=t)
             np.add(t[..., 0], t[..., 1], out=Lt[:, :, b0:b0 + step])
     Rv[..., 0, :] = u * fu[..., None]
+
+
+def _split_col_slabs(V, Lv, Rv, scale_to, scaling):
+    """:func:`_split_cols` on the bit-reversed view, whose two columns ``V[..., 0]`` and
+    ``V[..., 1]`` are two slabs read in memory order (no strided pairs), ``_SLAB_CHUNK``
+    bytes of rows at a time through one scratch buffer."""
+    A1, d2, b1, q, p, _ = V.shape
+    step = max(1, (_SLAB_CHUNK // V.itemsize) // max(1, V.size // b1))
+    X0, X1 = V[..., 0], V[..., 1]
+    cplx = np.iscomplexobj(V)
+    s0 = np.zeros((A1, d2, q, p), V.real.dtype)
+    s1 = np.zeros_like(s0)
+    w = np.zeros((A1, d2, q, p), V.dtype)
+    tmp = np.empty((A1, d2, min(step, b1), q, p), V.dtype)
+    for b0 in range(0, b1, step):
+        C0, C1 = X0[:, :, b0:b0 + step], X1[:, :, b0:b0 + step]
+        t = tmp[:, :, :C0.shape[2]]
+        for acc, x, y in ((s0, C0, C0), (s1, C1, C1), (w, C1, C0)):
+            if cplx:                                        # Σ_b conj(x) y
+                np.conjugate(x, out=t)
+                t *= y
+            else:
+                np.multiply(x, y, out=t)
+            acc += t.sum(axis=2) if acc is w or not cplx else t.real.sum(axis=2)
+    u, lam = eig2(s0, s1, w, V.dtype)
+    fu, fs = balance(np.sqrt(lam), scaling, unit_side_carries=scale_to == "right")
+    cu = (u.conj() * fs[..., None])[:, :, None]                 # (A1, d2, 1, q, p, 2)
+    c0, c1 = cu[..., 0], cu[..., 1]
+    Lt = np.moveaxis(Lv[..., 0], -1, 2)                         # (A1, d2, b1, q, p) view
+    for b0 in range(0, b1, step):
+        C0, C1 = X0[:, :, b0:b0 + step], X1[:, :, b0:b0 + step]
+        t = tmp[:, :, :C0.shape[2]]
+        out = Lt[:, :, b0:b0 + step]
+        np.multiply(C0, c0, out=out)
+        np.multiply(C1, c1, out=t)
+        out += t
+    Rv[..., 0, :] = u * fu[..., None]
+
+
+#: bytes of rows of the two column slabs handled at once by :func:`_split_col_slabs`
+_SLAB_CHUNK = 1 << 20
 
 
 def _as_pairs(V):
