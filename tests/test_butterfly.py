@@ -491,3 +491,27 @@ def test_fit_warning_with_an_explicit_wrong_permutation():
     D = np.fft.fft(np.eye(8))
     with pytest.warns(ButterflyFitWarning, match="the given permutation"):
         butterfly_factorize(D, perm=np.arange(8)[::-1].copy())
+
+
+def test_no_fit_warning_for_a_noisy_product_under_its_right_permutation():
+    """A noisy DFT (1e-3) under its bit reversal, and a noisy product under its known random
+    permutations, fit at the noise level (dense numpy error): no warning; the wrong
+    permutation still warns."""
+    import warnings
+    from exactsparse.butterfly import ButterflyFitWarning
+    rng = np.random.default_rng(3)
+    N = 64
+    D = np.fft.fft(np.eye(N)) / np.sqrt(N)
+    Dn = D + 1e-3 * rng.standard_normal((N, N)) / np.sqrt(N)
+    B = butterfly_factorize(rng.standard_normal((N, N))).todense()   # a real butterfly product
+    p, r = rng.permutation(N), rng.permutation(N)
+    Bn = B + 1e-3 * np.linalg.norm(B) / N * rng.standard_normal((N, N))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ButterflyFitWarning)
+        F = butterfly_factorize(Dn, perm="bitrev")
+        assert np.linalg.norm(F.todense() - Dn) / np.linalg.norm(Dn) < 5e-3
+        C = Bn[np.argsort(r)][:, np.argsort(p)]          # C[r][:, p] is the noisy product
+        G = butterfly_factorize(C, perm=p, row_perm=r)
+        assert G.relative_error(C) < 5e-3
+    with pytest.warns(ButterflyFitWarning, match="far from a butterfly product"):
+        butterfly_factorize(Dn, perm=np.arange(N)[::-1].copy())

@@ -283,19 +283,26 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     return F
 
 
+#: Estimated relative error above which a given permutation is reported as probably wrong
+#: (a wrong permutation of a butterfly product gives errors near 1; a noisy product under
+#: its right permutation stays at the noise level and is not reported).
+WRONG_PERM_ERROR = 0.05
+
+
 def _warn_if_bad_fit(F, A, perm):
-    """Warn (:class:`ButterflyFitWarning`) when ``F`` misses ``A`` by more than ``√eps``
-    (estimated with four probes on 512 sampled rows: ``O(N)`` reads, not a matrix read)."""
+    """Warn (:class:`ButterflyFitWarning`) when ``F`` misses ``A`` by more than
+    :data:`WRONG_PERM_ERROR` (estimated with four probes on 512 sampled rows: ``O(N)``
+    reads, not a matrix read)."""
     err = estimated_error(F, A, rows=512)
-    tol = float(np.sqrt(np.finfo(A.dtype).eps))
+    tol = max(float(np.sqrt(np.finfo(A.dtype).eps)), WRONG_PERM_ERROR)
     if err > tol:
         name = repr(perm) if isinstance(perm, str) else "the given permutation"
         warnings.warn(
             f"butterfly_factorize: estimated relative error ≈ {err:.3g} (random probes) with "
-            f"perm={name}: 'A' is not a butterfly product under this permutation (error "
-            f"above √eps = {tol:.2g}).  If it should be an exact product up to unknown "
-            f"permutations, try perm='auto' (and row_perm='auto'), which recovers them; "
-            f"F.relative_error(A) gives the exact error.",
+            f"perm={name}: 'A' is far from a butterfly product under this permutation (error "
+            f"above {tol:.2g}).  If it should be a product up to unknown permutations, try "
+            f"perm='auto' (and row_perm='auto'), which recovers them; F.relative_error(A) "
+            f"gives the exact error.",
             ButterflyFitWarning, stacklevel=3)
 
 
