@@ -6,6 +6,7 @@ plain-loss BFGS restarts (scipy, no projection, no charts)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from fractions import Fraction
 
@@ -14,7 +15,7 @@ import pytest
 
 from exactsparse import verify
 from exactsparse.checks.fsmf_bnb import _leaf_bounds, _leaves, _local
-from exactsparse.checks.fsmf_bnb_blowup import layout
+from exactsparse.checks.fsmf_bnb_blowup import in_slab, layout
 from exactsparse.fsmf.hard import certify_fsmf
 from exactsparse.fsmf.hard.bnb import Problem
 from exactsparse.fsmf.hard.bnb_blowup import blowups
@@ -50,17 +51,21 @@ def _drop_blowup(d):
     part = next(p for p in d["certificate"]["parts"] if "bnb" in p)
     for st in part["bnb"]["strata"]:
         for t, ch in enumerate(st["charts"]):
-            if "blowup" in ch:
+            if "blowup" in ch and "pivot" in ch["blowup"]:
                 del st["charts"][t]
                 return
 
 
 def _narrow_t(d):
-    _blow_charts(d)[0]["blowup"]["t"] = 1
+    next(c for c in _blow_charts(d) if "pivot" in c["blowup"])["blowup"]["t"] = "1/8"
+
+
+def _widen_slab(d):
+    next(c for c in _blow_charts(d) if "pivot" not in c["blowup"])["blowup"]["t"] = "1/2"
 
 
 def _direction_is_pivot(d):
-    ch = _blow_charts(d)[0]
+    ch = next(c for c in _blow_charts(d) if "pivot" in c["blowup"])
     ch["blowup"]["pivot"] = ch["pivots"][ch["blowup"]["pair"][0]]
 
 
@@ -70,19 +75,32 @@ def _swap_pair(d):
 
 
 def _raise_blow_bound(d):
-    ch = _blow_charts(d)[0]
-    ch["tree"] = "L"
+    ch = next(c for c in _blow_charts(d) if "pivot" in c["blowup"])
+    ch["bound"] = str(Fraction(ch["bound"]) + 1)
+
+
+def _slab_chart_one_leaf(d):
+    """The whole plain chart as one leaf: it is not inside the slab, so it is checked."""
+    next(c for c in _blow_charts(d) if "pivot" not in c["blowup"])["tree"] = "L"
+
+
+def _drop_slab_chart(d):
+    part = next(p for p in d["certificate"]["parts"] if "bnb" in p)
+    for st in part["bnb"]["strata"]:
+        st["charts"] = [c for c in st["charts"]
+                        if "blowup" not in c or "pivot" in c["blowup"]]
 
 
 def _plain_and_blowup(d):
-    ch = dict(_blow_charts(d)[0])
+    ch = dict(next(c for c in _blow_charts(d) if "pivot" in c["blowup"]))
     del ch["blowup"]
     part = next(p for p in d["certificate"]["parts"] if "bnb" in p)
     part["bnb"]["strata"][0]["charts"].append(ch)
 
 
-@pytest.mark.parametrize("mut", [_drop_blowup, _narrow_t, _direction_is_pivot, _swap_pair,
-                                 _raise_blow_bound, _plain_and_blowup])
+@pytest.mark.parametrize("mut", [_drop_blowup, _narrow_t, _widen_slab, _direction_is_pivot,
+                                 _swap_pair, _raise_blow_bound, _slab_chart_one_leaf,
+                                 _drop_slab_chart, _plain_and_blowup])
 def test_tampered_blowup_invalid(certified, mut):
     d = json.loads(certified.to_json())
     mut(d)
@@ -135,9 +153,24 @@ def test_producer_layout_matches_checker():
     p = Problem(2, 3, 2, tuple((i, j, Fraction(i + j)) for i in range(2) for j in range(3)),
                 ((True, True), (False, True)), ((True, True), (True, False), (True, True)))
     act = p.active()
-    for b in blowups(p, (0, 1), (0, 0)):
+    slab, *blow = blowups(p, (0, 1), (0, 0))
+    assert tuple(slab) == (0, 0) and blow
+    for b in blow:
         names, polys = layout(act, (0, 1), (0, 0), (0, 1), b.jp)
         assert list(b.variables) == names and dict(b.polys) == polys
+    rng = np.random.default_rng(1)
+    free = [(j, k) for k in (0, 1) for j in act[k] if j != 0]
+    c = rng.uniform(-1, 1, (2000, len(free)))
+    w = rng.uniform(0, 0.3, (2000, len(free)))
+    lo, hi = c - w, c + w
+    ex = in_slab(act, (0, 1), (0, 0), (0, 1), slab.eps, free, lo, hi)
+    assert np.array_equal(slab.exempt(lo, hi), ex) and ex.any() and not ex.all()
+    # brute force: the corners of the boxes inside have |y2 - y1| < eps
+    for b in np.flatnonzero(ex)[:50]:
+        for corner in itertools.product(*zip(lo[b], hi[b])):
+            y = dict(zip(free, corner))
+            for j in (1, 2):
+                assert abs(y.get((j, 1), 0.0) - y.get((j, 0), 0.0)) < slab.eps
 
 
 @pytest.mark.parametrize("n, r, seed", [(3, 2, 11), (3, 3, 12), (4, 2, 13), (4, 3, 14)])

@@ -37,7 +37,7 @@ from fractions import Fraction
 import numpy as np
 
 from ._read import fail, flag, get, integer, rational, sequence
-from .fsmf_bnb_blowup import T_RANGE, layout, required
+from .fsmf_bnb_blowup import in_slab, layout, required
 
 __all__ = ["check_bnb", "MAX_LEAVES"]
 
@@ -488,27 +488,36 @@ def _check_local(loc, Is, Js, n, r, cert, claimed, upper, depth):
                                                                          "pivots"))
             if pivots not in want_p:
                 fail("a chart is unknown.")
-            blow, root, tcol = None, None, None
+            blow, root, tcol, slab = None, None, None, None
+            free = [(j, k) for k, pv in zip(S, pivots) for j in act[k] if j != pv]
             if "blowup" in ch:
                 bl = get(ch, "blowup")
                 pair = tuple(integer(k, "a blow-up column", 0, r)
                              for k in sequence(get(bl, "pair"), "pair"))
-                jp = integer(get(bl, "pivot"), "a blow-up pivot", 0, n)
-                if rational(get(bl, "t"), "a blow-up t range") != T_RANGE:
-                    fail("a blow-up chart's t range is not [-2, 2].")
-                free, polys = layout(act, S, pivots, pair, jp)
-                seen_b = got_p.setdefault(pivots, (pair, set()))
-                if seen_b is None or seen_b[0] != pair or jp in seen_b[1]:
+                eps = rational(get(bl, "t"), "a blow-up slab width")
+                if not 0 < eps <= 2 or Fraction(float(eps)) != eps:
+                    fail("a blow-up slab width is not a float in (0, 2].")
+                seen_b = got_p.setdefault(pivots, [pair, eps, set(), False])
+                if seen_b is None or seen_b[:2] != [pair, eps]:
                     fail("a chart is listed twice.")
-                seen_b[1].add(jp)
-                blow, tcol = (pair, polys), free.index(("t",))
-                root = (np.array([-float(T_RANGE) if v == ("t",) else -1.0 for v in free]),
-                        np.array([float(T_RANGE) if v == ("t",) else 1.0 for v in free]))
+                if "pivot" in bl:
+                    jp = integer(get(bl, "pivot"), "a blow-up pivot", 0, n)
+                    if jp in seen_b[2]:
+                        fail("a chart is listed twice.")
+                    seen_b[2].add(jp)
+                    free, polys = layout(act, S, pivots, pair, jp)
+                    blow, tcol = (pair, polys), free.index(("t",))
+                    root = (np.array([-float(eps) if v == ("t",) else -1.0 for v in free]),
+                            np.array([float(eps) if v == ("t",) else 1.0 for v in free]))
+                else:
+                    if seen_b[3]:
+                        fail("a chart is listed twice.")
+                    seen_b[3] = True
+                    slab = (act, S, pivots, pair, float(eps))
             else:
                 if pivots in got_p:
                     fail("a chart is listed twice.")
                 got_p[pivots] = None
-                free = [(j, k) for k, pv in zip(S, pivots) for j in act[k] if j != pv]
             bound = rational(get(ch, "bound"), "a chart bound")
             if claimed > bound:
                 fail("a chart's bound is below the claimed lower bound.")
@@ -518,17 +527,22 @@ def _check_local(loc, Is, Js, n, r, cert, claimed, upper, depth):
             for s in range(0, len(lo), _CHUNK):
                 lb, ok = _leaf_bounds(loc, Is, Js, S, pivots, free,
                                       (lo[s:s + _CHUNK], hi[s:s + _CHUNK]), gains, blow)
-                if not np.all(lb >= fb - abs(fb)) or Fraction(float(lb.min())) < bound:
+                if slab is not None:     # boxes inside the slab: the blow-up charts' part
+                    ex = in_slab(*slab, free, lo[s:s + _CHUNK], hi[s:s + _CHUNK])
+                    lb, ok = np.where(ex, np.inf, lb), ok | ex
+                low = float(lb.min())
+                if not np.all(lb >= fb - abs(fb)) or (low < np.inf and Fraction(low) < bound):
                     fail(f"a branch-and-bound leaf of chart {list(pivots)} (stratum "
-                         f"{list(S)}) has lower bound {float(lb.min()):.12g} below the "
+                         f"{list(S)}) has lower bound {low:.12g} below the "
                          f"chart's claim {fb:.12g}.")
                 if tcol is not None:     # F may differ from the chart's function at t = 0
                     ok = ok & ((lo[s:s + _CHUNK, tcol] > 0) | (hi[s:s + _CHUNK, tcol] < 0))
                 if np.any(~ok & (lb <= float(upper))):
                     attained = False
         for pivots, b in got_p.items():
-            if b is not None and b[1] != required(act, S, pivots, b[0]):
-                fail(f"the blow-up charts of chart {list(pivots)} miss a direction.")
+            if b is not None and (b[2] != required(act, S, pivots, b[0]) or not b[3]):
+                fail(f"the blow-up charts of chart {list(pivots)} miss a direction or "
+                     "their slab's complement.")
         if set(got_p) != want_p:
             fail("a stratum does not list every chart.")
     if tuple(sorted(act)) not in seen:

@@ -2,21 +2,23 @@
 :mod:`.fsmf_bnb`), re-derived here from the supports; nothing from :mod:`exactsparse.fsmf`
 is imported.
 
-A chart whose pivots give two columns ``k1 < k2`` the same pivot ``j0`` may be replaced by
-blow-up charts, one for *every* ``jp`` in ``U = (act[k1] | act[k2]) - {j0}``: variables
-``z_j`` (``j`` in ``C = act[k1] & act[k2] - {j0}``), ``t`` in ``[-2, 2]``, ``u_j`` (``j`` in
-``U - {jp}``, ``u_jp = 1``) and the other columns' chart variables, all in ``[-1, 1]``
-but ``t``; ``y1 = Y[:, k1]`` is ``1`` at ``j0``, ``z_j`` on ``C`` and ``-t u_j`` on
-``act[k1] - act[k2]``; ``y2 = Y[:, k2]`` is ``1`` at ``j0``, ``z_j + t u_j`` on ``C`` and
-``t u_j`` on ``act[k2] - act[k1]``, so ``y2 - y1 = t u``.  A row using both columns is
-evaluated with ``u`` (restricted to its cells) in place of ``y2``: for ``t != 0`` the two
-matrices have the same range (a column operation and a scaling), so the value is ``F``.
-Every point of the replaced chart with ``y1 != y2`` is reached (``jp`` an entry of
-largest ``|y2_j - y1_j| <= 2``, ``t`` that difference, ``u = (y2 - y1) / t``), and a point
-with ``y1 = y2`` is a limit of such points (move one free entry of ``U``), where ``F``,
-upper semicontinuous, is at least their infimum.  So the least bound of the blow-up
-charts bounds ``F`` on the replaced chart.  Leaves meeting ``t = 0`` never prove
-attainment.
+A chart whose pivots give two columns ``k1 < k2`` the same pivot ``j0`` may leave its boxes
+inside the slab ``max_{j in U} |y2_j - y1_j| <= eps`` (``U = (act[k1] | act[k2]) -
+{j0}``; ``y1 = Y[:, k1]``, ``y2 = Y[:, k2]``, 0 outside a column's support; checked with
+a margin by :func:`in_slab`) to blow-up charts with the same ``pair`` and ``eps``, one for
+*every* ``jp`` in ``U``: variables ``z_j`` (``j`` in ``C = act[k1] & act[k2] - {j0}``),
+``t`` in ``[-eps, eps]``, ``u_j`` (``j`` in ``U - {jp}``, ``u_jp = 1``) and the other
+columns' chart variables, all in ``[-1, 1]`` but ``t``; ``y1`` is ``1`` at ``j0``,
+``z_j`` on ``C`` and ``-t u_j`` on ``act[k1] - act[k2]``; ``y2`` is ``1`` at ``j0``,
+``z_j + t u_j`` on ``C`` and ``t u_j`` on ``act[k2] - act[k1]``, so ``y2 - y1 = t u``.  A
+row using both columns is evaluated with ``u`` (restricted to its cells) in place of
+``y2``: for ``t != 0`` the two matrices have the same range (a column operation and a
+scaling), so the value is ``F``.  Every point of the slab with ``y1 != y2`` is reached
+(``jp`` an entry of largest ``|y2_j - y1_j| <= eps``, ``t`` that difference, ``u = (y2 -
+y1) / t``), and a point with ``y1 = y2`` is a limit of such points (move one free entry
+of ``U``), where ``F``, upper semicontinuous, is at least their infimum.  So the least
+bound of the blow-up charts bounds ``F`` on the slab.  Leaves meeting ``t = 0`` never
+prove attainment.
 
 Examples
 --------
@@ -29,12 +31,29 @@ Examples
 
 from __future__ import annotations
 
+import numpy as np
+
 from ._read import fail
 
-__all__ = ["required", "layout", "T_RANGE"]
+__all__ = ["required", "layout", "in_slab"]
 
-#: Half-width of the ``t`` range of a blow-up chart.
-T_RANGE = 2
+#: Margin of the float test that a box lies in a slab.
+MARGIN = 2.0 ** -30
+
+
+def in_slab(act, S, pivots, pair, eps, free, lo, hi):
+    """Which boxes ``(lo, hi)`` of the plain chart ``pivots`` (variables ``free``) lie in
+    the slab ``max_j |y2_j - y1_j| <= eps - MARGIN`` (``j`` in ``U``; an entry outside a
+    column's support is 0): those points are covered by the blow-up charts."""
+    pos = {v: t for t, v in enumerate(free)}
+    k1, k2 = pair
+    ok = np.ones(len(lo), bool)
+    for j in required(act, S, pivots, pair):
+        a, b = pos.get((j, k2)), pos.get((j, k1))
+        top = (hi[:, a] if a is not None else 0.0) - (lo[:, b] if b is not None else 0.0)
+        bot = (lo[:, a] if a is not None else 0.0) - (hi[:, b] if b is not None else 0.0)
+        ok &= np.maximum(np.abs(top), np.abs(bot)) <= eps - MARGIN
+    return ok
 
 
 def required(act, S, pivots, pair):

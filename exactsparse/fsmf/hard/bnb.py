@@ -42,7 +42,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .bnb_blowup import T_RANGE, blowups
+from .bnb_blowup import blowups
 from ._interval import (Jet, add, const, down, gershgorin, mag, mul, point, quadratic_floor,
                         sqr, sub, up)
 
@@ -434,6 +434,9 @@ def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None,
             lb, smooth = lower_bounds(p, S, pivots, (lo, hi), groups)
             if hasattr(pivots, "tcol"):     # F may differ from G at t = 0
                 smooth &= (lo[:, pivots.tcol] > 0) | (hi[:, pivots.tcol] < 0)
+            if hasattr(pivots, "exempt"):   # left to the blow-up charts
+                ex = pivots.exempt(lo, hi)
+                lb, smooth = np.where(ex, np.maximum(lb, target), lb), smooth | ex
             boxes += len(chunk)
             if progress is not None:
                 progress("boxes", offset + boxes, None)
@@ -557,8 +560,7 @@ def bnb_lower(p, upper, tol, budget, _depth=0, progress=None):
             lo = const if lo is None else min(lo, const)
             continue
         out.append({"nonzero": list(S), "charts": []})
-        jobs += [(len(out) - 1, S, c) for pivots in charts(p, S)
-                 for c in (blowups(p, S, pivots) or [pivots])]
+        jobs += [(len(out) - 1, S, c) for pivots in charts(p, S) for c in blowups(p, S, pivots)]
     up_f = float(up(float(upper)))
     # pass 1: a fair share of the time per chart; pass 2: the unfinished ones share the rest
     for todo in (jobs, None):
@@ -577,9 +579,12 @@ def bnb_lower(p, upper, tol, budget, _depth=0, progress=None):
         tree, bound, ok, smooth = res[job][:4]
         claim = Fraction(bound) - Fraction(1, 10**12) * (1 + abs(Fraction(bound)))
         claim = min(claim, upper)
-        ch = {"pivots": list(getattr(job[2], "pivots", job[2])), "tree": tree, "bound": claim}
-        if hasattr(job[2], "jp"):
-            ch["blowup"] = {"pair": list(job[2].pair), "pivot": job[2].jp, "t": T_RANGE}
+        c = job[2]
+        ch = {"pivots": list(getattr(c, "pivots", c)), "tree": tree, "bound": claim}
+        if hasattr(c, "pair"):
+            ch["blowup"] = {"pair": list(c.pair), "t": Fraction(c.eps)}
+            if hasattr(c, "jp"):
+                ch["blowup"]["pivot"] = c.jp
         out[job[0]]["charts"].append(ch)
         complete, attained = complete and ok, attained and smooth
         lo = claim if lo is None else min(lo, claim)
