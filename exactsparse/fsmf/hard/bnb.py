@@ -22,7 +22,9 @@ Where the enclosure of ``det G`` is not positive, ``Q_i`` is bounded by ``||a_i|
 (``F`` is upper semicontinuous there, so the infimum over a box is the infimum over its
 non-singular points and any bound valid on those is valid).  The certificate lists, per
 chart, the bisection tree (preorder ``"S"``/``"L"``) and the chart's bound;
-:func:`exactsparse.checks.fsmf_bnb.check_bnb` re-evaluates every leaf independently.
+:func:`exactsparse.checks.fsmf_bnb.check_bnb` re-evaluates every leaf independently.  A
+chart where two columns share a pivot leaves the slab around their coincidence (where
+``F`` is discontinuous) to the blow-up charts of :mod:`.bnb_blowup`.
 
 References
 ----------
