@@ -37,6 +37,7 @@ from fractions import Fraction
 import numpy as np
 
 from ._read import fail, flag, get, integer, rational, sequence
+from .fsmf_bnb_blowup import in_slab, layout, required
 
 __all__ = ["check_bnb", "MAX_LEAVES"]
 
@@ -138,12 +139,13 @@ def _local(A, I, J, cells, columns, transposed):
     return loc, Is, Js, len(rows), len(cols)
 
 
-def _leaves(tree, d, limit):
-    """The leaf boxes ``(lo, hi)`` (arrays) of a preorder bisection tree of ``[-1, 1]^d``."""
+def _leaves(tree, d, limit, root=None):
+    """The leaf boxes ``(lo, hi)`` (arrays) of a preorder bisection tree of ``root``
+    (default ``[-1, 1]^d``)."""
     if not isinstance(tree, str) or set(tree) - {"S", "L"}:
         fail("a branch-and-bound tree is not a string of 'S' and 'L'.")
     out_lo, out_hi = [], []
-    stack = [(np.full(d, -1.0), np.full(d, 1.0))]
+    stack = [root or (np.full(d, -1.0), np.full(d, 1.0))]
     pos = 0
     while stack:
         if pos >= len(tree):
@@ -173,17 +175,35 @@ def _leaves(tree, d, limit):
 
 
 def _F(loc, Is, Js, S, pivots, free, box, force=None, gains=None, second=False,
-       row_boxes=None):
+       row_boxes=None, blow=None):
     """Value, gradient (and, when ``second``, Hessian) enclosures on the boxes: rows
     singular on a box (or ``force``d) count as ``Q in [0, ||a||^2]`` with no derivatives
     (the derivatives are then those of ``F`` plus those rows' ``Q``); returns ``(jet, all
     rows non-singular, per-row masks, per-row Q jets, gains)``.  ``row_boxes`` gives each
-    non-constant row its own box."""
+    non-constant row its own box.  ``blow = (pair, polys)`` evaluates a blow-up chart
+    (:mod:`.fsmf_bnb_blowup`)."""
     nb, d = box[0].shape
     pos = {v: t for t, v in enumerate(free)}
     piv = dict(zip(S, pivots))
 
-    def ent(bx, j, k):
+    def var(bx, t):
+        g = np.zeros((nb, d))
+        g[:, t] = 1.0
+        z = np.zeros((nb, d, d))
+        return _D((bx[0][:, t].copy(), bx[1][:, t].copy()), (g, g.copy()),
+                  (z, z.copy()) if second else None)
+
+    def ent(bx, j, k, role=0):
+        if not (role or Js[j][k]):
+            return None
+        if blow is not None:
+            acc = None
+            for sg, mono in blow[1].get((role, j, k), ()):
+                term = _const(sg, nb, d, second)
+                for t in mono:
+                    term = term * var(bx, t)
+                acc = term if acc is None else acc + term
+            return acc
         if piv[k] == j:
             return _const(1, nb, d, second)
         if (j, k) not in pos:
@@ -206,7 +226,8 @@ def _F(loc, Is, Js, S, pivots, free, box, force=None, gains=None, second=False,
             continue
         na = sum((a * a for _, a in cl), Fraction(0))
         bx = box if row_boxes is None else row_boxes[len(masks)]
-        M = [[ent(bx, j, k) if Js[j][k] else None for k in K] for j, _ in cl]
+        two = blow is not None and set(blow[0]) <= set(K)
+        M = [[ent(bx, j, k, int(two and k == blow[0][1])) for k in K] for j, _ in cl]
         q, ok = _proj(M, [a for _, a in cl], na, nb, d, second)
         if force is not None:
             ok = ok & ~force[len(masks)]
@@ -349,7 +370,7 @@ def _spread(g, rad):
     return out
 
 
-def _leaf_bounds(loc, Is, Js, S, pivots, free, box, gains=None):
+def _leaf_bounds(loc, Is, Js, S, pivots, free, box, gains=None, blow=None):
     """Lower bounds of ``F`` on each leaf and the non-singular mask: the largest of the
     natural enclosure, the mean-value form, the second-order form (Taylor with the
     Lagrange remainder, Hessian enclosed on the box, per-coordinate Gershgorin bounds) and
@@ -360,10 +381,12 @@ def _leaf_bounds(loc, Is, Js, S, pivots, free, box, gains=None):
     sum is at most ``||a||^2`` minus it."""
     d = box[0].shape[1]
     second = d > 0
-    val, ok, masks, qs, gain = _F(loc, Is, Js, S, pivots, free, box, gains=gains, second=second)
+    val, ok, masks, qs, gain = _F(loc, Is, Js, S, pivots, free, box, gains=gains, second=second,
+                                  blow=blow)
     mid = (box[0] + box[1]) / 2
     force = [~m for m in masks]
-    cval, _, cmasks, cqs, _ = _F(loc, Is, Js, S, pivots, free, (mid, mid.copy()), force, gains)
+    cval, _, cmasks, cqs, _ = _F(loc, Is, Js, S, pivots, free, (mid, mid.copy()), force, gains,
+                                 blow=blow)
     both = np.ones(len(mid), bool)
     for mk, cm in zip(masks, cmasks):
         both &= ~mk | cm
@@ -375,7 +398,7 @@ def _leaf_bounds(loc, Is, Js, S, pivots, free, box, gains=None):
         for q in qs:
             inc, dec = q.g[0] >= 0, q.g[1] <= 0
             faces.append((np.where(inc, box[1], box[0]), np.where(dec & ~inc, box[0], box[1])))
-        fqs = _F(loc, Is, Js, S, pivots, free, box, force, None, False, faces)[3]
+        fqs = _F(loc, Is, Js, S, pivots, free, box, force, None, False, faces, blow)[3]
         acc = np.zeros(len(mid))
         for q, cq, fq in zip(qs, cqs, fqs):
             ub = np.fmin(q.v[1], _hi(cq.v[1] + _spread(q.g, rad)))
@@ -459,30 +482,68 @@ def _check_local(loc, Is, Js, n, r, cert, claimed, upper, depth):
             attained = attained and const > upper
             continue
         want_p = set(itertools.product(*(act[k] for k in S)))
-        got_p = set()
+        got_p = {}              # pivots -> None (plain chart) or (pair, blow-up pivots)
         for ch in charts:
             pivots = tuple(integer(j, "a pivot", 0, n) for j in sequence(get(ch, "pivots"),
                                                                          "pivots"))
-            if pivots not in want_p or pivots in got_p:
-                fail("a chart is unknown or listed twice.")
-            got_p.add(pivots)
+            if pivots not in want_p:
+                fail("a chart is unknown.")
+            blow, root, tcol, slab = None, None, None, None
+            free = [(j, k) for k, pv in zip(S, pivots) for j in act[k] if j != pv]
+            if "blowup" in ch:
+                bl = get(ch, "blowup")
+                pair = tuple(integer(k, "a blow-up column", 0, r)
+                             for k in sequence(get(bl, "pair"), "pair"))
+                eps = rational(get(bl, "t"), "a blow-up slab width")
+                if not 0 < eps <= 2 or Fraction(float(eps)) != eps:
+                    fail("a blow-up slab width is not a float in (0, 2].")
+                seen_b = got_p.setdefault(pivots, [pair, eps, set(), False])
+                if seen_b is None or seen_b[:2] != [pair, eps]:
+                    fail("a chart is listed twice.")
+                if "pivot" in bl:
+                    jp = integer(get(bl, "pivot"), "a blow-up pivot", 0, n)
+                    if jp in seen_b[2]:
+                        fail("a chart is listed twice.")
+                    seen_b[2].add(jp)
+                    free, polys = layout(act, S, pivots, pair, jp)
+                    blow, tcol = (pair, polys), free.index(("t",))
+                    root = (np.array([-float(eps) if v == ("t",) else -1.0 for v in free]),
+                            np.array([float(eps) if v == ("t",) else 1.0 for v in free]))
+                else:
+                    if seen_b[3]:
+                        fail("a chart is listed twice.")
+                    seen_b[3] = True
+                    slab = (act, S, pivots, pair, float(eps))
+            else:
+                if pivots in got_p:
+                    fail("a chart is listed twice.")
+                got_p[pivots] = None
             bound = rational(get(ch, "bound"), "a chart bound")
             if claimed > bound:
                 fail("a chart's bound is below the claimed lower bound.")
-            free = [(j, k) for k, pv in zip(S, pivots) for j in act[k] if j != pv]
-            lo, hi = _leaves(get(ch, "tree"), len(free), MAX_LEAVES - leaves)
+            lo, hi = _leaves(get(ch, "tree"), len(free), MAX_LEAVES - leaves, root)
             leaves += len(lo)
             fb = float(bound)
             for s in range(0, len(lo), _CHUNK):
                 lb, ok = _leaf_bounds(loc, Is, Js, S, pivots, free,
-                                      (lo[s:s + _CHUNK], hi[s:s + _CHUNK]), gains)
-                if not np.all(lb >= fb - abs(fb)) or Fraction(float(lb.min())) < bound:
+                                      (lo[s:s + _CHUNK], hi[s:s + _CHUNK]), gains, blow)
+                if slab is not None:     # boxes inside the slab: the blow-up charts' part
+                    ex = in_slab(*slab, free, lo[s:s + _CHUNK], hi[s:s + _CHUNK])
+                    lb, ok = np.where(ex, np.inf, lb), ok | ex
+                low = float(lb.min())
+                if not np.all(lb >= fb - abs(fb)) or (low < np.inf and Fraction(low) < bound):
                     fail(f"a branch-and-bound leaf of chart {list(pivots)} (stratum "
-                         f"{list(S)}) has lower bound {float(lb.min()):.12g} below the "
+                         f"{list(S)}) has lower bound {low:.12g} below the "
                          f"chart's claim {fb:.12g}.")
+                if tcol is not None:     # F may differ from the chart's function at t = 0
+                    ok = ok & ((lo[s:s + _CHUNK, tcol] > 0) | (hi[s:s + _CHUNK, tcol] < 0))
                 if np.any(~ok & (lb <= float(upper))):
                     attained = False
-        if got_p != want_p:
+        for pivots, b in got_p.items():
+            if b is not None and (b[2] != required(act, S, pivots, b[0]) or not b[3]):
+                fail(f"the blow-up charts of chart {list(pivots)} miss a direction or "
+                     "their slab's complement.")
+        if set(got_p) != want_p:
             fail("a stratum does not list every chart.")
     if tuple(sorted(act)) not in seen:
         fail("the strata do not include the stratum of every active column nonzero.")

@@ -22,7 +22,9 @@ Where the enclosure of ``det G`` is not positive, ``Q_i`` is bounded by ``||a_i|
 (``F`` is upper semicontinuous there, so the infimum over a box is the infimum over its
 non-singular points and any bound valid on those is valid).  The certificate lists, per
 chart, the bisection tree (preorder ``"S"``/``"L"``) and the chart's bound;
-:func:`exactsparse.checks.fsmf_bnb.check_bnb` re-evaluates every leaf independently.
+:func:`exactsparse.checks.fsmf_bnb.check_bnb` re-evaluates every leaf independently.  A
+chart where two columns share a pivot leaves the slab around their coincidence (where
+``F`` is discontinuous) to the blow-up charts of :mod:`.bnb_blowup`.
 
 References
 ----------
@@ -42,6 +44,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .bnb_blowup import blowups
 from ._interval import (Jet, add, const, down, gershgorin, mag, mul, point, quadratic_floor,
                         sqr, sub, up)
 
@@ -121,7 +124,10 @@ def charts(p, S):
 
 
 def chart_vars(p, S, pivots):
-    """The free variables ``(j, k)`` of a chart, sorted by ``(k, j)``."""
+    """The free variables ``(j, k)`` of a chart, sorted by ``(k, j)`` (a blow-up chart,
+    :mod:`.bnb_blowup`, has its own)."""
+    if hasattr(pivots, "variables"):
+        return list(pivots.variables)
     act = p.active()
     return [(j, k) for k, pv in zip(S, pivots) for j in act[k] if j != pv]
 
@@ -158,10 +164,15 @@ def evaluate(p, S, pivots, box, force=None, groups=None, second=False, row_boxes
     (smooth on the box).  ``smooth`` = every row non-singular."""
     nb, d = box[0].shape
     var = {v: t for t, v in enumerate(chart_vars(p, S, pivots))}
-    piv = dict(zip(S, pivots))
+    blow = pivots if hasattr(pivots, "variables") else None
+    piv = dict(zip(S, pivots if blow is None else blow.pivots))
     one = Jet.constant(1, nb, d, second)
 
-    def entry(bx, j, k):
+    def entry(bx, j, k, role=0):
+        if not (role or p.Js[j][k]):
+            return None
+        if blow is not None:            # role 1: u in place of y2 (rows using both)
+            return blow.entry(role, j, k, bx, nb, d, second)
         if piv[k] == j:
             return one
         return Jet.variable(bx, var[(j, k)], d, second) if (j, k) in var else None
@@ -176,7 +187,8 @@ def evaluate(p, S, pivots, box, force=None, groups=None, second=False, row_boxes
         if not K:
             continue
         bx = box if row_boxes is None else row_boxes[len(row_ok)]
-        M = [[entry(bx, j, k) if p.Js[j][k] else None for k in K] for j, _ in cells]
+        two = blow is not None and set(blow.pair) <= set(K)
+        M = [[entry(bx, j, k, int(two and k == blow.pair[1])) for k in K] for j, _ in cells]
         q, ok = _row_q(M, [a for _, a in cells], nb, d)
         if force is not None:
             ok = ok & ~force[len(row_ok)]
@@ -398,7 +410,8 @@ def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None,
     d = len(chart_vars(p, S, pivots))
     complete, smooth_ok = True, True
     if state is None:
-        nodes = {0: (np.full(d, -1.0), np.full(d, 1.0))}
+        b0 = pivots.box() if hasattr(pivots, "box") else ([-1.0] * d, [1.0] * d)
+        nodes = {0: (np.array(b0[0], float), np.array(b0[1], float))}
         children, leaf_lb, node_lb, parent = {}, {}, {}, {}
         frontier, next_id = [0], 1
     else:
@@ -421,6 +434,11 @@ def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None,
             lo = np.array([nodes[u][0] for u in chunk]).reshape(len(chunk), d)
             hi = np.array([nodes[u][1] for u in chunk]).reshape(len(chunk), d)
             lb, smooth = lower_bounds(p, S, pivots, (lo, hi), groups)
+            if hasattr(pivots, "tcol"):     # F may differ from G at t = 0
+                smooth &= (lo[:, pivots.tcol] > 0) | (hi[:, pivots.tcol] < 0)
+            if hasattr(pivots, "exempt"):   # left to the blow-up charts
+                ex = pivots.exempt(lo, hi)
+                lb, smooth = np.where(ex, np.maximum(lb, target), lb), smooth | ex
             boxes += len(chunk)
             if progress is not None:
                 progress("boxes", offset + boxes, None)
@@ -544,7 +562,7 @@ def bnb_lower(p, upper, tol, budget, _depth=0, progress=None):
             lo = const if lo is None else min(lo, const)
             continue
         out.append({"nonzero": list(S), "charts": []})
-        jobs += [(len(out) - 1, S, pivots) for pivots in charts(p, S)]
+        jobs += [(len(out) - 1, S, c) for pivots in charts(p, S) for c in blowups(p, S, pivots)]
     up_f = float(up(float(upper)))
     # pass 1: a fair share of the time per chart; pass 2: the unfinished ones share the rest
     for todo in (jobs, None):
@@ -563,7 +581,13 @@ def bnb_lower(p, upper, tol, budget, _depth=0, progress=None):
         tree, bound, ok, smooth = res[job][:4]
         claim = Fraction(bound) - Fraction(1, 10**12) * (1 + abs(Fraction(bound)))
         claim = min(claim, upper)
-        out[job[0]]["charts"].append({"pivots": list(job[2]), "tree": tree, "bound": claim})
+        c = job[2]
+        ch = {"pivots": list(getattr(c, "pivots", c)), "tree": tree, "bound": claim}
+        if hasattr(c, "pair"):
+            ch["blowup"] = {"pair": list(c.pair), "t": Fraction(c.eps)}
+            if hasattr(c, "jp"):
+                ch["blowup"]["pivot"] = c.jp
+        out[job[0]]["charts"].append(ch)
         complete, attained = complete and ok, attained and smooth
         lo = claim if lo is None else min(lo, claim)
     if time.monotonic() > deadline + 1.0:

@@ -1,0 +1,168 @@
+"""Blow-up charts of the branch and bound where two columns of ``Y`` share a pivot.
+
+In a chart of :mod:`.bnb` whose pivots give two columns ``k1 < k2`` the same pivot row
+``j0``, the rows that use both columns are singular where ``y1 = Y[:, k1]`` and
+``y2 = Y[:, k2]`` coincide, and ``F`` is discontinuous there (its limit depends on the
+direction of ``y2 - y1``), so no box touching that set ever gets more than the trivial
+bound ``Q_i <= ||a_i||^2``.  Such a chart (a :class:`Slab`) leaves its boxes inside the
+slab ``max_{j in U} |y2_j - y1_j| <= eps`` (``U = (act[k1] | act[k2]) - {j0}``, entries
+outside a column's support 0, ``eps = 1/4``) to *blow-up charts*, one per ``jp`` in
+``U``: ``D = y2 - y1 = t u`` with ``u_jp = 1``, the other ``u_j`` in ``[-1, 1]``, ``t`` in
+``[-eps, eps]``; ``y1_j = z_j`` on the common free entries ``C`` (in ``[-1, 1]``),
+``y1_j = -t u_j`` on ``act[k1] - act[k2]``, ``y2_j = z_j + t u_j`` on ``C`` and
+``y2_j = t u_j`` on ``act[k2] - act[k1]``.  For ``t != 0`` the columns ``y1|c`` and
+``y1|c + t u|c`` of a row using both span the same space as ``y1|c`` and ``u|c``, so that
+row's ``Q_i`` is computed with ``u`` in place of ``y2`` (independent of ``t`` and well
+conditioned when the row's cells hold ``j0`` and ``jp``: ``y1_j0 = 1``, ``u_j0 = 0``,
+``u_jp = 1``); the function ``G`` so defined equals ``F`` at every ``t != 0``.
+
+Cover: every point of the slab with ``D != 0`` is a point of the blow-up chart
+``jp = argmax |D_j|`` (``t = D_jp``, ``|t| <= eps``, ``u = D / t``); a point with ``D = 0``
+is a limit of such points, and ``F`` is upper semicontinuous (a minimum over ``X`` of
+continuous functions), so ``F`` there is at least their infimum.  Hence the least bound of
+the blow-up charts bounds ``F`` on the slab, and the plain chart's other leaves the rest.
+A leaf meeting ``t = 0`` never proves attainment.  The checker
+(:mod:`exactsparse.checks.fsmf_bnb_blowup`) re-derives the layout, the slab test and
+that every ``jp`` of ``U`` is listed.
+
+Examples
+--------
+>>> from fractions import Fraction
+>>> from exactsparse.fsmf.hard.bnb import Problem, chart_vars
+>>> p = Problem(1, 3, 2, ((0, 0, Fraction(1)), (0, 1, Fraction(2)), (0, 2, Fraction(3))),
+...             ((True, True),), ((True, True),) * 3)
+>>> slab, *blow = blowups(p, (0, 1), (0, 0))
+>>> tuple(slab), slab.pair, [b.jp for b in blow]
+((0, 0), (0, 1), [1, 2])
+>>> chart_vars(p, (0, 1), blow[0])
+[('z', 1), ('z', 2), ('t',), ('u', 2)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._interval import Jet
+
+__all__ = ["Blowup", "Slab", "blowups", "EPS"]
+
+#: Half-width ``eps`` of the slab ``|y2 - y1|_inf <= eps`` handed to the blow-up charts.
+EPS = 0.25
+#: Margin of the float test that a box lies in the slab.
+MARGIN = 2.0 ** -30
+
+
+class Slab(tuple):
+    """The pivots of a plain chart whose boxes inside the slab ``max_j |y2_j - y1_j| <=
+    eps`` (``j`` in ``U``) are left to the blow-up charts (``pair``, ``eps``)."""
+
+    def __new__(cls, pivots, pair, eps, diffs):
+        self = super().__new__(cls, pivots)
+        self.pair, self.eps, self.diffs = pair, eps, diffs
+        return self
+
+    def exempt(self, lo, hi):
+        """Boxes ``(lo, hi)`` (arrays ``(nb, d)``) inside the slab (with a margin)."""
+        ok = np.ones(len(lo), bool)
+        for a, b in self.diffs:          # D_j = x_a - x_b (None: that entry is 0)
+            top = (hi[:, a] if a is not None else 0.0) - (lo[:, b] if b is not None else 0.0)
+            bot = (lo[:, a] if a is not None else 0.0) - (hi[:, b] if b is not None else 0.0)
+            ok &= np.maximum(np.abs(top), np.abs(bot)) <= self.eps - MARGIN
+        return ok
+
+
+@dataclass(frozen=True)
+class Blowup:
+    """A blow-up chart: the replaced chart's ``pivots``, the columns ``pair`` sharing
+    pivot ``j0``, the pivot ``jp`` of ``u``, its ``variables`` (names) and ``polys``: per
+    ``(role, j, k)`` the entry as monomials ``((sign, (variable index, ...)), ...)``
+    (``role`` 1 for the ``u`` column of a row using both columns, else 0)."""
+
+    pivots: tuple
+    pair: tuple
+    jp: int
+    variables: tuple
+    polys: tuple
+    eps: float = EPS
+
+    @property
+    def tcol(self):
+        return self.variables.index(("t",))
+
+    def box(self):
+        """The initial box: ``t`` in ``[-eps, eps]``, every other variable in ``[-1, 1]``."""
+        lo = [-self.eps if v == ("t",) else -1.0 for v in self.variables]
+        return lo, [-x for x in lo]
+
+    def entry(self, role, j, k, bx, nb, d, second):
+        """The jet of entry ``(role, j, k)`` on the boxes ``bx`` (None: structurally 0)."""
+        poly = dict(self.polys).get((role, j, k))
+        if poly is None:
+            return None
+        out = None
+        for s, mono in poly:
+            term = Jet.constant(s, nb, d, second)
+            for v in mono:
+                term = term * Jet.variable(bx, v, d, second)
+            out = term if out is None else out + term
+        return out
+
+
+def blowups(p, S, pivots):
+    """The charts for ``pivots`` of stratum ``S``: ``[pivots]`` when no two columns share a
+    pivot, more than one pair does, no row uses both, or ``U`` is empty; else the
+    :class:`Slab` chart and the blow-up charts of its slab."""
+    act = p.active()
+    piv = dict(zip(S, pivots))
+    pairs = [(a, b) for a in S for b in S if a < b and piv[a] == piv[b]]
+    if len(pairs) != 1:
+        return [tuple(pivots)]
+    k1, k2 = pairs[0]
+    j0 = piv[k1]
+    rows = {}
+    for i, j, _ in p.cells:
+        rows.setdefault(i, []).append(j)
+    both = [i for i, js in rows.items()
+            if all(p.Is[i][k] and any(p.Js[j][k] for j in js) for k in (k1, k2))]
+    U = sorted((set(act[k1]) | set(act[k2])) - {j0})
+    if not both or not U:
+        return [tuple(pivots)]
+    C = sorted((set(act[k1]) & set(act[k2])) - {j0})
+    plain = [(j, k) for k in S for j in act[k] if j != piv[k]]
+    pos = {v: t for t, v in enumerate(plain)}
+    out = [Slab(pivots, (k1, k2), EPS, tuple((pos.get((j, k2)), pos.get((j, k1))) for j in U))]
+    for jp in U:
+        names = []
+        for k in S:
+            if k == k1:
+                names += [("z", j) for j in C]
+            elif k == k2:
+                names += [("t",)] + [("u", j) for j in U if j != jp]
+            else:
+                names += [(j, k) for j in act[k] if j != piv[k]]
+        ix = {v: t for t, v in enumerate(names)}
+        t = ix[("t",)]
+
+        def u(j):
+            return ((1, ()),) if j == jp else ((1, (ix[("u", j)],)),)
+        polys = {}
+        for k in S:
+            for j in act[k]:
+                if j == piv[k]:
+                    polys[(0, j, k)] = ((1, ()),)
+                elif k == k1:
+                    polys[(0, j, k)] = (((1, (ix[("z", j)],)),) if j in C else
+                                        tuple((-s, (t,) + m) for s, m in u(j)))
+                elif k == k2:
+                    tu = tuple((s, (t,) + m) for s, m in u(j))
+                    polys[(0, j, k)] = ((1, (ix[("z", j)],)),) + tu if j in C else tu
+                else:
+                    polys[(0, j, k)] = ((1, (ix[(j, k)],)),)
+        for j in U:
+            polys[(1, j, k2)] = u(j)
+        out.append(Blowup(tuple(pivots), (k1, k2), jp, tuple(names),
+                          tuple(sorted(polys.items()))))
+    return out
+
