@@ -157,6 +157,12 @@ def _parse_minimum(mm, d):
         fail("a minimum's box or preconditioner has the wrong size.")
     if any(not r > 0 for r in rad):
         fail("a box radius is not positive.")
+    vlo, vhi = _claimed_values(mm)
+    return {"mid": mid, "rad": rad, "C": C}, vlo, vhi
+
+
+def _claimed_values(mm):
+    """``(value_lower, value_upper)`` of a listed minimum marked certified and spurious."""
     if get(mm, "certified") is not True:
         fail("a listed minimum is not marked certified.")
     if mm.get("spurious", True) is not True:
@@ -165,7 +171,7 @@ def _parse_minimum(mm, d):
     vhi = rational(get(mm, "value_upper"), "value_upper")
     if vlo > vhi:
         fail("value_lower > value_upper.")
-    return {"mid": mid, "rad": rad, "C": C}, vlo, vhi
+    return vlo, vhi
 
 
 def check_spurious(result, instance):
@@ -310,12 +316,7 @@ def _check_parts(A, I, J, c, minima, better):
             boxes = sequence(get(mm, "parts"), "a minimum's parts")
             if len(boxes) != len(derived):
                 fail("a minimum does not give one box per part.")
-            if get(mm, "certified") is not True:
-                fail("a listed minimum is not marked certified.")
-            if mm.get("spurious", True) is not True:
-                fail("a listed minimum is not marked spurious.")
-            vlo = rational(get(mm, "value_lower"), "value_lower")
-            vhi = rational(get(mm, "value_upper"), "value_upper")
+            vlo, vhi = _claimed_values(mm)
             total, where = _q(const), []
             for data, b in zip(derived, boxes):
                 val, at = _part_box(data, b)
