@@ -299,7 +299,7 @@ def _warn_if_bad_fit(F, A, perm):
         name = repr(perm) if isinstance(perm, str) else "the given permutation"
         warnings.warn(
             f"butterfly_factorize: estimated relative error ≈ {err:.3g} (random probes) with "
-            f"perm={name}: 'A' is far from a butterfly product under this permutation (error "
+            f"perm={name}: 'A' is not a butterfly product under this permutation (error "
             f"above {tol:.2g}).  If it should be a product up to unknown permutations, try "
             f"perm='auto' (and row_perm='auto'), which recovers them; F.relative_error(A) "
             f"gives the exact error.",
