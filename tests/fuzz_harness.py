@@ -77,3 +77,22 @@ def checked_call(call, limit, desc, instance, stats, failures, ignore=Warning):
         return None
     stats["verified"] += 1
     return out
+
+
+def random_factor_parts(g, patterns):
+    """Fuzz input for ``ButterflyFactors``: ``(N, patterns, twiddles)`` drawn with the
+    ``random.Random`` ``g`` — mostly a butterfly chain of size N in {2, 4, 8} (else the
+    caller's ``patterns(g)``) with Gaussian twiddles, one time in five malformed twiddles."""
+    import numpy as np
+    from exactsparse.butterfly import butterfly_patterns
+    N = g.choice([2, 4, 8])
+    pats = butterfly_patterns(N) if g.random() < 0.8 else patterns(g)
+    rng = np.random.default_rng(g.randrange(100))
+    try:
+        tw = [rng.standard_normal(p.twiddle_shape) for p in pats]
+    except (TypeError, AttributeError):
+        tw = [np.ones((1, 1, 1, 1))]
+    if g.random() < 0.2:
+        tw = g.choice([tw[:-1], "abc", 5, [np.ones(3)] * len(tw), [[[1], [2, 3]]],
+                       [np.array(["a"])] * len(tw), [t * np.nan for t in tw]])
+    return N, pats, tw

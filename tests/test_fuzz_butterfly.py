@@ -36,7 +36,7 @@ import exactsparse.butterfly as bfpkg
 from exactsparse.butterfly import (ButterflyFactors, ButterflyFitWarning, KSPattern,
                                    butterfly_patterns, monarch_patterns)
 from exactsparse.exceptions import show
-from fuzz_harness import alarm_handler, checked_call
+from fuzz_harness import alarm_handler, checked_call, random_factor_parts
 
 N_QUICK = 500
 N_SLOW = 10_000
@@ -360,22 +360,8 @@ def gen_check_entries(g):
     return (lambda: _fn("check_entries")(count, what)), None, HARD
 
 
-def _factors_parts(g):
-    N = g.choice([2, 4, 8])
-    pats = butterfly_patterns(N) if g.random() < 0.8 else _patterns(g)
-    rng = np.random.default_rng(g.randrange(100))
-    try:
-        tw = [rng.standard_normal(p.twiddle_shape) for p in pats]
-    except (TypeError, AttributeError):
-        tw = [np.ones((1, 1, 1, 1))]
-    if g.random() < 0.2:
-        tw = g.choice([tw[:-1], "abc", 5, [np.ones(3)] * len(tw),
-                       [np.array(["a"])] * len(tw), [t * np.nan for t in tw]])
-    return N, pats, tw
-
-
 def gen_ButterflyFactors(g):
-    N, pats, tw = _factors_parts(g)
+    N, pats, tw = random_factor_parts(g, _patterns)
     perm = _perm(g, N) if g.random() < 0.3 else None
     row_perm = _perm(g, N) if g.random() < 0.2 else None
     optimal = g.choice([False, True, "x", None])

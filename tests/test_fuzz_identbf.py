@@ -36,7 +36,7 @@ from exactsparse.butterfly import (ButterflyFactors, ButterflyFitWarning, KSPatt
                                    is_butterfly, log2_size, monarch_patterns)
 from exactsparse.butterfly.rings import CyclotomicRing, cyclotomic_to_complex, dft_cyclotomic
 from exactsparse.exceptions import show
-from fuzz_harness import alarm_handler, checked_call
+from fuzz_harness import alarm_handler, checked_call, random_factor_parts
 from exactsparse.identifiability import (canonical, check_identifiable, completion,
                                          equivalent, find_witness, is_completable,
                                          is_identifiable, jacobian, jacobian_rank,
@@ -344,16 +344,7 @@ def _bf_case(g):
             _size(g)
         return name, (lambda: cyclotomic_to_complex(c, n)), None, False
     if name in ("ButterflyFactors", "factors_methods"):
-        N = g.choice([2, 4, 8])
-        pats = butterfly_patterns(N) if g.random() < 0.8 else _patterns(g)
-        rng = np.random.default_rng(g.randrange(100))
-        try:
-            tw = [rng.standard_normal(p.twiddle_shape) for p in pats]
-        except (TypeError, AttributeError):
-            tw = [np.ones((1, 1, 1, 1))]
-        if g.random() < 0.2:
-            tw = g.choice([tw[:-1], "abc", 5, [np.ones(3)] * len(tw), [[[1], [2, 3]]],
-                           [np.array(["a"])] * len(tw)])
+        N, pats, tw = random_factor_parts(g, _patterns)
         perm = _perm(g, N) if g.random() < 0.3 else None
         if name == "ButterflyFactors":
             return name, (lambda: ButterflyFactors(pats, tw, perm)), None, False
