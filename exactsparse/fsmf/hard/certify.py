@@ -29,6 +29,7 @@ from ._common import deadline
 from .bounds import TOLERANCE, PartInterval, close, masked_bounds, svd_interval, within
 from .family import (SAMPLE_T, Laurent, evaluate, laurent_terms, masked_zero_family,
                      part_has_no_exact_fit)
+from .family_general import general_zero_family
 from .bnb import bnb_lower, problem_of_part
 from .bnb_upper import exact_point, local_minima, plain_minima
 from .hardcore import lift_solution, reduce_fsmf
@@ -77,6 +78,10 @@ def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERAN
             iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress)
     else:
         hi, pts = _general_upper(part, supports, starts, seed)
+        if hi > 0:
+            fam = _general_family_interval(part, end, inst, supports, seed)
+            if fam is not None:
+                return fam
         iv = PartInterval(Fraction(0), hi, pts, None, False, _GENERAL)
         iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress)
     if iv.lower == iv.upper and iv.bnb is None:
@@ -120,13 +125,33 @@ def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress=Non
 
 def _family_interval(part, end, inst, supports):
     """A masked part with lower bound 0 < upper: when a Laurent family with loss -> 0
-    exists (:func:`~.family.masked_zero_family`), the infimum is 0 (interval ``[0, 0]``,
-    certified); it is not attained when the Gröbner basis of the part's exact-fit system
-    is ``[1]`` (``attained`` False), undecided (None) otherwise."""
+    exists (:func:`~.family.masked_zero_family`), the infimum is 0 (:func:`_closed_at_zero`),
+    else None."""
     fam = masked_zero_family(part.core)
     if fam is None:
         return None
     x, y = fam
+    return _closed_at_zero(part, ([[v] for v in x], [[v] for v in y]), end, inst, supports)
+
+
+def _general_family_interval(part, end, inst, supports, seed):
+    """A general part with upper bound > 0: when a Laurent family with loss -> 0 is found
+    (:func:`~.family_general.general_zero_family`, a short search: at most 1 s or 10 % of
+    the time left), the infimum is 0 (:func:`_closed_at_zero`), else None."""
+    I, J = supports
+    Ip = I.array[np.ix_(part.rows, part.columns)].tolist()
+    Jp = J.array[np.ix_(part.cols, part.columns)].tolist()
+    budget = min(1.0, 0.1 * max(0.0, end - time.monotonic()))
+    fam = general_zero_family(part.core.A, part.core.omega, Ip, Jp, budget=budget, seed=seed)
+    if fam is None:
+        return None
+    return _closed_at_zero(part, fam, end, inst, supports)
+
+
+def _closed_at_zero(part, points, end, inst, supports):
+    """The interval ``[0, 0]`` (certified) of a part closed by the Laurent family
+    ``points = (Xp, Yp)``: not attained (``attained`` False) when the Gröbner basis of the
+    part's exact-fit system is ``[1]``, undecided (None) otherwise."""
     I, J = supports
     ok, one = part_has_no_exact_fit(inst, I, J, part.cells, part.columns,
                                     max(0.5, end - time.monotonic()))
@@ -134,8 +159,7 @@ def _family_interval(part, end, inst, supports):
     reason = "" if attained is False else (
         "infimum 0 closed by a family; attainment undecided ("
         + ("an exact fit exists over the complex numbers" if ok else one) + ")")
-    return PartInterval(Fraction(0), Fraction(0), ([[v] for v in x], [[v] for v in y]),
-                        attained, True, reason)
+    return PartInterval(Fraction(0), Fraction(0), points, attained, True, reason)
 
 
 def _general_upper(part, supports, starts, seed):
