@@ -78,12 +78,14 @@ def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERAN
             iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress)
     else:
         hi, pts = _general_upper(part, supports, starts, seed)
-        if hi > 0:
-            fam = _general_family_interval(part, end, inst, supports, seed)
-            if fam is not None:
-                return fam
+        fam = _general_family_interval(part, end, inst, supports, seed) if hi > 0 else None
+        if fam is not None and fam.attained is False:
+            return fam
         iv = PartInterval(Fraction(0), hi, pts, None, False, _GENERAL)
         iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress)
+        # a family with an exact fit over C: an exact point of loss 0 may still be found
+        if fam is not None and not (iv.lower == iv.upper or iv.attained is True):
+            return fam
     if iv.lower == iv.upper and iv.bnb is None:
         iv = iv._replace(attained=True, certified=True, reason="")
     return iv
@@ -119,8 +121,10 @@ def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress=Non
                                                                     if x))
     ok = within(bb.lower, hi, tol) and (part.kind != "masked" or bb.lower > 0)
     reason = "" if ok else (bb.reason or "branch-and-bound interval wider than the tolerance")
-    return PartInterval(bb.lower, hi, pts, True if ok and bb.attained else None, ok, reason,
-                        bb.certificate)
+    # attained: proven by the branch and bound, or the exact point pts (loss hi) reaches
+    # the proven lower bound
+    attained = True if ok and (bb.attained or bb.lower == hi) else None
+    return PartInterval(bb.lower, hi, pts, attained, ok, reason, bb.certificate)
 
 
 def _family_interval(part, end, inst, supports):

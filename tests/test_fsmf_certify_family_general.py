@@ -1,0 +1,182 @@
+"""certify_fsmf closes general parts whose infimum 0 is not attained by an exact Laurent
+family (:mod:`exactsparse.fsmf.hard.family_general`; issue 13, items 2 and 3).
+
+Expected values come from independent routes: sympy's ``groebner`` for the absence of an
+exact fit, floats for the family's loss at small ``t``, scipy minimisation for the value
+of the infimum, sympy series for the valuation of the residuals."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy
+from scipy.optimize import minimize
+
+from exactsparse import verify
+from exactsparse.cli import main
+from exactsparse.fsmf.hard import certify_fsmf
+from exactsparse.fsmf.hard.family_general import general_zero_family
+
+#: The issue's general target instance k = 5: cells (0, 2), (2, 0) unreachable (9 + 4).
+TARGET = ([[0, -3, 3], [2, 3, -3], [2, -1, 0]], "10/11/01", "10/11/01")
+S = [[1, 0], [1, 1], [0, 1]]
+#: The general part's cells and the factor columns k with I[i, k] J[j, k].
+CELLS = [(0, 0), (0, 1), (1, 0), (1, 1), (1, 2), (2, 1), (2, 2)]
+MASK = [[1, 1, 0], [1, 1, 1], [0, 1, 1]]
+
+
+def _part_system(A):
+    """The exact-fit polynomials of the general part, and its variables (sympy)."""
+    xs = {(i, k): sympy.Symbol(f"x{i}{k}") for i in range(3) for k in range(2) if S[i][k]}
+    ys = {(j, k): sympy.Symbol(f"y{j}{k}") for j in range(3) for k in range(2) if S[j][k]}
+    eqs = [sum((xs[i, k] * ys[j, k] for k in range(2) if S[i][k] and S[j][k]),
+               sympy.Integer(0)) - A[i][j] for i, j in CELLS]
+    return eqs, list(xs.values()) + list(ys.values())
+
+
+def _groebner_is_one(A):
+    eqs, gens = _part_system(A)
+    return list(sympy.groebner(eqs, *gens, order="grevlex").exprs) == [1]
+
+
+def _family_at(fam, t):
+    """The family's point at ``t`` (exact rationals: the entries' negative powers make a
+    float evaluation cancel catastrophically)."""
+    def ent(terms):
+        return sum((Fraction(c) * t ** int(e) for e, c in terms), Fraction(0))
+    return ([[ent(v) for v in row] for row in fam["X"]],
+            [[ent(v) for v in row] for row in fam["Y"]])
+
+
+def _part_loss(A, X, Y):
+    return sum((A[i][j] - sum(X[i][k] * Y[j][k] for k in range(2))) ** 2 for i, j in CELLS)
+
+
+def _numeric_min(A, starts=20, seed=0):
+    """Best float local minimum of the full loss on the supports (BFGS restarts)."""
+    A = np.array(A, float)
+    rng = np.random.default_rng(seed)
+    Sa = np.array(S, bool)
+
+    def loss(v):
+        X = np.zeros((3, 2))
+        Y = np.zeros((3, 2))
+        X[Sa], Y[Sa] = v[:4], v[4:]
+        return float(((A - X @ Y.T) ** 2).sum())
+    return min(minimize(loss, rng.normal(size=8), method="BFGS",
+                        options={"gtol": 1e-12, "maxiter": 5000}).fun for _ in range(starts))
+
+
+@pytest.fixture(scope="module")
+def target():
+    return certify_fsmf(*TARGET, budget=20)
+
+
+def test_target_certified_not_attained(target):
+    c = target.certificate
+    assert target.verdict == "certified" and c["certified"] is True
+    assert c["lower"] == c["upper"] == 13 and c["attained"] is False
+    (part,) = c["parts"]
+    assert part["kind"] == "general" and part["family"] is True
+    assert part["attained"] is False and part["groebner_is_one"] is True
+    assert verify(target, TARGET)
+    assert verify(target.to_json(), TARGET)
+
+
+def test_target_independent_routes(target):
+    A = TARGET[0]
+    assert _groebner_is_one(A)                     # no exact fit of the part (sympy)
+    fam = target.certificate["family"]
+    losses = [float(_part_loss(A, *_family_at(fam, Fraction(1, 10 ** k)))) for k in range(2, 6)]
+    assert all(b < a for a, b in zip(losses, losses[1:])) and losses[-1] < 1e-6
+    best = _numeric_min(A)                         # floats approach 13 from above only
+    assert 13 - 1e-9 <= best < 13 + 1e-4
+
+
+def test_target_cli_json_round_trip(capsys, tmp_path):
+    f = tmp_path / "A.txt"
+    f.write_text("0 -3 3\n2 3 -3\n2 -1 0\n")
+    args = ["--matrix", str(f), "--left", TARGET[1], "--right", TARGET[2]]
+    code = main(["fsmf", "certify", *args, "--budget", "20", "--json"])
+    out = capsys.readouterr().out
+    d = json.loads(out)
+    assert code == 0 and d["verdict"] == "certified" and d["attained"] is False
+    assert Fraction(d["lower"]) == Fraction(d["upper"]) == 13
+    saved = tmp_path / "res.json"
+    saved.write_text(out)
+    code = main(["verify", str(saved), *args, "--json"])
+    assert code == 0 and json.loads(capsys.readouterr().out)["valid"] is True
+
+
+def _tampered(res, resample):
+    """The certificate with the lowest coefficient of the first negative-power family
+    entry doubled (and the sample point re-evaluated when ``resample``)."""
+    d = json.loads(res.to_json())
+    fam = d["certificate"]["family"]
+    t = Fraction(fam["t"])
+    for key in ("X", "Y"):
+        for i, row in enumerate(fam[key]):
+            for k, terms in enumerate(row):
+                if terms and int(terms[0][0]) < 0:
+                    terms[0][1] = str(2 * Fraction(terms[0][1]))
+                    if resample:
+                        d["certificate"][key][i][k] = str(sum(
+                            (Fraction(c) * t ** int(e) for e, c in terms), Fraction(0)))
+                    return json.dumps(d)
+    raise AssertionError("no negative power in the family")
+
+
+@pytest.mark.parametrize("resample", [False, True])
+def test_tampered_family_rejected(target, resample):
+    assert not verify(_tampered(target, resample), TARGET)
+
+
+def test_family_residual_valuations_sympy():
+    F = Fraction
+    A = [[F(0), F(-3), F(0)], [F(2), F(3), F(-3)], [F(0), F(-1), F(0)]]
+    X, Y = general_zero_family(A, MASK, S, S, budget=2)
+    t = sympy.Symbol("t", positive=True)
+
+    def ent(v):
+        return sum((sympy.Rational(c.numerator, c.denominator) * t ** e
+                    for e, c in v.c.items()), sympy.Integer(0))
+    for i, j in CELLS:
+        res = sympy.expand(A[i][j] - sum(ent(X[i][k]) * ent(Y[j][k]) for k in range(2)))
+        assert res == 0 or sympy.limit(res / t, t, 0, "+").is_finite   # valuation >= 1
+    assert not X[0][1] and not X[2][0] and not Y[0][1] and not Y[2][0]
+
+
+def _planted(count, seed=0):
+    """Random integer targets on the general part with sympy Gröbner basis [1] and a
+    numeric infimum close to 0 (non-attained infimum 0)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    while len(out) < count:
+        A = rng.integers(-3, 4, (3, 3)).tolist()
+        A[0][2] = A[2][0] = 0
+        if not _groebner_is_one(A):
+            continue
+        def loss(v):
+            X = [[v[0], 0], [v[1], v[2]], [0, v[3]]]
+            Y = [[v[4], 0], [v[5], v[6]], [0, v[7]]]
+            return _part_loss(A, X, Y)
+        best = min(minimize(loss, rng.normal(size=8), method="BFGS").fun for _ in range(8))
+        if best < 1e-3:
+            out.append(A)
+    return out
+
+
+def test_planted_non_attained_families_verify():
+    found = 0
+    for A in _planted(4):
+        res = certify_fsmf(A, "10/11/01", "10/11/01", budget=10)
+        assert verify(res, (A, "10/11/01", "10/11/01"))
+        c = res.certificate
+        if "family" in c:
+            found += 1
+            assert c["attained"] is False and c["lower"] == c["upper"] == 0
+            assert not verify(_tampered(res, True), (A, "10/11/01", "10/11/01"))
+    assert found >= 3
