@@ -29,7 +29,7 @@ from ._common import deadline
 from .bounds import TOLERANCE, PartInterval, close, masked_bounds, svd_interval, within
 from .family import (SAMPLE_T, Laurent, evaluate, laurent_terms, masked_zero_family,
                      part_has_no_exact_fit)
-from .family_general import general_zero_family
+from .family_general import general_exact_fit, general_zero_family
 from .bnb import bnb_lower, problem_of_part
 from .bnb_upper import exact_point, local_minima, plain_minima
 from .hardcore import lift_solution, reduce_fsmf
@@ -81,6 +81,12 @@ def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERAN
         fam = _general_family_interval(part, end, inst, supports, seed) if hi > 0 else None
         if fam is not None and fam.attained is False:
             return fam
+        if fam is not None:             # infimum 0 with an exact fit over C: a rational one?
+            fit = general_exact_fit(part.core.A, part.core.omega, *_local_supports(
+                part, supports), budget=min(1.0, 0.1 * max(0.0, end - time.monotonic())),
+                seed=seed)
+            if fit is not None:
+                return PartInterval(Fraction(0), Fraction(0), fit, True, True)
         iv = PartInterval(Fraction(0), hi, pts, None, False, _GENERAL)
         iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress)
         # a family with an exact fit over C: an exact point of loss 0 may still be found
@@ -142,14 +148,19 @@ def _general_family_interval(part, end, inst, supports, seed):
     """A general part with upper bound > 0: when a Laurent family with loss -> 0 is found
     (:func:`~.family_general.general_zero_family`, a short search: at most 1 s or 10 % of
     the time left), the infimum is 0 (:func:`_closed_at_zero`), else None."""
-    I, J = supports
-    Ip = I.array[np.ix_(part.rows, part.columns)].tolist()
-    Jp = J.array[np.ix_(part.cols, part.columns)].tolist()
     budget = min(1.0, 0.1 * max(0.0, end - time.monotonic()))
-    fam = general_zero_family(part.core.A, part.core.omega, Ip, Jp, budget=budget, seed=seed)
+    fam = general_zero_family(part.core.A, part.core.omega, *_local_supports(part, supports),
+                              budget=budget, seed=seed)
     if fam is None:
         return None
     return _closed_at_zero(part, fam, end, inst, supports)
+
+
+def _local_supports(part, supports):
+    """The supports restricted to the part's rows (columns) and factor columns."""
+    I, J = supports
+    return (I.array[np.ix_(part.rows, part.columns)].tolist(),
+            J.array[np.ix_(part.cols, part.columns)].tolist())
 
 
 def _closed_at_zero(part, points, end, inst, supports):
@@ -173,8 +184,7 @@ def _general_upper(part, supports, starts, seed):
     I, J = supports
     core = part.core
     A = np.array([[float(v) for v in row] for row in core.A])
-    Ip = I.array[np.ix_(part.rows, part.columns)]
-    Jp = J.array[np.ix_(part.cols, part.columns)]
+    Ip, Jp = map(np.array, _local_supports(part, supports))
     X, Y, _ = als(A, Ip, Jp, mask=np.array(core.omega, bool), restarts=max(1, starts // 4),
                   seed=seed)
     Xq = [[exact.rationalize(float(v), 1e-12) if Ip[i, t] else Fraction(0)

@@ -28,7 +28,7 @@ from fractions import Fraction
 
 from .family import Laurent
 
-__all__ = ["general_zero_family"]
+__all__ = ["general_zero_family", "general_exact_fit"]
 
 #: Free values are ``c t^e`` with ``c`` drawn from here (mostly 1) and ``|e| <= 3``.
 _COEFFS = (1, 1, 1, 1, -1, 2, -2)
@@ -61,8 +61,9 @@ def _divide(rest, p, prec):
     return None
 
 
-def _free(rng):
-    return Laurent({rng.choice(_EXPONENTS): rng.choice(_COEFFS)})
+def _free(rng, exact=False):
+    """A free value: ``c t^e`` (a constant ``c`` in the exact-fit search)."""
+    return Laurent({0 if exact else rng.choice(_EXPONENTS): rng.choice(_COEFFS)})
 
 
 def _pick_cell(todo, val, rng):
@@ -78,22 +79,32 @@ def _pick_cell(todo, val, rng):
 def _solve_cell(cell, val, rng, prec):
     """Assign the cell's unknown variables: all but one get free values, the last one is
     solved so that the cell's residual has valuation ``>= prec``; a solution 0 is replaced
-    by a small free value (a variable is never set to 0).  False when it fails."""
+    by a small free value (a variable is never set to 0).  With ``prec`` None (exact-fit
+    search) values are constants, the last one is solved exactly and may be 0.  False
+    when it fails."""
     i, j, a, ks = cell
+    exact = prec is None
+
+    def partner(v):
+        return ("y", j, v[2]) if v[0] == "x" else ("x", i, v[2])
     unknown = [v for k in ks for v in (("x", i, k), ("y", j, k)) if v not in val]
-    if not unknown:
+    # never divide by a partner already set to 0 (only possible in the exact search)
+    solvable = [v for v in unknown if partner(v) not in val or val[partner(v)]]
+    if not solvable:
+        val.update((w, _free(rng, exact)) for w in unknown)
         return True
-    v = unknown[rng.randrange(len(unknown))]
-    k = v[2]
-    partner = ("y", j, k) if v[0] == "x" else ("x", i, k)
+    v = solvable[rng.randrange(len(solvable))]
     for w in unknown:
         if w != v:
-            val[w] = _free(rng)
+            val[w] = _free(rng, exact)
     rest = Laurent({0: a}) if a else Laurent()
     for kk in ks:
-        if kk != k:
+        if kk != v[2]:
             rest = rest - val[("x", i, kk)] * val[("y", j, kk)]
-    p = val[partner]
+    p = val[partner(v)]
+    if exact:
+        val[v] = rest / p
+        return True
     out = _divide(rest, p, prec)
     if out is None:
         return False
@@ -104,11 +115,11 @@ def _solve_cell(cell, val, rng, prec):
     return max(abs(e) for e in q.c) <= _MAX_EXPONENT
 
 
-def _trial(cells, shape, rng):
+def _trial(cells, shape, rng, exact=False):
     """One randomized sequential solve; the point ``(X, Y)`` of Laurent polynomials (the
-    variables in no cell are 0), or None when a step failed."""
+    variables in no cell are 0; constants when ``exact``), or None when a step failed."""
     m, n, r = shape
-    prec = rng.choice((1, 2, 2, 3, 4))
+    prec = None if exact else rng.choice((1, 2, 2, 3, 4))
     val, todo = {}, list(cells)
     while todo:
         cell = _pick_cell(todo, val, rng)
@@ -205,6 +216,56 @@ def general_zero_family(A, omega, Ip, Jp, budget=1.0, seed=0):
     >>> all(not X[i][k] for i, k in [(0, 1), (2, 0)])      # supported on I
     True
     """
+    return _search(A, omega, Ip, Jp, budget, seed, False)
+
+
+def general_exact_fit(A, omega, Ip, Jp, budget=1.0, seed=0):
+    """An exact rational fit ``(X, Y)`` of a general part's observed cells, or None.
+
+    Parameters
+    ----------
+    A, omega, Ip, Jp, budget, seed
+        As in :func:`general_zero_family`.
+
+    Returns
+    -------
+    (X, Y) : lists of lists of Fraction, or None
+        Supported on ``(Ip, Jp)`` with ``(X Y^T)_ij = A_ij`` on every observed cell
+        (checked exactly), so the part's minimum 0 is attained; None when none was found
+        within the budget (which proves nothing).
+
+    See Also
+    --------
+    general_zero_family : the same search in Laurent polynomials (infimum 0).
+
+    Notes
+    -----
+    The randomized sequential solve of :func:`general_zero_family` with constant free
+    values and exact solutions (0 allowed; a variable whose partner is 0 is never the
+    solved one); a trial is kept when every observed residual is exactly 0.
+
+    Examples
+    --------
+    ``A = X Y^T`` for integer ``X``, ``Y`` on ``I = J = [[1, 0], [1, 1], [0, 1]]``:
+
+    >>> from fractions import Fraction as F
+    >>> A = [[F(-2), F(2), F(0)], [F(-4), F(5), F(1)], [F(0), F(2), F(2)]]
+    >>> omega = [[1, 1, 0], [1, 1, 1], [0, 1, 1]]
+    >>> S = [[1, 0], [1, 1], [0, 1]]
+    >>> X, Y = general_exact_fit(A, omega, S, S)
+    >>> all(A[i][j] == X[i][0] * Y[j][0] + X[i][1] * Y[j][1]
+    ...     for i in range(3) for j in range(3) if omega[i][j])
+    True
+    """
+    fit = _search(A, omega, Ip, Jp, budget, seed, True)
+    if fit is None:
+        return None
+    return tuple([[v(0) if v else Fraction(0) for v in row] for row in M] for M in fit)
+
+
+def _search(A, omega, Ip, Jp, budget, seed, exact):
+    """Randomized trials until one is accepted (loss -> 0, or exactly 0 when ``exact``)
+    or the budget runs out."""
     if not len(A) or not len(A[0]):
         return None
     cells = _cells_and_monomials(A, omega, Ip, Jp)
@@ -212,8 +273,11 @@ def general_zero_family(A, omega, Ip, Jp, budget=1.0, seed=0):
     rng = random.Random(seed)
     end = time.monotonic() + budget
     while time.monotonic() < end:
-        fam = _trial(cells, shape, rng)
-        if fam is not None and _loss_tends_to_zero(A, omega, *fam):
+        fam = _trial(cells, shape, rng, exact)
+        if fam is None:
+            continue
+        if (all(not res for res in _residuals(A, omega, *fam)) if exact
+                else _loss_tends_to_zero(A, omega, *fam)):
             return fam
     return None
 
