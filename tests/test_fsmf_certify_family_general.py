@@ -158,14 +158,7 @@ def _planted(count, seed=0):
     while len(out) < count:
         A = rng.integers(-3, 4, (3, 3)).tolist()
         A[0][2] = A[2][0] = A[0][0] = A[2][2] = 0
-        if not _groebner_is_one(A):
-            continue
-
-        def loss(v):
-            X = [[v[0], 0], [v[1], v[2]], [0, v[3]]]
-            Y = [[v[4], 0], [v[5], v[6]], [0, v[7]]]
-            return _part_loss(A, X, Y)
-        if min(minimize(loss, rng.normal(size=8), method="BFGS").fun for _ in range(2)) < 1e-3:
+        if _groebner_is_one(A) and _part_bfgs(A, starts=2) < 1e-3:
             out.append(A)
     return out
 
@@ -177,3 +170,41 @@ def test_planted_non_attained_families_verify():
         assert verify(res, (A, "10/11/01", "10/11/01"))
         assert "family" in c and c["attained"] is False and c["lower"] == c["upper"] == 0
         assert not verify(_tampered(res, True), (A, "10/11/01", "10/11/01"))
+
+
+def _local(A):
+    """The general part's local data for a 3x3 target on I = J = 10/11/01."""
+    return [[Fraction(A[i][j]) if MASK[i][j] else Fraction(0) for j in range(3)]
+            for i in range(3)]
+
+
+def _part_bfgs(A, starts=5):
+    """Best BFGS local minimum of the general part's loss."""
+    def loss(v):
+        return _part_loss(A, [[v[0], 0], [v[1], v[2]], [0, v[3]]],
+                          [[v[4], 0], [v[5], v[6]], [0, v[7]]])
+    return min(minimize(loss, np.random.default_rng(s).normal(size=8), method="BFGS").fun
+               for s in range(starts))
+
+
+def test_no_family_when_infimum_positive():
+    # the census instance k = 1: the part's BFGS minimum is 0.146... > 0 (2.146... with the
+    # unreachable cells), so no family with loss -> 0 exists and none may be returned
+    A = [[-1, 3, -1], [-2, 2, -2], [-1, 1, 0]]
+    assert _part_bfgs(A) > 0.1
+    assert general_zero_family(_local(A), MASK, S, S, budget=0.3) is None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_exact_fit_found_for_products(seed):
+    # A = X Y^T with integer X, Y on the supports (so its minimum 0 is attained): the
+    # part is closed at [0, 0] by an exact rational point, attained
+    rng = np.random.default_rng(seed)
+    Sa = np.array(S)
+    X, Y = rng.integers(-2, 3, (3, 2)) * Sa, rng.integers(-2, 3, (3, 2)) * Sa
+    A = (X @ Y.T).tolist()
+    res = certify_fsmf(A, "10/11/01", "10/11/01", budget=10, starts=8)
+    c = res.certificate
+    assert res.verdict == "certified" and c["lower"] == c["upper"] == 0
+    assert c["attained"] is True and "family" not in c
+    assert verify(res, (A, "10/11/01", "10/11/01"))
