@@ -272,8 +272,14 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE, progres
     exact fit (Gröbner basis ``[1]``, so ``L_p > 0`` everywhere), the whole infimum is not
     attained, whatever the other parts and the constant are: ``attained`` is False with
     ``lower = c + (the other parts' lower bounds) > 0`` possible (e.g. the LU block next
-    to an uncovered entry or to a rectangle with a nonzero SVD tail).  Within one part, an
-    infimum > 0 that is not attained is not detected (``attained`` None).
+    to an uncovered entry or to a rectangle with a nonzero SVD tail).  A ``general`` part
+    (several overlapping classes) is closed the same way when the randomized search of
+    :func:`~.family_general.general_zero_family` finds a family within a short slice of
+    the budget (at most 1 s or 10 %), before the branch and bound; when its exact-fit
+    system has a complex solution, an exact rational fit is searched
+    (:func:`~.family_general.general_exact_fit`, ``attained`` True) and otherwise the
+    branch and bound may still close it.  Within one part, an infimum > 0 that is not
+    attained is not detected (``attained`` None).
 
     Examples
     --------
