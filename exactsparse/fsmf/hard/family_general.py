@@ -67,12 +67,16 @@ def _free(rng, exact=False):
 
 
 def _pick_cell(todo, val, rng):
-    """A cell with exactly one unassigned variable whose partner is known (propagation),
-    most of the time when there is one; otherwise a random remaining cell."""
-    forced = [c for c in todo
-              if sum((("x", c[0], k) not in val) + (("y", c[1], k) not in val)
-                     for k in c[3]) == 1]
-    pool = forced if forced and rng.random() < 0.85 else todo
+    """Most of the time a cell with the fewest unknown variables, but at least one (the
+    most constrained first, so few cells are left with every variable set by others);
+    otherwise a random remaining cell."""
+    if rng.random() < 0.85:
+        unknown = [sum((("x", c[0], k) not in val) + (("y", c[1], k) not in val)
+                       for k in c[3]) for c in todo]
+        least = min((u for u in unknown if u), default=0)
+        pool = [c for c, u in zip(todo, unknown) if u == least] if least else todo
+    else:
+        pool = todo
     return pool[rng.randrange(len(pool))]
 
 
