@@ -149,3 +149,32 @@ def test_positive_infimum_not_attained_by_decoupling(inst, tail):
     assert float(c["lower"]) <= inf + 1e-9 and float(c["upper"]) >= inf - 1e-9
     assert float(c["upper"]) - float(c["lower"]) <= 1e-8 * (1 + inf)
     assert verify(res, inst)
+
+
+GEN = "10/11/01"
+
+
+@pytest.mark.parametrize("A, const", [
+    ([[1, 1, 0], [1, 2, 1], [0, 1, 1]], 0),       # X = Y = [[1, 0], [1, 1], [0, 1]]
+    ([[0, 0, 0], [0, 0, 0], [0, 0, 0]], 0),
+    ([[1, 1, 5], [1, 2, 1], [7, 1, 1]], 74),      # + the unreachable 5^2 + 7^2
+])
+def test_bnb_closed_at_an_exact_point_is_attained(A, const):
+    # the general part's minimum 0 is attained (exact fit by hand, loss 0); branch and
+    # bound closes it at lower == upper and the exact point attains it
+    res = certify_fsmf(A, GEN, GEN, budget=20)
+    c = res.certificate
+    assert res.verdict == "certified" and c["lower"] == c["upper"] == const
+    assert c["attained"] is True and "family" not in c
+    (part,) = c["parts"]
+    assert part["attained"] is True and "bnb" in part and part["lower"] == part["upper"]
+    assert verify(res, (A, GEN, GEN))
+
+
+def test_bnb_attainment_claim_needs_a_certified_part():
+    A = [[1, 1, 0], [1, 2, 1], [0, 1, 1]]
+    res = certify_fsmf(A, GEN, GEN, budget=20)
+    d = json.loads(res.to_json())
+    d["certificate"]["parts"][0]["certified"] = False
+    v = verify(json.dumps(d), (A, GEN, GEN))
+    assert not v.valid and "claims attainment" in v.message

@@ -252,8 +252,11 @@ def _check_part_bounds(part, A, I, J, X, Y, R, fam=None, tol=TOLERANCE):
             fail(f"a {kind} part cannot carry a branch-and-bound certificate.")
         _, proven = check_bnb(A, I, J, sorted(part.cells), part.columns, p["bnb"], plo, pup)
         claim = flag(get(p, "attained"), "a part's attained", (True, None))
-        if claim is True and not (proven and pcert):
-            fail("a part claims attainment that its branch and bound does not prove.")
+        # attained when the branch and bound proves it, or when the exact loss of (X, Y)
+        # on the part (checked above to be pup) equals the checked lower bound
+        if claim is True and not ((proven or plo == pup) and pcert):
+            fail("a part claims attainment that neither its branch and bound nor its exact "
+                 "point proves.")
         att = claim
         rechecked = 1
     elif kind in ("absorbed", "general"):

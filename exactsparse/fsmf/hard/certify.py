@@ -29,6 +29,7 @@ from ._common import deadline
 from .bounds import TOLERANCE, PartInterval, close, masked_bounds, svd_interval, within
 from .family import (SAMPLE_T, Laurent, evaluate, laurent_terms, masked_zero_family,
                      part_has_no_exact_fit)
+from .family_general import general_exact_fit, general_zero_family
 from .bnb import bnb_lower, problem_of_part
 from .bnb_upper import exact_point, local_minima, plain_minima
 from .hardcore import lift_solution, reduce_fsmf
@@ -77,8 +78,20 @@ def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERAN
             iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress)
     else:
         hi, pts = _general_upper(part, supports, starts, seed)
+        fam = _general_family_interval(part, end, inst, supports, seed) if hi > 0 else None
+        if fam is not None and fam.attained is False:
+            return fam
+        if fam is not None:             # infimum 0 with an exact fit over C: a rational one?
+            fit = general_exact_fit(part.core.A, part.core.omega, *_local_supports(
+                part, supports), budget=min(1.0, 0.1 * max(0.0, end - time.monotonic())),
+                seed=seed)
+            if fit is not None:
+                return PartInterval(Fraction(0), Fraction(0), fit, True, True)
         iv = PartInterval(Fraction(0), hi, pts, None, False, _GENERAL)
         iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress)
+        # a family with an exact fit over C: an exact point of loss 0 may still be found
+        if fam is not None and not (iv.lower == iv.upper or iv.attained is True):
+            return fam
     if iv.lower == iv.upper and iv.bnb is None:
         iv = iv._replace(attained=True, certified=True, reason="")
     return iv
@@ -114,19 +127,46 @@ def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress=Non
                                                                     if x))
     ok = within(bb.lower, hi, tol) and (part.kind != "masked" or bb.lower > 0)
     reason = "" if ok else (bb.reason or "branch-and-bound interval wider than the tolerance")
-    return PartInterval(bb.lower, hi, pts, True if ok and bb.attained else None, ok, reason,
-                        bb.certificate)
+    # attained: proven by the branch and bound, or the exact point pts (loss hi) reaches
+    # the proven lower bound
+    attained = True if ok and (bb.attained or bb.lower == hi) else None
+    return PartInterval(bb.lower, hi, pts, attained, ok, reason, bb.certificate)
 
 
 def _family_interval(part, end, inst, supports):
     """A masked part with lower bound 0 < upper: when a Laurent family with loss -> 0
-    exists (:func:`~.family.masked_zero_family`), the infimum is 0 (interval ``[0, 0]``,
-    certified); it is not attained when the Gröbner basis of the part's exact-fit system
-    is ``[1]`` (``attained`` False), undecided (None) otherwise."""
+    exists (:func:`~.family.masked_zero_family`), the infimum is 0 (:func:`_closed_at_zero`),
+    else None."""
     fam = masked_zero_family(part.core)
     if fam is None:
         return None
     x, y = fam
+    return _closed_at_zero(part, ([[v] for v in x], [[v] for v in y]), end, inst, supports)
+
+
+def _general_family_interval(part, end, inst, supports, seed):
+    """A general part with upper bound > 0: when a Laurent family with loss -> 0 is found
+    (:func:`~.family_general.general_zero_family`, a short search: at most 1 s or 10 % of
+    the time left), the infimum is 0 (:func:`_closed_at_zero`), else None."""
+    budget = min(1.0, 0.1 * max(0.0, end - time.monotonic()))
+    fam = general_zero_family(part.core.A, part.core.omega, *_local_supports(part, supports),
+                              budget=budget, seed=seed)
+    if fam is None:
+        return None
+    return _closed_at_zero(part, fam, end, inst, supports)
+
+
+def _local_supports(part, supports):
+    """The supports restricted to the part's rows (columns) and factor columns."""
+    I, J = supports
+    return (I.array[np.ix_(part.rows, part.columns)].tolist(),
+            J.array[np.ix_(part.cols, part.columns)].tolist())
+
+
+def _closed_at_zero(part, points, end, inst, supports):
+    """The interval ``[0, 0]`` (certified) of a part closed by the Laurent family
+    ``points = (Xp, Yp)``: not attained (``attained`` False) when the Gröbner basis of the
+    part's exact-fit system is ``[1]``, undecided (None) otherwise."""
     I, J = supports
     ok, one = part_has_no_exact_fit(inst, I, J, part.cells, part.columns,
                                     max(0.5, end - time.monotonic()))
@@ -134,8 +174,7 @@ def _family_interval(part, end, inst, supports):
     reason = "" if attained is False else (
         "infimum 0 closed by a family; attainment undecided ("
         + ("an exact fit exists over the complex numbers" if ok else one) + ")")
-    return PartInterval(Fraction(0), Fraction(0), ([[v] for v in x], [[v] for v in y]),
-                        attained, True, reason)
+    return PartInterval(Fraction(0), Fraction(0), points, attained, True, reason)
 
 
 def _general_upper(part, supports, starts, seed):
@@ -145,8 +184,7 @@ def _general_upper(part, supports, starts, seed):
     I, J = supports
     core = part.core
     A = np.array([[float(v) for v in row] for row in core.A])
-    Ip = I.array[np.ix_(part.rows, part.columns)]
-    Jp = J.array[np.ix_(part.cols, part.columns)]
+    Ip, Jp = map(np.array, _local_supports(part, supports))
     X, Y, _ = als(A, Ip, Jp, mask=np.array(core.omega, bool), restarts=max(1, starts // 4),
                   seed=seed)
     Xq = [[exact.rationalize(float(v), 1e-12) if Ip[i, t] else Fraction(0)
@@ -234,8 +272,14 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE, progres
     exact fit (Gröbner basis ``[1]``, so ``L_p > 0`` everywhere), the whole infimum is not
     attained, whatever the other parts and the constant are: ``attained`` is False with
     ``lower = c + (the other parts' lower bounds) > 0`` possible (e.g. the LU block next
-    to an uncovered entry or to a rectangle with a nonzero SVD tail).  Within one part, an
-    infimum > 0 that is not attained is not detected (``attained`` None).
+    to an uncovered entry or to a rectangle with a nonzero SVD tail).  A ``general`` part
+    (several overlapping classes) is closed the same way when the randomized search of
+    :func:`~.family_general.general_zero_family` finds a family within a short slice of
+    the budget (at most 1 s or 10 %), before the branch and bound; when its exact-fit
+    system has a complex solution, an exact rational fit is searched
+    (:func:`~.family_general.general_exact_fit`, ``attained`` True) and otherwise the
+    branch and bound may still close it.  Within one part, an infimum > 0 that is not
+    attained is not detected (``attained`` None).
 
     Examples
     --------
