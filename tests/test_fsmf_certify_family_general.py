@@ -231,3 +231,66 @@ def test_exact_fit_found_for_products(seed):
     assert res.verdict == "certified" and c["lower"] == c["upper"] == 0
     assert c["attained"] is True and "family" not in c
     assert verify(res, (A, "10/11/01", "10/11/01"))
+
+
+# ----------------------------------------------------------------- positive infimum
+#: A general part whose infimum 1 is approached only at infinity (y00 -> 0 while x00 y10
+#: stays -3, and x21 y21 -> 0 with x11, y11 -> infinity): constant 9 + 0 from the
+#: unreachable cells, so the whole infimum is 10.
+POSITIVE = ([[1, -3, -3], [0, -3, -3], [0, 3, 0]], "10/11/01", "10/11/01")
+
+
+@pytest.fixture(scope="module")
+def positive():
+    return certify_fsmf(*POSITIVE, budget=30)
+
+
+def test_positive_limit_family_closes_with_branch_and_bound(positive):
+    c = positive.certificate
+    assert positive.verdict == "certified" and c["certified"] is True
+    assert c["upper"] == 10 and 10 - 1e-9 * 11 <= c["lower"] <= 10
+    assert c["attained"] is None and "family" in c
+    (part,) = c["parts"]
+    assert part["family"] is True and "bnb" in part and part["attained"] is None
+    assert part["groebner_is_one"] is False
+    assert verify(positive, POSITIVE)
+    assert verify(positive.to_json(), POSITIVE)
+
+
+def test_positive_limit_independent_routes(positive):
+    A = POSITIVE[0]
+    fam = positive.certificate["family"]
+    # the family's part loss, exactly at t = 10^-k, decreases towards 10 - 9 = 1
+    losses = [_part_loss(A, *_family_at(fam, Fraction(1, 10 ** k))) for k in range(2, 6)]
+    assert all(1 < b < a for a, b in zip(losses, losses[1:])) and losses[-1] - 1 < 1e-6
+    # floats reach 10 from above, never below the certified lower bound
+    best = _numeric_min(A)
+    assert float(positive.certificate["lower"]) - 1e-9 <= best < 10 + 1e-3
+
+
+def _edit_part(res, **changes):
+    d = json.loads(res.to_json())
+    d["certificate"]["parts"][0].update(changes)
+    return json.dumps(d)
+
+
+@pytest.mark.parametrize("changes", [
+    {"attained": True},                                   # a limit is not attained by a point
+    {"attained": False, "groebner_is_one": True},         # [1] says nothing on inf 1
+    {"upper": "2"},                                       # not the family's limit
+])
+def test_positive_limit_tampered_rejected(positive, changes):
+    assert not verify(_edit_part(positive, **changes), POSITIVE)
+
+
+def test_general_family_limit_is_an_upper_bound_of_float_losses():
+    from exactsparse.fsmf.hard.family_general import general_family
+    A = POSITIVE[0]
+    limit, X, Y = general_family(_local(A), MASK, S, S, budget=5)
+    assert limit == 1
+    # the exact loss at small t tends to the limit from above (Fractions, not the library)
+    vals = [_part_loss(A, [[v(Fraction(1, 10 ** k)) for v in row] for row in X],
+                       [[v(Fraction(1, 10 ** k)) for v in row] for row in Y])
+            for k in (3, 4, 5)]
+    assert all(v > limit for v in vals) and vals[-1] - limit < 1e-6
+    assert _part_bfgs(A) >= limit - 1e-6                  # floats never below the limit

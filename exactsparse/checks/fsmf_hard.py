@@ -211,9 +211,9 @@ def _check_family_part(part, A, I, J, fam, plo, pup):
         fail("a part's upper bound is not the limit of the family's loss on its cells.")
     att = flag(get(p, "attained"), "a part's attained", (False, None))
     g1 = flag(get(p, "groebner_is_one"), "a part's groebner_is_one")
-    if att is False:
-        if not g1 or plo != pup:
-            fail("a part claims its infimum is not attained without a closed interval and "
+    if att is False:                    # no exact fit proves only that 0 is not attained
+        if not g1 or plo != pup or pup != 0:
+            fail("a part claims its infimum is not attained without the interval [0, 0] and "
                  "a Gröbner basis [1].")
         check_no_fit(A, I, J, sorted(part.cells), part.columns)
     elif g1:
@@ -248,10 +248,12 @@ def _check_part_bounds(part, A, I, J, X, Y, R, fam=None, tol=TOLERANCE):
         fail("a part is certified but its interval is wider than the tolerance.")
     rechecked = 0
     if "bnb" in p:
-        if kind not in ("masked", "general") or by_family:
+        # a family's upper bound is a limit: with it, the part says nothing on attainment
+        if kind not in ("masked", "general") or (by_family and kind != "general"):
             fail(f"a {kind} part cannot carry a branch-and-bound certificate.")
         _, proven = check_bnb(A, I, J, sorted(part.cells), part.columns, p["bnb"], plo, pup)
-        claim = flag(get(p, "attained"), "a part's attained", (True, None))
+        claim = flag(get(p, "attained"), "a part's attained", (None,) if by_family
+                     else (True, None))
         # attained when the branch and bound proves it, or when the exact loss of (X, Y)
         # on the part (checked above to be pup) equals the checked lower bound
         if claim is True and not ((proven or plo == pup) and pcert):

@@ -29,7 +29,7 @@ from ._common import deadline
 from .bounds import TOLERANCE, PartInterval, close, masked_bounds, svd_interval, within
 from .family import (SAMPLE_T, Laurent, evaluate, laurent_terms, masked_zero_family,
                      part_has_no_exact_fit)
-from .family_general import general_exact_fit, general_zero_family
+from .family_general import general_exact_fit, general_family
 from .bnb import bnb_lower, problem_of_part
 from .bnb_upper import exact_point, local_minima, plain_minima
 from .hardcore import lift_solution, reduce_fsmf
@@ -78,7 +78,9 @@ def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERAN
             iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress)
     else:
         hi, pts = _general_upper(part, supports, starts, seed)
-        fam = _general_family_interval(part, end, inst, supports, seed) if hi > 0 else None
+        fam, best = _general_family_interval(part, end, inst, supports, seed, hi)
+        if best is not None:            # a family whose loss tends to best[0] < hi
+            hi, pts = best[0], best[1:]
         if fam is not None and fam.attained is False:
             return fam
         if fam is not None:             # infimum 0 with an exact fit over C: a rational one?
@@ -129,7 +131,11 @@ def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress=Non
     reason = "" if ok else (bb.reason or "branch-and-bound interval wider than the tolerance")
     # attained: proven by the branch and bound, or the exact point pts (loss hi) reaches
     # the proven lower bound
-    attained = True if ok and (bb.attained or bb.lower == hi) else None
+    # (never for a family: its upper bound is a limit, met by no point in general)
+    attained = True if ok and (bb.attained or bb.lower == hi) and not _is_family(pts) else None
+    if ok and _is_family(pts) and not reason:
+        reason = ("infimum closed by a family (upper: the limit of its loss) and branch and "
+                  "bound; attainment undecided")
     return PartInterval(bb.lower, hi, pts, attained, ok, reason, bb.certificate)
 
 
@@ -144,16 +150,22 @@ def _family_interval(part, end, inst, supports):
     return _closed_at_zero(part, ([[v] for v in x], [[v] for v in y]), end, inst, supports)
 
 
-def _general_family_interval(part, end, inst, supports, seed):
-    """A general part with upper bound > 0: when a Laurent family with loss -> 0 is found
-    (:func:`~.family_general.general_zero_family`, a short search: at most 1 s or 10 % of
-    the time left), the infimum is 0 (:func:`_closed_at_zero`), else None."""
+def _general_family_interval(part, end, inst, supports, seed, hi):
+    """``(interval, best)`` for a general part with upper bound ``hi``, from a short search
+    of Laurent families (:func:`~.family_general.general_family`, at most 1 s or 10 % of the
+    time left): a family with loss -> 0 closes the infimum at 0 (``interval``,
+    :func:`_closed_at_zero`); a family whose loss tends to a limit below ``hi`` is returned
+    as ``best = (limit, X, Y)``, a better upper bound for the branch and bound."""
+    if hi <= 0:
+        return None, None
     budget = min(1.0, 0.1 * max(0.0, end - time.monotonic()))
-    fam = general_zero_family(part.core.A, part.core.omega, *_local_supports(part, supports),
-                              budget=budget, seed=seed)
-    if fam is None:
-        return None
-    return _closed_at_zero(part, fam, end, inst, supports)
+    best = general_family(part.core.A, part.core.omega, *_local_supports(part, supports),
+                          budget=budget, seed=seed)
+    if best is None or best[0] >= hi:
+        return None, None
+    if best[0] == 0:
+        return _closed_at_zero(part, best[1:], end, inst, supports), None
+    return None, best
 
 
 def _local_supports(part, supports):
@@ -341,8 +353,9 @@ def _retol(iv, part, tol):
     return iv._replace(certified=ok)
 
 
-def _is_family(iv):
-    return any(isinstance(v, Laurent) for v in iv.points[0] for v in v)
+def _is_family(points):
+    """Do the points ``(X, Y)`` (of a part interval) hold Laurent entries (a family)?"""
+    return any(isinstance(v, Laurent) for v in points[0] for v in v)
 
 
 def _terms(M):
@@ -356,7 +369,7 @@ def _certificate(red, intervals, X, Y, tol):
     lo = red.constant + sum((iv.lower for iv in intervals), Fraction(0))
     hi = red.constant + sum((iv.upper for iv in intervals), Fraction(0))
     certified = lo == hi or (all(iv.certified for iv in intervals) and within(lo, hi, tol))
-    fam = [_is_family(iv) for iv in intervals]
+    fam = [_is_family(iv.points) for iv in intervals]
     if not certified:
         attained = None
     elif any(f and iv.attained is False for f, iv in zip(fam, intervals)):

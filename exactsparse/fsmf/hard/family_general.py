@@ -28,7 +28,7 @@ from fractions import Fraction
 
 from .family import Laurent
 
-__all__ = ["general_zero_family", "general_exact_fit"]
+__all__ = ["general_zero_family", "general_exact_fit", "general_family"]
 
 #: Free values are ``c t^e`` with ``c`` drawn from here (mostly 1) and ``|e| <= 3``.
 _COEFFS = (1, 1, 1, 1, -1, 2, -2)
@@ -220,7 +220,67 @@ def general_zero_family(A, omega, Ip, Jp, budget=1.0, seed=0):
     >>> all(not X[i][k] for i, k in [(0, 1), (2, 0)])      # supported on I
     True
     """
-    return _search(A, omega, Ip, Jp, budget, seed, False)
+    best = general_family(A, omega, Ip, Jp, budget, seed)
+    return best[1:] if best is not None and best[0] == 0 else None
+
+
+def general_family(A, omega, Ip, Jp, budget=1.0, seed=0):
+    """The Laurent family of lowest limit found on a general part: ``(limit, X, Y)``.
+
+    Parameters
+    ----------
+    A, omega, Ip, Jp, budget, seed
+        As in :func:`general_zero_family`.
+
+    Returns
+    -------
+    (limit, X, Y) or None
+        ``X``, ``Y`` lists of lists of :class:`~.family.Laurent` whose observed residuals
+        have no negative power of ``t``, so the loss tends to ``limit`` (a Fraction, the
+        sum of the squared constant terms of the residuals) as ``t -> 0+``: an exact upper
+        bound of the part's infimum, met by no point in general.  The lowest limit over
+        the trials, returned as soon as it is 0; None when no trial gave a family.
+
+    See Also
+    --------
+    general_zero_family : the limit-0 case (infimum 0).
+    exactsparse.fsmf.hard.certify_fsmf : pairs a positive limit with a branch-and-bound
+        lower bound (an infimum approached only at infinity).
+
+    Notes
+    -----
+    The trials of :func:`general_zero_family`; a trial counts when every residual has
+    valuation ``>= 0`` (residual cells may keep a constant term).  Le, Riccietti &
+    Gribonval (SIAM J. Matrix Anal. Appl. 2023, arXiv:2112.00386) for the non-closedness
+    that such families reveal.
+
+    Examples
+    --------
+    ``A = [[1, -3, -3], [0, -3, -3], [0, 3, 0]]`` on ``I = J = [[1, 0], [1, 1], [0, 1]]``
+    (cells ``(0, 2)``, ``(2, 0)`` unreachable): the part's infimum is 1 (branch and bound
+    proves it up to 2e-12), approached by ``y_00 -> 0`` with ``x_21 y_21 -> 0``.  The
+    family's exact loss tends to its limit: no negative power, constant term ``limit``.
+
+    >>> from fractions import Fraction as F
+    >>> from exactsparse.fsmf.hard.family import Laurent, laurent_terms
+    >>> A = [[F(1), F(-3), F(0)], [F(0), F(-3), F(-3)], [F(0), F(3), F(0)]]
+    >>> omega = [[1, 1, 0], [1, 1, 1], [0, 1, 1]]
+    >>> S = [[1, 0], [1, 1], [0, 1]]
+    >>> limit, X, Y = general_family(A, omega, S, S, budget=5)
+    >>> loss = sum(((A[i][j] - X[i][0] * Y[j][0] - X[i][1] * Y[j][1]) ** 2
+    ...             for i in range(3) for j in range(3) if omega[i][j]), Laurent())
+    >>> terms = dict(laurent_terms(loss))
+    >>> min(terms) >= 0 and terms.get(0, 0) == limit, limit
+    (True, Fraction(1, 1))
+    """
+    best = None
+    for fam in _trials(A, omega, Ip, Jp, budget, seed):
+        limit = _family_limit(A, omega, *fam)
+        if limit is not None and (best is None or limit < best[0]):
+            best = (limit, *fam)
+            if limit == 0:
+                break
+    return best
 
 
 def general_exact_fit(A, omega, Ip, Jp, budget=1.0, seed=0):
@@ -261,32 +321,31 @@ def general_exact_fit(A, omega, Ip, Jp, budget=1.0, seed=0):
     ...     for i in range(3) for j in range(3) if omega[i][j])
     True
     """
-    fit = _search(A, omega, Ip, Jp, budget, seed, True)
+    fit = next((fam for fam in _trials(A, omega, Ip, Jp, budget, seed, True)
+                if all(not res for res in _residuals(A, omega, *fam))), None)
     if fit is None:
         return None
     return tuple([[v(0) if v else Fraction(0) for v in row] for row in M] for M in fit)
 
 
-def _search(A, omega, Ip, Jp, budget, seed, exact):
-    """Randomized trials until one is accepted (loss -> 0, or exactly 0 when ``exact``)
-    or the budget runs out."""
+def _trials(A, omega, Ip, Jp, budget, seed, exact=False):
+    """The successful randomized trials (points ``(X, Y)``), until the budget runs out."""
     if not len(A) or not len(A[0]):
-        return None
+        return
     cells = _cells_and_monomials(A, omega, Ip, Jp)
     shape = (len(A), len(A[0]), len(Ip[0]) if len(Ip) else 0)
     rng = random.Random(seed)
     end = time.monotonic() + budget
     while time.monotonic() < end:
         fam = _trial(cells, shape, rng, exact)
-        if fam is None:
-            continue
-        if (all(not res for res in _residuals(A, omega, *fam)) if exact
-                else _loss_tends_to_zero(A, omega, *fam)):
-            return fam
-    return None
+        if fam is not None:
+            yield fam
 
 
-def _loss_tends_to_zero(A, omega, X, Y):
-    """The exact loss on the observed cells has only positive powers of ``t``."""
+def _family_limit(A, omega, X, Y):
+    """The limit of the exact loss on the observed cells as ``t -> 0+`` (its constant
+    term), or None when it has a negative power of ``t``."""
     loss = sum((res * res for res in _residuals(A, omega, X, Y)), Laurent())
-    return not loss.c or min(loss.c) >= 1
+    if loss.c and min(loss.c) < 0:
+        return None
+    return loss.c.get(0, Fraction(0))
