@@ -78,6 +78,7 @@ def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERAN
             iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress)
     else:
         hi, pts = _general_upper(part, supports, starts, seed)
+        point = (hi, pts)
         fam, best = _general_family_interval(part, end, inst, supports, seed, hi)
         if best is not None:            # a family whose loss tends to best[0] < hi
             hi, pts = best[0], best[1:]
@@ -90,7 +91,7 @@ def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERAN
             if fit is not None:
                 return PartInterval(Fraction(0), Fraction(0), fit, True, True)
         iv = PartInterval(Fraction(0), hi, pts, None, False, _GENERAL)
-        iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress)
+        iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress, point)
         # a family with an exact fit over C: an exact point of loss 0 may still be found
         if fam is not None and not (iv.lower == iv.upper or iv.attained is True):
             return fam
@@ -99,14 +100,19 @@ def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERAN
     return iv
 
 
-def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress=None):
+def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress=None,
+                  point=None):
     """Improve a part's interval by certified branch and bound (:mod:`.bnb`): a local
     search for a better exact point (general parts), then the lower bound; the part keeps
     the better of the two lower bounds and carries the certificate when it is the new
-    one."""
+    one.  When ``iv`` is closed by a family (its upper bound a limit), the best exact
+    point (``point = (loss, (X, Y))`` or one found here) replaces it when its loss is
+    within the tolerance of the limit: a point, not a limit, can prove attainment."""
     I, J = supports
     p = problem_of_part(inst, I, J, part.cells, part.columns)
     hi, pts = iv.upper, iv.points
+    if not _is_family(pts):
+        point = (hi, pts)
     left = end - time.monotonic()
     if left > 0:
         # cheap plain-loss restarts first, then a short projected search in the charts
@@ -115,8 +121,12 @@ def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress=Non
                               time.monotonic() + 0.05 * left)[:3]
         for _, Yf in found:
             loss, Xq, Yq = exact_point(p, Yf)
-            if loss < hi:
-                hi, pts = loss, ((Yq, Xq) if p.transposed else (Xq, Yq))
+            if point is None or loss < point[0]:
+                point = (loss, ((Yq, Xq) if p.transposed else (Xq, Yq)))
+            if loss <= hi:
+                hi, pts = point
+    if _is_family(pts) and point is not None and within(hi, point[0], tol):
+        hi, pts = point                 # the limit is met to the tolerance by a point
     left = end - time.monotonic()
     if left <= 0.05:
         return iv._replace(upper=hi, points=pts,
@@ -133,9 +143,11 @@ def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress=Non
     # the proven lower bound
     # (never for a family: its upper bound is a limit, met by no point in general)
     attained = True if ok and (bb.attained or bb.lower == hi) and not _is_family(pts) else None
-    if ok and _is_family(pts) and not reason:
+    if ok and attained is None:
         reason = ("infimum closed by a family (upper: the limit of its loss) and branch and "
-                  "bound; attainment undecided")
+                  "bound; attainment undecided" if _is_family(pts) else
+                  "attainment undecided (the branch and bound does not prove it and the exact "
+                  "point's loss is above the lower bound)")
     return PartInterval(bb.lower, hi, pts, attained, ok, reason, bb.certificate)
 
 
