@@ -302,8 +302,12 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE, progres
     the budget (at most 1 s or 10 %), before the branch and bound; when its exact-fit
     system has a complex solution, an exact rational fit is searched
     (:func:`~.family_general.general_exact_fit`, ``attained`` True) and otherwise the
-    branch and bound may still close it.  Within one part, an infimum > 0 that is not
-    attained is not detected (``attained`` None).
+    branch and bound may still close it.  A family whose loss tends to a positive limit
+    below the local search's value (:func:`~.family_general.general_family`) becomes the
+    part's upper bound, closed from below by the branch and bound (``attained`` None: the
+    limit of an infimum approached at infinity; an exact point within the tolerance of it
+    is preferred).  Within one part, an infimum > 0 that is not attained is not detected
+    (``attained`` None).
 
     Examples
     --------
