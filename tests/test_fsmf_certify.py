@@ -178,3 +178,71 @@ def test_bnb_attainment_claim_needs_a_certified_part():
     d["certificate"]["parts"][0]["certified"] = False
     v = verify(json.dumps(d), (A, GEN, GEN))
     assert not v.valid and "claims attainment" in v.message
+
+
+# ----------------------------------------------------------- scale (review findings)
+_A3 = [[-1, 2, 2], [1, 3, 2], [-2, 3, 1]]
+_S3 = "10/11/01"
+
+
+def test_certified_rule_is_relative_to_upper_at_any_scale():
+    # the same core at scale 1 and 1e-5: "certified" always means a width <= tol * upper
+    # (the loss scales by s^2); before, 1e-5 gave "certified" for a 0.24 % wide interval
+    for s in (Fraction(1), Fraction(1, 10**5), Fraction(10**5)):
+        A = [[a * s for a in row] for row in _A3]
+        res = certify_fsmf(A, _S3, _S3, budget=20)
+        c = res.certificate
+        assert verify(res, (A, _S3, _S3))
+        if res.verdict == "certified":
+            assert c["upper"] - c["lower"] <= Fraction(1, 10**9) * c["upper"]
+        else:
+            assert "width relative to the upper bound" in c["reason"] or c["reason"]
+    # the scale-1 value bounds every scaled run (exact: the loss of s A is s^2 L(A))
+    lo1 = certify_fsmf(_A3, _S3, _S3, budget=20).certificate["lower"]
+    A = [[a * Fraction(1, 10**5) for a in row] for row in _A3]
+    c = certify_fsmf(A, _S3, _S3, budget=20).certificate
+    assert c["lower"] <= lo1 * Fraction(1, 10**10) * (1 + Fraction(1, 10**8)) <= c["upper"] * (1 + Fraction(1, 10**8))
+
+
+def test_verify_rejects_a_certified_claim_wider_than_tol_relative():
+    A = [[a * Fraction(1, 10**5) for a in row] for row in _A3]
+    res = certify_fsmf(A, _S3, _S3, budget=5)
+    d = json.loads(res.to_json())
+    c = d["certificate"]
+    if c["upper"] == c["lower"]:
+        pytest.skip("interval closed exactly")
+    d["verdict"], c["certified"], c["attained"] = "certified", True, None
+    for p in c["parts"]:
+        p["certified"] = True
+    assert not verify(json.dumps(d), (A, _S3, _S3))
+
+
+@pytest.mark.parametrize("entry", ["1e400", "1e-400", "10**101"])
+def test_extreme_magnitudes_are_typed_errors(entry):
+    from exactsparse.exceptions import ArgumentError
+    a = Fraction(10) ** 400 if entry == "1e400" else Fraction(1, 10**400) \
+        if entry == "1e-400" else Fraction(10) ** 101
+    with pytest.raises(ArgumentError, match="Argument 'A'.*1e-100 and 1e100"):
+        certify_fsmf([[a, 0], [0, 0]], "10/11", "10/11", budget=1)
+
+
+def test_cli_text_rounds_outward_and_verify_states_the_tolerance(tmp_path, capsys):
+    from exactsparse.cli import main
+    f = tmp_path / "A.txt"
+    f.write_text("\n".join(" ".join(str(v) for v in row) for row in _A3))
+    args = ["--matrix", str(f), "--left", _S3, "--right", _S3]
+    assert main(["fsmf", "certify", *args, "--budget", "20"]) == 0
+    text = capsys.readouterr().out
+    lo_s, hi_s = text.split(": ", 1)[1].split(" <= inf <= ")
+    hi_s = hi_s.split(" ")[0]
+    res = certify_fsmf(_A3, _S3, _S3, budget=20)
+    c = res.certificate
+    # the printed interval contains the certified one (deterministic for a fixed seed)
+    assert Fraction(lo_s) <= c["lower"] and c["upper"] <= Fraction(hi_s)
+    assert "width" in text
+    out = tmp_path / "r.json"
+    assert main(["fsmf", "certify", *args, "--budget", "20", "--json"]) == 0
+    out.write_text(capsys.readouterr().out)
+    assert main(["verify", str(out), *args]) == 0
+    msg = capsys.readouterr().out
+    assert "tol 1e-09" in msg and "width" in msg

@@ -284,7 +284,8 @@ def _check_certify_verdict(verdict, certified, attained, lower, upper, all_cert,
     every part is certified and the width is within the tolerance; ``attained`` is True
     when certified and no part is closed by a family, False when certified and some part
     is proven not attained (``atts`` holds each part's checked attainment), else None."""
-    should = lower == upper or (all_cert and _within(lower, upper, tol))
+    # the whole interval: relative to upper (scale invariant), parts: tol (1 + upper)
+    should = lower == upper or (all_cert and lower <= upper and upper - lower <= tol * upper)
     if certified != should or (verdict == "certified") != certified:
         fail(f"verdict {verdict!r} / certified {certified} do not match the intervals "
              f"(every part certified and width within tolerance: {should}).")
@@ -341,9 +342,14 @@ def check_certify(result, instance):
     if attained is False:
         note += ("; infimum closed by the family (loss -> upper as t -> 0+) and not attained "
                  "(Gröbner basis [1] re-computed)")
-    what = "loss of the family's sample point" if fam is not None else "upper bound"
-    return (f"{what} {float(up):.10g} re-computed exactly, parts and consistency "
-            f"checked{note}")
+    what = ("the family's limit (upper bound) re-computed exactly as a Laurent polynomial "
+            f"on its parts, and its sample point's loss {float(up):.10g}" if fam is not None
+            else f"upper bound {float(up):.10g} re-computed exactly as the loss of (X, Y)")
+    width = float(upper - lower)
+    return (f"{what}, parts and consistency checked{note}; interval [{float(lower):.15g}, "
+            f"{float(upper):.15g}], width {width:.3g}"
+            + (f" ({width / float(upper):.3g} relative)" if upper else "")
+            + f", tol {float(tol):.3g} ({'certified' if certified else 'not certified'})")
 
 
 # ----------------------------------------------------------------------------- reduce

@@ -11,7 +11,7 @@ from .common import (UsageError, add_command, add_json_arg, add_matrix_arg, add_
 from .payload import payload
 from .progress import add_progress_arg, progress_for
 
-__all__ = ["register_commands"]
+__all__ = ["register_commands", "outward"]
 
 
 def _common(p):
@@ -56,6 +56,21 @@ def register_commands(fsmf_sub):
                    help="print a JSON object (the FSMF instance I, J, r; no certificate)")
 
 
+def outward(x, up, digits=10):
+    """``x`` (a Fraction) to ``digits`` significant digits, rounded up (``up``) or down, so
+    the printed interval contains the certified one.
+
+    >>> from fractions import Fraction
+    >>> outward(Fraction(9999999998998, 10**12), False), outward(Fraction(1, 3), True)
+    ('9.999999998', '0.3333333334')
+    """
+    import decimal
+    ctx = decimal.Context(prec=digits, rounding=decimal.ROUND_CEILING if up
+                          else decimal.ROUND_FLOOR)
+    v = ctx.divide(decimal.Decimal(x.numerator), decimal.Decimal(x.denominator))
+    return f"{float(v):.{digits}g}"     # the same digits (a float holds 15 of them)
+
+
 def _reduce(args):
     from ..fsmf.hard import check_reduction
     res = check_reduction(*_load(args))
@@ -75,8 +90,11 @@ def _certify(args):
     c = res.certificate
     att = {True: "attained", False: "not attained (an infimum no point reaches)",
            None: "attainment undecided"}[c["attained"]]
-    text = (f"{res.verdict}: {float(c['lower']):.10g} <= inf <= {float(c['upper']):.10g}; "
-            f"{att}" + (f" ({c['reason']})" if c.get("reason") else ""))
+    lo, hi = c["lower"], c["upper"]
+    width = (f"width {float(hi - lo):.3g}" + (f", relative {float((hi - lo) / hi):.3g}"
+                                              if hi else ""))
+    text = (f"{res.verdict}: {outward(lo, False)} <= inf <= {outward(hi, True)} ({width}); "
+            f"{att}" + (f": {c['reason']}" if c.get("reason") else ""))
     emit(args, payload(res), text)
     return 0
 

@@ -35,7 +35,7 @@ from ._local import local_search
 from ._masked import MaskedCore
 
 __all__ = ["TOLERANCE", "MaskedBounds", "PartInterval", "UpperPoint", "masked_bounds",
-           "svd_interval", "upper_point", "within", "close"]
+           "svd_interval", "upper_point", "within", "within_relative", "close"]
 
 #: Relative width under which an interval with a proven attained minimum is "certified".
 TOLERANCE = 1e-9
@@ -119,6 +119,20 @@ def within(lo, hi, tol=TOLERANCE):
     (True, False)
     """
     return lo <= hi and hi - lo <= Fraction(tol) * (1 + hi)
+
+
+def within_relative(lo, hi, tol=TOLERANCE):
+    """``lo <= hi`` and ``hi - lo <= tol * hi``: the width relative to the upper bound
+    (a scale-invariant rule, that of a whole :func:`~.certify.certify_fsmf` interval: an
+    interval of ``s^2`` times the values is within it exactly when the interval is), or
+    ``lo == hi``.
+
+    >>> within_relative(Fraction(8), Fraction(8) + Fraction(1, 10**9))
+    True
+    >>> within_relative(Fraction(8, 10**10), Fraction(80196, 10**14))
+    False
+    """
+    return lo == hi or (lo <= hi and hi - lo <= Fraction(tol) * hi)
 
 
 def close(lo, hi, tol=TOLERANCE):

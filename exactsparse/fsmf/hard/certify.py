@@ -23,10 +23,11 @@ import numpy as np
 from ... import exact
 from ...results.fsmf import CertifyResult
 from ...supports import check_pair
-from ...exceptions import ToleranceError, show
+from ...exceptions import ArgumentError, ToleranceError, show
 from ..._budget import check_progress
 from ._common import deadline
-from .bounds import TOLERANCE, PartInterval, close, masked_bounds, svd_interval, within
+from .bounds import (TOLERANCE, PartInterval, close, masked_bounds, svd_interval, within,
+                     within_relative)
 from .family import (SAMPLE_T, Laurent, evaluate, laurent_terms, masked_zero_family,
                      part_has_no_exact_fit)
 from .family_general import general_exact_fit, general_family
@@ -77,7 +78,8 @@ def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERAN
         if not iv.certified:
             iv = _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress)
     else:
-        hi, pts = _general_upper(part, supports, starts, seed)
+        hi, pts = _general_upper(part, supports, starts, seed,
+                                 0.1 * max(0.0, end - time.monotonic()))
         point = (hi, pts)
         fam, best = _general_family_interval(part, end, inst, supports, seed, hi)
         if best is not None:            # a family whose loss tends to best[0] < hi
@@ -145,9 +147,9 @@ def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress=Non
     attained = True if ok and (bb.attained or bb.lower == hi) and not _is_family(pts) else None
     if ok and attained is None:
         reason = ("infimum closed by a family (upper: the limit of its loss) and branch and "
-                  "bound; attainment undecided" if _is_family(pts) else
-                  "attainment undecided (the branch and bound does not prove it and the exact "
-                  "point's loss is above the lower bound)")
+                  "bound; no point is known to reach it" if _is_family(pts) else
+                  "the branch and bound does not prove attainment and the exact point's loss "
+                  "is above the lower bound")
     return PartInterval(bb.lower, hi, pts, attained, ok, reason, bb.certificate)
 
 
@@ -196,12 +198,13 @@ def _closed_at_zero(part, points, end, inst, supports):
                                     max(0.5, end - time.monotonic()))
     attained = False if ok and one else None
     reason = "" if attained is False else (
-        "infimum 0 closed by a family; attainment undecided ("
-        + ("an exact fit exists over the complex numbers" if ok else one) + ")")
+        "infimum 0 closed by a family; "
+        + ("an exact fit exists over the complex numbers, none found over the rationals"
+           if ok else one))
     return PartInterval(Fraction(0), Fraction(0), points, attained, True, reason)
 
 
-def _general_upper(part, supports, starts, seed):
+def _general_upper(part, supports, starts, seed, budget=None):
     """Upper bound for a general core: the exact loss of a rationalised local minimiser
     (masked alternating least squares), or of the zero point if that is better."""
     from ..local import als
@@ -210,7 +213,7 @@ def _general_upper(part, supports, starts, seed):
     A = np.array([[float(v) for v in row] for row in core.A])
     Ip, Jp = map(np.array, _local_supports(part, supports))
     X, Y, _ = als(A, Ip, Jp, mask=np.array(core.omega, bool), restarts=max(1, starts // 4),
-                  seed=seed)
+                  seed=seed, budget=budget)
     Xq = [[exact.rationalize(float(v), 1e-12) if Ip[i, t] else Fraction(0)
            for t, v in enumerate(row)] for i, row in enumerate(X)]
     Yq = [[exact.rationalize(float(v), 1e-12) if Jp[j, t] else Fraction(0)
@@ -239,8 +242,10 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE, progres
     starts, seed : int
         Local search for the upper bound.
     tol : float
-        Relative width ``(upper - lower) <= tol * (1 + upper)`` under which the interval
-        is certified; ``0 < tol < 1`` (default :data:`TOLERANCE` = 1e-9).
+        Relative width ``upper - lower <= tol * upper`` under which the interval is
+        certified (scale invariant: ``s A`` is certified when ``A`` is; each part's
+        interval also within ``tol * (1 + part upper)``); ``0 < tol < 1`` (default
+        :data:`TOLERANCE` = 1e-9).
     progress : callable, optional
         Called as ``progress(stage, done, total)`` (see
         :func:`~exactsparse._budget.check_progress`): ``("parts", k, n)`` as the parts of
@@ -267,6 +272,9 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE, progres
         ``tol`` not in ``(0, 1)``.
     ShapeError, SupportError, FloatInExactError
         Bad instance.
+    ArgumentError
+        The largest entry of ``A`` is above 1e100 or below 1e-100 in magnitude
+        (:data:`MAX_MAGNITUDE`; the bounds use float enclosures).
 
     See Also
     --------
@@ -341,6 +349,7 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE, progres
     tol = check_tol(tol)
     progress = check_progress(progress)
     red = reduce_fsmf(A, I, J)
+    _check_magnitude(red.A)
     supports = check_pair(I, J)
     intervals = []
     for k, part in enumerate(red.parts):
@@ -353,6 +362,27 @@ def certify_fsmf(A, I, J, budget=10.0, starts=40, seed=0, tol=TOLERANCE, progres
     return CertifyResult(kind=CertifyResult.KIND,
                          verdict="certified" if cert["certified"] else "unknown",
                          certificate=cert, theorem="fsmf.certify", backend="flint")
+
+
+#: Largest (and smallest nonzero) magnitude of the largest entry: the bounds are computed
+#: with float enclosures of the loss (squares of entries, Gram determinants).
+MAX_MAGNITUDE = Fraction(10) ** 100
+
+
+def _check_magnitude(A):
+    """Refuse matrices whose scale the float enclosures cannot represent."""
+    big = max((abs(v) for row in A for v in row), default=Fraction(0))
+    if big > MAX_MAGNITUDE or 0 < big * MAX_MAGNITUDE < 1:
+        raise ArgumentError(
+            f"Argument 'A' must have its largest entry between 1e-100 and 1e100 in "
+            f"magnitude (the bounds use float enclosures), not about 1e{_log10(big)}; rescale "
+            f"it: "
+            f"the loss of s·A is s² times the loss of A.")
+
+
+def _log10(x):
+    """``round(log10(x))`` of a positive Fraction, without a float overflow."""
+    return round((x.numerator.bit_length() - x.denominator.bit_length()) * 0.30103)
 
 
 def _retol(iv, part, tol):
@@ -378,13 +408,25 @@ def _terms(M):
     return [[[[e, c] for e, c in laurent_terms(v)] for v in row] for row in M]
 
 
+def _reasons(intervals, certified, lo, hi, tol):
+    """The parts' reasons, and why the whole interval is not certified when every part
+    is (its width relative to ``upper`` above ``tol``: values far below 1)."""
+    out = [iv.reason for iv in intervals if iv.reason]
+    if not certified and all(iv.certified for iv in intervals):
+        out.insert(0, f"the width relative to the upper bound, {float((hi - lo) / hi):.3g}, "
+                      f"is above tol = {float(tol):.3g} (each part is within tol (1 + its "
+                      f"upper bound): a matrix of small entries; rescale it)")
+    return out
+
+
 def _certificate(red, intervals, X, Y, tol):
     """The certificate: sums of the part intervals plus the constant, the lifted point,
     and the rule ``certified`` = every part certified and the total within the tolerance
     (or ``lower == upper``); parts closed by a family carry ``family``/``attained``."""
     lo = red.constant + sum((iv.lower for iv in intervals), Fraction(0))
     hi = red.constant + sum((iv.upper for iv in intervals), Fraction(0))
-    certified = lo == hi or (all(iv.certified for iv in intervals) and within(lo, hi, tol))
+    certified = lo == hi or (all(iv.certified for iv in intervals)
+                                and within_relative(lo, hi, tol))
     fam = [_is_family(iv.points) for iv in intervals]
     if not certified:
         attained = None
@@ -407,7 +449,7 @@ def _certificate(red, intervals, X, Y, tol):
         parts.append(d)
     cert = {"lower": lo, "upper": hi, "X": X, "Y": Y, "attained": attained,
             "certified": certified, "constant": red.constant, "parts": parts, "tol": tol,
-            "reason": "; ".join(iv.reason for iv in intervals if iv.reason)
+            "reason": "; ".join(_reasons(intervals, certified, lo, hi, tol))
             if not certified or attained is None else ""}
     if any(fam):
         cert["family"] = {"t": SAMPLE_T, "X": _terms(X), "Y": _terms(Y)}
