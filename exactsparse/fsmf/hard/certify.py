@@ -55,7 +55,7 @@ def check_tol(tol):
 
 #: Why a ``general`` part has no lower bound.
 _GENERAL = ("general core (several overlapping non-complete classes or a class of size > 1 "
-            "with missing entries): no exact lower bound; upper bound from local search")
+            "with missing entries): lower bound 0 unless the branch and bound improves it")
 
 
 def _part_interval(part, end, starts, seed, supports, inst, tol=Fraction(TOLERANCE),
