@@ -298,8 +298,9 @@ def rescaled(A, force=False):
     ``[1/2, 1)`` (one power of two per batch member: ``shift`` has the batch shape), or
     ``(A, None)`` when no member needs it.
 
-    The decision reads a strided sample of about 64×64 entries per member, so an ordinary
-    input costs no pass over the matrix; only when a sampled maximum lies outside
+    The decision reads a sample of about 3000 entries per member (a strided grid and 1024
+    scattered ones), so an ordinary input costs no pass over the matrix; only when a
+    sampled maximum lies outside
     :func:`_safe_range` (or is zero) is the exact ``max |A|`` computed, and a member whose
     exact maximum is in range (or zero) keeps ``shift = 0``.  ``force``: skip the sample and
     normalise every nonzero member (the retry after a non-finite solve).  Multiplying by a
@@ -308,7 +309,10 @@ def rescaled(A, force=False):
     lo, hi = _safe_range(A.dtype)
     m, n = A.shape[-2:]
     if not force:
-        sample = np.abs(A[..., ::max(1, m // 64), ::max(1, n // 64)]).max(axis=(-2, -1))
+        rng = np.random.default_rng(0)      # a grid and scattered entries (fixed seed)
+        ri, ci = rng.integers(0, m, 1024), rng.integers(0, n, 1024)
+        sample = np.maximum(np.abs(A[..., ::max(1, m // 48), ::max(1, n // 48)]).max(
+            axis=(-2, -1)), np.abs(A[..., ri, ci]).max(axis=-1))
         if np.all((sample >= lo) & (sample <= hi)):
             return A, None
     big = np.abs(A).max(axis=(-2, -1))      # unusual inputs only: one pass
