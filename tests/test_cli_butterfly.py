@@ -123,3 +123,17 @@ def test_identify_out_in_a_missing_directory(capsys, tmp_path):
     src.write_text("1 1\n1 -1\n")
     code = main(["butterfly", "identify", str(src), "--out", str(tmp_path / "no" / "r.json")])
     assert code == 1 and "'--out'" in capsys.readouterr().err
+
+
+def test_out_with_refine(capsys, tmp_path):
+    path = _save(tmp_path, "A.npy", np.random.default_rng(2).standard_normal((16, 16)))
+    code, out, _ = _run(capsys, [path, "--refine", "2", "--out", str(tmp_path / "r"), "--json"])
+    data = json.loads(out)
+    assert code == 0 and data["out"] == str(tmp_path / "r.npz") and os.path.isfile(data["out"])
+    with np.load(data["out"]) as z:                 # the refined factors were written
+        tw = [z[f"twiddle_{k}"] for k in range(4)]
+    from exactsparse.butterfly import ButterflyFactors, butterfly_patterns
+    A = np.load(path)
+    F = ButterflyFactors(butterfly_patterns(16), tw)
+    err = np.linalg.norm(A - F.todense()) / np.linalg.norm(A)
+    assert abs(err - data["relative_error"]) <= 1e-12

@@ -251,7 +251,7 @@ def _save(path, F):
 
 def _factorize(args):
     from ..butterfly import ButterflyFitWarning, butterfly_factorize
-    out = out_path(args.out, suffix=".npz") if args.out else None   # before the work
+    target = out_path(args.out, suffix=".npz") if args.out else None   # before the work
     A = load_numeric(args)
     tree = checked_tree(args, A)
     if args.refine is not None:
@@ -284,11 +284,11 @@ def _factorize(args):
         extra.update(initial_error=out.initial_error, refine_seconds=time.perf_counter() - t1,
                      refine_sweeps=out.sweeps, refine_stop=out.stop_reason)
     err = float(F.relative_error(A))
-    if out:
-        _save(out, F)
+    if target:
+        _save(target, F)
     data = {"relative_error": err, "seconds": seconds, "n_factors": F.n_factors,
             "N": int(A.shape[-1]), "tree": tree, "scaling": args.scaling,
-            "perm": args.perm, "row_perm": args.row_perm, "out": out,
+            "perm": args.perm, "row_perm": args.row_perm, "out": target,
             "found_perm": None if F.perm is None else F.perm.tolist(),
             "found_row_perm": None if F.row_perm is None else F.row_perm.tolist(), **extra}
     warning = fit_warning(err, args.perm, args.row_perm)
@@ -299,7 +299,7 @@ def _factorize(args):
                      + (f" (refined from {extra['initial_error']:.3e} in "
                         f"{extra['refine_sweeps']} sweeps, stop: {extra['refine_stop']})"
                         if args.refine is not None else "")
-                     + (f"; written to {out}" if out else ""))
+                     + (f"; written to {target}" if target else ""))
     return 0
 
 
