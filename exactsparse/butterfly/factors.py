@@ -193,17 +193,21 @@ class ButterflyFactors:
         """``‖A − Z‖_F / ‖A‖_F`` per product, computed with the dense product.
 
         ``A`` has shape ``(m, n)`` or ``(*batch, m, n)``; returns a float for an unbatched
-        product, else an array of shape ``batch_shape``."""
+        product, else an array of shape ``batch_shape`` (``‖Z‖_F`` when ``A = 0``).  Both
+        norms are taken after dividing by the power of two nearest above ``max |A|`` (per
+        product; exact), so tiny or huge entries neither underflow nor overflow."""
         A = _numeric(A, "A")
         if A.ndim < 2 or A.shape[-2:] != self.shape:
             raise ShapeError(f"Argument 'A' must have trailing shape {self.shape}, not "
                              f"{A.shape}.")
         D = self.todense()
         lead = np.broadcast_shapes(self.batch_shape, A.shape[:-2])
-        diff = np.broadcast_to(A - D, (*lead, *self.shape))
-        num = np.linalg.norm(diff.reshape(*lead, -1), axis=-1)
-        den = np.linalg.norm(np.broadcast_to(A, (*lead, *self.shape)).reshape(*lead, -1),
-                             axis=-1)
+        A = np.broadcast_to(A, (*lead, *self.shape))
+        with np.errstate(all="ignore"):
+            big = np.abs(A).max(axis=(-2, -1), keepdims=True)
+            shift = np.where(big == 0, 0, np.frexp(big)[1])    # A = 0: Z unscaled
+            num = np.linalg.norm(np.ldexp(np.abs(A - D), -shift).reshape(*lead, -1), axis=-1)
+            den = np.linalg.norm(np.ldexp(np.abs(A), -shift).reshape(*lead, -1), axis=-1)
         out = num / np.where(den == 0, 1, den)
         return float(out) if out.ndim == 0 else out
 

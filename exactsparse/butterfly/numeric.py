@@ -220,7 +220,11 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     constant ``C_β`` (depending only on the architecture) of the best error [3]_.  Work: the
     left-to-right tree on the butterfly chain reads ``O(N²)`` entries in total (level ``ℓ``
     handles ``N²/2^ℓ`` entries), and stores ``2NL`` parameters.  BLAS is pinned to one thread
-    during the batched small solves.
+    during the batched small solves.  Scale-equivariant: a matrix whose entries are far from
+    1 (found on a sample of entries; float64 beyond about ``1e±51``, float32 beyond
+    ``5e-7 … 2e6``) is factorized as a copy scaled by a power of two, per batch member, which
+    is multiplied back into the first twiddle (:func:`rescaled`); ordinary inputs are neither
+    copied nor read in full.
 
     References
     ----------
@@ -274,12 +278,72 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     auto_c, auto_r = (isinstance(v, str) and v == "auto" for v in (perm, row_perm))
     p = None if auto_c else validate_perm(perm, A.shape[-1])
     rp = None if auto_r else validate_perm(row_perm, A.shape[-2], "row_perm")
+    A, shift = rescaled(A)                  # extreme magnitudes: a copy scaled by 2^-shift
     if auto_c or auto_r:
-        return auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r,
-                              auto_c, patterns is None)
-    F = _factorize(A, pats, ranks, tree, scaling, progress, p, rp)
-    if p is not None or rp is not None:
-        _warn_if_bad_fit(F, A, perm if rp is None else np.arange(1))
+        F = auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_c,
+                           patterns is None)
+    else:
+        F = _factorize(A, pats, ranks, tree, scaling, progress, p, rp)
+        if p is not None or rp is not None:
+            _warn_if_bad_fit(F, A, perm if rp is None else np.arange(1))
+    return _scaled_back(F, shift)
+
+
+def _safe_range(dtype):
+    """``(lo, hi)``: largest entries in this range are factorized as given (sixth roots of
+    the dtype's range: the 2×2 Gram eigenproblems see fourth powers of the entries, summed
+    over a block).  float64: about 1e-51 … 1e51; float32: about 5e-7 … 2e6."""
+    fi = np.finfo(dtype)                    # of the real part for a complex dtype
+    return 2.0 ** (fi.minexp // 6), 2.0 ** (fi.maxexp // 6)
+
+
+def rescaled(A, force=False):
+    """``(A · 2^-shift, shift)``, the batch ``A`` with its largest entries brought into
+    ``[1/2, 1)`` (one power of two per batch member: ``shift`` has the batch shape), or
+    ``(A, None)`` when no member needs it.
+
+    The decision reads a sample of about 3000 entries per member (a strided grid and 1024
+    scattered ones), so an ordinary input costs no pass over the matrix; only when a
+    sampled maximum lies outside
+    :func:`_safe_range` (or is zero) is the exact ``max |A|`` computed, and a member whose
+    exact maximum is in range (or zero) keeps ``shift = 0``.  ``force``: skip the sample and
+    normalise every nonzero member (the retry after a non-finite solve).  Multiplying by a
+    power of two is exact (barring subnormal results), so the factors of the copy, with
+    ``2^shift`` multiplied into one twiddle, are those of ``A``."""
+    lo, hi = _safe_range(A.dtype)
+    m, n = A.shape[-2:]
+    if not force:
+        rng = np.random.default_rng(0)      # a grid and scattered entries (fixed seed)
+        ri, ci = rng.integers(0, m, 1024), rng.integers(0, n, 1024)
+        sample = np.maximum(np.abs(A[..., ::max(1, m // 48), ::max(1, n // 48)]).max(
+            axis=(-2, -1)), np.abs(A[..., ri, ci]).max(axis=-1))
+        if np.all((sample >= lo) & (sample <= hi)):
+            return A, None
+    big = np.abs(A).max(axis=(-2, -1))      # unusual inputs only: one pass
+    shift = np.frexp(big)[1].astype(np.int64)
+    keep = (big == 0) if force else (big == 0) | ((big >= lo) & (big <= hi))
+    shift = np.where(keep, 0, shift)
+    if not shift.any():
+        return A, None
+    return _ldexp(A, -shift[..., None, None]), shift
+
+
+def _ldexp(X, k):
+    """``X · 2^k`` (exact; ``k`` broadcasts), real or complex."""
+    if X.dtype.kind != "c":
+        return np.ldexp(X, k)
+    out = np.empty(np.broadcast_shapes(X.shape, np.shape(k)), X.dtype)
+    out.real, out.imag = np.ldexp(X.real, k), np.ldexp(X.imag, k)
+    return out
+
+
+def _scaled_back(F, shift):
+    """``F`` with ``2^shift`` (per batch member) multiplied into its first twiddle."""
+    if shift is None:
+        return F
+    t0 = F.twiddles[0]
+    F.twiddles = (_ldexp(t0, shift.reshape(shift.shape + (1,) * (t0.ndim - shift.ndim))),
+                  *F.twiddles[1:])
     return F
 
 
@@ -330,6 +394,12 @@ def _factorize(A, pats, ranks, tree, scaling, progress, p, rp=None):
             tw = _run_tree(A, pats, ranks, tree, scaling, progress, p, rp)
         except (np.linalg.LinAlgError, NonFiniteError, PrecisionError):  # from the kernels
             tw = None
+    shift = None
+    if tw is None and np.isfinite(A).all():     # large entries the sample missed: normalise
+        B, shift = rescaled(A, force=True)
+        if shift is not None:
+            return _scaled_back(_factorize(B, pats, ranks, tree, scaling, progress, p, rp),
+                                shift)
     if tw is None:
         raise_non_finite(A)
     batch = A.shape[:-2]

@@ -5,7 +5,8 @@
 | --split-order 2,1,3] [--scaling unit|sqrt] [--refine SECONDS] [--json] [--quiet]`` writes
 the twiddle tensors
 (``twiddle_0`` … leftmost first), the ``patterns`` (K×4), ``perm`` and ``row_perm`` to an
-``.npz`` and reports ``relative_error`` (against the given matrix), ``seconds`` (the
+``.npz`` (``.npz`` appended when ``--out`` lacks it, as numpy does; the JSON ``out`` is the
+file written; a missing or read-only directory is refused before the computation) and reports ``relative_error`` (against the given matrix), ``seconds`` (the
 factorization alone), ``n_factors``, ``optimal`` and the permutations found (``found_perm``,
 ``found_row_perm``, None for the identity); ``--refine SECONDS`` then refines all factors
 together within that time budget (:func:`exactsparse.butterfly.refine.refine`) and adds
@@ -14,7 +15,10 @@ takes a preset name or a nested tuple of factor indices (``"((0,1),(2,3))"``: th
 left to right, are the factors ``0 … K−1`` of the chain, ``K = log2 N``; read with
 :func:`ast.literal_eval`, never evaluated); ``--split-order`` takes the ``K − 1`` cut
 positions, comma-separated, in the order the cuts are made (:mod:`exactsparse.butterfly.trees`).
-A tree that does not fit the matrix is a usage error (exit 2) naming the flag.
+A tree that does not fit the matrix is a usage error (exit 2) naming the flag.  A relative
+error above ``WARN_ERROR`` (1e-6) is reported on stderr: up to 5 % (the library's
+``WRONG_PERM_ERROR``) as "not an exact butterfly product", above it as "not (numerically) a
+butterfly product under --perm …" with a hint to try ``--perm auto`` / ``--row-perm auto``.
 
 ``exactsparse butterfly identify --matrix Z [--perm identity|bitrev|auto|FILE]
 [--row-perm ...] [--cyclotomic n]
@@ -40,6 +44,7 @@ from __future__ import annotations
 import argparse
 import ast
 import itertools
+import os
 import sys
 import time
 import warnings
@@ -48,14 +53,15 @@ import numpy as np
 
 from . import emit
 from .common import (UsageError, add_command, add_json_arg, add_matrix_arg, load_matrix_arg,
-                     matrix_path, positive_float, positive_int)
+                     matrix_path, not_a_directory, positive_float, positive_int)
 from .payload import payload
 from .progress import Progress, add_progress_arg, progress_enabled
 from .verify import add_perm_args, read_butterfly_matrix, read_perm, verify_file
 
-__all__ = ["register", "WARN_ERROR"]
+__all__ = ["register", "WARN_ERROR", "fit_warning", "out_path"]
 
-#: relative error above which ``factorize`` warns that the input is not a butterfly product
+#: relative error above which ``factorize`` warns that the input is not an exact butterfly
+#: product (the permutation hint comes only above ``numeric.WRONG_PERM_ERROR``)
 WARN_ERROR = 1e-6
 
 #: the preset trees of ``--tree`` (:data:`exactsparse.butterfly.trees.TREE_NAMES`, which a
@@ -171,7 +177,9 @@ def register(sub):
     cmds.required = True
     f = add_command(cmds, "factorize", _factorize, "numeric hierarchical butterfly factorization")
     add_matrix_arg(f, positional=True, help="square matrix (.npy, .txt, .csv, .json)")
-    f.add_argument("--out", help="write the factors to this .npz file")
+    f.add_argument("--out", help="write the factors to this .npz file ('.npz' is appended "
+                                 "when missing, as numpy does; the JSON 'out' is the file "
+                                 "written)")
     f.add_argument("--perm", default=None, choices=["identity", "bitrev", "auto"],
                    help="known column permutation (bitrev for the DFT) or 'auto'")
     f.add_argument("--row-perm", default=None, choices=["identity", "bitrev", "auto"],
@@ -243,6 +251,7 @@ def _save(path, F):
 
 def _factorize(args):
     from ..butterfly import ButterflyFitWarning, butterfly_factorize
+    target = out_path(args.out, suffix=".npz") if args.out else None   # before the work
     A = load_numeric(args)
     tree = checked_tree(args, A)
     if args.refine is not None:
@@ -275,24 +284,62 @@ def _factorize(args):
         extra.update(initial_error=out.initial_error, refine_seconds=time.perf_counter() - t1,
                      refine_sweeps=out.sweeps, refine_stop=out.stop_reason)
     err = float(F.relative_error(A))
-    if args.out:
-        _save(args.out, F)
+    if target:
+        _save(target, F)
     data = {"relative_error": err, "seconds": seconds, "n_factors": F.n_factors,
             "N": int(A.shape[-1]), "tree": tree, "scaling": args.scaling,
-            "perm": args.perm, "row_perm": args.row_perm, "out": args.out,
+            "perm": args.perm, "row_perm": args.row_perm, "out": target,
             "found_perm": None if F.perm is None else F.perm.tolist(),
             "found_row_perm": None if F.row_perm is None else F.row_perm.tolist(), **extra}
-    if not err <= WARN_ERROR:
-        print(f"exactsparse: warning: relative error {err:.3g}: the matrix is not (numerically)"
-              f" a butterfly product under --perm {args.perm or 'identity'}"
-              + ("" if args.perm == "auto" else "; try --perm auto"), file=sys.stderr)
+    warning = fit_warning(err, args.perm, args.row_perm)
+    if warning:
+        print(f"exactsparse: warning: {warning}", file=sys.stderr)
     emit(args, data, f"{F.n_factors} butterfly factors of a {A.shape[0]}×{A.shape[1]} "
                      f"matrix in {seconds:.3f} s, relative error {err:.3e}"
                      + (f" (refined from {extra['initial_error']:.3e} in "
                         f"{extra['refine_sweeps']} sweeps, stop: {extra['refine_stop']})"
                         if args.refine is not None else "")
-                     + (f"; written to {args.out}" if args.out else ""))
+                     + (f"; written to {target}" if target else ""))
     return 0
+
+
+def fit_warning(err, perm, row_perm):
+    """The warning of ``factorize`` for the relative error ``err`` (None when
+    ``err <= WARN_ERROR``).  Up to ``WRONG_PERM_ERROR`` (5 %, the library's threshold for a
+    wrong permutation) the input is an approximate product, e.g. a noisy one, and no
+    permutation would help; above it (or NaN) the permutations are the likely cause and the
+    flags not already ``auto`` are suggested."""
+    from ..butterfly.numeric import WRONG_PERM_ERROR
+    if err <= WARN_ERROR:
+        return None
+    if err <= WRONG_PERM_ERROR:
+        return (f"relative error {err:.3g}: the matrix is not an exact butterfly product "
+                f"(error above {WARN_ERROR:g}, e.g. a noisy one); the factors approximate it")
+    under = f"--perm {perm or 'identity'}" + (f" and --row-perm {row_perm}" if row_perm else "")
+    hint = " ".join(f"{flag} auto" for flag, v in (("--perm", perm), ("--row-perm", row_perm))
+                    if v != "auto")
+    return (f"relative error {err:.3g}: the matrix is not (numerically) a butterfly product "
+            f"under {under}" + (f"; try {hint} (recovers unknown permutations)" if hint else
+                                 " (nor, it seems, up to permutations)"))
+
+
+def out_path(path, flag="--out", suffix=None):
+    """The file an output option will write (``path`` with ``suffix`` appended when it does
+    not end with it, as :func:`numpy.savez` does), checked before any computation: a
+    directory is a usage error, a missing or read-only directory an
+    :class:`~exactsparse.ArgumentError` naming ``flag``."""
+    from ..exceptions import ArgumentError
+    if suffix and not path.endswith(suffix):
+        path += suffix
+    not_a_directory(path, flag)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ArgumentError(f"Argument '{flag}' must name a file in an existing directory, not "
+                            f"{path!r} (no directory {folder!r}).")
+    if not os.access(path if os.path.exists(path) else folder, os.W_OK):
+        raise ArgumentError(f"Argument '{flag}' must name a writable file, not {path!r} "
+                            f"(permission denied).")
+    return path
 
 
 def _register_design(cmds):
@@ -356,6 +403,8 @@ def _verify(args):
 
 def _identify(args):
     from ..butterfly import identify_butterfly
+    if args.out:
+        out_path(args.out)
     Z = exact_matrix(args, "identify")
     r = identify_butterfly(Z, perm=read_perm(args.perm), row_perm=read_perm(args.row_perm),
                            cyclotomic=args.cyclotomic)
