@@ -220,6 +220,15 @@ def _to_csc(data, name):
                          shape=c.shape)
 
 
+def _row_lengths(data):
+    """The row lengths of a ragged nested sequence (at most 12 shown), or None."""
+    try:
+        lens = [len(r) for r in data]
+    except TypeError:
+        return None
+    return lens if len(lens) <= 12 else lens[:12] + ["..."]
+
+
 def _to_bool_array(data, name):
     if isinstance(data, str):
         rows = [r.strip() for r in data.replace(";", "/").replace(",", "/")
@@ -231,8 +240,10 @@ def _to_bool_array(data, name):
         data = [[int(c) for c in r] for r in rows]
     try:
         arr = np.asarray(data)
-    except ValueError as exc:
-        raise ShapeError(f"Argument {name!r} must be a rectangular 0/1 matrix ({exc}).") from None
+    except ValueError:
+        lens = _row_lengths(data)
+        raise ShapeError(f"Argument {name!r} must be a rectangular 0/1 matrix, not ragged rows"
+                         + (f" of lengths {lens}." if lens else ".")) from None
     if arr.dtype == object:
         raise ShapeError(f"Argument {name!r} must be a rectangular 0/1 matrix, not ragged rows.")
     if arr.ndim != 2:

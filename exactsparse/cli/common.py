@@ -109,6 +109,11 @@ def read_support_arg(text, flag="--left"):
         not_a_directory(text, flag)
         return read_support(text)
     if _INLINE.match(text):
+        rows = [r for r in re.split(r"[/;,\s]+", text) if r]
+        if len({len(r) for r in rows}) > 1:
+            raise UsageError(f"argument {flag}: {text!r} has rows of different lengths "
+                             f"{[len(r) for r in rows]} (an inline support is rows of 0/1 "
+                             f"of one length separated by /)")
         return Support(text)
     raise UsageError(f"argument {flag}: {text!r} is neither a file nor an inline support "
                      "(rows of 0/1 separated by /)")
