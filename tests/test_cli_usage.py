@@ -56,7 +56,7 @@ def test_every_group_has_a_description_and_every_option_a_help_line():
      "separated by /)"),
     (["fsmf", "classify", "--left", "1", "--right-rx", "2"],
      "argument --right-rx: '2' is neither a file nor an inline support"),
-    (["fsmf", "certify", "-A", "x", "-I", "10/1", "-J", "10/11"],
+    (["fsmf", "classify", "--left", "10/1", "--right", "10/11"],
      "argument --left: '10/1' has rows of different lengths [2, 1]"),
 ])
 def test_usage_errors_exit_2(capsys, argv, needle):
