@@ -289,36 +289,74 @@ def _binet(M, nb):
     return out
 
 
+def _mdet(rows):
+    """Determinant of a small matrix of ``_D`` values whose None entries are zeros (None
+    when every expansion term has a zero factor)."""
+    if len(rows) == 1:
+        return rows[0][0]
+    acc = None
+    for c in range(len(rows)):
+        if rows[0][c] is None:
+            continue
+        sub = _mdet([r[:c] + r[c + 1:] for r in rows[1:]])
+        if sub is None:
+            continue
+        t = rows[0][c] * sub
+        if acc is None:
+            acc = t if c % 2 == 0 else _D((-t.v[1], -t.v[0]), (-t.g[1], -t.g[0]),
+                                          None if t.h is None else (-t.h[1], -t.h[0]))
+        else:
+            acc = acc + t if c % 2 == 0 else acc - t
+    return acc
+
+
+def _squares(vals, nb):
+    """``sum x^2`` of the non-None values (None if none) with its lower end raised to
+    the sum of the exact squares' lower ends, and that sum."""
+    acc, low = None, np.zeros(nb)
+    for x in vals:
+        if x is None:
+            continue
+        acc = x * x if acc is None else acc + x * x
+        lo, hi = x.v
+        sq = np.where(lo > 0, lo * lo, np.where(hi < 0, hi * hi, 0.0))
+        low = _lo(low + np.maximum(_lo(sq), 0.0))
+    if acc is not None:
+        acc = _D((np.maximum(acc.v[0], low), acc.v[1]), acc.g, acc.h)
+    return acc, low
+
+
 def _proj(M, a, na, nb, d, second=False):
     """``Q`` of one row with its non-singular mask; the value is clipped to
-    ``[0, ||a||^2]``, and singular boxes get exactly that interval."""
+    ``[0, ||a||^2]``, and singular boxes get exactly that interval.  With more cells
+    than columns, ``||a||^2 - Q = det([M a]^T [M a]) / det(M^T M)``, both Gram
+    determinants written as sums of squared maximal minors (Cauchy-Binet)."""
     p, q = len(M[0]), len(M)
     nah = _hi(float(na))
-    if p <= q:
-        G = [[_sum([M[j][x] * M[j][y] if M[j][x] is not None and M[j][y] is not None
-                    else None for j in range(q)], nb, d, second) for y in range(p)]
-             for x in range(p)]
-        b = [_sum([M[j][x] * _const(a[j], nb, d, second) if M[j][x] is not None and a[j]
-                   else None for j in range(q)], nb, d, second) for x in range(p)]
-        det = _det(G)
-        det = _D((np.maximum(det.v[0], _binet(M, nb)), det.v[1]), det.g, det.h)
-        ok = det.v[0] > 0
-        num = None
-        for x, y in itertools.product(range(p), repeat=2):
-            minor = [[G[u][v] for v in range(p) if v != x] for u in range(p) if u != y]
-            cof = _det(minor) if p > 1 else _const(1, nb, d, second)
-            t = b[x] * cof * b[y]
-            num = t if num is None else (num + t if (x + y) % 2 == 0 else num - t)
-        dl = np.where(ok, det.v[0], 1.0)
-        dh = np.where(ok, det.v[1], 1.0)
-        inv = (_lo(1.0 / dh), _hi(1.0 / dl))
-        inv2 = _mul(inv, inv)
-        rg = _mul(det.g, (-inv2[1][:, None], -inv2[0][:, None]))
-        rh = None
-        if second:          # (1/x)'' = 2 x' x'^T / x^3 - x'' / x^2
-            o = _outer(det.g, det.g)
-            rh = _sub(_mul(_add(o, o), _ex(_mul(inv2, inv), 1, 2)), _mul(det.h, _ex(inv2, 1, 2)))
-        Q = num * _D(inv, rg, rh)
+    if p < q:
+        col = [None if x == 0 else _const(x, nb, d, second) for x in a]
+        den, low = _squares([_mdet([M[j] for j in T])
+                             for T in itertools.combinations(range(q), p)], nb)
+        ok = low > 0
+        num, _ = _squares([_mdet([M[j] + [col[j]] for j in T])
+                           for T in itertools.combinations(range(q), p + 1)], nb)
+        if num is None or den is None:
+            Q = _const(na, nb, d, second)
+        else:
+            dl = np.where(ok, den.v[0], 1.0)
+            dh = np.where(ok, den.v[1], 1.0)
+            inv = (_lo(1.0 / dh), _hi(1.0 / dl))
+            inv2 = _mul(inv, inv)
+            rg = _mul(den.g, (-inv2[1][:, None], -inv2[0][:, None]))
+            rh = None
+            if second:          # (1/x)'' = 2 x' x'^T / x^3 - x'' / x^2
+                o = _outer(den.g, den.g)
+                rh = _sub(_mul(_add(o, o), _ex(_mul(inv2, inv), 1, 2)),
+                          _mul(den.h, _ex(inv2, 1, 2)))
+            res = num * _D(inv, rg, rh)
+            rl = np.maximum(res.v[0], np.maximum(_lo(num.v[0] / dh), 0.0))
+            rr = np.minimum(res.v[1], _hi(num.v[1] / dl))
+            Q = _const(na, nb, d, second) - _D((rl, rr), res.g, res.h)
     else:
         W = [[_sum([M[u][k] * M[v][k] if M[u][k] is not None and M[v][k] is not None
                     else None for k in range(p)], nb, d) for v in range(q)] for u in range(q)]

@@ -45,6 +45,7 @@ from fractions import Fraction
 import numpy as np
 
 from .bnb_blowup import blowups
+from .bnb_rows import row_q
 from ._interval import (Jet, add, const, down, gershgorin, mag, mul, point, quadratic_floor,
                         sqr, sub, up)
 
@@ -139,19 +140,6 @@ def uncovered(p, S):
                 if not any(p.Is[i][k] and p.Js[j][k] for k in S)), Fraction(0))
 
 
-def _det(Mx):
-    """Determinant of a small square matrix of jets (Laplace expansion)."""
-    n = len(Mx)
-    if n == 1:
-        return Mx[0][0]
-    out = None
-    for c in range(n):
-        minor = [row[:c] + row[c + 1:] for row in Mx[1:]]
-        term = Mx[0][c] * _det(minor)
-        out = term if out is None else (out + term if c % 2 == 0 else out - term)
-    return out
-
-
 def evaluate(p, S, pivots, box, force=None, groups=None, second=False, row_boxes=None):
     """Enclosures on the boxes ``box = (lo, hi)`` (arrays ``(nb, d)``) of the chart:
     ``(jet, smooth, row_ok, qs, gain)`` (``jet.v``, ``jet.g`` and, when ``second``,
@@ -189,7 +177,7 @@ def evaluate(p, S, pivots, box, force=None, groups=None, second=False, row_boxes
         bx = box if row_boxes is None else row_boxes[len(row_ok)]
         two = blow is not None and set(blow.pair) <= set(K)
         M = [[entry(bx, j, k, int(two and k == blow.pair[1])) for k in K] for j, _ in cells]
-        q, ok = _row_q(M, [a for _, a in cells], nb, d)
+        q, ok = row_q(M, [a for _, a in cells], nb, d)
         if force is not None:
             ok = ok & ~force[len(row_ok)]
         na = up(float(sum((a * a for _, a in cells), Fraction(0))))
@@ -221,79 +209,6 @@ def _group_gain(lo, row_ok, row_ids, groups):
         if gain:
             out[idx] = down(out[idx] + down(float(gain)))
     return out
-
-
-def _dot(u, w):
-    out = None
-    for x, y in zip(u, w):
-        if x is not None and y is not None:
-            t = x * y
-            out = t if out is None else out + t
-    return out
-
-
-def _value_det(rows):
-    """Interval determinant (Laplace expansion) of a small matrix of value intervals."""
-    if len(rows) == 1:
-        return rows[0][0]
-    out = None
-    for c in range(len(rows)):
-        t = mul(rows[0][c], _value_det([r[:c] + r[c + 1:] for r in rows[1:]]))
-        out = t if out is None else (add(out, t) if c % 2 == 0 else sub(out, t))
-    return out
-
-
-def _floor_det(det, M, nb):
-    """``det`` (the jet of the Gram determinant of ``M``, ``q x p``) with its lower end
-    raised to the Cauchy-Binet bound ``sum_T (det M_T)^2 >= 0`` over the maximal square
-    submatrices ``M_T`` (rows when ``q >= p``, else columns): far tighter than the
-    expanded product on wide boxes, where it decides which rows are non-singular."""
-    q, p = len(M), len(M[0])
-    s = min(p, q)
-    zero = (np.zeros(nb), np.zeros(nb))
-    val = [[zero if x is None else x.v for x in row] for row in M]
-    floor = np.zeros(nb)
-    for R in itertools.combinations(range(q), s):
-        for C in itertools.combinations(range(p), s):
-            floor = down(floor + sqr(_value_det([[val[r][c] for c in C] for r in R]))[0])
-    return Jet((np.maximum(det.v[0], floor), det.v[1]), det.g, det.h)
-
-
-def _row_q(M, a, nb, d):
-    """Jet of ``Q = ||P_range(M) a||^2`` for one row, and where it is smooth (its value
-    interval is intersected with ``[0, ||a||^2]``; singular boxes get that interval)."""
-    second = any(x is not None and x.h is not None for row in M for x in row)
-    zero = Jet.constant(0, nb, d, second)
-    na = sum((x * x for x in a), Fraction(0))
-    p, q = len(M[0]), len(M)
-    cols = [[M[j][c] for j in range(q)] for c in range(p)]
-    if p <= q:
-        G = [[_dot(cols[x], cols[y]) or zero for y in range(p)] for x in range(p)]
-        b = [None] * p
-        for c in range(p):
-            acc = zero
-            for j in range(q):
-                if cols[c][j] is not None and a[j] != 0:
-                    acc = acc + cols[c][j].scale(a[j])
-            b[c] = acc
-        det = _floor_det(_det(G), M, nb)
-        num = None
-        for x in range(p):
-            for y in range(p):
-                minor = [[G[u][v] for v in range(p) if v != x] for u in range(p) if u != y]
-                cof = _det(minor) if p > 1 else Jet.constant(1, nb, d, second)
-                t = b[x] * cof * b[y]
-                num = t if num is None else (num + t if (x + y) % 2 == 0 else num - t)
-        ok = det.v[0] > 0
-        Q = num * det.recip()
-    else:                                   # fewer cells than columns: fit or not
-        W = [[_dot(M[u], M[v]) or zero for v in range(q)] for u in range(q)]
-        det = _floor_det(_det(W), M, nb)
-        ok = det.v[0] > 0
-        Q = Jet.constant(na, nb, d, second)
-    lo = np.where(ok, np.maximum(Q.v[0], 0.0), 0.0)
-    hi = np.where(ok, np.minimum(Q.v[1], up(float(na))), up(float(na)))
-    return Jet((lo, hi), Q.g, Q.h), ok
 
 
 def lower_bounds(p, S, pivots, box, groups=None, second=True):
