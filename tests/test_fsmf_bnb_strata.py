@@ -141,7 +141,7 @@ def test_cauchy_binet_floor_below_gram_determinants(q, p):
     ``det(M^T M)`` (``det(M M^T)`` when ``q < p``) at sampled members of random interval
     matrices (numpy), equal to each other, and positive where numpy's minimum over the
     samples is clearly positive on narrow boxes."""
-    from exactsparse.checks.fsmf_bnb import _binet
+    from exactsparse.checks.fsmf_bnb_rows import binet as _binet
     from exactsparse.fsmf.hard._interval import Jet
     from exactsparse.fsmf.hard.bnb_rows import floor_det as _floor_det
     rng = np.random.default_rng(q * 10 + p)

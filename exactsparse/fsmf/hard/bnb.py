@@ -46,8 +46,7 @@ import numpy as np
 
 from .bnb_blowup import blowups
 from .bnb_rows import row_q
-from ._interval import (Jet, add, const, down, gershgorin, mag, mul, point, quadratic_floor,
-                        sqr, sub, up)
+from ._interval import Jet, const, down, gershgorin, mag, point, quadratic_floor, up
 
 __all__ = ["Problem", "problem_of_part", "bnb_lower", "BnBBound", "MAX_DIM", "MAX_BOXES",
            "strata", "charts", "chart_vars", "sub_problem", "evaluate", "lower_bounds"]
@@ -177,6 +176,8 @@ def evaluate(p, S, pivots, box, force=None, groups=None, second=False, row_boxes
         bx = box if row_boxes is None else row_boxes[len(row_ok)]
         two = blow is not None and set(blow.pair) <= set(K)
         M = [[entry(bx, j, k, int(two and k == blow.pair[1])) for k in K] for j, _ in cells]
+        if blow is None:
+            smooth &= _lone_entries(M, cells, K, var, one, bx)
         q, ok = row_q(M, [a for _, a in cells], nb, d)
         if force is not None:
             ok = ok & ~force[len(row_ok)]
@@ -193,6 +194,22 @@ def evaluate(p, S, pivots, box, force=None, groups=None, second=False, row_boxes
         total = Jet((np.where(gain > 0, down(total.v[0] + gain), total.v[0]), total.v[1]),
                     total.g, total.h)
     return total, smooth, row_ok, qs, gain
+
+
+def _lone_entries(M, cells, K, var, one, bx):
+    """Replace (in place) a row's column with one nonzero entry, a chart variable, by the
+    constant 1: where that entry is not 0 the column spans the same line, so ``Q_i`` is
+    unchanged, and where it is 0 (a face of the box) ``F``, upper semicontinuous, is at
+    least its infimum over the rest of the box.  Returns the boxes where no replaced
+    variable can be 0 (elsewhere the leaf does not prove attainment)."""
+    ok = np.ones(len(bx[0]), bool)
+    for c, k in enumerate(K):
+        nz = [t for t in range(len(M)) if M[t][c] is not None]
+        if len(nz) == 1 and (cells[nz[0]][0], k) in var:
+            M[nz[0]][c] = one
+            v = var[(cells[nz[0]][0], k)]
+            ok &= (bx[0][:, v] > 0) | (bx[1][:, v] < 0)
+    return ok
 
 
 def _group_gain(lo, row_ok, row_ids, groups):
@@ -423,8 +440,8 @@ class _Groups:
 
     def _compute(self, rows):
         left = self.deadline - time.monotonic()
-        if self.depth >= 2 or left < 0.2 or rows >= {i for i, _, _ in self.p.cells}:
-            return None, None                # (all rows: that is the problem itself)
+        if self.depth >= 2 or left < 0.2 or rows >= {i for i, _, a in self.p.cells if a}:
+            return None, None    # (all rows but zero ones: that is the problem itself)
         from .bnb_upper import exact_point, plain_minima
         sub = sub_problem(self.p, rows)
         mins = plain_minima(sub, 10, 0, time.monotonic() + min(1.0, 0.05 * left))
@@ -502,6 +519,9 @@ def bnb_lower(p, upper, tol, budget, _depth=0, progress=None):
             ch["blowup"] = {"pair": list(c.pair), "t": Fraction(c.eps)}
             if hasattr(c, "jp"):
                 ch["blowup"]["pivot"] = c.jp
+        if hasattr(c, "crosses"):
+            ch["cross"] = [{"pair": list(x[0]), "into": list(x[1]), "t": Fraction(x[4])}
+                           for x in c.crosses]
         out[job[0]]["charts"].append(ch)
         complete, attained = complete and ok, attained and smooth
         lo = claim if lo is None else min(lo, claim)

@@ -44,9 +44,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._interval import Jet
+from ._interval import Jet, down, mag, mul, sub, up
 
-__all__ = ["Blowup", "Slab", "blowups", "EPS"]
+__all__ = ["Blowup", "Slab", "Cross", "blowups", "EPS"]
 
 #: Half-width ``eps`` of the slab ``|y2 - y1|_inf <= eps`` handed to the blow-up charts.
 EPS = 0.25
@@ -71,6 +71,43 @@ class Slab(tuple):
             bot = (lo[:, a] if a is not None else 0.0) - (hi[:, b] if b is not None else 0.0)
             ok &= np.maximum(np.abs(top), np.abs(bot)) <= self.eps - MARGIN
         return ok
+
+
+class Cross(tuple):
+    """The pivots of a plain chart where two columns with *different* pivots can be
+    parallel (on the chart's boundary): ``crosses`` lists ``(pair, into, wpos, terms,
+    eps)``; a box where the moved column (whose pivot differs between the chart and
+    ``into``), divided by its entry at the other column's pivot (variable ``wpos``),
+    lies within ``eps`` of the other column on ``U`` of ``into`` is, after that
+    rescaling (``F`` is scale invariant), a point of the blow-up charts of ``into``.
+    ``terms``: per ``j`` of ``U``, the positions (None: 0, -1: the pivot 1) of the moved
+    and the other column's entries."""
+
+    def __new__(cls, pivots, crosses):
+        self = super().__new__(cls, pivots)
+        self.crosses = crosses
+        return self
+
+    def exempt(self, lo, hi):
+        """Boxes ``(lo, hi)`` covered by one of the blow-up charts (float intervals)."""
+        out = np.zeros(len(lo), bool)
+        nb = len(lo)
+
+        def ent(t):
+            if t is None:
+                return np.zeros(nb), np.zeros(nb)
+            if t < 0:
+                return np.ones(nb), np.ones(nb)
+            return lo[:, t], hi[:, t]
+        for _, _, wpos, terms, eps in self.crosses:
+            wl, wh = lo[:, wpos], hi[:, wpos]
+            ok = (wl > 0) | (wh < 0)
+            safe = (np.where(ok, wl, 1.0), np.where(ok, wh, 1.0))
+            inv = (down(1.0 / safe[1]), up(1.0 / safe[0]))
+            for a, b in terms:
+                ok &= mag(sub(mul(ent(a), inv), ent(b))) <= eps - MARGIN
+            out |= ok
+        return out
 
 
 @dataclass(frozen=True)
@@ -117,6 +154,8 @@ def blowups(p, S, pivots):
     act = p.active()
     piv = dict(zip(S, pivots))
     pairs = [(a, b) for a in S for b in S if a < b and piv[a] == piv[b]]
+    if not pairs:
+        return [_crossed(p, S, pivots)]
     if len(pairs) != 1:
         return [tuple(pivots)]
     k1, k2 = pairs[0]
@@ -166,3 +205,30 @@ def blowups(p, S, pivots):
                           tuple(sorted(polys.items()))))
     return out
 
+
+
+def _crossed(p, S, pivots):
+    """``pivots`` as a :class:`Cross` chart when two of its columns (some row using both)
+    can be rescaled onto the other's pivot into a chart with blow-up charts, else as a
+    tuple."""
+    act = p.active()
+    piv = dict(zip(S, pivots))
+    plain = [(j, k) for k in S for j in act[k] if j != piv[k]]
+    pos = {v: t for t, v in enumerate(plain)}
+
+    def at(j, k):
+        return -1 if piv[k] == j else pos.get((j, k))
+    crosses = []
+    for k1, k2 in ((a, b) for a in S for b in S if a < b):
+        for moved, other in ((k2, k1), (k1, k2)):
+            jn = piv[other]
+            if jn not in act[moved]:
+                continue
+            into = tuple(jn if k == moved else piv[k] for k in S)
+            slab = blowups(p, S, into)[0]
+            if getattr(slab, "pair", None) != (k1, k2):
+                continue
+            U = sorted((set(act[k1]) | set(act[k2])) - {jn})
+            crosses.append(((k1, k2), into, pos[(jn, moved)],
+                            tuple((at(j, moved), at(j, other)) for j in U), slab.eps))
+    return Cross(pivots, tuple(crosses)) if crosses else tuple(pivots)
