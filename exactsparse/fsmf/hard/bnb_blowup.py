@@ -222,8 +222,8 @@ def _crossed(p, S, pivots):
     for k1, k2 in ((a, b) for a in S for b in S if a < b):
         for moved, other in ((k2, k1), (k1, k2)):
             jn = piv[other]
-            if jn not in act[moved]:
-                continue
+            if jn not in act[moved] or piv[moved] not in act[other]:
+                continue                # (else |D| >= 1 at the moved column's pivot)
             into = tuple(jn if k == moved else piv[k] for k in S)
             slab = blowups(p, S, into)[0]
             if getattr(slab, "pair", None) != (k1, k2):
