@@ -20,7 +20,13 @@ interval enclosure, the mean-value form, the second-order (Taylor) form and the 
 bound (see :func:`_leaf_bounds`), in float64 intervals rounded outward by one ulp after
 every operation (IEEE operations are correctly rounded), and must reach the chart's
 claimed bound.  Singular leaves (a Gram determinant enclosure not positive) use
-``0 <= Q_i <= ||a_i||^2`` only.
+``0 <= Q_i <= ||a_i||^2`` only.  Each row's ``Q_i`` is enclosed by the Cauchy-Binet
+residual form (:mod:`.fsmf_bnb_rows`); in a plain chart a row's column with one variable
+entry is replaced by 1 (same span where that entry is not 0; where it is 0, ``F`` is at
+least its infimum nearby, and such leaves prove no attainment).  A plain chart may list
+``cross`` entries (:func:`.fsmf_bnb_blowup.crosses`): its boxes where one column of a
+pair, rescaled onto the other's pivot, lies in the slab of the blow-up charts of the
+chart ``into`` are not evaluated, and those blow-up charts must be listed.
 
 Examples
 --------

@@ -17,14 +17,18 @@ bisection (widest side, lowest index first) into boxes, and each leaf box gets a
 lower bound of ``F``: the largest of the natural interval enclosure, the mean-value form
 ``F(c) + grad F(box) . (box - c)``, the second-order form (Taylor with an interval
 Hessian, per-coordinate Gershgorin) and the per-row bound ``||a||^2 - sum_i ub(Q_i)``
-(:func:`lower_bounds`; outward-rounded float intervals, :mod:`._interval`).
+(:func:`lower_bounds`; outward-rounded float intervals, :mod:`._interval`; each row's
+``Q_i`` by the Cauchy-Binet residual form of :mod:`.bnb_rows`; a row's column with a
+single variable entry is replaced by 1, the same span wherever that entry is not 0).
 Where the enclosure of ``det G`` is not positive, ``Q_i`` is bounded by ``||a_i||^2``
 (``F`` is upper semicontinuous there, so the infimum over a box is the infimum over its
 non-singular points and any bound valid on those is valid).  The certificate lists, per
 chart, the bisection tree (preorder ``"S"``/``"L"``) and the chart's bound;
 :func:`exactsparse.checks.fsmf_bnb.check_bnb` re-evaluates every leaf independently.  A
 chart where two columns share a pivot leaves the slab around their coincidence (where
-``F`` is discontinuous) to the blow-up charts of :mod:`.bnb_blowup`.
+``F`` is discontinuous) to the blow-up charts of :mod:`.bnb_blowup`, and a chart where
+two columns with distinct pivots can be parallel leaves those boxes to the blow-up charts
+of the chart where one column is rescaled onto the other's pivot (crosses).
 
 References
 ----------

@@ -25,6 +25,14 @@ A leaf meeting ``t = 0`` never proves attainment.  The checker
 (:mod:`exactsparse.checks.fsmf_bnb_blowup`) re-derives the layout, the slab test and
 that every ``jp`` of ``U`` is listed.
 
+Crosses: in a chart whose two columns ``k1, k2`` have distinct pivots ``j1, j2`` (some
+row using both), the columns can be parallel only on the chart's boundary, where ``F``
+is discontinuous too.  A point where ``y2 / y2_{j1}`` lies within ``eps`` of ``y1`` on
+``U`` of the chart with ``k2``'s pivot moved to ``j1`` is, by scale invariance, a point of
+that chart's blow-up charts (which parametrise ``y2 = y1 + t u`` with no bound on ``y2``
+but ``|t| <= eps``), so a :class:`Cross` chart leaves those boxes to them (and likewise
+with ``k1`` moved to ``j2``).
+
 Examples
 --------
 >>> from fractions import Fraction
@@ -36,6 +44,18 @@ Examples
 ((0, 0), (0, 1), [1, 2])
 >>> chart_vars(p, (0, 1), blow[0])
 [('z', 1), ('z', 2), ('t',), ('u', 2)]
+
+Distinct pivots ``(0, 1)``: ``y1 = (1, a, b)``, ``y2 = (c, 1, e)`` (variables ``a, b,
+c, e``); near ``y2 = c y1`` (``c, a`` near ``+-1``) the boxes go to the blow-ups of
+``(0, 0)`` or ``(1, 1)``:
+
+>>> import numpy as np
+>>> cross, = blowups(p, (0, 1), (0, 1))
+>>> [x[1] for x in cross.crosses]
+[(0, 0), (1, 1)]
+>>> box = np.array([[0.98, 0.49, 0.98, 0.49]]), np.array([[0.99, 0.5, 0.99, 0.5]])
+>>> bool(cross.exempt(*box)[0])
+True
 """
 
 from __future__ import annotations
