@@ -109,7 +109,8 @@ def test_cross_exemption_matches_checker_and_brute_force():
     """A 3x3 core with full supports and r = 2 (every chart with distinct pivots has two
     crosses): producer and checker flag the same boxes, and at every corner of a flagged
     box one column divided by its entry at the other column's pivot is within ``eps`` of
-    the other column on ``U`` (brute force over the corners, exact rationals)."""
+    the other column on ``U``, and in ``[-1, 1]`` when it is the first column (brute
+    force over the corners, exact rationals)."""
     p = Problem(3, 3, 2, tuple((i, j, Fraction(i - j)) for i in range(3) for j in range(3)),
                 ((True, True),) * 3, ((True, True),) * 3)
     S = strata(p)[0]
@@ -132,7 +133,10 @@ def test_cross_exemption_matches_checker_and_brute_force():
             for corner in itertools.product(*zip(lo[b], hi[b])):
                 y = {v: Fraction(x) for v, x in zip(free, corner)}
                 y.update({(j, k): Fraction(1) for k, j in zip(S, piv)})
+                # within eps of the other column, and (first column rescaled) the
+                # rescaled entries in [-1, 1], the range of the blow-up charts' z
                 assert any(all(abs(y[(j, k)] / y[(piv[1 - k], k)] - y[(j, 1 - k)]) < eps
+                               and (k == 1 or abs(y[(j, k)] / y[(piv[1 - k], k)]) <= 1)
                                for j in range(3) if j != piv[1 - k])
                            for _, _, k, eps in cross)
 

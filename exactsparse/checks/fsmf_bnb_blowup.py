@@ -141,7 +141,9 @@ def in_cross(act, S, pivots, cross, free, lo, hi):
     """Which boxes ``(lo, hi)`` of the plain chart ``pivots`` (variables ``free``) lie,
     for some cross ``(pair, into, moved, eps)``, in the set where ``max_{j in U} |y_j /
     y_jn - x_j| <= eps - MARGIN`` (``y`` the moved column, ``x`` the other, ``jn`` the
-    other's pivot, ``U`` of ``into``; outward-rounded float intervals)."""
+    other's pivot, ``U`` of ``into``; outward-rounded float intervals) and, when ``y`` is
+    the pair's first column, ``|y_j / y_jn| <= 1`` on the entries both columns use (the
+    blow-up charts' ``z`` lie in ``[-1, 1]``)."""
     pos = {v: t for t, v in enumerate(free)}
     piv = dict(zip(S, pivots))
     nb = len(lo)
@@ -168,5 +170,7 @@ def in_cross(act, S, pivots, cross, free, lo, hi):
             qh = np.nextafter(np.maximum(np.maximum(p[0], p[1]), np.maximum(p[2], p[3])), np.inf)
             dl, dh = np.nextafter(ql - xh, -np.inf), np.nextafter(qh - xl, np.inf)
             ok &= np.maximum(np.abs(dl), np.abs(dh)) <= float(eps) - MARGIN
+            if k == pair[0] and j in act[pair[1]]:      # z = y1_j of the blow-ups
+                ok &= np.maximum(np.abs(ql), np.abs(qh)) <= 1.0
         out |= ok
     return out

@@ -98,10 +98,12 @@ class Cross(tuple):
     parallel (on the chart's boundary): ``crosses`` lists ``(pair, into, wpos, terms,
     eps)``; a box where the moved column (whose pivot differs between the chart and
     ``into``), divided by its entry at the other column's pivot (variable ``wpos``),
-    lies within ``eps`` of the other column on ``U`` of ``into`` is, after that
-    rescaling (``F`` is scale invariant), a point of the blow-up charts of ``into``.
-    ``terms``: per ``j`` of ``U``, the positions (None: 0, -1: the pivot 1) of the moved
-    and the other column's entries."""
+    lies within ``eps`` of the other column on ``U`` of ``into`` (and, when the moved
+    column is the first of the pair, within ``[-1, 1]`` on the common entries ``C``,
+    the range of the blow-up charts' ``z``) is, after that rescaling (``F`` is scale
+    invariant), a point of the blow-up charts of ``into``.  ``terms``: per ``j`` of
+    ``U``, the positions (None: 0, -1: the pivot 1) of the moved and the other column's
+    entries, then per ``j`` of ``C`` (first column moved) the moved one's and ``"z"``."""
 
     def __new__(cls, pivots, crosses):
         self = super().__new__(cls, pivots)
@@ -125,7 +127,10 @@ class Cross(tuple):
             safe = (np.where(ok, wl, 1.0), np.where(ok, wh, 1.0))
             inv = (down(1.0 / safe[1]), up(1.0 / safe[0]))
             for a, b in terms:
-                ok &= mag(sub(mul(ent(a), inv), ent(b))) <= eps - MARGIN
+                if b == "z":
+                    ok &= mag(mul(ent(a), inv)) <= 1.0
+                else:
+                    ok &= mag(sub(mul(ent(a), inv), ent(b))) <= eps - MARGIN
             out |= ok
         return out
 
@@ -249,6 +254,10 @@ def _crossed(p, S, pivots):
             if getattr(slab, "pair", None) != (k1, k2):
                 continue
             U = sorted((set(act[k1]) | set(act[k2])) - {jn})
+            # the blow-up charts take y1 on C (common entries) in [-1, 1]: when y1 is the
+            # rescaled column, its entries there must stay in [-1, 1] (term (a, "z"))
+            C = sorted(set(act[k1]) & set(act[k2]) - {jn}) if moved == k1 else []
             crosses.append(((k1, k2), into, pos[(jn, moved)],
-                            tuple((at(j, moved), at(j, other)) for j in U), slab.eps))
+                            tuple((at(j, moved), at(j, other)) for j in U) +
+                            tuple((at(j, moved), "z") for j in C), slab.eps))
     return Cross(pivots, tuple(crosses)) if crosses else tuple(pivots)
