@@ -181,34 +181,55 @@ def squares(vals, nb):
     return acc, low
 
 
+def _recip(den, ok, second):
+    """``1 / den`` (value, gradient, Hessian) where ``ok`` (``den`` certainly positive)."""
+    dl = np.where(ok, den.v[0], 1.0)
+    dh = np.where(ok, den.v[1], 1.0)
+    inv = (down(1.0 / dh), up(1.0 / dl))
+    inv2 = mul(inv, inv)
+    rg = mul(den.g, (-inv2[1][:, None], -inv2[0][:, None]))
+    rh = None
+    if second:          # (1/x)'' = 2 x' x'^T / x^3 - x'' / x^2
+        o = outer(den.g, den.g)
+        rh = sub(mul(add(o, o), ex(mul(inv2, inv), 1, 2)), mul(den.h, ex(inv2, 1, 2)))
+    return D(inv, rg, rh), dl, dh
+
+
 def proj(M, a, na, nb, d, second=False):
     """``Q`` of one row with its non-singular mask; the value is clipped to
-    ``[0, ||a||^2]``, and singular boxes get exactly that interval.  With more cells
-    than columns, ``||a||^2 - Q = det([M a]^T [M a]) / det(M^T M)``, both Gram
-    determinants written as sums of squared maximal minors (Cauchy-Binet)."""
+    ``[0, ||a||^2]``, and singular boxes get exactly that interval.  One column ``y``:
+    ``Q = (a.y)^2 / |y|^2``; more cells than columns ``p >= 2``: ``||a||^2 - Q =
+    det([M a]^T [M a]) / det(M^T M)``, both Gram determinants written as sums of squared
+    maximal minors (Cauchy-Binet)."""
     p, q = len(M[0]), len(M)
     nah = up(float(na))
-    if p < q:
+    if p == 1 < q:
+        den, low = squares([row[0] for row in M], nb)
+        ok = low > 0
+        b = jsum([row[0] * const(x, nb, d, second) if row[0] is not None and x else None
+                  for row, x in zip(M, a)], nb, d, second)
+        if den is None:
+            Q = const(0, nb, d, second)
+        else:
+            inv, dl, dh = _recip(den, ok, second)
+            Q = b * b * inv
+            b2 = b.v
+            sl = np.where(b2[0] > 0, b2[0] * b2[0], np.where(b2[1] < 0, b2[1] * b2[1], 0.0))
+            sh = np.maximum(b2[0] * b2[0], b2[1] * b2[1])
+            Q = D((np.maximum(Q.v[0], down(np.maximum(down(sl), 0.0) / dh)),
+                   np.minimum(Q.v[1], up(up(sh) / dl))), Q.g, Q.h)
+    elif p < q:
         col = [None if x == 0 else const(x, nb, d, second) for x in a]
         den, low = squares([mdet([M[j] for j in T])
-                             for T in itertools.combinations(range(q), p)], nb)
+                            for T in itertools.combinations(range(q), p)], nb)
         ok = low > 0
         num, _ = squares([mdet([M[j] + [col[j]] for j in T])
-                           for T in itertools.combinations(range(q), p + 1)], nb)
+                          for T in itertools.combinations(range(q), p + 1)], nb)
         if num is None or den is None:
             Q = const(na, nb, d, second)
         else:
-            dl = np.where(ok, den.v[0], 1.0)
-            dh = np.where(ok, den.v[1], 1.0)
-            inv = (down(1.0 / dh), up(1.0 / dl))
-            inv2 = mul(inv, inv)
-            rg = mul(den.g, (-inv2[1][:, None], -inv2[0][:, None]))
-            rh = None
-            if second:          # (1/x)'' = 2 x' x'^T / x^3 - x'' / x^2
-                o = outer(den.g, den.g)
-                rh = sub(mul(add(o, o), ex(mul(inv2, inv), 1, 2)),
-                          mul(den.h, ex(inv2, 1, 2)))
-            res = num * D(inv, rg, rh)
+            inv, dl, dh = _recip(den, ok, second)
+            res = num * inv
             rl = np.maximum(res.v[0], np.maximum(down(num.v[0] / dh), 0.0))
             rr = np.minimum(res.v[1], up(num.v[1] / dl))
             Q = const(na, nb, d, second) - D((rl, rr), res.g, res.h)

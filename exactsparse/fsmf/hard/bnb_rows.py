@@ -5,12 +5,13 @@ Row ``i`` of a part has the matrix ``M = [Y_jk]`` (``q`` cells ``j`` by its ``p`
 ``0 <= Q <= ||a||^2``.  Three forms, each enclosed with forward-mode jets
 (:mod:`._interval`):
 
-* ``q >= p + 2``: the cofactor form ``b^T adj(G) b / det G``;
-* ``q = p + 1`` (one cell more than columns): the *normal form* ``Q = ||a||^2 - (a.n)^2 /
-  |n|^2``, ``n_j = (-1)^j det M_{-j}`` (the minors without cell ``j``: ``n`` spans the
-  orthogonal complement of the range when ``M`` has full rank, and ``|n|^2 = det G`` by
-  Cauchy-Binet).  Same value, far fewer operations, so much tighter enclosures on boxes
-  where ``det G`` is small (the row near its singular set);
+* one column ``y`` (``p = 1 < q``): ``Q = (a.y)^2 / |y|^2``;
+* ``q > p >= 2``: the *Cauchy-Binet residual form* ``||a||^2 - Q = det(B^T B) / det(M^T
+  M)``, ``B = [M | a]``, both Gram determinants written as sums of squared maximal minors
+  (for ``q = p + 1`` the numerator is ``(a.n)^2``, ``n`` the vector of signed minors, a
+  normal of the range).  Same value as the cofactor form ``b^T adj(G) b / det G`` (``b =
+  M^T a``), far fewer dependent operations, so much tighter enclosures where ``det G`` is
+  small (the row near its singular set);
 * ``q <= p``: ``Q = ||a||^2`` wherever ``M`` has full row rank.
 
 ``det G`` gets the Cauchy-Binet floor ``sum_T (det M_T)^2`` (:func:`floor_det`); where its
@@ -131,6 +132,26 @@ def _binet_residual(M, a, nb, d, second):
     return Jet((lo, hi), res.g, res.h), ok
 
 
+def _one_column(M, a, nb, d, second):
+    """``(Q jet, ok)`` for one column ``y`` (``p = 1 < q``): ``Q = (a.y)^2 / |y|^2``, the
+    value also enclosed directly from ``(a.y)^2`` and ``|y|^2`` (fewer terms than the
+    residual form, which is wider for a single column)."""
+    den, floor = _sum_sq([row[0] for row in M], nb)
+    ok = floor > 0
+    b = None
+    for row, x in zip(M, a):
+        if row[0] is not None and x != 0:
+            b = row[0].scale(x) if b is None else b + row[0].scale(x)
+    if b is None or den is None:
+        return Jet.constant(0, nb, d, second), ok
+    Q = b * b * den.recip()
+    b2 = sqr(b.v)
+    safe = np.where(ok, den.v[0], 1.0)
+    lo = np.maximum(Q.v[0], down(b2[0] / den.v[1]))
+    hi = np.minimum(Q.v[1], up(b2[1] / safe))
+    return Jet((lo, hi), Q.g, Q.h), ok
+
+
 def row_q(M, a, nb, d):
     """Jet of ``Q = ||P_range(M) a||^2`` for one row, and where it is smooth (its value
     interval is intersected with ``[0, ||a||^2]``; singular boxes get that interval)."""
@@ -138,7 +159,9 @@ def row_q(M, a, nb, d):
     zero = Jet.constant(0, nb, d, second)
     na = sum((x * x for x in a), Fraction(0))
     p, q = len(M[0]), len(M)
-    if q > p:
+    if p == 1 < q:
+        Q, ok = _one_column(M, a, nb, d, second)
+    elif q > p:
         res, ok = _binet_residual(M, a, nb, d, second)
         Q = Jet.constant(na, nb, d, second) - res
     else:                                   # no more cells than columns: fit or not
