@@ -93,6 +93,36 @@ def test_resumed_chart_equals_one_run():
     assert r[0] == whole[0] and r[1] == whole[1] and r[2] and r[3] == whole[3]
 
 
+@pytest.mark.parametrize("ticks", [x + 0.5 for x in range(1, 10)])
+def test_chart_stopped_between_chunks_has_every_leaf_evaluated(monkeypatch, ticks):
+    """A chart whose deadline passes between two chunks of one level (a fake clock that
+    ticks once per reading): every leaf of the returned tree (rebuilt by the checker's
+    own ``_leaves``) was evaluated, and has a bound at least the chart's claim.  (Before
+    the fix the children made from the level's earlier chunks stayed in the tree
+    unevaluated, e.g. at 4.5 and 7.5 ticks, and the checker rejected a certificate
+    where they lay below the claim.)"""
+    import exactsparse.fsmf.hard.bnb as bnb
+    from exactsparse.checks.fsmf_bnb import _leaves
+
+    class Clock:
+        now = 0
+
+        def monotonic(self):
+            self.now += 1
+            return self.now
+    monkeypatch.setattr(bnb, "_CHUNK", 2)
+    monkeypatch.setattr(bnb, "time", Clock())
+    p = _problem([[-1, 3, -1], [-2, 2, -2], [-1, 1, 0]])
+    S = tuple(sorted(p.active()))
+    pivots = charts(p, S)[0]
+    tree, bound, complete, _, _, state = _chart(p, S, pivots, 2.4, ticks, 10 ** 7)
+    assert state is not None and not complete and "S" in tree
+    lo, hi = _leaves(tree, len(bnb.chart_vars(p, S, pivots)), 10 ** 6)
+    assert len(lo) == len(state[2])                 # every leaf has its bound
+    lb = bnb.lower_bounds(p, S, pivots, (lo, hi))[0]
+    assert lb.min() >= bound - 1e-12
+
+
 def test_only_the_full_stratum_is_searched():
     A = [[2, -3, -1], [-3, 0, 3], [-3, -1, -1]]
     p = _problem(A)

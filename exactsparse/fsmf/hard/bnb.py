@@ -365,6 +365,8 @@ def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None,
             if s0 and (time.monotonic() > deadline or boxes > box_budget):
                 stop = True
                 _undo(frontier[s0:], parent, children, node_lb, leaf_lb)
+                _undo(nxt, parent, children, node_lb, leaf_lb)     # (never evaluated)
+                nxt = []
                 break
             chunk = frontier[s0:s0 + _CHUNK]
             lo = np.array([nodes[u][0] for u in chunk]).reshape(len(chunk), d)
