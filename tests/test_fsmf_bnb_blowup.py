@@ -102,9 +102,14 @@ def _plain_and_blowup(d):
                                  _swap_pair, _raise_blow_bound, _slab_chart_one_leaf,
                                  _drop_slab_chart, _plain_and_blowup])
 def test_tampered_blowup_invalid(certified, mut):
-    d = json.loads(certified.to_json())
+    assert_tampered_invalid(certified, (A2, I2, J2), mut)
+
+
+def assert_tampered_invalid(result, inst, mut):
+    """``verify`` rejects ``result``'s JSON after ``mut`` (in place on the dict)."""
+    d = json.loads(result.to_json())
     mut(d)
-    v = verify(json.dumps(d), (A2, I2, J2))
+    v = verify(json.dumps(d), inst)
     assert not v.valid and "invalid certificate" in v.message
 
 

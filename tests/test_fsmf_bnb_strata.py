@@ -81,7 +81,7 @@ def test_resumed_chart_equals_one_run():
     p = _problem(A)
     S = tuple(sorted(p.active()))
     pivots = charts(p, S)[0]
-    target = 1.5
+    target = 2.4          # the root box alone reaches 2.0
     whole = _chart(p, S, pivots, target, time.monotonic() + 600, 10 ** 7)
     assert whole[2] and whole[5] is None
     r = _chart(p, S, pivots, target, time.monotonic() - 1, 10 ** 7)     # root only
@@ -91,6 +91,36 @@ def test_resumed_chart_equals_one_run():
         runs += 1
     assert runs > 2
     assert r[0] == whole[0] and r[1] == whole[1] and r[2] and r[3] == whole[3]
+
+
+@pytest.mark.parametrize("ticks", [x + 0.5 for x in range(1, 10)])
+def test_chart_stopped_between_chunks_has_every_leaf_evaluated(monkeypatch, ticks):
+    """A chart whose deadline passes between two chunks of one level (a fake clock that
+    ticks once per reading): every leaf of the returned tree (rebuilt by the checker's
+    own ``_leaves``) was evaluated, and has a bound at least the chart's claim.  (Before
+    the fix the children made from the level's earlier chunks stayed in the tree
+    unevaluated, e.g. at 4.5 and 7.5 ticks, and the checker rejected a certificate
+    where they lay below the claim.)"""
+    import exactsparse.fsmf.hard.bnb as bnb
+    from exactsparse.checks.fsmf_bnb import _leaves
+
+    class Clock:
+        now = 0
+
+        def monotonic(self):
+            self.now += 1
+            return self.now
+    monkeypatch.setattr(bnb, "_CHUNK", 2)
+    monkeypatch.setattr(bnb, "time", Clock())
+    p = _problem([[-1, 3, -1], [-2, 2, -2], [-1, 1, 0]])
+    S = tuple(sorted(p.active()))
+    pivots = charts(p, S)[0]
+    tree, bound, complete, _, _, state = _chart(p, S, pivots, 2.4, ticks, 10 ** 7)
+    assert state is not None and not complete and "S" in tree
+    lo, hi = _leaves(tree, len(bnb.chart_vars(p, S, pivots)), 10 ** 6)
+    assert len(lo) == len(state[2])                 # every leaf has its bound
+    lb = bnb.lower_bounds(p, S, pivots, (lo, hi))[0]
+    assert lb.min() >= bound - 1e-12
 
 
 def test_only_the_full_stratum_is_searched():
@@ -141,9 +171,9 @@ def test_cauchy_binet_floor_below_gram_determinants(q, p):
     ``det(M^T M)`` (``det(M M^T)`` when ``q < p``) at sampled members of random interval
     matrices (numpy), equal to each other, and positive where numpy's minimum over the
     samples is clearly positive on narrow boxes."""
-    from exactsparse.checks.fsmf_bnb import _binet
+    from exactsparse.checks.fsmf_bnb_rows import binet as _binet
     from exactsparse.fsmf.hard._interval import Jet
-    from exactsparse.fsmf.hard.bnb import _floor_det
+    from exactsparse.fsmf.hard.bnb_rows import floor_det as _floor_det
     rng = np.random.default_rng(q * 10 + p)
     nb = 60
     c = rng.uniform(-1, 1, (nb, q, p))

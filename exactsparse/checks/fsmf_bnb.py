@@ -20,13 +20,21 @@ interval enclosure, the mean-value form, the second-order (Taylor) form and the 
 bound (see :func:`_leaf_bounds`), in float64 intervals rounded outward by one ulp after
 every operation (IEEE operations are correctly rounded), and must reach the chart's
 claimed bound.  Singular leaves (a Gram determinant enclosure not positive) use
-``0 <= Q_i <= ||a_i||^2`` only.
+``0 <= Q_i <= ||a_i||^2`` only.  Each row's ``Q_i`` is enclosed by the Cauchy-Binet
+residual form (:mod:`.fsmf_bnb_rows`); in a plain chart a row's column with one variable
+entry is replaced by 1 (same span where that entry is not 0; where it is 0, ``F`` is at
+least its infimum nearby, and such leaves prove no attainment).  A plain chart may list
+``cross`` entries (:func:`.fsmf_bnb_blowup.crosses`): its boxes where one column of a
+pair, rescaled onto the other's pivot, lies in the slab of the blow-up charts of the
+chart ``into`` are not evaluated, and those blow-up charts must be listed.
 
 Examples
 --------
->>> lo, hi = _mul((np.array([-1.0]), np.array([2.0])), (np.array([3.0]), np.array([3.0])))
->>> bool(lo[0] <= -3 and hi[0] >= 6)
-True
+A tree splitting ``[-1, 1]`` once has two leaves:
+
+>>> lo, hi = _leaves("SLL", 1, 10)
+>>> lo.ravel().tolist(), hi.ravel().tolist()
+([-1.0, 0.0], [0.0, 1.0])
 """
 
 from __future__ import annotations
@@ -37,92 +45,15 @@ from fractions import Fraction
 import numpy as np
 
 from ._read import fail, flag, get, integer, rational, sequence
-from .fsmf_bnb_blowup import in_slab, layout, required
+from .fsmf_bnb_blowup import crosses, in_cross, in_slab, layout, required
+from .fsmf_bnb_rows import (D as _D, const as _const, down as _lo, num as _num,
+                            proj as _proj, up as _hi)
 
 __all__ = ["check_bnb", "MAX_LEAVES"]
 
 #: Largest number of leaves re-evaluated for one part.
 MAX_LEAVES = 2_000_000
 _CHUNK = 50_000
-
-
-def _lo(x):
-    return np.nextafter(x, -np.inf)
-
-
-def _hi(x):
-    return np.nextafter(x, np.inf)
-
-
-def _add(a, b):
-    return _lo(a[0] + b[0]), _hi(a[1] + b[1])
-
-
-def _sub(a, b):
-    return _lo(a[0] - b[1]), _hi(a[1] - b[0])
-
-
-def _mul(a, b):
-    p, q, r, s = a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]
-    return (_lo(np.minimum(np.minimum(p, q), np.minimum(r, s))),
-            _hi(np.maximum(np.maximum(p, q), np.maximum(r, s))))
-
-
-def _num(c):
-    f = float(c)
-    return (f, f) if Fraction(f) == c else (_lo(f), _hi(f))
-
-
-def _ex(a, *axes):
-    """An interval array with new axes appended (for broadcasting)."""
-    ix = (slice(None),) + (None,) * len(axes)
-    return a[0][ix], a[1][ix]
-
-
-def _outer(a, b):
-    return _mul((a[0][:, :, None], a[1][:, :, None]), (b[0][:, None, :], b[1][:, None, :]))
-
-
-class _D:
-    """A value interval ``v``, gradient interval ``g`` and Hessian interval ``h`` (arrays
-    ``(nb,)``, ``(nb, d)``, ``(nb, d, d)``; ``h`` None for first-order values)."""
-
-    def __init__(self, v, g, h=None):
-        self.v, self.g, self.h = v, g, h
-
-    def __add__(self, o):
-        h = None if self.h is None or o.h is None else _add(self.h, o.h)
-        return _D(_add(self.v, o.v), _add(self.g, o.g), h)
-
-    def __sub__(self, o):
-        h = None if self.h is None or o.h is None else _sub(self.h, o.h)
-        return _D(_sub(self.v, o.v), _sub(self.g, o.g), h)
-
-    def __mul__(self, o):
-        h = None
-        if self.h is not None and o.h is not None:
-            x = _outer(self.g, o.g)
-            h = _add(_add(_mul(self.h, _ex(o.v, 1, 2)), _mul(_ex(self.v, 1, 2), o.h)),
-                     _add(x, (np.swapaxes(x[0], 1, 2), np.swapaxes(x[1], 1, 2))))
-        return _D(_mul(self.v, o.v), _add(_mul(self.g, _ex(o.v, 1)), _mul(_ex(self.v, 1), o.g)),
-                  h)
-
-
-def _const(c, nb, d, second=False):
-    lo, hi = _num(c)
-    z = np.zeros((nb, d, d))
-    return _D((np.full(nb, lo), np.full(nb, hi)), (np.zeros((nb, d)), np.zeros((nb, d))),
-              (z, z.copy()) if second else None)
-
-
-def _det(rows):
-    if len(rows) == 1:
-        return rows[0][0]
-    acc = None
-    for c in range(len(rows)):
-        t = rows[0][c] * _det([r[:c] + r[c + 1:] for r in rows[1:]])
-        acc = t if acc is None else (acc + t if c % 2 == 0 else acc - t)
-    return acc
 
 
 def _local(A, I, J, cells, columns, transposed):
@@ -228,6 +159,15 @@ def _F(loc, Is, Js, S, pivots, free, box, force=None, gains=None, second=False,
         bx = box if row_boxes is None else row_boxes[len(masks)]
         two = blow is not None and set(blow[0]) <= set(K)
         M = [[ent(bx, j, k, int(two and k == blow[0][1])) for k in K] for j, _ in cl]
+        for c in range(len(K) if blow is None else 0):
+            # a column with one nonzero entry spans the same line as a constant 1 where
+            # that entry is nonzero; where it is 0, F (upper semicontinuous) is at least
+            # its infimum nearby: the leaf proves no attainment unless 0 is excluded
+            nz = [u for u in range(len(cl)) if M[u][c] is not None]
+            if len(nz) == 1 and (cl[nz[0]][0], K[c]) in pos:
+                M[nz[0]][c] = _const(1, nb, d, second)
+                t = pos[(cl[nz[0]][0], K[c])]
+                ok_all &= (bx[0][:, t] > 0) | (bx[1][:, t] < 0)
         q, ok = _proj(M, [a for _, a in cl], na, nb, d, second)
         if force is not None:
             ok = ok & ~force[len(masks)]
@@ -249,84 +189,6 @@ def _F(loc, Is, Js, S, pivots, free, box, force=None, gains=None, second=False,
         lo = np.where(gain > 0, _lo(total.v[0] + gain), total.v[0])
         total = _D((lo, total.v[1]), total.g, total.h)
     return total, ok_all, masks, qs, gain
-
-
-def _sum(terms, nb, d, second=False):
-    terms = [t for t in terms if t is not None]
-    if not terms:
-        return _const(0, nb, d, second)
-    acc = terms[0]
-    for t in terms[1:]:
-        acc = acc + t
-    return acc
-
-
-def _vdet(rows):
-    """Interval determinant of a small matrix of value intervals (first-row expansion)."""
-    if len(rows) == 1:
-        return rows[0][0]
-    acc = None
-    for c in range(len(rows)):
-        t = _mul(rows[0][c], _vdet([r[:c] + r[c + 1:] for r in rows[1:]]))
-        acc = t if acc is None else (_add(acc, t) if c % 2 == 0 else _sub(acc, t))
-    return acc
-
-
-def _binet(M, nb):
-    """Lower bound of the Gram determinant of ``M`` (``q x p``; ``M^T M``, or ``M M^T``
-    when ``q < p``) by the Cauchy-Binet formula: the sum of the squares of its maximal
-    minors, each square's lower end ``0`` unless the minor's interval excludes 0."""
-    q, p = len(M), len(M[0])
-    s = min(p, q)
-    z = np.zeros(nb)
-    vals = [[(z, z) if x is None else x.v for x in row] for row in M]
-    out = np.zeros(nb)
-    for R in itertools.combinations(range(q), s):
-        for C in itertools.combinations(range(p), s):
-            lo, hi = _vdet([[vals[r][c] for c in C] for r in R])
-            sq = np.where(lo > 0, lo * lo, np.where(hi < 0, hi * hi, 0.0))
-            out = _lo(out + np.maximum(_lo(sq), 0.0))
-    return out
-
-
-def _proj(M, a, na, nb, d, second=False):
-    """``Q`` of one row with its non-singular mask; the value is clipped to
-    ``[0, ||a||^2]``, and singular boxes get exactly that interval."""
-    p, q = len(M[0]), len(M)
-    nah = _hi(float(na))
-    if p <= q:
-        G = [[_sum([M[j][x] * M[j][y] if M[j][x] is not None and M[j][y] is not None
-                    else None for j in range(q)], nb, d, second) for y in range(p)]
-             for x in range(p)]
-        b = [_sum([M[j][x] * _const(a[j], nb, d, second) if M[j][x] is not None and a[j]
-                   else None for j in range(q)], nb, d, second) for x in range(p)]
-        det = _det(G)
-        det = _D((np.maximum(det.v[0], _binet(M, nb)), det.v[1]), det.g, det.h)
-        ok = det.v[0] > 0
-        num = None
-        for x, y in itertools.product(range(p), repeat=2):
-            minor = [[G[u][v] for v in range(p) if v != x] for u in range(p) if u != y]
-            cof = _det(minor) if p > 1 else _const(1, nb, d, second)
-            t = b[x] * cof * b[y]
-            num = t if num is None else (num + t if (x + y) % 2 == 0 else num - t)
-        dl = np.where(ok, det.v[0], 1.0)
-        dh = np.where(ok, det.v[1], 1.0)
-        inv = (_lo(1.0 / dh), _hi(1.0 / dl))
-        inv2 = _mul(inv, inv)
-        rg = _mul(det.g, (-inv2[1][:, None], -inv2[0][:, None]))
-        rh = None
-        if second:          # (1/x)'' = 2 x' x'^T / x^3 - x'' / x^2
-            o = _outer(det.g, det.g)
-            rh = _sub(_mul(_add(o, o), _ex(_mul(inv2, inv), 1, 2)), _mul(det.h, _ex(inv2, 1, 2)))
-        Q = num * _D(inv, rg, rh)
-    else:
-        W = [[_sum([M[u][k] * M[v][k] if M[u][k] is not None and M[v][k] is not None
-                    else None for k in range(p)], nb, d) for v in range(q)] for u in range(q)]
-        ok = np.maximum(_det(W).v[0], _binet(M, nb)) > 0
-        Q = _const(na, nb, d, second)
-    lo = np.where(ok, np.maximum(Q.v[0], 0.0), 0.0)
-    hi = np.where(ok, np.minimum(Q.v[1], nah), nah)
-    return _D((lo, hi), Q.g, Q.h), ok
 
 
 def _lam(h):
@@ -482,7 +344,7 @@ def _check_local(loc, Is, Js, n, r, cert, claimed, upper, depth):
             attained = attained and const > upper
             continue
         want_p = set(itertools.product(*(act[k] for k in S)))
-        got_p = {}              # pivots -> None (plain chart) or (pair, blow-up pivots)
+        got_p, pending = {}, []     # pivots -> None (plain chart) or [pair, eps, ...]
         for ch in charts:
             pivots = tuple(integer(j, "a pivot", 0, n) for j in sequence(get(ch, "pivots"),
                                                                          "pivots"))
@@ -490,6 +352,8 @@ def _check_local(loc, Is, Js, n, r, cert, claimed, upper, depth):
                 fail("a chart is unknown.")
             blow, root, tcol, slab = None, None, None, None
             free = [(j, k) for k, pv in zip(S, pivots) for j in act[k] if j != pv]
+            cross = crosses(act, S, pivots, ch, r, n) if "cross" in ch else []
+            pending += [(x[0], x[1], x[3]) for x in cross]
             if "blowup" in ch:
                 bl = get(ch, "blowup")
                 pair = tuple(integer(k, "a blow-up column", 0, r)
@@ -501,6 +365,8 @@ def _check_local(loc, Is, Js, n, r, cert, claimed, upper, depth):
                 if seen_b is None or seen_b[:2] != [pair, eps]:
                     fail("a chart is listed twice.")
                 if "pivot" in bl:
+                    if cross:
+                        fail("a blow-up chart has crosses.")
                     jp = integer(get(bl, "pivot"), "a blow-up pivot", 0, n)
                     if jp in seen_b[2]:
                         fail("a chart is listed twice.")
@@ -530,6 +396,9 @@ def _check_local(loc, Is, Js, n, r, cert, claimed, upper, depth):
                 if slab is not None:     # boxes inside the slab: the blow-up charts' part
                     ex = in_slab(*slab, free, lo[s:s + _CHUNK], hi[s:s + _CHUNK])
                     lb, ok = np.where(ex, np.inf, lb), ok | ex
+                if cross:           # boxes rescaled into another chart's blow-up charts
+                    ex = in_cross(act, S, pivots, cross, free, lo[s:s + _CHUNK], hi[s:s + _CHUNK])
+                    lb, ok = np.where(ex, np.inf, lb), ok | ex
                 low = float(lb.min())
                 if not np.all(lb >= fb - abs(fb)) or (low < np.inf and Fraction(low) < bound):
                     fail(f"a branch-and-bound leaf of chart {list(pivots)} (stratum "
@@ -543,6 +412,9 @@ def _check_local(loc, Is, Js, n, r, cert, claimed, upper, depth):
             if b is not None and (b[2] != required(act, S, pivots, b[0]) or not b[3]):
                 fail(f"the blow-up charts of chart {list(pivots)} miss a direction or "
                      "their slab's complement.")
+        if any(got_p.get(into) is None or got_p[into][:2] != [pair, eps]
+               for pair, into, eps in pending):
+            fail("a cross names a chart without blow-up charts of its pair and width.")
         if set(got_p) != want_p:
             fail("a stratum does not list every chart.")
     if tuple(sorted(act)) not in seen:

@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._read import fail
+from ._read import fail, get, integer, rational, sequence
 
-__all__ = ["required", "layout", "in_slab"]
+__all__ = ["required", "layout", "in_slab", "crosses", "in_cross"]
 
 #: Margin of the float test that a box lies in a slab.
 MARGIN = 2.0 ** -30
@@ -108,3 +108,69 @@ def layout(act, S, pivots, pair, jp):
                 e = ((1, (ix[(j, k)],)),)
             polys[(0, j, k)] = e
     return names, polys
+
+
+def crosses(act, S, pivots, ch, r, n):
+    """The ``cross`` entries of a plain chart: ``[(pair, into, moved, eps)]``.  A cross
+    lets the chart drop boxes where column ``moved`` of ``pair`` (the one whose pivot
+    differs between ``pivots`` and ``into``), divided by its entry at the other
+    column's pivot, lies within ``eps`` of the other column on ``U`` of ``into``: by the
+    scale invariance of ``F`` those points are points of the blow-up charts of ``into``
+    (whose listing with the same ``pair`` and ``eps`` the caller checks)."""
+    out = []
+    piv = dict(zip(S, pivots))
+    for c in sequence(get(ch, "cross"), "cross"):
+        pair = tuple(integer(k, "a cross column", 0, r) for k in sequence(get(c, "pair"), "pair"))
+        into = tuple(integer(j, "a cross pivot", 0, n) for j in sequence(get(c, "into"), "into"))
+        eps = rational(get(c, "t"), "a cross slab width")
+        if len(pair) != 2 or pair[0] >= pair[1] or not set(pair) <= set(S) \
+                or len(into) != len(S):
+            fail("a cross is not two increasing columns of the stratum with a chart.")
+        new = dict(zip(S, into))
+        moved = [k for k in S if new[k] != piv[k]]
+        if len(moved) != 1 or moved[0] not in pair or piv[moved[0]] == piv[sum(pair) - moved[0]]:
+            fail("a cross does not move one column of a pair with distinct pivots.")
+        k = moved[0]
+        if new[k] != piv[sum(pair) - k] or new[k] not in act[k]:
+            fail("a cross does not move a column onto the other column's pivot.")
+        out.append((pair, into, k, eps))
+    return out
+
+
+def in_cross(act, S, pivots, cross, free, lo, hi):
+    """Which boxes ``(lo, hi)`` of the plain chart ``pivots`` (variables ``free``) lie,
+    for some cross ``(pair, into, moved, eps)``, in the set where ``max_{j in U} |y_j /
+    y_jn - x_j| <= eps - MARGIN`` (``y`` the moved column, ``x`` the other, ``jn`` the
+    other's pivot, ``U`` of ``into``; outward-rounded float intervals) and, when ``y`` is
+    the pair's first column, ``|y_j / y_jn| <= 1`` on the entries both columns use (the
+    blow-up charts' ``z`` lie in ``[-1, 1]``)."""
+    pos = {v: t for t, v in enumerate(free)}
+    piv = dict(zip(S, pivots))
+    nb = len(lo)
+
+    def ent(j, k):
+        if piv[k] == j:
+            return np.ones(nb), np.ones(nb)
+        if (j, k) not in pos:
+            return np.zeros(nb), np.zeros(nb)
+        return lo[:, pos[(j, k)]], hi[:, pos[(j, k)]]
+    out = np.zeros(nb, bool)
+    for pair, into, k, eps in cross:
+        other = sum(pair) - k
+        jn = piv[other]
+        wl, wh = ent(jn, k)
+        ok = (wl > 0) | (wh < 0)
+        il = np.nextafter(1.0 / np.where(ok, wh, 1.0), -np.inf)
+        ih = np.nextafter(1.0 / np.where(ok, wl, 1.0), np.inf)
+        for j in required(act, S, into, pair):
+            al, ah = ent(j, k)
+            xl, xh = ent(j, other)
+            p = (al * il, al * ih, ah * il, ah * ih)
+            ql = np.nextafter(np.minimum(np.minimum(p[0], p[1]), np.minimum(p[2], p[3])), -np.inf)
+            qh = np.nextafter(np.maximum(np.maximum(p[0], p[1]), np.maximum(p[2], p[3])), np.inf)
+            dl, dh = np.nextafter(ql - xh, -np.inf), np.nextafter(qh - xl, np.inf)
+            ok &= np.maximum(np.abs(dl), np.abs(dh)) <= float(eps) - MARGIN
+            if k == pair[0] and j in act[pair[1]]:      # z = y1_j of the blow-ups
+                ok &= np.maximum(np.abs(ql), np.abs(qh)) <= 1.0
+        out |= ok
+    return out

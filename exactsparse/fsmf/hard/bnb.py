@@ -17,14 +17,18 @@ bisection (widest side, lowest index first) into boxes, and each leaf box gets a
 lower bound of ``F``: the largest of the natural interval enclosure, the mean-value form
 ``F(c) + grad F(box) . (box - c)``, the second-order form (Taylor with an interval
 Hessian, per-coordinate Gershgorin) and the per-row bound ``||a||^2 - sum_i ub(Q_i)``
-(:func:`lower_bounds`; outward-rounded float intervals, :mod:`._interval`).
+(:func:`lower_bounds`; outward-rounded float intervals, :mod:`._interval`; each row's
+``Q_i`` by the Cauchy-Binet residual form of :mod:`.bnb_rows`; a row's column with a
+single variable entry is replaced by 1, the same span wherever that entry is not 0).
 Where the enclosure of ``det G`` is not positive, ``Q_i`` is bounded by ``||a_i||^2``
 (``F`` is upper semicontinuous there, so the infimum over a box is the infimum over its
 non-singular points and any bound valid on those is valid).  The certificate lists, per
 chart, the bisection tree (preorder ``"S"``/``"L"``) and the chart's bound;
 :func:`exactsparse.checks.fsmf_bnb.check_bnb` re-evaluates every leaf independently.  A
 chart where two columns share a pivot leaves the slab around their coincidence (where
-``F`` is discontinuous) to the blow-up charts of :mod:`.bnb_blowup`.
+``F`` is discontinuous) to the blow-up charts of :mod:`.bnb_blowup`, and a chart where
+two columns with distinct pivots can be parallel leaves those boxes to the blow-up charts
+of the chart where one column is rescaled onto the other's pivot (crosses).
 
 References
 ----------
@@ -45,8 +49,8 @@ from fractions import Fraction
 import numpy as np
 
 from .bnb_blowup import blowups
-from ._interval import (Jet, add, const, down, gershgorin, mag, mul, point, quadratic_floor,
-                        sqr, sub, up)
+from .bnb_rows import row_q
+from ._interval import Jet, const, down, gershgorin, mag, point, quadratic_floor, up
 
 __all__ = ["Problem", "problem_of_part", "bnb_lower", "BnBBound", "MAX_DIM", "MAX_BOXES",
            "strata", "charts", "chart_vars", "sub_problem", "evaluate", "lower_bounds"]
@@ -139,19 +143,6 @@ def uncovered(p, S):
                 if not any(p.Is[i][k] and p.Js[j][k] for k in S)), Fraction(0))
 
 
-def _det(Mx):
-    """Determinant of a small square matrix of jets (Laplace expansion)."""
-    n = len(Mx)
-    if n == 1:
-        return Mx[0][0]
-    out = None
-    for c in range(n):
-        minor = [row[:c] + row[c + 1:] for row in Mx[1:]]
-        term = Mx[0][c] * _det(minor)
-        out = term if out is None else (out + term if c % 2 == 0 else out - term)
-    return out
-
-
 def evaluate(p, S, pivots, box, force=None, groups=None, second=False, row_boxes=None):
     """Enclosures on the boxes ``box = (lo, hi)`` (arrays ``(nb, d)``) of the chart:
     ``(jet, smooth, row_ok, qs, gain)`` (``jet.v``, ``jet.g`` and, when ``second``,
@@ -189,7 +180,9 @@ def evaluate(p, S, pivots, box, force=None, groups=None, second=False, row_boxes
         bx = box if row_boxes is None else row_boxes[len(row_ok)]
         two = blow is not None and set(blow.pair) <= set(K)
         M = [[entry(bx, j, k, int(two and k == blow.pair[1])) for k in K] for j, _ in cells]
-        q, ok = _row_q(M, [a for _, a in cells], nb, d)
+        if blow is None:
+            smooth &= _lone_entries(M, cells, K, var, one, bx)
+        q, ok = row_q(M, [a for _, a in cells], nb, d)
         if force is not None:
             ok = ok & ~force[len(row_ok)]
         na = up(float(sum((a * a for _, a in cells), Fraction(0))))
@@ -207,6 +200,22 @@ def evaluate(p, S, pivots, box, force=None, groups=None, second=False, row_boxes
     return total, smooth, row_ok, qs, gain
 
 
+def _lone_entries(M, cells, K, var, one, bx):
+    """Replace (in place) a row's column with one nonzero entry, a chart variable, by the
+    constant 1: where that entry is not 0 the column spans the same line, so ``Q_i`` is
+    unchanged, and where it is 0 (a face of the box) ``F``, upper semicontinuous, is at
+    least its infimum over the rest of the box.  Returns the boxes where no replaced
+    variable can be 0 (elsewhere the leaf does not prove attainment)."""
+    ok = np.ones(len(bx[0]), bool)
+    for c, k in enumerate(K):
+        nz = [t for t in range(len(M)) if M[t][c] is not None]
+        if len(nz) == 1 and (cells[nz[0]][0], k) in var:
+            M[nz[0]][c] = one
+            v = var[(cells[nz[0]][0], k)]
+            ok &= (bx[0][:, v] > 0) | (bx[1][:, v] < 0)
+    return ok
+
+
 def _group_gain(lo, row_ok, row_ids, groups):
     """Raise the lower ends ``lo`` where several rows are singular together: their ``Q``
     sum is at most ``||a_G||^2 - min(sub-problem of the rows G)`` (``groups(G)`` returns
@@ -221,79 +230,6 @@ def _group_gain(lo, row_ok, row_ids, groups):
         if gain:
             out[idx] = down(out[idx] + down(float(gain)))
     return out
-
-
-def _dot(u, w):
-    out = None
-    for x, y in zip(u, w):
-        if x is not None and y is not None:
-            t = x * y
-            out = t if out is None else out + t
-    return out
-
-
-def _value_det(rows):
-    """Interval determinant (Laplace expansion) of a small matrix of value intervals."""
-    if len(rows) == 1:
-        return rows[0][0]
-    out = None
-    for c in range(len(rows)):
-        t = mul(rows[0][c], _value_det([r[:c] + r[c + 1:] for r in rows[1:]]))
-        out = t if out is None else (add(out, t) if c % 2 == 0 else sub(out, t))
-    return out
-
-
-def _floor_det(det, M, nb):
-    """``det`` (the jet of the Gram determinant of ``M``, ``q x p``) with its lower end
-    raised to the Cauchy-Binet bound ``sum_T (det M_T)^2 >= 0`` over the maximal square
-    submatrices ``M_T`` (rows when ``q >= p``, else columns): far tighter than the
-    expanded product on wide boxes, where it decides which rows are non-singular."""
-    q, p = len(M), len(M[0])
-    s = min(p, q)
-    zero = (np.zeros(nb), np.zeros(nb))
-    val = [[zero if x is None else x.v for x in row] for row in M]
-    floor = np.zeros(nb)
-    for R in itertools.combinations(range(q), s):
-        for C in itertools.combinations(range(p), s):
-            floor = down(floor + sqr(_value_det([[val[r][c] for c in C] for r in R]))[0])
-    return Jet((np.maximum(det.v[0], floor), det.v[1]), det.g, det.h)
-
-
-def _row_q(M, a, nb, d):
-    """Jet of ``Q = ||P_range(M) a||^2`` for one row, and where it is smooth (its value
-    interval is intersected with ``[0, ||a||^2]``; singular boxes get that interval)."""
-    second = any(x is not None and x.h is not None for row in M for x in row)
-    zero = Jet.constant(0, nb, d, second)
-    na = sum((x * x for x in a), Fraction(0))
-    p, q = len(M[0]), len(M)
-    cols = [[M[j][c] for j in range(q)] for c in range(p)]
-    if p <= q:
-        G = [[_dot(cols[x], cols[y]) or zero for y in range(p)] for x in range(p)]
-        b = [None] * p
-        for c in range(p):
-            acc = zero
-            for j in range(q):
-                if cols[c][j] is not None and a[j] != 0:
-                    acc = acc + cols[c][j].scale(a[j])
-            b[c] = acc
-        det = _floor_det(_det(G), M, nb)
-        num = None
-        for x in range(p):
-            for y in range(p):
-                minor = [[G[u][v] for v in range(p) if v != x] for u in range(p) if u != y]
-                cof = _det(minor) if p > 1 else Jet.constant(1, nb, d, second)
-                t = b[x] * cof * b[y]
-                num = t if num is None else (num + t if (x + y) % 2 == 0 else num - t)
-        ok = det.v[0] > 0
-        Q = num * det.recip()
-    else:                                   # fewer cells than columns: fit or not
-        W = [[_dot(M[u], M[v]) or zero for v in range(q)] for u in range(q)]
-        det = _floor_det(_det(W), M, nb)
-        ok = det.v[0] > 0
-        Q = Jet.constant(na, nb, d, second)
-    lo = np.where(ok, np.maximum(Q.v[0], 0.0), 0.0)
-    hi = np.where(ok, np.minimum(Q.v[1], up(float(na))), up(float(na)))
-    return Jet((lo, hi), Q.g, Q.h), ok
 
 
 def lower_bounds(p, S, pivots, box, groups=None, second=True):
@@ -429,6 +365,8 @@ def _chart(p, S, pivots, target, deadline, box_budget, groups=None, upper=None,
             if s0 and (time.monotonic() > deadline or boxes > box_budget):
                 stop = True
                 _undo(frontier[s0:], parent, children, node_lb, leaf_lb)
+                _undo(nxt, parent, children, node_lb, leaf_lb)     # (never evaluated)
+                nxt = []
                 break
             chunk = frontier[s0:s0 + _CHUNK]
             lo = np.array([nodes[u][0] for u in chunk]).reshape(len(chunk), d)
@@ -508,8 +446,8 @@ class _Groups:
 
     def _compute(self, rows):
         left = self.deadline - time.monotonic()
-        if self.depth >= 2 or left < 0.2 or rows >= {i for i, _, _ in self.p.cells}:
-            return None, None                # (all rows: that is the problem itself)
+        if self.depth >= 2 or left < 0.2 or rows >= {i for i, _, a in self.p.cells if a}:
+            return None, None    # (all rows but zero ones: that is the problem itself)
         from .bnb_upper import exact_point, plain_minima
         sub = sub_problem(self.p, rows)
         mins = plain_minima(sub, 10, 0, time.monotonic() + min(1.0, 0.05 * left))
@@ -587,6 +525,9 @@ def bnb_lower(p, upper, tol, budget, _depth=0, progress=None):
             ch["blowup"] = {"pair": list(c.pair), "t": Fraction(c.eps)}
             if hasattr(c, "jp"):
                 ch["blowup"]["pivot"] = c.jp
+        if hasattr(c, "crosses"):
+            ch["cross"] = [{"pair": list(x[0]), "into": list(x[1]), "t": Fraction(x[4])}
+                           for x in c.crosses]
         out[job[0]]["charts"].append(ch)
         complete, attained = complete and ok, attained and smooth
         lo = claim if lo is None else min(lo, claim)

@@ -25,6 +25,14 @@ A leaf meeting ``t = 0`` never proves attainment.  The checker
 (:mod:`exactsparse.checks.fsmf_bnb_blowup`) re-derives the layout, the slab test and
 that every ``jp`` of ``U`` is listed.
 
+Crosses: in a chart whose two columns ``k1, k2`` have distinct pivots ``j1, j2`` (some
+row using both), the columns can be parallel only on the chart's boundary, where ``F``
+is discontinuous too.  A point where ``y2 / y2_{j1}`` lies within ``eps`` of ``y1`` on
+``U`` of the chart with ``k2``'s pivot moved to ``j1`` is, by scale invariance, a point of
+that chart's blow-up charts (which parametrise ``y2 = y1 + t u`` with no bound on ``y2``
+but ``|t| <= eps``), so a :class:`Cross` chart leaves those boxes to them (and likewise
+with ``k1`` moved to ``j2``).
+
 Examples
 --------
 >>> from fractions import Fraction
@@ -36,6 +44,18 @@ Examples
 ((0, 0), (0, 1), [1, 2])
 >>> chart_vars(p, (0, 1), blow[0])
 [('z', 1), ('z', 2), ('t',), ('u', 2)]
+
+Distinct pivots ``(0, 1)``: ``y1 = (1, a, b)``, ``y2 = (c, 1, e)`` (variables ``a, b,
+c, e``); near ``y2 = c y1`` (``c, a`` near ``+-1``) the boxes go to the blow-ups of
+``(0, 0)`` or ``(1, 1)``:
+
+>>> import numpy as np
+>>> cross, = blowups(p, (0, 1), (0, 1))
+>>> [x[1] for x in cross.crosses]
+[(0, 0), (1, 1)]
+>>> box = np.array([[0.98, 0.49, 0.98, 0.49]]), np.array([[0.99, 0.5, 0.99, 0.5]])
+>>> bool(cross.exempt(*box)[0])
+True
 """
 
 from __future__ import annotations
@@ -44,9 +64,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._interval import Jet
+from ._interval import Jet, down, mag, mul, sub, up
 
-__all__ = ["Blowup", "Slab", "blowups", "EPS"]
+__all__ = ["Blowup", "Slab", "Cross", "blowups", "EPS"]
 
 #: Half-width ``eps`` of the slab ``|y2 - y1|_inf <= eps`` handed to the blow-up charts.
 EPS = 0.25
@@ -71,6 +91,48 @@ class Slab(tuple):
             bot = (lo[:, a] if a is not None else 0.0) - (hi[:, b] if b is not None else 0.0)
             ok &= np.maximum(np.abs(top), np.abs(bot)) <= self.eps - MARGIN
         return ok
+
+
+class Cross(tuple):
+    """The pivots of a plain chart where two columns with *different* pivots can be
+    parallel (on the chart's boundary): ``crosses`` lists ``(pair, into, wpos, terms,
+    eps)``; a box where the moved column (whose pivot differs between the chart and
+    ``into``), divided by its entry at the other column's pivot (variable ``wpos``),
+    lies within ``eps`` of the other column on ``U`` of ``into`` (and, when the moved
+    column is the first of the pair, within ``[-1, 1]`` on the common entries ``C``,
+    the range of the blow-up charts' ``z``) is, after that rescaling (``F`` is scale
+    invariant), a point of the blow-up charts of ``into``.  ``terms``: per ``j`` of
+    ``U``, the positions (None: 0, -1: the pivot 1) of the moved and the other column's
+    entries, then per ``j`` of ``C`` (first column moved) the moved one's and ``"z"``."""
+
+    def __new__(cls, pivots, crosses):
+        self = super().__new__(cls, pivots)
+        self.crosses = crosses
+        return self
+
+    def exempt(self, lo, hi):
+        """Boxes ``(lo, hi)`` covered by one of the blow-up charts (float intervals)."""
+        out = np.zeros(len(lo), bool)
+        nb = len(lo)
+
+        def ent(t):
+            if t is None:
+                return np.zeros(nb), np.zeros(nb)
+            if t < 0:
+                return np.ones(nb), np.ones(nb)
+            return lo[:, t], hi[:, t]
+        for _, _, wpos, terms, eps in self.crosses:
+            wl, wh = lo[:, wpos], hi[:, wpos]
+            ok = (wl > 0) | (wh < 0)
+            safe = (np.where(ok, wl, 1.0), np.where(ok, wh, 1.0))
+            inv = (down(1.0 / safe[1]), up(1.0 / safe[0]))
+            for a, b in terms:
+                if b == "z":
+                    ok &= mag(mul(ent(a), inv)) <= 1.0
+                else:
+                    ok &= mag(sub(mul(ent(a), inv), ent(b))) <= eps - MARGIN
+            out |= ok
+        return out
 
 
 @dataclass(frozen=True)
@@ -117,6 +179,8 @@ def blowups(p, S, pivots):
     act = p.active()
     piv = dict(zip(S, pivots))
     pairs = [(a, b) for a in S for b in S if a < b and piv[a] == piv[b]]
+    if not pairs:
+        return [_crossed(p, S, pivots)]
     if len(pairs) != 1:
         return [tuple(pivots)]
     k1, k2 = pairs[0]
@@ -166,3 +230,34 @@ def blowups(p, S, pivots):
                           tuple(sorted(polys.items()))))
     return out
 
+
+
+def _crossed(p, S, pivots):
+    """``pivots`` as a :class:`Cross` chart when two of its columns (some row using both)
+    can be rescaled onto the other's pivot into a chart with blow-up charts, else as a
+    tuple."""
+    act = p.active()
+    piv = dict(zip(S, pivots))
+    plain = [(j, k) for k in S for j in act[k] if j != piv[k]]
+    pos = {v: t for t, v in enumerate(plain)}
+
+    def at(j, k):
+        return -1 if piv[k] == j else pos.get((j, k))
+    crosses = []
+    for k1, k2 in ((a, b) for a in S for b in S if a < b):
+        for moved, other in ((k2, k1), (k1, k2)):
+            jn = piv[other]
+            if jn not in act[moved] or piv[moved] not in act[other]:
+                continue                # (else |D| >= 1 at the moved column's pivot)
+            into = tuple(jn if k == moved else piv[k] for k in S)
+            slab = blowups(p, S, into)[0]
+            if getattr(slab, "pair", None) != (k1, k2):
+                continue
+            U = sorted((set(act[k1]) | set(act[k2])) - {jn})
+            # the blow-up charts take y1 on C (common entries) in [-1, 1]: when y1 is the
+            # rescaled column, its entries there must stay in [-1, 1] (term (a, "z"))
+            C = sorted(set(act[k1]) & set(act[k2]) - {jn}) if moved == k1 else []
+            crosses.append(((k1, k2), into, pos[(jn, moved)],
+                            tuple((at(j, moved), at(j, other)) for j in U) +
+                            tuple((at(j, moved), "z") for j in C), slab.eps))
+    return Cross(pivots, tuple(crosses)) if crosses else tuple(pivots)
