@@ -196,7 +196,7 @@ def test_certified_rule_is_relative_to_upper_at_any_scale():
         if res.verdict == "certified":
             assert c["upper"] - c["lower"] <= Fraction(1, 10**9) * c["upper"]
         else:
-            assert "width relative to the upper bound" in c["reason"] or c["reason"]
+            assert c["reason"]                  # an unknown says why
     # the scale-1 value bounds every scaled run (exact: the loss of s A is s^2 L(A))
     lo1 = certify_fsmf(_A3, _S3, _S3, budget=20).certificate["lower"]
     A = [[a * Fraction(1, 10**5) for a in row] for row in _A3]
@@ -209,8 +209,7 @@ def test_verify_rejects_a_certified_claim_wider_than_tol_relative():
     res = certify_fsmf(A, _S3, _S3, budget=5)
     d = json.loads(res.to_json())
     c = d["certificate"]
-    if c["upper"] == c["lower"]:
-        pytest.skip("interval closed exactly")
+    assert res.verdict == "unknown" and c["upper"] != c["lower"]   # too wide relatively
     d["verdict"], c["certified"], c["attained"] = "certified", True, None
     for p in c["parts"]:
         p["certified"] = True

@@ -358,7 +358,7 @@ def _warn_if_bad_fit(F, A, perm):
     :data:`WRONG_PERM_ERROR` (estimated with four probes on 512 sampled rows: ``O(N)``
     reads, not a matrix read)."""
     err = estimated_error(F, A, rows=512)
-    tol = max(float(np.sqrt(np.finfo(A.dtype).eps)), WRONG_PERM_ERROR)
+    tol = WRONG_PERM_ERROR
     if err > tol:
         name = repr(perm) if isinstance(perm, str) else "the given permutation"
         warnings.warn(

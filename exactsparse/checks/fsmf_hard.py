@@ -159,6 +159,10 @@ def _within(lo, hi, tol=TOLERANCE):
     return lo <= hi and hi - lo <= tol * (1 + hi)
 
 
+def _within_relative(lo, hi, tol=TOLERANCE):
+    return lo <= hi and hi - lo <= tol * hi
+
+
 def _masked_lower_now(entries, claimed, budget):
     deadline = time.monotonic() + budget
     lo = None
@@ -285,7 +289,7 @@ def _check_certify_verdict(verdict, certified, attained, lower, upper, all_cert,
     when certified and no part is closed by a family, False when certified and some part
     is proven not attained (``atts`` holds each part's checked attainment), else None."""
     # the whole interval: relative to upper (scale invariant), parts: tol (1 + upper)
-    should = lower == upper or (all_cert and lower <= upper and upper - lower <= tol * upper)
+    should = lower == upper or (all_cert and _within_relative(lower, upper, tol))
     if certified != should or (verdict == "certified") != certified:
         fail(f"verdict {verdict!r} / certified {certified} do not match the intervals "
              f"(every part certified and width within tolerance: {should}).")

@@ -142,12 +142,13 @@ def _bnb_interval(part, iv, end, inst, supports, tol, starts, seed, progress=Non
     ok = within(bb.lower, hi, tol) and (part.kind != "masked" or bb.lower > 0)
     reason = "" if ok else (bb.reason or "branch-and-bound interval wider than the tolerance")
     # attained: proven by the branch and bound, or the exact point pts (loss hi) reaches
-    # the proven lower bound
-    # (never for a family: its upper bound is a limit, met by no point in general)
-    attained = True if ok and (bb.attained or bb.lower == hi) and not _is_family(pts) else None
+    # the proven lower bound (never for a family: its upper bound is a limit, met by no
+    # point in general)
+    family = _is_family(pts)
+    attained = True if ok and (bb.attained or bb.lower == hi) and not family else None
     if ok and attained is None:
         reason = ("infimum closed by a family (upper: the limit of its loss) and branch and "
-                  "bound; no point is known to reach it" if _is_family(pts) else
+                  "bound; no point is known to reach it" if family else
                   "the branch and bound does not prove attainment and the exact point's loss "
                   "is above the lower bound")
     return PartInterval(bb.lower, hi, pts, attained, ok, reason, bb.certificate)
