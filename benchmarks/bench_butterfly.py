@@ -293,8 +293,8 @@ def section_trees(args):
         print("# pyfaust not installed: exactsparse only")
     warnings.filterwarnings("ignore")
     rng = np.random.default_rng(0)
-    print("# time = median of 5 repeats (3 above N = 4096) (s), BLAS 1 thread, the trees timed "
-          "before pyfaust runs; x_norm = time / np.linalg.norm(A); "
+    print("# time = median of 5 rounds (3 above N = 4096) (s), BLAS 1 thread, the trees "
+          "timed in turn within each round after one warm-up round, before pyfaust runs; x_norm = time / np.linalg.norm(A); "
           "x_left = time / left-tree time; err = relative error; err_clean = against the "
           "noise-free product")
     print(f"{'input':9s} {'N':>6s} {'tree':15s} {'time_s':>9s} {'x_norm':>7s} {'x_left':>7s} "
@@ -303,12 +303,14 @@ def section_trees(args):
         for name, A, clean, perm in inputs(n, rng):
             t_norm = norm_time(A)
             reps = 5 if n <= 4096 else 3
-            t_left, rows = None, []
+            rows = []
+            times = _interleaved(lambda tree: butterfly_factorize(A, tree=tree, perm=perm),
+                                 PRESETS, reps)
+            t_left = times["left"]
             for tree in PRESETS:     # before pyfaust, whose large allocations disturb timings
-                t, F, _ = timed(lambda: butterfly_factorize(A, tree=tree, perm=perm), reps)
-                t_left = t_left or t
+                F = butterfly_factorize(A, tree=tree, perm=perm)
                 approx = F.todense()
-                rows.append((tree, t, rel(A, approx), rel(clean, approx)))
+                rows.append((tree, times[tree], rel(A, approx), rel(clean, approx)))
                 del approx, F
             t_pf = None
             if have_faust:
@@ -322,6 +324,21 @@ def section_trees(args):
                 print(f"{name:9s} {n:6d} {tree:15s} {t:9.4f} {t / t_norm:7.1f} "
                       f"{t / t_left:7.2f} {err:9.2e} {err_clean:9.2e} {ratio}", flush=True)
             del A, clean
+
+
+def _interleaved(fn, keys, repeats):
+    """Median wall time of ``fn(key)`` per key, the keys timed in turn within each round
+    (one warm-up round first): a burst of load on the machine hits every key alike, so the
+    ratios between keys stay meaningful on a shared machine."""
+    times = {k: [] for k in keys}
+    for r in range(repeats + 1):
+        for k in keys:
+            t0 = time.perf_counter()
+            out = fn(k)
+            if r:
+                times[k].append(time.perf_counter() - t0)
+            del out
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def _scale_hadamard32(n):
