@@ -554,6 +554,28 @@ def gen_check_rank(g):
     return (lambda: _fn("check_rank")(r, shape)), None, HARD
 
 
+def gen_empty_away(g):
+    shape = g.choice([(4, 4), (1 << 12,), (), 5, (-1, 2), "x", (2**40, 2**10), (3, 1.5),
+                      None, (True, 2), (1 << 14, 2)])
+    dtype = g.choice([np.float64, np.complex64, "x", None, object, np.int64, np.float32])
+    away = g.choice([(), (np.empty(10),), None, (1,), [np.empty(3)], "x", (None,),
+                     (np.empty((64, 64)), np.empty(1 << 12))])
+    return (lambda: _fn("empty_away")(shape, dtype, away)), None, HARD
+
+
+def gen_take_raw(g):
+    nbytes = _int(g, g.choice([0, 10, 1 << 21, 3 << 20]))
+    return (lambda: _fn("take_raw")(nbytes)), None, HARD
+
+
+def gen_release_workspace(g):
+    return (lambda: _fn("release_workspace")()), None, HARD
+
+
+def gen_workspace_bytes(g):
+    return (lambda: _fn("workspace_bytes")()), None, HARD
+
+
 def gen_block_rank_approx(g):
     B = _numeric_array(g, g.choice([(2, 3, 4), (2, 5, 3), (3, 1, 1), (2, 3), (0, 2, 2)]))
     r = _int(g, g.choice([1, 2, 3, 7]))
@@ -798,6 +820,9 @@ GENERATORS = {
     "pair_rank1": gen_pair_rank1, "pair_gram": gen_pair_gram, "eig2": gen_eig2, "balance": gen_balance,
     "lowrank": gen_lowrank, "rank1_power": gen_rank1_power, "split": gen_split,
     "check_rank": gen_check_rank,
+    # scratch memory
+    "empty_away": gen_empty_away, "take_raw": gen_take_raw,
+    "release_workspace": gen_release_workspace, "workspace_bytes": gen_workspace_bytes,
     "block_rank_approx": gen_block_rank_approx, "two_factor_twiddles": gen_two_factor_twiddles,
     "project_two_factor": gen_project_two_factor,
     "two_factor_certificate": gen_two_factor_certificate,

@@ -86,9 +86,19 @@ def _factor_chain(holder, pats, ranks, tree, scaling, progress, owned=False, spa
 
 
 def _flat_buffer(T):
-    """The whole contiguous buffer behind ``T`` (its base when ``T`` is a view of one)."""
+    """The whole contiguous buffer behind ``T`` (its base when ``T`` is a view of one; from
+    ``T``'s start on when the base is a byte buffer, see :func:`.splits.empty_away`)."""
     base = T if T.base is None else T.base
-    return base.reshape(-1) if base.flags.c_contiguous and base.dtype == T.dtype else None
+    if not base.flags.c_contiguous:
+        return None
+    if base.dtype == T.dtype:
+        return base.reshape(-1)
+    if base.dtype == np.uint8 and base.ndim == 1 and T.flags.c_contiguous:
+        start = T.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+        n = (base.size - start) // T.itemsize
+        if 0 <= start and start % T.itemsize == 0:
+            return base[start:start + n * T.itemsize].view(T.dtype)
+    return None
 
 
 def _twiddle_product(TL, TR, left, right, r):

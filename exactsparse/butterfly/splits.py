@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..exceptions import ArgumentError, ShapeError, show
+from ..exceptions import ArgumentError, ShapeError, SizeLimitError, show
 from ._common import check_int, check_kernel_array
 from .lowrank import balance, eig2, lowrank, pair_gram, rank1_power
 from .supports import KSPattern, bit_reversal_permutation, check_chainable
+from .workspace import MAX_BYTES, take_raw
 
 __all__ = ["split", "empty_away"]
 
@@ -186,6 +187,35 @@ def _best_shift(addr, away, room=_PAGE):
     return best
 
 
+def _check_empty_away(shape, dtype, away):
+    """The arguments of :func:`empty_away`, checked (sizes before any allocation)."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, (bool, np.bool_)):
+        shape = (shape,)
+    if not isinstance(shape, tuple) or not all(
+            isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) and n >= 0
+            for n in shape):
+        raise ArgumentError(f"Argument 'shape' must be a tuple of non-negative ints, not "
+                            f"{show(shape)}.")
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.kind not in "fc":
+        raise ArgumentError(f"Argument 'dtype' must be a float or complex dtype, not "
+                            f"{show(dtype)}.")
+    size = 1
+    for n in shape:
+        size *= int(n)
+    if size * dt.itemsize > MAX_BYTES:
+        raise SizeLimitError(f"Argument 'shape' must hold at most {MAX_BYTES} bytes of "
+                             f"{dt}, not {show(shape)}.")
+    if not isinstance(away, (tuple, list)) or not all(
+            a is None or isinstance(a, np.ndarray) for a in away):
+        raise ArgumentError(f"Argument 'away' must be a tuple of numpy arrays, not "
+                            f"{show(away)}.")
+    return tuple(int(n) for n in shape), dt, tuple(away)
+
+
 def _zeros_away(shape, dtype, away, count):
     """``count`` zero arrays of ``shape``, each away from ``away`` and from the others."""
     out = []
@@ -212,11 +242,11 @@ def empty_away(shape, dtype, away=()):
     >>> B.shape, B.dtype == A.dtype, (B.ctypes.data - A.ctypes.data) % 4096 >= 1024
     ((512, 512), True, True)
     """
-    dtype = np.dtype(dtype)
+    shape, dtype, away = _check_empty_away(shape, dtype, away)
     nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     if nbytes < _SMALL or not away:
         return np.empty(shape, dtype)
-    raw = np.empty(nbytes + _PAGE, np.uint8)
+    raw = take_raw(nbytes + _PAGE)
     k = _best_shift(raw.__array_interface__["data"][0], away)
     return raw[k:k + nbytes].view(dtype).reshape(shape)
 
