@@ -348,13 +348,25 @@ def _ldexp(X, k):
 
 
 def _scaled_back(F, shift):
-    """``F`` with ``2^shift`` (per batch member) multiplied into its first twiddle."""
+    """``F`` with ``2^shift`` (per batch member) multiplied into its first twiddle, or
+    spread evenly over all twiddles when the first one alone would overflow or lose nonzero
+    entries to underflow (a maximum near the dtype's limits)."""
     if shift is None:
         return F
-    t0 = F.twiddles[0]
-    F.twiddles = (_ldexp(t0, shift.reshape(shift.shape + (1,) * (t0.ndim - shift.ndim))),
-                  *F.twiddles[1:])
+    tws = F.twiddles
+    t0 = _ldexp(tws[0], _per_member(shift, tws[0]))
+    small = np.abs(t0[tws[0] != 0])
+    if np.isfinite(t0).all() and (small.size == 0 or small.min() >= np.finfo(t0.dtype).tiny):
+        F.twiddles = (t0, *tws[1:])
+        return F
+    q, r = np.divmod(shift, len(tws))       # shift = K q + r: factor k gets q (+1 if k < r)
+    F.twiddles = tuple(_ldexp(t, _per_member(q + (k < r), t)) for k, t in enumerate(tws))
     return F
+
+
+def _per_member(shift, t):
+    """``shift`` (batch shape) reshaped to broadcast against the twiddle ``t``."""
+    return shift.reshape(shift.shape + (1,) * (t.ndim - shift.ndim))
 
 
 #: Estimated relative error above which a given permutation is reported as probably wrong
@@ -404,6 +416,9 @@ def _factorize(A, pats, ranks, tree, scaling, progress, p, rp=None):
             tw = _run_tree(A, pats, ranks, tree, scaling, progress, p, rp)
         except (np.linalg.LinAlgError, NonFiniteError, PrecisionError):  # from the kernels
             tw = None
+    if tw is not None and not all(t.all() for t in tw) and _too_large(A):
+        tw = None           # a zero in the factors and an entry the sample of rescaled()
+        #                     missed: its Gram overflowed (a zero piece); solve it normalised
     shift = None
     if tw is None and np.isfinite(A).all():     # large entries the sample missed: normalise
         B, shift = rescaled(A, force=True)
@@ -415,6 +430,12 @@ def _factorize(A, pats, ranks, tree, scaling, progress, p, rp=None):
     batch = A.shape[:-2]
     tw = [t.reshape(*batch, *pat.twiddle_shape) for t, pat in zip(tw, pats)]
     return ButterflyFactors(pats, tw, p, rp, optimal=len(pats) == 2)
+
+
+def _too_large(A):
+    """True when some ``max |A|`` of the batch is above :func:`_safe_range` (one pass over
+    ``A``: only for factors with a zero entry, the trace of an overflowed piece)."""
+    return bool((np.abs(A).max(axis=(-2, -1)) > _safe_range(A.dtype)[1]).any())
 
 
 def _permute_columns(A, p, rows=64):
