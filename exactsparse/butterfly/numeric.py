@@ -354,7 +354,8 @@ def _scaled_back(F, shift):
     if shift is None:
         return F
     tws = F.twiddles
-    t0 = _ldexp(tws[0], _per_member(shift, tws[0]))
+    with np.errstate(over="ignore", under="ignore"):    # checked right below
+        t0 = _ldexp(tws[0], _per_member(shift, tws[0]))
     small = np.abs(t0[tws[0] != 0])
     if np.isfinite(t0).all() and (small.size == 0 or small.min() >= np.finfo(t0.dtype).tiny):
         F.twiddles = (t0, *tws[1:])
