@@ -47,6 +47,10 @@ class ButterflyFactors:
         (:func:`~exactsparse.butterfly.projection.project_two_factor`): the product is a
         global minimiser of ``‖A Pᵀ − X₁X₂‖_F`` over the supports, certified on request by
         :meth:`optimality_certificate`.
+    perm_search : str or None
+        How the search of ``perm="auto"`` / ``row_perm="auto"`` ended: ``"converged"`` or
+        ``"budget"`` (its time budget ran out; the permutations are the best found so far),
+        None when no permutation was searched.
 
     See Also
     --------
@@ -76,6 +80,9 @@ class ButterflyFactors:
     >>> bool(np.allclose((mats[0] @ mats[1] @ mats[2]).toarray(), G.todense()))
     True
     """
+
+    #: set by :func:`~exactsparse.butterfly.butterfly_factorize` after an ``"auto"`` search
+    perm_search = None
 
     def __init__(self, patterns, twiddles, perm=None, row_perm=None, *, optimal=False):
         self.patterns, _ = chain_ranks(patterns)

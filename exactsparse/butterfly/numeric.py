@@ -27,6 +27,7 @@ import warnings
 
 import numpy as np
 
+from .._budget import Deadline, check_budget
 from ..exceptions import ArgumentError, NonFiniteError, PrecisionError
 from ._common import (ButterflyFitWarning, blas_one_thread, raise_non_finite, validate_chain, validate_matrix,
                       validate_option, validate_perm, validate_progress)
@@ -138,7 +139,7 @@ def _to_twiddle(A, prod):
 
 # ----------------------------------------------------------------------------- public entry
 def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=None,
-                        row_perm=None, progress=None):
+                        row_perm=None, progress=None, budget=None):
     """Hierarchical butterfly / Kronecker-sparse factorization ``A ≈ X_1 ⋯ X_K P``.
 
     Parameters
@@ -176,6 +177,11 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     progress : callable or bool, optional
         Called with the number of entries processed after each split (for progress bars);
         ``True`` writes a split counter to stderr, ``False`` or None reports nothing.
+    budget : float or None
+        Time budget in seconds of the permutation search of ``"auto"`` (None: no limit;
+        unused otherwise): the recovery stops when it runs out and its best permutations so
+        far are factorized (a retry starts only while time is left; the factorizations
+        themselves are not interrupted).  The result's ``perm_search`` says which happened.
 
     Returns
     -------
@@ -185,7 +191,8 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
         given ``A``.  A two-factor chain (Monarch, ``N = 4``, ...) is one split, solved to
         global optimality by :func:`~exactsparse.butterfly.projection.project_two_factor`:
         ``optimal`` is then True and :meth:`~ButterflyFactors.optimality_certificate` gives
-        its certificate.
+        its certificate.  ``perm_search`` is None without ``"auto"``, else ``"converged"``
+        (the search ended by itself) or ``"budget"`` (the budget stopped it).
 
     Raises
     ------
@@ -201,6 +208,8 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
         An invalid ``tree``, ``scaling``, ``perm``, ``row_perm`` (not a permutation of the
         right length, repeats, non-integers) or ``progress``, a non-numeric ``A``, or
         ``row_perm="auto"`` with a chain other than the butterfly chain.
+    BudgetError
+        ``budget`` not a positive finite number (or None).
     ShapeError
         A ``tree`` whose leaves are not the factors ``0 … K−1`` of the chain.
 
@@ -288,10 +297,11 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     auto_c, auto_r = (isinstance(v, str) and v == "auto" for v in (perm, row_perm))
     p = None if auto_c else validate_perm(perm, A.shape[-1])
     rp = None if auto_r else validate_perm(row_perm, A.shape[-2], "row_perm")
+    budget = check_budget(budget)
     A, shift = rescaled(A)                  # extreme magnitudes: a copy scaled by 2^-shift
     if auto_c or auto_r:
         F = auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_c,
-                           patterns is None)
+                           patterns is None, budget=budget)
     else:
         F = _factorize(A, pats, ranks, tree, scaling, progress, p, rp)
         if p is not None or rp is not None:
@@ -348,13 +358,26 @@ def _ldexp(X, k):
 
 
 def _scaled_back(F, shift):
-    """``F`` with ``2^shift`` (per batch member) multiplied into its first twiddle."""
+    """``F`` with ``2^shift`` (per batch member) multiplied into its first twiddle, or
+    spread evenly over all twiddles when the first one alone would overflow or lose nonzero
+    entries to underflow (a maximum near the dtype's limits)."""
     if shift is None:
         return F
-    t0 = F.twiddles[0]
-    F.twiddles = (_ldexp(t0, shift.reshape(shift.shape + (1,) * (t0.ndim - shift.ndim))),
-                  *F.twiddles[1:])
+    tws = F.twiddles
+    with np.errstate(over="ignore", under="ignore"):    # checked right below
+        t0 = _ldexp(tws[0], _per_member(shift, tws[0]))
+    small = np.abs(t0[tws[0] != 0])
+    if np.isfinite(t0).all() and (small.size == 0 or small.min() >= np.finfo(t0.dtype).tiny):
+        F.twiddles = (t0, *tws[1:])
+        return F
+    q, r = np.divmod(shift, len(tws))       # shift = K q + r: factor k gets q (+1 if k < r)
+    F.twiddles = tuple(_ldexp(t, _per_member(q + (k < r), t)) for k, t in enumerate(tws))
     return F
+
+
+def _per_member(shift, t):
+    """``shift`` (batch shape) reshaped to broadcast against the twiddle ``t``."""
+    return shift.reshape(shift.shape + (1,) * (t.ndim - shift.ndim))
 
 
 #: Estimated relative error above which a given permutation is reported as probably wrong
@@ -404,6 +427,9 @@ def _factorize(A, pats, ranks, tree, scaling, progress, p, rp=None):
             tw = _run_tree(A, pats, ranks, tree, scaling, progress, p, rp)
         except (np.linalg.LinAlgError, NonFiniteError, PrecisionError):  # from the kernels
             tw = None
+    if tw is not None and not all(t.all() for t in tw) and _too_large(A):
+        tw = None           # a zero in the factors and an entry the sample of rescaled()
+        #                     missed: its Gram overflowed (a zero piece); solve it normalised
     shift = None
     if tw is None and np.isfinite(A).all():     # large entries the sample missed: normalise
         B, shift = rescaled(A, force=True)
@@ -415,6 +441,12 @@ def _factorize(A, pats, ranks, tree, scaling, progress, p, rp=None):
     batch = A.shape[:-2]
     tw = [t.reshape(*batch, *pat.twiddle_shape) for t, pat in zip(tw, pats)]
     return ButterflyFactors(pats, tw, p, rp, optimal=len(pats) == 2)
+
+
+def _too_large(A):
+    """True when some ``max |A|`` of the batch is above :func:`_safe_range` (one pass over
+    ``A``: only for factors with a zero entry, the trace of an overflowed piece)."""
+    return bool((np.abs(A).max(axis=(-2, -1)) > _safe_range(A.dtype)[1]).any())
 
 
 def _permute_columns(A, p, rows=64):
@@ -495,7 +527,7 @@ def _bitrev_chain(pats, perm):
 
 
 def auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_c, chain,
-                   retries=2):
+                   retries=2, budget=None):
     """``perm`` and/or ``row_perm`` unknown: candidates first, then a recovery.
 
     The candidates (identity and bit reversal for each unknown side) are ranked by the
@@ -503,7 +535,8 @@ def auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_
     kept when its estimated error is below ``√eps`` or within 10× its (noisy) score and
     below 5 %.  Otherwise the permutations are
     recovered (butterfly chain only; up to ``retries`` times with new samples while the
-    recovery reports ambiguities) and the best fit is returned."""
+    recovery reports ambiguities and ``budget`` seconds are left) and the best fit is
+    returned, its ``perm_search`` set to ``"converged"`` or ``"budget"``."""
     from .permutations import candidate_perms, recover_permutations, sampled_rank_one_score
     m, n = A.shape[-2:]
     tol = float(np.sqrt(np.finfo(A.dtype).eps))
@@ -515,7 +548,9 @@ def auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_
         fits = [(estimated_error(F, A), k, F) for k, F in enumerate(
             _factorize(A, pats, ranks, tree, scaling, progress, validate_perm(c, n), rp)
             for c in (None, "bitrev"))]
-        return min(fits, key=lambda t: (t[0], t[1]))[2]
+        F = min(fits, key=lambda t: (t[0], t[1]))[2]
+        F.perm_search = "converged"
+        return F
     A0 = A.reshape(-1, m, n)[0]
     rows = candidate_perms(m) if auto_r else (rp,)
     cols = candidate_perms(n) if auto_c else (p,)
@@ -527,6 +562,7 @@ def auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_
         F = _factorize(A, pats, ranks, tree, scaling, progress, c, r)
         best = (estimated_error(F, A, probes=2, rows=256), F)
         if best[0] <= max(tol, min(10 * score, 0.05)):  # exact, or as noisy as its minors
+            F.perm_search = "converged"
             return F
     if not np.isfinite(A).all():
         raise_non_finite(A)
@@ -537,19 +573,28 @@ def auto_factorize(A, pats, ranks, tree, scaling, progress, p, rp, auto_r, auto_
             f"permutations of one matrix; call butterfly_factorize on each matrix.")
     known_r = None if auto_r else (np.arange(m) if rp is None else rp)
     known_c = None if auto_c else (np.arange(n) if p is None else p)
+    dl, stop = Deadline(budget), "converged"
     for seed in range(retries):             # an ambiguous recovery is retried (new samples)
-        rec = recover_permutations(A0, row_perm=known_r, perm=known_c, seed=seed)
+        if seed and dl.left() <= 0:
+            stop = "budget"
+            break
+        rec = recover_permutations(A0, row_perm=known_r, perm=known_c, seed=seed,
+                                   budget=None if budget is None else max(dl.left(), 1e-9))
+        stop = rec.stop
         ident = [None if np.array_equal(q, np.arange(q.size)) else q
                  for q in (rec.row_perm, rec.perm)]
         F = _factorize(A, pats, ranks, tree, scaling, progress, ident[1], ident[0])
         err = estimated_error(F, A, probes=2)
         if best is None or err < best[0]:
             best = (err, F)
-        if rec.consistent or best[0] <= tol:
+        if rec.consistent or best[0] <= tol or stop == "budget":
             break
     if not rec.consistent and best[0] > tol:
+        why = (f"within the budget of {budget:g} s (the search was stopped) "
+               if stop == "budget" else "")
         warnings.warn(
             f"butterfly_factorize: perm='auto'/row_perm='auto' found no consistent row and "
-            f"column permutations (relative error {best[0]:.3g}): 'A' may not be a butterfly "
-            f"product up to permutations.", ButterflyFitWarning, stacklevel=3)
+            f"column permutations {why}(relative error {best[0]:.3g}): 'A' may not be a "
+            f"butterfly product up to permutations.", ButterflyFitWarning, stacklevel=3)
+    best[1].perm_search = stop
     return best[1]

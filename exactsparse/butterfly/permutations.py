@@ -40,6 +40,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
+from .._budget import NO_DEADLINE, Deadline, OutOfBudget, check_budget
 from ._common import check_perm_arguments, raise_non_finite
 from .rankone_test import candidate_perms, sampled_rank_one_score
 from .supports import log2_size
@@ -58,19 +59,25 @@ class PermutationRecovery(tuple):
     """``(row_perm, perm, consistent)`` of :func:`recover_permutations` (a named tuple).
 
     ``A[row_perm][:, perm]`` is the (candidate) butterfly product; ``consistent`` is False
-    when some step had to choose among ambiguous candidates without a clear winner."""
+    when some step had to choose among ambiguous candidates without a clear winner, or when
+    the time budget ran out.  ``stop`` (not part of the tuple) is ``"converged"`` (every
+    level was searched) or ``"budget"`` (the budget ran out: the levels not searched were
+    completed arbitrarily)."""
 
-    __slots__ = ()
+    def __new__(cls, row_perm, perm, consistent, stop="converged"):
+        obj = super().__new__(cls, (row_perm, perm, consistent))
+        obj.stop = stop
+        return obj
 
-    def __new__(cls, row_perm, perm, consistent):
-        return super().__new__(cls, (row_perm, perm, consistent))
+    def __getnewargs__(self):
+        return (*self, self.stop)
 
     row_perm = property(lambda self: self[0])
     perm = property(lambda self: self[1])
     consistent = property(lambda self: self[2])
 
 
-def recover_permutations(A, *, row_perm=None, perm=None, seed=0):
+def recover_permutations(A, *, row_perm=None, perm=None, seed=0, budget=None):
     """Row and column permutations making ``A[row_perm][:, perm]`` a butterfly product.
 
     Parameters
@@ -81,11 +88,21 @@ def recover_permutations(A, *, row_perm=None, perm=None, seed=0):
         A known permutation (kept as is) or None (unknown: recovered).
     seed : int
         Seed of the random column and pair samples.
+    budget : float or None
+        Time budget in seconds (None: no limit), checked between the steps of the search.
+        When it runs out the search stops: the levels found so far are kept, the others are
+        completed arbitrarily (valid permutations, ``consistent`` False, ``stop`` "budget").
 
     Returns
     -------
     PermutationRecovery
-        ``(row_perm, perm, consistent)``, int64 arrays.
+        ``(row_perm, perm, consistent)``, int64 arrays; its ``stop`` is ``"converged"`` or
+        ``"budget"``.
+
+    Raises
+    ------
+    BudgetError
+        ``budget`` not a positive finite number (or None).
 
     Notes
     -----
@@ -124,56 +141,76 @@ def recover_permutations(A, *, row_perm=None, perm=None, seed=0):
     (True, True)
     """
     A, row_perm, perm, rng = check_perm_arguments(A, row_perm, perm, seed)
+    dl = Deadline(check_budget(budget))
     with np.errstate(all="ignore"):
-        return _recover(A, row_perm, perm, rng)
+        return _recover(A, row_perm, perm, rng, dl)
 
 
-def _recover(A, row_perm, perm, rng):
+def _recover(A, row_perm, perm, rng, dl=NO_DEADLINE):
     N = A.shape[-1]
     L = log2_size(N, "N")
     rows_known, cols_known = row_perm is not None, perm is not None
     G = (np.arange(N) if row_perm is None else np.asarray(row_perm, np.int64))[:, None]
     C = (np.arange(N) if perm is None else np.asarray(perm, np.int64))[None, :]
     conf = np.ones(1)
-    consistent = True
+    consistent, stop = True, "converged"
     for _ in range(L):
         n = G.shape[0]
-        if n == 2:
-            pairs = np.array([[0, 1]])
-        elif rows_known:
-            pairs = np.stack([np.arange(n // 2), np.arange(n // 2, n)], axis=1)
-        if cols_known or n == 2:
-            halves_known = True
-        else:
-            halves_known = False
-        if not rows_known and n > 2:
-            if halves_known:
-                pairs, ok, _ = _pair_groups(A, G, C, conf, rng)
-            else:
-                first = _bootstrap(A, G, C, rng)
-                C, conf = _split_blocks(A, G, C, first, rng)
-                pairs, ok, good = _pair_groups(A, G, C, conf, rng)
-                best = (good.sum(), pairs, ok, good)
-                for _ in range(4):                  # alternate until the pairing is stable
-                    C, conf = _split_blocks(A, G, C, _choose_pairs(_trusted(pairs, good),
-                                                                   first, rng, N, own=True), rng)
-                    again, ok, good = _pair_groups(A, G, C, conf, rng)
-                    if good.sum() >= best[0]:
-                        best = (good.sum(), again, ok, good)
-                    if _same_pairing(again, pairs):
-                        break
-                    pairs = again
-                _, pairs, ok, good = best           # the pairing with most clear pairs,
-                C, conf = _split_blocks(A, G, C, _choose_pairs(_trusted(pairs, good), first,
-                                                               rng, N, own=True), rng)
-            consistent &= bool(ok)
-        elif not halves_known:
-            C, conf = _split_blocks(A, G, C, _choose_pairs(pairs, None, rng, N), rng)
-            consistent &= bool(conf.min() > 0)
+        found = []                                  # this level's pairings, as found
+        try:
+            if stop == "budget":                    # out of time: complete arbitrarily
+                raise OutOfBudget
+            dl.check("the permutation recovery")
+            pairs, C, conf, ok = _level(A, G, C, conf, rng, rows_known, cols_known, N, dl,
+                                        found)
+            consistent &= ok
+        except OutOfBudget:
+            stop, consistent = "budget", False
+            pairs = found[-1] if found else np.stack([np.arange(n // 2),
+                                                      np.arange(n // 2, n)], axis=1)
         G = np.stack([G[pairs[:, 0]], G[pairs[:, 1]]], axis=2).reshape(n // 2, -1)
         C = C.reshape(-1, n // 2)
         conf = np.repeat(conf, 2)
-    return PermutationRecovery(G[0].copy(), C[:, 0].copy(), consistent)
+    return PermutationRecovery(G[0].copy(), C[:, 0].copy(), consistent, stop)
+
+
+def _level(A, G, C, conf, rng, rows_known, cols_known, N, dl, found):
+    """One level of the search: ``(pairs, C, conf, ok)``.  Every pairing found is appended
+    to ``found`` (the best so far when the deadline ``dl`` stops the level)."""
+    n = G.shape[0]
+    ok = True
+    if n == 2:
+        pairs = np.array([[0, 1]])
+    elif rows_known:
+        pairs = np.stack([np.arange(n // 2), np.arange(n // 2, n)], axis=1)
+    halves_known = cols_known or n == 2
+    if not rows_known and n > 2:
+        if halves_known:
+            pairs, ok, _ = _pair_groups(A, G, C, conf, rng, dl=dl)
+        else:
+            first = _bootstrap(A, G, C, rng, dl=dl)
+            C, conf = _split_blocks(A, G, C, first, rng, dl=dl)
+            pairs, ok, good = _pair_groups(A, G, C, conf, rng, dl=dl)
+            found.append(pairs)
+            best = (good.sum(), pairs, ok, good)
+            for _ in range(4):                  # alternate until the pairing is stable
+                C, conf = _split_blocks(A, G, C, _choose_pairs(_trusted(pairs, good),
+                                                               first, rng, N, own=True), rng,
+                                        dl=dl)
+                again, ok, good = _pair_groups(A, G, C, conf, rng, dl=dl)
+                if good.sum() >= best[0]:
+                    best = (good.sum(), again, ok, good)
+                    found.append(again)
+                if _same_pairing(again, pairs):
+                    break
+                pairs = again
+            _, pairs, ok, good = best           # the pairing with most clear pairs,
+            C, conf = _split_blocks(A, G, C, _choose_pairs(_trusted(pairs, good), first,
+                                                           rng, N, own=True), rng, dl=dl)
+    elif not halves_known:
+        C, conf = _split_blocks(A, G, C, _choose_pairs(pairs, None, rng, N), rng, dl=dl)
+        ok = bool(conf.min() > 0)
+    return pairs, C, conf, bool(ok)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -255,7 +292,7 @@ def _choose_pairs(pairs, first, rng, N=0, own=False):
 
 
 # ----------------------------------------------------------------------------- the steps
-def _pair_groups(A, G, C, conf, rng, dim=8, k=12):
+def _pair_groups(A, G, C, conf, rng, dim=8, k=12, dl=NO_DEADLINE):
     """Pair the ``n`` groups, the halves of the blocks being known (``C[k, :n/2]`` and
     ``C[k, n/2:]``).  Partners are proportional on each half: the candidates of a group are
     its ``k`` nearest neighbours in a sketch (the orthogonal projectors on the lines of a
@@ -299,11 +336,12 @@ def _pair_groups(A, G, C, conf, rng, dim=8, k=12):
     if good.all():
         a = np.flatnonzero(np.arange(n) < first)
         return np.stack([a, first[a]], axis=1), True, np.ones(len(a), bool)
-    pairs = _two_opt(V, _greedy(V, cost, nb), nb, good, Vc, en)
+    dl.check("the pairing of the groups")
+    pairs = _two_opt(V, _greedy(V, cost, nb), nb, good, Vc, en, dl=dl)
     return pairs, False, good[pairs[:, 0]] & good[pairs[:, 1]] & (first[pairs[:, 0]] == pairs[:, 1])
 
 
-def _two_opt(V, pairs, nb, good, Vc, en, width=8, passes=16):
+def _two_opt(V, pairs, nb, good, Vc, en, width=8, passes=16, dl=NO_DEADLINE):
     """Improve a matching by exchanges of partners: a greedy matching takes the cheapest edge
     first, which can strand two groups whose own partners it took (two noise-dominated rows
     paired, their partners left to each other).  For every doubtful pair ``(x, y)`` (not a
@@ -317,6 +355,7 @@ def _two_opt(V, pairs, nb, good, Vc, en, width=8, passes=16):
     own[pairs[:, 0]] = own[pairs[:, 1]] = _pair_cost(V, pairs[:, 0], pairs[:, 1], Vc, en)
     med = np.median(own)
     for _ in range(passes):
+        dl.check("the exchanges of partners")
         doubt = ~(good & good[mate]) | (own > 10 * med)
         xr, cr = np.repeat(np.flatnonzero(doubt), width), nb[doubt, :width].ravel()
         yr, dr = mate[xr], mate[cr]
@@ -327,9 +366,11 @@ def _two_opt(V, pairs, nb, good, Vc, en, width=8, passes=16):
         delta = (_pair_cost(V, xr, cr, Vc, en) + _pair_cost(V, yr, dr, Vc, en)
                  - own[xr] - own[cr])
         done, moved = np.zeros(n, bool), False
-        for t in np.argsort(delta, kind="stable"):     # improving exchanges, disjoint ones
+        for i, t in enumerate(np.argsort(delta, kind="stable")):  # improving, disjoint ones
             if not delta[t] < -1e-12 * max(float(own.sum()), 1e-300):
                 break
+            if i % 64 == 63:
+                dl.check("the exchanges of partners")
             x, c, y, d = int(xr[t]), int(cr[t]), int(yr[t]), int(dr[t])
             if done[[x, c, y, d]].any():
                 continue
@@ -382,7 +423,7 @@ def _eigvec2(a, d, c):
     return np.where(nrm > 0, v / np.where(nrm > 0, nrm, 1), e0)
 
 
-def _split_blocks(A, G, C, pairs, rng, rounds=3):
+def _split_blocks(A, G, C, pairs, rng, rounds=3, dl=NO_DEADLINE):
     """Split every block into two halves of ``n/2`` columns, given pairs of partner groups:
     on each half the 2-vectors ``(a[c], b[c])`` of a pair lie on one line.  Returns the
     reordered ``C`` (half 0 first) and a confidence per block (> 0: the two clusters are
@@ -417,6 +458,7 @@ def _split_blocks(A, G, C, pairs, rng, rounds=3):
     # a block far above the others (10× the median objective) is fitted again from more
     # starts (the next columns of largest weight as references); the best objective wins
     for k in np.flatnonzero(val > 10 * np.median(val) + 1e-300) if K > 2 else ():
+        dl.check("the split of the blocks")
         Xk, wk, Uk = X[:, k:k + 1], wn[:, k:k + 1], U[:, k:k + 1]
         for r in np.argsort(-wk.sum(0)[0], kind="stable")[1:1 + _STARTS]:
             ur = Uk[:, :, r:r + 1]
@@ -485,7 +527,7 @@ def _split_exhaustive(X, C):
     return np.take_along_axis(C, order, axis=1), conf
 
 
-def _bootstrap(A, G, C, rng, tries=16, want=8):
+def _bootstrap(A, G, C, rng, tries=16, want=8, dl=NO_DEADLINE):
     """A few pairs of partner groups, both the pairing and the halves being unknown.
 
     For a group ``g`` and a candidate ``h``, the 2-vectors ``(g[c], h[c])`` on sampled columns
@@ -503,6 +545,7 @@ def _bootstrap(A, G, C, rng, tries=16, want=8):
     found, used = [], set()
     best, best_sep = None, -1.0
     for t in range(min(tries, n)):
+        dl.check("the bootstrap")
         blocks = rng.choice(K, size=nb, replace=False)
         cols = np.stack([C[b, rng.permutation(n)[:4 * s]] for b in blocks])
         V = _reps(A, G, np.arange(n), cols)                       # (n, nb, 4s)

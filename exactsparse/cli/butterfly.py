@@ -1,21 +1,26 @@
 """CLI group ``butterfly``: numeric factorization and exact identification.
 
 ``exactsparse butterfly factorize --matrix A.npy --out factors.npz [--perm bitrev|auto]
-[--row-perm auto] [--tree left|right|balanced|balanced-floor|comb|inverse-comb|"((0,1),(2,3))"
-| --split-order 2,1,3] [--scaling unit|sqrt] [--refine SECONDS] [--json] [--quiet]`` writes
+[--row-perm auto] [--perm-budget SECONDS] [--tree left|right|balanced|balanced-floor|comb|
+inverse-comb|"((0,1),(2,3))" | --split-order 2,1,3] [--scaling unit|sqrt] [--refine SECONDS]
+[--json] [--quiet]`` writes
 the twiddle tensors
 (``twiddle_0`` … leftmost first), the ``patterns`` (K×4), ``perm`` and ``row_perm`` to an
 ``.npz`` (``.npz`` appended when ``--out`` lacks it, as numpy does; the JSON ``out`` is the
 file written; a missing or read-only directory is refused before the computation) and reports ``relative_error`` (against the given matrix), ``seconds`` (the
 factorization alone), ``n_factors``, ``optimal`` and the permutations found (``found_perm``,
-``found_row_perm``, None for the identity); ``--refine SECONDS`` then refines all factors
+``found_row_perm``, None for the identity).  The search of ``--perm auto`` / ``--row-perm
+auto`` stops after ``--perm-budget`` seconds (default ``PERM_BUDGET``, 30 s) and factorizes
+its best permutations so far; ``perm_search_stop`` says ``"converged"`` or ``"budget"`` (None
+without ``auto``).  ``--refine SECONDS`` then refines all factors
 together within that time budget (:func:`exactsparse.butterfly.refine.refine`) and adds
 ``initial_error``, ``refine_seconds``, ``refine_sweeps`` and ``refine_stop``.  ``--tree``
 takes a preset name or a nested tuple of factor indices (``"((0,1),(2,3))"``: the leaves,
 left to right, are the factors ``0 … K−1`` of the chain, ``K = log2 N``; read with
 :func:`ast.literal_eval`, never evaluated); ``--split-order`` takes the ``K − 1`` cut
 positions, comma-separated, in the order the cuts are made (:mod:`exactsparse.butterfly.trees`).
-A tree that does not fit the matrix is a usage error (exit 2) naming the flag.  A relative
+A tree that does not fit the matrix, or a ``--refine`` / ``--perm-budget`` that is not a
+positive finite number of seconds, is a usage error (exit 2) naming the flag.  A relative
 error above ``WARN_ERROR`` (1e-6) is reported on stderr: up to 5 % (the library's
 ``WRONG_PERM_ERROR``) as "not an exact butterfly product", above it as "not (numerically) a
 butterfly product under --perm …" with a hint to try ``--perm auto`` / ``--row-perm auto``.
@@ -58,11 +63,14 @@ from .payload import payload
 from .progress import Progress, add_progress_arg, progress_enabled
 from .verify import add_perm_args, read_butterfly_matrix, read_perm, verify_file
 
-__all__ = ["register", "WARN_ERROR", "fit_warning", "out_path"]
+__all__ = ["register", "WARN_ERROR", "PERM_BUDGET", "fit_warning", "out_path"]
 
 #: relative error above which ``factorize`` warns that the input is not an exact butterfly
 #: product (the permutation hint comes only above ``numeric.WRONG_PERM_ERROR``)
 WARN_ERROR = 1e-6
+
+#: default seconds of the permutation search of ``--perm auto`` / ``--row-perm auto``
+PERM_BUDGET = 30.0
 
 #: the preset trees of ``--tree`` (:data:`exactsparse.butterfly.trees.TREE_NAMES`, which a
 #: test keeps equal; not imported here so that ``--help`` does not load the solver)
@@ -184,6 +192,11 @@ def register(sub):
                    help="known column permutation (bitrev for the DFT) or 'auto'")
     f.add_argument("--row-perm", default=None, choices=["identity", "bitrev", "auto"],
                    help="known row permutation or 'auto' (unknown: recovered)")
+    f.add_argument("--perm-budget", type=positive_float, default=PERM_BUDGET,
+                   metavar="SECONDS",
+                   help=f"time budget of the search of --perm auto / --row-perm auto "
+                        f"(default {PERM_BUDGET:g}); when it runs out the best permutations "
+                        f"so far are factorized and the JSON 'perm_search_stop' is 'budget'")
     trees = f.add_mutually_exclusive_group()
     trees.add_argument("--tree", default=None, type=tree_arg, metavar="TREE",
                        help="factorization tree: a preset, left (default; alias comb), right "
@@ -198,7 +211,7 @@ def register(sub):
     f.add_argument("--scaling", default="unit", choices=["unit", "sqrt"],
                    help="how the scale of each rank-one block is shared between the two "
                         "factors (default unit)")
-    f.add_argument("--refine", type=float, default=None, metavar="SECONDS",
+    f.add_argument("--refine", type=positive_float, default=None, metavar="SECONDS",
                    help="after the hierarchical solve, refine all factors together "
                         "(exact block-coordinate least squares) for at most SECONDS")
     f.add_argument("--quiet", action="store_true", help="no progress line (as --no-progress)")
@@ -254,9 +267,6 @@ def _factorize(args):
     target = out_path(args.out, suffix=".npz") if args.out else None   # before the work
     A = load_numeric(args)
     tree = checked_tree(args, A)
-    if args.refine is not None:
-        from .._budget import check_budget
-        check_budget(args.refine, name="--refine", allow_none=False)
     bar = Progress("factorizing") if progress_enabled(args) and not args.quiet else None
     done, total = [0], 2 * A.size           # entries read by the splits (about 2 matrices)
 
@@ -269,13 +279,13 @@ def _factorize(args):
         with warnings.catch_warnings():    # the exact error is reported below, once
             warnings.simplefilter("ignore", ButterflyFitWarning)
             F = butterfly_factorize(A, tree=tree, scaling=args.scaling, perm=args.perm,
-                                    row_perm=args.row_perm,
+                                    row_perm=args.row_perm, budget=args.perm_budget,
                                     progress=None if bar is None else report)
     finally:
         if bar is not None:
             bar.close()
     seconds = time.perf_counter() - t0
-    extra = {"optimal": F.optimal}
+    extra = {"optimal": F.optimal, "perm_search_stop": F.perm_search}
     if args.refine is not None:
         from ..butterfly.refine import refine
         t1 = time.perf_counter()
@@ -291,7 +301,7 @@ def _factorize(args):
             "perm": args.perm, "row_perm": args.row_perm, "out": target,
             "found_perm": None if F.perm is None else F.perm.tolist(),
             "found_row_perm": None if F.row_perm is None else F.row_perm.tolist(), **extra}
-    warning = fit_warning(err, args.perm, args.row_perm)
+    warning = fit_warning(err, args.perm, args.row_perm, F.perm_search == "budget")
     if warning:
         print(f"exactsparse: warning: {warning}", file=sys.stderr)
     emit(args, data, f"{F.n_factors} butterfly factors of a {A.shape[0]}×{A.shape[1]} "
@@ -299,16 +309,20 @@ def _factorize(args):
                      + (f" (refined from {extra['initial_error']:.3e} in "
                         f"{extra['refine_sweeps']} sweeps, stop: {extra['refine_stop']})"
                         if args.refine is not None else "")
+                     + (f"; the permutation search was stopped by --perm-budget "
+                        f"{args.perm_budget:g} (best permutations so far)"
+                        if F.perm_search == "budget" else "")
                      + (f"; written to {target}" if target else ""))
     return 0
 
 
-def fit_warning(err, perm, row_perm):
+def fit_warning(err, perm, row_perm, stopped=False):
     """The warning of ``factorize`` for the relative error ``err`` (None when
     ``err <= WARN_ERROR``).  Up to ``WRONG_PERM_ERROR`` (5 %, the library's threshold for a
     wrong permutation) the input is an approximate product, e.g. a noisy one, and no
     permutation would help; above it (or NaN) the permutations are the likely cause and the
-    flags not already ``auto`` are suggested."""
+    flags not already ``auto`` are suggested (``stopped``: the ``auto`` search was stopped by
+    its budget, and a larger ``--perm-budget`` is suggested)."""
     from ..butterfly.numeric import WRONG_PERM_ERROR
     if err <= WARN_ERROR:
         return None
@@ -318,9 +332,11 @@ def fit_warning(err, perm, row_perm):
     under = f"--perm {perm or 'identity'}" + (f" and --row-perm {row_perm}" if row_perm else "")
     hint = " ".join(f"{flag} auto" for flag, v in (("--perm", perm), ("--row-perm", row_perm))
                     if v != "auto")
+    rest = (" (the permutation search was stopped by its budget: a larger --perm-budget "
+            "may find them)" if stopped else " (nor, it seems, up to permutations)")
     return (f"relative error {err:.3g}: the matrix is not (numerically) a butterfly product "
             f"under {under}" + (f"; try {hint} (recovers unknown permutations)" if hint else
-                                 " (nor, it seems, up to permutations)"))
+                                 rest))
 
 
 def out_path(path, flag="--out", suffix=None):
