@@ -61,9 +61,11 @@ def test_cli_bad_refine(tmp_path, capsys, value):
     from exactsparse.cli import main
     path = tmp_path / "A.npy"
     np.save(path, A)
-    assert main(["butterfly", "factorize", "--matrix", str(path), f"--refine={value}",
-                 "--quiet"]) == 1
-    assert "Argument '--refine' must be a positive" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:        # a usage error, like every bad budget
+        main(["butterfly", "factorize", "--matrix", str(path), f"--refine={value}",
+              "--quiet"])
+    assert exc.value.code == 2
+    assert "--refine" in capsys.readouterr().err
 
 
 def test_entries_too_large_and_non_finite_factors():
