@@ -133,3 +133,4 @@ def test_pooled_and_unpooled_factorizations_agree(tree, make, monkeypatch):
     before = [t.copy() for t in outs[0].twiddles]
     butterfly_factorize(2 * A, tree=tree, perm=perm)
     assert all(np.array_equal(a, b) for a, b in zip(before, outs[0].twiddles))
+

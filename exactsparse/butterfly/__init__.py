@@ -21,6 +21,8 @@ Modules, by mathematical object:
   permutations (``perm="auto"``, ``row_perm="auto"``);
 - :mod:`~exactsparse.butterfly.design` — chain design: the chainable chains of a size
   within a parameter budget, and the best one for a matrix (:func:`design_chain`);
+- :mod:`~exactsparse.butterfly.workspace` — the solver's scratch memory kept between calls
+  (:func:`release_workspace`, :data:`~exactsparse.butterfly.workspace.WORKSPACE_LIMIT`);
 - :mod:`~exactsparse.butterfly.exact` and :mod:`~exactsparse.butterfly.rings` — exact
   identification over Q or Q(ζ_n), with certificates re-checked by
   :func:`exactsparse.verify`.
@@ -43,6 +45,7 @@ from .refine import Refinement, refine
 from .supports import (KSPattern, bit_reversal_permutation, butterfly_patterns,
                        butterfly_supports, chain_product, chain_ranks, check_chainable,
                        log2_size, monarch_patterns)
+from .workspace import release_workspace, workspace_bytes
 
 __all__ = [
     "KSPattern", "check_chainable", "chain_product", "chain_ranks", "butterfly_patterns",
@@ -51,4 +54,5 @@ __all__ = [
     "ButterflyIdentification", "identify_butterfly", "is_butterfly",
     "project_two_factor", "two_factor_certificate", "refine", "Refinement",
     "KSChain", "ChainFit", "ChainDesign", "enumerate_chains", "design_chain",
+    "release_workspace", "workspace_bytes",
 ]
