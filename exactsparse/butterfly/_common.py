@@ -190,6 +190,14 @@ def check_kernel_array(x, name, ndim=None, real=False):
     return x
 
 
+def parse_dtype(dtype):
+    """``numpy.dtype(dtype)``, or None when numpy cannot read it as a dtype."""
+    try:
+        return np.dtype(dtype)
+    except (TypeError, ValueError):
+        return None
+
+
 def check_int(v, name, low=1):
     """``v`` as an int ``>= low`` (bools refused)."""
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral) or v < low:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..exceptions import ArgumentError, ShapeError, show
-from ._common import check_int, check_kernel_array, linalg_guard
+from ._common import check_int, check_kernel_array, linalg_guard, parse_dtype
 
 __all__ = ["pair_rank1", "pair_gram", "eig2", "balance", "lowrank", "rank1_power",
            "check_rank", "MAX_SUBSPACE_ITER", "MAX_POWER_ITER"]
@@ -90,10 +90,7 @@ def _check_eig2(p, s, w, dtype):
     if not np.shape(p) == np.shape(s) == np.shape(w):
         raise ShapeError(f"Arguments 'p', 's' and 'w' must have one shape, not "
                          f"{np.shape(p)}, {np.shape(s)} and {np.shape(w)}.")
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
+    dt = parse_dtype(dtype)
     if dt is None or dt not in (np.float32, np.float64, np.complex64, np.complex128) \
             or (w.dtype.kind == "c" and dt.kind != "c"):
         raise ArgumentError(f"Argument 'dtype' must be a float or complex dtype (complex when "

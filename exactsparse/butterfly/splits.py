@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..exceptions import ArgumentError, ShapeError, SizeLimitError, show
-from ._common import check_int, check_kernel_array
+from ._common import check_int, check_kernel_array, parse_dtype
 from .lowrank import balance, eig2, lowrank, pair_gram, rank1_power
 from .supports import KSPattern, bit_reversal_permutation, check_chainable
 from .workspace import MAX_BYTES, take_raw
@@ -196,10 +196,7 @@ def _check_empty_away(shape, dtype, away):
             for n in shape):
         raise ArgumentError(f"Argument 'shape' must be a tuple of non-negative ints, not "
                             f"{show(shape)}.")
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
+    dt = parse_dtype(dtype)
     if dt is None or dt.kind not in "fc":
         raise ArgumentError(f"Argument 'dtype' must be a float or complex dtype, not "
                             f"{show(dtype)}.")
