@@ -227,3 +227,20 @@ def check_perm_arguments(A, row_perm, perm, seed):
         raise ArgumentError(f"Argument 'seed' must be None or a non-negative integer, not "
                             f"{show(seed)} ({exc}).") from None
     return A, row_perm, perm, rng
+
+
+def safe_range(dtype):
+    """``(lo, hi)``: largest entries in this range are factorized as given (sixth roots of
+    the dtype's range: the 2×2 Gram eigenproblems see fourth powers of the entries, summed
+    over a block).  float64: about 1e-51 … 1e51; float32: about 5e-7 … 2e6."""
+    fi = np.finfo(dtype)                    # of the real part for a complex dtype
+    return 2.0 ** (fi.minexp // 6), 2.0 ** (fi.maxexp // 6)
+
+
+def ldexp2(X, k):
+    """``X · 2^k`` (exact; ``k`` broadcasts), real or complex."""
+    if X.dtype.kind != "c":
+        return np.ldexp(X, k)
+    out = np.empty(np.broadcast_shapes(X.shape, np.shape(k)), X.dtype)
+    out.real, out.imag = np.ldexp(X.real, k), np.ldexp(X.imag, k)
+    return out
