@@ -7,6 +7,7 @@ each returns the canonical form of its argument or raises a typed error naming i
 from __future__ import annotations
 
 import contextlib
+import math
 import numbers
 import sys
 import warnings
@@ -244,3 +245,13 @@ def ldexp2(X, k):
     out = np.empty(np.broadcast_shapes(X.shape, np.shape(k)), X.dtype)
     out.real, out.imag = np.ldexp(X.real, k), np.ldexp(X.imag, k)
     return out
+
+
+def pow2_normalised(X):
+    """``(X · 2^-s, s)`` with ``max |X · 2^-s|`` in ``[1/2, 1)`` (exact) when the finite
+    ``max |X|`` lies outside :func:`safe_range`, else ``(X, 0)``."""
+    big = float(np.abs(X).max())
+    lo, hi = safe_range(X.dtype)
+    if big == 0 or lo <= big <= hi or not math.isfinite(big):
+        return X, 0
+    return ldexp2(X, -math.frexp(big)[1]), math.frexp(big)[1]

@@ -39,7 +39,8 @@ import numpy as np
 
 from .._budget import check_budget
 from ..exceptions import ArgumentError, ShapeError, ToleranceError, show
-from ._common import blas_one_thread, ldexp2, raise_non_finite, safe_range, validate_matrix
+from ._common import (blas_one_thread, ldexp2, pow2_normalised, raise_non_finite,
+                      validate_matrix)
 from .factors import ButterflyFactors
 from .supports import check_entries
 
@@ -315,13 +316,12 @@ def _normalised(Ap, tw):
     below about 1e-162 gave error 0 and stop ``"exact"``, above 1e154 an ``ArgumentError``).
     Every twiddle but the first is brought to a maximum in ``[1/2, 1)``."""
     with np.errstate(all="ignore"):
-        big = float(np.abs(Ap).max())
-    lo, hi = safe_range(Ap.dtype)
-    if not math.isfinite(big) or big == 0 or lo <= big <= hi:
+        Ap, shift = pow2_normalised(Ap)
+    if not shift:
         return Ap, tw, None
     ex = [math.frexp(float(np.abs(t).max()))[1] for t in tw]
-    ex[0] = math.frexp(big)[1] - sum(ex[1:])
-    return ldexp2(Ap, -math.frexp(big)[1]), [ldexp2(t, -e) for t, e in zip(tw, ex)], ex
+    ex[0] = shift - sum(ex[1:])
+    return Ap, [ldexp2(t, -e) for t, e in zip(tw, ex)], ex
 
 
 def _scaled_back(res, back):
