@@ -251,3 +251,20 @@ def test_design_curve_picture(tmp_path):
     assert (tmp_path / "curve.png").stat().st_size > 0
     xs = ax.lines[0].get_xdata().tolist()
     assert xs == [f.chain.params for f in res.pareto]
+
+
+@pytest.mark.parametrize("e", [-1060, -700, -565, 520, 1000])
+def test_bounds_and_design_are_scale_invariant(e):
+    # before: entries below ~1e-162 gave every bound 0.0 (squares underflow), entries
+    # above ~1e154 an ArgumentError "too large to square"; both are relative quantities
+    A = np.random.default_rng(5).standard_normal((16, 16))
+    As = np.ldexp(A, e)                         # exact (e = -1060: 14-bit subnormals)
+    tol = 1e-3 if e < -1022 else 1e-12
+    for d, a, r in [(4, 4, 1), (1, 1, 3), (2, 8, 2)]:
+        w = 16 // a                             # the blocks A[j::d, i w:(i+1) w], numpy SVD
+        s2 = [np.linalg.svd(A[j::d, i * w:(i + 1) * w], compute_uv=False) ** 2
+              for j in range(d) for i in range(a)]
+        want = np.sqrt(sum(s[r:].sum() for s in s2) / np.sum(A ** 2))
+        assert split_lower_bound(As, d, a, r) == pytest.approx(want, rel=tol)
+    ref, out = design_chain(A, 128, time_budget=20), design_chain(As, 128, time_budget=20)
+    assert out.chosen == ref.chosen and out.error == pytest.approx(ref.error, rel=tol)

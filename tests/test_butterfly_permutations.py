@@ -288,3 +288,38 @@ def test_cli_unknown_permutations(tmp_path, capsys):
     saved = np.load(tmp_path / "f.npz")
     assert np.array_equal(saved["perm"] if "perm" in saved else np.arange(16), cp)
     assert np.array_equal(saved["row_perm"] if "row_perm" in saved else np.arange(16), rp)
+
+
+@pytest.mark.parametrize("e", [-1060, -1000, -400, 300, 1000])
+@pytest.mark.parametrize("complex_", [False, True])
+def test_recovery_and_quick_test_are_scale_free(e, complex_):
+    # before: max |A| above ~1e80 or below ~1e-100 gave wrong permutations silently (above
+    # ~1e154 an ArgumentError), and the quick test scored every permutation 0.0 beyond
+    # ~1e±154 (NaN or 0/0 read as a perfect fit)
+    rng = np.random.default_rng(8)
+    B = planted(64, rng, complex_)
+    A, _, _ = shuffle(B, rng)
+    As = np.ldexp(A.real, e) + (1j * np.ldexp(A.imag, e) if complex_ else 0)   # exact
+    rec = recover_permutations(As)
+    assert rec.consistent and worst_block_ratio(A[rec.row_perm][:, rec.perm]) < 1e-8
+    tol = 1e-3 if e < -1000 else 1e-12      # e = -1060: subnormal entries, 14 bits
+    for r, c in [(None, None), (rec.row_perm, rec.perm)]:
+        assert sampled_rank_one_score(As, r, c) == pytest.approx(
+            sampled_rank_one_score(A, r, c), rel=tol, abs=tol)
+    assert sampled_rank_one_score(A) > 0.1
+
+
+def test_quick_test_of_nan_entries_is_nan():
+    # the docstring's "non-finite entries: a NaN score" (before: max(0.0, nan) gave 0.0)
+    assert np.isnan(sampled_rank_one_score(np.full((8, 8), np.nan)))
+
+
+@pytest.mark.parametrize("k", [100, 300])
+def test_exact_identification_of_huge_integers_with_unknown_permutations(k):
+    # before: "unknown" from k = 100 on (the float copy's recovery was not scale-free)
+    rng = np.random.default_rng(1)
+    H = scipy.linalg.hadamard(32)[rng.permutation(32)][:, rng.permutation(32)]
+    M = np.array([[int(v) * 10**k for v in row] for row in H], dtype=object)
+    res = identify_butterfly(M, perm="auto", row_perm="auto")
+    assert res.verdict == "butterfly"
+    assert verify(res, {"Z": M, "perm": "auto", "row_perm": "auto"})

@@ -214,3 +214,23 @@ def test_lbfgs_budget():
     out = refine(F, A, method="lbfgs", budget=0.3, rtol=1e-12, max_iter=10**6)
     assert out.stop_reason == "budget"
     assert out.factors.relative_error(A) <= F.relative_error(A) + 1e-12
+
+
+@pytest.mark.parametrize("method", ["bcd", "lbfgs"])
+@pytest.mark.parametrize("e", [-1060, -1000, -560, 520, 1000])
+def test_refine_is_scale_equivariant(e, method):
+    # before: entries below ~1e-162 squared to 0 (initial error 0.0, stop "exact", nothing
+    # refined, true error 0.89); above ~1e154 an ArgumentError "too large to square"
+    A = np.random.default_rng(4).standard_normal((32, 32))
+    ref = refine(butterfly_factorize(A), A, max_iter=6, method=method)
+    As = np.ldexp(A, e)                     # exact (e = -1060: subnormal entries, 14 bits)
+    out = refine(butterfly_factorize(As), As, max_iter=6, method=method)
+    tol = 1e-3 if e < -1022 else 1e-9
+    assert out.initial_error == pytest.approx(ref.initial_error, rel=tol)
+    assert out.error < out.initial_error and out.stop_reason != "exact"
+    if method == "bcd":        # L-BFGS-B uses absolute tolerances: not scale-equivariant
+        assert out.error == pytest.approx(ref.error, rel=tol)
+    # the reported error is that of the returned factors, against As (numpy, rescaled)
+    Z = np.ldexp(np.linalg.multi_dot(_dense(out.factors)), -e)
+    true = np.linalg.norm(Z - A) / np.linalg.norm(A)
+    assert np.isfinite(Z).all() and true == pytest.approx(out.error, rel=tol)

@@ -134,3 +134,21 @@ def test_pooled_and_unpooled_factorizations_agree(tree, make, monkeypatch):
     butterfly_factorize(2 * A, tree=tree, perm=perm)
     assert all(np.array_equal(a, b) for a, b in zip(before, outs[0].twiddles))
 
+
+
+@pytest.mark.parametrize("limit", [None, float("nan"), "1", True, [1 << 20]])
+def test_a_bad_workspace_limit_is_an_argument_error(limit, monkeypatch):
+    # before: butterfly_factorize raised TypeError / ValueError from int(WORKSPACE_LIMIT)
+    monkeypatch.setattr(workspace, "WORKSPACE_LIMIT", limit)
+    A = np.random.default_rng(0).standard_normal((1024, 1024))
+    with pytest.raises(ArgumentError, match="WORKSPACE_LIMIT must be a number of bytes"):
+        butterfly_factorize(A)
+
+
+@pytest.mark.parametrize("limit, held", [(float("inf"), 2 << 20), (1e300, 2 << 20),
+                                         (-1, 0), (np.int64(0), 0), (5e6, 2 << 20)])
+def test_workspace_limit_accepts_any_real_number(limit, held, monkeypatch):
+    # before: inf raised OverflowError (int(inf)); inf now means "no limit" (MAX_BYTES)
+    monkeypatch.setattr(workspace, "WORKSPACE_LIMIT", limit)
+    buf = workspace.take_raw(2 << 20)
+    assert buf.size == 2 << 20 and workspace.workspace_bytes() == held

@@ -920,8 +920,8 @@ def _regressions():
         ("check_entries str", lambda: _fn("check_entries")("8", "x"), ex.ArgumentError),
         ("recover_permutations list", lambda: permutations.recover_permutations([[1.0]]),
          ex.PowerOfTwoError),
-        ("recover_permutations 1e308",
-         lambda: permutations.recover_permutations(np.full((8, 8), 1e308)), ex.ArgumentError),
+        ("recover_permutations 1e308",       # scaled by a power of two since review5
+         lambda: permutations.recover_permutations(np.full((8, 8), 1e308)), None),
         ("recover_permutations batch",
          lambda: permutations.recover_permutations(np.ones((2, 4, 4))), ex.ShapeError),
         ("recover_permutations perm='auto'",
@@ -959,8 +959,8 @@ def _regressions():
                               perm=np.arange(100)), ex.ArgumentError),
         ("design_chain max_factors 2**63",
          lambda: design.design_chain(np.eye(2), 4, max_factors=2**63), ex.SizeLimitError),
-        ("split_lower_bound 1e308",
-         lambda: design.split_lower_bound(np.full((4, 4), 1e308), 1, 4, 1), ex.ArgumentError),
+        ("split_lower_bound 1e308",          # scaled by a power of two since review5
+         lambda: design.split_lower_bound(np.full((4, 4), 1e308), 1, 4, 1), None),
         ("refine lbfgs on A = 0",
          lambda: _fn("refine")(ButterflyFactors(butterfly_patterns(4), [
              np.ones(p.twiddle_shape) for p in butterfly_patterns(4)]), np.zeros((4, 4)),

@@ -7,6 +7,7 @@ each returns the canonical form of its argument or raises a typed error naming i
 from __future__ import annotations
 
 import contextlib
+import math
 import numbers
 import sys
 import warnings
@@ -235,3 +236,30 @@ def check_perm_arguments(A, row_perm, perm, seed):
         raise ArgumentError(f"Argument 'seed' must be None or a non-negative integer, not "
                             f"{show(seed)} ({exc}).") from None
     return A, row_perm, perm, rng
+
+
+def safe_range(dtype):
+    """``(lo, hi)``: largest entries in this range are factorized as given (sixth roots of
+    the dtype's range: the 2×2 Gram eigenproblems see fourth powers of the entries, summed
+    over a block).  float64: about 1e-51 … 1e51; float32: about 5e-7 … 2e6."""
+    fi = np.finfo(dtype)                    # of the real part for a complex dtype
+    return 2.0 ** (fi.minexp // 6), 2.0 ** (fi.maxexp // 6)
+
+
+def ldexp2(X, k):
+    """``X · 2^k`` (exact; ``k`` broadcasts), real or complex."""
+    if X.dtype.kind != "c":
+        return np.ldexp(X, k)
+    out = np.empty(np.broadcast_shapes(X.shape, np.shape(k)), X.dtype)
+    out.real, out.imag = np.ldexp(X.real, k), np.ldexp(X.imag, k)
+    return out
+
+
+def pow2_normalised(X):
+    """``(X · 2^-s, s)`` with ``max |X · 2^-s|`` in ``[1/2, 1)`` (exact) when the finite
+    ``max |X|`` lies outside :func:`safe_range`, else ``(X, 0)``."""
+    big = float(np.abs(X).max())
+    lo, hi = safe_range(X.dtype)
+    if big == 0 or lo <= big <= hi or not math.isfinite(big):
+        return X, 0
+    return ldexp2(X, -math.frexp(big)[1]), math.frexp(big)[1]

@@ -36,7 +36,7 @@ from threadpoolctl import threadpool_limits
 from .._budget import check_budget
 from ..exceptions import (ArgumentError, BudgetError, BudgetTooSmallError, ShapeError,
                           SizeLimitError, show)
-from ._common import raise_non_finite, validate_matrix, validate_option
+from ._common import pow2_normalised, raise_non_finite, validate_matrix, validate_option
 from .numeric import TREES, butterfly_factorize
 from .supports import KSPattern, chain_ranks
 
@@ -287,10 +287,9 @@ def _matrix(A):
     A = validate_matrix(A)
     if A.ndim != 2:
         raise ShapeError(f"Argument 'A' must be a matrix, not of shape {A.shape}.")
-    with np.errstate(all="ignore"):        # NaN/inf, or entries too large to square
-        if not (np.isfinite(A).all() and np.isfinite(np.vdot(A, A))):
-            raise_non_finite(A)
-    return A
+    if not np.isfinite(A).all():
+        raise_non_finite(A)
+    return pow2_normalised(A)[0]     # errors and bounds are relative: scaled by 2^k
 
 
 def _block_tails(A, d, a):

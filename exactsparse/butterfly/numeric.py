@@ -29,8 +29,9 @@ import numpy as np
 
 from .._budget import Deadline, check_budget
 from ..exceptions import ArgumentError, NonFiniteError, PrecisionError
-from ._common import (ButterflyFitWarning, blas_one_thread, raise_non_finite, validate_chain, validate_matrix,
-                      validate_option, validate_perm, validate_progress)
+from ._common import (ButterflyFitWarning, blas_one_thread, ldexp2, raise_non_finite,
+                      safe_range, validate_chain, validate_matrix, validate_option,
+                      validate_perm, validate_progress)
 from .factors import ButterflyFactors
 from .lowrank import MAX_SUBSPACE_ITER
 from .projection import two_factor_twiddles
@@ -309,14 +310,6 @@ def butterfly_factorize(A, patterns=None, *, tree="left", scaling="unit", perm=N
     return _scaled_back(F, shift)
 
 
-def _safe_range(dtype):
-    """``(lo, hi)``: largest entries in this range are factorized as given (sixth roots of
-    the dtype's range: the 2×2 Gram eigenproblems see fourth powers of the entries, summed
-    over a block).  float64: about 1e-51 … 1e51; float32: about 5e-7 … 2e6."""
-    fi = np.finfo(dtype)                    # of the real part for a complex dtype
-    return 2.0 ** (fi.minexp // 6), 2.0 ** (fi.maxexp // 6)
-
-
 def rescaled(A, force=False):
     """``(A · 2^-shift, shift)``, the batch ``A`` with its largest entries brought into
     ``[1/2, 1)`` (one power of two per batch member: ``shift`` has the batch shape), or
@@ -325,12 +318,12 @@ def rescaled(A, force=False):
     The decision reads a sample of about 3000 entries per member (a strided grid and 1024
     scattered ones), so an ordinary input costs no pass over the matrix; only when a
     sampled maximum lies outside
-    :func:`_safe_range` (or is zero) is the exact ``max |A|`` computed, and a member whose
+    :func:`safe_range` (or is zero) is the exact ``max |A|`` computed, and a member whose
     exact maximum is in range (or zero) keeps ``shift = 0``.  ``force``: skip the sample and
     normalise every nonzero member (the retry after a non-finite solve).  Multiplying by a
     power of two is exact (barring subnormal results), so the factors of the copy, with
     ``2^shift`` multiplied into one twiddle, are those of ``A``."""
-    lo, hi = _safe_range(A.dtype)
+    lo, hi = safe_range(A.dtype)
     m, n = A.shape[-2:]
     if not force:
         rng = np.random.default_rng(0)      # a grid and scattered entries (fixed seed)
@@ -345,16 +338,7 @@ def rescaled(A, force=False):
     shift = np.where(keep, 0, shift)
     if not shift.any():
         return A, None
-    return _ldexp(A, -shift[..., None, None]), shift
-
-
-def _ldexp(X, k):
-    """``X · 2^k`` (exact; ``k`` broadcasts), real or complex."""
-    if X.dtype.kind != "c":
-        return np.ldexp(X, k)
-    out = np.empty(np.broadcast_shapes(X.shape, np.shape(k)), X.dtype)
-    out.real, out.imag = np.ldexp(X.real, k), np.ldexp(X.imag, k)
-    return out
+    return ldexp2(A, -shift[..., None, None]), shift
 
 
 def _scaled_back(F, shift):
@@ -365,13 +349,13 @@ def _scaled_back(F, shift):
         return F
     tws = F.twiddles
     with np.errstate(over="ignore", under="ignore"):    # checked right below
-        t0 = _ldexp(tws[0], _per_member(shift, tws[0]))
+        t0 = ldexp2(tws[0], _per_member(shift, tws[0]))
     small = np.abs(t0[tws[0] != 0])
     if np.isfinite(t0).all() and (small.size == 0 or small.min() >= np.finfo(t0.dtype).tiny):
         F.twiddles = (t0, *tws[1:])
         return F
     q, r = np.divmod(shift, len(tws))       # shift = K q + r: factor k gets q (+1 if k < r)
-    F.twiddles = tuple(_ldexp(t, _per_member(q + (k < r), t)) for k, t in enumerate(tws))
+    F.twiddles = tuple(ldexp2(t, _per_member(q + (k < r), t)) for k, t in enumerate(tws))
     return F
 
 
@@ -444,9 +428,9 @@ def _factorize(A, pats, ranks, tree, scaling, progress, p, rp=None):
 
 
 def _too_large(A):
-    """True when some ``max |A|`` of the batch is above :func:`_safe_range` (one pass over
+    """True when some ``max |A|`` of the batch is above :func:`safe_range` (one pass over
     ``A``: only for factors with a zero entry, the trace of an overflowed piece)."""
-    return bool((np.abs(A).max(axis=(-2, -1)) > _safe_range(A.dtype)[1]).any())
+    return bool((np.abs(A).max(axis=(-2, -1)) > safe_range(A.dtype)[1]).any())
 
 
 def _permute_columns(A, p, rows=64):

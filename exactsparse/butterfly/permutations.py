@@ -41,7 +41,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .._budget import NO_DEADLINE, Deadline, OutOfBudget, check_budget
-from ._common import check_perm_arguments, raise_non_finite
+from ._common import check_perm_arguments, pow2_normalised, raise_non_finite
 from .rankone_test import candidate_perms, sampled_rank_one_score
 from .supports import log2_size
 
@@ -143,7 +143,9 @@ def recover_permutations(A, *, row_perm=None, perm=None, seed=0, budget=None):
     A, row_perm, perm, rng = check_perm_arguments(A, row_perm, perm, seed)
     dl = Deadline(check_budget(budget))
     with np.errstate(all="ignore"):
-        return _recover(A, row_perm, perm, rng, dl)
+        # scale-free: extreme magnitudes by a power of two (before, max |A| above ~1e80 or
+        # below ~1e-100 gave wrong permutations silently, above ~1e154 an ArgumentError)
+        return _recover(pow2_normalised(A)[0], row_perm, perm, rng, dl)
 
 
 def _recover(A, row_perm, perm, rng, dl=NO_DEADLINE):

@@ -13,10 +13,12 @@ References
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..exceptions import show
-from ._common import check_int, check_perm_arguments
+from ._common import check_int, check_perm_arguments, ldexp2
 from .supports import bit_reversal_permutation, log2_size
 
 __all__ = ["sampled_rank_one_score", "candidate_perms"]
@@ -78,9 +80,16 @@ def sampled_rank_one_score(A, row_perm=None, perm=None, samples=32, seed=0):
         a, b = A[r[:, 0], q[:, 0]], A[r[:, 0], q[:, 1]]
         cc, d = A[r[:, 1], q[:, 0]], A[r[:, 1], q[:, 1]]
         with np.errstate(all="ignore"):            # non-finite entries: a NaN score
+            # scale-free: the samples by a power of two (exact), so that their products
+            # neither overflow (NaN, read as 0 before) nor underflow (0/0, read as 0)
+            big = max(float(np.abs(x).max()) for x in (a, b, cc, d))
+            if np.isfinite(big) and big > 0:
+                a, b, cc, d = (ldexp2(x, -math.frexp(big)[1]) for x in (a, b, cc, d))
             den = (np.abs(a * d) + np.abs(b * cc)).sum()
-            val = np.abs(a * d - b * cc).sum() / den if den > 0 else 0.0
-            worst = max(worst, float(val))
+            val = float(np.abs(a * d - b * cc).sum() / den) if den > 0 else 0.0
+        if math.isnan(val) or not np.isfinite(big):
+            return math.nan                        # (before: max(0.0, nan) gave 0.0)
+        worst = max(worst, val)
     return worst
 
 

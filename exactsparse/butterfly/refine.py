@@ -39,7 +39,8 @@ import numpy as np
 
 from .._budget import check_budget
 from ..exceptions import ArgumentError, ShapeError, ToleranceError, show
-from ._common import blas_one_thread, raise_non_finite, validate_matrix
+from ._common import (blas_one_thread, ldexp2, pow2_normalised, raise_non_finite,
+                      validate_matrix)
 from .factors import ButterflyFactors
 from .supports import check_entries
 
@@ -259,6 +260,7 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
     if F.row_perm is not None:
         Ap = Ap[F.row_perm]
     tw = [t.astype(dtype, copy=True) for t in F.twiddles]
+    Ap, tw, back = _normalised(Ap, tw)         # extreme magnitudes: scaled by powers of two
     with np.errstate(all="ignore"):
         norm2 = float(np.vdot(Ap, Ap).real)
     if not math.isfinite(norm2):
@@ -280,8 +282,8 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
     if method == "lbfgs" and err > 0:
         with blas_one_thread(), np.errstate(all="ignore"):
             # A = 0: absolute errors, as ``rel`` (denom 1)
-            return _lbfgs(Ap, F, tw, denom * denom, history, start, out_of_time, rtol,
-                          max_iter)
+            return _scaled_back(_lbfgs(Ap, F, tw, denom * denom, history, start,
+                                       out_of_time, rtol, max_iter), back)
     with blas_one_thread(), np.errstate(all="ignore"):
         while sweeps < max_iter:
             if err == 0:
@@ -304,7 +306,29 @@ def refine(F, A, *, budget=10.0, rtol=1e-4, max_iter=100, method="bcd"):
                 break
             err = new
     out = ButterflyFactors(pats, tw, F.perm, F.row_perm)
-    return Refinement(out, tuple(history), stop, sweeps)
+    return _scaled_back(Refinement(out, tuple(history), stop, sweeps), back)
+
+
+def _normalised(Ap, tw):
+    """``(Ap · 2^-s, twiddles · 2^-e_k, e)`` with ``Σ e_k = s`` (exact, the product scaled as
+    ``Ap``) when ``max |Ap|`` lies outside :func:`~._common.safe_range`, else ``(Ap, tw,
+    None)``: the squares and Grams of the sweeps would under- or overflow (before, entries
+    below about 1e-162 gave error 0 and stop ``"exact"``, above 1e154 an ``ArgumentError``).
+    Every twiddle but the first is brought to a maximum in ``[1/2, 1)``."""
+    with np.errstate(all="ignore"):
+        Ap, shift = pow2_normalised(Ap)
+    if not shift:
+        return Ap, tw, None
+    ex = [math.frexp(float(np.abs(t).max()))[1] for t in tw]
+    ex[0] = shift - sum(ex[1:])
+    return Ap, [ldexp2(t, -e) for t, e in zip(tw, ex)], ex
+
+
+def _scaled_back(res, back):
+    """The :class:`Refinement` ``res`` with ``2^e_k`` multiplied back into twiddle ``k``."""
+    if back is not None:
+        res.factors.twiddles = tuple(ldexp2(t, e) for t, e in zip(res.factors.twiddles, back))
+    return res
 
 
 def _sweep(Ap, pats, tw, norm2, out_of_time, grads=None):

@@ -232,7 +232,8 @@ def _zeros_away(shape, dtype, away, count):
 
 def empty_away(shape, dtype, away=()):
     """An uninitialised array of ``shape`` whose start is far, modulo the 4 KiB page, from
-    the starts of the arrays in ``away``.
+    the starts of the arrays in ``away`` (arrays under 16 KiB, or with ``away`` empty, are a
+    plain ``numpy.empty``: not placed).
 
     Large allocations are served by ``mmap`` at the same offset in a page, so a scratch
     buffer written while the input is read would otherwise alias it in the store buffer:

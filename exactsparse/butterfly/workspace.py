@@ -82,6 +82,7 @@ def take_raw(nbytes):
                              f"{nbytes}.")
     if nbytes < POOLED_MIN:
         return np.empty(nbytes, np.uint8)
+    limit = _limit()
     with _LOCK:
         free = []
         for raw in _POOL:
@@ -90,7 +91,6 @@ def take_raw(nbytes):
         fits = [raw for raw in free if raw.size >= nbytes]
         if fits:
             return min(fits, key=lambda r: r.size)[:nbytes]
-        limit = int(WORKSPACE_LIMIT)
         if nbytes > limit:
             return np.empty(nbytes, np.uint8)
         held = sum(raw.size for raw in _POOL)
@@ -103,6 +103,17 @@ def take_raw(nbytes):
         if held + nbytes <= limit:
             _POOL.append(raw)
         return raw[:nbytes]
+
+
+def _limit():
+    """:data:`WORKSPACE_LIMIT` as an int of bytes (``inf`` holds up to :data:`MAX_BYTES`, a
+    negative number nothing); anything but a real number is refused, naming the setting."""
+    lim = WORKSPACE_LIMIT
+    if isinstance(lim, (bool, np.bool_)) or not isinstance(
+            lim, (int, float, np.integer, np.floating)) or np.isnan(lim):
+        raise ArgumentError(f"exactsparse.butterfly.workspace.WORKSPACE_LIMIT must be a number "
+                            f"of bytes (0 keeps nothing), not {show(lim)}.")
+    return int(min(max(lim, 0), MAX_BYTES))
 
 
 def release_workspace():
