@@ -145,6 +145,19 @@ def test_cli_bad_seconds_are_usage_errors(capsys, tmp_path, flag, value):
     assert exc.value.code == 2 and flag in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("perms", [[], ["--perm", "bitrev"], ["--row-perm", "identity"]])
+def test_cli_perm_budget_without_auto_is_a_usage_error(capsys, tmp_path, perms):
+    path = tmp_path / "H.npy"
+    np.save(path, _product(8))
+    with pytest.raises(SystemExit) as exc:
+        main(["butterfly", "factorize", str(path), *perms, "--perm-budget", "5", "--quiet"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "--perm-budget" in err and "auto" in err
+    code, _, _ = _cli(capsys, [str(path), *perms, "--perm", "auto", "--perm-budget", "5"]
+                      if not perms else [str(path), "--perm", "auto", "--perm-budget", "5"])
+    assert code == 0                                   # with an 'auto' it is accepted
+
+
 def test_cli_help_documents_perm_budget(capsys):
     with pytest.raises(SystemExit):
         main(["butterfly", "factorize", "--help"])

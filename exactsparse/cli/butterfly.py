@@ -19,8 +19,9 @@ takes a preset name or a nested tuple of factor indices (``"((0,1),(2,3))"``: th
 left to right, are the factors ``0 … K−1`` of the chain, ``K = log2 N``; read with
 :func:`ast.literal_eval`, never evaluated); ``--split-order`` takes the ``K − 1`` cut
 positions, comma-separated, in the order the cuts are made (:mod:`exactsparse.butterfly.trees`).
-A tree that does not fit the matrix, or a ``--refine`` / ``--perm-budget`` that is not a
-positive finite number of seconds, is a usage error (exit 2) naming the flag.  A relative
+A tree that does not fit the matrix, a ``--refine`` / ``--perm-budget`` that is not a
+positive finite number of seconds, or a ``--perm-budget`` without an ``auto``, is a usage
+error (exit 2) naming the flag.  A relative
 error above ``WARN_ERROR`` (1e-6) is reported on stderr: up to 5 % (the library's
 ``WRONG_PERM_ERROR``) as "not an exact butterfly product", above it as "not (numerically) a
 butterfly product under --perm …" with a hint to try ``--perm auto`` / ``--row-perm auto``.
@@ -192,11 +193,12 @@ def register(sub):
                    help="known column permutation (bitrev for the DFT) or 'auto'")
     f.add_argument("--row-perm", default=None, choices=["identity", "bitrev", "auto"],
                    help="known row permutation or 'auto' (unknown: recovered)")
-    f.add_argument("--perm-budget", type=positive_float, default=PERM_BUDGET,
+    f.add_argument("--perm-budget", type=positive_float, default=None,
                    metavar="SECONDS",
                    help=f"time budget of the search of --perm auto / --row-perm auto "
                         f"(default {PERM_BUDGET:g}); when it runs out the best permutations "
-                        f"so far are factorized and the JSON 'perm_search_stop' is 'budget'")
+                        f"so far are factorized and the JSON 'perm_search_stop' is 'budget'; "
+                        f"a usage error without an 'auto'")
     trees = f.add_mutually_exclusive_group()
     trees.add_argument("--tree", default=None, type=tree_arg, metavar="TREE",
                        help="factorization tree: a preset, left (default; alias comb), right "
@@ -265,6 +267,11 @@ def _save(path, F):
 def _factorize(args):
     from ..butterfly import ButterflyFitWarning, butterfly_factorize
     target = out_path(args.out, suffix=".npz") if args.out else None   # before the work
+    auto = "auto" in (args.perm, args.row_perm)
+    if args.perm_budget is not None and not auto:    # before the work: nothing to budget
+        raise UsageError("argument --perm-budget: applies to the search of --perm auto / "
+                         "--row-perm auto, and neither is given")
+    perm_budget = PERM_BUDGET if args.perm_budget is None else args.perm_budget
     A = load_numeric(args)
     tree = checked_tree(args, A)
     bar = Progress("factorizing") if progress_enabled(args) and not args.quiet else None
@@ -279,7 +286,7 @@ def _factorize(args):
         with warnings.catch_warnings():    # the exact error is reported below, once
             warnings.simplefilter("ignore", ButterflyFitWarning)
             F = butterfly_factorize(A, tree=tree, scaling=args.scaling, perm=args.perm,
-                                    row_perm=args.row_perm, budget=args.perm_budget,
+                                    row_perm=args.row_perm, budget=perm_budget,
                                     progress=None if bar is None else report)
     finally:
         if bar is not None:
@@ -310,7 +317,7 @@ def _factorize(args):
                         f"{extra['refine_sweeps']} sweeps, stop: {extra['refine_stop']})"
                         if args.refine is not None else "")
                      + (f"; the permutation search was stopped by --perm-budget "
-                        f"{args.perm_budget:g} (best permutations so far)"
+                        f"{perm_budget:g} (best permutations so far)"
                         if F.perm_search == "budget" else "")
                      + (f"; written to {target}" if target else ""))
     return 0
