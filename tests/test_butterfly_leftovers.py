@@ -153,8 +153,7 @@ def test_cli_perm_budget_without_auto_is_a_usage_error(capsys, tmp_path, perms):
         main(["butterfly", "factorize", str(path), *perms, "--perm-budget", "5", "--quiet"])
     err = capsys.readouterr().err
     assert exc.value.code == 2 and "--perm-budget" in err and "auto" in err
-    code, _, _ = _cli(capsys, [str(path), *perms, "--perm", "auto", "--perm-budget", "5"]
-                      if not perms else [str(path), "--perm", "auto", "--perm-budget", "5"])
+    code, _, _ = _cli(capsys, [str(path), "--perm", "auto", "--perm-budget", "5"])
     assert code == 0                                   # with an 'auto' it is accepted
 
 

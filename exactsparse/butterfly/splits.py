@@ -431,17 +431,11 @@ def _split_col_slabs(V, Lv, Rv, scale_to, scaling):
     for b0 in range(0, b1, step):
         C0, C1 = X0[:, :, b0:b0 + step], X1[:, :, b0:b0 + step]
         t = tmp[:, :, :C0.shape[2]]
-        if flat:
-            r0, r1 = C0.view(rdt), C1.view(rdt)
-            s0 += np.einsum(_ROWSUM, r0, r0, out=gr)
-            s1 += np.einsum(_ROWSUM, r1, r1, out=gr)
-            w += np.einsum(_ROWSUM, np.conjugate(C1, out=t), C0, out=gw)   # Σ_b conj(x) y
-            continue
-        for acc, x, y in ((s0, C0, C0), (s1, C1, C1), (w, C1, C0)):
-            if cplx:
-                x = np.conjugate(x, out=t)
-            acc += (np.einsum(_ROWSUM, x, y, out=gw if acc is w else gr) if acc is w
-                    or not cplx else np.einsum(_ROWSUM, x, y).real)
+        for acc, x in ((s0, C0), (s1, C1)):                    # Σ_b |x|²
+            for part in ((x.view(rdt),) if flat else (x.real, x.imag) if cplx else (x,)):
+                acc += np.einsum(_ROWSUM, part, part, out=gr)
+        w += np.einsum(_ROWSUM, np.conjugate(C1, out=t) if cplx else C1, C0,
+                       out=gw)                                   # Σ_b conj(x) y
     if flat:
         s0, s1 = s0[..., 0::2] + s0[..., 1::2], s1[..., 0::2] + s1[..., 1::2]
     u, lam = eig2(s0, s1, w, V.dtype)
